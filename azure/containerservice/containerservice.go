@@ -8,8 +8,8 @@ package containerservice
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"reflect"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
