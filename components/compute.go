@@ -1,0 +1,222 @@
+package components
+
+import (
+	"errors"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/fhir-dr/fhir-dr/azure/containerservice"
+	"github.com/fhir-dr/fhir-dr/azure/network"
+	"github.com/fhir-dr/fhir-dr/drconfig"
+)
+
+// ComputeSpec is what the primary and the secondary stamp share. Both stamps
+// are built from one value of it, so they cannot drift apart.
+type ComputeSpec struct {
+	// KubernetesVersion is the AKS version. Required.
+	KubernetesVersion string
+	// SkuTier is the AKS tier (Free, Standard, Premium). Required.
+	SkuTier string
+	// NodePools are the node pools. Required; at least one System pool.
+	NodePools []drconfig.NodePool
+	// APIServer restricts access to the API server. Required: private or
+	// authorized ranges.
+	APIServer drconfig.APIServer
+	// AdminGroupObjectIDs are Entra ID cluster admin groups. Optional.
+	AdminGroupObjectIDs []string
+}
+
+// ComputeStampArgs are the inputs of NewComputeStamp: the shared spec plus
+// the values that are specific to a region.
+type ComputeStampArgs struct {
+	// Spec is the shared cluster spec. Required.
+	Spec ComputeSpec
+	// Customer is the customer id, part of every name. Required.
+	Customer string
+	// Role is primary or secondary, part of every name. Required.
+	Role drconfig.Role
+	// Region is the stamp's Azure region. Required.
+	Region string
+	// AvailabilityZones reports whether Region has zones; node pool zones and
+	// the ingress IP's zones are used only where it does. Optional; defaults
+	// to false.
+	AvailabilityZones bool
+	// Network is the stamp's address plan. Required.
+	Network drconfig.Network
+	// ResourceGroupName is the group that holds the stamp. Required.
+	ResourceGroupName pulumi.StringInput
+	// Tags are the tags of every taggable resource of the stamp. Optional.
+	Tags pulumi.StringMapInput
+}
+
+// ComputeStamp is one region's AKS environment: a virtual network and node
+// subnet, the cluster, and the static public IP with a DNS label that the
+// FHIR ingress uses and Traffic Manager targets.
+type ComputeStamp struct {
+	pulumi.ResourceState
+
+	// Cluster is the AKS cluster.
+	Cluster *containerservice.ManagedCluster
+	// ClusterID is the cluster's ARM ID.
+	ClusterID pulumi.IDOutput
+	// IngressIP is the ingress public IP.
+	IngressIP *network.PublicIPAddress
+	// IngressIPID is the ingress public IP's ARM ID, the Traffic Manager
+	// endpoint target.
+	IngressIPID pulumi.IDOutput
+	// IngressDNSLabel is the ingress IP's DNS label.
+	IngressDNSLabel string
+}
+
+// NewComputeStamp declares one region's stamp from the shared spec.
+func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
+	opts ...pulumi.ResourceOption,
+) (*ComputeStamp, error) {
+	if args == nil || args.ResourceGroupName == nil || args.Customer == "" || args.Role == "" || args.Region == "" {
+		return nil, errors.New("compute stamp: ResourceGroupName, Customer, Role and Region are required")
+	}
+	s := &ComputeStamp{}
+	if err := ctx.RegisterComponentResource("fhir-dr:index:ComputeStamp", name, s, opts...); err != nil {
+		return nil, err
+	}
+	role := string(args.Role)
+	base := args.Customer + "-fhir-" + role
+
+	vnet, err := network.NewVirtualNetwork(ctx, role+"-vnet", &network.VirtualNetworkArgs{
+		VirtualNetworkName: pulumi.String("vnet-" + base),
+		ResourceGroupName:  args.ResourceGroupName,
+		Location:           pulumi.String(args.Region),
+		AddressSpace: &network.AddressSpaceArgs{
+			AddressPrefixes: pulumi.StringArray{pulumi.String(args.Network.AddressSpace)},
+		},
+		Tags: args.Tags,
+	}, withParent(s)...)
+	if err != nil {
+		return nil, err
+	}
+	subnet, err := network.NewSubnet(ctx, role+"-nodes", &network.SubnetArgs{
+		SubnetName:         pulumi.String("snet-aks-nodes"),
+		ResourceGroupName:  args.ResourceGroupName,
+		VirtualNetworkName: vnet.Name,
+		AddressPrefix:      pulumi.String(args.Network.NodeSubnet),
+	}, withParent(s)...)
+	if err != nil {
+		return nil, err
+	}
+
+	cluster, err := containerservice.NewManagedCluster(ctx, role+"-aks", clusterArgs(args, base, subnet.ID()), withParent(s)...)
+	if err != nil {
+		return nil, err
+	}
+
+	s.IngressDNSLabel = base
+	ipArgs := &network.PublicIPAddressArgs{
+		PublicIpAddressName:      pulumi.String("pip-" + base + "-ingress"),
+		ResourceGroupName:        args.ResourceGroupName,
+		Location:                 pulumi.String(args.Region),
+		Sku:                      &network.PublicIPAddressSkuArgs{Name: pulumi.String("Standard"), Tier: pulumi.String("Regional")},
+		PublicIPAllocationMethod: pulumi.String("Static"),
+		PublicIPAddressVersion:   pulumi.String("IPv4"),
+		DnsSettings:              &network.PublicIPAddressDnsSettingsArgs{DomainNameLabel: pulumi.String(base)},
+		Tags:                     args.Tags,
+	}
+	if args.AvailabilityZones {
+		ipArgs.Zones = pulumi.StringArray{pulumi.String("1"), pulumi.String("2"), pulumi.String("3")}
+	}
+	ip, err := network.NewPublicIPAddress(ctx, role+"-ingress-ip", ipArgs, withParent(s)...)
+	if err != nil {
+		return nil, err
+	}
+
+	s.Cluster = cluster
+	s.ClusterID = cluster.ID()
+	s.IngressIP = ip
+	s.IngressIPID = ip.ID()
+	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{
+		"clusterId":       s.ClusterID,
+		"ingressIpId":     s.IngressIPID,
+		"ingressDnsLabel": pulumi.String(s.IngressDNSLabel),
+	}); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// clusterArgs builds the cluster's inputs from the shared spec; only the
+// names, the region, the subnet and the zones differ between stamps.
+func clusterArgs(args *ComputeStampArgs, base string, subnetID pulumi.IDOutput) *containerservice.ManagedClusterArgs {
+	spec := args.Spec
+	pools := make(containerservice.ManagedClusterAgentPoolProfileArray, len(spec.NodePools))
+	for i, p := range spec.NodePools {
+		pool := containerservice.ManagedClusterAgentPoolProfileArgs{
+			Name:         pulumi.String(p.Name),
+			Mode:         pulumi.String(p.Mode),
+			VmSize:       pulumi.String(p.VMSize),
+			OsType:       pulumi.String("Linux"),
+			OsSKU:        pulumi.String("AzureLinux"),
+			Type:         pulumi.String("VirtualMachineScaleSets"),
+			VnetSubnetID: subnetID.ToStringOutput(),
+		}
+		if p.MinCount != 0 || p.MaxCount != 0 {
+			pool.EnableAutoScaling = pulumi.Bool(true)
+			pool.MinCount = pulumi.Int(p.MinCount)
+			pool.MaxCount = pulumi.Int(p.MaxCount)
+			pool.Count = pulumi.Int(p.MinCount)
+		} else {
+			pool.EnableAutoScaling = pulumi.Bool(false)
+			pool.Count = pulumi.Int(p.Count)
+		}
+		if args.AvailabilityZones && len(p.Zones) > 0 {
+			pool.AvailabilityZones = pulumi.ToStringArray(p.Zones)
+		}
+		pools[i] = pool
+	}
+
+	apiAccess := &containerservice.ManagedClusterAPIServerAccessProfileArgs{}
+	if spec.APIServer.Private {
+		apiAccess.EnablePrivateCluster = pulumi.Bool(true)
+	} else {
+		apiAccess.AuthorizedIPRanges = pulumi.ToStringArray(spec.APIServer.AuthorizedIPRanges)
+	}
+	aad := &containerservice.ManagedClusterAADProfileArgs{
+		Managed:         pulumi.Bool(true),
+		EnableAzureRBAC: pulumi.Bool(true),
+	}
+	if len(spec.AdminGroupObjectIDs) > 0 {
+		aad.AdminGroupObjectIDs = pulumi.ToStringArray(spec.AdminGroupObjectIDs)
+	}
+
+	return &containerservice.ManagedClusterArgs{
+		ResourceName:      pulumi.String("aks-" + base),
+		ResourceGroupName: args.ResourceGroupName,
+		Location:          pulumi.String(args.Region),
+		DnsPrefix:         pulumi.String(base),
+		NodeResourceGroup: pulumi.String("rg-" + base + "-aks-nodes"),
+		KubernetesVersion: pulumi.String(spec.KubernetesVersion),
+		Sku:               &containerservice.ManagedClusterSKUArgs{Name: pulumi.String("Base"), Tier: pulumi.String(spec.SkuTier)},
+		Identity:          &containerservice.ManagedClusterIdentityArgs{Type: containerservice.ResourceIdentityTypeSystemAssigned},
+		// Entra ID with Azure RBAC and no local accounts: every access to the
+		// cluster is an audited Entra identity, never a shared admin
+		// kubeconfig.
+		AadProfile:             aad,
+		EnableRBAC:             pulumi.Bool(true),
+		DisableLocalAccounts:   pulumi.Bool(true),
+		ApiServerAccessProfile: apiAccess,
+		AgentPoolProfiles:      pools,
+		NetworkProfile: &containerservice.ContainerServiceNetworkProfileArgs{
+			NetworkPlugin:     pulumi.String("azure"),
+			NetworkPluginMode: pulumi.String("overlay"),
+			NetworkDataplane:  pulumi.String("cilium"),
+			NetworkPolicy:     pulumi.String("cilium"),
+			LoadBalancerSku:   pulumi.String("standard"),
+		},
+		// The OIDC issuer lets the FHIR workload reach Cosmos DB with
+		// workload identity, since the account has key auth disabled.
+		OidcIssuerProfile: &containerservice.ManagedClusterOIDCIssuerProfileArgs{Enabled: pulumi.Bool(true)},
+		AutoUpgradeProfile: &containerservice.ManagedClusterAutoUpgradeProfileArgs{
+			UpgradeChannel:       pulumi.String("patch"),
+			NodeOSUpgradeChannel: pulumi.String("NodeImage"),
+		},
+		Tags: args.Tags,
+	}
+}

@@ -1,0 +1,183 @@
+package components
+
+import (
+	"errors"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/objectives"
+)
+
+// The FHIR server's Cosmos DB layout (microsoft/fhir-server, R4).
+const (
+	FHIRDatabaseName     = "health"
+	FHIRContainerName    = "fhirR4"
+	FHIRPartitionKeyPath = "/partitionKey"
+)
+
+// CosmosLocation is one region of the account.
+type CosmosLocation struct {
+	// Region is the ARM region name. Required.
+	Region string
+	// ZoneRedundant spreads the region's replicas over availability zones.
+	// Optional; defaults to false.
+	ZoneRedundant bool
+}
+
+// CosmosAccountArgs are the inputs of NewCosmosAccount.
+type CosmosAccountArgs struct {
+	// ResourceGroupName is the group that holds the account. Required.
+	ResourceGroupName pulumi.StringInput
+	// AccountName is the globally unique account name. Required.
+	AccountName string
+	// Locations are the account's regions in failover priority order: the
+	// first is the write region (priority 0), the next the DR replica
+	// (priority 1). Required; one or two.
+	Locations []CosmosLocation
+	// Consistency is the default consistency. Required.
+	Consistency objectives.Consistency
+	// Backup is the backup policy. Required.
+	Backup drconfig.Backup
+	// Throughput is the FHIR database's manual RU/s. Optional; excludes
+	// AutoscaleMaxThroughput.
+	Throughput int
+	// AutoscaleMaxThroughput is the FHIR database's autoscale ceiling.
+	// Optional; excludes Throughput.
+	AutoscaleMaxThroughput int
+	// Tags are the tags of the account, database and container. Optional.
+	Tags pulumi.StringMapInput
+}
+
+// CosmosAccount is the customer's Cosmos DB account with its geo-replica and
+// the FHIR server's database and container.
+type CosmosAccount struct {
+	pulumi.ResourceState
+
+	// Account is the database account.
+	Account *cosmosdb.DatabaseAccount
+	// AccountID is the account's ARM ID.
+	AccountID pulumi.IDOutput
+	// DocumentEndpoint is the account's endpoint.
+	DocumentEndpoint pulumi.StringOutput
+}
+
+// NewCosmosAccount declares the account, the FHIR database and container.
+// All three are protected and retained on delete: no configuration change and
+// no `pulumi destroy` can lose the customer's data.
+func NewCosmosAccount(ctx *pulumi.Context, name string, args *CosmosAccountArgs,
+	opts ...pulumi.ResourceOption,
+) (*CosmosAccount, error) {
+	if args == nil || args.ResourceGroupName == nil || args.AccountName == "" || len(args.Locations) == 0 {
+		return nil, errors.New("cosmos account: ResourceGroupName, AccountName and Locations are required")
+	}
+	c := &CosmosAccount{}
+	if err := ctx.RegisterComponentResource("fhir-dr:index:CosmosAccount", name, c, opts...); err != nil {
+		return nil, err
+	}
+
+	locations := make(cosmosdb.LocationArray, len(args.Locations))
+	for i, l := range args.Locations {
+		locations[i] = cosmosdb.LocationArgs{
+			LocationName:     pulumi.String(l.Region),
+			FailoverPriority: pulumi.Int(i),
+			IsZoneRedundant:  pulumi.Bool(l.ZoneRedundant),
+		}
+	}
+	consistency := &cosmosdb.ConsistencyPolicyArgs{DefaultConsistencyLevel: pulumi.String(args.Consistency.Level)}
+	if args.Consistency.Level == objectives.BoundedStaleness {
+		consistency.MaxIntervalInSeconds = pulumi.Int(args.Consistency.MaxIntervalSeconds)
+		consistency.MaxStalenessPrefix = pulumi.Float64(float64(args.Consistency.MaxStalenessPrefix))
+	}
+
+	account, err := cosmosdb.NewDatabaseAccount(ctx, "account", &cosmosdb.DatabaseAccountArgs{
+		AccountName:              pulumi.String(args.AccountName),
+		ResourceGroupName:        args.ResourceGroupName,
+		Location:                 pulumi.String(args.Locations[0].Region),
+		DatabaseAccountOfferType: cosmosdb.DatabaseAccountOfferTypeStandard,
+		Locations:                locations,
+		// Service-managed failover is on so a region loss recovers even if
+		// nobody acts (the runbook's forced failover is faster). It is on
+		// for a single-region account too: Azure rejects a location change
+		// combined with any other property change, so enabling DR must
+		// change nothing but the locations.
+		EnableAutomaticFailover: pulumi.Bool(true),
+		// Active/active is a non-goal: the replica is read-only until
+		// failover.
+		EnableMultipleWriteLocations:       pulumi.Bool(false),
+		ConsistencyPolicy:                  consistency,
+		DisableLocalAuth:                   pulumi.Bool(true),
+		DisableKeyBasedMetadataWriteAccess: pulumi.Bool(true),
+		MinimalTlsVersion:                  pulumi.String("Tls12"),
+		BackupPolicy:                       backupPolicy(args.Backup),
+		Tags:                               args.Tags,
+	}, withParent(c, protectData()...)...)
+	if err != nil {
+		return nil, err
+	}
+
+	options := &cosmosdb.CreateUpdateOptionsArgs{}
+	if args.AutoscaleMaxThroughput > 0 {
+		options.AutoscaleSettings = &cosmosdb.AutoscaleSettingsArgs{MaxThroughput: pulumi.Int(args.AutoscaleMaxThroughput)}
+	} else {
+		options.Throughput = pulumi.Int(args.Throughput)
+	}
+	database, err := cosmosdb.NewSqlResourceSqlDatabase(ctx, FHIRDatabaseName, &cosmosdb.SqlResourceSqlDatabaseArgs{
+		AccountName:       account.Name,
+		ResourceGroupName: args.ResourceGroupName,
+		DatabaseName:      pulumi.String(FHIRDatabaseName),
+		Resource:          &cosmosdb.SqlDatabaseResourceArgs{Id: pulumi.String(FHIRDatabaseName)},
+		// Shared database throughput is provisioned in every region of the
+		// account alike, so both regions get the same RU/s.
+		Options: options,
+		Tags:    args.Tags,
+	}, withParent(c, protectData()...)...)
+	if err != nil {
+		return nil, err
+	}
+
+	if _, err := cosmosdb.NewSqlResourceSqlContainer(ctx, FHIRContainerName, &cosmosdb.SqlResourceSqlContainerArgs{
+		AccountName:       account.Name,
+		ResourceGroupName: args.ResourceGroupName,
+		DatabaseName:      database.Name,
+		ContainerName:     pulumi.String(FHIRContainerName),
+		Resource: &cosmosdb.SqlContainerResourceArgs{
+			Id: pulumi.String(FHIRContainerName),
+			PartitionKey: &cosmosdb.ContainerPartitionKeyArgs{
+				Paths: pulumi.StringArray{pulumi.String(FHIRPartitionKeyPath)},
+			},
+		},
+		Tags: args.Tags,
+	}, withParent(c, protectData()...)...); err != nil {
+		return nil, err
+	}
+
+	c.Account = account
+	c.AccountID = account.ID()
+	c.DocumentEndpoint = account.DocumentEndpoint
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"accountId":        c.AccountID,
+		"documentEndpoint": c.DocumentEndpoint,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func backupPolicy(b drconfig.Backup) pulumi.Input {
+	if b.Type == "Continuous" {
+		return cosmosdb.ContinuousModeBackupPolicyArgs{
+			Type:                     pulumi.String("Continuous"),
+			ContinuousModeProperties: &cosmosdb.ContinuousModePropertiesArgs{Tier: pulumi.String(b.Tier)},
+		}
+	}
+	return cosmosdb.PeriodicModeBackupPolicyArgs{
+		Type: pulumi.String("Periodic"),
+		PeriodicModeProperties: &cosmosdb.PeriodicModePropertiesArgs{
+			BackupIntervalInMinutes:        pulumi.Int(b.IntervalMinutes),
+			BackupRetentionIntervalInHours: pulumi.Int(b.RetentionHours),
+			BackupStorageRedundancy:        pulumi.String(b.StorageRedundancy),
+		},
+	}
+}

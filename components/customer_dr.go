@@ -1,0 +1,180 @@
+package components
+
+import (
+	"errors"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/fhir-dr/fhir-dr/azure/resources"
+	"github.com/fhir-dr/fhir-dr/drconfig"
+)
+
+// CustomerDRArgs are the inputs of NewCustomerDR.
+type CustomerDRArgs struct {
+	// Config is the customer's validated stack configuration. Required.
+	Config *drconfig.Config
+}
+
+// CustomerDR is one customer's deployment: the Cosmos DB account (with its
+// geo-replica when DR is enabled), and for the full tier the two compute
+// stamps and the Traffic Manager profile, plus the audit log workspace.
+type CustomerDR struct {
+	pulumi.ResourceState
+
+	// Outputs are the values the stack exports.
+	Outputs pulumi.Map
+}
+
+// NewCustomerDR declares a customer's deployment from its configuration.
+func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
+	opts ...pulumi.ResourceOption,
+) (*CustomerDR, error) {
+	if args == nil || args.Config == nil {
+		return nil, errors.New("customer DR: Config is required")
+	}
+	cfg := args.Config
+	dr := &CustomerDR{}
+	if err := ctx.RegisterComponentResource("fhir-dr:index:CustomerDR", name, dr, opts...); err != nil {
+		return nil, err
+	}
+	tags := func(role drconfig.Role) pulumi.StringMap { return pulumi.ToStringMap(cfg.ResourceTags(role)) }
+
+	// The primary group holds the Cosmos DB account: deleting the group would
+	// delete the account, so it is protected like the data itself.
+	primaryRG, err := resources.NewResourceGroup(ctx, "primary-rg", &resources.ResourceGroupArgs{
+		ResourceGroupName: pulumi.String("rg-" + cfg.Customer + "-fhir-" + cfg.PrimaryRegion),
+		Location:          pulumi.String(cfg.PrimaryRegion),
+		Tags:              tags(drconfig.RolePrimary),
+	}, withParent(dr, protectData()...)...)
+	if err != nil {
+		return nil, err
+	}
+
+	locations := []CosmosLocation{{Region: cfg.PrimaryRegion, ZoneRedundant: *cfg.Cosmos.ZoneRedundant.Primary}}
+	if cfg.DR.Enabled {
+		locations = append(locations, CosmosLocation{
+			Region: cfg.DR.SecondaryRegion, ZoneRedundant: *cfg.Cosmos.ZoneRedundant.Secondary,
+		})
+	}
+	cosmos, err := NewCosmosAccount(ctx, "cosmos", &CosmosAccountArgs{
+		ResourceGroupName:      primaryRG.Name,
+		AccountName:            cfg.Cosmos.AccountName,
+		Locations:              locations,
+		Consistency:            cfg.Consistency(),
+		Backup:                 cfg.Cosmos.Backup,
+		Throughput:             cfg.Cosmos.Throughput,
+		AutoscaleMaxThroughput: cfg.Cosmos.AutoscaleMaxThroughput,
+		Tags:                   tags(drconfig.RolePrimary),
+	}, pulumi.Parent(dr))
+	if err != nil {
+		return nil, err
+	}
+	logSources := []LogSource{{Name: "cosmos", ResourceID: cosmos.AccountID.ToStringOutput(), CategoryGroups: []string{"allLogs"}}}
+
+	outputs := pulumi.Map{
+		"customer":          pulumi.String(cfg.Customer),
+		"drEnabled":         pulumi.Bool(cfg.DR.Enabled),
+		"tier":              pulumi.String(cfg.TierLabel()),
+		"ticket":            pulumi.String(cfg.Ticket()),
+		"primaryRegion":     pulumi.String(cfg.PrimaryRegion),
+		"writeRegion":       pulumi.String(cfg.PrimaryRegion),
+		"cosmosEndpoint":    cosmos.DocumentEndpoint,
+		"consistency":       pulumi.String(cfg.Consistency().Level),
+		"billingMultiplier": pulumi.Int(cfg.BillingMultiplier()),
+	}
+	if cfg.DR.Enabled {
+		o := cfg.Objectives()
+		outputs["secondaryRegion"] = pulumi.String(cfg.DR.SecondaryRegion)
+		outputs["rpoSeconds"] = pulumi.Int(int(o.RPO.Seconds()))
+		outputs["rtoSeconds"] = pulumi.Int(int(o.RTO.Seconds()))
+		outputs["serviceManagedRtoSeconds"] = pulumi.Int(int(o.ServiceManagedRTO.Seconds()))
+	}
+
+	if cfg.HasCompute() {
+		secondaryRG, err := resources.NewResourceGroup(ctx, "secondary-rg", &resources.ResourceGroupArgs{
+			ResourceGroupName: pulumi.String("rg-" + cfg.Customer + "-fhir-dr-" + cfg.DR.SecondaryRegion),
+			Location:          pulumi.String(cfg.DR.SecondaryRegion),
+			Tags:              tags(drconfig.RoleSecondary),
+		}, pulumi.Parent(dr))
+		if err != nil {
+			return nil, err
+		}
+		spec := ComputeSpec{
+			KubernetesVersion:   cfg.Compute.KubernetesVersion,
+			SkuTier:             cfg.Compute.SkuTier,
+			NodePools:           cfg.Compute.NodePools,
+			APIServer:           cfg.Compute.APIServer,
+			AdminGroupObjectIDs: cfg.Compute.AdminGroupObjectIDs,
+		}
+		stamps := map[drconfig.Role]*ComputeStamp{}
+		for _, s := range []struct {
+			role    drconfig.Role
+			region  string
+			network drconfig.Network
+			rg      pulumi.StringInput
+		}{
+			{drconfig.RolePrimary, cfg.PrimaryRegion, cfg.Compute.Network.Primary, primaryRG.Name},
+			{drconfig.RoleSecondary, cfg.DR.SecondaryRegion, cfg.Compute.Network.Secondary, secondaryRG.Name},
+		} {
+			region, _ := drconfig.LookupRegion(s.region)
+			stamp, err := NewComputeStamp(ctx, string(s.role), &ComputeStampArgs{
+				Spec:              spec,
+				Customer:          cfg.Customer,
+				Role:              s.role,
+				Region:            s.region,
+				AvailabilityZones: region.AvailabilityZones,
+				Network:           s.network,
+				ResourceGroupName: s.rg,
+				Tags:              tags(s.role),
+			}, pulumi.Parent(dr))
+			if err != nil {
+				return nil, err
+			}
+			stamps[s.role] = stamp
+			logSources = append(logSources, LogSource{
+				Name:       string(s.role) + "-aks",
+				ResourceID: stamp.ClusterID.ToStringOutput(),
+				Categories: []string{"kube-audit-admin", "guard"},
+			})
+		}
+
+		// The profile lives in the DR region's group so that it can still be
+		// managed while the primary region is down.
+		tm, err := NewTrafficManager(ctx, "traffic", &TrafficManagerArgs{
+			ResourceGroupName: secondaryRG.Name,
+			ProfileName:       "tm-" + cfg.Customer + "-fhir",
+			DNSName:           cfg.TrafficManager.DNSName,
+			Probe:             cfg.TrafficManager.Probe,
+			TTLSeconds:        *cfg.TrafficManager.TTLSeconds,
+			Endpoints: []TrafficEndpoint{
+				{Role: drconfig.RolePrimary, TargetResourceID: stamps[drconfig.RolePrimary].IngressIPID.ToStringOutput(), Priority: 1},
+				{Role: drconfig.RoleSecondary, TargetResourceID: stamps[drconfig.RoleSecondary].IngressIPID.ToStringOutput(), Priority: 2},
+			},
+			Tags: tags(drconfig.RoleGlobal),
+		}, pulumi.Parent(dr))
+		if err != nil {
+			return nil, err
+		}
+		logSources = append(logSources, LogSource{
+			Name: "traffic", ResourceID: tm.Profile.ID().ToStringOutput(), CategoryGroups: []string{"allLogs"},
+		})
+		outputs["trafficManagerFqdn"] = tm.FQDN
+	}
+
+	if _, err := NewMonitoring(ctx, "monitoring", &MonitoringArgs{
+		ResourceGroupName: primaryRG.Name,
+		WorkspaceName:     "log-" + cfg.Customer + "-fhir",
+		Location:          cfg.PrimaryRegion,
+		RetentionDays:     cfg.Monitoring.RetentionDays,
+		Sources:           logSources,
+		Tags:              tags(drconfig.RolePrimary),
+	}, pulumi.Parent(dr)); err != nil {
+		return nil, err
+	}
+
+	dr.Outputs = outputs
+	if err := ctx.RegisterResourceOutputs(dr, outputs); err != nil {
+		return nil, err
+	}
+	return dr, nil
+}

@@ -1,0 +1,25 @@
+// Package components holds fhir-dr's Pulumi component resources, one concern
+// per file: the Cosmos DB account and its geo-replica (cosmos.go), a compute
+// stamp (compute.go), the Traffic Manager failover profile (traffic.go), the
+// audit log workspace (monitoring.go), and CustomerDR (customer_dr.go), which
+// composes them into one customer's DR deployment.
+//
+// Every component registers under a "fhir-dr:index:<Name>" type, parents its
+// children to itself, and registers its outputs. Azure resources go through
+// the thin azure-native layer under azure/.
+package components
+
+import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+// protectData is the option set of every resource that holds customer data:
+// protect makes the engine refuse to delete or replace it (a config change
+// that would do so fails the update), and retainOnDelete leaves it in Azure
+// even if it is removed from state on purpose.
+func protectData() []pulumi.ResourceOption {
+	return []pulumi.ResourceOption{pulumi.Protect(true), pulumi.RetainOnDelete(true)}
+}
+
+// withParent appends the parent option to opts.
+func withParent(parent pulumi.Resource, opts ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return append([]pulumi.ResourceOption{pulumi.Parent(parent)}, opts...)
+}

@@ -1,0 +1,118 @@
+package drconfig
+
+import (
+	"strconv"
+
+	"github.com/fhir-dr/fhir-dr/objectives"
+)
+
+// Tag names fhir-dr stamps on every taggable resource.
+const (
+	TagCustomer          = "customer"
+	TagTicket            = "dr-ticket"
+	TagTier              = "dr-tier"
+	TagRole              = "dr-role"
+	TagBillingMeter      = "billing-meter"
+	TagBillingMultiplier = "billing-multiplier"
+	TagManagedBy         = "managed-by"
+)
+
+// ReservedTags are the tag names that stack files cannot set.
+var ReservedTags = []string{
+	TagCustomer, TagTicket, TagTier, TagRole, TagBillingMeter, TagBillingMultiplier, TagManagedBy,
+}
+
+// Role says which part of the DR topology a resource belongs to.
+type Role string
+
+// The roles of resources.
+const (
+	RolePrimary   Role = "primary"
+	RoleSecondary Role = "secondary"
+	RoleGlobal    Role = "global"
+)
+
+// TierLabel is the tier for tags and outputs: "data", "full", or "none" when
+// DR is disabled.
+func (c *Config) TierLabel() string {
+	if !c.DR.Enabled {
+		return "none"
+	}
+	return string(c.DR.Tier)
+}
+
+// HasCompute reports whether the stack declares the mirrored compute stamps
+// and Traffic Manager (full tier).
+func (c *Config) HasCompute() bool { return c.DR.Enabled && c.DR.Tier == TierFull }
+
+// BillingMultiplier is the DR multiplier of the Cosmos DB cost: one read
+// region doubles it (azure-dr-facts.md section 1).
+func (c *Config) BillingMultiplier() int {
+	if c.DR.Enabled {
+		return 2
+	}
+	return 1
+}
+
+// BillingMeter is the meter the customer's usage is billed under.
+func (c *Config) BillingMeter() string {
+	if !c.DR.Enabled {
+		return "fhir-standard"
+	}
+	return "fhir-dr-" + string(c.DR.Tier)
+}
+
+// Ticket is the ticket for tags: the configured one or "none".
+func (c *Config) Ticket() string {
+	if c.DR.Ticket == "" {
+		return "none"
+	}
+	return c.DR.Ticket
+}
+
+// ResourceTags returns the tags of a resource with the given role: the stack's own
+// tags plus the ones fhir-dr stamps, which win.
+func (c *Config) ResourceTags(role Role) map[string]string {
+	tags := make(map[string]string, len(c.Tags)+len(ReservedTags))
+	for k, v := range c.Tags {
+		tags[k] = v
+	}
+	tags[TagCustomer] = c.Customer
+	tags[TagTicket] = c.Ticket()
+	tags[TagTier] = c.TierLabel()
+	tags[TagRole] = string(role)
+	tags[TagBillingMeter] = c.BillingMeter()
+	tags[TagBillingMultiplier] = strconv.Itoa(c.BillingMultiplier())
+	tags[TagManagedBy] = "fhir-dr"
+	return tags
+}
+
+// Consistency is the Cosmos DB consistency that meets the RPO target. It
+// does not depend on whether DR is enabled: Azure rejects a location change
+// combined with any other account change, so enabling or disabling DR must
+// leave the consistency as it is.
+func (c *Config) Consistency() objectives.Consistency {
+	cons, err := objectives.ChooseConsistency(c.DR.RPO.Duration)
+	if err != nil {
+		// Validate rejects such a target; fall back to the safe default.
+		return objectives.Consistency{Level: objectives.Session}
+	}
+	return cons
+}
+
+// Objectives models the stack's RPO and RTO. Meaningful only when DR is
+// enabled.
+func (c *Config) Objectives() objectives.Objectives {
+	p := c.TrafficManager.Probe
+	return objectives.Model(objectives.Inputs{
+		Full:        c.DR.Tier == TierFull,
+		Consistency: c.Consistency(),
+		Probe: objectives.Probe{
+			IntervalSeconds:   p.IntervalSeconds,
+			TimeoutSeconds:    p.TimeoutSeconds,
+			ToleratedFailures: *p.ToleratedFailures,
+			TTLSeconds:        *c.TrafficManager.TTLSeconds,
+		},
+		OperatorDecision: c.DR.OperatorDecisionTime.Duration,
+	})
+}

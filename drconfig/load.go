@@ -1,0 +1,120 @@
+package drconfig
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// StackDir is the project's stackConfigDir.
+const StackDir = "stacks"
+
+// StackFile returns the path of a stack's file relative to the project root.
+func StackFile(stack string) string {
+	return filepath.Join(StackDir, "Pulumi."+stack+".yaml")
+}
+
+// StackName returns the stack name of a stack file path
+// (".../Pulumi.<stack>.yaml").
+func StackName(path string) (string, error) {
+	base := filepath.Base(path)
+	ext := filepath.Ext(base)
+	name := strings.TrimSuffix(strings.TrimPrefix(base, "Pulumi."), ext)
+	if !strings.HasPrefix(base, "Pulumi.") || (ext != ".yaml" && ext != ".yml") || name == "" {
+		return "", fmt.Errorf("%s: a stack file is named Pulumi.<stack>.yaml", path)
+	}
+	return name, nil
+}
+
+// Load decodes, defaults and validates one stack's configuration. values is
+// the flat Pulumi configuration (keys "fhir-dr:<key>", objects as JSON), as
+// the engine hands it to the program; file names the stack file in errors.
+// A returned error is an *Error listing every problem.
+func Load(file string, values map[string]string) (*Config, error) {
+	var c Config
+	var ps problems
+	decodeValues(&c, values, &ps)
+	c.applyDefaults()
+	c.validate(&ps)
+	if len(ps.list) > 0 {
+		return nil, &Error{File: file, Problems: ps.list}
+	}
+	return &c, nil
+}
+
+// knownKeys are the top-level keys of Config, namespaced.
+func knownKeys() []string {
+	var keys []string
+	for name := range jsonFields(reflect.TypeOf(Config{})) {
+		keys = append(keys, Namespace+":"+name)
+	}
+	return keys
+}
+
+// FromContext loads the configuration of the stack a Pulumi program runs
+// for. The program sees its configuration one key at a time, so the known
+// keys are read from ctx; PULUMI_CONFIG, which the Go language host sets to
+// the whole map, adds the keys we do not know so that typos are reported.
+// (drctl, the policy checks and the release runner load the stack file
+// itself, so they see every key in any case.)
+func FromContext(ctx *pulumi.Context) (*Config, error) {
+	values := map[string]string{}
+	if all := os.Getenv(pulumi.EnvConfig); all != "" {
+		if err := json.Unmarshal([]byte(all), &values); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", pulumi.EnvConfig, err)
+		}
+	}
+	for _, k := range knownKeys() {
+		if v, ok := ctx.GetConfig(k); ok {
+			values[k] = v
+		}
+	}
+	return Load(StackFile(ctx.Stack()), values)
+}
+
+// ReadStackFile reads a stack file the way Pulumi does (the SDK's workspace
+// loader, with the project's namespace for bare keys) and returns the flat
+// configuration map Load takes. Secret values are not decrypted: they read
+// as "[secret]", which no fhir-dr key uses.
+func ReadStackFile(path string) (map[string]string, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("reading stack file: %w", err)
+	}
+	project := &workspace.Project{Name: Namespace, Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
+	stack, err := workspace.LoadProjectStack(nil, project, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	decrypted, err := stack.Config.Decrypt(config.NewBlindingDecrypter())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	values := make(map[string]string, len(decrypted))
+	for k, v := range decrypted {
+		values[k.String()] = v
+	}
+	return values, nil
+}
+
+// LoadFile reads, decodes, defaults and validates a stack file.
+func LoadFile(path string) (*Config, error) {
+	values, err := ReadStackFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Load(path, values)
+}
+
+// IsConfigError reports whether err is a configuration *Error.
+func IsConfigError(err error) bool {
+	var e *Error
+	return errors.As(err, &e)
+}

@@ -1,0 +1,105 @@
+// Package azurefake computes the outputs Azure would report for the
+// azure-native resources fhir-dr declares: ARM IDs, names and the endpoints
+// the program reads (Cosmos DB documentEndpoint, Traffic Manager FQDN, public
+// IP address, AKS FQDN). It is a test double for the cloud, used to render
+// plans offline; nothing it returns was ever read from Azure.
+package azurefake
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// SubscriptionID is the fake subscription every ID is placed in.
+const SubscriptionID = "00000000-0000-0000-0000-000000000000"
+
+// providerPaths maps type tokens to their ARM provider path and the input
+// that holds the resource's own name.
+var providerPaths = map[string]struct{ path, nameInput string }{
+	"azure-native:cosmosdb:DatabaseAccount":         {"Microsoft.DocumentDB/databaseAccounts", "accountName"},
+	"azure-native:network:VirtualNetwork":           {"Microsoft.Network/virtualNetworks", "virtualNetworkName"},
+	"azure-native:network:PublicIPAddress":          {"Microsoft.Network/publicIPAddresses", "publicIpAddressName"},
+	"azure-native:containerservice:ManagedCluster":  {"Microsoft.ContainerService/managedClusters", "resourceName"},
+	"azure-native:trafficmanager:Profile":           {"Microsoft.Network/trafficManagerProfiles", "profileName"},
+	"azure-native:operationalinsights:Workspace":    {"Microsoft.OperationalInsights/workspaces", "workspaceName"},
+	"azure-native:cosmosdb:SqlResourceSqlDatabase":  {"", "databaseName"},
+	"azure-native:cosmosdb:SqlResourceSqlContainer": {"", "containerName"},
+	"azure-native:network:Subnet":                   {"", "subnetName"},
+	"azure-native:trafficmanager:Endpoint":          {"", "endpointName"},
+	"azure-native:monitor:DiagnosticSetting":        {"", "name"},
+	"azure-native:resources:ResourceGroup":          {"", "resourceGroupName"},
+}
+
+// Outputs returns the ID and the output properties of a resource of type
+// token declared with inputs under the logical name. Outputs start as a copy
+// of the inputs, as azure-native echoes them.
+func Outputs(token, logicalName string, inputs resource.PropertyMap) (string, resource.PropertyMap) {
+	out := inputs.Copy()
+	str := func(k string) string {
+		if v, ok := inputs[resource.PropertyKey(k)]; ok && v.IsString() {
+			return v.StringValue()
+		}
+		return ""
+	}
+	info := providerPaths[token]
+	name := str(info.nameInput)
+	if name == "" {
+		name = logicalName
+	}
+	rg := "/subscriptions/" + SubscriptionID + "/resourceGroups/" + str("resourceGroupName")
+	id := rg + "/providers/" + info.path + "/" + name
+
+	switch token {
+	case "azure-native:resources:ResourceGroup":
+		id = "/subscriptions/" + SubscriptionID + "/resourceGroups/" + name
+	case "azure-native:cosmosdb:DatabaseAccount":
+		out["documentEndpoint"] = resource.NewProperty("https://" + name + ".documents.azure.com:443/")
+	case "azure-native:cosmosdb:SqlResourceSqlDatabase":
+		id = rg + "/providers/Microsoft.DocumentDB/databaseAccounts/" + str("accountName") + "/sqlDatabases/" + name
+	case "azure-native:cosmosdb:SqlResourceSqlContainer":
+		id = rg + "/providers/Microsoft.DocumentDB/databaseAccounts/" + str("accountName") +
+			"/sqlDatabases/" + str("databaseName") + "/containers/" + name
+	case "azure-native:network:Subnet":
+		id = rg + "/providers/Microsoft.Network/virtualNetworks/" + str("virtualNetworkName") + "/subnets/" + name
+	case "azure-native:network:PublicIPAddress":
+		// 203.0.113.0/24 is TEST-NET-3: never a real address.
+		out["ipAddress"] = resource.NewProperty(fmt.Sprintf("203.0.113.%d", 1+hash(id)%254))
+		if dns, ok := inputs["dnsSettings"]; ok && dns.IsObject() {
+			settings := dns.ObjectValue().Copy()
+			if label := settings["domainNameLabel"]; label.IsString() {
+				settings["fqdn"] = resource.NewProperty(label.StringValue() + "." + str("location") + ".cloudapp.azure.com")
+			}
+			out["dnsSettings"] = resource.NewProperty(settings)
+		}
+	case "azure-native:containerservice:ManagedCluster":
+		out["fqdn"] = resource.NewProperty(fmt.Sprintf("%s-%08x.hcp.%s.azmk8s.io", str("dnsPrefix"), hash(id), str("location")))
+	case "azure-native:trafficmanager:Profile":
+		if dns, ok := inputs["dnsConfig"]; ok && dns.IsObject() {
+			cfg := dns.ObjectValue().Copy()
+			if rel := cfg["relativeName"]; rel.IsString() {
+				cfg["fqdn"] = resource.NewProperty(rel.StringValue() + ".trafficmanager.net")
+			}
+			out["dnsConfig"] = resource.NewProperty(cfg)
+		}
+	case "azure-native:trafficmanager:Endpoint":
+		id = rg + "/providers/Microsoft.Network/trafficManagerProfiles/" + str("profileName") +
+			"/" + strings.TrimSuffix(strings.ToLower(str("endpointType")), "s") + "s/" + name
+	case "azure-native:operationalinsights:Workspace":
+		h := sha256.Sum256([]byte(id))
+		out["customerId"] = resource.NewProperty(fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16]))
+	case "azure-native:monitor:DiagnosticSetting":
+		id = str("resourceUri") + "/providers/Microsoft.Insights/diagnosticSettings/" + name
+	}
+	out["name"] = resource.NewProperty(name)
+	out["id"] = resource.NewProperty(id)
+	return id, out
+}
+
+func hash(s string) uint32 {
+	h := sha256.Sum256([]byte(s))
+	return binary.BigEndian.Uint32(h[:4])
+}

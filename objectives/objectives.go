@@ -1,0 +1,279 @@
+// Package objectives models the worst-case recovery point and recovery time
+// objectives (RPO, RTO) of a fhir-dr deployment from its declared settings.
+//
+// The model assumes one outage: the loss of the whole primary region (every
+// availability zone), including the Cosmos DB write region and the primary
+// compute stamp, while the secondary region stays healthy. Every term of a
+// figure is named and carries its source, so a reviewer can check the sum.
+//
+// Two recovery paths are modeled. The forced (customer-managed) failover is
+// what the runbook follows and what the targets are checked against: an
+// operator confirms the outage and forces the Cosmos write region over, which
+// takes seconds once triggered. Service-managed failover
+// (enableAutomaticFailover) also happens without an operator, but Azure says
+// it "might take one hour or more", so it is shown for information only.
+package objectives
+
+import (
+	"fmt"
+	"time"
+)
+
+// Targets of the product (shared/reference/azure-dr-facts.md section 1).
+const (
+	// TargetRPO is the recovery point objective of both tiers.
+	TargetRPO = 15 * time.Minute
+	// TargetRTOFull is the recovery time objective of the full tier.
+	TargetRTOFull = 60 * time.Minute
+	// TargetRTOData is the recovery time objective of the data-only tier.
+	TargetRTOData = 120 * time.Minute
+)
+
+// Cosmos DB facts (azure-databases-docs consistency-levels.md and
+// reliability-cosmos-db.md, summarised in azure-dr-facts.md section 3).
+const (
+	// SessionRPO bounds data loss for Session, Consistent Prefix and Eventual
+	// consistency on a multi-region, single-write account.
+	SessionRPO = 15 * time.Minute
+	// SingleRegionRPO bounds data loss for an account with one region.
+	SingleRegionRPO = 240 * time.Minute
+	// MinBoundedStalenessInterval is the smallest maxIntervalInSeconds Cosmos
+	// accepts on a multi-region account.
+	MinBoundedStalenessInterval = 300 * time.Second
+	// MinBoundedStalenessPrefix is the smallest maxStalenessPrefix Cosmos
+	// accepts on a multi-region account.
+	MinBoundedStalenessPrefix = 100_000
+)
+
+// Modeled durations that are not Azure-published bounds but fhir-dr's own
+// conservative estimates; drills should replace them with measurements.
+const (
+	// ForcedFailoverExecution budgets the forced failover request from
+	// submission until writes succeed in the new region. Azure says it takes
+	// seconds once triggered; the budget adds the control-plane round trips
+	// and client reconnection.
+	ForcedFailoverExecution = 5 * time.Minute
+	// ServiceManagedFailover is the lower bound Azure gives for
+	// service-managed failover ("might take one hour or more").
+	ServiceManagedFailover = 60 * time.Minute
+	// AlertDetection is how long a data-only deployment, which has no Traffic
+	// Manager probes, needs before an Azure Monitor alert on the primary
+	// (5-minute evaluation window) reaches the operator.
+	AlertDetection = 5 * time.Minute
+	// ComputeRebuild is how long the data-only tier needs to provision the
+	// cluster and the FHIR workload in the secondary region and repoint DNS.
+	ComputeRebuild = 60 * time.Minute
+)
+
+// Consistency levels, as the Cosmos DB API names them.
+const (
+	Session          = "Session"
+	BoundedStaleness = "BoundedStaleness"
+	Strong           = "Strong"
+)
+
+// Consistency is a Cosmos DB default consistency policy.
+type Consistency struct {
+	// Level is Session, BoundedStaleness or Strong.
+	Level string
+	// MaxIntervalSeconds bounds staleness in time; BoundedStaleness only.
+	MaxIntervalSeconds int
+	// MaxStalenessPrefix bounds staleness in operations; BoundedStaleness
+	// only.
+	MaxStalenessPrefix int
+}
+
+// ChooseConsistency returns the weakest consistency whose regional-outage RPO
+// meets target on a multi-region, single-write account: Session for 15
+// minutes or more, BoundedStaleness with the target as its time bound from 5
+// to 15 minutes, Strong for zero. Weaker levels cost fewer request units and
+// keep writes fast, so nothing stronger than needed is chosen. A target
+// between zero and 5 minutes cannot be met by any level and is an error.
+func ChooseConsistency(target time.Duration) (Consistency, error) {
+	switch {
+	case target < 0:
+		return Consistency{}, fmt.Errorf("RPO %s is negative", target)
+	case target == 0:
+		return Consistency{Level: Strong}, nil
+	case target >= SessionRPO:
+		return Consistency{Level: Session}, nil
+	case target >= MinBoundedStalenessInterval:
+		if target%time.Second != 0 {
+			return Consistency{}, fmt.Errorf("RPO %s is not a whole number of seconds", target)
+		}
+		return Consistency{
+			Level:              BoundedStaleness,
+			MaxIntervalSeconds: int(target / time.Second),
+			MaxStalenessPrefix: MinBoundedStalenessPrefix,
+		}, nil
+	default:
+		return Consistency{}, fmt.Errorf(
+			"RPO %s cannot be met: between 0 (Strong) and %s (the smallest bounded staleness Cosmos DB allows "+
+				"across regions) no consistency level gives it", target, MinBoundedStalenessInterval)
+	}
+}
+
+// Term is one named part of a modeled figure.
+type Term struct {
+	// Name says what the term is.
+	Name string
+	// Duration is the term's worst case.
+	Duration time.Duration
+	// Source says where the figure comes from.
+	Source string
+}
+
+// Probe is the Traffic Manager health probe timing of a full-tier stack.
+type Probe struct {
+	// IntervalSeconds is the probing interval (10 or 30).
+	IntervalSeconds int
+	// TimeoutSeconds is the probe timeout.
+	TimeoutSeconds int
+	// ToleratedFailures is the number of failed probes tolerated.
+	ToleratedFailures int
+	// TTLSeconds is the profile's DNS TTL.
+	TTLSeconds int
+}
+
+// Detection returns the worst-case time until Traffic Manager marks the
+// primary degraded: (tolerated failures + 1) x interval + timeout.
+func (p Probe) Detection() time.Duration {
+	return time.Duration((p.ToleratedFailures+1)*p.IntervalSeconds+p.TimeoutSeconds) * time.Second
+}
+
+// Inputs are the declared settings the model reads.
+type Inputs struct {
+	// Full is true for the full tier (mirrored compute and Traffic Manager),
+	// false for the data-only tier.
+	Full bool
+	// Consistency is the account's default consistency.
+	Consistency Consistency
+	// Probe is the Traffic Manager probe timing; full tier only.
+	Probe Probe
+	// OperatorDecision is the time the on-call operator takes to confirm the
+	// outage and order the forced failover.
+	OperatorDecision time.Duration
+}
+
+// Objectives are the modeled worst-case figures of one deployment.
+type Objectives struct {
+	// Outage is the failure the figures assume.
+	Outage string
+	// RPO is the worst-case data loss window.
+	RPO time.Duration
+	// RPOTerms explain RPO.
+	RPOTerms []Term
+	// RTO is the worst-case time to recover by forced failover.
+	RTO time.Duration
+	// RTOTerms explain RTO.
+	RTOTerms []Term
+	// ServiceManagedRTO is the time to recover if the operators wait for
+	// service-managed failover instead; a lower bound.
+	ServiceManagedRTO time.Duration
+	// ServiceManagedRTOTerms explain ServiceManagedRTO.
+	ServiceManagedRTOTerms []Term
+	// TargetRPO and TargetRTO are the tier's targets.
+	TargetRPO, TargetRTO time.Duration
+}
+
+// Outage is the failure the model assumes.
+const Outage = "loss of the whole primary region (Cosmos DB write region and primary compute); secondary region healthy"
+
+// Model computes the objectives of a DR deployment.
+func Model(in Inputs) Objectives {
+	o := Objectives{Outage: Outage, TargetRPO: TargetRPO, TargetRTO: TargetRTOData}
+	if in.Full {
+		o.TargetRTO = TargetRTOFull
+	}
+
+	o.RPOTerms = []Term{rpoTerm(in.Consistency)}
+	o.RPO = sum(o.RPOTerms)
+
+	var detect, redirect Term
+	if in.Full {
+		detect = Term{
+			Name:     "Traffic Manager marks the primary degraded",
+			Duration: in.Probe.Detection(),
+			Source:   "(tolerated failures + 1) x probe interval + probe timeout; Traffic Manager endpoint monitoring",
+		}
+		redirect = Term{
+			Name:     "standby compute takes traffic as clients' DNS caches expire",
+			Duration: time.Duration(in.Probe.TTLSeconds) * time.Second,
+			Source:   "Traffic Manager DNS TTL; the standby stamp is already running (full tier)",
+		}
+	} else {
+		detect = Term{
+			Name:     "Azure Monitor alert on the primary reaches the operator",
+			Duration: AlertDetection,
+			Source:   "fhir-dr estimate: 5-minute alert evaluation window (data-only tier has no Traffic Manager probes)",
+		}
+		redirect = Term{
+			Name:     "FHIR compute provisioned in the secondary region and DNS repointed",
+			Duration: ComputeRebuild,
+			Source:   "fhir-dr estimate for the data-only tier, to be replaced by drill measurements",
+		}
+	}
+	o.RTOTerms = []Term{
+		detect,
+		{
+			Name:     "operator confirms the outage and orders forced failover",
+			Duration: in.OperatorDecision,
+			Source:   "config dr.operatorDecisionTime",
+		},
+		{
+			Name:     "forced failover moves Cosmos DB writes to the secondary",
+			Duration: ForcedFailoverExecution,
+			Source:   "Azure: seconds once triggered (reliability-cosmos-db.md); fhir-dr budget",
+		},
+		redirect,
+	}
+	o.RTO = sum(o.RTOTerms)
+
+	o.ServiceManagedRTOTerms = []Term{
+		{
+			Name:     "service-managed failover moves Cosmos DB writes (lower bound)",
+			Duration: ServiceManagedFailover,
+			Source:   `Azure: "might take one hour or more" (reliability-cosmos-db.md)`,
+		},
+		redirect,
+	}
+	o.ServiceManagedRTO = sum(o.ServiceManagedRTOTerms)
+	return o
+}
+
+func rpoTerm(c Consistency) Term {
+	switch c.Level {
+	case Strong:
+		return Term{Name: "Strong consistency: writes commit in every region", Duration: 0,
+			Source: "Cosmos DB consistency levels: multi-region Strong, RPO 0"}
+	case BoundedStaleness:
+		return Term{
+			Name:     fmt.Sprintf("bounded staleness: at most %d s or %d operations behind", c.MaxIntervalSeconds, c.MaxStalenessPrefix),
+			Duration: time.Duration(c.MaxIntervalSeconds) * time.Second,
+			Source:   "Cosmos DB consistency levels: multi-region bounded staleness, RPO K operations and T seconds",
+		}
+	default:
+		return Term{Name: c.Level + " consistency, single write region", Duration: SessionRPO,
+			Source: "Cosmos DB consistency levels: multi-region Session/Consistent Prefix/Eventual, RPO < 15 min"}
+	}
+}
+
+func sum(terms []Term) time.Duration {
+	var d time.Duration
+	for _, t := range terms {
+		d += t.Duration
+	}
+	return d
+}
+
+// Violations returns a message for each objective that exceeds its target.
+func (o Objectives) Violations() []string {
+	var v []string
+	if o.RPO > o.TargetRPO {
+		v = append(v, fmt.Sprintf("modeled RPO %s exceeds the target %s", o.RPO, o.TargetRPO))
+	}
+	if o.RTO > o.TargetRTO {
+		v = append(v, fmt.Sprintf("modeled RTO %s exceeds the target %s", o.RTO, o.TargetRTO))
+	}
+	return v
+}
