@@ -6,8 +6,10 @@
 package render
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -77,9 +79,41 @@ func Run(stack string, values map[string]string, program Program) (*Plan, error)
 		return nil
 	}, pulumi.WithMocks(Project, stack, mocks), withConfig(values))
 	mocks.mu.Lock()
-	plan.Resources = mocks.resources
+	plan.Resources = treeOrder(mocks.resources)
 	mocks.mu.Unlock()
 	return plan, err
+}
+
+// treeOrder orders resources depth-first from the top, siblings by type and
+// name. The SDK registers resources concurrently, so the order in which the
+// monitor sees them varies from run to run; plans must not.
+func treeOrder(rs []Resource) []Resource {
+	byURN := make(map[string]bool, len(rs))
+	for _, r := range rs {
+		byURN[r.URN] = true
+	}
+	children := map[string][]Resource{}
+	for _, r := range rs {
+		parent := r.Parent
+		if !byURN[parent] {
+			parent = ""
+		}
+		children[parent] = append(children[parent], r)
+	}
+	out := make([]Resource, 0, len(rs))
+	var walk func(parent string)
+	walk = func(parent string) {
+		kids := children[parent]
+		slices.SortFunc(kids, func(a, b Resource) int {
+			return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Name, b.Name))
+		})
+		for _, k := range kids {
+			out = append(out, k)
+			walk(k.URN)
+		}
+	}
+	walk("")
+	return out
 }
 
 func withConfig(values map[string]string) pulumi.RunOption {

@@ -1,0 +1,48 @@
+// Command drctl is the fhir-dr operator tool.
+//
+// Usage:
+//
+//	drctl plan --stack <customer> [--json]
+//	drctl plan --stack-file <path> [--json]
+//
+// plan renders one customer's stack offline: it loads the stack file the way
+// Pulumi does, runs the real fhir-dr program under a mock resource monitor,
+// and prints the resources it declares, the stack outputs and the modeled
+// recovery objectives. It needs no cloud access and no credentials.
+// Invalid configuration exits with status 1 and lists every problem on
+// standard error.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `drctl: the fhir-dr operator tool
+
+Commands:
+  plan   render a customer's stack offline (drctl plan --help)
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes a drctl command and returns the process exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "plan":
+		return runPlan(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "drctl: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}

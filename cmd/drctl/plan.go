@@ -1,0 +1,274 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/objectives"
+	"github.com/fhir-dr/fhir-dr/program"
+)
+
+func runPlan(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("drctl plan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	stack := fs.String("stack", "", "customer stack to render (reads stacks/Pulumi.<customer>.yaml)")
+	stackFile := fs.String("stack-file", "", "stack file to render; the stack name comes from the file name")
+	asJSON := fs.Bool("json", false, "print one JSON document: stack, resources, outputs")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if (*stack == "") == (*stackFile == "") || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "drctl plan: give exactly one of --stack <customer> or --stack-file <path>")
+		return 2
+	}
+
+	path := *stackFile
+	if *stack != "" {
+		root, err := projectRoot()
+		if err != nil {
+			fmt.Fprintln(stderr, "drctl plan:", err)
+			return 1
+		}
+		path = filepath.Join(root, drconfig.StackFile(*stack))
+	}
+	result, err := planStack(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if *asJSON {
+		b, err := result.Plan.JSON()
+		if err != nil {
+			fmt.Fprintln(stderr, "drctl plan:", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, string(b))
+		return 0
+	}
+	printPlan(stdout, result)
+	return 0
+}
+
+// stackPlan is a rendered stack with its configuration.
+type stackPlan struct {
+	File   string
+	Config *drconfig.Config
+	Plan   *render.Plan
+}
+
+// planStack loads, validates and renders one stack file. The configuration
+// is validated before the program runs, so an invalid stack registers
+// nothing.
+func planStack(path string) (*stackPlan, error) {
+	name, err := drconfig.StackName(path)
+	if err != nil {
+		return nil, err
+	}
+	values, err := drconfig.ReadStackFile(path)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := drconfig.Load(path, values)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := render.Run(name, values, program.Deploy)
+	if err != nil {
+		return nil, fmt.Errorf("%s: rendering: %w", path, err)
+	}
+	return &stackPlan{File: path, Config: cfg, Plan: plan}, nil
+}
+
+// projectRoot finds the directory of Pulumi.yaml from the working directory
+// up.
+func projectRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no Pulumi.yaml in the working directory or above: run drctl inside the fhir-dr project")
+		}
+		dir = parent
+	}
+}
+
+func printPlan(w io.Writer, sp *stackPlan) {
+	p := sp.Plan
+	custom := 0
+	for _, r := range p.Resources {
+		if r.Custom {
+			custom++
+		}
+	}
+	fmt.Fprintf(w, "Stack %s (%s): %d Azure resources in %d components\n\n", p.Stack, sp.File, custom, len(p.Resources)-custom)
+
+	fmt.Fprintln(w, "Resources")
+	depth := map[string]int{}
+	for _, r := range p.Resources {
+		d := depth[r.Parent] + 1
+		depth[r.URN] = d
+		indent := strings.Repeat("  ", d)
+		var flags []string
+		if r.Protect {
+			flags = append(flags, "protected")
+		}
+		if r.RetainOnDelete {
+			flags = append(flags, "retained")
+		}
+		if r.Version != "" {
+			flags = append(flags, "v"+r.Version)
+		}
+		line := fmt.Sprintf("%s%s %s", indent, r.Type, r.Name)
+		if len(flags) > 0 {
+			line += " [" + strings.Join(flags, ", ") + "]"
+		}
+		fmt.Fprintln(w, line)
+		if summary := summarize(r); summary != "" {
+			fmt.Fprintf(w, "%s    %s\n", indent, summary)
+		}
+	}
+
+	fmt.Fprintln(w, "\nOutputs")
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	for _, k := range slices.Sorted(maps.Keys(p.Outputs)) {
+		fmt.Fprintf(tw, "  %s\t%v\n", k, p.Outputs[k])
+	}
+	_ = tw.Flush()
+
+	if !sp.Config.DR.Enabled {
+		fmt.Fprintf(w, "\nRecovery objectives: DR is disabled; a single-region account has an RPO under %s and no regional failover.\n",
+			objectives.SingleRegionRPO)
+		return
+	}
+	printObjectives(w, sp.Config.Objectives())
+}
+
+func printObjectives(w io.Writer, o objectives.Objectives) {
+	fmt.Fprintf(w, "\nRecovery objectives (outage modeled: %s)\n", o.Outage)
+	section := func(title string, total, target time.Duration, terms []objectives.Term) {
+		status := "meets"
+		if target > 0 && total > target {
+			status = "EXCEEDS"
+		}
+		if target > 0 {
+			fmt.Fprintf(w, "  %s %s: %s the target %s\n", title, total, status, target)
+		} else {
+			fmt.Fprintf(w, "  %s %s\n", title, total)
+		}
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		for _, t := range terms {
+			fmt.Fprintf(tw, "    %s\t%s\t(%s)\n", t.Duration, t.Name, t.Source)
+		}
+		_ = tw.Flush()
+	}
+	section("RPO", o.RPO, o.TargetRPO, o.RPOTerms)
+	section("RTO by forced failover (runbook)", o.RTO, o.TargetRTO, o.RTOTerms)
+	section("RTO waiting for service-managed failover (at least; for information)", o.ServiceManagedRTO, 0, o.ServiceManagedRTOTerms)
+}
+
+// keyInputs are the inputs plan shows for each resource type.
+var keyInputs = map[string][]string{
+	"azure-native:resources:ResourceGroup":          {"resourceGroupName", "location"},
+	"azure-native:cosmosdb:DatabaseAccount":         {"accountName", "location", "locations", "consistencyPolicy.defaultConsistencyLevel", "consistencyPolicy.maxIntervalInSeconds", "enableAutomaticFailover", "enableMultipleWriteLocations", "backupPolicy.type", "backupPolicy.periodicModeProperties.backupStorageRedundancy", "backupPolicy.continuousModeProperties.tier"},
+	"azure-native:cosmosdb:SqlResourceSqlDatabase":  {"databaseName", "options.throughput", "options.autoscaleSettings.maxThroughput"},
+	"azure-native:cosmosdb:SqlResourceSqlContainer": {"containerName", "resource.partitionKey.paths"},
+	"azure-native:network:VirtualNetwork":           {"virtualNetworkName", "location", "addressSpace.addressPrefixes"},
+	"azure-native:network:Subnet":                   {"subnetName", "addressPrefix"},
+	"azure-native:network:PublicIPAddress":          {"publicIpAddressName", "location", "dnsSettings.domainNameLabel", "zones"},
+	"azure-native:containerservice:ManagedCluster":  {"resourceName", "location", "kubernetesVersion", "agentPoolProfiles", "apiServerAccessProfile.enablePrivateCluster", "apiServerAccessProfile.authorizedIPRanges"},
+	"azure-native:trafficmanager:Profile":           {"profileName", "location", "trafficRoutingMethod", "dnsConfig.relativeName", "dnsConfig.ttl", "monitorConfig.protocol", "monitorConfig.port", "monitorConfig.path", "monitorConfig.intervalInSeconds", "monitorConfig.timeoutInSeconds", "monitorConfig.toleratedNumberOfFailures"},
+	"azure-native:trafficmanager:Endpoint":          {"endpointName", "endpointType", "priority", "endpointStatus"},
+	"azure-native:operationalinsights:Workspace":    {"workspaceName", "location", "retentionInDays"},
+	"azure-native:monitor:DiagnosticSetting":        {"name", "resourceUri"},
+}
+
+// summarize returns "key=value ..." for a resource's key inputs.
+func summarize(r render.Resource) string {
+	var parts []string
+	for _, path := range keyInputs[r.Type] {
+		v, ok := lookup(r.Inputs, path)
+		if !ok {
+			continue
+		}
+		parts = append(parts, path+"="+formatValue(path, v))
+	}
+	return strings.Join(parts, " ")
+}
+
+func lookup(m map[string]any, path string) (any, bool) {
+	var cur any = m
+	for _, k := range strings.Split(path, ".") {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = obj[k]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func formatValue(path string, v any) string {
+	switch path {
+	case "locations":
+		var locs []string
+		for _, l := range asList(v) {
+			m, _ := l.(map[string]any)
+			s := fmt.Sprintf("%v(priority %v", m["locationName"], m["failoverPriority"])
+			if zr, _ := m["isZoneRedundant"].(bool); zr {
+				s += ", zone-redundant"
+			}
+			locs = append(locs, s+")")
+		}
+		return strings.Join(locs, ",")
+	case "agentPoolProfiles":
+		var pools []string
+		for _, p := range asList(v) {
+			m, _ := p.(map[string]any)
+			size := fmt.Sprint(m["count"])
+			if auto, _ := m["enableAutoScaling"].(bool); auto {
+				size = fmt.Sprintf("%v-%v", m["minCount"], m["maxCount"])
+			}
+			s := fmt.Sprintf("%v:%v:%v:%s", m["name"], m["mode"], m["vmSize"], size)
+			if z, ok := m["availabilityZones"]; ok {
+				s += ":zones" + formatValue("", z)
+			}
+			pools = append(pools, s)
+		}
+		return strings.Join(pools, ",")
+	case "resourceUri":
+		s := fmt.Sprint(v)
+		return "…" + s[strings.LastIndex(s, "/providers/"):]
+	}
+	if list := asList(v); list != nil {
+		parts := make([]string, len(list))
+		for i, e := range list {
+			parts[i] = fmt.Sprint(e)
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	}
+	return fmt.Sprint(v)
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
