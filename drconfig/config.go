@@ -61,6 +61,11 @@ type Config struct {
 	TrafficManager TrafficManager `json:"trafficManager"`
 	// Monitoring configures the Log Analytics workspace. Optional.
 	Monitoring Monitoring `json:"monitoring"`
+
+	// derivedNames is set when the account and DNS names were derived from
+	// Customer, so that an invalid customer id is reported once, not again
+	// through every name made from it.
+	derivedNames struct{ account, dns bool }
 }
 
 // DR is the disaster recovery setting of a customer.
@@ -310,8 +315,9 @@ func (c *Config) applyDefaults() {
 	}
 
 	cosmos := &c.Cosmos
-	if cosmos.AccountName == "" && c.Customer != "" {
+	if cosmos.AccountName == "" {
 		cosmos.AccountName = "fhir-" + c.Customer
+		c.derivedNames.account = true
 	}
 	if cosmos.Throughput == 0 && cosmos.AutoscaleMaxThroughput == 0 {
 		cosmos.AutoscaleMaxThroughput = DefaultAutoscaleMaxThroughput
@@ -369,8 +375,9 @@ func (c *Config) applyDefaults() {
 	}
 
 	tm := &c.TrafficManager
-	if tm.DNSName == "" && c.Customer != "" {
+	if tm.DNSName == "" {
 		tm.DNSName = c.Customer + "-fhir"
+		c.derivedNames.dns = true
 	}
 	p := &tm.Probe
 	if p.Protocol == "" {

@@ -65,11 +65,15 @@ func (c *Config) validate(ps *problems) {
 	}
 }
 
+func (c *Config) customerValid() bool {
+	return customerPattern.MatchString(c.Customer) && !strings.Contains(c.Customer, "--")
+}
+
 func (c *Config) validateIdentity(ps *problems) {
 	switch {
 	case c.Customer == "":
 		ps.add(key("customer"), "required: the customer's DNS-safe id, e.g. contoso")
-	case !customerPattern.MatchString(c.Customer) || strings.Contains(c.Customer, "--"):
+	case !c.customerValid():
 		ps.add(key("customer"), "must be 3-30 lowercase letters, digits and single hyphens, starting with a letter, got %q", c.Customer)
 	}
 	if c.PrimaryRegion == "" {
@@ -145,7 +149,7 @@ func (c *Config) validateSecondaryRegion(ps *problems) {
 
 func (c *Config) validateCosmos(ps *problems) {
 	cs := c.Cosmos
-	if !accountNamePattern.MatchString(cs.AccountName) && c.Customer != "" {
+	if !accountNamePattern.MatchString(cs.AccountName) && !(c.derivedNames.account && !c.customerValid()) {
 		ps.add(key("cosmos.accountName"), "must be 3-44 lowercase letters, digits and hyphens, got %q", cs.AccountName)
 	}
 	switch {
@@ -302,7 +306,7 @@ func validateNetwork(ps *problems, at string, n Network) netip.Prefix {
 
 func (c *Config) validateTrafficManager(ps *problems) {
 	tm := c.TrafficManager
-	if !dnsLabelPattern.MatchString(tm.DNSName) && c.Customer != "" {
+	if !dnsLabelPattern.MatchString(tm.DNSName) && !(c.derivedNames.dns && !c.customerValid()) {
 		ps.add(key("trafficManager.dnsName"), "must be a DNS label of lowercase letters, digits and hyphens, got %q", tm.DNSName)
 	}
 	p := tm.Probe
