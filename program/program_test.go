@@ -1,0 +1,169 @@
+package program_test
+
+import (
+	"encoding/json"
+	"errors"
+	"maps"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/program"
+)
+
+// validFull is a valid full-tier configuration; the bad cases change one
+// thing each.
+func validFull() map[string]string {
+	return map[string]string{
+		"fhir-dr:customer":      "acme",
+		"fhir-dr:primaryRegion": "eastus",
+		"fhir-dr:dr":            `{"enabled":true,"tier":"full","ticket":"SR-1"}`,
+		"fhir-dr:compute":       `{"apiServer":{"private":true}}`,
+	}
+}
+
+func with(changes map[string]string) map[string]string {
+	v := validFull()
+	for k, val := range changes {
+		if val == "" {
+			delete(v, k)
+		} else {
+			v[k] = val
+		}
+	}
+	return v
+}
+
+func TestValidConfigRenders(t *testing.T) {
+	plan, err := render.Run("acme", validFull(), program.Deploy)
+	require.NoError(t, err)
+	assert.Len(t, plan.Resources, 27)
+}
+
+// TestBadConfig checks that each invalid configuration fails with exactly
+// the expected problems, naming the stack file and the key, and that the
+// program registers nothing.
+func TestBadConfig(t *testing.T) {
+	cases := []struct {
+		name   string
+		values map[string]string
+		want   drconfig.Problems
+	}{
+		{"unknown region", with(map[string]string{"fhir-dr:primaryRegion": "eastuss"}),
+			drconfig.Problems{{Key: "fhir-dr:primaryRegion", Message: `unknown Azure region "eastuss" (did you mean "eastus"?)`}}},
+		{"unknown secondary region", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","secondaryRegion":"mars"}`}),
+			drconfig.Problems{{Key: "fhir-dr:dr.secondaryRegion", Message: `unknown Azure region "mars"`}}},
+		{"same primary and secondary", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","secondaryRegion":"eastus"}`}),
+			drconfig.Problems{{Key: "fhir-dr:dr.secondaryRegion", Message: "must differ from primaryRegion eastus: a replica in the same region survives no regional outage"}}},
+		{"no pair and no secondary", with(map[string]string{"fhir-dr:primaryRegion": "italynorth"}),
+			drconfig.Problems{{Key: "fhir-dr:dr.secondaryRegion", Message: "required: italynorth has no Azure paired region; name the DR region explicitly"}}},
+		{"restricted pair needs an explicit secondary", with(map[string]string{"fhir-dr:primaryRegion": "francecentral"}),
+			drconfig.Problems{{Key: "fhir-dr:dr.secondaryRegion", Message: "required: francecentral's paired region francesouth is access-restricted; request access for the subscription and set dr.secondaryRegion: francesouth, or choose another region"}}},
+		{"missing ticket", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full"}`}),
+			drconfig.Problems{{Key: "fhir-dr:dr.ticket", Message: "required when DR is enabled: the support ticket that asked for it"}}},
+		{"missing tier", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"ticket":"SR-1"}`}),
+			drconfig.Problems{{Key: "fhir-dr:dr.tier", Message: `required when DR is enabled: "data" (Cosmos DB replica only) or "full" (replica, mirrored compute and Traffic Manager)`}}},
+		{"bad tier", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"gold","ticket":"SR-1"}`}),
+			drconfig.Problems{{Key: "fhir-dr:dr.tier", Message: `must be "data" or "full", got "gold"`}}},
+		{"missing customer", with(map[string]string{"fhir-dr:customer": ""}),
+			drconfig.Problems{{Key: "fhir-dr:customer", Message: "required: the customer's DNS-safe id, e.g. contoso"}}},
+		{"customer not DNS-safe", with(map[string]string{"fhir-dr:customer": "Acme_Health"}),
+			drconfig.Problems{{Key: "fhir-dr:customer", Message: `must be 3-30 lowercase letters, digits and single hyphens, starting with a letter, got "Acme_Health"`}}},
+		{"zone redundancy in a non-AZ region", with(map[string]string{"fhir-dr:cosmos": `{"zoneRedundant":{"secondary":true}}`}),
+			drconfig.Problems{{Key: "fhir-dr:cosmos.zoneRedundant.secondary", Message: "westus has no availability zones"}}},
+		{"probe timeout not below interval", with(map[string]string{"fhir-dr:trafficManager": `{"probe":{"intervalSeconds":10,"timeoutSeconds":10}}`}),
+			drconfig.Problems{{Key: "fhir-dr:trafficManager.probe.timeoutSeconds", Message: "must be below the probe interval 10 s, got 10"}}},
+		{"probe interval not 10 or 30", with(map[string]string{"fhir-dr:trafficManager": `{"probe":{"intervalSeconds":20}}`}),
+			drconfig.Problems{{Key: "fhir-dr:trafficManager.probe.intervalSeconds", Message: "must be 30, or 10 for fast probing, got 20"}}},
+		{"tolerated failures out of range", with(map[string]string{"fhir-dr:trafficManager": `{"probe":{"toleratedFailures":10}}`}),
+			drconfig.Problems{{Key: "fhir-dr:trafficManager.probe.toleratedFailures", Message: "must be from 0 to 9, got 10"}}},
+		{"RPO below what Cosmos can give", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","rpo":"2m"}`}),
+			drconfig.Problems{{Key: "fhir-dr:dr.rpo", Message: "RPO 2m0s cannot be met: between 0 (Strong) and 5m0s (the smallest bounded staleness Cosmos DB allows across regions) no consistency level gives it"}}},
+		{"RPO not a duration", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","rpo":"soon"}`}),
+			drconfig.Problems{{Key: "fhir-dr:dr.rpo", Message: `must be a duration such as "15m", got "soon"`}}},
+		{"unknown top-level key", with(map[string]string{"fhir-dr:primaryRegon": "eastus"}),
+			drconfig.Problems{{Key: "fhir-dr:primaryRegon", Message: `unknown key (did you mean "primaryRegion"?)`}}},
+		{"unknown nested key", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","secundaryRegion":"westus"}`}),
+			drconfig.Problems{{Key: "fhir-dr:dr.secundaryRegion", Message: `unknown key (did you mean "secondaryRegion"?)`}}},
+		{"unknown namespace", with(map[string]string{"fhri-dr:dr": `{}`}),
+			drconfig.Problems{{Key: "fhri-dr:dr", Message: `unknown configuration namespace "fhri-dr": fhir-dr reads only "fhir-dr:" keys`}}},
+		{"wrong type", with(map[string]string{"fhir-dr:cosmos": `{"throughput":"lots"}`}),
+			drconfig.Problems{{Key: "fhir-dr:cosmos.throughput", Message: `must be a whole number, got "lots"`}}},
+		{"throughput and autoscale", with(map[string]string{"fhir-dr:cosmos": `{"throughput":1000,"autoscaleMaxThroughput":4000}`}),
+			drconfig.Problems{{Key: "fhir-dr:cosmos.throughput", Message: "set either throughput (manual RU/s) or autoscaleMaxThroughput, not both"}}},
+		{"local backups", with(map[string]string{"fhir-dr:cosmos": `{"backup":{"storageRedundancy":"Local"}}`}),
+			drconfig.Problems{{Key: "fhir-dr:cosmos.backup.storageRedundancy", Message: "must be Geo: Local-redundant backups are lost with the region"}}},
+		{"API server open to the internet", with(map[string]string{"fhir-dr:compute": `{}`}),
+			drconfig.Problems{{Key: "fhir-dr:compute.apiServer", Message: "the API server must not be open to the internet: set private: true or authorizedIPRanges"}}},
+		{"authorized range 0.0.0.0/0", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"authorizedIPRanges":["0.0.0.0/0"]}}`}),
+			drconfig.Problems{{Key: "fhir-dr:compute.apiServer.authorizedIPRanges[0]", Message: "0.0.0.0/0 opens the API server to the internet"}}},
+		{"no system pool", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"nodePools":[{"name":"fhir","mode":"User","count":3}]}`}),
+			drconfig.Problems{{Key: "fhir-dr:compute.nodePools", Message: "need at least one pool with mode System"}}},
+		{"overlapping networks", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"secondary":{"addressSpace":"10.50.0.0/16","nodeSubnet":"10.50.16.0/20"}}}`}),
+			drconfig.Problems{{Key: "fhir-dr:compute.network.secondary.addressSpace", Message: "10.50.0.0/16 overlaps the primary's 10.50.0.0/16; the stamps must be peerable"}}},
+		{"subnet outside address space", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"primary":{"addressSpace":"10.50.0.0/16","nodeSubnet":"10.52.0.0/20"}}}`}),
+			drconfig.Problems{{Key: "fhir-dr:compute.network.primary.nodeSubnet", Message: "10.52.0.0/20 is not inside the address space 10.50.0.0/16"}}},
+		{"reserved tag", with(map[string]string{"fhir-dr:tags": `{"Customer":"other"}`}),
+			drconfig.Problems{{Key: "fhir-dr:tags.Customer", Message: "is set by fhir-dr itself and cannot be overridden"}}},
+		{"RTO over budget", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","operatorDecisionTime":"55m"}`}),
+			drconfig.Problems{{Key: "fhir-dr:dr", Message: "modeled RTO 1h3m10s exceeds the target 1h0m0s for the full tier; lower dr.operatorDecisionTime or the probe timings"}}},
+		{"several problems at once", with(map[string]string{
+			"fhir-dr:primaryRegion": "eastuss",
+			"fhir-dr:dr":            `{"enabled":true,"tier":"full"}`,
+		}), drconfig.Problems{
+			{Key: "fhir-dr:primaryRegion", Message: `unknown Azure region "eastuss" (did you mean "eastus"?)`},
+			{Key: "fhir-dr:dr.ticket", Message: "required when DR is enabled: the support ticket that asked for it"},
+		}},
+	}
+	require.GreaterOrEqual(t, len(cases), 20)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			// The Go language host hands a program its whole configuration in
+			// PULUMI_CONFIG; that is how keys the program does not know reach
+			// it.
+			t.Setenv("PULUMI_CONFIG", mustJSON(t, tc.values))
+			plan, err := render.Run("test", tc.values, program.Deploy)
+			require.Error(t, err)
+			var cfgErr *drconfig.Error
+			require.True(t, errors.As(err, &cfgErr), "a configuration error: %v", err)
+			assert.Equal(t, "stacks/Pulumi.test.yaml", cfgErr.File)
+			assert.Equal(t, tc.want, cfgErr.Problems)
+			assert.Empty(t, plan.Resources, "nothing is registered")
+		})
+	}
+}
+
+// TestOutputs checks the stack outputs of a full-tier stack.
+func TestOutputs(t *testing.T) {
+	plan, err := render.Run("acme", validFull(), program.Deploy)
+	require.NoError(t, err)
+	want := map[string]any{
+		"customer":                 "acme",
+		"drEnabled":                true,
+		"tier":                     "full",
+		"ticket":                   "SR-1",
+		"primaryRegion":            "eastus",
+		"secondaryRegion":          "westus",
+		"writeRegion":              "eastus",
+		"consistency":              "Session",
+		"cosmosEndpoint":           "https://fhir-acme.documents.azure.com:443/",
+		"trafficManagerFqdn":       "acme-fhir.trafficmanager.net",
+		"billingMultiplier":        2,
+		"rpoSeconds":               900,
+		"rtoSeconds":               130 + 900 + 300 + 60,
+		"serviceManagedRtoSeconds": 3600 + 60,
+	}
+	// Compare through JSON so that number types do not matter.
+	assert.JSONEq(t, mustJSON(t, want), mustJSON(t, plan.Outputs))
+	assert.Equal(t, len(want), len(maps.Collect(maps.All(plan.Outputs))))
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
