@@ -1,0 +1,392 @@
+package components_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/program"
+)
+
+// renderStack renders an example stack file from stacks/.
+func renderStack(t *testing.T, stack string) *render.Plan {
+	t.Helper()
+	values, err := drconfig.ReadStackFile(filepath.Join("..", drconfig.StackFile(stack)))
+	require.NoError(t, err)
+	plan, err := render.Run(stack, values, program.Deploy)
+	require.NoError(t, err)
+	return plan
+}
+
+func get(t *testing.T, plan *render.Plan, typ, name string) render.Resource {
+	t.Helper()
+	r, ok := plan.Get(typ, name)
+	require.Truef(t, ok, "%s %s is declared", typ, name)
+	return r
+}
+
+// asJSON normalises input maps so that comparisons ignore Go number types.
+func asJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
+const (
+	account   = "azure-native:cosmosdb:DatabaseAccount"
+	database  = "azure-native:cosmosdb:SqlResourceSqlDatabase"
+	container = "azure-native:cosmosdb:SqlResourceSqlContainer"
+	group     = "azure-native:resources:ResourceGroup"
+	cluster   = "azure-native:containerservice:ManagedCluster"
+	vnet      = "azure-native:network:VirtualNetwork"
+	subnet    = "azure-native:network:Subnet"
+	publicIP  = "azure-native:network:PublicIPAddress"
+	profile   = "azure-native:trafficmanager:Profile"
+	endpoint  = "azure-native:trafficmanager:Endpoint"
+	workspace = "azure-native:operationalinsights:Workspace"
+	diag      = "azure-native:monitor:DiagnosticSetting"
+)
+
+func tags(customer, ticket, tier, role, meter, multiplier string, extra map[string]any) map[string]any {
+	t := map[string]any{
+		"customer": customer, "dr-ticket": ticket, "dr-tier": tier, "dr-role": role,
+		"billing-meter": meter, "billing-multiplier": multiplier, "managed-by": "fhir-dr",
+	}
+	for k, v := range extra {
+		t[k] = v
+	}
+	return t
+}
+
+// TestExampleStacks renders every stack file and checks the exact set of
+// resources each declares and which of them are protected.
+func TestExampleStacks(t *testing.T) {
+	full := []string{
+		"fhir-dr:index:CustomerDR", "fhir-dr:index:CosmosAccount", "fhir-dr:index:ComputeStamp", "fhir-dr:index:ComputeStamp",
+		"fhir-dr:index:TrafficManager", "fhir-dr:index:Monitoring",
+		group, group, account, database, container,
+		vnet, subnet, cluster, publicIP, vnet, subnet, cluster, publicIP,
+		profile, endpoint, endpoint, workspace, diag, diag, diag, diag,
+	}
+	dataOnly := []string{
+		"fhir-dr:index:CustomerDR", "fhir-dr:index:CosmosAccount", "fhir-dr:index:Monitoring",
+		group, account, database, container, workspace, diag,
+	}
+	want := map[string][]string{
+		"contoso": full, "fabrikam": full, "northwind": full, "tailspin": full,
+		"litware": dataOnly, "adatum": dataOnly,
+	}
+	files, err := filepath.Glob("../stacks/Pulumi.*.yaml")
+	require.NoError(t, err)
+	require.Len(t, files, len(want), "every stack file has an expectation")
+	for _, f := range files {
+		stack, err := drconfig.StackName(f)
+		require.NoError(t, err)
+		t.Run(stack, func(t *testing.T) {
+			_, err := drconfig.LoadFile(f)
+			require.NoError(t, err)
+			plan := renderStack(t, stack)
+			var types []string
+			var protected []string
+			for _, r := range plan.Resources {
+				types = append(types, r.Type)
+				if r.Protect {
+					assert.True(t, r.RetainOnDelete, "%s is retained on delete too", r.Name)
+					protected = append(protected, r.Type+"::"+r.Name)
+				}
+				if r.Custom {
+					assert.Equal(t, "3.23.0", r.Version)
+				}
+			}
+			sort.Strings(types)
+			expected := slices.Clone(want[stack])
+			sort.Strings(expected)
+			assert.Equal(t, expected, types)
+			assert.ElementsMatch(t, []string{
+				group + "::primary-rg", account + "::account", database + "::health", container + "::fhirR4",
+			}, protected, "the customer's data and the group holding it are protected")
+		})
+	}
+}
+
+func TestCosmosAccountFullTier(t *testing.T) {
+	plan := renderStack(t, "contoso")
+	want := map[string]any{
+		"accountName":       "fhir-contoso",
+		"resourceGroupName": "rg-contoso-fhir-eastus",
+		"location":          "eastus",
+		"locations": []any{
+			map[string]any{"locationName": "eastus", "failoverPriority": 0, "isZoneRedundant": true},
+			map[string]any{"locationName": "westus", "failoverPriority": 1, "isZoneRedundant": false},
+		},
+		"databaseAccountOfferType":           "Standard",
+		"createMode":                         "Default",
+		"kind":                               "GlobalDocumentDB",
+		"enableAutomaticFailover":            true,
+		"enableMultipleWriteLocations":       false,
+		"consistencyPolicy":                  map[string]any{"defaultConsistencyLevel": "Session"},
+		"disableLocalAuth":                   true,
+		"disableKeyBasedMetadataWriteAccess": true,
+		"minimalTlsVersion":                  "Tls12",
+		"backupPolicy": map[string]any{
+			"type": "Periodic",
+			"periodicModeProperties": map[string]any{
+				"backupIntervalInMinutes": 240, "backupRetentionIntervalInHours": 8, "backupStorageRedundancy": "Geo",
+			},
+		},
+		"tags": tags("contoso", "SR-100234", "full", "primary", "fhir-dr-full", "2", map[string]any{"cost-center": "4711"}),
+	}
+	assert.JSONEq(t, asJSON(t, want), asJSON(t, get(t, plan, account, "account").Inputs))
+
+	db := get(t, plan, database, "health")
+	assert.JSONEq(t, `{"maxThroughput":10000}`, asJSON(t, db.Inputs["options"].(map[string]any)["autoscaleSettings"]))
+	assert.Equal(t, "fhir-contoso", db.Inputs["accountName"])
+	c := get(t, plan, container, "fhirR4")
+	assert.JSONEq(t, `{"id":"fhirR4","partitionKey":{"kind":"Hash","paths":["/partitionKey"]}}`, asJSON(t, c.Inputs["resource"]))
+	assert.Equal(t, "health", c.Inputs["databaseName"])
+}
+
+func TestCosmosBoundedStalenessAndManualThroughput(t *testing.T) {
+	plan := renderStack(t, "fabrikam")
+	a := get(t, plan, account, "account")
+	assert.JSONEq(t, `{"defaultConsistencyLevel":"BoundedStaleness","maxIntervalInSeconds":600,"maxStalenessPrefix":100000}`,
+		asJSON(t, a.Inputs["consistencyPolicy"]))
+	assert.JSONEq(t, `[{"locationName":"brazilsouth","failoverPriority":0,"isZoneRedundant":true},`+
+		`{"locationName":"southcentralus","failoverPriority":1,"isZoneRedundant":true}]`, asJSON(t, a.Inputs["locations"]))
+	assert.JSONEq(t, `{"throughput":4000}`, asJSON(t, get(t, plan, database, "health").Inputs["options"]))
+}
+
+func TestCosmosContinuousBackupAndChosenSecondary(t *testing.T) {
+	plan := renderStack(t, "northwind")
+	a := get(t, plan, account, "account")
+	assert.JSONEq(t, `{"type":"Continuous","continuousModeProperties":{"tier":"Continuous30Days"}}`, asJSON(t, a.Inputs["backupPolicy"]))
+	assert.JSONEq(t, `[{"locationName":"westeurope","failoverPriority":0,"isZoneRedundant":true},`+
+		`{"locationName":"swedencentral","failoverPriority":1,"isZoneRedundant":true}]`, asJSON(t, a.Inputs["locations"]))
+}
+
+func TestDataTierAndDisabled(t *testing.T) {
+	litware := renderStack(t, "litware")
+	a := get(t, litware, account, "account")
+	assert.JSONEq(t, `[{"locationName":"uksouth","failoverPriority":0,"isZoneRedundant":true},`+
+		`{"locationName":"ukwest","failoverPriority":1,"isZoneRedundant":false}]`, asJSON(t, a.Inputs["locations"]))
+	assert.Equal(t, tags("litware", "SR-101511", "data", "primary", "fhir-dr-data", "2", nil), a.Inputs["tags"])
+	assert.Empty(t, litware.Find(cluster))
+	assert.Empty(t, litware.Find(profile))
+	assert.NotContains(t, litware.Outputs, "trafficManagerFqdn")
+	assert.EqualValues(t, 900, litware.Outputs["rpoSeconds"])
+	assert.EqualValues(t, (5+15+5+60)*60, litware.Outputs["rtoSeconds"])
+
+	adatum := renderStack(t, "adatum")
+	a = get(t, adatum, account, "account")
+	assert.JSONEq(t, `[{"locationName":"eastus2","failoverPriority":0,"isZoneRedundant":true}]`, asJSON(t, a.Inputs["locations"]))
+	assert.Equal(t, true, a.Inputs["enableAutomaticFailover"], "unchanged by enabling DR later")
+	assert.Equal(t, tags("adatum", "none", "none", "primary", "fhir-standard", "1", nil), a.Inputs["tags"])
+	assert.Equal(t, false, adatum.Outputs["drEnabled"])
+	assert.NotContains(t, adatum.Outputs, "rpoSeconds")
+}
+
+// regionSpecific removes the values that legitimately differ between the
+// primary and the secondary stamp (present or not), returning what it removed.
+func regionSpecific(t *testing.T, inputs map[string]any, paths ...string) (map[string]any, map[string]any) {
+	t.Helper()
+	var copyOf map[string]any
+	require.NoError(t, json.Unmarshal([]byte(asJSON(t, inputs)), &copyOf))
+	replaced := map[string]any{}
+	for _, path := range paths {
+		replace(copyOf, strings.Split(path, "."), path, replaced)
+	}
+	return copyOf, replaced
+}
+
+func replace(node any, keys []string, path string, replaced map[string]any) {
+	switch n := node.(type) {
+	case map[string]any:
+		if keys[0] == "*" {
+			return
+		}
+		if len(keys) == 1 {
+			if v, ok := n[keys[0]]; ok {
+				replaced[path] = v
+				delete(n, keys[0])
+			}
+			return
+		}
+		replace(n[keys[0]], keys[1:], path, replaced)
+	case []any:
+		if keys[0] != "*" {
+			return
+		}
+		for i := range n {
+			replace(n[i], keys[1:], path, replaced)
+		}
+	}
+}
+
+// TestMirror proves that the secondary stamp is the primary's mirror: for
+// every full-tier example stack, each secondary resource's inputs equal the
+// primary's once the region-specific values (location, names, address
+// ranges, zones, subnet, role tag) are set aside, and those values are the
+// ones the configuration asks for.
+func TestMirror(t *testing.T) {
+	regional := map[string][]string{
+		cluster: {"location", "resourceName", "dnsPrefix", "nodeResourceGroup", "resourceGroupName", "tags.dr-role",
+			"agentPoolProfiles.*.vnetSubnetID", "agentPoolProfiles.*.availabilityZones"},
+		vnet:     {"location", "virtualNetworkName", "resourceGroupName", "addressSpace.addressPrefixes", "tags.dr-role"},
+		subnet:   {"resourceGroupName", "virtualNetworkName", "addressPrefix"},
+		publicIP: {"location", "publicIpAddressName", "resourceGroupName", "dnsSettings.domainNameLabel", "zones", "tags.dr-role"},
+	}
+	suffix := map[string]string{cluster: "-aks", vnet: "-vnet", subnet: "-nodes", publicIP: "-ingress-ip"}
+	for _, stack := range []string{"contoso", "fabrikam", "northwind", "tailspin"} {
+		t.Run(stack, func(t *testing.T) {
+			cfg, err := drconfig.LoadFile(filepath.Join("..", drconfig.StackFile(stack)))
+			require.NoError(t, err)
+			plan := renderStack(t, stack)
+			for typ, paths := range regional {
+				p, pRegional := regionSpecific(t, get(t, plan, typ, "primary"+suffix[typ]).Inputs, paths...)
+				s, sRegional := regionSpecific(t, get(t, plan, typ, "secondary"+suffix[typ]).Inputs, paths...)
+				assert.Equalf(t, p, s, "%s: the secondary mirrors the primary", typ)
+				if _, ok := pRegional["location"]; ok {
+					assert.Equal(t, cfg.PrimaryRegion, pRegional["location"])
+					assert.Equal(t, cfg.DR.SecondaryRegion, sRegional["location"])
+				}
+			}
+			pv := get(t, plan, vnet, "primary-vnet").Inputs["addressSpace"]
+			sv := get(t, plan, vnet, "secondary-vnet").Inputs["addressSpace"]
+			assert.JSONEq(t, asJSON(t, map[string]any{"addressPrefixes": []string{cfg.Compute.Network.Primary.AddressSpace}}), asJSON(t, pv))
+			assert.JSONEq(t, asJSON(t, map[string]any{"addressPrefixes": []string{cfg.Compute.Network.Secondary.AddressSpace}}), asJSON(t, sv))
+			assert.Equal(t, "rg-"+cfg.Customer+"-fhir-dr-"+cfg.DR.SecondaryRegion, get(t, plan, cluster, "secondary-aks").Inputs["resourceGroupName"])
+		})
+	}
+}
+
+func TestClusterInputs(t *testing.T) {
+	plan := renderStack(t, "contoso")
+	want := map[string]any{
+		"resourceName":      "aks-contoso-fhir-primary",
+		"resourceGroupName": "rg-contoso-fhir-eastus",
+		"location":          "eastus",
+		"dnsPrefix":         "contoso-fhir-primary",
+		"nodeResourceGroup": "rg-contoso-fhir-primary-aks-nodes",
+		"kubernetesVersion": "1.33",
+		"sku":               map[string]any{"name": "Base", "tier": "Standard"},
+		"identity":          map[string]any{"type": "SystemAssigned"},
+		"aadProfile": map[string]any{
+			"managed": true, "enableAzureRBAC": true,
+			"adminGroupObjectIDs": []any{"6f1c2a9e-3b4d-4e8f-9a0b-1c2d3e4f5a6b"},
+		},
+		"enableRBAC":             true,
+		"disableLocalAccounts":   true,
+		"apiServerAccessProfile": map[string]any{"authorizedIPRanges": []any{"203.0.113.0/24"}},
+		"agentPoolProfiles": []any{
+			map[string]any{
+				"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "osSKU": "AzureLinux",
+				"type": "VirtualMachineScaleSets", "enableAutoScaling": true, "minCount": 2, "maxCount": 5, "count": 2,
+				"availabilityZones": []any{"1", "2", "3"},
+				"vnetSubnetID":      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.Network/virtualNetworks/vnet-contoso-fhir-primary/subnets/snet-aks-nodes",
+			},
+			map[string]any{
+				"name": "fhir", "mode": "User", "vmSize": "Standard_D8ds_v5", "osType": "Linux", "osSKU": "AzureLinux",
+				"type": "VirtualMachineScaleSets", "enableAutoScaling": true, "minCount": 2, "maxCount": 10, "count": 2,
+				"availabilityZones": []any{"1", "2", "3"},
+				"vnetSubnetID":      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.Network/virtualNetworks/vnet-contoso-fhir-primary/subnets/snet-aks-nodes",
+			},
+		},
+		"networkProfile": map[string]any{
+			"networkPlugin": "azure", "networkPluginMode": "overlay", "networkDataplane": "cilium", "networkPolicy": "cilium",
+			"loadBalancerSku": "standard", "outboundType": "loadBalancer",
+			"podCidr": "10.244.0.0/16", "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10",
+		},
+		"oidcIssuerProfile":  map[string]any{"enabled": true},
+		"autoUpgradeProfile": map[string]any{"upgradeChannel": "patch", "nodeOSUpgradeChannel": "NodeImage"},
+		"tags":               tags("contoso", "SR-100234", "full", "primary", "fhir-dr-full", "2", map[string]any{"cost-center": "4711"}),
+	}
+	assert.JSONEq(t, asJSON(t, want), asJSON(t, get(t, plan, cluster, "primary-aks").Inputs))
+	// westus has no availability zones: the secondary's pools are regional.
+	for _, pool := range get(t, plan, cluster, "secondary-aks").Inputs["agentPoolProfiles"].([]any) {
+		assert.NotContains(t, pool, "availabilityZones")
+	}
+	assert.JSONEq(t, `{"enablePrivateCluster":true}`, asJSON(t, get(t, renderStack(t, "fabrikam"), cluster, "primary-aks").Inputs["apiServerAccessProfile"]))
+}
+
+func TestTrafficManager(t *testing.T) {
+	plan := renderStack(t, "contoso")
+	assert.JSONEq(t, asJSON(t, map[string]any{
+		"profileName":          "tm-contoso-fhir",
+		"resourceGroupName":    "rg-contoso-fhir-dr-westus",
+		"location":             "global",
+		"profileStatus":        "Enabled",
+		"trafficRoutingMethod": "Priority",
+		"dnsConfig":            map[string]any{"relativeName": "contoso-fhir", "ttl": 60},
+		"monitorConfig": map[string]any{
+			"protocol": "HTTPS", "port": 443, "path": "/health/check",
+			"intervalInSeconds": 30, "timeoutInSeconds": 10, "toleratedNumberOfFailures": 3,
+		},
+		"tags": tags("contoso", "SR-100234", "full", "global", "fhir-dr-full", "2", map[string]any{"cost-center": "4711"}),
+	}), asJSON(t, get(t, plan, profile, "profile").Inputs))
+	for role, priority := range map[string]int{"primary": 1, "secondary": 2} {
+		ip := get(t, plan, publicIP, role+"-ingress-ip")
+		assert.JSONEq(t, asJSON(t, map[string]any{
+			"endpointName":      role,
+			"endpointType":      "AzureEndpoints",
+			"profileName":       "tm-contoso-fhir",
+			"resourceGroupName": "rg-contoso-fhir-dr-westus",
+			"targetResourceId":  ip.ID,
+			"priority":          priority,
+			"endpointStatus":    "Enabled",
+		}), asJSON(t, get(t, plan, endpoint, role+"-endpoint").Inputs))
+		assert.Equal(t, "Static", ip.Inputs["publicIPAllocationMethod"])
+		assert.JSONEq(t, `{"name":"Standard","tier":"Regional"}`, asJSON(t, ip.Inputs["sku"]))
+		assert.JSONEq(t, asJSON(t, map[string]any{"domainNameLabel": "contoso-fhir-" + role}), asJSON(t, ip.Inputs["dnsSettings"]))
+	}
+	tailspin := renderStack(t, "tailspin")
+	assert.JSONEq(t, `{"protocol":"HTTPS","port":443,"path":"/health/check","intervalInSeconds":10,"timeoutInSeconds":5,"toleratedNumberOfFailures":2}`,
+		asJSON(t, get(t, tailspin, profile, "profile").Inputs["monitorConfig"]))
+}
+
+func TestMonitoringAndTags(t *testing.T) {
+	plan := renderStack(t, "contoso")
+	ws := get(t, plan, workspace, "workspace")
+	assert.JSONEq(t, asJSON(t, map[string]any{
+		"workspaceName": "log-contoso-fhir", "resourceGroupName": "rg-contoso-fhir-eastus", "location": "eastus",
+		"sku": map[string]any{"name": "PerGB2018"}, "retentionInDays": 90,
+		"tags": tags("contoso", "SR-100234", "full", "primary", "fhir-dr-full", "2", map[string]any{"cost-center": "4711"}),
+	}), asJSON(t, ws.Inputs))
+	exported := map[string]string{}
+	for _, d := range plan.Find(diag) {
+		assert.Equal(t, "fhir-dr-audit", d.Inputs["name"])
+		assert.Equal(t, ws.ID, d.Inputs["workspaceId"])
+		assert.Equal(t, "Dedicated", d.Inputs["logAnalyticsDestinationType"])
+		assert.JSONEq(t, `[{"category":"AllMetrics","enabled":true}]`, asJSON(t, d.Inputs["metrics"]))
+		exported[d.Inputs["resourceUri"].(string)] = asJSON(t, d.Inputs["logs"])
+	}
+	allLogs := `[{"categoryGroup":"allLogs","enabled":true}]`
+	aksAudit := `[{"category":"kube-audit-admin","enabled":true},{"category":"guard","enabled":true}]`
+	assert.Equal(t, map[string]string{
+		get(t, plan, account, "account").ID:       allLogs,
+		get(t, plan, profile, "profile").ID:       allLogs,
+		get(t, plan, cluster, "primary-aks").ID:   aksAudit,
+		get(t, plan, cluster, "secondary-aks").ID: aksAudit,
+	}, exported)
+
+	// Every taggable resource carries the customer, ticket, tier, role and
+	// billing tags.
+	for _, r := range plan.Resources {
+		if !r.Custom || r.Type == subnet || r.Type == endpoint || r.Type == diag {
+			continue // not taggable in Azure
+		}
+		tagMap, ok := r.Inputs["tags"].(map[string]any)
+		require.Truef(t, ok, "%s %s has tags", r.Type, r.Name)
+		for _, k := range drconfig.ReservedTags {
+			assert.Containsf(t, tagMap, k, "%s %s", r.Type, r.Name)
+		}
+	}
+}
