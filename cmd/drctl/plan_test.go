@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func runDrctl(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestPlanText(t *testing.T) {
+	code, out, errOut := runDrctl(t, "plan", "--stack", "contoso")
+	require.Equal(t, 0, code, errOut)
+	for _, want := range []string{
+		"Stack contoso (",
+		"21 Azure resources in 6 components",
+		"azure-native:cosmosdb:DatabaseAccount account [protected, retained, v3.23.0]",
+		"locations=eastus(priority 0, zone-redundant),westus(priority 1)",
+		"azure-native:trafficmanager:Endpoint secondary-endpoint [v3.23.0]",
+		"endpointName=secondary endpointType=AzureEndpoints priority=2 endpointStatus=Enabled",
+		"trafficManagerFqdn        contoso-fhir.trafficmanager.net",
+		"RPO 15m0s: meets the target 15m0s",
+		"RTO by forced failover (runbook) 23m10s: meets the target 1h0m0s",
+	} {
+		assert.Contains(t, out, want)
+	}
+}
+
+func TestPlanJSON(t *testing.T) {
+	code, out, errOut := runDrctl(t, "plan", "--stack", "litware", "--json")
+	require.Equal(t, 0, code, errOut)
+	var doc struct {
+		Stack     string `json:"stack"`
+		Resources []struct {
+			URN            string         `json:"urn"`
+			Type           string         `json:"type"`
+			Name           string         `json:"name"`
+			Parent         string         `json:"parent"`
+			Inputs         map[string]any `json:"inputs"`
+			Protect        bool           `json:"protect"`
+			RetainOnDelete bool           `json:"retainOnDelete"`
+			Version        string         `json:"version"`
+		} `json:"resources"`
+		Outputs map[string]any `json:"outputs"`
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.DisallowUnknownFields()
+	require.NoError(t, dec.Decode(&doc))
+	assert.Equal(t, "litware", doc.Stack)
+	require.Len(t, doc.Resources, 9)
+	assert.Equal(t, "urn:pulumi:litware::fhir-dr::fhir-dr:index:CustomerDR::litware", doc.Resources[0].URN)
+	var found bool
+	for _, r := range doc.Resources {
+		if r.Type == "azure-native:cosmosdb:DatabaseAccount" {
+			found = true
+			assert.Equal(t, "urn:pulumi:litware::fhir-dr::fhir-dr:index:CustomerDR$fhir-dr:index:CosmosAccount$azure-native:cosmosdb:DatabaseAccount::account", r.URN)
+			assert.Equal(t, "urn:pulumi:litware::fhir-dr::fhir-dr:index:CustomerDR$fhir-dr:index:CosmosAccount::cosmos", r.Parent)
+			assert.True(t, r.Protect)
+			assert.True(t, r.RetainOnDelete)
+			assert.Equal(t, "3.23.0", r.Version)
+			assert.Equal(t, "fhir-litware", r.Inputs["accountName"])
+		}
+	}
+	assert.True(t, found)
+	assert.Equal(t, "data", doc.Outputs["tier"])
+}
+
+func TestPlanStackFileAndInvalidConfig(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "Pulumi.acme.yaml")
+	require.NoError(t, os.WriteFile(good, []byte("config:\n  fhir-dr:customer: acme\n  fhir-dr:primaryRegion: eastus\n"), 0o600))
+	code, out, _ := runDrctl(t, "plan", "--stack-file", good)
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "Stack acme ("+good+")")
+
+	bad := filepath.Join(dir, "Pulumi.broken.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte(`config:
+  fhir-dr:customer: broken
+  fhir-dr:primaryRegion: italynorth
+  fhir-dr:dr:
+    enabled: true
+    tier: full
+`), 0o600))
+	code, out, errOut := runDrctl(t, "plan", "--stack-file", bad, "--json")
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out, "no resources are printed")
+	assert.Equal(t, bad+`: 3 configuration problems:
+  fhir-dr:dr.ticket: required when DR is enabled: the support ticket that asked for it
+  fhir-dr:dr.secondaryRegion: required: italynorth has no Azure paired region; name the DR region explicitly
+  fhir-dr:compute.apiServer: the API server must not be open to the internet: set private: true or authorizedIPRanges
+`, errOut)
+
+	code, _, errOut = runDrctl(t, "plan", "--stack", "nosuchcustomer")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "Pulumi.nosuchcustomer.yaml")
+
+	code, _, _ = runDrctl(t, "plan")
+	assert.Equal(t, 2, code)
+	code, _, _ = runDrctl(t, "bogus")
+	assert.Equal(t, 2, code)
+}

@@ -1,0 +1,136 @@
+package drconfig
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDefaults(t *testing.T) {
+	c, err := Load("stacks/Pulumi.x.yaml", map[string]string{
+		"fhir-dr:customer":      "acme",
+		"fhir-dr:primaryRegion": "eastus",
+		"fhir-dr:dr":            `{"enabled":true,"tier":"data","ticket":"SR-1"}`,
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "westus", c.DR.SecondaryRegion, "paired region")
+	assert.Equal(t, 15*time.Minute, c.DR.RPO.Duration)
+	assert.Equal(t, 15*time.Minute, c.DR.OperatorDecisionTime.Duration)
+	assert.Equal(t, Cosmos{
+		AccountName:            "fhir-acme",
+		AutoscaleMaxThroughput: 4000,
+		ZoneRedundant:          PerRegionBool{Primary: ptr(true), Secondary: ptr(false)},
+		Backup:                 Backup{Type: "Periodic", IntervalMinutes: 240, RetentionHours: 8, StorageRedundancy: "Geo"},
+	}, c.Cosmos)
+	assert.Equal(t, Compute{
+		KubernetesVersion: "1.33",
+		SkuTier:           "Standard",
+		NodePools:         []NodePool{{Name: "system", Mode: "System", VMSize: "Standard_D4ds_v5", MinCount: 2, MaxCount: 5, Zones: []string{"1", "2", "3"}}},
+		Network: PerRegionNetwork{
+			Primary:   Network{AddressSpace: "10.50.0.0/16", NodeSubnet: "10.50.0.0/20"},
+			Secondary: Network{AddressSpace: "10.51.0.0/16", NodeSubnet: "10.51.0.0/20"},
+		},
+	}, c.Compute)
+	assert.Equal(t, TrafficManager{
+		DNSName:    "acme-fhir",
+		Probe:      Probe{Protocol: "HTTPS", Port: 443, Path: "/health/check", IntervalSeconds: 30, TimeoutSeconds: 10, ToleratedFailures: ptr(3)},
+		TTLSeconds: ptr(60),
+	}, c.TrafficManager)
+	assert.Equal(t, 90, c.Monitoring.RetentionDays)
+	assert.Equal(t, map[string]string{
+		"customer": "acme", "dr-ticket": "SR-1", "dr-tier": "data", "dr-role": "secondary",
+		"billing-meter": "fhir-dr-data", "billing-multiplier": "2", "managed-by": "fhir-dr",
+	}, c.ResourceTags(RoleSecondary))
+}
+
+func TestZeroValuesAreKept(t *testing.T) {
+	c, err := Load("f", map[string]string{
+		"fhir-dr:customer":       "acme",
+		"fhir-dr:primaryRegion":  "eastus",
+		"fhir-dr:dr":             `{"enabled":true,"tier":"full","ticket":"SR-1","rpo":"0s"}`,
+		"fhir-dr:compute":        `{"apiServer":{"private":true}}`,
+		"fhir-dr:trafficManager": `{"probe":{"toleratedFailures":0},"ttlSeconds":0}`,
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 0, *c.TrafficManager.Probe.ToleratedFailures)
+	assert.Equal(t, 0, *c.TrafficManager.TTLSeconds)
+	assert.Equal(t, "Strong", c.Consistency().Level)
+}
+
+// TestUnknownKeys checks that Load, which drctl and the
+// pipeline use on stack files, reports unknown keys at every depth.
+func TestUnknownKeys(t *testing.T) {
+	_, err := Load("stacks/Pulumi.x.yaml", map[string]string{
+		"fhir-dr:customer":      "acme",
+		"fhir-dr:primaryRegion": "eastus",
+		"fhir-dr:cosmo":         `{}`,
+		"fhir-dr:compute":       `{"nodePools":[{"name":"system","count":3,"vmsize":"Standard_D4ds_v5"}]}`,
+		"azure-native:location": "eastus",
+	})
+	require.Error(t, err)
+	assert.Equal(t, `stacks/Pulumi.x.yaml: 2 configuration problems:
+  fhir-dr:compute.nodePools[0].vmsize: unknown key (did you mean "vmSize"?)
+  fhir-dr:cosmo: unknown key (did you mean "cosmos"?)`, err.Error())
+}
+
+func TestRegions(t *testing.T) {
+	assert.Len(t, regions, 58)
+	withPair := 0
+	for name, r := range regions {
+		assert.Equal(t, name, r.Name)
+		if r.Pair != "" {
+			withPair++
+			_, ok := LookupRegion(r.Pair)
+			assert.Truef(t, ok, "%s's pair %s is a known region", name, r.Pair)
+		}
+	}
+	assert.Equal(t, 45, withPair, "44 listed pairs plus swedensouth")
+	for _, tc := range []struct {
+		name, pair    string
+		zones, restri bool
+	}{
+		{"eastus", "westus", true, false},
+		{"westus", "eastus", false, false},
+		{"westus3", "eastus", true, false},
+		{"brazilsouth", "southcentralus", true, false},
+		{"southcentralus", "northcentralus", true, false},
+		{"italynorth", "", true, false},
+		{"francesouth", "francecentral", false, true},
+	} {
+		r, ok := LookupRegion(tc.name)
+		require.True(t, ok, tc.name)
+		assert.Equal(t, Region{Name: tc.name, Pair: tc.pair, AvailabilityZones: tc.zones, Restricted: tc.restri}, r)
+	}
+}
+
+func TestLoadFileAndStackName(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "Pulumi.acme.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`config:
+  fhir-dr:customer: acme
+  primaryRegion: eastus
+  fhir-dr:dr:
+    enabled: true
+    tier: full
+    ticket: SR-7
+  fhir-dr:compute:
+    apiServer:
+      private: true
+`), 0o600))
+	c, err := LoadFile(path)
+	require.NoError(t, err, "bare keys are namespaced with the project, as Pulumi does")
+	assert.Equal(t, "eastus", c.PrimaryRegion)
+	assert.Equal(t, TierFull, c.DR.Tier)
+
+	name, err := StackName(path)
+	require.NoError(t, err)
+	assert.Equal(t, "acme", name)
+	_, err = StackName(filepath.Join(dir, "acme.yaml"))
+	assert.EqualError(t, err, filepath.Join(dir, "acme.yaml")+": a stack file is named Pulumi.<stack>.yaml")
+	_, err = LoadFile(filepath.Join(dir, "Pulumi.missing.yaml"))
+	assert.ErrorContains(t, err, "reading stack file")
+}
