@@ -92,9 +92,7 @@ func TestInputNamesMatchSchema(t *testing.T) {
 	s := loadSchema(t)
 	visited := map[string]bool{}
 	var checkStruct func(path string, goType reflect.Type, inputs map[string]string, required []string)
-	var checkField func(path string, goType reflect.Type, schemaType string)
-
-	checkField = func(path string, goType reflect.Type, schemaType string) {
+	checkField := func(path string, goType reflect.Type, schemaType string) {
 		if strings.HasPrefix(schemaType, "enum<") {
 			schemaType = "string"
 		}
