@@ -110,3 +110,15 @@ func TestPlanStackFileAndInvalidConfig(t *testing.T) {
 	code, _, _ = runDrctl(t, "bogus")
 	assert.Equal(t, 2, code)
 }
+
+// BenchmarkPlanStack measures one stack end to end in the process: read the
+// stack file, validate, render under mocks.
+func BenchmarkPlanStack(b *testing.B) {
+	path := filepath.Join("..", "..", "stacks", "Pulumi.contoso.yaml")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := planStack(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
