@@ -103,31 +103,21 @@ func decodeJSON(path string, raw json.RawMessage, v reflect.Value, ps *problems)
 			out.SetMapIndex(reflect.ValueOf(key), elem)
 		}
 		v.Set(out)
-	case reflect.String:
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			ps.add(path, "must be a string, got %s", raw)
-			return
+	case reflect.String, reflect.Int, reflect.Bool:
+		if err := json.Unmarshal(raw, v.Addr().Interface()); err != nil {
+			ps.add(path, "must be %s, got %s", scalarNames[v.Kind()], raw)
 		}
-		v.SetString(s)
-	case reflect.Int:
-		var n int
-		if err := json.Unmarshal(raw, &n); err != nil {
-			ps.add(path, "must be a whole number, got %s", raw)
-			return
-		}
-		v.SetInt(int64(n))
-	case reflect.Bool:
-		var b bool
-		if err := json.Unmarshal(raw, &b); err != nil {
-			ps.add(path, "must be true or false, got %s", raw)
-			return
-		}
-		v.SetBool(b)
 	default:
 		// Unreachable for the Config types; a new field kind needs a case.
 		ps.add(path, "cannot decode a value of Go kind %s", v.Kind())
 	}
+}
+
+// scalarNames say what a scalar setting must be, by Go kind.
+var scalarNames = map[reflect.Kind]string{
+	reflect.String: "a string",
+	reflect.Int:    "a whole number",
+	reflect.Bool:   "true or false",
 }
 
 // jsonFields maps the JSON names of t's fields to their indexes.

@@ -2,7 +2,6 @@ package drconfig
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -111,10 +110,4 @@ func LoadFile(path string) (*Config, error) {
 		return nil, err
 	}
 	return Load(path, values)
-}
-
-// IsConfigError reports whether err is a configuration *Error.
-func IsConfigError(err error) bool {
-	var e *Error
-	return errors.As(err, &e)
 }
