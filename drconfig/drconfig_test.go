@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -133,4 +134,23 @@ func TestLoadFileAndStackName(t *testing.T) {
 	assert.EqualError(t, err, filepath.Join(dir, "acme.yaml")+": a stack file is named Pulumi.<stack>.yaml")
 	_, err = LoadFile(filepath.Join(dir, "Pulumi.missing.yaml"))
 	assert.ErrorContains(t, err, "reading stack file")
+}
+
+// TestProjectFileDeclaresEveryKey loads Pulumi.yaml with the SDK's loader
+// (which validates it against Pulumi's project schema) and checks that its
+// config section declares exactly the keys Config reads.
+func TestProjectFileDeclaresEveryKey(t *testing.T) {
+	project, err := workspace.LoadProject("../Pulumi.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, Namespace, project.Name.String())
+	assert.Equal(t, StackDir, project.StackConfigDir)
+	assert.Equal(t, "go", project.Runtime.Name())
+	var declared []string
+	for k := range project.Config {
+		declared = append(declared, Namespace+":"+k)
+	}
+	assert.ElementsMatch(t, knownKeys(), declared)
+	for _, required := range []string{"customer", "primaryRegion"} {
+		assert.Nil(t, project.Config[required].Default, "%s is required: no default", required)
+	}
 }
