@@ -1,6 +1,7 @@
 package drconfig
 
 import (
+	"maps"
 	"strconv"
 
 	"github.com/fhir-dr/fhir-dr/objectives"
@@ -74,9 +75,7 @@ func (c *Config) Ticket() string {
 // tags plus the ones fhir-dr stamps, which win.
 func (c *Config) ResourceTags(role Role) map[string]string {
 	tags := make(map[string]string, len(c.Tags)+len(ReservedTags))
-	for k, v := range c.Tags {
-		tags[k] = v
-	}
+	maps.Copy(tags, c.Tags)
 	tags[TagCustomer] = c.Customer
 	tags[TagTicket] = c.Ticket()
 	tags[TagTier] = c.TierLabel()

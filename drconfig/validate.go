@@ -114,8 +114,8 @@ func (c *Config) validateDR(ps *problems) {
 		ps.add(key("dr.ticket"), "must be 2-64 letters, digits and . _ # / -, got %q", dr.Ticket)
 	}
 	c.validateSecondaryRegion(ps)
-	if consistencyErr := c.consistencyError(); consistencyErr != nil {
-		ps.add(key("dr.rpo"), "%s", consistencyErr)
+	if _, err := objectives.ChooseConsistency(dr.RPO.Duration); err != nil {
+		ps.add(key("dr.rpo"), "%s", err)
 	}
 	if d := dr.OperatorDecisionTime.Duration; d < 0 {
 		ps.add(key("dr.operatorDecisionTime"), "must not be negative, got %s", d)
@@ -340,12 +340,6 @@ func (c *Config) validateTrafficManager(ps *problems) {
 	if ttl := *tm.TTLSeconds; ttl < 0 {
 		ps.add(key("trafficManager.ttlSeconds"), "must be from 0 to 2147483647, got %d", ttl)
 	}
-}
-
-// consistencyError reports an RPO target no consistency level can meet.
-func (c *Config) consistencyError() error {
-	_, err := objectives.ChooseConsistency(c.DR.RPO.Duration)
-	return err
 }
 
 // suggestRegion returns ` (did you mean "x"?)` for the closest known region.

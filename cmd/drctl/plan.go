@@ -68,8 +68,10 @@ type stackPlan struct {
 }
 
 // planStack loads, validates and renders one stack file. The configuration
-// is validated before the program runs, so an invalid stack registers
-// nothing.
+// is validated from the whole file before the program runs: the program
+// reads its configuration key by key and, under mocks, cannot see keys it
+// does not know, so this is where such typos are caught; and an invalid
+// stack registers nothing.
 func planStack(path string) (*stackPlan, error) {
 	name, err := drconfig.StackName(path)
 	if err != nil {
