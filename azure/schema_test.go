@@ -1,12 +1,11 @@
 // Tests of the thin azure-native layer against the provider schema facts in
-// testdata/azure-native-inputs.json (read from the generated SDK at v3.23.0):
+// internal/azureschema (read from the generated SDK at v3.23.0):
 // input names and shapes, required inputs, constructor defaults and the
 // version pin.
 package azure_test
 
 import (
 	"encoding/json"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -24,6 +23,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/operationalinsights"
 	"github.com/fhir-dr/fhir-dr/azure/resources"
 	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
+	"github.com/fhir-dr/fhir-dr/internal/azureschema"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 )
 
@@ -45,10 +45,8 @@ type schemaFile struct {
 
 func loadSchema(t *testing.T) schemaFile {
 	t.Helper()
-	b, err := os.ReadFile("testdata/azure-native-inputs.json")
-	require.NoError(t, err)
 	var s schemaFile
-	require.NoError(t, json.Unmarshal(b, &s))
+	require.NoError(t, json.Unmarshal(azureschema.JSON(), &s))
 	return s
 }
 
@@ -135,7 +133,7 @@ func TestInputNamesMatchSchema(t *testing.T) {
 			elem = goType.Elem()
 		}
 		st, ok := s.Types[ref]
-		if !assert.Truef(t, ok, "%s: schema type %s is not in testdata", path, ref) {
+		if !assert.Truef(t, ok, "%s: schema type %s is not in the schema facts", path, ref) {
 			return
 		}
 		_, name, _ := strings.Cut(ref, ":")
