@@ -1,0 +1,195 @@
+// Package armrules records what Azure Resource Manager does with a change to
+// a resource fhir-dr declares: which input changes it cannot make in place
+// (the resource must be replaced), and which Cosmos DB account updates it
+// rejects outright.
+//
+// It is one table, shared by the azure-native stand-in provider of the
+// offline rehearsal (which answers Diff and Check from it) and by the
+// pull-request diff tooling, so the two cannot disagree. The facts come from
+// the Azure REST API specifications (properties whose x-ms-mutability is
+// create-only, and the resource ID, which names the resource group, the
+// parent resources and the resource itself) and from azure-dr-facts.md
+// section 3 for Cosmos DB.
+package armrules
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// ReplaceRule says that a change at Path of a resource of type Token cannot
+// be made in place.
+type ReplaceRule struct {
+	// Token is the azure-native type token.
+	Token string
+	// Path is the input path in Pulumi's property path syntax; "[*]" stands
+	// for every element of a list.
+	Path string
+	// Reason says why Azure cannot change it in place.
+	Reason string
+}
+
+// Reasons shared by many rules.
+const (
+	reasonID       = "part of the ARM resource ID"
+	reasonLocation = "a resource's location is fixed when it is created"
+)
+
+// replaceRules is the table. Keep it sorted by token; README "Offline
+// rehearsal" shows it.
+var replaceRules = []ReplaceRule{
+	{"azure-native:containerservice:ManagedCluster", "resourceGroupName", reasonID},
+	{"azure-native:containerservice:ManagedCluster", "resourceName", reasonID},
+	{"azure-native:containerservice:ManagedCluster", "location", reasonLocation},
+	{"azure-native:containerservice:ManagedCluster", "dnsPrefix", "the API server's DNS prefix cannot be updated once the cluster exists"},
+	{"azure-native:containerservice:ManagedCluster", "fqdnSubdomain", "the FQDN subdomain cannot be updated once the cluster exists"},
+	{"azure-native:containerservice:ManagedCluster", "nodeResourceGroup", "the node resource group cannot be updated once the cluster exists"},
+	{"azure-native:containerservice:ManagedCluster", "apiServerAccessProfile.enablePrivateCluster", "a public cluster cannot become private in place"},
+	{"azure-native:containerservice:ManagedCluster", "networkProfile.networkPlugin", "the network plugin is chosen at creation"},
+	{"azure-native:containerservice:ManagedCluster", "networkProfile.serviceCidr", "the service CIDR is chosen at creation"},
+	{"azure-native:containerservice:ManagedCluster", "networkProfile.dnsServiceIP", "the DNS service IP is chosen at creation"},
+	{"azure-native:containerservice:ManagedCluster", "agentPoolProfiles[*].vnetSubnetID", "a node pool's subnet is chosen at creation"},
+
+	{"azure-native:cosmosdb:DatabaseAccount", "resourceGroupName", reasonID},
+	{"azure-native:cosmosdb:DatabaseAccount", "accountName", reasonID},
+	{"azure-native:cosmosdb:DatabaseAccount", "location", reasonLocation},
+	{"azure-native:cosmosdb:DatabaseAccount", "kind", "the account's API kind is fixed when it is created"},
+	{"azure-native:cosmosdb:SqlResourceSqlContainer", "resourceGroupName", reasonID},
+	{"azure-native:cosmosdb:SqlResourceSqlContainer", "accountName", reasonID},
+	{"azure-native:cosmosdb:SqlResourceSqlContainer", "databaseName", reasonID},
+	{"azure-native:cosmosdb:SqlResourceSqlContainer", "containerName", reasonID},
+	{"azure-native:cosmosdb:SqlResourceSqlContainer", "resource.id", "the container's id is its name"},
+	{"azure-native:cosmosdb:SqlResourceSqlContainer", "resource.partitionKey", "a container's partition key cannot be changed"},
+	{"azure-native:cosmosdb:SqlResourceSqlDatabase", "resourceGroupName", reasonID},
+	{"azure-native:cosmosdb:SqlResourceSqlDatabase", "accountName", reasonID},
+	{"azure-native:cosmosdb:SqlResourceSqlDatabase", "databaseName", reasonID},
+	{"azure-native:cosmosdb:SqlResourceSqlDatabase", "resource.id", "the database's id is its name"},
+
+	{"azure-native:monitor:DiagnosticSetting", "resourceUri", reasonID},
+	{"azure-native:monitor:DiagnosticSetting", "name", reasonID},
+
+	{"azure-native:network:PublicIPAddress", "resourceGroupName", reasonID},
+	{"azure-native:network:PublicIPAddress", "publicIpAddressName", reasonID},
+	{"azure-native:network:PublicIPAddress", "location", reasonLocation},
+	{"azure-native:network:PublicIPAddress", "zones", "a public IP's zones are chosen at creation"},
+	{"azure-native:network:PublicIPAddress", "sku", "a public IP's SKU is chosen at creation"},
+	{"azure-native:network:PublicIPAddress", "publicIPAddressVersion", "a public IP's IP version is chosen at creation"},
+	{"azure-native:network:Subnet", "resourceGroupName", reasonID},
+	{"azure-native:network:Subnet", "virtualNetworkName", reasonID},
+	{"azure-native:network:Subnet", "subnetName", reasonID},
+	{"azure-native:network:VirtualNetwork", "resourceGroupName", reasonID},
+	{"azure-native:network:VirtualNetwork", "virtualNetworkName", reasonID},
+	{"azure-native:network:VirtualNetwork", "location", reasonLocation},
+
+	{"azure-native:operationalinsights:Workspace", "resourceGroupName", reasonID},
+	{"azure-native:operationalinsights:Workspace", "workspaceName", reasonID},
+	{"azure-native:operationalinsights:Workspace", "location", reasonLocation},
+
+	{"azure-native:resources:ResourceGroup", "resourceGroupName", reasonID},
+	{"azure-native:resources:ResourceGroup", "location", reasonLocation},
+
+	{"azure-native:trafficmanager:Endpoint", "resourceGroupName", reasonID},
+	{"azure-native:trafficmanager:Endpoint", "profileName", reasonID},
+	{"azure-native:trafficmanager:Endpoint", "endpointType", reasonID},
+	{"azure-native:trafficmanager:Endpoint", "endpointName", reasonID},
+	{"azure-native:trafficmanager:Profile", "resourceGroupName", reasonID},
+	{"azure-native:trafficmanager:Profile", "profileName", reasonID},
+	{"azure-native:trafficmanager:Profile", "dnsConfig.relativeName", "a profile's DNS name cannot be changed once it exists"},
+}
+
+// ReplaceRules returns the table, sorted by token.
+func ReplaceRules() []ReplaceRule { return slices.Clone(replaceRules) }
+
+// Replacement is one input change that forces a replacement.
+type Replacement struct {
+	// Path is the concrete input path that changed, e.g.
+	// "agentPoolProfiles[0].vnetSubnetID".
+	Path string
+	// Reason is the rule's reason.
+	Reason string
+}
+
+// Replacements returns the changes between the old and new inputs of a
+// resource of type token that Azure cannot make in place. Values that are
+// not yet known (previews) are not compared: they cannot be judged.
+func Replacements(token string, olds, news resource.PropertyMap) []Replacement {
+	var out []Replacement
+	oldV, newV := resource.NewProperty(olds), resource.NewProperty(news)
+	for _, rule := range replaceRules {
+		if rule.Token != token {
+			continue
+		}
+		segments, err := parsePattern(rule.Path)
+		if err != nil {
+			continue // the table is a constant: TestReplaceRulesParse guards it
+		}
+		for _, path := range expand(segments, oldV, newV) {
+			o, _ := path.Get(oldV)
+			n, _ := path.Get(newV)
+			if o.ContainsUnknowns() || n.ContainsUnknowns() || o.DeepEquals(n) {
+				continue
+			}
+			out = append(out, Replacement{Path: path.String(), Reason: rule.Reason})
+		}
+	}
+	return out
+}
+
+// expand turns a pattern into the concrete paths that exist in both the old
+// and the new value for each "[*]": elements added or removed are a change
+// of the list, not of an element.
+func expand(pattern []any, oldV, newV resource.PropertyValue) []resource.PropertyPath {
+	paths := []resource.PropertyPath{{}}
+	for _, seg := range pattern {
+		if seg != "*" {
+			for i := range paths {
+				paths[i] = append(paths[i], seg)
+			}
+			continue
+		}
+		var next []resource.PropertyPath
+		for _, p := range paths {
+			o, _ := p.Get(oldV)
+			n, _ := p.Get(newV)
+			if !o.IsArray() || !n.IsArray() {
+				continue
+			}
+			for i := range min(len(o.ArrayValue()), len(n.ArrayValue())) {
+				next = append(next, append(slices.Clone(p), i))
+			}
+		}
+		paths = next
+	}
+	return paths
+}
+
+// parsePattern splits "a.b[*].c" into ["a", "b", "*", "c"].
+func parsePattern(pattern string) ([]any, error) {
+	var segs []any
+	for part := range strings.SplitSeq(pattern, ".") {
+		name, rest, _ := strings.Cut(part, "[")
+		if name == "" {
+			return nil, fmt.Errorf("armrules: bad path %q", pattern)
+		}
+		segs = append(segs, name)
+		for rest != "" {
+			idx, after, ok := strings.Cut(rest, "]")
+			if !ok {
+				return nil, fmt.Errorf("armrules: bad path %q", pattern)
+			}
+			if idx == "*" {
+				segs = append(segs, "*")
+			} else if n, err := strconv.Atoi(idx); err == nil {
+				segs = append(segs, n)
+			} else {
+				return nil, fmt.Errorf("armrules: bad path %q", pattern)
+			}
+			rest = strings.TrimPrefix(after, "[")
+		}
+	}
+	return segs, nil
+}
