@@ -1,0 +1,157 @@
+package azurestandin
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/azureschema"
+	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/program"
+)
+
+func facts(t *testing.T) *azureschema.Facts {
+	t.Helper()
+	f, err := azureschema.Load()
+	require.NoError(t, err)
+	return f
+}
+
+// renderStack renders an example stack with the unit-test mocks.
+func renderStack(t *testing.T, customer string) *render.Plan {
+	t.Helper()
+	path := filepath.Join("..", "..", drconfig.StackFile(customer))
+	values, err := drconfig.ReadStackFile(path)
+	require.NoError(t, err)
+	plan, err := render.Run(customer, values, program.Deploy)
+	require.NoError(t, err)
+	return plan
+}
+
+// TestExampleStacksPassCheck: everything the program declares for the
+// example stacks is accepted, so a failure in the rehearsal is news.
+func TestExampleStacksPassCheck(t *testing.T) {
+	f := facts(t)
+	for _, customer := range []string{"contoso", "fabrikam", "northwind", "tailspin", "litware", "adatum"} {
+		plan := renderStack(t, customer)
+		checked := 0
+		for _, r := range plan.Resources {
+			if !r.Custom {
+				continue
+			}
+			checked++
+			assert.Empty(t, CheckInputs(f, r.Type, nil, resource.NewPropertyMapFromMap(r.Inputs)), "%s %s", customer, r.URN)
+		}
+		assert.NotZero(t, checked, customer)
+	}
+}
+
+func accountInputs(t *testing.T) resource.PropertyMap {
+	t.Helper()
+	r, ok := renderStack(t, "contoso").Get("azure-native:cosmosdb:DatabaseAccount", "account")
+	require.True(t, ok)
+	return resource.NewPropertyMapFromMap(r.Inputs)
+}
+
+func TestCheckRejects(t *testing.T) {
+	f := facts(t)
+	set := func(path string, v any) func(resource.PropertyMap) {
+		return func(m resource.PropertyMap) {
+			p, err := resource.ParsePropertyPath(path)
+			require.NoError(t, err)
+			require.True(t, p.Set(resource.NewProperty(m), resource.NewPropertyValue(v)), path)
+		}
+	}
+	for name, tc := range map[string]struct {
+		token  string
+		change func(resource.PropertyMap)
+		want   []Failure
+	}{
+		"unknown input": {"azure-native:cosmosdb:DatabaseAccount", set("enableAutoFailover", true), []Failure{
+			{"enableAutoFailover", `unknown input "enableAutoFailover"`},
+		}},
+		"an input in the wrong case": {"azure-native:cosmosdb:DatabaseAccount", set("MinimalTlsVersion", "Tls12"), []Failure{
+			{"MinimalTlsVersion", `unknown input "MinimalTlsVersion" (did you mean "minimalTlsVersion"?)`},
+		}},
+		"unknown nested input": {"azure-native:cosmosdb:DatabaseAccount", set("locations[0].priority", 0), []Failure{
+			{"locations[0].priority", `unknown input "priority"`},
+		}},
+		"missing required input": {"azure-native:cosmosdb:DatabaseAccount", func(m resource.PropertyMap) {
+			delete(m, "databaseAccountOfferType")
+		}, []Failure{{"databaseAccountOfferType", `missing required input "databaseAccountOfferType"`}}},
+		"bad enum value": {"azure-native:cosmosdb:DatabaseAccount", set("databaseAccountOfferType", "Premium"), []Failure{
+			{"databaseAccountOfferType", `"Premium" is not a cosmosdb:DatabaseAccountOfferType value; allowed: Standard`},
+		}},
+		"wrong shape": {"azure-native:cosmosdb:DatabaseAccount", set("enableAutomaticFailover", "yes"), []Failure{
+			{"enableAutomaticFailover", `expected boolean, got string "yes"`},
+		}},
+		"not an integer": {"azure-native:cosmosdb:DatabaseAccount", set("locations[1].failoverPriority", 1.5), []Failure{
+			{"locations[1].failoverPriority", "expected integer, got number 1.5"},
+		}},
+		"union member not selected": {"azure-native:cosmosdb:DatabaseAccount", set("backupPolicy.type", "Hourly"), []Failure{
+			{"backupPolicy", "the discriminator does not select any of cosmosdb:PeriodicModeBackupPolicy, cosmosdb:ContinuousModeBackupPolicy"},
+		}},
+		"two write regions": {"azure-native:cosmosdb:DatabaseAccount", set("locations[1].failoverPriority", 0), []Failure{
+			{"locations[1].failoverPriority", "failover priority 0 is given to both eastus and westus: priorities must be unique " +
+				"(an account has one write region; multi-region writes are a separate setting)"},
+		}},
+		"a type without facts": {"azure-native:cosmosdb:DatabaseAccount", set("restoreParameters", map[string]any{"restoreSource": "x"}), []Failure{
+			{"restoreParameters", "the stand-in has no schema facts for type cosmosdb:RestoreParameters; add them to internal/azureschema before using it"},
+		}},
+		"a resource without facts": {"azure-native:storage:StorageAccount", func(resource.PropertyMap) {}, []Failure{
+			{"", "the stand-in has no schema facts for azure-native:storage:StorageAccount; add them to internal/azureschema before declaring it"},
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := accountInputs(t)
+			tc.change(m)
+			assert.Equal(t, tc.want, CheckInputs(f, tc.token, nil, m))
+		})
+	}
+}
+
+func TestCheckAcceptsUnknownsAndSecrets(t *testing.T) {
+	m := accountInputs(t)
+	m["resourceGroupName"] = resource.MakeComputed(resource.NewProperty(""))
+	m["databaseAccountOfferType"] = resource.MakeSecret(resource.NewProperty("Standard"))
+	assert.Empty(t, CheckInputs(facts(t), "azure-native:cosmosdb:DatabaseAccount", nil, m))
+	m["databaseAccountOfferType"] = resource.MakeSecret(resource.NewProperty("Free"))
+	assert.Equal(t, []Failure{{"databaseAccountOfferType", `"Free" is not a cosmosdb:DatabaseAccountOfferType value; allowed: Standard`}},
+		CheckInputs(facts(t), "azure-native:cosmosdb:DatabaseAccount", nil, m))
+}
+
+func TestDiffInputs(t *testing.T) {
+	olds := accountInputs(t)
+	t.Run("no change", func(t *testing.T) {
+		d := DiffInputs("azure-native:cosmosdb:DatabaseAccount", olds, olds.Copy())
+		assert.Equal(t, pulumirpc.DiffResponse_DIFF_NONE, d.Changes)
+	})
+	t.Run("in place", func(t *testing.T) {
+		news := olds.Copy()
+		news["tags"] = resource.NewProperty(resource.PropertyMap{"a": resource.NewProperty("b")})
+		d := DiffInputs("azure-native:cosmosdb:DatabaseAccount", olds, news)
+		assert.Equal(t, pulumirpc.DiffResponse_DIFF_SOME, d.Changes)
+		assert.Equal(t, []string{"tags"}, d.Diffs)
+		assert.Empty(t, d.Replaces)
+		assert.False(t, d.DeleteBeforeReplace)
+		assert.Equal(t, map[string]*pulumirpc.PropertyDiff{"tags": {Kind: pulumirpc.PropertyDiff_UPDATE, InputDiff: true}}, d.DetailedDiff)
+	})
+	t.Run("replace", func(t *testing.T) {
+		news := olds.Copy()
+		news["location"] = resource.NewProperty("northeurope")
+		delete(news, "tags")
+		d := DiffInputs("azure-native:cosmosdb:DatabaseAccount", olds, news)
+		assert.Equal(t, []string{"location", "tags"}, d.Diffs)
+		assert.Equal(t, []string{"location"}, d.Replaces)
+		assert.True(t, d.DeleteBeforeReplace)
+		assert.Equal(t, map[string]*pulumirpc.PropertyDiff{
+			"location": {Kind: pulumirpc.PropertyDiff_UPDATE_REPLACE, InputDiff: true},
+			"tags":     {Kind: pulumirpc.PropertyDiff_DELETE, InputDiff: true},
+		}, d.DetailedDiff)
+	})
+}

@@ -1,0 +1,415 @@
+// Package azurestandin is a stand-in for the azure-native provider: a test
+// double for Azure that the real Pulumi engine talks to, offline, through
+// PULUMI_DEBUG_PROVIDERS=azure-native:<port>. It is not Azure and it is not
+// the azure-native plugin; nothing it returns was read from a cloud.
+//
+// It is strict where Azure is:
+//
+//   - Check rejects inputs the azure-native schema does not have, missing
+//     required inputs, values of the wrong shape and enum values Azure does
+//     not accept (internal/azureschema), and the Cosmos DB account requests
+//     Azure rejects: a region added or removed together with other changes,
+//     the write region removed or moved by an update, two write regions
+//     (internal/armrules).
+//   - Diff reports a replacement for the inputs Azure cannot change in place
+//     (armrules.ReplaceRules), deleting first because ARM names are unique.
+//   - Create refuses an ID that already exists, as azure-native does (import
+//     it instead), and returns Azure-shaped IDs and the outputs the program
+//     reads (internal/azurefake).
+//
+// It keeps what it created in memory, a small fake cloud that Read answers
+// from, and records every operation so that tests can assert on what the
+// engine asked of it.
+package azurestandin
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/fhir-dr/fhir-dr/internal/armrules"
+	"github.com/fhir-dr/fhir-dr/internal/azurefake"
+	"github.com/fhir-dr/fhir-dr/internal/azureschema"
+)
+
+// PackageName is the provider package the stand-in answers for.
+const PackageName = "azure-native"
+
+// OpKind is the kind of an operation the engine asked for.
+type OpKind string
+
+// The operations recorded.
+const (
+	OpCreate OpKind = "create"
+	OpUpdate OpKind = "update"
+	OpDelete OpKind = "delete"
+	OpRead   OpKind = "read"
+)
+
+// Op is one operation that changed or read the fake cloud.
+type Op struct {
+	// Kind is what was done.
+	Kind OpKind
+	// Type is the resource's type token.
+	Type string
+	// Name is the resource's logical (Pulumi) name.
+	Name string
+	// ID is the resource's fake ARM ID.
+	ID string
+	// Changed are the top-level inputs an update changed, sorted.
+	Changed []string
+}
+
+// Resource is what the fake cloud holds for one resource.
+type Resource struct {
+	// Type is the type token.
+	Type string
+	// Inputs are the inputs it was last written with.
+	Inputs resource.PropertyMap
+	// Outputs are the properties Azure would report.
+	Outputs resource.PropertyMap
+}
+
+// Provider is the stand-in. The zero value is not usable; call New.
+type Provider struct {
+	pulumirpc.UnimplementedResourceProviderServer
+
+	facts *azureschema.Facts
+
+	mu    sync.Mutex
+	cloud map[string]Resource
+	ops   []Op
+}
+
+// New returns a stand-in with an empty fake cloud.
+func New() (*Provider, error) {
+	facts, err := azureschema.Load()
+	if err != nil {
+		return nil, err
+	}
+	return &Provider{facts: facts, cloud: map[string]Resource{}}, nil
+}
+
+// Ops returns the operations so far, in order.
+func (p *Provider) Ops() []Op {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.ops)
+}
+
+// Cloud returns a copy of the fake cloud, keyed by ID.
+func (p *Provider) Cloud() map[string]Resource {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.cloud)
+}
+
+// Server is a running stand-in.
+type Server struct {
+	// Port is the TCP port on 127.0.0.1 it listens on.
+	Port   int
+	cancel chan bool
+	done   <-chan error
+}
+
+// DebugProvidersEnv is the PULUMI_DEBUG_PROVIDERS value that makes the
+// engine use this server instead of loading the azure-native plugin.
+func (s *Server) DebugProvidersEnv() string {
+	return fmt.Sprintf("%s:%d", PackageName, s.Port)
+}
+
+// Close stops the server and waits for it.
+func (s *Server) Close() error {
+	close(s.cancel)
+	return <-s.done
+}
+
+// Serve starts serving the provider's gRPC interface on a free local port.
+func (p *Provider) Serve() (*Server, error) {
+	cancel := make(chan bool)
+	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Cancel: cancel,
+		Init: func(srv *grpc.Server) error {
+			pulumirpc.RegisterResourceProviderServer(srv, p)
+			return nil
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("azure-native stand-in: serve: %w", err)
+	}
+	return &Server{Port: handle.Port, cancel: cancel, done: handle.Done}, nil
+}
+
+var marshalOpts = plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true, SkipNulls: true}
+
+func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
+	if s == nil {
+		return resource.PropertyMap{}, nil
+	}
+	return plugin.UnmarshalProperties(s, marshalOpts)
+}
+
+func marshal(m resource.PropertyMap) (*structpb.Struct, error) {
+	return plugin.MarshalProperties(m, marshalOpts)
+}
+
+// typeOf returns the request's type token; older engines leave Type empty.
+func typeOf(typ, urn string) string {
+	if typ != "" {
+		return typ
+	}
+	return string(resource.URN(urn).Type())
+}
+
+func nameOf(name, urn string) string {
+	if name != "" {
+		return name
+	}
+	return resource.URN(urn).Name()
+}
+
+// GetPluginInfo reports the pinned azure-native version, so that state
+// records the version the program asks for.
+func (p *Provider) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: p.facts.Provider.V3Latest}, nil
+}
+
+// Handshake accepts secrets and resource references, as azure-native does.
+func (p *Provider) Handshake(context.Context, *pulumirpc.ProviderHandshakeRequest) (*pulumirpc.ProviderHandshakeResponse, error) {
+	return &pulumirpc.ProviderHandshakeResponse{AcceptSecrets: true, AcceptResources: true}, nil
+}
+
+// Attach is how the engine connects to a provider it did not start.
+func (p *Provider) Attach(context.Context, *pulumirpc.PluginAttach) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
+
+// CheckConfig accepts the provider configuration as given: the stand-in
+// needs no credentials, and the program sets none.
+func (p *Provider) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+}
+
+// DiffConfig reports no provider configuration change.
+func (p *Provider) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+}
+
+// Configure accepts any configuration.
+func (p *Provider) Configure(context.Context, *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
+	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true, AcceptResources: true}, nil
+}
+
+// Check validates a resource's inputs; see CheckInputs.
+func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	token := typeOf(req.GetType(), req.GetUrn())
+	news, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", req.GetUrn(), err)
+	}
+	var olds resource.PropertyMap
+	if req.GetOlds() != nil && len(req.GetOlds().GetFields()) > 0 {
+		if olds, err = unmarshal(req.GetOlds()); err != nil {
+			return nil, fmt.Errorf("check %s: %w", req.GetUrn(), err)
+		}
+	}
+	resp := &pulumirpc.CheckResponse{Inputs: req.GetNews()}
+	for _, f := range CheckInputs(p.facts, token, olds, news) {
+		resp.Failures = append(resp.Failures, &pulumirpc.CheckFailure{
+			Property: f.Path, Reason: "azure-native stand-in: " + f.Reason,
+		})
+	}
+	return resp, nil
+}
+
+// Diff compares the deployed inputs with the new ones and says which
+// changes replace the resource.
+func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	token := typeOf(req.GetType(), req.GetUrn())
+	olds, err := unmarshal(req.GetOldInputs())
+	if err != nil {
+		return nil, fmt.Errorf("diff %s: %w", req.GetUrn(), err)
+	}
+	news, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, fmt.Errorf("diff %s: %w", req.GetUrn(), err)
+	}
+	return DiffInputs(token, olds, news), nil
+}
+
+// DiffInputs is the Diff answer for a resource of type token whose inputs
+// change from olds to news.
+func DiffInputs(token string, olds, news resource.PropertyMap) *pulumirpc.DiffResponse {
+	resp := &pulumirpc.DiffResponse{
+		Changes:         pulumirpc.DiffResponse_DIFF_NONE,
+		DetailedDiff:    map[string]*pulumirpc.PropertyDiff{},
+		HasDetailedDiff: true,
+	}
+	diff := olds.Diff(news)
+	if diff == nil {
+		return resp
+	}
+	replaced := map[string]bool{}
+	for _, r := range armrules.Replacements(token, olds, news) {
+		top := topKey(r.Path)
+		if !replaced[top] {
+			resp.Replaces = append(resp.Replaces, top)
+			replaced[top] = true
+		}
+		resp.DetailedDiff[r.Path] = &pulumirpc.PropertyDiff{Kind: pulumirpc.PropertyDiff_UPDATE_REPLACE, InputDiff: true}
+	}
+	for _, k := range diff.ChangedKeys() {
+		key := string(k)
+		resp.Diffs = append(resp.Diffs, key)
+		if replaced[key] {
+			continue
+		}
+		kind := pulumirpc.PropertyDiff_UPDATE
+		switch {
+		case diff.Added(k):
+			kind = pulumirpc.PropertyDiff_ADD
+		case diff.Deleted(k):
+			kind = pulumirpc.PropertyDiff_DELETE
+		}
+		resp.DetailedDiff[key] = &pulumirpc.PropertyDiff{Kind: kind, InputDiff: true}
+	}
+	slices.Sort(resp.Diffs)
+	resp.Changes = pulumirpc.DiffResponse_DIFF_SOME
+	// ARM names are unique within their scope: the old resource must go
+	// before a new one of the same name can be created.
+	resp.DeleteBeforeReplace = len(resp.Replaces) > 0
+	return resp
+}
+
+func topKey(path string) string {
+	end := len(path)
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		end = i
+	}
+	return path[:end]
+}
+
+// Create adds a resource to the fake cloud.
+func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	token, name := typeOf(req.GetType(), req.GetUrn()), nameOf(req.GetName(), req.GetUrn())
+	inputs, err := unmarshal(req.GetProperties())
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", req.GetUrn(), err)
+	}
+	if req.GetPreview() {
+		_, outs := azurefake.Outputs(token, name, inputs)
+		props, err := marshal(unknownOutputs(inputs, outs))
+		return &pulumirpc.CreateResponse{Properties: props}, err
+	}
+	id, outs := azurefake.Outputs(token, name, inputs)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, exists := p.cloud[id]; exists {
+		return nil, fmt.Errorf("azure-native stand-in: resource %s already exists; import it into the stack instead of creating it", id)
+	}
+	p.cloud[id] = Resource{Type: token, Inputs: inputs, Outputs: outs}
+	p.ops = append(p.ops, Op{Kind: OpCreate, Type: token, Name: name, ID: id})
+	props, err := marshal(outs)
+	return &pulumirpc.CreateResponse{Id: id, Properties: props}, err
+}
+
+// unknownOutputs is a preview's answer: the inputs, and every output the
+// provider computes marked unknown.
+func unknownOutputs(inputs, outs resource.PropertyMap) resource.PropertyMap {
+	res := inputs.Copy()
+	for k, v := range outs {
+		if _, isInput := inputs[k]; !isInput {
+			res[k] = resource.MakeComputed(resource.NewProperty(""))
+		} else if !v.DeepEquals(inputs[k]) {
+			res[k] = resource.MakeComputed(resource.NewProperty(""))
+		}
+	}
+	return res
+}
+
+// Read returns what the fake cloud holds for an ID; an empty ID means the
+// resource is gone.
+func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
+	token, name := typeOf(req.GetType(), req.GetUrn()), nameOf(req.GetName(), req.GetUrn())
+	p.mu.Lock()
+	r, ok := p.cloud[req.GetId()]
+	if ok {
+		p.ops = append(p.ops, Op{Kind: OpRead, Type: token, Name: name, ID: req.GetId()})
+	}
+	p.mu.Unlock()
+	if !ok {
+		return &pulumirpc.ReadResponse{}, nil
+	}
+	props, err := marshal(r.Outputs)
+	if err != nil {
+		return nil, err
+	}
+	inputs, err := marshal(r.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: props, Inputs: inputs}, nil
+}
+
+// Update rewrites a resource in place. The Cosmos DB rules are applied
+// again, as Azure applies them to the request itself.
+func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
+	token, name := typeOf(req.GetType(), req.GetUrn()), nameOf(req.GetName(), req.GetUrn())
+	olds, err := unmarshal(req.GetOldInputs())
+	if err != nil {
+		return nil, fmt.Errorf("update %s: %w", req.GetUrn(), err)
+	}
+	news, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, fmt.Errorf("update %s: %w", req.GetUrn(), err)
+	}
+	_, outs := azurefake.Outputs(token, name, news)
+	if req.GetPreview() {
+		props, err := marshal(unknownOutputs(news, outs))
+		return &pulumirpc.UpdateResponse{Properties: props}, err
+	}
+	if token == armrules.DatabaseAccountToken {
+		if v := armrules.CheckDatabaseAccount(olds, news); len(v) > 0 {
+			return nil, fmt.Errorf("azure-native stand-in: the account update is rejected: %s", v[0])
+		}
+	}
+	var changed []string
+	if d := olds.Diff(news); d != nil {
+		for _, k := range d.ChangedKeys() {
+			changed = append(changed, string(k))
+		}
+		slices.Sort(changed)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cloud[req.GetId()] = Resource{Type: token, Inputs: news, Outputs: outs}
+	p.ops = append(p.ops, Op{Kind: OpUpdate, Type: token, Name: name, ID: req.GetId(), Changed: changed})
+	props, err := marshal(outs)
+	return &pulumirpc.UpdateResponse{Properties: props}, err
+}
+
+// Delete removes a resource from the fake cloud.
+func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+	token, name := typeOf(req.GetType(), req.GetUrn()), nameOf(req.GetName(), req.GetUrn())
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.cloud, req.GetId())
+	p.ops = append(p.ops, Op{Kind: OpDelete, Type: token, Name: name, ID: req.GetId()})
+	return &emptypb.Empty{}, nil
+}
+
+// Cancel is a no-op: every operation is immediate.
+func (p *Provider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
