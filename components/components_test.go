@@ -143,7 +143,7 @@ func TestCosmosAccountFullTier(t *testing.T) {
 				"backupIntervalInMinutes": 240, "backupRetentionIntervalInHours": 8, "backupStorageRedundancy": "Geo",
 			},
 		},
-		"tags": tags("contoso", "SR-100234", "full", "primary", "fhir-dr-full", "2", map[string]any{"cost-center": "4711"}),
+		"tags": map[string]any{"customer": "contoso", "dr-role": "primary", "managed-by": "fhir-dr", "cost-center": "4711"},
 	}
 	assert.JSONEq(t, asJSON(t, want), asJSON(t, get(t, plan, account, "account").Inputs))
 
@@ -178,7 +178,8 @@ func TestDataTierAndDisabled(t *testing.T) {
 	a := get(t, litware, account, "account")
 	assert.JSONEq(t, `[{"locationName":"uksouth","failoverPriority":0,"isZoneRedundant":true},`+
 		`{"locationName":"ukwest","failoverPriority":1,"isZoneRedundant":false}]`, asJSON(t, a.Inputs["locations"]))
-	assert.Equal(t, tags("litware", "SR-101511", "data", "primary", "fhir-dr-data", "2", nil), a.Inputs["tags"])
+	assert.Equal(t, map[string]any{"customer": "litware", "dr-role": "primary", "managed-by": "fhir-dr"}, a.Inputs["tags"],
+		"the same whatever the DR state")
 	assert.Empty(t, litware.Find(cluster))
 	assert.Empty(t, litware.Find(profile))
 	assert.NotContains(t, litware.Outputs, "trafficManagerFqdn")
@@ -189,7 +190,7 @@ func TestDataTierAndDisabled(t *testing.T) {
 	a = get(t, adatum, account, "account")
 	assert.JSONEq(t, `[{"locationName":"eastus2","failoverPriority":0,"isZoneRedundant":true}]`, asJSON(t, a.Inputs["locations"]))
 	assert.Equal(t, true, a.Inputs["enableAutomaticFailover"], "unchanged by enabling DR later")
-	assert.Equal(t, tags("adatum", "none", "none", "primary", "fhir-standard", "1", nil), a.Inputs["tags"])
+	assert.Equal(t, map[string]any{"customer": "adatum", "dr-role": "primary", "managed-by": "fhir-dr"}, a.Inputs["tags"])
 	assert.Equal(t, false, adatum.Outputs["drEnabled"])
 	assert.NotContains(t, adatum.Outputs, "rpoSeconds")
 }
@@ -377,14 +378,21 @@ func TestMonitoringAndTags(t *testing.T) {
 		get(t, plan, cluster, "secondary-aks").ID: aksAudit,
 	}, exported)
 
-	// Every taggable resource carries the customer, ticket, tier, role and
-	// billing tags.
+	// The customer's data resources carry only tags that do not depend on
+	// the DR state; every other taggable resource carries the customer,
+	// ticket, tier, role and billing tags.
+	data := map[string]bool{"primary-rg": true, "account": true, "health": true, "fhirR4": true}
+	dataTags := map[string]any{"customer": "contoso", "dr-role": "primary", "managed-by": "fhir-dr", "cost-center": "4711"}
 	for _, r := range plan.Resources {
 		if !r.Custom || r.Type == subnet || r.Type == endpoint || r.Type == diag {
 			continue // not taggable in Azure
 		}
 		tagMap, ok := r.Inputs["tags"].(map[string]any)
 		require.Truef(t, ok, "%s %s has tags", r.Type, r.Name)
+		if data[r.Name] {
+			assert.Equalf(t, dataTags, tagMap, "%s %s", r.Type, r.Name)
+			continue
+		}
 		for _, k := range drconfig.ReservedTags {
 			assert.Containsf(t, tagMap, k, "%s %s", r.Type, r.Name)
 		}

@@ -38,13 +38,14 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		return nil, err
 	}
 	tags := func(role drconfig.Role) pulumi.StringMap { return pulumi.ToStringMap(cfg.ResourceTags(role)) }
+	dataTags := pulumi.ToStringMap(cfg.DataTags())
 
 	// The primary group holds the Cosmos DB account: deleting the group would
 	// delete the account, so it is protected like the data itself.
 	primaryRG, err := resources.NewResourceGroup(ctx, "primary-rg", &resources.ResourceGroupArgs{
 		ResourceGroupName: pulumi.String("rg-" + cfg.Customer + "-fhir-" + cfg.PrimaryRegion),
 		Location:          pulumi.String(cfg.PrimaryRegion),
-		Tags:              tags(drconfig.RolePrimary),
+		Tags:              dataTags,
 	}, withParent(dr, protectData()...)...)
 	if err != nil {
 		return nil, err
@@ -64,7 +65,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		Backup:                 cfg.Cosmos.Backup,
 		Throughput:             cfg.Cosmos.Throughput,
 		AutoscaleMaxThroughput: cfg.Cosmos.AutoscaleMaxThroughput,
-		Tags:                   tags(drconfig.RolePrimary),
+		Tags:                   dataTags,
 	}, pulumi.Parent(dr))
 	if err != nil {
 		return nil, err

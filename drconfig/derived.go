@@ -86,6 +86,27 @@ func (c *Config) ResourceTags(role Role) map[string]string {
 	return tags
 }
 
+// DataTags returns the tags of the customer's data resources: the primary
+// resource group and the Cosmos DB account, database and container. They are
+// the stack's own tags plus customer, role (primary) and managed-by, and
+// deliberately none that depend on the DR state: Azure rejects an account
+// update that adds or removes a region together with any other change, tags
+// included (azure-dr-facts.md section 3), so enabling, changing or
+// disabling DR must change nothing of the account but its locations. The
+// DR facts (ticket, tier, billing) are on every DR resource and in the
+// stack outputs.
+func (c *Config) DataTags() map[string]string {
+	tags := make(map[string]string, len(c.Tags)+3)
+	maps.Copy(tags, c.Tags)
+	tags[TagCustomer] = c.Customer
+	tags[TagRole] = string(RolePrimary)
+	tags[TagManagedBy] = "fhir-dr"
+	return tags
+}
+
+// DataTagNames are the reserved tags DataTags sets.
+var DataTagNames = []string{TagCustomer, TagRole, TagManagedBy}
+
 // Consistency is the Cosmos DB consistency that meets the RPO target. It
 // does not depend on whether DR is enabled: Azure rejects a location change
 // combined with any other account change, so enabling or disabling DR must

@@ -86,8 +86,13 @@ func Outputs(token, logicalName string, inputs resource.PropertyMap) (string, re
 			out["dnsConfig"] = resource.NewProperty(cfg)
 		}
 	case "azure-native:trafficmanager:Endpoint":
-		id = rg + "/providers/Microsoft.Network/trafficManagerProfiles/" + str("profileName") +
-			"/" + strings.TrimSuffix(strings.ToLower(str("endpointType")), "s") + "s/" + name
+		// ARM spells the segment like the endpoint type, lower camel case:
+		// "AzureEndpoints" -> "azureEndpoints".
+		segment := str("endpointType")
+		if segment != "" {
+			segment = strings.ToLower(segment[:1]) + segment[1:]
+		}
+		id = rg + "/providers/Microsoft.Network/trafficManagerProfiles/" + str("profileName") + "/" + segment + "/" + name
 	case "azure-native:operationalinsights:Workspace":
 		h := sha256.Sum256([]byte(id))
 		out["customerId"] = resource.NewProperty(fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16]))
