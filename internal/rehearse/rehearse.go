@@ -1,0 +1,230 @@
+// Package rehearse runs fhir-dr through the real Pulumi engine, offline: the
+// Pulumi CLI built from the Go module proxy (make pulumi-cli), a throwaway
+// local file backend, and the azure-native stand-in provider
+// (internal/azurestandin) in place of Azure. It shows what the engine does
+// with a change (config loading from stacks/, state, diffs, protect,
+// replacements, dependency order) before anyone runs it against Azure.
+//
+// A Session is one backend and one stand-in cloud; its stacks run the
+// current program inline through the Automation API, or an earlier
+// revision's program (DeployRevision) to set up the state a change starts
+// from.
+package rehearse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/blang/semver"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
+)
+
+// CLIVersion is the Pulumi CLI the rehearsal runs: the version of the SDK in
+// go.mod, built by `make pulumi-cli` from tools/pulumi-cli.
+const CLIVersion = "3.274.1"
+
+// CLIRoot returns the directory `make pulumi-cli` installs the CLI under
+// (the CLI is CLIRoot/bin/pulumi), below the project root.
+func CLIRoot(projectRoot string) string {
+	return filepath.Join(projectRoot, ".bin", "pulumi-v"+CLIVersion)
+}
+
+// passphrase encrypts the secrets of throwaway rehearsal state; it protects
+// nothing and is not a secret.
+const passphrase = "fhir-dr-rehearsal"
+
+// Options configure a Session.
+type Options struct {
+	// ProjectRoot is the directory holding Pulumi.yaml and stacks/.
+	// Required.
+	ProjectRoot string
+	// CLIRoot is the directory whose bin/pulumi is the CLI. Optional;
+	// defaults to CLIRoot(ProjectRoot).
+	CLIRoot string
+	// Program is the current program. Required.
+	Program pulumi.RunFunc
+	// Out receives the engine's output. Optional; defaults to io.Discard.
+	Out io.Writer
+}
+
+// Session is one throwaway backend and one stand-in cloud.
+type Session struct {
+	opts     Options
+	dir      string
+	cli      auto.PulumiCommand
+	provider *azurestandin.Provider
+	server   *azurestandin.Server
+}
+
+// NewSession starts the stand-in and prepares an empty file backend in a
+// temporary directory. Close removes it.
+func NewSession(opts Options) (*Session, error) {
+	if opts.ProjectRoot == "" || opts.Program == nil {
+		return nil, errors.New("rehearse: ProjectRoot and Program are required")
+	}
+	if opts.CLIRoot == "" {
+		opts.CLIRoot = CLIRoot(opts.ProjectRoot)
+	}
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	if _, err := os.Stat(filepath.Join(opts.CLIRoot, "bin", "pulumi")); err != nil {
+		return nil, fmt.Errorf("rehearse: no Pulumi CLI at %s (run `make pulumi-cli`): %w", opts.CLIRoot, err)
+	}
+	cli, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{
+		Root: opts.CLIRoot, Version: semver.MustParse(CLIVersion),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rehearse: %w", err)
+	}
+	provider, err := azurestandin.New()
+	if err != nil {
+		return nil, err
+	}
+	server, err := provider.Serve()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "fhir-dr-rehearsal-")
+	if err != nil {
+		_ = server.Close()
+		return nil, fmt.Errorf("rehearse: %w", err)
+	}
+	for _, sub := range []string{"state", "home", "work"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			_ = server.Close()
+			return nil, fmt.Errorf("rehearse: %w", err)
+		}
+	}
+	return &Session{opts: opts, dir: dir, cli: cli, provider: provider, server: server}, nil
+}
+
+// Provider is the stand-in: its Ops and Cloud show what the engine did.
+func (s *Session) Provider() *azurestandin.Provider { return s.provider }
+
+// Close stops the stand-in and removes the backend.
+func (s *Session) Close() error {
+	err := s.server.Close()
+	return errors.Join(err, os.RemoveAll(s.dir))
+}
+
+// env is the environment of every CLI run: the throwaway backend, a private
+// PULUMI_HOME so no login, plugin or credential of the machine is used, the
+// stand-in in place of the azure-native plugin, and no plugin downloads.
+func (s *Session) env() map[string]string {
+	return map[string]string{
+		"PULUMI_BACKEND_URL":                          "file://" + filepath.Join(s.dir, "state"),
+		"PULUMI_HOME":                                 filepath.Join(s.dir, "home"),
+		"PULUMI_CONFIG_PASSPHRASE":                    passphrase,
+		"PULUMI_DEBUG_PROVIDERS":                      s.server.DebugProvidersEnv(),
+		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+		"PULUMI_SKIP_CONFIRMATIONS":                   "true",
+	}
+}
+
+// Stack is one customer's stack in the session.
+type Stack struct {
+	session *Session
+	name    string
+	dir     string
+	stack   auto.Stack
+}
+
+// Stack creates (or selects) the customer's stack, with the stack file
+// content config as its configuration.
+func (s *Session) Stack(ctx context.Context, customer string, config []byte) (*Stack, error) {
+	dir := filepath.Join(s.dir, "work", customer)
+	if err := os.MkdirAll(filepath.Join(dir, drconfig.StackDir), 0o755); err != nil {
+		return nil, fmt.Errorf("rehearse: %w", err)
+	}
+	project, err := os.ReadFile(filepath.Join(s.opts.ProjectRoot, "Pulumi.yaml"))
+	if err != nil {
+		return nil, fmt.Errorf("rehearse: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644); err != nil {
+		return nil, fmt.Errorf("rehearse: %w", err)
+	}
+	st := &Stack{session: s, name: customer, dir: dir}
+	if err := st.SetConfig(config); err != nil {
+		return nil, err
+	}
+	ws, err := auto.NewLocalWorkspace(ctx,
+		auto.WorkDir(dir), auto.Program(s.opts.Program), auto.Pulumi(s.cli), auto.EnvVars(s.env()))
+	if err != nil {
+		return nil, fmt.Errorf("rehearse %s: workspace: %w", customer, err)
+	}
+	// The Automation API ignores stackConfigDir (pulumi/pulumi#10305); the
+	// CLI it runs does not, and reads stacks/Pulumi.<customer>.yaml here.
+	if st.stack, err = auto.UpsertStack(ctx, customer, ws); err != nil {
+		return nil, fmt.Errorf("rehearse %s: stack: %w", customer, err)
+	}
+	return st, nil
+}
+
+// Name is the stack's name.
+func (st *Stack) Name() string { return st.name }
+
+// configPath is where the CLI reads the stack's configuration.
+func (st *Stack) configPath() string {
+	return filepath.Join(st.dir, drconfig.StackFile(st.name))
+}
+
+var saltLine = regexp.MustCompile(`(?m)^encryptionsalt: .*$`)
+
+// SetConfig replaces the stack's configuration with the stack file content
+// config, keeping the encryption salt the backend wrote for the stack.
+func (st *Stack) SetConfig(config []byte) error {
+	if old, err := os.ReadFile(st.configPath()); err == nil {
+		if salt := saltLine.Find(old); salt != nil && !saltLine.Match(config) {
+			config = append(append(append([]byte{}, salt...), '\n'), config...)
+		}
+	}
+	if err := os.WriteFile(st.configPath(), config, 0o644); err != nil {
+		return fmt.Errorf("rehearse %s: %w", st.name, err)
+	}
+	return nil
+}
+
+// Preview runs `pulumi preview --diff`, printing the engine's diff to the
+// session's output.
+// Extra options come after the defaults.
+func (st *Stack) Preview(ctx context.Context, extra ...optpreview.Option) (auto.PreviewResult, error) {
+	out := st.session.opts.Out
+	opts := []optpreview.Option{optpreview.Diff(), optpreview.Color("never"),
+		optpreview.ProgressStreams(out), optpreview.ErrorProgressStreams(out)}
+	return st.stack.Preview(ctx, append(opts, extra...)...)
+}
+
+// Up runs `pulumi up --diff`.
+func (st *Stack) Up(ctx context.Context, extra ...optup.Option) (auto.UpResult, error) {
+	out := st.session.opts.Out
+	opts := []optup.Option{optup.Diff(), optup.Color("never"),
+		optup.ProgressStreams(out), optup.ErrorProgressStreams(out)}
+	return st.stack.Up(ctx, append(opts, extra...)...)
+}
+
+// Destroy runs `pulumi destroy`.
+func (st *Stack) Destroy(ctx context.Context) (auto.DestroyResult, error) {
+	out := st.session.opts.Out
+	return st.stack.Destroy(ctx, optdestroy.Color("never"),
+		optdestroy.ProgressStreams(out), optdestroy.ErrorProgressStreams(out))
+}
+
+// Export returns the stack's state.
+func (st *Stack) Export(ctx context.Context) (apitype.UntypedDeployment, error) {
+	return st.stack.Export(ctx)
+}
