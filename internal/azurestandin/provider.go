@@ -376,7 +376,12 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 	}
 	_, outs := azurefake.Outputs(token, name, news)
 	if req.GetPreview() {
-		props, err := marshal(unknownOutputs(news, outs))
+		// An in-place update keeps the resource's ID and name: outputs are
+		// known unless an input is not.
+		if news.ContainsUnknowns() {
+			outs = unknownOutputs(news, outs)
+		}
+		props, err := marshal(outs)
 		return &pulumirpc.UpdateResponse{Properties: props}, err
 	}
 	if token == armrules.DatabaseAccountToken {

@@ -200,28 +200,51 @@ func (st *Stack) SetConfig(config []byte) error {
 }
 
 // Preview runs `pulumi preview --diff`, printing the engine's diff to the
-// session's output.
-// Extra options come after the defaults.
-func (st *Stack) Preview(ctx context.Context, extra ...optpreview.Option) (auto.PreviewResult, error) {
-	out := st.session.opts.Out
+// session's output. Extra options come after the defaults.
+func (st *Stack) Preview(ctx context.Context, extra ...optpreview.Option) (Result, error) {
+	out, c := st.session.opts.Out, newCollector()
 	opts := []optpreview.Option{optpreview.Diff(), optpreview.Color("never"),
-		optpreview.ProgressStreams(out), optpreview.ErrorProgressStreams(out)}
-	return st.stack.Preview(ctx, append(opts, extra...)...)
+		optpreview.ProgressStreams(out), optpreview.ErrorProgressStreams(out), optpreview.EventStreams(c.events)}
+	res, err := st.stack.Preview(ctx, append(opts, extra...)...)
+	if err != nil {
+		return c.result(nil), fmt.Errorf("rehearse %s: preview: %w", st.name, err)
+	}
+	summary := map[string]int{}
+	for op, n := range res.ChangeSummary {
+		summary[string(op)] = n
+	}
+	return c.result(summary), nil
 }
 
 // Up runs `pulumi up --diff`.
-func (st *Stack) Up(ctx context.Context, extra ...optup.Option) (auto.UpResult, error) {
-	out := st.session.opts.Out
+func (st *Stack) Up(ctx context.Context, extra ...optup.Option) (Result, error) {
+	out, c := st.session.opts.Out, newCollector()
 	opts := []optup.Option{optup.Diff(), optup.Color("never"),
-		optup.ProgressStreams(out), optup.ErrorProgressStreams(out)}
-	return st.stack.Up(ctx, append(opts, extra...)...)
+		optup.ProgressStreams(out), optup.ErrorProgressStreams(out), optup.EventStreams(c.events)}
+	res, err := st.stack.Up(ctx, append(opts, extra...)...)
+	if err != nil {
+		return c.result(nil), fmt.Errorf("rehearse %s: up: %w", st.name, err)
+	}
+	var summary map[string]int
+	if res.Summary.ResourceChanges != nil {
+		summary = *res.Summary.ResourceChanges
+	}
+	return c.result(summary), nil
 }
 
 // Destroy runs `pulumi destroy`.
-func (st *Stack) Destroy(ctx context.Context) (auto.DestroyResult, error) {
-	out := st.session.opts.Out
-	return st.stack.Destroy(ctx, optdestroy.Color("never"),
-		optdestroy.ProgressStreams(out), optdestroy.ErrorProgressStreams(out))
+func (st *Stack) Destroy(ctx context.Context) (Result, error) {
+	out, c := st.session.opts.Out, newCollector()
+	res, err := st.stack.Destroy(ctx, optdestroy.Color("never"),
+		optdestroy.ProgressStreams(out), optdestroy.ErrorProgressStreams(out), optdestroy.EventStreams(c.events))
+	if err != nil {
+		return c.result(nil), fmt.Errorf("rehearse %s: destroy: %w", st.name, err)
+	}
+	var summary map[string]int
+	if res.Summary.ResourceChanges != nil {
+		summary = *res.Summary.ResourceChanges
+	}
+	return c.result(summary), nil
 }
 
 // Export returns the stack's state.

@@ -1,0 +1,254 @@
+//go:build integration
+
+// Integration tests: the real Pulumi engine (make pulumi-cli) against the
+// azure-native stand-in, offline. Run with `make integration`.
+package rehearse
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
+	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/program"
+)
+
+const accountType = "azure-native:cosmosdb:DatabaseAccount"
+
+func projectRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	return root
+}
+
+// newSession starts a session whose engine output goes to the test log when
+// the test fails.
+func newSession(t *testing.T) *Session {
+	t.Helper()
+	var out bytes.Buffer
+	s, err := NewSession(Options{ProjectRoot: projectRoot(t), Program: program.Run, Out: &out})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(out.String())
+		}
+		assert.NoError(t, s.Close())
+	})
+	return s
+}
+
+func stackFile(t *testing.T, customer string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(projectRoot(t), drconfig.StackFile(customer)))
+	require.NoError(t, err)
+	return b
+}
+
+func exampleStacks(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(projectRoot(t), drconfig.StackDir, "Pulumi.*.yaml"))
+	require.NoError(t, err)
+	var names []string
+	for _, f := range files {
+		name, err := drconfig.StackName(f)
+		require.NoError(t, err)
+		names = append(names, name)
+	}
+	require.Len(t, names, 6)
+	return names
+}
+
+// TestExampleStacks: every example stack previews, deploys, previews again
+// with no changes, and cannot be destroyed because its Cosmos DB account is
+// protected; the account stays in state and in the (stand-in) cloud.
+func TestExampleStacks(t *testing.T) {
+	ctx := context.Background()
+	s := newSession(t)
+	for _, customer := range exampleStacks(t) {
+		t.Run(customer, func(t *testing.T) {
+			st, err := s.Stack(ctx, customer, stackFile(t, customer))
+			require.NoError(t, err)
+
+			// The engine plans exactly what the mocked render declares, plus
+			// the stack itself.
+			values, err := drconfig.ReadStackFile(filepath.Join(projectRoot(t), drconfig.StackFile(customer)))
+			require.NoError(t, err)
+			declared, err := render.Run(customer, values, program.Deploy)
+			require.NoError(t, err)
+			preview, err := st.Preview(ctx)
+			require.NoError(t, err)
+			creates := preview.Summary[apitype.OpCreate]
+			assert.Equal(t, len(declared.Resources)+1, creates)
+			for _, c := range preview.Changes {
+				assert.Equal(t, apitype.OpCreate, c.Op, c.URN)
+			}
+
+			up, err := st.Up(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, map[apitype.OpType]int{apitype.OpCreate: creates}, up.Summary)
+
+			again, err := st.Preview(ctx, optpreview.ExpectNoChanges())
+			require.NoError(t, err)
+			assert.Empty(t, again.Changes)
+			assert.Equal(t, map[apitype.OpType]int{apitype.OpSame: creates}, again.Summary)
+
+			_, err = st.Destroy(ctx)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "protected")
+
+			state := exportState(t, st)
+			account, ok := state[accountType]
+			require.True(t, ok, "the account is still in state")
+			assert.True(t, account.Protect)
+			cloud, ok := s.Provider().Cloud()[account.ID]
+			require.True(t, ok, "the account is still in the cloud")
+			assert.Equal(t, accountType, cloud.Type)
+		})
+	}
+}
+
+// TestTransitions walks a customer through enable (data tier), tier change
+// to full, and disable. The Cosmos DB account is never replaced or deleted,
+// and each region change reaches the stand-in as an update of the account's
+// locations alone; the tier change does not touch the account.
+func TestTransitions(t *testing.T) {
+	ctx := context.Background()
+	s := newSession(t)
+	base := "config:\n  fhir-dr:customer: adatum\n  fhir-dr:primaryRegion: eastus2\n"
+	steps := []struct {
+		name          string
+		config        string
+		accountUpdate []string // the inputs the account update changes; nil: no update
+	}{
+		{"no DR", base, nil},
+		{"enable data tier", base + "  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-2001\n", []string{"locations"}},
+		{"change to full tier", base + "  fhir-dr:dr:\n    enabled: true\n    tier: full\n    ticket: SR-2002\n" +
+			"  fhir-dr:compute:\n    apiServer:\n      private: true\n", nil},
+		{"disable", base, []string{"locations"}},
+	}
+	st, err := s.Stack(ctx, "adatum", []byte(steps[0].config))
+	require.NoError(t, err)
+	for i, step := range steps {
+		require.NoError(t, st.SetConfig([]byte(step.config)), step.name)
+		preview, err := st.Preview(ctx)
+		require.NoError(t, err, step.name)
+		before := len(s.Provider().Ops())
+		up, err := st.Up(ctx)
+		require.NoError(t, err, step.name)
+		assert.Equal(t, opsOf(preview.Changes), opsOf(up.Changes), "%s: up does what preview showed", step.name)
+
+		for _, c := range up.Changes {
+			if c.Type == accountType && i > 0 {
+				assert.Equal(t, apitype.OpUpdate, c.Op, "%s: the account is only ever updated", step.name)
+				assert.Equal(t, []string{"locations"}, c.Diffs, step.name)
+			}
+		}
+		var accountOps []azurestandin.Op
+		for _, op := range s.Provider().Ops()[before:] {
+			if op.Type == accountType {
+				accountOps = append(accountOps, op)
+			}
+		}
+		switch {
+		case i == 0:
+			require.Len(t, accountOps, 1)
+			assert.Equal(t, azurestandin.OpCreate, accountOps[0].Kind)
+		case step.accountUpdate == nil:
+			assert.Empty(t, accountOps, "%s: the account is not touched", step.name)
+		default:
+			require.Len(t, accountOps, 1, step.name)
+			assert.Equal(t, azurestandin.OpUpdate, accountOps[0].Kind, step.name)
+			assert.Equal(t, step.accountUpdate, accountOps[0].Changed, step.name)
+		}
+	}
+	for _, op := range s.Provider().Ops() {
+		if op.Type == accountType {
+			assert.NotEqual(t, azurestandin.OpDelete, op.Kind, "the account is never deleted")
+		}
+	}
+}
+
+type stateResource struct {
+	URN     string `json:"urn"`
+	Type    string `json:"type"`
+	ID      string `json:"id"`
+	Protect bool   `json:"protect"`
+}
+
+// exportState returns the custom resources of the stack's state by type
+// (the last of each type).
+func exportState(t *testing.T, st *Stack) map[string]stateResource {
+	t.Helper()
+	d, err := st.Export(context.Background())
+	require.NoError(t, err)
+	var deployment struct {
+		Resources []stateResource `json:"resources"`
+	}
+	require.NoError(t, json.Unmarshal(d.Deployment, &deployment))
+	byType := map[string]stateResource{}
+	for _, r := range deployment.Resources {
+		byType[r.Type] = r
+	}
+	return byType
+}
+
+func opsOf(changes []Change) map[string]apitype.OpType {
+	m := map[string]apitype.OpType{}
+	for _, c := range changes {
+		m[c.URN] = c.Op
+	}
+	return m
+}
+
+// TestRefusedChanges: changes that would lose data or that Azure rejects
+// fail the preview, naming the reason, and never reach the account.
+func TestRefusedChanges(t *testing.T) {
+	ctx := context.Background()
+	s := newSession(t)
+	base := "config:\n  fhir-dr:customer: adatum\n  fhir-dr:primaryRegion: eastus2\n"
+	st, err := s.Stack(ctx, "adatum", []byte(base))
+	require.NoError(t, err)
+	_, err = st.Up(ctx)
+	require.NoError(t, err)
+	deployed := len(s.Provider().Ops())
+
+	for name, tc := range map[string]struct {
+		config string
+		want   string
+	}{
+		"moving the primary region replaces the protected account": {
+			"config:\n  fhir-dr:customer: adatum\n  fhir-dr:primaryRegion: centralus\n",
+			"marked for protection",
+		},
+		"enabling DR together with another account change": {
+			base + "  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-2001\n" +
+				"  fhir-dr:cosmos:\n    backup:\n      intervalMinutes: 120\n",
+			"adding or removing regions (add centralus) cannot be combined with other account changes (backupPolicy)",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.NoError(t, st.SetConfig([]byte(tc.config)))
+			_, err := st.Preview(ctx)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			// up goes ahead with the independent steps, as the real engine
+			// does; the account itself is never written.
+			_, err = st.Up(ctx)
+			require.Error(t, err)
+			for _, op := range s.Provider().Ops()[deployed:] {
+				assert.NotEqual(t, accountType, op.Type, "%+v", op)
+			}
+		})
+	}
+}
