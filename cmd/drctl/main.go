@@ -4,6 +4,7 @@
 //
 //	drctl plan --stack <customer> [--json]
 //	drctl plan --stack-file <path> [--json]
+//	drctl rehearse --stack <customer> [--from <git-revision>]
 //
 // plan renders one customer's stack offline: it loads the stack file the way
 // Pulumi does, runs the real fhir-dr program under a mock resource monitor,
@@ -11,6 +12,14 @@
 // recovery objectives. It needs no cloud access and no credentials.
 // Invalid configuration exits with status 1 and lists every problem on
 // standard error.
+//
+// rehearse runs one customer's stack through the real Pulumi engine, offline:
+// the CLI built by `make pulumi-cli`, a throwaway local backend, and the
+// azure-native stand-in (a test double for Azure) in place of the provider.
+// With --from it first deploys the stack as it was at that git revision, with
+// that revision's own program, then previews and applies the working tree,
+// printing the engine's own diff and a summary. It exits with status 1 when
+// the engine, a stand-in check or (once it exists) a policy fails.
 package main
 
 import (
@@ -22,7 +31,9 @@ import (
 const usage = `drctl: the fhir-dr operator tool
 
 Commands:
-  plan   render a customer's stack offline (drctl plan --help)
+  plan       render a customer's stack offline (drctl plan --help)
+  rehearse   run a change through the real engine against the azure-native
+             stand-in, offline (drctl rehearse --help)
 `
 
 func main() {
@@ -38,6 +49,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "plan":
 		return runPlan(args[1:], stdout, stderr)
+	case "rehearse":
+		return runRehearse(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"syscall"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
+	"github.com/fhir-dr/fhir-dr/internal/rehearse"
+	"github.com/fhir-dr/fhir-dr/program"
+)
+
+func runRehearse(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("drctl rehearse", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	stack := fs.String("stack", "", "customer stack to rehearse (stacks/Pulumi.<customer>.yaml). Required.")
+	from := fs.String("from", "", "git revision to deploy first, with its own program and stack file; "+
+		"the rehearsal then shows the change from it to the working tree")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *stack == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "drctl rehearse: --stack <customer> is required")
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := rehearseStack(ctx, *stack, *from, stdout); err != nil {
+		fmt.Fprintln(stderr, "drctl rehearse:", err)
+		return 1
+	}
+	return 0
+}
+
+// rehearseStack runs one customer's stack through the real engine against
+// the azure-native stand-in: optionally `up` at the revision from, then
+// preview and up the working tree, printing the engine's own output and a
+// summary.
+func rehearseStack(ctx context.Context, customer, from string, out io.Writer) error {
+	root, err := projectRoot()
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(root, drconfig.StackFile(customer))
+	// Invalid configuration is reported the same way as by plan, before the
+	// engine starts.
+	if _, err := drconfig.LoadFile(path); err != nil {
+		return err
+	}
+	config, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	session, err := rehearse.NewSession(rehearse.Options{ProjectRoot: root, Program: program.Run, Out: out})
+	if err != nil {
+		return err
+	}
+	defer session.Close()
+	fmt.Fprintf(out, "Rehearsing %s with the Pulumi engine v%s against the azure-native stand-in (a test double: nothing reaches Azure).\n\n",
+		customer, rehearse.CLIVersion)
+	st, err := session.Stack(ctx, customer, config)
+	if err != nil {
+		return err
+	}
+	if from != "" {
+		fmt.Fprintf(out, "== Deploying %s as at %s\n", customer, from)
+		commit, err := session.DeployRevision(ctx, st, from)
+		switch {
+		case errors.Is(err, rehearse.ErrNotAtRevision):
+			fmt.Fprintf(out, "%s has no stack file at %s: nothing was deployed for it then.\n", customer, from)
+		case err != nil:
+			return err
+		default:
+			fmt.Fprintf(out, "Deployed at %s.\n", commit[:12])
+		}
+		fmt.Fprintln(out)
+	}
+	before := len(session.Provider().Ops())
+
+	fmt.Fprintln(out, "== Preview of the working tree")
+	preview, err := st.Preview(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "== Up")
+	if _, err := st.Up(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(out)
+	printRehearsalSummary(out, customer, preview, session.Provider().Ops()[before:])
+	return nil
+}
+
+func printRehearsalSummary(out io.Writer, customer string, preview rehearse.Result, ops []azurestandin.Op) {
+	fmt.Fprintf(out, "== Summary for %s\n", customer)
+	var kinds []string
+	for op := range preview.Summary {
+		kinds = append(kinds, string(op))
+	}
+	slices.Sort(kinds)
+	fmt.Fprint(out, "engine plan:")
+	for _, k := range kinds {
+		fmt.Fprintf(out, " %s %d;", k, preview.Summary[apitype.OpType(k)])
+	}
+	fmt.Fprintln(out)
+	counts := map[azurestandin.OpKind]int{}
+	for _, op := range ops {
+		counts[op.Kind]++
+	}
+	fmt.Fprintf(out, "stand-in saw: %d created, %d updated, %d deleted\n",
+		counts[azurestandin.OpCreate], counts[azurestandin.OpUpdate], counts[azurestandin.OpDelete])
+	for _, op := range ops {
+		if op.Kind == azurestandin.OpUpdate {
+			fmt.Fprintf(out, "  updated %s %s: %v\n", op.Type, op.Name, op.Changed)
+		}
+	}
+}
