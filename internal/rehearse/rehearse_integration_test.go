@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
@@ -251,4 +252,52 @@ func TestRefusedChanges(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDeployRevision deploys a customer as committed, with that revision's
+// own program built from git, then previews the working tree's change
+// against it: enabling DR reaches the account as a locations-only update.
+func TestDeployRevision(t *testing.T) {
+	ctx := context.Background()
+	// A clone of the project whose HEAD has adatum without DR, and whose
+	// working tree enables it.
+	clone := t.TempDir()
+	_, err := git(ctx, projectRoot(t), "clone", "--quiet", "--no-local", projectRoot(t), clone)
+	require.NoError(t, err)
+	enabled := "config:\n  fhir-dr:customer: adatum\n  fhir-dr:primaryRegion: eastus2\n" +
+		"  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-2001\n"
+	require.NoError(t, os.WriteFile(filepath.Join(clone, drconfig.StackFile("adatum")), []byte(enabled), 0o644))
+
+	var out bytes.Buffer
+	s, err := NewSession(Options{ProjectRoot: clone, CLIRoot: CLIRoot(projectRoot(t)), Program: program.Run, Out: &out})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(out.String())
+		}
+		assert.NoError(t, s.Close())
+	})
+	st, err := s.Stack(ctx, "adatum", []byte(enabled))
+	require.NoError(t, err)
+
+	commit, err := s.DeployRevision(ctx, st, "HEAD")
+	require.NoError(t, err)
+	head, err := git(ctx, clone, "rev-parse", "HEAD")
+	require.NoError(t, err)
+	assert.Equal(t, strings.TrimSpace(head), commit)
+	state := exportState(t, st)
+	require.Contains(t, state, accountType, "the revision's program deployed the account")
+	assert.NotContains(t, state, "azure-native:trafficmanager:Profile")
+
+	preview, err := st.Preview(ctx)
+	require.NoError(t, err)
+	changes := preview.Find(accountType)
+	require.Len(t, changes, 1)
+	assert.Equal(t, apitype.OpUpdate, changes[0].Op)
+	assert.Equal(t, []string{"locations"}, changes[0].Diffs)
+
+	_, err = s.DeployRevision(ctx, st, "no-such-revision")
+	assert.ErrorContains(t, err, `"no-such-revision" is not a commit`)
+	_, err = s.DeployRevision(ctx, &Stack{session: s, name: "nobody", dir: st.dir}, "HEAD")
+	assert.ErrorIs(t, err, ErrNotAtRevision)
 }

@@ -1,0 +1,26 @@
+//go:build integration
+
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRehearse(t *testing.T) {
+	code, out, errOut := runDrctl(t, "rehearse", "--stack", "tailspin", "--from", "HEAD")
+	require.Equal(t, 0, code, errOut+out)
+	for _, want := range []string{
+		"Rehearsing tailspin with the Pulumi engine v3.274.1 against the azure-native stand-in (a test double: nothing reaches Azure).",
+		"== Deploying tailspin as at HEAD",
+		"== Preview of the working tree",
+		"Previewing update (tailspin):",
+		"== Up",
+		"== Summary for tailspin",
+		"stand-in saw: ",
+	} {
+		assert.Contains(t, out, want)
+	}
+}

@@ -1,0 +1,22 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// The argument and configuration errors of rehearse are reported before
+// the engine is needed.
+func TestRehearseUsageAndBadStack(t *testing.T) {
+	code, out, errOut := runDrctl(t, "rehearse")
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "--stack <customer> is required")
+
+	code, out, errOut = runDrctl(t, "rehearse", "--stack", "nobody")
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "drctl rehearse: reading stack file: stat ")
+	assert.Contains(t, errOut, "stacks/Pulumi.nobody.yaml: no such file or directory")
+}
