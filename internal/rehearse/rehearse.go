@@ -225,11 +225,7 @@ func (st *Stack) Up(ctx context.Context, extra ...optup.Option) (Result, error) 
 	if err != nil {
 		return c.result(nil), fmt.Errorf("rehearse %s: up: %w", st.name, err)
 	}
-	var summary map[string]int
-	if res.Summary.ResourceChanges != nil {
-		summary = *res.Summary.ResourceChanges
-	}
-	return c.result(summary), nil
+	return c.result(derefSummary(res.Summary.ResourceChanges)), nil
 }
 
 // Destroy runs `pulumi destroy`.
@@ -240,11 +236,14 @@ func (st *Stack) Destroy(ctx context.Context) (Result, error) {
 	if err != nil {
 		return c.result(nil), fmt.Errorf("rehearse %s: destroy: %w", st.name, err)
 	}
-	var summary map[string]int
-	if res.Summary.ResourceChanges != nil {
-		summary = *res.Summary.ResourceChanges
+	return c.result(derefSummary(res.Summary.ResourceChanges)), nil
+}
+
+func derefSummary(changes *map[string]int) map[string]int {
+	if changes == nil {
+		return nil
 	}
-	return c.result(summary), nil
+	return *changes
 }
 
 // Export returns the stack's state.
