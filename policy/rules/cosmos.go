@@ -1,0 +1,260 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/objectives"
+)
+
+var cosmosRules = []Rule{
+	{
+		Name:        "cosmos-dr-locations",
+		Description: "The Cosmos DB account of a DR stack has a write region (failover priority 0) and at least one other region, with unique regions and priorities.",
+		Level:       Mandatory, Scope: ResourceScope,
+		resource: drAccount(checkLocations),
+	},
+	{
+		Name:        "cosmos-automatic-failover",
+		Description: "The Cosmos DB account of a DR stack has service-managed failover on (enableAutomaticFailover).",
+		Level:       Mandatory, Scope: ResourceScope,
+		resource: drAccount(func(_ *env, r Resource) []string {
+			if v, ok := boolean(r.Inputs, "enableAutomaticFailover"); ok && v || unknown(r.Inputs, "enableAutomaticFailover") {
+				return nil
+			}
+			return []string{describe(r) + " does not fail over automatically; set enableAutomaticFailover: true"}
+		}),
+	},
+	{
+		Name:        "cosmos-single-write-region",
+		Description: "The Cosmos DB account of a DR stack has one write region: multi-region writes (active/active) are not part of the product.",
+		Level:       Mandatory, Scope: ResourceScope,
+		resource: drAccount(func(_ *env, r Resource) []string {
+			if v, ok := boolean(r.Inputs, "enableMultipleWriteLocations"); ok && v {
+				return []string{describe(r) + " writes in several regions; set enableMultipleWriteLocations: false (active/active is a non-goal)"}
+			}
+			return nil
+		}),
+	},
+	{
+		Name:        "cosmos-consistency-meets-rpo",
+		Description: "The Cosmos DB account of a DR stack uses a consistency whose regional-outage RPO meets the stack's target: Session, bounded staleness within the target and the multi-region limits, or Strong; never Eventual or Consistent Prefix.",
+		Level:       Mandatory, Scope: ResourceScope,
+		resource: drAccount(checkConsistency),
+	},
+	{
+		Name:        "cosmos-local-auth-disabled",
+		Description: "The Cosmos DB account of a DR stack accepts Microsoft Entra ID only (disableLocalAuth), so no key can be leaked to bypass the audit trail.",
+		Level:       Mandatory, Scope: ResourceScope,
+		resource: drAccount(func(_ *env, r Resource) []string {
+			if v, ok := boolean(r.Inputs, "disableLocalAuth"); ok && v || unknown(r.Inputs, "disableLocalAuth") {
+				return nil
+			}
+			return []string{describe(r) + " accepts account keys; set disableLocalAuth: true"}
+		}),
+	},
+	{
+		Name:        "cosmos-tls12",
+		Description: "The Cosmos DB account of a DR stack requires TLS 1.2.",
+		Level:       Mandatory, Scope: ResourceScope,
+		resource: drAccount(func(_ *env, r Resource) []string {
+			if v, ok := str(r.Inputs, "minimalTlsVersion"); ok && v == "Tls12" || unknown(r.Inputs, "minimalTlsVersion") {
+				return nil
+			}
+			return []string{describe(r) + " allows TLS below 1.2; set minimalTlsVersion: Tls12"}
+		}),
+	},
+	{
+		Name:        "cosmos-backup",
+		Description: "The Cosmos DB account of a DR stack has geo-redundant periodic backup or continuous backup.",
+		Level:       Mandatory, Scope: ResourceScope,
+		resource: drAccount(checkBackup),
+	},
+	{
+		Name:        "cosmos-protected",
+		Description: "Every Cosmos DB account is protected, so no change can delete or replace the customer's data.",
+		Level:       Mandatory, Scope: ResourceScope,
+		resource: func(_ *env, r Resource) []string {
+			if r.Type != accountType || r.Protect {
+				return nil
+			}
+			return []string{describe(r) + " is not protected; register it with pulumi.Protect(true) (and RetainOnDelete)"}
+		},
+	},
+	{
+		Name:        "cosmos-equal-regional-throughput",
+		Description: "A DR stack's throughput is provisioned on its databases or containers, which Cosmos DB gives every region alike; per-region throughput is off, so the secondary can carry the primary's load.",
+		Level:       Mandatory, Scope: StackScope,
+		stack: checkThroughput,
+	},
+	{
+		Name:        "cosmos-zone-redundancy",
+		Description: "Advisory: a Cosmos DB region in an Azure region with availability zones is zone-redundant.",
+		Level:       Advisory, Scope: ResourceScope,
+		resource: func(_ *env, r Resource) []string {
+			if r.Type != accountType {
+				return nil
+			}
+			var out []string
+			locs, _ := arr(r.Inputs, "locations")
+			for _, l := range locs {
+				if !l.IsObject() {
+					continue
+				}
+				name, _ := str(l.ObjectValue(), "locationName")
+				zr, _ := boolean(l.ObjectValue(), "isZoneRedundant")
+				if region, ok := drconfig.LookupRegion(normalizeRegion(name)); ok && region.AvailabilityZones && !zr {
+					out = append(out, fmt.Sprintf("%s: region %s has availability zones but is not zone-redundant; "+
+						"set cosmos.zoneRedundant for it when the region is (re)added", describe(r), name))
+				}
+			}
+			return out
+		},
+	},
+}
+
+// drAccount applies check to the Cosmos DB account of a DR stack.
+func drAccount(check func(*env, Resource) []string) func(*env, Resource) []string {
+	return func(e *env, r Resource) []string {
+		if r.Type != accountType || !e.dr {
+			return nil
+		}
+		return check(e, r)
+	}
+}
+
+func normalizeRegion(name string) string {
+	return strings.ToLower(strings.ReplaceAll(name, " ", ""))
+}
+
+func checkLocations(_ *env, r Resource) []string {
+	locs, ok := arr(r.Inputs, "locations")
+	if !ok {
+		if unknown(r.Inputs, "locations") {
+			return nil
+		}
+		return []string{describe(r) + " declares no locations; list the primary region at failover priority 0 and the secondary at 1"}
+	}
+	var out []string
+	if len(locs) < 2 {
+		out = append(out, fmt.Sprintf("%s has %d region(s); a DR account needs the primary (priority 0) and a secondary region (priority 1)", describe(r), len(locs)))
+	}
+	regions := map[string]bool{}
+	priorities := map[int]bool{}
+	writes := 0
+	for _, l := range locs {
+		if !l.IsObject() {
+			continue
+		}
+		name, _ := str(l.ObjectValue(), "locationName")
+		p, ok := num(l.ObjectValue(), "failoverPriority")
+		key := normalizeRegion(name)
+		if regions[key] {
+			out = append(out, fmt.Sprintf("%s lists region %s twice; the secondary must be another region than the primary", describe(r), name))
+		}
+		regions[key] = true
+		if !ok {
+			continue
+		}
+		if priorities[int(p)] {
+			out = append(out, fmt.Sprintf("%s gives failover priority %d to more than one region; priorities must be unique", describe(r), int(p)))
+		}
+		priorities[int(p)] = true
+		if p == 0 {
+			writes++
+		}
+	}
+	if writes != 1 {
+		out = append(out, fmt.Sprintf("%s has %d regions with failover priority 0; exactly one (the write region) is required", describe(r), writes))
+	}
+	return out
+}
+
+func checkConsistency(e *env, r Resource) []string {
+	level, ok := str(r.Inputs, "consistencyPolicy.defaultConsistencyLevel")
+	if !ok {
+		if unknown(r.Inputs, "consistencyPolicy") {
+			return nil
+		}
+		return []string{describe(r) + " has no consistency policy; set consistencyPolicy.defaultConsistencyLevel (Session meets a 15-minute RPO)"}
+	}
+	var rpo time.Duration
+	switch level {
+	case objectives.Strong:
+		rpo = 0
+	case objectives.Session:
+		rpo = objectives.SessionRPO
+	case objectives.BoundedStaleness:
+		interval, okI := num(r.Inputs, "consistencyPolicy.maxIntervalInSeconds")
+		prefix, okP := num(r.Inputs, "consistencyPolicy.maxStalenessPrefix")
+		if !okI || !okP || interval < objectives.MinBoundedStalenessInterval.Seconds() || prefix < objectives.MinBoundedStalenessPrefix {
+			return []string{fmt.Sprintf("%s: bounded staleness on a multi-region account needs maxIntervalInSeconds >= %d and maxStalenessPrefix >= %d",
+				describe(r), int(objectives.MinBoundedStalenessInterval.Seconds()), objectives.MinBoundedStalenessPrefix)}
+		}
+		rpo = time.Duration(interval) * time.Second
+	default:
+		return []string{fmt.Sprintf("%s uses %s consistency, which this product never uses for DR; use Session (RPO 15 min), "+
+			"bounded staleness or Strong", describe(r), level)}
+	}
+	if rpo > e.rpo {
+		return []string{fmt.Sprintf("%s: %s consistency gives an RPO of %s, over the stack's budget of %s; "+
+			"use bounded staleness with maxIntervalInSeconds <= %d, or Strong", describe(r), level, rpo, e.rpo, int(e.rpo.Seconds()))}
+	}
+	return nil
+}
+
+func checkBackup(_ *env, r Resource) []string {
+	typ, ok := str(r.Inputs, "backupPolicy.type")
+	if !ok {
+		if unknown(r.Inputs, "backupPolicy") {
+			return nil
+		}
+		return []string{describe(r) + " declares no backup policy; set cosmos.backup (Periodic with Geo redundancy, or Continuous)"}
+	}
+	if typ == "Continuous" {
+		return nil
+	}
+	if red, _ := str(r.Inputs, "backupPolicy.periodicModeProperties.backupStorageRedundancy"); red != "Geo" {
+		return []string{fmt.Sprintf("%s keeps periodic backups with %q redundancy, which a regional outage can take; "+
+			"set backupStorageRedundancy: Geo or use continuous backup", describe(r), red)}
+	}
+	return nil
+}
+
+func checkThroughput(e *env, s Stack) []finding {
+	if !e.dr {
+		return nil
+	}
+	var out []finding
+	provisioned := false
+	for _, r := range s.Resources {
+		switch r.Type {
+		case accountType:
+			if v, ok := boolean(r.Inputs, "enablePerRegionPerPartitionAutoscale"); ok && v {
+				out = append(out, finding{r.URN, describe(r) + " scales throughput per region, so the secondary may have less than the primary; " +
+					"set enablePerRegionPerPartitionAutoscale: false"})
+			}
+		case databaseType, containerType:
+			if hasThroughput(r.Inputs) {
+				provisioned = true
+			}
+		}
+	}
+	if !provisioned {
+		out = append(out, finding{"", "no Cosmos DB database or container of the stack provisions throughput " +
+			"(options.throughput or options.autoscaleSettings.maxThroughput); declare it on the health database"})
+	}
+	return out
+}
+
+func hasThroughput(m resource.PropertyMap) bool {
+	if _, ok := num(m, "options.throughput"); ok {
+		return true
+	}
+	_, ok := num(m, "options.autoscaleSettings.maxThroughput")
+	return ok || unknown(m, "options")
+}

@@ -1,0 +1,24 @@
+package rules
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/render"
+)
+
+// FromPlan returns the stack of an offline render, as the policy sees it in
+// drctl: every custom resource with its declared inputs and protect option.
+func FromPlan(plan *render.Plan, cfg *drconfig.Config) Stack {
+	s := Stack{Name: plan.Stack, Config: cfg}
+	for _, r := range plan.Resources {
+		if !r.Custom {
+			continue
+		}
+		s.Resources = append(s.Resources, Resource{
+			URN: r.URN, Type: r.Type, Name: r.Name, Protect: r.Protect,
+			Inputs: resource.NewPropertyMapFromMap(r.Inputs),
+		})
+	}
+	return s
+}

@@ -1,0 +1,74 @@
+package rules
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// The getters below read a value at a property path ("a.b[0].c"). They
+// report ok=false when the value is absent, of another kind, or not yet
+// known (a preview): rules do not judge what they cannot see.
+
+func get(m resource.PropertyMap, path string) (resource.PropertyValue, bool) {
+	p, err := resource.ParsePropertyPath(path)
+	if err != nil {
+		return resource.PropertyValue{}, false
+	}
+	v, ok := p.Get(resource.NewProperty(m))
+	for ok && v.IsSecret() {
+		v = v.SecretValue().Element
+	}
+	if !ok || v.IsNull() || v.ContainsUnknowns() && !v.IsArray() && !v.IsObject() {
+		return resource.PropertyValue{}, false
+	}
+	return v, true
+}
+
+func str(m resource.PropertyMap, path string) (string, bool) {
+	v, ok := get(m, path)
+	if !ok || !v.IsString() {
+		return "", false
+	}
+	return v.StringValue(), true
+}
+
+func boolean(m resource.PropertyMap, path string) (value, ok bool) {
+	v, ok := get(m, path)
+	if !ok || !v.IsBool() {
+		return false, false
+	}
+	return v.BoolValue(), true
+}
+
+func num(m resource.PropertyMap, path string) (float64, bool) {
+	v, ok := get(m, path)
+	if !ok || !v.IsNumber() {
+		return 0, false
+	}
+	return v.NumberValue(), true
+}
+
+func arr(m resource.PropertyMap, path string) ([]resource.PropertyValue, bool) {
+	v, ok := get(m, path)
+	if !ok || !v.IsArray() {
+		return nil, false
+	}
+	return v.ArrayValue(), true
+}
+
+func obj(m resource.PropertyMap, path string) (resource.PropertyMap, bool) {
+	v, ok := get(m, path)
+	if !ok || !v.IsObject() {
+		return nil, false
+	}
+	return v.ObjectValue(), true
+}
+
+// unknown reports whether the value at path is not yet known.
+func unknown(m resource.PropertyMap, path string) bool {
+	p, err := resource.ParsePropertyPath(path)
+	if err != nil {
+		return false
+	}
+	v, ok := p.Get(resource.NewProperty(m))
+	return ok && v.ContainsUnknowns()
+}

@@ -1,0 +1,267 @@
+package rules_test
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/policy/rules"
+	"github.com/fhir-dr/fhir-dr/program"
+)
+
+var examples = []string{"adatum", "contoso", "fabrikam", "litware", "northwind", "tailspin"}
+
+// exampleStack renders an example stack and returns it as the policy sees
+// it in-process.
+func exampleStack(t *testing.T, customer string) rules.Stack {
+	t.Helper()
+	path := filepath.Join("..", "..", drconfig.StackFile(customer))
+	values, err := drconfig.ReadStackFile(path)
+	require.NoError(t, err)
+	cfg, err := drconfig.Load(path, values)
+	require.NoError(t, err)
+	plan, err := render.Run(customer, values, program.Deploy)
+	require.NoError(t, err)
+	return rules.FromPlan(plan, cfg)
+}
+
+func TestExampleStacksKeepEveryPromise(t *testing.T) {
+	for _, customer := range examples {
+		s := exampleStack(t, customer)
+		assert.Empty(t, rules.MandatoryOnly(rules.Check(rules.DefaultConfig(), s)), customer)
+	}
+	// The advisories that fire, fire for a reason: westus (contoso's
+	// secondary) has no zones, so nothing to advise there either.
+	assert.Empty(t, rules.Check(rules.DefaultConfig(), exampleStack(t, "contoso")))
+}
+
+// resourceNamed returns a pointer to the stack's resource of that name.
+func resourceNamed(t *testing.T, s *rules.Stack, name string) *rules.Resource {
+	t.Helper()
+	i := slices.IndexFunc(s.Resources, func(r rules.Resource) bool { return r.Name == name && r.Type != "" && r.Inputs != nil })
+	require.GreaterOrEqual(t, i, 0, name)
+	return &s.Resources[i]
+}
+
+func set(t *testing.T, s *rules.Stack, name, path string, v any) {
+	t.Helper()
+	r := resourceNamed(t, s, name)
+	p, err := resource.ParsePropertyPath(path)
+	require.NoError(t, err)
+	require.True(t, p.Set(resource.NewProperty(r.Inputs), resource.NewPropertyValue(v)), path)
+}
+
+func del(t *testing.T, s *rules.Stack, name, path string) {
+	t.Helper()
+	r := resourceNamed(t, s, name)
+	p, err := resource.ParsePropertyPath(path)
+	require.NoError(t, err)
+	require.True(t, p.Delete(resource.NewProperty(r.Inputs)), path)
+}
+
+type violation struct{ rule, urnSuffix, message string }
+
+func TestEachRuleCatchesItsViolation(t *testing.T) {
+	const account = "account"
+	for name, tc := range map[string]struct {
+		customer string
+		change   func(t *testing.T, s *rules.Stack)
+		cfg      func(*rules.Config)
+		want     []violation
+	}{
+		"one region only": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "locations", []any{map[string]any{"locationName": "eastus", "failoverPriority": 0, "isZoneRedundant": true}})
+		}, nil, []violation{{"cosmos-dr-locations", "::account",
+			`Cosmos DB account "account" has 1 region(s); a DR account needs the primary (priority 0) and a secondary region (priority 1)`}}},
+		"secondary equals primary": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "locations[1].locationName", "East US")
+		}, nil, []violation{{"cosmos-dr-locations", "::account",
+			`Cosmos DB account "account" lists region East US twice; the secondary must be another region than the primary`},
+			{"cosmos-zone-redundancy", "::account", `Cosmos DB account "account": region East US has availability zones but is not zone-redundant; ` +
+				`set cosmos.zoneRedundant for it when the region is (re)added`},
+		}},
+		"two write regions": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "locations[1].failoverPriority", 0)
+		}, nil, []violation{
+			{"cosmos-dr-locations", "::account", `Cosmos DB account "account" gives failover priority 0 to more than one region; priorities must be unique`},
+			{"cosmos-dr-locations", "::account", `Cosmos DB account "account" has 2 regions with failover priority 0; exactly one (the write region) is required`},
+		}},
+		"no automatic failover": {"litware", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "enableAutomaticFailover", false)
+		}, nil, []violation{{"cosmos-automatic-failover", "::account",
+			`Cosmos DB account "account" does not fail over automatically; set enableAutomaticFailover: true`}}},
+		"multi-region writes": {"litware", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "enableMultipleWriteLocations", true)
+		}, nil, []violation{{"cosmos-single-write-region", "::account",
+			`Cosmos DB account "account" writes in several regions; set enableMultipleWriteLocations: false (active/active is a non-goal)`}}},
+		"eventual consistency": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "consistencyPolicy.defaultConsistencyLevel", "Eventual")
+		}, nil, []violation{{"cosmos-consistency-meets-rpo", "::account",
+			`Cosmos DB account "account" uses Eventual consistency, which this product never uses for DR; use Session (RPO 15 min), bounded staleness or Strong`}}},
+		"session over a 10-minute target": {"fabrikam", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "consistencyPolicy", map[string]any{"defaultConsistencyLevel": "Session"})
+		}, nil, []violation{{"cosmos-consistency-meets-rpo", "::account",
+			`Cosmos DB account "account": Session consistency gives an RPO of 15m0s, over the stack's budget of 10m0s; use bounded staleness with maxIntervalInSeconds <= 600, or Strong`}}},
+		"bounded staleness below the multi-region limits": {"fabrikam", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "consistencyPolicy.maxIntervalInSeconds", 60)
+		}, nil, []violation{{"cosmos-consistency-meets-rpo", "::account",
+			`Cosmos DB account "account": bounded staleness on a multi-region account needs maxIntervalInSeconds >= 300 and maxStalenessPrefix >= 100000`}}},
+		"a tighter RPO budget in the policy config": {"contoso", nil, func(c *rules.Config) { c.RPO = 5 * time.Minute },
+			[]violation{{"cosmos-consistency-meets-rpo", "::account",
+				`Cosmos DB account "account": Session consistency gives an RPO of 15m0s, over the stack's budget of 5m0s; use bounded staleness with maxIntervalInSeconds <= 300, or Strong`}}},
+		"local auth": {"contoso", func(t *testing.T, s *rules.Stack) { del(t, s, account, "disableLocalAuth") }, nil,
+			[]violation{{"cosmos-local-auth-disabled", "::account", `Cosmos DB account "account" accepts account keys; set disableLocalAuth: true`}}},
+		"old TLS": {"contoso", func(t *testing.T, s *rules.Stack) { set(t, s, account, "minimalTlsVersion", "Tls11") }, nil,
+			[]violation{{"cosmos-tls12", "::account", `Cosmos DB account "account" allows TLS below 1.2; set minimalTlsVersion: Tls12`}}},
+		"locally redundant backup": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "backupPolicy.periodicModeProperties.backupStorageRedundancy", "Local")
+		}, nil, []violation{{"cosmos-backup", "::account",
+			`Cosmos DB account "account" keeps periodic backups with "Local" redundancy, which a regional outage can take; set backupStorageRedundancy: Geo or use continuous backup`}}},
+		"unprotected account, even without DR": {"adatum", func(t *testing.T, s *rules.Stack) { resourceNamed(t, s, account).Protect = false }, nil,
+			[]violation{{"cosmos-protected", "::account",
+				`Cosmos DB account "account" is not protected; register it with pulumi.Protect(true) (and RetainOnDelete)`}}},
+		"per-region throughput": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "enablePerRegionPerPartitionAutoscale", true)
+		}, nil, []violation{{"cosmos-equal-regional-throughput", "::account",
+			`Cosmos DB account "account" scales throughput per region, so the secondary may have less than the primary; set enablePerRegionPerPartitionAutoscale: false`}}},
+		"no provisioned throughput": {"litware", func(t *testing.T, s *rules.Stack) { del(t, s, "health", "options") }, nil,
+			[]violation{{"cosmos-equal-regional-throughput", "",
+				`no Cosmos DB database or container of the stack provisions throughput (options.throughput or options.autoscaleSettings.maxThroughput); declare it on the health database`}}},
+		"profile not global, weighted, HTTP probe": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "profile", "location", "eastus")
+			set(t, s, "profile", "trafficRoutingMethod", "Weighted")
+			set(t, s, "profile", "monitorConfig.protocol", "HTTP")
+			set(t, s, "profile", "monitorConfig.path", "/")
+		}, nil, []violation{
+			{"traffic-manager-profile", "::profile", `Traffic Manager profile "profile": location is "eastus", want "global"; Traffic Manager profiles are global resources`},
+			{"traffic-manager-profile", "::profile", `Traffic Manager profile "profile": trafficRoutingMethod is "Weighted", want "Priority"; the standby must take traffic only when the primary is down`},
+			{"traffic-manager-profile", "::profile", `Traffic Manager profile "profile": monitorConfig.protocol is "HTTP", want "HTTPS"; probe the FHIR server over HTTPS`},
+			{"traffic-manager-profile", "::profile", `Traffic Manager profile "profile": monitorConfig.path is "/", want "/health/check"; probe the FHIR server's health endpoint`},
+		}},
+		"probe timing Azure rejects": {"tailspin", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "profile", "monitorConfig.timeoutInSeconds", 10)
+		}, nil, []violation{{"traffic-manager-profile", "::profile",
+			`Traffic Manager profile "profile": probe timeout 10 s; Azure accepts 5 to 9 s with a 10 s interval`}}},
+		"slow probing over the RTO budget": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "profile", "monitorConfig.toleratedNumberOfFailures", 9)
+			set(t, s, "profile", "dnsConfig.ttl", 3600)
+		}, nil, []violation{
+			{"traffic-manager-rto-budget", "::profile", `Traffic Manager profile "profile": the modeled RTO is 1h25m10s (detection 5m10s, DNS TTL 3600 s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures) or lower the TTL`},
+			{"traffic-manager-ttl", "::profile", `Traffic Manager profile "profile" has a DNS TTL of 3600 s; clients keep the failed primary that long after failover. Consider trafficManager.ttlSeconds: 60 or less`},
+		}},
+		"standby disabled": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "secondary-endpoint", "endpointStatus", "Disabled")
+		}, nil, []violation{{"traffic-manager-endpoints", "",
+			`no Enabled Traffic Manager endpoint has priority 2; keep the standby Enabled at priority 2 so that failover needs no one (a Disabled endpoint is never returned)`}}},
+		"priorities swapped": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "primary-endpoint", "priority", 2)
+			set(t, s, "secondary-endpoint", "priority", 1)
+		}, nil, []violation{
+			{"traffic-manager-endpoints", "::secondary-endpoint", `Traffic Manager endpoint "secondary-endpoint" at priority 1 targets westus, not the primary region eastus; point it at the primary stamp's ingress`},
+			{"traffic-manager-endpoints", "::primary-endpoint", `Traffic Manager endpoint "primary-endpoint", the standby, targets the primary region eastus; point it at the secondary stamp's ingress`},
+		}},
+		"clusters drift": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "secondary-aks", "kubernetesVersion", "1.32")
+			set(t, s, "secondary-aks", "agentPoolProfiles[1].maxCount", 4)
+		}, nil, []violation{{"aks-mirrored", "::secondary-aks",
+			`AKS cluster "secondary-aks" differs from the primary AKS cluster "primary-aks" in agentPoolProfiles[1].maxCount, kubernetesVersion; both clusters must come from one spec (compute.*), so change the spec rather than one cluster`}}},
+		"cluster open to the internet with local accounts": {"contoso", func(t *testing.T, s *rules.Stack) {
+			for _, name := range []string{"primary-aks", "secondary-aks"} {
+				set(t, s, name, "apiServerAccessProfile.authorizedIPRanges", []any{"0.0.0.0/0"})
+				set(t, s, name, "disableLocalAccounts", false)
+			}
+		}, nil, []violation{
+			{"aks-hardened", "::primary-aks", `AKS cluster "primary-aks": disableLocalAccounts is not true; turn local accounts off so every access is audited`},
+			{"aks-hardened", "::primary-aks", `AKS cluster "primary-aks" has its API server open to the internet; set compute.apiServer.private: true or compute.apiServer.authorizedIPRanges to the operators' ranges`},
+			{"aks-hardened", "::secondary-aks", `AKS cluster "secondary-aks": disableLocalAccounts is not true; turn local accounts off so every access is audited`},
+			{"aks-hardened", "::secondary-aks", `AKS cluster "secondary-aks" has its API server open to the internet; set compute.apiServer.private: true or compute.apiServer.authorizedIPRanges to the operators' ranges`},
+		}},
+		"a single-zone node pool in a zoned region": {"contoso", func(t *testing.T, s *rules.Stack) {
+			del(t, s, "primary-aks", "agentPoolProfiles[0].availabilityZones")
+		}, nil, []violation{{"aks-zone-redundancy", "::primary-aks",
+			`AKS cluster "primary-aks": node pool "system" is in one zone of eastus, which has availability zones; set its zones (compute.nodePools[].zones)`}}},
+		"a zoned region without zone redundancy": {"litware", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "locations[0].isZoneRedundant", false)
+		}, nil, []violation{{"cosmos-zone-redundancy", "::account",
+			`Cosmos DB account "account": region uksouth has availability zones but is not zone-redundant; set cosmos.zoneRedundant for it when the region is (re)added`}}},
+		"missing tags and ticket": {"contoso", func(t *testing.T, s *rules.Stack) {
+			del(t, s, "secondary-vnet", "tags.billing-meter")
+			set(t, s, "secondary-rg", "tags.dr-ticket", "none")
+			del(t, s, account, "tags.customer")
+		}, nil, []violation{
+			{"required-tags", "::secondary-rg", `resource group "secondary-rg" is a DR resource without a ticket; set dr.ticket to the support ticket that asked for DR`},
+			{"required-tags", "::account", `Cosmos DB account "account" lacks the tags customer; register it with the tags of drconfig (ResourceTags or DataTags)`},
+			{"required-tags", "::secondary-vnet", `azure-native:network:VirtualNetwork "secondary-vnet" lacks the tags billing-meter; register it with the tags of drconfig (ResourceTags or DataTags)`},
+		}},
+		"a rule disabled by config": {"contoso", func(t *testing.T, s *rules.Stack) { set(t, s, account, "minimalTlsVersion", "Tls11") },
+			func(c *rules.Config) { c.Levels = map[string]rules.Level{"cosmos-tls12": rules.Disabled} }, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := exampleStack(t, tc.customer)
+			if tc.change != nil {
+				tc.change(t, &s)
+			}
+			cfg := rules.DefaultConfig()
+			if tc.cfg != nil {
+				tc.cfg(&cfg)
+			}
+			var got []violation
+			for _, d := range rules.Check(cfg, s) {
+				suffix := ""
+				if d.URN != "" {
+					suffix = "::" + resource.URN(d.URN).Name()
+				}
+				got = append(got, violation{d.Rule, suffix, d.Message})
+			}
+			assert.ElementsMatch(t, tc.want, got)
+		})
+	}
+}
+
+func TestLevelsFromConfig(t *testing.T) {
+	s := exampleStack(t, "contoso")
+	set(t, &s, "account", "minimalTlsVersion", "Tls11")
+	cfg := rules.DefaultConfig()
+	cfg.Levels = map[string]rules.Level{"cosmos-tls12": rules.Advisory}
+	ds := rules.Check(cfg, s)
+	require.Len(t, ds, 1)
+	assert.Equal(t, rules.Advisory, ds[0].Level)
+	assert.Empty(t, rules.MandatoryOnly(ds))
+
+	assert.NoError(t, cfg.Validate())
+	cfg.Levels = map[string]rules.Level{"cosmos-tls13": rules.Advisory, "cosmos-tls12": "strict"}
+	assert.EqualError(t, cfg.Validate(), `policy config: rule "cosmos-tls12": unknown enforcement level "strict"; unknown rule "cosmos-tls13"`)
+}
+
+// Without the stack's configuration, the DR intent is read from the
+// resources.
+func TestIntentFromResources(t *testing.T) {
+	s := exampleStack(t, "contoso")
+	s.Config = nil
+	set(t, &s, "account", "enableAutomaticFailover", false)
+	ds := rules.MandatoryOnly(rules.Check(rules.DefaultConfig(), s))
+	require.Len(t, ds, 1)
+	assert.Equal(t, "cosmos-automatic-failover", ds[0].Rule)
+
+	adatum := exampleStack(t, "adatum")
+	adatum.Config = nil
+	set(t, &adatum, "account", "enableAutomaticFailover", false)
+	assert.Empty(t, rules.Check(rules.DefaultConfig(), adatum), "not a DR stack")
+}
+
+func TestEveryRuleIsDocumented(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range rules.All() {
+		assert.False(t, seen[r.Name], r.Name)
+		seen[r.Name] = true
+		assert.NotEmpty(t, r.Description, r.Name)
+		assert.Contains(t, []rules.Level{rules.Mandatory, rules.Advisory}, r.Level, r.Name)
+	}
+}

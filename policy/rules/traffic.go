@@ -1,0 +1,175 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/fhir-dr/fhir-dr/objectives"
+)
+
+// healthPath is the FHIR server's health endpoint (azure-dr-facts.md section 5).
+const healthPath = "/health/check"
+
+var trafficRules = []Rule{
+	{
+		Name:        "traffic-manager-profile",
+		Description: "A Traffic Manager profile is global, routes by priority and probes the FHIR server's /health/check over HTTPS with settings Azure accepts.",
+		Level:       Mandatory, Scope: ResourceScope,
+		resource: checkProfile,
+	},
+	{
+		Name:        "traffic-manager-rto-budget",
+		Description: "The modeled RTO of a full-tier stack, with the profile's probe timing and DNS TTL, is within the RTO budget.",
+		Level:       Mandatory, Scope: ResourceScope,
+		resource: checkRTOBudget,
+	},
+	{
+		Name:        "traffic-manager-endpoints",
+		Description: "A full-tier stack has exactly one priority-1 endpoint, in the primary region, and an Enabled standby endpoint at priority 2 in another region.",
+		Level:       Mandatory, Scope: StackScope,
+		stack: checkEndpoints,
+	},
+	{
+		Name:        "traffic-manager-ttl",
+		Description: "Advisory: a DNS TTL above 60 s delays failover for clients.",
+		Level:       Advisory, Scope: ResourceScope,
+		resource: func(_ *env, r Resource) []string {
+			if ttl, ok := num(r.Inputs, "dnsConfig.ttl"); r.Type == profileType && ok && ttl > 60 {
+				return []string{fmt.Sprintf("%s has a DNS TTL of %d s; clients keep the failed primary that long after failover. "+
+					"Consider trafficManager.ttlSeconds: 60 or less", describe(r), int(ttl))}
+			}
+			return nil
+		},
+	},
+}
+
+func checkProfile(_ *env, r Resource) []string {
+	if r.Type != profileType {
+		return nil
+	}
+	var out []string
+	expect := func(path, want, fix string) {
+		if got, ok := str(r.Inputs, path); !ok && !unknown(r.Inputs, path) || ok && got != want {
+			out = append(out, fmt.Sprintf("%s: %s is %q, want %q; %s", describe(r), path, got, want, fix))
+		}
+	}
+	expect("location", "global", "Traffic Manager profiles are global resources")
+	expect("trafficRoutingMethod", "Priority", "the standby must take traffic only when the primary is down")
+	expect("monitorConfig.protocol", "HTTPS", "probe the FHIR server over HTTPS")
+	expect("monitorConfig.path", healthPath, "probe the FHIR server's health endpoint")
+
+	interval, okI := num(r.Inputs, "monitorConfig.intervalInSeconds")
+	if okI && interval != 10 && interval != 30 {
+		out = append(out, fmt.Sprintf("%s: probe interval %d s; Azure accepts 10 or 30", describe(r), int(interval)))
+	}
+	if timeout, ok := num(r.Inputs, "monitorConfig.timeoutInSeconds"); ok {
+		maxTimeout := 10.0
+		if okI && interval == 10 {
+			maxTimeout = 9
+		}
+		if timeout < 5 || timeout > maxTimeout {
+			out = append(out, fmt.Sprintf("%s: probe timeout %d s; Azure accepts 5 to %d s with a %d s interval",
+				describe(r), int(timeout), int(maxTimeout), int(interval)))
+		}
+	}
+	if tolerated, ok := num(r.Inputs, "monitorConfig.toleratedNumberOfFailures"); ok && (tolerated < 0 || tolerated > 9) {
+		out = append(out, fmt.Sprintf("%s: %d tolerated failures; Azure accepts 0 to 9", describe(r), int(tolerated)))
+	}
+	if ttl, ok := num(r.Inputs, "dnsConfig.ttl"); ok && (ttl < 0 || ttl > 2_147_483_647) {
+		out = append(out, fmt.Sprintf("%s: DNS TTL %d s is out of range", describe(r), int(ttl)))
+	}
+	return out
+}
+
+func checkRTOBudget(e *env, r Resource) []string {
+	if r.Type != profileType {
+		return nil
+	}
+	probe := objectives.Probe{}
+	for path, dst := range map[string]*int{
+		"monitorConfig.intervalInSeconds":         &probe.IntervalSeconds,
+		"monitorConfig.timeoutInSeconds":          &probe.TimeoutSeconds,
+		"monitorConfig.toleratedNumberOfFailures": &probe.ToleratedFailures,
+		"dnsConfig.ttl":                           &probe.TTLSeconds,
+	} {
+		v, ok := num(r.Inputs, path)
+		if !ok {
+			return nil // unknown or missing: traffic-manager-profile says so
+		}
+		*dst = int(v)
+	}
+	o := objectives.Model(objectives.Inputs{Full: true, Probe: probe, OperatorDecision: e.operatorDecision})
+	if o.RTO <= e.cfg.RTOFull {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s: the modeled RTO is %s (detection %s, DNS TTL %d s), over the budget of %s; "+
+		"probe faster (10 s interval, fewer tolerated failures) or lower the TTL", describe(r), o.RTO, probe.Detection(), probe.TTLSeconds, e.cfg.RTOFull)}
+}
+
+func checkEndpoints(e *env, s Stack) []finding {
+	if !e.full {
+		return nil
+	}
+	ipRegion := map[string]string{} // public IP name -> location
+	for _, r := range s.Resources {
+		if r.Type == publicIPType {
+			name, _ := str(r.Inputs, "publicIpAddressName")
+			loc, _ := str(r.Inputs, "location")
+			ipRegion[name] = loc
+		}
+	}
+	primary := ""
+	if s.Config != nil {
+		primary = s.Config.PrimaryRegion
+	}
+	// regionOf returns the region of an endpoint's target, "" if unknown.
+	regionOf := func(r Resource) string {
+		id, ok := str(r.Inputs, "targetResourceId")
+		if !ok {
+			return ""
+		}
+		return ipRegion[id[strings.LastIndex(id, "/")+1:]]
+	}
+
+	var first, standby []Resource
+	for _, r := range s.Resources {
+		if r.Type != endpointType {
+			continue
+		}
+		p, _ := num(r.Inputs, "priority")
+		status, hasStatus := str(r.Inputs, "endpointStatus")
+		enabled := !hasStatus || status == "Enabled"
+		switch {
+		case p == 1:
+			first = append(first, r)
+		case p == 2 && enabled:
+			standby = append(standby, r)
+		}
+	}
+	var out []finding
+	switch len(first) {
+	case 1:
+		if region := regionOf(first[0]); primary != "" && region != "" && region != primary {
+			out = append(out, finding{first[0].URN, fmt.Sprintf("%s at priority 1 targets %s, not the primary region %s; "+
+				"point it at the primary stamp's ingress", describe(first[0]), region, primary)})
+		}
+	case 0:
+		out = append(out, finding{"", "no Traffic Manager endpoint has priority 1; the primary stamp's ingress must be the priority-1 endpoint"})
+	default:
+		for _, r := range first {
+			out = append(out, finding{r.URN, fmt.Sprintf("%s is one of %d priority-1 endpoints; exactly one, the primary, may have priority 1",
+				describe(r), len(first))})
+		}
+	}
+	if len(standby) == 0 {
+		out = append(out, finding{"", "no Enabled Traffic Manager endpoint has priority 2; keep the standby Enabled at priority 2 " +
+			"so that failover needs no one (a Disabled endpoint is never returned)"})
+	}
+	for _, r := range standby {
+		if region := regionOf(r); region != "" && region == primary {
+			out = append(out, finding{r.URN, fmt.Sprintf("%s, the standby, targets the primary region %s; point it at the secondary stamp's ingress",
+				describe(r), region)})
+		}
+	}
+	return out
+}
