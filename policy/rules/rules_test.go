@@ -153,9 +153,12 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 			set(t, s, "profile", "monitorConfig.toleratedNumberOfFailures", 9)
 			set(t, s, "profile", "dnsConfig.ttl", 3600)
 		}, nil, []violation{
-			{"traffic-manager-rto-budget", "::profile", `Traffic Manager profile "profile": the modeled RTO is 1h25m10s (detection 5m10s, DNS TTL 3600 s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures) or lower the TTL`},
+			{"rto-budget", "::profile", `Traffic Manager profile "profile": the modeled RTO is 1h25m10s (detection 5m10s, DNS TTL 3600 s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures) or lower the TTL`},
 			{"traffic-manager-ttl", "::profile", `Traffic Manager profile "profile" has a DNS TTL of 3600 s; clients keep the failed primary that long after failover. Consider trafficManager.ttlSeconds: 60 or less`},
 		}},
+		"a data tier too slow to decide": {"litware", nil, func(c *rules.Config) { c.RTOData = 80 * time.Minute },
+			[]violation{{"rto-budget", "", "the modeled RTO of the data tier is 1h25m0s, over the budget of 1h20m0s; " +
+				"shorten dr.operatorDecisionTime or move the customer to the full tier"}}},
 		"standby disabled": {"contoso", func(t *testing.T, s *rules.Stack) {
 			set(t, s, "secondary-endpoint", "endpointStatus", "Disabled")
 		}, nil, []violation{{"traffic-manager-endpoints", "",

@@ -18,10 +18,11 @@ var trafficRules = []Rule{
 		resource: checkProfile,
 	},
 	{
-		Name:        "traffic-manager-rto-budget",
-		Description: "The modeled RTO of a full-tier stack, with the profile's probe timing and DNS TTL, is within the RTO budget.",
-		Level:       Mandatory, Scope: ResourceScope,
-		resource: checkRTOBudget,
+		Name: "rto-budget",
+		Description: "The modeled RTO of a DR stack is within its tier's budget: for the full tier with the Traffic Manager profile's " +
+			"probe timing and DNS TTL, for the data tier with its alerting and rebuild estimates.",
+		Level: Mandatory, Scope: StackScope,
+		stack: checkRTOBudget,
 	},
 	{
 		Name:        "traffic-manager-endpoints",
@@ -81,29 +82,45 @@ func checkProfile(_ *env, r Resource) []string {
 	return out
 }
 
-func checkRTOBudget(e *env, r Resource) []string {
-	if r.Type != profileType {
+func checkRTOBudget(e *env, s Stack) []finding {
+	if !e.dr {
 		return nil
 	}
-	probe := objectives.Probe{}
-	for path, dst := range map[string]*int{
-		"monitorConfig.intervalInSeconds":         &probe.IntervalSeconds,
-		"monitorConfig.timeoutInSeconds":          &probe.TimeoutSeconds,
-		"monitorConfig.toleratedNumberOfFailures": &probe.ToleratedFailures,
-		"dnsConfig.ttl":                           &probe.TTLSeconds,
-	} {
-		v, ok := num(r.Inputs, path)
-		if !ok {
-			return nil // unknown or missing: traffic-manager-profile says so
+	if !e.full {
+		o := objectives.Model(objectives.Inputs{OperatorDecision: e.operatorDecision})
+		if o.RTO <= e.rto {
+			return nil
 		}
-		*dst = int(v)
+		return []finding{{"", fmt.Sprintf("the modeled RTO of the data tier is %s, over the budget of %s; "+
+			"shorten dr.operatorDecisionTime or move the customer to the full tier", o.RTO, e.rto)}}
 	}
-	o := objectives.Model(objectives.Inputs{Full: true, Probe: probe, OperatorDecision: e.operatorDecision})
-	if o.RTO <= e.cfg.RTOFull {
-		return nil
+	var out []finding
+	for _, r := range s.Resources {
+		if r.Type != profileType {
+			continue
+		}
+		probe := objectives.Probe{}
+		known := true
+		for path, dst := range map[string]*int{
+			"monitorConfig.intervalInSeconds":         &probe.IntervalSeconds,
+			"monitorConfig.timeoutInSeconds":          &probe.TimeoutSeconds,
+			"monitorConfig.toleratedNumberOfFailures": &probe.ToleratedFailures,
+			"dnsConfig.ttl":                           &probe.TTLSeconds,
+		} {
+			v, ok := num(r.Inputs, path)
+			known = known && ok // unknown or missing: traffic-manager-profile says so
+			*dst = int(v)
+		}
+		if !known {
+			continue
+		}
+		o := objectives.Model(objectives.Inputs{Full: true, Probe: probe, OperatorDecision: e.operatorDecision})
+		if o.RTO > e.rto {
+			out = append(out, finding{r.URN, fmt.Sprintf("%s: the modeled RTO is %s (detection %s, DNS TTL %d s), over the budget of %s; "+
+				"probe faster (10 s interval, fewer tolerated failures) or lower the TTL", describe(r), o.RTO, probe.Detection(), probe.TTLSeconds, e.rto)})
+		}
 	}
-	return []string{fmt.Sprintf("%s: the modeled RTO is %s (detection %s, DNS TTL %d s), over the budget of %s; "+
-		"probe faster (10 s interval, fewer tolerated failures) or lower the TTL", describe(r), o.RTO, probe.Detection(), probe.TTLSeconds, e.cfg.RTOFull)}
+	return out
 }
 
 func checkEndpoints(e *env, s Stack) []finding {

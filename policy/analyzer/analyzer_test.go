@@ -1,0 +1,155 @@
+package analyzer
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/policy/rules"
+	"github.com/fhir-dr/fhir-dr/program"
+)
+
+func renderExample(t *testing.T, customer string) (*render.Plan, map[string]string) {
+	t.Helper()
+	values, err := drconfig.ReadStackFile(filepath.Join("..", "..", drconfig.StackFile(customer)))
+	require.NoError(t, err)
+	plan, err := render.Run(customer, values, program.Deploy)
+	require.NoError(t, err)
+	return plan, values
+}
+
+func toStruct(t *testing.T, m map[string]any) *structpb.Struct {
+	t.Helper()
+	s, err := plugin.MarshalProperties(resource.NewPropertyMapFromMap(m), plugin.MarshalOptions{})
+	require.NoError(t, err)
+	return s
+}
+
+// analyze feeds a rendered stack to the server as the engine does and
+// returns every diagnostic's "rule: message".
+func analyze(t *testing.T, s *Server, plan *render.Plan, values map[string]string, change func(name string, inputs map[string]any)) []string {
+	t.Helper()
+	ctx := context.Background()
+	_, err := s.ConfigureStack(ctx, &pulumirpc.AnalyzerStackConfigureRequest{Stack: plan.Stack, Project: "fhir-dr", Config: values})
+	require.NoError(t, err)
+	var got []string
+	var stack []*pulumirpc.AnalyzerResource
+	for _, r := range plan.Resources {
+		if !r.Custom {
+			continue
+		}
+		if change != nil {
+			change(r.Name, r.Inputs)
+		}
+		props := toStruct(t, r.Inputs)
+		resp, err := s.Analyze(ctx, &pulumirpc.AnalyzeRequest{Type: r.Type, Urn: r.URN, Name: r.Name, Properties: props,
+			Options: &pulumirpc.AnalyzerResourceOptions{Protect: r.Protect}})
+		require.NoError(t, err)
+		for _, d := range resp.GetDiagnostics() {
+			got = append(got, d.GetPolicyName()+": "+d.GetMessage())
+		}
+		stack = append(stack, &pulumirpc.AnalyzerResource{Type: r.Type, Urn: r.URN, Name: r.Name, Properties: props,
+			Options: &pulumirpc.AnalyzerResourceOptions{Protect: r.Protect}})
+	}
+	resp, err := s.AnalyzeStack(ctx, &pulumirpc.AnalyzeStackRequest{Resources: stack})
+	require.NoError(t, err)
+	for _, d := range resp.GetDiagnostics() {
+		got = append(got, d.GetPolicyName()+": "+d.GetMessage())
+	}
+	return got
+}
+
+func TestExampleStacksPass(t *testing.T) {
+	for _, customer := range []string{"adatum", "contoso", "fabrikam", "litware", "northwind", "tailspin"} {
+		plan, values := renderExample(t, customer)
+		assert.Empty(t, analyze(t, New(), plan, values, nil), customer)
+	}
+}
+
+func TestViolationsAndConfig(t *testing.T) {
+	plan, values := renderExample(t, "contoso")
+	weaken := func(name string, inputs map[string]any) {
+		if name == "account" {
+			inputs["minimalTlsVersion"] = "Tls11"
+		}
+	}
+	s := New()
+	assert.Equal(t, []string{`cosmos-tls12: Cosmos DB account "account" allows TLS below 1.2; set minimalTlsVersion: Tls12`},
+		analyze(t, s, plan, values, weaken))
+
+	// A tighter RPO budget and the TLS rule disabled, through Configure.
+	props, err := structpb.NewStruct(map[string]any{RPOSecondsProperty: 300})
+	require.NoError(t, err)
+	_, err = s.Configure(context.Background(), &pulumirpc.ConfigureAnalyzerRequest{PolicyConfig: map[string]*pulumirpc.PolicyConfig{
+		"cosmos-tls12":                 {EnforcementLevel: pulumirpc.EnforcementLevel_DISABLED},
+		"cosmos-consistency-meets-rpo": {EnforcementLevel: pulumirpc.EnforcementLevel_MANDATORY, Properties: props},
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{`cosmos-consistency-meets-rpo: Cosmos DB account "account": Session consistency gives an RPO of 15m0s, ` +
+		`over the stack's budget of 5m0s; use bounded staleness with maxIntervalInSeconds <= 300, or Strong`},
+		analyze(t, s, plan, values, nil))
+
+	_, err = s.Configure(context.Background(), &pulumirpc.ConfigureAnalyzerRequest{PolicyConfig: map[string]*pulumirpc.PolicyConfig{
+		"no-such-rule": {EnforcementLevel: pulumirpc.EnforcementLevel_MANDATORY},
+	}})
+	assert.EqualError(t, err, `policy config: unknown rule "no-such-rule"`)
+}
+
+// Resources known only from state are judged on their outputs, without
+// the fields Azure computes.
+func TestAnalyzeStackFromState(t *testing.T) {
+	plan, values := renderExample(t, "contoso")
+	s := New()
+	_, err := s.ConfigureStack(context.Background(), &pulumirpc.AnalyzerStackConfigureRequest{Stack: "contoso", Config: values})
+	require.NoError(t, err)
+	var stack []*pulumirpc.AnalyzerResource
+	for _, r := range plan.Resources {
+		if !r.Custom {
+			continue
+		}
+		outputs := map[string]any{}
+		for k, v := range r.Inputs {
+			outputs[k] = v
+		}
+		if r.Type == "azure-native:containerservice:ManagedCluster" {
+			// What Azure reports differs per region.
+			outputs["fqdn"] = r.Name + ".hcp.azmk8s.io"
+			outputs["provisioningState"] = "Succeeded"
+		}
+		stack = append(stack, &pulumirpc.AnalyzerResource{Type: r.Type, Urn: r.URN, Name: r.Name, Properties: toStruct(t, outputs),
+			Options: &pulumirpc.AnalyzerResourceOptions{Protect: r.Protect && r.Name != "account"}})
+	}
+	resp, err := s.AnalyzeStack(context.Background(), &pulumirpc.AnalyzeStackRequest{Resources: stack})
+	require.NoError(t, err)
+	require.Len(t, resp.GetDiagnostics(), 1)
+	d := resp.GetDiagnostics()[0]
+	assert.Equal(t, "cosmos-protected", d.GetPolicyName())
+	assert.Equal(t, pulumirpc.EnforcementLevel_MANDATORY, d.GetEnforcementLevel())
+	assert.Equal(t, Name, d.GetPolicyPackName())
+	assert.Contains(t, d.GetUrn(), "::account")
+}
+
+func TestAnalyzerInfo(t *testing.T) {
+	info, err := New().GetAnalyzerInfo(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, Name, info.GetName())
+	assert.True(t, info.GetSupportsConfig())
+	byName := map[string]*pulumirpc.PolicyInfo{}
+	for _, p := range info.GetPolicies() {
+		byName[p.GetName()] = p
+	}
+	assert.Len(t, byName, len(rules.All()))
+	assert.Len(t, byName, 18)
+	assert.Equal(t, pulumirpc.EnforcementLevel_ADVISORY, byName["traffic-manager-ttl"].GetEnforcementLevel())
+	assert.Equal(t, pulumirpc.PolicyType_POLICY_TYPE_STACK, byName["aks-mirrored"].GetPolicyType())
+	assert.Contains(t, byName["rto-budget"].GetConfigSchema().GetProperties().AsMap(), RTOFullSecondsProperty)
+}
