@@ -10,7 +10,7 @@ AZURE_NATIVE_VERSION := 3.23.0
 PULUMI_VERSION := 3.274.1
 PULUMI_CLI     := .bin/pulumi-v$(PULUMI_VERSION)/bin/pulumi
 
-.PHONY: test lint plan preview up pulumi-cli integration rehearse
+.PHONY: test lint plan preview up pulumi-cli integration rehearse policy
 
 ## test: unit tests under pulumi.WithMocks (no network, no credentials)
 test:
@@ -25,6 +25,10 @@ lint:
 ## plan: render every example stack offline (drctl plan)
 plan:
 	@set -e; for s in $(STACKS); do $(GO) run ./cmd/drctl plan --stack $$s; echo; done
+
+## policy: build the policy pack binary for pulumi preview --policy-pack
+policy:
+	$(GO) build -o .bin/fhir-dr-policy ./policy
 
 ## pulumi-cli: build the pinned Pulumi CLI into .bin/ (about 7 minutes the
 ## first time on 2 cores; nothing to do afterwards)
@@ -45,9 +49,10 @@ integration: $(PULUMI_CLI)
 rehearse: $(PULUMI_CLI)
 	@set -e; for s in $(STACKS); do $(GO) run ./cmd/drctl rehearse --stack $$s; echo; done
 
-## preview / up: the real thing against Azure, for STACK=<customer>
-## (needs the Pulumi CLI, Azure credentials and the pinned provider plugin)
-preview up:
+## preview / up: the real thing against Azure, for STACK=<customer>, with the
+## policy pack (needs the Pulumi CLI, Azure credentials and the pinned
+## provider plugin)
+preview up: policy
 	@test -n "$(STACK)" || { echo "usage: make $@ STACK=<customer>"; exit 2; }
 	pulumi plugin install resource azure-native $(AZURE_NATIVE_VERSION)
-	pulumi $@ --stack $(STACK) $(if $(filter up,$@),--yes,--diff)
+	pulumi $@ --stack $(STACK) --policy-pack .bin/fhir-dr-policy $(if $(filter up,$@),--yes,--diff)

@@ -2,24 +2,26 @@
 //
 // Usage:
 //
-//	drctl plan --stack <customer> [--json]
-//	drctl plan --stack-file <path> [--json]
+//	drctl plan --stack <customer> [--json] [--policy-config <file>]
+//	drctl plan --stack-file <path> [--json] [--policy-config <file>]
 //	drctl rehearse --stack <customer> [--from <git-revision>]
 //
 // plan renders one customer's stack offline: it loads the stack file the way
 // Pulumi does, runs the real fhir-dr program under a mock resource monitor,
 // and prints the resources it declares, the stack outputs and the modeled
-// recovery objectives. It needs no cloud access and no credentials.
-// Invalid configuration exits with status 1 and lists every problem on
-// standard error.
+// recovery objectives, and runs the policy pack's rules (policy/rules)
+// in-process. It needs no cloud access and no credentials.
+// Invalid configuration, or a mandatory policy rule broken, exits with
+// status 1; configuration problems are listed on standard error.
 //
 // rehearse runs one customer's stack through the real Pulumi engine, offline:
 // the CLI built by `make pulumi-cli`, a throwaway local backend, and the
 // azure-native stand-in (a test double for Azure) in place of the provider.
 // With --from it first deploys the stack as it was at that git revision, with
 // that revision's own program, then previews and applies the working tree,
-// printing the engine's own diff and a summary. It exits with status 1 when
-// the engine, a stand-in check or (once it exists) a policy fails.
+// printing the engine's own diff and a summary, with the policy pack built
+// from the working tree. It exits with status 1 when the engine, a stand-in
+// check or a policy fails.
 package main
 
 import (

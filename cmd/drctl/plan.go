@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +17,8 @@ import (
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/objectives"
+	"github.com/fhir-dr/fhir-dr/policy/analyzer"
+	"github.com/fhir-dr/fhir-dr/policy/rules"
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
@@ -24,7 +27,9 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	stack := fs.String("stack", "", "customer stack to render (reads stacks/Pulumi.<customer>.yaml)")
 	stackFile := fs.String("stack-file", "", "stack file to render; the stack name comes from the file name")
-	asJSON := fs.Bool("json", false, "print one JSON document: stack, resources, outputs")
+	asJSON := fs.Bool("json", false, "print one JSON document: stack, resources, outputs, policy diagnostics")
+	policyConfig := fs.String("policy-config", "", "policy pack config file (as given to pulumi --policy-pack-config); "+
+		"default: the product's budgets, every rule at its default level")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -42,29 +47,72 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 		}
 		path = filepath.Join(root, drconfig.StackFile(*stack))
 	}
-	result, err := planStack(path)
+	policy := rules.DefaultConfig()
+	if *policyConfig != "" {
+		data, err := os.ReadFile(*policyConfig)
+		if err == nil {
+			policy, err = analyzer.ParseConfigFile(data)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "drctl plan: %s: %v\n", *policyConfig, err)
+			return 1
+		}
+	}
+	result, err := planStack(path, policy)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	status := 0
+	if len(rules.MandatoryOnly(result.Policy)) > 0 {
+		status = 1
+	}
 	if *asJSON {
-		b, err := result.Plan.JSON()
+		b, err := json.MarshalIndent(planDocument{result.Plan, policyDiagnostics(result.Policy)}, "", "  ")
 		if err != nil {
 			fmt.Fprintln(stderr, "drctl plan:", err)
 			return 1
 		}
 		fmt.Fprintln(stdout, string(b))
-		return 0
+		return status
 	}
 	printPlan(stdout, result)
-	return 0
+	if status != 0 {
+		fmt.Fprintf(stderr, "%s: the policy refuses this stack (mandatory rules broken)\n", result.File)
+	}
+	return status
 }
 
-// stackPlan is a rendered stack with its configuration.
+// planDocument is the JSON form of a plan: the render and the policy's
+// diagnostics.
+type planDocument struct {
+	*render.Plan
+	Policy []policyDiagnostic `json:"policy"`
+}
+
+type policyDiagnostic struct {
+	Rule    string `json:"rule"`
+	Level   string `json:"level"`
+	URN     string `json:"urn,omitempty"`
+	Message string `json:"message"`
+}
+
+func policyDiagnostics(ds []rules.Diagnostic) []policyDiagnostic {
+	out := []policyDiagnostic{}
+	for _, d := range ds {
+		out = append(out, policyDiagnostic{Rule: d.Rule, Level: string(d.Level), URN: d.URN, Message: d.Message})
+	}
+	return out
+}
+
+// stackPlan is a rendered stack with its configuration and what the
+// policy says of it.
 type stackPlan struct {
 	File   string
 	Config *drconfig.Config
 	Plan   *render.Plan
+	// Policy are the policy pack's diagnostics, evaluated in-process.
+	Policy []rules.Diagnostic
 }
 
 // planStack loads, validates and renders one stack file. The configuration
@@ -72,7 +120,7 @@ type stackPlan struct {
 // reads its configuration key by key and, under mocks, cannot see keys it
 // does not know, so this is where such typos are caught; and an invalid
 // stack registers nothing.
-func planStack(path string) (*stackPlan, error) {
+func planStack(path string, policy rules.Config) (*stackPlan, error) {
 	name, err := drconfig.StackName(path)
 	if err != nil {
 		return nil, err
@@ -89,7 +137,8 @@ func planStack(path string) (*stackPlan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: rendering: %w", path, err)
 	}
-	return &stackPlan{File: path, Config: cfg, Plan: plan}, nil
+	diagnostics := rules.Check(policy, rules.FromPlan(plan, cfg))
+	return &stackPlan{File: path, Config: cfg, Plan: plan, Policy: diagnostics}, nil
 }
 
 // projectRoot finds the directory of Pulumi.yaml from the working directory
@@ -157,9 +206,22 @@ func printPlan(w io.Writer, sp *stackPlan) {
 	if !sp.Config.DR.Enabled {
 		fmt.Fprintf(w, "\nRecovery objectives: DR is disabled; a single-region account has an RPO under %s and no regional failover.\n",
 			objectives.SingleRegionRPO)
+	} else {
+		printObjectives(w, sp.Config.Objectives())
+	}
+	printPolicy(w, sp.Policy)
+}
+
+func printPolicy(w io.Writer, ds []rules.Diagnostic) {
+	fmt.Fprintf(w, "\nPolicy (%s %s, %d rules): ", analyzer.Name, analyzer.Version, len(rules.All()))
+	if len(ds) == 0 {
+		fmt.Fprintln(w, "every promise kept")
 		return
 	}
-	printObjectives(w, sp.Config.Objectives())
+	fmt.Fprintf(w, "%d mandatory, %d advisory\n", len(rules.MandatoryOnly(ds)), len(ds)-len(rules.MandatoryOnly(ds)))
+	for _, d := range ds {
+		fmt.Fprintf(w, "  [%s] %s: %s\n", d.Level, d.Rule, d.Message)
+	}
 }
 
 func printObjectives(w io.Writer, o objectives.Objectives) {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/policy/rules"
 )
 
 func runDrctl(t *testing.T, args ...string) (int, string, string) {
@@ -53,6 +55,12 @@ func TestPlanJSON(t *testing.T) {
 			Version        string         `json:"version"`
 		} `json:"resources"`
 		Outputs map[string]any `json:"outputs"`
+		Policy  []struct {
+			Rule    string `json:"rule"`
+			Level   string `json:"level"`
+			URN     string `json:"urn"`
+			Message string `json:"message"`
+		} `json:"policy"`
 	}
 	dec := json.NewDecoder(strings.NewReader(out))
 	dec.DisallowUnknownFields()
@@ -74,6 +82,41 @@ func TestPlanJSON(t *testing.T) {
 	}
 	assert.True(t, found)
 	assert.Equal(t, "data", doc.Outputs["tier"])
+	assert.NotNil(t, doc.Policy)
+	assert.Empty(t, doc.Policy)
+}
+
+// The policy runs in-process: its advisories are shown, and a mandatory
+// rule broken under the pipeline's policy config fails the plan.
+func TestPlanPolicy(t *testing.T) {
+	code, out, errOut := runDrctl(t, "plan", "--stack", "contoso")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "Policy (fhir-dr 1.0.0, 18 rules): every promise kept")
+
+	dir := t.TempDir()
+	stack := filepath.Join(dir, "Pulumi.slowdns.yaml")
+	require.NoError(t, os.WriteFile(stack, []byte("config:\n  fhir-dr:customer: slowdns\n  fhir-dr:primaryRegion: eastus\n"+
+		"  fhir-dr:dr:\n    enabled: true\n    tier: full\n    ticket: SR-1\n"+
+		"  fhir-dr:compute:\n    apiServer:\n      private: true\n"+
+		"  fhir-dr:trafficManager:\n    ttlSeconds: 300\n"), 0o644))
+	code, out, errOut = runDrctl(t, "plan", "--stack-file", stack)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "Policy (fhir-dr 1.0.0, 18 rules): 0 mandatory, 1 advisory\n"+
+		`  [advisory] traffic-manager-ttl: Traffic Manager profile "profile" has a DNS TTL of 300 s; clients keep the failed primary `+
+		"that long after failover. Consider trafficManager.ttlSeconds: 60 or less\n")
+
+	config := filepath.Join(dir, "policy.json")
+	require.NoError(t, os.WriteFile(config, []byte(`{"rto-budget": {"rtoFullSeconds": 1200}}`), 0o644))
+	code, out, errOut = runDrctl(t, "plan", "--stack", "contoso", "--policy-config", config)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "Policy (fhir-dr 1.0.0, 18 rules): 1 mandatory, 0 advisory\n"+
+		`  [mandatory] rto-budget: Traffic Manager profile "profile": the modeled RTO is 23m10s (detection 2m10s, DNS TTL 60 s), `)
+	assert.Contains(t, errOut, "stacks/Pulumi.contoso.yaml: the policy refuses this stack (mandatory rules broken)")
+
+	require.NoError(t, os.WriteFile(config, []byte(`{"no-such-rule": "mandatory"}`), 0o644))
+	code, _, errOut = runDrctl(t, "plan", "--stack", "contoso", "--policy-config", config)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, `policy.json: policy config: unknown rule "no-such-rule"`)
 }
 
 func TestPlanStackFileAndInvalidConfig(t *testing.T) {
@@ -117,7 +160,7 @@ func BenchmarkPlanStack(b *testing.B) {
 	path := filepath.Join("..", "..", "stacks", "Pulumi.contoso.yaml")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := planStack(path); err != nil {
+		if _, err := planStack(path, rules.DefaultConfig()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -61,7 +61,7 @@ func rehearseStack(ctx context.Context, customer, from string, out io.Writer) er
 	if err != nil {
 		return err
 	}
-	session, err := rehearse.NewSession(rehearse.Options{ProjectRoot: root, Program: program.Run, Out: out})
+	session, err := rehearse.NewSession(rehearse.Options{ProjectRoot: root, Program: program.Run, Out: out, PolicyPack: true})
 	if err != nil {
 		return err
 	}

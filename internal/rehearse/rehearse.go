@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 
@@ -58,6 +59,10 @@ type Options struct {
 	Program pulumi.RunFunc
 	// Out receives the engine's output. Optional; defaults to io.Discard.
 	Out io.Writer
+	// PolicyPack, when true, builds the policy pack (./policy) of
+	// ProjectRoot and runs every preview and up with it, as the release
+	// pipeline does. Optional; defaults to false.
+	PolicyPack bool
 }
 
 // Session is one throwaway backend and one stand-in cloud.
@@ -67,6 +72,8 @@ type Session struct {
 	cli      auto.PulumiCommand
 	provider *azurestandin.Provider
 	server   *azurestandin.Server
+	// policyPack is the built policy pack binary, "" without one.
+	policyPack string
 }
 
 // NewSession starts the stand-in and prepares an empty file backend in a
@@ -109,7 +116,17 @@ func NewSession(opts Options) (*Session, error) {
 			return nil, fmt.Errorf("rehearse: %w", err)
 		}
 	}
-	return &Session{opts: opts, dir: dir, cli: cli, provider: provider, server: server}, nil
+	s := &Session{opts: opts, dir: dir, cli: cli, provider: provider, server: server}
+	if opts.PolicyPack {
+		s.policyPack = filepath.Join(dir, "fhir-dr-policy")
+		build := exec.Command("go", "build", "-o", s.policyPack, "./policy")
+		build.Dir = opts.ProjectRoot
+		if out, err := build.CombinedOutput(); err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("rehearse: building the policy pack: %w\n%s", err, out)
+		}
+	}
+	return s, nil
 }
 
 // Provider is the stand-in: its Ops and Cloud show what the engine did.
@@ -147,6 +164,12 @@ type Stack struct {
 // Stack creates (or selects) the customer's stack, with the stack file
 // content config as its configuration.
 func (s *Session) Stack(ctx context.Context, customer string, config []byte) (*Stack, error) {
+	return s.StackWith(ctx, customer, config, s.opts.Program)
+}
+
+// StackWith is Stack with another program than the session's, such as one
+// that breaks a rule on purpose.
+func (s *Session) StackWith(ctx context.Context, customer string, config []byte, program pulumi.RunFunc) (*Stack, error) {
 	dir := filepath.Join(s.dir, "work", customer)
 	if err := os.MkdirAll(filepath.Join(dir, drconfig.StackDir), 0o755); err != nil {
 		return nil, fmt.Errorf("rehearse: %w", err)
@@ -163,7 +186,7 @@ func (s *Session) Stack(ctx context.Context, customer string, config []byte) (*S
 		return nil, err
 	}
 	ws, err := auto.NewLocalWorkspace(ctx,
-		auto.WorkDir(dir), auto.Program(s.opts.Program), auto.Pulumi(s.cli), auto.EnvVars(s.env()))
+		auto.WorkDir(dir), auto.Program(program), auto.Pulumi(s.cli), auto.EnvVars(s.env()))
 	if err != nil {
 		return nil, fmt.Errorf("rehearse %s: workspace: %w", customer, err)
 	}
@@ -205,6 +228,9 @@ func (st *Stack) Preview(ctx context.Context, extra ...optpreview.Option) (Resul
 	out, c := st.session.opts.Out, newCollector()
 	opts := []optpreview.Option{optpreview.Diff(), optpreview.Color("never"),
 		optpreview.ProgressStreams(out), optpreview.ErrorProgressStreams(out), optpreview.EventStreams(c.events)}
+	if pack := st.session.policyPack; pack != "" {
+		opts = append(opts, optpreview.PolicyPacks(pack))
+	}
 	res, err := st.stack.Preview(ctx, append(opts, extra...)...)
 	if err != nil {
 		return c.result(nil), fmt.Errorf("rehearse %s: preview: %w", st.name, err)
@@ -221,6 +247,9 @@ func (st *Stack) Up(ctx context.Context, extra ...optup.Option) (Result, error) 
 	out, c := st.session.opts.Out, newCollector()
 	opts := []optup.Option{optup.Diff(), optup.Color("never"),
 		optup.ProgressStreams(out), optup.ErrorProgressStreams(out), optup.EventStreams(c.events)}
+	if pack := st.session.policyPack; pack != "" {
+		opts = append(opts, optup.PolicyPacks(pack))
+	}
 	res, err := st.stack.Up(ctx, append(opts, extra...)...)
 	if err != nil {
 		return c.result(nil), fmt.Errorf("rehearse %s: up: %w", st.name, err)

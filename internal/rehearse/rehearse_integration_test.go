@@ -38,7 +38,7 @@ func projectRoot(t *testing.T) string {
 func newSession(t *testing.T) *Session {
 	t.Helper()
 	var out bytes.Buffer
-	s, err := NewSession(Options{ProjectRoot: projectRoot(t), Program: program.Run, Out: &out})
+	s, err := NewSession(Options{ProjectRoot: projectRoot(t), Program: program.Run, Out: &out, PolicyPack: true})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -70,9 +70,10 @@ func exampleStacks(t *testing.T) []string {
 	return names
 }
 
-// TestExampleStacks: every example stack previews, deploys, previews again
-// with no changes, and cannot be destroyed because its Cosmos DB account is
-// protected; the account stays in state and in the (stand-in) cloud.
+// TestExampleStacks: every example stack previews and deploys with the
+// policy pack, previews again with no changes, and cannot be destroyed
+// because its Cosmos DB account is protected; the account stays in state and
+// in the (stand-in) cloud.
 func TestExampleStacks(t *testing.T) {
 	ctx := context.Background()
 	s := newSession(t)

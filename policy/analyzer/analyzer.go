@@ -12,6 +12,7 @@ package analyzer
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -130,13 +131,35 @@ func configSchema(rule string) *pulumirpc.PolicyConfigSchema {
 // Configure applies the policy pack config: enforcement levels per rule and
 // the RPO/RTO budgets.
 func (s *Server) Configure(_ context.Context, req *pulumirpc.ConfigureAnalyzerRequest) (*emptypb.Empty, error) {
+	settings := map[string]ruleSettings{}
+	for name, pc := range req.GetPolicyConfig() {
+		settings[name] = ruleSettings{Level: fromRPC(pc.GetEnforcementLevel()), Properties: pc.GetProperties().AsMap()}
+	}
+	cfg, err := configFrom(settings)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.cfg = cfg
+	s.mu.Unlock()
+	return &emptypb.Empty{}, nil
+}
+
+// ruleSettings are one rule's settings in the policy pack config.
+type ruleSettings struct {
+	Level      rules.Level
+	Properties map[string]any
+}
+
+func configFrom(settings map[string]ruleSettings) (rules.Config, error) {
 	cfg := rules.DefaultConfig()
 	cfg.Levels = map[string]rules.Level{}
-	for name, pc := range req.GetPolicyConfig() {
-		cfg.Levels[name] = fromRPC(pc.GetEnforcementLevel())
-		props := pc.GetProperties().AsMap()
+	for name, rs := range settings {
+		if rs.Level != "" {
+			cfg.Levels[name] = rs.Level
+		}
 		seconds := func(key string, dst *time.Duration) {
-			if v, ok := props[key].(float64); ok {
+			if v, ok := rs.Properties[key].(float64); ok {
 				*dst = time.Duration(v) * time.Second
 			}
 		}
@@ -149,12 +172,53 @@ func (s *Server) Configure(_ context.Context, req *pulumirpc.ConfigureAnalyzerRe
 		}
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		return rules.Config{}, err
 	}
-	s.mu.Lock()
-	s.cfg = cfg
-	s.mu.Unlock()
-	return &emptypb.Empty{}, nil
+	return cfg, nil
+}
+
+// ParseConfigFile reads a policy pack config file, the JSON document given to
+// `pulumi preview --policy-pack-config`, so that drctl applies the same
+// levels and budgets as the pipeline. Each key is a rule name, or "all" for
+// every rule; each value is an enforcement level, or an object with
+// "enforcementLevel" and the rule's properties.
+func ParseConfigFile(data []byte) (rules.Config, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return rules.Config{}, fmt.Errorf("policy config: %w", err)
+	}
+	settings := map[string]ruleSettings{}
+	apply := func(name string, v any) error {
+		switch v := v.(type) {
+		case string:
+			settings[name] = ruleSettings{Level: rules.Level(v)}
+		case map[string]any:
+			rs := ruleSettings{Level: settings[name].Level, Properties: v} // the level of "all" unless given
+			if l, ok := v["enforcementLevel"].(string); ok {
+				rs.Level = rules.Level(l)
+			}
+			settings[name] = rs
+		default:
+			return fmt.Errorf("policy config: %q: want a level or an object", name)
+		}
+		return nil
+	}
+	if all, ok := doc["all"]; ok {
+		for _, r := range rules.All() {
+			if err := apply(r.Name, all); err != nil {
+				return rules.Config{}, err
+			}
+		}
+	}
+	for name, v := range doc {
+		if name == "all" {
+			continue
+		}
+		if err := apply(name, v); err != nil {
+			return rules.Config{}, err
+		}
+	}
+	return configFrom(settings)
 }
 
 // Analyze runs the resource rules on one resource's inputs.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
@@ -152,4 +153,31 @@ func TestAnalyzerInfo(t *testing.T) {
 	assert.Equal(t, pulumirpc.EnforcementLevel_ADVISORY, byName["traffic-manager-ttl"].GetEnforcementLevel())
 	assert.Equal(t, pulumirpc.PolicyType_POLICY_TYPE_STACK, byName["aks-mirrored"].GetPolicyType())
 	assert.Contains(t, byName["rto-budget"].GetConfigSchema().GetProperties().AsMap(), RTOFullSecondsProperty)
+}
+
+func TestParseConfigFile(t *testing.T) {
+	cfg, err := ParseConfigFile([]byte(`{
+		"all": "advisory",
+		"cosmos-protected": "mandatory",
+		"cosmos-consistency-meets-rpo": {"enforcementLevel": "mandatory", "rpoSeconds": 600},
+		"rto-budget": {"rtoFullSeconds": 1800}
+	}`))
+	require.NoError(t, err)
+	assert.Equal(t, rules.Mandatory, cfg.Levels["cosmos-protected"])
+	assert.Equal(t, rules.Mandatory, cfg.Levels["cosmos-consistency-meets-rpo"])
+	assert.Equal(t, rules.Advisory, cfg.Levels["aks-mirrored"])
+	assert.Equal(t, rules.Advisory, cfg.Levels["rto-budget"], "a properties-only object keeps the level of all")
+	assert.Equal(t, 10*time.Minute, cfg.RPO)
+	assert.Equal(t, 30*time.Minute, cfg.RTOFull)
+	assert.Equal(t, rules.DefaultConfig().RTOData, cfg.RTOData)
+
+	for doc, want := range map[string]string{
+		`{"cosmos-tls13": "mandatory"}`: `policy config: unknown rule "cosmos-tls13"`,
+		`{"cosmos-tls12": "strict"}`:    `policy config: rule "cosmos-tls12": unknown enforcement level "strict"`,
+		`{"cosmos-tls12": 3}`:           `policy config: "cosmos-tls12": want a level or an object`,
+		`[`:                             `policy config: unexpected end of JSON input`,
+	} {
+		_, err := ParseConfigFile([]byte(doc))
+		assert.EqualError(t, err, want, doc)
+	}
 }
