@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -99,4 +100,25 @@ func TestPolicyPackThroughTheEngine(t *testing.T) {
 			assert.Contains(t, err.Error(), "mandatory")
 		})
 	}
+}
+
+// TestPolicyPackConfigThroughTheEngine: the pipeline's policy pack config
+// reaches the pack through the engine: a tighter RTO budget refuses an
+// example stack that the product budget accepts.
+func TestPolicyPackConfigThroughTheEngine(t *testing.T) {
+	ctx := context.Background()
+	s := newSession(t)
+	config, err := os.ReadFile(filepath.Join(projectRoot(t), drconfig.StackFile("contoso")))
+	require.NoError(t, err)
+	st, err := s.Stack(ctx, "contoso", config)
+	require.NoError(t, err)
+	_, err = st.Preview(ctx)
+	require.NoError(t, err)
+
+	policyConfig := filepath.Join(t.TempDir(), "policy.json")
+	require.NoError(t, os.WriteFile(policyConfig, []byte(`{"rto-budget": {"rtoFullSeconds": 1200}}`), 0o644))
+	_, err = st.Preview(ctx, optpreview.PolicyPackConfigs(policyConfig))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "rto-budget")
+	assert.Contains(t, err.Error(), "the modeled RTO is 23m10s (detection 2m10s, DNS TTL 60 s), over the budget of 20m0s")
 }

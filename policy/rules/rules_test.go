@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -266,5 +267,14 @@ func TestEveryRuleIsDocumented(t *testing.T) {
 		seen[r.Name] = true
 		assert.NotEmpty(t, r.Description, r.Name)
 		assert.Contains(t, []rules.Level{rules.Mandatory, rules.Advisory}, r.Level, r.Name)
+	}
+}
+
+// The README's rule table lists every rule with its level.
+func TestREADMEListsEveryRule(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	for _, r := range rules.All() {
+		assert.Contains(t, string(b), "| `"+r.Name+"` | "+string(r.Level)+" |", r.Name)
 	}
 }
