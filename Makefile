@@ -10,7 +10,7 @@ AZURE_NATIVE_VERSION := 3.23.0
 PULUMI_VERSION := 3.274.1
 PULUMI_CLI     := .bin/pulumi-v$(PULUMI_VERSION)/bin/pulumi
 
-.PHONY: test lint plan preview up pulumi-cli integration rehearse policy
+.PHONY: test lint plan validate bench preview up pulumi-cli integration rehearse policy
 
 ## test: unit tests under pulumi.WithMocks (no network, no credentials)
 test:
@@ -48,6 +48,14 @@ integration: $(PULUMI_CLI)
 ## engine against the stand-in (drctl rehearse)
 rehearse: $(PULUMI_CLI)
 	@set -e; for s in $(STACKS); do $(GO) run ./cmd/drctl rehearse --stack $$s; echo; done
+
+## validate: validate, render and policy-check every stack concurrently
+validate:
+	$(GO) run ./cmd/drctl validate
+
+## bench: the fleet benchmarks (1,000 synthetic stacks) and the one-stack cost
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./cmd/drctl
 
 ## preview / up: the real thing against Azure, for STACK=<customer>, with the
 ## policy pack (needs the Pulumi CLI, Azure credentials and the pinned

@@ -36,6 +36,8 @@ Commands:
   plan       render a customer's stack offline (drctl plan --help)
   rehearse   run a change through the real engine against the azure-native
              stand-in, offline (drctl rehearse --help)
+  validate   validate, render and policy-check every stack (or the named
+             ones) concurrently; one row per stack (drctl validate --help)
 `
 
 func main() {
@@ -53,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runPlan(args[1:], stdout, stderr)
 	case "rehearse":
 		return runRehearse(args[1:], stdout, stderr)
+	case "validate":
+		return runValidate(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -47,16 +47,10 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 		}
 		path = filepath.Join(root, drconfig.StackFile(*stack))
 	}
-	policy := rules.DefaultConfig()
-	if *policyConfig != "" {
-		data, err := os.ReadFile(*policyConfig)
-		if err == nil {
-			policy, err = analyzer.ParseConfigFile(data)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "drctl plan: %s: %v\n", *policyConfig, err)
-			return 1
-		}
+	policy, err := loadPolicyConfig(*policyConfig)
+	if err != nil {
+		fmt.Fprintln(stderr, "drctl plan:", err)
+		return 1
 	}
 	result, err := planStack(path, policy)
 	if err != nil {

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/policy/rules"
+)
+
+// stackResult is what validating one stack file found. It keeps the
+// configuration and the verdict, not the rendered resources, so that a
+// fleet of hundreds of stacks stays small in memory.
+type stackResult struct {
+	// File is the stack file.
+	File string
+	// Customer is the stack name.
+	Customer string
+	// Config is the validated configuration; nil when invalid.
+	Config *drconfig.Config
+	// Resources is the number of Azure resources the stack declares.
+	Resources int
+	// Err is the configuration or rendering error.
+	Err error
+	// Policy are the policy's diagnostics.
+	Policy []rules.Diagnostic
+}
+
+// OK reports whether the stack is valid and keeps every mandatory rule.
+func (r stackResult) OK() bool {
+	return r.Err == nil && len(rules.MandatoryOnly(r.Policy)) == 0
+}
+
+// Status is the one-word verdict.
+func (r stackResult) Status() string {
+	switch {
+	case r.Err != nil:
+		return "INVALID"
+	case len(rules.MandatoryOnly(r.Policy)) > 0:
+		return "POLICY"
+	case len(r.Policy) > 0:
+		return "ok (advisories)"
+	}
+	return "ok"
+}
+
+// stackFiles returns the stack files of the named customers, or of every
+// stack under root when none is named, sorted.
+func stackFiles(root string, customers []string) ([]string, error) {
+	if len(customers) == 0 {
+		files, err := filepath.Glob(filepath.Join(root, drconfig.StackDir, "Pulumi.*.yaml"))
+		if err != nil {
+			return nil, err
+		}
+		slices.Sort(files)
+		return files, nil
+	}
+	var files []string
+	for _, c := range customers {
+		files = append(files, filepath.Join(root, drconfig.StackFile(c)))
+	}
+	return files, nil
+}
+
+// validateFleet loads, validates, renders and policy-checks every file,
+// workers at a time (the number of CPUs when workers < 1), and returns the
+// results in the order of files. progress, if not nil, is called after each
+// stack with the number done so far; it may be called concurrently.
+func validateFleet(files []string, policy rules.Config, workers int, progress func(done int)) []stackResult {
+	if workers < 1 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	results := make([]stackResult, len(files))
+	var done atomic.Int64
+	var g errgroup.Group
+	g.SetLimit(workers)
+	for i, file := range files {
+		g.Go(func() error {
+			results[i] = validateStack(file, policy)
+			if progress != nil {
+				progress(int(done.Add(1)))
+			}
+			return nil
+		})
+	}
+	_ = g.Wait() // validateStack reports its errors in the result
+	return results
+}
+
+func validateStack(file string, policy rules.Config) stackResult {
+	res := stackResult{File: file}
+	name, err := drconfig.StackName(file)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	res.Customer = name
+	sp, err := planStack(file, policy)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	res.Config, res.Policy = sp.Config, sp.Policy
+	for _, r := range sp.Plan.Resources {
+		if r.Custom {
+			res.Resources++
+		}
+	}
+	return res
+}
+
+// secondaryLabel describes the secondary region: "westus (paired)" or
+// "swedencentral (chosen)".
+func secondaryLabel(cfg *drconfig.Config) string {
+	if !cfg.DR.Enabled {
+		return "-"
+	}
+	if region, ok := drconfig.LookupRegion(cfg.PrimaryRegion); ok && region.Pair == cfg.DR.SecondaryRegion {
+		return cfg.DR.SecondaryRegion + " (paired)"
+	}
+	return cfg.DR.SecondaryRegion + " (chosen)"
+}
+
+// objectivesLabel returns the modeled RPO and RTO, or "-" without DR.
+func objectivesLabel(cfg *drconfig.Config) (rpo, rto string) {
+	if !cfg.DR.Enabled {
+		return "-", "-"
+	}
+	o := cfg.Objectives()
+	return fmt.Sprint(o.RPO), fmt.Sprint(o.RTO)
+}

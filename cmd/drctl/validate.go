@@ -1,0 +1,121 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"text/tabwriter"
+
+	"golang.org/x/term"
+
+	"github.com/fhir-dr/fhir-dr/policy/analyzer"
+	"github.com/fhir-dr/fhir-dr/policy/rules"
+)
+
+func runValidate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("drctl validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	workers := fs.Int("parallel", 0, "stacks validated at once (default: the number of CPUs)")
+	policyConfig := fs.String("policy-config", "", "policy pack config file (as given to pulumi --policy-pack-config)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: drctl validate [--parallel N] [--policy-config file] [customer ...]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	policy, err := loadPolicyConfig(*policyConfig)
+	if err != nil {
+		fmt.Fprintln(stderr, "drctl validate:", err)
+		return 1
+	}
+	root, err := projectRoot()
+	if err != nil {
+		fmt.Fprintln(stderr, "drctl validate:", err)
+		return 1
+	}
+	files, err := stackFiles(root, fs.Args())
+	if err != nil || len(files) == 0 {
+		fmt.Fprintln(stderr, "drctl validate: no stack files found", err)
+		return 1
+	}
+
+	progress := progressReporter(stderr, len(files))
+	results := validateFleet(files, policy, *workers, progress)
+	if progress != nil {
+		fmt.Fprintln(stderr)
+	}
+	return printValidation(stdout, results)
+}
+
+// progressReporter returns a progress callback that redraws one line on a
+// terminal, or nil when stderr is not a terminal (CI logs stay clean).
+func progressReporter(stderr io.Writer, total int) func(int) {
+	f, ok := stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) || total < 20 {
+		return nil
+	}
+	var mu sync.Mutex
+	return func(done int) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stderr, "\rvalidated %d/%d stacks", done, total)
+	}
+}
+
+// printValidation prints one row per stack, then every problem, and returns
+// the exit status: 1 if any stack fails.
+func printValidation(w io.Writer, results []stackResult) int {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CUSTOMER\tPRIMARY\tSECONDARY\tTIER\tRPO\tRTO\tSTATUS")
+	failed := 0
+	for _, r := range results {
+		if !r.OK() {
+			failed++
+		}
+		if r.Config == nil {
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t%s\n", r.Customer, r.Status())
+			continue
+		}
+		rpo, rto := objectivesLabel(r.Config)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Customer, r.Config.PrimaryRegion, secondaryLabel(r.Config),
+			r.Config.TierLabel(), rpo, rto, r.Status())
+	}
+	_ = tw.Flush()
+
+	for _, r := range results {
+		if r.Err == nil && len(r.Policy) == 0 {
+			continue
+		}
+		fmt.Fprintln(w)
+		if r.Err != nil {
+			fmt.Fprintln(w, r.Err)
+		}
+		for _, d := range r.Policy {
+			fmt.Fprintf(w, "%s: [%s] %s: %s\n", r.File, d.Level, d.Rule, d.Message)
+		}
+	}
+	fmt.Fprintf(w, "\n%d stacks, %d failed\n", len(results), failed)
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+// loadPolicyConfig reads a policy pack config file; "" is the default.
+func loadPolicyConfig(path string) (rules.Config, error) {
+	if path == "" {
+		return rules.DefaultConfig(), nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return rules.Config{}, err
+	}
+	cfg, err := analyzer.ParseConfigFile(data)
+	if err != nil {
+		return rules.Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
