@@ -2,9 +2,10 @@
 //
 // Usage:
 //
-//	drctl plan --stack <customer> [--json] [--policy-config <file>]
-//	drctl plan --stack-file <path> [--json] [--policy-config <file>]
+//	drctl plan --stack <customer> [--json | --mermaid] [--policy-config <file>]
+//	drctl plan --stack-file <path> [--json | --mermaid] [--policy-config <file>]
 //	drctl rehearse --stack <customer> [--from <git-revision>]
+//	drctl validate [--parallel N] [--policy-config <file>] [customer ...]
 //
 // plan renders one customer's stack offline: it loads the stack file the way
 // Pulumi does, runs the real fhir-dr program under a mock resource monitor,

@@ -14,8 +14,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/internal/topology"
 	"github.com/fhir-dr/fhir-dr/objectives"
 	"github.com/fhir-dr/fhir-dr/policy/analyzer"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
@@ -28,6 +31,7 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	stack := fs.String("stack", "", "customer stack to render (reads stacks/Pulumi.<customer>.yaml)")
 	stackFile := fs.String("stack-file", "", "stack file to render; the stack name comes from the file name")
 	asJSON := fs.Bool("json", false, "print one JSON document: stack, resources, outputs, policy diagnostics")
+	asMermaid := fs.Bool("mermaid", false, "print the DR topology as a Mermaid flowchart instead")
 	policyConfig := fs.String("policy-config", "", "policy pack config file (as given to pulumi --policy-pack-config); "+
 		"default: the product's budgets, every rule at its default level")
 	if err := fs.Parse(args); err != nil {
@@ -61,6 +65,10 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	if len(rules.MandatoryOnly(result.Policy)) > 0 {
 		status = 1
 	}
+	if *asMermaid {
+		fmt.Fprint(stdout, topology.Mermaid(result.Plan.Stack, topologyOf(result.Plan)))
+		return status
+	}
 	if *asJSON {
 		b, err := json.MarshalIndent(planDocument{result.Plan, policyDiagnostics(result.Policy)}, "", "  ")
 		if err != nil {
@@ -75,6 +83,15 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: the policy refuses this stack (mandatory rules broken)\n", result.File)
 	}
 	return status
+}
+
+// topologyOf returns the plan's resources for a topology diagram.
+func topologyOf(plan *render.Plan) []topology.Resource {
+	var out []topology.Resource
+	for _, r := range plan.Resources {
+		out = append(out, topology.Resource{Type: r.Type, Name: r.Name, Inputs: resource.NewPropertyMapFromMap(r.Inputs)})
+	}
+	return out
 }
 
 // planDocument is the JSON form of a plan: the render and the policy's

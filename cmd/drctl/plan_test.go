@@ -165,3 +165,11 @@ func BenchmarkPlanStack(b *testing.B) {
 		}
 	}
 }
+
+func TestPlanMermaid(t *testing.T) {
+	code, out, errOut := runDrctl(t, "plan", "--stack", "northwind", "--mermaid")
+	require.Equal(t, 0, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "flowchart LR\n  %% DR topology of northwind\n"), out)
+	assert.Contains(t, out, `subgraph region_swedencentral["swedencentral (read region)"]`)
+	assert.Contains(t, out, `tm_profile -. "priority 2, Enabled" .-> ip_secondary_ingress_ip`)
+}
