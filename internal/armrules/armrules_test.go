@@ -105,27 +105,27 @@ func TestCheckDatabaseAccount(t *testing.T) {
 		"same region spelled differently": {withDR, account("T-1", loc("East US", 0, true), loc("West US", 1, false)), nil},
 		"add a region with a tag change": {primaryOnly, account("T-2", loc("eastus", 0, true), loc("westus", 1, false)), []Violation{{
 			"locations", "adding or removing regions (add westus) cannot be combined with other account changes (tags) in one request: " +
-				"make the other changes first, then change the regions on their own",
+				"make the other changes first, then change the regions on their own", KindCombinedRegionChange,
 		}}},
 		"two write regions": {nil, account("T-1", loc("eastus", 0, true), loc("westus", 0, false)), []Violation{{
 			"locations[1].failoverPriority", "failover priority 0 is given to both eastus and westus: priorities must be unique " +
-				"(an account has one write region; multi-region writes are a separate setting)",
+				"(an account has one write region; multi-region writes are a separate setting)", KindRejected,
 		}}},
 		"no write region": {nil, account("T-1", loc("eastus", 1, true)), []Violation{{
-			"locations", "no location has failover priority 0 (the write region)",
+			"locations", "no location has failover priority 0 (the write region)", KindRejected,
 		}}},
 		"a region twice": {nil, account("T-1", loc("eastus", 0, true), loc("East US", 1, true)), []Violation{{
-			"locations[1].locationName", "region East US is listed twice",
+			"locations[1].locationName", "region East US is listed twice", KindRejected,
 		}}},
 		"remove the write region": {withDR, account("T-1", loc("westus", 0, false)), []Violation{{
-			"locations", "the write region eastus cannot be removed: fail over to another region first (drctl failover), then remove it",
+			"locations", "the write region eastus cannot be removed: fail over to another region first (drctl failover), then remove it", KindWriteRegionRemoved,
 		}}},
 		"swap the write region by config": {withDR, account("T-1", loc("eastus", 1, true), loc("westus", 0, false)), []Violation{{
 			"locations", "the write region changes from eastus to westus: Azure changes the write region only through a failover " +
-				"(failoverPriorityChange), not an account update",
+				"(failoverPriorityChange), not an account update", KindWriteRegionMoved,
 		}}},
 		"zone redundancy of an existing region": {withDR, account("T-1", loc("eastus", 0, true), loc("westus", 1, true)), []Violation{{
-			"locations[1].isZoneRedundant", "zone redundancy of westus can only be chosen when the region is added: remove the region and add it again",
+			"locations[1].isZoneRedundant", "zone redundancy of westus can only be chosen when the region is added: remove the region and add it again", KindRejected,
 		}}},
 		"unknown tags are not judged": {primaryOnly, func() resource.PropertyMap {
 			m := withDR.Copy()
@@ -139,14 +139,14 @@ func TestCheckDatabaseAccount(t *testing.T) {
 			}))
 			return m
 		}(), []Violation{{
-			"consistencyPolicy.maxIntervalInSeconds", "BoundedStaleness needs maxIntervalInSeconds between 300 and 86400 for 2 region(s)",
+			"consistencyPolicy.maxIntervalInSeconds", "BoundedStaleness needs maxIntervalInSeconds between 300 and 86400 for 2 region(s)", KindRejected,
 		}}},
 		"backup mode change with a tag change": {withDR, func() resource.PropertyMap {
 			m := account("T-2", loc("eastus", 0, true), loc("westus", 1, false))
 			m["backupPolicy"] = resource.NewProperty(props(map[string]any{"type": "Continuous"}))
 			return m
 		}(), []Violation{{
-			"backupPolicy", "changing the backup mode from Periodic to Continuous cannot be combined with other account changes (tags)",
+			"backupPolicy", "changing the backup mode from Periodic to Continuous cannot be combined with other account changes (tags)", KindRejected,
 		}}},
 	} {
 		t.Run(name, func(t *testing.T) {

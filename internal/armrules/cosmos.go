@@ -17,7 +17,27 @@ type Violation struct {
 	Path string
 	// Message says what Azure rejects and how to proceed.
 	Message string
+	// Kind classifies the violation for tools that explain it.
+	Kind Kind
 }
+
+// Kind is the class of a Violation.
+type Kind string
+
+// The kinds of violations.
+const (
+	// KindRejected is any request Azure rejects on its own terms.
+	KindRejected Kind = "rejected"
+	// KindCombinedRegionChange is a region added or removed together with
+	// other account changes: it must be split into two requests.
+	KindCombinedRegionChange Kind = "combined-region-change"
+	// KindWriteRegionMoved is the write region moved by an update instead
+	// of a failover.
+	KindWriteRegionMoved Kind = "write-region-moved"
+	// KindWriteRegionRemoved is the write region removed without failing
+	// over first.
+	KindWriteRegionRemoved Kind = "write-region-removed"
+)
 
 func (v Violation) String() string { return v.Path + ": " + v.Message }
 
@@ -34,7 +54,7 @@ func CheckDatabaseAccount(olds, news resource.PropertyMap) []Violation {
 	out = append(out, checkConsistency(news, len(newLocs))...)
 	if multi := news["enableMultipleWriteLocations"]; multi.IsBool() && multi.BoolValue() &&
 		backupType(news) == "Continuous" {
-		out = append(out, Violation{"backupPolicy", "continuous backup is not supported with multiple write locations"})
+		out = append(out, Violation{"backupPolicy", "continuous backup is not supported with multiple write locations", KindRejected})
 	}
 	if olds == nil {
 		return out
@@ -103,13 +123,13 @@ func checkLocations(locs []location) []Violation {
 		path := fmt.Sprintf("locations[%d]", i)
 		switch {
 		case l.key == "":
-			out = append(out, Violation{path + ".locationName", "every location needs a locationName"})
+			out = append(out, Violation{path + ".locationName", "every location needs a locationName", KindRejected})
 		case names[l.key]:
-			out = append(out, Violation{path + ".locationName", fmt.Sprintf("region %s is listed twice", l.name)})
+			out = append(out, Violation{path + ".locationName", fmt.Sprintf("region %s is listed twice", l.name), KindRejected})
 		}
 		names[l.key] = true
 		if l.priority < 0 {
-			out = append(out, Violation{path + ".failoverPriority", "every location needs a failoverPriority of 0 or more"})
+			out = append(out, Violation{path + ".failoverPriority", "every location needs a failoverPriority of 0 or more", KindRejected})
 			continue
 		}
 		if other, dup := priorities[l.priority]; dup {
@@ -117,12 +137,12 @@ func checkLocations(locs []location) []Violation {
 			if l.priority == 0 {
 				msg += " (an account has one write region; multi-region writes are a separate setting)"
 			}
-			out = append(out, Violation{path + ".failoverPriority", msg})
+			out = append(out, Violation{path + ".failoverPriority", msg, KindRejected})
 		}
 		priorities[l.priority] = l.name
 	}
 	if _, ok := writeRegion(locs); !ok && len(locs) > 0 {
-		out = append(out, Violation{"locations", "no location has failover priority 0 (the write region)"})
+		out = append(out, Violation{"locations", "no location has failover priority 0 (the write region)", KindRejected})
 	}
 	return out
 }
@@ -146,11 +166,11 @@ func checkConsistency(news resource.PropertyMap, regions int) []Violation {
 	}
 	if !interval.IsNumber() || interval.NumberValue() < minInterval || interval.NumberValue() > 86_400 {
 		out = append(out, Violation{"consistencyPolicy.maxIntervalInSeconds",
-			fmt.Sprintf("BoundedStaleness needs maxIntervalInSeconds between %.0f and 86400 for %d region(s)", minInterval, regions)})
+			fmt.Sprintf("BoundedStaleness needs maxIntervalInSeconds between %.0f and 86400 for %d region(s)", minInterval, regions), KindRejected})
 	}
 	if !prefix.IsNumber() || prefix.NumberValue() < minPrefix || prefix.NumberValue() > 2_147_483_647 {
 		out = append(out, Violation{"consistencyPolicy.maxStalenessPrefix",
-			fmt.Sprintf("BoundedStaleness needs maxStalenessPrefix between %.0f and 2147483647 for %d region(s)", minPrefix, regions)})
+			fmt.Sprintf("BoundedStaleness needs maxStalenessPrefix between %.0f and 2147483647 for %d region(s)", minPrefix, regions), KindRejected})
 	}
 	return out
 }
@@ -195,17 +215,17 @@ func checkUpdate(olds, news resource.PropertyMap, oldLocs, newLocs []location) [
 	switch {
 	case hadWrite && slices.Contains(removed, oldWrite.name):
 		out = append(out, Violation{"locations", fmt.Sprintf(
-			"the write region %s cannot be removed: fail over to another region first (drctl failover), then remove it", oldWrite.name)})
+			"the write region %s cannot be removed: fail over to another region first (drctl failover), then remove it", oldWrite.name), KindWriteRegionRemoved})
 	case hadWrite && hasWrite && oldWrite.key != newWrite.key:
 		out = append(out, Violation{"locations", fmt.Sprintf(
 			"the write region changes from %s to %s: Azure changes the write region only through a failover (failoverPriorityChange), not an account update",
-			oldWrite.name, newWrite.name)})
+			oldWrite.name, newWrite.name), KindWriteRegionMoved})
 	}
 
 	for i, l := range newLocs {
 		if old, ok := oldByKey[l.key]; ok && old.zoneRedundant != l.zoneRedundant {
 			out = append(out, Violation{fmt.Sprintf("locations[%d].isZoneRedundant", i), fmt.Sprintf(
-				"zone redundancy of %s can only be chosen when the region is added: remove the region and add it again", l.name)})
+				"zone redundancy of %s can only be chosen when the region is added: remove the region and add it again", l.name), KindRejected})
 		}
 	}
 
@@ -214,13 +234,13 @@ func checkUpdate(olds, news resource.PropertyMap, oldLocs, newLocs []location) [
 		out = append(out, Violation{"locations", fmt.Sprintf(
 			"adding or removing regions (%s) cannot be combined with other account changes (%s) in one request: "+
 				"make the other changes first, then change the regions on their own",
-			describeRegionChange(added, removed), strings.Join(others, ", "))})
+			describeRegionChange(added, removed), strings.Join(others, ", ")), KindCombinedRegionChange})
 	}
 	if oldType, newType := backupType(olds), backupType(news); oldType != "" && newType != "" && oldType != newType {
 		if others := changedInputs(olds, news, "backupPolicy"); len(others) > 0 {
 			out = append(out, Violation{"backupPolicy", fmt.Sprintf(
 				"changing the backup mode from %s to %s cannot be combined with other account changes (%s)",
-				oldType, newType, strings.Join(others, ", "))})
+				oldType, newType, strings.Join(others, ", ")), KindRejected})
 		}
 	}
 	return out

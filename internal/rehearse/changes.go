@@ -22,6 +22,10 @@ type Change struct {
 	Diffs []string
 	// Replaces are the inputs that force a replacement.
 	Replaces []string
+	// Old and New are the resource's inputs before and after the step, as
+	// the engine reports them (nil for a create or a delete respectively).
+	// Secrets are shown as "[secret]".
+	Old, New map[string]any
 }
 
 // Result is what a preview, up or destroy did, as the engine reported it.
@@ -61,10 +65,17 @@ func newCollector() *collector {
 				continue
 			}
 			m := pre.Metadata
-			c.changes = append(c.changes, Change{
+			change := Change{
 				Op: m.Op, URN: m.URN, Type: m.Type, Name: resource.URN(m.URN).Name(),
 				Diffs: slices.Clone(m.Diffs), Replaces: slices.Clone(m.Keys),
-			})
+			}
+			if m.Old != nil {
+				change.Old = m.Old.Inputs
+			}
+			if m.New != nil {
+				change.New = m.New.Inputs
+			}
+			c.changes = append(c.changes, change)
 		}
 	}()
 	return c
