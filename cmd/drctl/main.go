@@ -6,6 +6,7 @@
 //	drctl plan --stack-file <path> [--json | --mermaid] [--policy-config <file>]
 //	drctl rehearse --stack <customer> [--from <git-revision>]
 //	drctl validate [--parallel N] [--policy-config <file>] [customer ...]
+//	drctl diff --base <git-revision> [--json] [--engine-log <file>]
 //
 // plan renders one customer's stack offline: it loads the stack file the way
 // Pulumi does, runs the real fhir-dr program under a mock resource monitor,
@@ -39,6 +40,8 @@ Commands:
              stand-in, offline (drctl rehearse --help)
   validate   validate, render and policy-check every stack (or the named
              ones) concurrently; one row per stack (drctl validate --help)
+  diff       what a change since a git revision does to each affected stack,
+             with hazard checks, as a pull-request comment (drctl diff --help)
 `
 
 func main() {
@@ -58,6 +61,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runRehearse(args[1:], stdout, stderr)
 	case "validate":
 		return runValidate(args[1:], stdout, stderr)
+	case "diff":
+		return runDiff(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,0 +1,102 @@
+package review
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+)
+
+// Changed says which stacks a change touches.
+type Changed struct {
+	// Stacks are the customers whose stacks must be reviewed, sorted.
+	Stacks []string
+	// Removed are the customers whose stack file was deleted.
+	Removed []string
+	// All is true when the program changed, so every stack is reviewed.
+	All bool
+	// Reason says why All is set: the first program file that changed.
+	Reason string
+}
+
+// programFile reports whether a change to the repository path (slash
+// separated) changes what the program deploys or how the pipeline checks
+// it: Go code other than tests, the module files, and Pulumi.yaml.
+func programFile(path string) bool {
+	switch {
+	case strings.HasPrefix(path, "tools/"):
+		return false // the CLI pin is checked by its own test
+	case strings.HasSuffix(path, "_test.go"):
+		return false
+	case strings.HasSuffix(path, ".go"), path == "go.mod", path == "go.sum", path == "Pulumi.yaml":
+		return true
+	}
+	return strings.HasPrefix(path, "internal/azureschema/")
+}
+
+// ChangedStacks compares the working tree of the project at root (the top
+// of its git repository) with the revision base.
+func ChangedStacks(ctx context.Context, root, base string) (Changed, error) {
+	diff, err := git(ctx, root, "diff", "--name-only", "--relative", base, "--")
+	if err != nil {
+		return Changed{}, err
+	}
+	untracked, err := git(ctx, root, "ls-files", "--others", "--exclude-standard")
+	if err != nil {
+		return Changed{}, err
+	}
+	var c Changed
+	stacks := map[string]bool{}
+	for _, path := range append(strings.Fields(diff), strings.Fields(untracked)...) {
+		if dir, file := filepath.Split(filepath.FromSlash(path)); filepath.Clean(dir) == drconfig.StackDir {
+			name, err := drconfig.StackName(file)
+			if err != nil {
+				continue // not a stack file
+			}
+			if _, err := os.Stat(filepath.Join(root, path)); os.IsNotExist(err) {
+				c.Removed = append(c.Removed, name)
+				continue
+			}
+			stacks[name] = true
+			continue
+		}
+		if programFile(path) && !c.All {
+			c.All, c.Reason = true, path
+		}
+	}
+	if c.All {
+		files, err := filepath.Glob(filepath.Join(root, drconfig.StackDir, "Pulumi.*.yaml"))
+		if err != nil {
+			return Changed{}, err
+		}
+		for _, f := range files {
+			if name, err := drconfig.StackName(f); err == nil {
+				stacks[name] = true
+			}
+		}
+	}
+	for name := range stacks {
+		c.Stacks = append(c.Stacks, name)
+	}
+	slices.Sort(c.Stacks)
+	slices.Sort(c.Removed)
+	return c, nil
+}
+
+func git(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return string(out), nil
+}

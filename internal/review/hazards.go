@@ -1,0 +1,119 @@
+// Package review is the credential-free review of a pull request that
+// changes customers' DR stacks: which stacks changed since a base revision,
+// what the real engine would do to each (the offline rehearsal deploys the
+// base and previews the working tree against it), the hazards that lose
+// data or that Azure rejects, and one Markdown comment for the pull request.
+package review
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/fhir-dr/fhir-dr/internal/armrules"
+)
+
+// Resource is a resource as deployed (base state) or as declared (the
+// working tree's render).
+type Resource struct {
+	// URN is the resource's URN.
+	URN string `json:"urn"`
+	// Type is its type token.
+	Type string `json:"type"`
+	// Name is its logical name.
+	Name string `json:"name"`
+	// Inputs are its inputs.
+	Inputs resource.PropertyMap `json:"-"`
+}
+
+// HazardKind classifies a hazard.
+type HazardKind string
+
+// The hazards.
+const (
+	// DataLoss is a delete or replacement of a Cosmos DB account.
+	DataLoss HazardKind = "data-loss"
+	// SplitRequired is a region change combined with other account changes,
+	// which Azure rejects: the pull request must be split.
+	SplitRequired HazardKind = "split-required"
+	// WriteRegionByConfig is the write region moved by editing config
+	// instead of the failover procedure.
+	WriteRegionByConfig HazardKind = "write-region-by-config"
+	// WriteRegionRemoved is the write region removed from the account.
+	WriteRegionRemoved HazardKind = "write-region-removed"
+	// AzureRejects is another account change Azure rejects.
+	AzureRejects HazardKind = "azure-rejects"
+	// StackRemoved is a stack file deleted: the pipeline stops managing
+	// the customer, which is the offboarding procedure's business.
+	StackRemoved HazardKind = "stack-removed"
+)
+
+// Hazard is a change the pipeline must not make.
+type Hazard struct {
+	// Kind classifies it.
+	Kind HazardKind `json:"kind"`
+	// URN is the resource it is about, "" for the stack.
+	URN string `json:"urn,omitempty"`
+	// Message says what would happen and what to do instead.
+	Message string `json:"message"`
+}
+
+const accountType = armrules.DatabaseAccountToken
+
+// Hazards compares the Cosmos DB accounts deployed at the base with the
+// ones the working tree declares.
+func Hazards(base, current []Resource) []Hazard {
+	byURN := map[string]Resource{}
+	for _, r := range current {
+		byURN[r.URN] = r
+	}
+	var out []Hazard
+	for _, old := range base {
+		if old.Type != accountType {
+			continue
+		}
+		name := accountName(old)
+		cur, ok := byURN[old.URN]
+		if !ok {
+			out = append(out, Hazard{DataLoss, old.URN, fmt.Sprintf(
+				"the Cosmos DB account %s would be deleted with the customer's data; keep declaring it (it is protected, so the update would fail)", name)})
+			continue
+		}
+		if reps := armrules.Replacements(accountType, old.Inputs, cur.Inputs); len(reps) > 0 {
+			var why []string
+			for _, r := range reps {
+				why = append(why, fmt.Sprintf("%s: %s", r.Path, r.Reason))
+			}
+			out = append(out, Hazard{DataLoss, old.URN, fmt.Sprintf(
+				"the Cosmos DB account %s would be replaced, losing the customer's data (%s); revert this change: "+
+					"a new account, region or name needs a migration, not a config edit", name, strings.Join(why, "; "))})
+		}
+		for _, v := range armrules.CheckDatabaseAccount(old.Inputs, cur.Inputs) {
+			out = append(out, hazardOf(name, old.URN, v))
+		}
+	}
+	return out
+}
+
+func hazardOf(account, urn string, v armrules.Violation) Hazard {
+	switch v.Kind {
+	case armrules.KindCombinedRegionChange:
+		return Hazard{SplitRequired, urn, fmt.Sprintf("Azure rejects this update of the Cosmos DB account %s: %s. "+
+			"Split it into two pull requests: first the other changes with the regions as they are, "+
+			"then, once that is deployed, the region change on its own.", account, v.Message)}
+	case armrules.KindWriteRegionMoved:
+		return Hazard{WriteRegionByConfig, urn, fmt.Sprintf("Cosmos DB account %s: %s. Move the write region with the failover "+
+			"procedure (runbook, drctl failover), which records the new write region in the stack file; do not edit regions to do it.", account, v.Message)}
+	case armrules.KindWriteRegionRemoved:
+		return Hazard{WriteRegionRemoved, urn, fmt.Sprintf("Cosmos DB account %s: %s.", account, v.Message)}
+	}
+	return Hazard{AzureRejects, urn, fmt.Sprintf("Azure rejects this update of the Cosmos DB account %s: %s: %s", account, v.Path, v.Message)}
+}
+
+func accountName(r Resource) string {
+	if v, ok := r.Inputs["accountName"]; ok && v.IsString() {
+		return v.StringValue()
+	}
+	return r.Name
+}

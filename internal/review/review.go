@@ -1,0 +1,317 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/rehearse"
+	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/internal/topology"
+)
+
+// Options configure Run.
+type Options struct {
+	// ProjectRoot is the top of the project's git repository. Required.
+	ProjectRoot string
+	// Base is the git revision to compare with. Required.
+	Base string
+	// Program is the current program (inline) and Deploy its declaration
+	// under mocks. Required.
+	Program pulumi.RunFunc
+	Deploy  render.Program
+	// CLIRoot is where the Pulumi CLI is; optional, see rehearse.Options.
+	CLIRoot string
+	// EngineLog receives the engine's own output. Optional.
+	EngineLog io.Writer
+}
+
+// Report is the review of a change.
+type Report struct {
+	// Base is the revision compared with, and BaseCommit its hash.
+	Base       string `json:"base"`
+	BaseCommit string `json:"baseCommit"`
+	// AllStacks is true when the program changed; Reason names the file.
+	AllStacks bool   `json:"allStacks"`
+	Reason    string `json:"reason,omitempty"`
+	// Stacks are the reviewed stacks, by customer.
+	Stacks []StackReview `json:"stacks"`
+}
+
+// Hazardous reports whether anything in the report must stop the change.
+func (r *Report) Hazardous() bool {
+	for _, s := range r.Stacks {
+		if len(s.Hazards) > 0 || s.EngineError != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// StackReview is what the change does to one customer's stack.
+type StackReview struct {
+	// Customer is the stack.
+	Customer string `json:"customer"`
+	// New is true when the stack did not exist at the base.
+	New bool `json:"new,omitempty"`
+	// Removed is true when the stack file was deleted.
+	Removed bool `json:"removed,omitempty"`
+	// Changes are the engine's planned steps.
+	Changes []Change `json:"changes"`
+	// Counts count the changes by operation.
+	Counts map[string]int `json:"counts"`
+	// Hazards are the changes that must not be made.
+	Hazards []Hazard `json:"hazards"`
+	// EngineError is the engine's (or the stand-in's, or the policy
+	// pack's) refusal, "" when the preview succeeded.
+	EngineError string `json:"engineError,omitempty"`
+	// Before and After are Mermaid diagrams of the topology.
+	Before string `json:"before,omitempty"`
+	After  string `json:"after,omitempty"`
+}
+
+// Change is one planned step.
+type Change struct {
+	// Op is the engine's operation.
+	Op string `json:"op"`
+	// Type and Name identify the resource.
+	Type string `json:"type"`
+	Name string `json:"name"`
+	// Fields are the inputs that change, old -> new.
+	Fields []FieldChange `json:"fields,omitempty"`
+	// Replaces are the inputs that force a replacement.
+	Replaces []string `json:"replaces,omitempty"`
+}
+
+// FieldChange is one changed input.
+type FieldChange struct {
+	Path string `json:"path"`
+	Old  string `json:"old"`
+	New  string `json:"new"`
+}
+
+// Run reviews every stack the change since opts.Base touches.
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	changed, err := ChangedStacks(ctx, opts.ProjectRoot, opts.Base)
+	if err != nil {
+		return nil, err
+	}
+	commit, err := git(ctx, opts.ProjectRoot, "rev-parse", "--verify", "--quiet", opts.Base+"^{commit}")
+	if err != nil {
+		return nil, fmt.Errorf("review: %q is not a commit: %w", opts.Base, err)
+	}
+	report := &Report{Base: opts.Base, BaseCommit: strings.TrimSpace(commit), AllStacks: changed.All, Reason: changed.Reason}
+	for _, c := range changed.Removed {
+		report.Stacks = append(report.Stacks, StackReview{Customer: c, Removed: true, Counts: map[string]int{}, Hazards: []Hazard{{
+			Kind: StackRemoved,
+			Message: fmt.Sprintf("the stack file of %s is deleted: the pipeline would stop managing the customer's resources, "+
+				"which stay in Azure. Offboard with the documented procedure (disable DR first, then remove the stack) instead.", c),
+		}}})
+	}
+	if len(changed.Stacks) == 0 {
+		return report, nil
+	}
+	log := opts.EngineLog
+	if log == nil {
+		log = io.Discard
+	}
+	session, err := rehearse.NewSession(rehearse.Options{
+		ProjectRoot: opts.ProjectRoot, CLIRoot: opts.CLIRoot, Program: opts.Program, Out: log, PolicyPack: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer session.Close()
+	for _, customer := range changed.Stacks {
+		sr, err := reviewStack(ctx, session, opts, customer)
+		if err != nil {
+			return nil, err
+		}
+		report.Stacks = append(report.Stacks, sr)
+	}
+	slices.SortFunc(report.Stacks, func(a, b StackReview) int { return strings.Compare(a.Customer, b.Customer) })
+	return report, nil
+}
+
+func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, customer string) (StackReview, error) {
+	sr := StackReview{Customer: customer, Counts: map[string]int{}, Hazards: []Hazard{}, Changes: []Change{}}
+	path := filepath.Join(opts.ProjectRoot, drconfig.StackFile(customer))
+	config, err := os.ReadFile(path)
+	if err != nil {
+		return sr, err
+	}
+	st, err := session.Stack(ctx, customer, config)
+	if err != nil {
+		return sr, err
+	}
+	var base []Resource
+	switch _, err := session.DeployRevision(ctx, st, opts.Base); {
+	case errors.Is(err, rehearse.ErrNotAtRevision):
+		sr.New = true
+	case err != nil:
+		return sr, err
+	default:
+		if base, err = stateResources(ctx, st); err != nil {
+			return sr, err
+		}
+		sr.Before = topology.Mermaid(customer, toTopology(base))
+	}
+
+	// What the working tree declares, for the hazards and the picture; an
+	// invalid stack file is the engine error below.
+	var current []Resource
+	if values, err := drconfig.ReadStackFile(path); err == nil {
+		if plan, err := render.Run(customer, values, opts.Deploy); err == nil {
+			for _, r := range plan.Resources {
+				if r.Custom {
+					current = append(current, Resource{URN: r.URN, Type: r.Type, Name: r.Name, Inputs: resource.NewPropertyMapFromMap(r.Inputs)})
+				}
+			}
+			sr.After = topology.Mermaid(customer, toTopology(current))
+			sr.Hazards = append(sr.Hazards, Hazards(base, current)...)
+		}
+	}
+
+	result, err := st.Preview(ctx)
+	if err != nil {
+		sr.EngineError = engineError(err)
+	}
+	for _, c := range result.Changes {
+		switch c.Op {
+		case apitype.OpCreateReplacement, apitype.OpDeleteReplaced, apitype.OpRead, apitype.OpRefresh:
+			continue // parts of a replace, or not changes
+		}
+		sr.Counts[string(c.Op)]++
+		sr.Changes = append(sr.Changes, Change{
+			Op: string(c.Op), Type: c.Type, Name: c.Name, Replaces: c.Replaces, Fields: fieldChanges(c.Old, c.New),
+		})
+	}
+	return sr, nil
+}
+
+// stateResources returns the custom resources of the stack's state.
+func stateResources(ctx context.Context, st *rehearse.Stack) ([]Resource, error) {
+	d, err := st.Export(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var deployment struct {
+		Resources []struct {
+			URN    string         `json:"urn"`
+			Type   string         `json:"type"`
+			Custom bool           `json:"custom"`
+			Inputs map[string]any `json:"inputs"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(d.Deployment, &deployment); err != nil {
+		return nil, fmt.Errorf("review: reading state: %w", err)
+	}
+	var out []Resource
+	for _, r := range deployment.Resources {
+		if !r.Custom || strings.HasPrefix(r.Type, "pulumi:providers:") {
+			continue
+		}
+		out = append(out, Resource{URN: r.URN, Type: r.Type, Name: resource.URN(r.URN).Name(),
+			Inputs: resource.NewPropertyMapFromMap(r.Inputs)})
+	}
+	return out, nil
+}
+
+func toTopology(rs []Resource) []topology.Resource {
+	out := make([]topology.Resource, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, topology.Resource{Type: r.Type, Name: r.Name, Inputs: r.Inputs})
+	}
+	return out
+}
+
+// engineError keeps the lines of the engine's output that say why it
+// refused: errors, policy violations and stand-in check failures.
+func engineError(err error) string {
+	var keep []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		l := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(l, "error:"), strings.Contains(l, "[mandatory]"), strings.Contains(l, "azure-native stand-in:"):
+			if !slices.Contains(keep, l) {
+				keep = append(keep, l)
+			}
+		}
+	}
+	if len(keep) == 0 {
+		msg := err.Error()
+		if i := strings.Index(msg, "\n"); i > 0 {
+			msg = msg[:i]
+		}
+		return msg
+	}
+	return strings.Join(keep, "\n")
+}
+
+// fieldChanges lists the leaf inputs that differ between old and new.
+func fieldChanges(old, new map[string]any) []FieldChange {
+	if old == nil || new == nil {
+		return nil
+	}
+	var out []FieldChange
+	var walk func(path string, a, b any)
+	walk = func(path string, a, b any) {
+		am, aok := a.(map[string]any)
+		bm, bok := b.(map[string]any)
+		if aok && bok {
+			keys := map[string]bool{}
+			for k := range am {
+				keys[k] = true
+			}
+			for k := range bm {
+				keys[k] = true
+			}
+			sorted := make([]string, 0, len(keys))
+			for k := range keys {
+				sorted = append(sorted, k)
+			}
+			slices.Sort(sorted)
+			for _, k := range sorted {
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				walk(p, am[k], bm[k])
+			}
+			return
+		}
+		aj, bj := compact(a), compact(b)
+		if aj != bj {
+			out = append(out, FieldChange{Path: path, Old: aj, New: bj})
+		}
+	}
+	walk("", old, new)
+	return out
+}
+
+// compact renders a value as short JSON; absent values are "(none)".
+func compact(v any) string {
+	if v == nil {
+		return "(none)"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	s := string(b)
+	if len(s) > 160 {
+		s = s[:157] + "..."
+	}
+	return s
+}

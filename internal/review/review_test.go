@@ -1,0 +1,160 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const urn = "urn:pulumi:c::fhir-dr::fhir-dr:index:CustomerDR$fhir-dr:index:CosmosAccount$azure-native:cosmosdb:DatabaseAccount::account"
+
+func account(name, location string, tags string, locs ...any) Resource {
+	return Resource{URN: urn, Type: accountType, Name: "account", Inputs: resource.NewPropertyMapFromMap(map[string]any{
+		"accountName": name, "location": location, "locations": locs, "tags": map[string]any{"t": tags},
+	})}
+}
+
+func loc(name string, priority int) map[string]any {
+	return map[string]any{"locationName": name, "failoverPriority": priority, "isZoneRedundant": false}
+}
+
+func TestHazards(t *testing.T) {
+	single := account("fhir-c", "eastus", "a", loc("eastus", 0))
+	dr := account("fhir-c", "eastus", "a", loc("eastus", 0), loc("westus", 1))
+	for name, tc := range map[string]struct {
+		base, current []Resource
+		want          []Hazard
+	}{
+		"no account before":          {nil, []Resource{dr}, nil},
+		"a region added on its own":  {[]Resource{single}, []Resource{dr}, nil},
+		"a tag changed on its own":   {[]Resource{dr}, []Resource{account("fhir-c", "eastus", "b", loc("eastus", 0), loc("westus", 1))}, nil},
+		"the account no longer declared": {[]Resource{dr}, nil, []Hazard{{DataLoss, urn,
+			"the Cosmos DB account fhir-c would be deleted with the customer's data; keep declaring it (it is protected, so the update would fail)"}}},
+		"renamed": {[]Resource{dr}, []Resource{account("fhir-c2", "eastus", "a", loc("eastus", 0), loc("westus", 1))}, []Hazard{{DataLoss, urn,
+			"the Cosmos DB account fhir-c would be replaced, losing the customer's data (accountName: part of the ARM resource ID); " +
+				"revert this change: a new account, region or name needs a migration, not a config edit"}}},
+		"a region added with a tag change": {[]Resource{single}, []Resource{account("fhir-c", "eastus", "b", loc("eastus", 0), loc("westus", 1))},
+			[]Hazard{{SplitRequired, urn, "Azure rejects this update of the Cosmos DB account fhir-c: adding or removing regions (add westus) " +
+				"cannot be combined with other account changes (tags) in one request: make the other changes first, then change the regions on their own. " +
+				"Split it into two pull requests: first the other changes with the regions as they are, then, once that is deployed, " +
+				"the region change on its own."}}},
+		"the write region moved by config": {[]Resource{dr}, []Resource{account("fhir-c", "eastus", "a", loc("eastus", 1), loc("westus", 0))},
+			[]Hazard{{WriteRegionByConfig, urn, "Cosmos DB account fhir-c: the write region changes from eastus to westus: Azure changes the " +
+				"write region only through a failover (failoverPriorityChange), not an account update. Move the write region with the failover " +
+				"procedure (runbook, drctl failover), which records the new write region in the stack file; do not edit regions to do it."}}},
+		"the secondary removed while it is the write region": {
+			[]Resource{account("fhir-c", "eastus", "a", loc("eastus", 1), loc("westus", 0))},
+			[]Resource{account("fhir-c", "eastus", "a", loc("eastus", 0))},
+			[]Hazard{{WriteRegionRemoved, urn, "Cosmos DB account fhir-c: the write region westus cannot be removed: fail over to another " +
+				"region first (drctl failover), then remove it."}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			assert.Equal(t, tc.want, Hazards(tc.base, tc.current))
+		})
+	}
+}
+
+func TestFieldChanges(t *testing.T) {
+	old := map[string]any{"a": 1.0, "tags": map[string]any{"x": "1", "y": "2"}, "locations": []any{"eastus"}}
+	new := map[string]any{"a": 1.0, "tags": map[string]any{"x": "3"}, "locations": []any{"eastus", "westus"}, "b": true}
+	assert.Equal(t, []FieldChange{
+		{"b", "(none)", "true"},
+		{"locations", `["eastus"]`, `["eastus","westus"]`},
+		{"tags.x", `"1"`, `"3"`},
+		{"tags.y", `"2"`, "(none)"},
+	}, fieldChanges(old, new))
+	assert.Nil(t, fieldChanges(nil, new), "a create lists no fields")
+}
+
+func bigReport(stacks int) *Report {
+	r := &Report{Base: "main", BaseCommit: strings.Repeat("a", 40)}
+	for i := range stacks {
+		s := StackReview{Customer: fmt.Sprintf("customer%04d", i), Counts: map[string]int{"update": 1}, After: strings.Repeat("x", 2000) + "\n"}
+		s.Changes = []Change{{Op: "update", Type: accountType, Name: "account", Fields: []FieldChange{{"locations", "[1]", "[1,2]"}}}}
+		if i == 3 {
+			s.Hazards = []Hazard{{SplitRequired, urn, "split it"}}
+		}
+		r.Stacks = append(r.Stacks, s)
+	}
+	return r
+}
+
+func TestMarkdownFitsTheCommentLimit(t *testing.T) {
+	md := Markdown(bigReport(100), 0)
+	assert.LessOrEqual(t, len(md), MaxComment)
+	assert.True(t, strings.HasPrefix(md, CommentMarker+"\n## fhir-dr: what this change does to customers' DR\n"))
+	assert.Contains(t, md, "| customer0003 | **blocked** | 0 | 1 | 0 | 0 | split-required |\n")
+	assert.Contains(t, md, "| customer0099 | ok | 0 | 1 | 0 | 0 |  |\n", "every stack has its summary row")
+	assert.Regexp(t, `> Details of \d+ stack\(s\) left out to stay within GitHub's 65536-character comment limit: .*customer0099\. `+
+		"Run `drctl diff --base main` for everything.", md)
+	assert.Contains(t, md, "<details><summary><b>customer0000</b>: ok</summary>")
+	assert.Contains(t, md, "`locations`: `[1]` → `[1,2]`")
+
+	small := Markdown(bigReport(2), 0)
+	assert.NotContains(t, small, "left out")
+	assert.Equal(t, 2, strings.Count(small, "<details>"))
+
+	// Even a summary table too long for any limit is cut, and says so.
+	tiny := Markdown(bigReport(50), 1000)
+	assert.LessOrEqual(t, len(tiny), 1000)
+	assert.True(t, strings.HasSuffix(tiny, "\n> Truncated at GitHub's comment limit.\n"))
+}
+
+func TestMarkdownWithoutChanges(t *testing.T) {
+	md := Markdown(&Report{Base: "main", BaseCommit: "abc"}, 0)
+	assert.Contains(t, md, "No customer stack is affected.")
+	md = Markdown(&Report{Base: "main", Stacks: []StackReview{{Customer: "c", Counts: map[string]int{}}}}, 0)
+	assert.Contains(t, md, "| c | no changes | 0 | 0 | 0 | 0 |  |")
+	assert.NotContains(t, md, "<details>")
+}
+
+// gitRepo makes a repository with one commit holding files.
+func gitRepo(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for path, content := range files {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, path)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, path), []byte(content), 0o644))
+	}
+	for _, args := range [][]string{{"init", "-q"}, {"add", "."},
+		{"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "base"}} {
+		_, err := git(context.Background(), dir, args...)
+		require.NoError(t, err)
+	}
+	return dir
+}
+
+func TestChangedStacks(t *testing.T) {
+	ctx := context.Background()
+	dir := gitRepo(t, map[string]string{
+		"Pulumi.yaml": "name: fhir-dr\n", "main.go": "package main\n", "README.md": "x\n",
+		"stacks/Pulumi.a.yaml": "a\n", "stacks/Pulumi.b.yaml": "b\n", "stacks/Pulumi.c.yaml": "c\n",
+	})
+	c, err := ChangedStacks(ctx, dir, "HEAD")
+	require.NoError(t, err)
+	assert.Equal(t, Changed{}, c)
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "stacks/Pulumi.a.yaml"), []byte("a2\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "stacks/Pulumi.d.yaml"), []byte("d\n"), 0o644))
+	require.NoError(t, os.Remove(filepath.Join(dir, "stacks/Pulumi.c.yaml")))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "README.md"), []byte("y\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main_test.go"), []byte("package main\n"), 0o644))
+	c, err = ChangedStacks(ctx, dir, "HEAD")
+	require.NoError(t, err)
+	assert.Equal(t, Changed{Stacks: []string{"a", "d"}, Removed: []string{"c"}}, c, "docs and tests do not change what is deployed")
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n// x\n"), 0o644))
+	c, err = ChangedStacks(ctx, dir, "HEAD")
+	require.NoError(t, err)
+	assert.Equal(t, Changed{Stacks: []string{"a", "b", "d"}, Removed: []string{"c"}, All: true, Reason: "main.go"}, c)
+
+	_, err = ChangedStacks(ctx, dir, "no-such-ref")
+	assert.ErrorContains(t, err, "git diff --name-only --relative no-such-ref --")
+}
