@@ -32,9 +32,9 @@ func TestHazards(t *testing.T) {
 		base, current []Resource
 		want          []Hazard
 	}{
-		"no account before":          {nil, []Resource{dr}, nil},
-		"a region added on its own":  {[]Resource{single}, []Resource{dr}, nil},
-		"a tag changed on its own":   {[]Resource{dr}, []Resource{account("fhir-c", "eastus", "b", loc("eastus", 0), loc("westus", 1))}, nil},
+		"no account before":         {nil, []Resource{dr}, nil},
+		"a region added on its own": {[]Resource{single}, []Resource{dr}, nil},
+		"a tag changed on its own":  {[]Resource{dr}, []Resource{account("fhir-c", "eastus", "b", loc("eastus", 0), loc("westus", 1))}, nil},
 		"the account no longer declared": {[]Resource{dr}, nil, []Hazard{{DataLoss, urn,
 			"the Cosmos DB account fhir-c would be deleted with the customer's data; keep declaring it (it is protected, so the update would fail)"}}},
 		"renamed": {[]Resource{dr}, []Resource{account("fhir-c2", "eastus", "a", loc("eastus", 0), loc("westus", 1))}, []Hazard{{DataLoss, urn,
