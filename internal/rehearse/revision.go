@@ -40,8 +40,13 @@ func (s *Session) DeployRevision(ctx context.Context, st *Stack, ref string) (st
 	}
 	commit = strings.TrimSpace(commit)
 	dir := filepath.Join(s.dir, "revisions", commit)
-	if err := extract(ctx, s.opts.ProjectRoot, commit, dir); err != nil {
-		return commit, err
+	binary := dir + ".program"
+	_, statErr := os.Stat(binary)
+	built := statErr == nil // the session deployed this revision before
+	if !built {
+		if err := extract(ctx, s.opts.ProjectRoot, commit, dir); err != nil {
+			return commit, err
+		}
 	}
 	stackFile := filepath.Join(dir, drconfig.StackFile(st.name))
 	config, err := os.ReadFile(stackFile)
@@ -60,12 +65,13 @@ func (s *Session) DeployRevision(ctx context.Context, st *Stack, ref string) (st
 		return commit, fmt.Errorf("rehearse: %w", err)
 	}
 
-	binary := dir + ".program"
-	build := exec.CommandContext(ctx, "go", "build", "-o", binary, ".")
-	build.Dir = dir
-	build.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
-	if out, err := build.CombinedOutput(); err != nil {
-		return commit, fmt.Errorf("rehearse: building the program at %s: %w\n%s", commit[:12], err, out)
+	if !built {
+		build := exec.CommandContext(ctx, "go", "build", "-o", binary, ".")
+		build.Dir = dir
+		build.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
+		if out, err := build.CombinedOutput(); err != nil {
+			return commit, fmt.Errorf("rehearse: building the program at %s: %w\n%s", commit[:12], err, out)
+		}
 	}
 
 	host, err := startBinaryHost(binary, dir, s.opts.Out)

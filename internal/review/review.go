@@ -240,13 +240,29 @@ func toTopology(rs []Resource) []topology.Resource {
 // refused: errors, policy violations and stand-in check failures.
 func engineError(err error) string {
 	var keep []string
-	for _, line := range strings.Split(err.Error(), "\n") {
-		l := strings.TrimSpace(line)
+	add := func(l string) {
+		if !slices.Contains(keep, l) {
+			keep = append(keep, l)
+		}
+	}
+	lines := strings.Split(err.Error(), "\n")
+	for i := 0; i < len(lines); i++ {
+		l := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(lines[i]), "stderr:"))
 		switch {
-		case strings.HasPrefix(l, "error:"), strings.Contains(l, "[mandatory]"), strings.Contains(l, "azure-native stand-in:"):
-			if !slices.Contains(keep, l) {
-				keep = append(keep, l)
+		case strings.HasPrefix(l, "error:"):
+			// An engine error may go on over the next lines.
+			for i+1 < len(lines) {
+				next := strings.TrimSpace(lines[i+1])
+				if next == "" || strings.HasPrefix(next, "error:") || strings.HasPrefix(next, "stderr:") ||
+					strings.HasPrefix(next, "stdout:") || strings.HasPrefix(next, "code:") {
+					break
+				}
+				l += " " + next
+				i++
 			}
+			add(l)
+		case strings.Contains(l, "[mandatory]"), strings.Contains(l, "azure-native stand-in:"):
+			add(l)
 		}
 	}
 	if len(keep) == 0 {

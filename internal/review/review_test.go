@@ -158,3 +158,14 @@ func TestChangedStacks(t *testing.T) {
 	_, err = ChangedStacks(ctx, dir, "no-such-ref")
 	assert.ErrorContains(t, err, "git diff --name-only --relative no-such-ref --")
 }
+
+func TestEngineError(t *testing.T) {
+	err := fmt.Errorf("failed to run preview: exit status 1\ncode: 1\nstdout: Previewing update (litware):\n" +
+		"    fhir-dr@v1.0.0 [mandatory]  cosmos-tls12  (azure-native:cosmosdb:DatabaseAccount: account)Cosmos DB account \"account\" allows TLS below 1.2\n" +
+		"error: unable to replace resource \"urn:x\"\nas it is currently marked for protection.\nerror: preview failed\n\n" +
+		"stderr: error: unable to replace resource \"urn:x\"\nas it is currently marked for protection.\nerror: preview failed\n")
+	assert.Equal(t, "fhir-dr@v1.0.0 [mandatory]  cosmos-tls12  (azure-native:cosmosdb:DatabaseAccount: account)Cosmos DB account \"account\" allows TLS below 1.2\n"+
+		"error: unable to replace resource \"urn:x\" as it is currently marked for protection.\n"+
+		"error: preview failed", engineError(err))
+	assert.Equal(t, "something else", engineError(fmt.Errorf("something else\nmore")))
+}

@@ -1,0 +1,105 @@
+//go:build integration
+
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/review"
+)
+
+// TestDiffHazards makes real stack-file changes in a clone of the project
+// and reviews them against its HEAD through the real engine: each hazard is
+// found and explained, a harmless change is shown as the engine plans it,
+// and the exit status is 1.
+func TestDiffHazards(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	clone := t.TempDir()
+	out, err := exec.Command("git", "clone", "--quiet", "--no-local", root, clone).CombinedOutput()
+	require.NoError(t, err, string(out))
+	// The clone uses this checkout's Pulumi CLI.
+	require.NoError(t, os.Symlink(filepath.Join(root, ".bin"), filepath.Join(clone, ".bin")))
+
+	edit := func(customer string, change func(string) string) {
+		path := filepath.Join(clone, drconfig.StackFile(customer))
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(path, []byte(change(string(b))), 0o644))
+	}
+	replace := func(old, new string) func(string) string {
+		return func(s string) string {
+			require.Contains(t, s, old)
+			return strings.Replace(s, old, new, 1)
+		}
+	}
+	// Data loss: renaming the account replaces it.
+	edit("litware", replace("  fhir-dr:cosmos:\n", "  fhir-dr:cosmos:\n    accountName: fhir-litware-new\n"))
+	// Azure rejects a region added together with another account change.
+	edit("adatum", func(s string) string {
+		return s + "  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-3001\n  fhir-dr:cosmos:\n    backup:\n      intervalMinutes: 120\n"
+	})
+	// Failing over by editing config.
+	edit("fabrikam", func(s string) string {
+		s = replace("fhir-dr:primaryRegion: brazilsouth", "fhir-dr:primaryRegion: southcentralus")(s)
+		return replace("    tier: full\n", "    tier: full\n    secondaryRegion: brazilsouth\n")(s)
+	})
+	// A harmless change.
+	edit("contoso", replace(`cost-center: "4711"`, `cost-center: "4712"`))
+	// A stack file deleted.
+	require.NoError(t, os.Remove(filepath.Join(clone, drconfig.StackFile("tailspin"))))
+	t.Chdir(clone)
+
+	code, stdout, stderr := runDrctl(t, "diff", "--base", "HEAD", "--json")
+	assert.Equal(t, 1, code, stderr)
+	assert.Contains(t, stderr, "drctl diff: the change must not be deployed as it is")
+	var report review.Report
+	require.NoError(t, json.Unmarshal([]byte(stdout), &report), stdout)
+	assert.False(t, report.AllStacks)
+	byCustomer := map[string]review.StackReview{}
+	for _, s := range report.Stacks {
+		byCustomer[s.Customer] = s
+	}
+	kinds := func(customer string) []review.HazardKind {
+		var out []review.HazardKind
+		for _, h := range byCustomer[customer].Hazards {
+			out = append(out, h.Kind)
+		}
+		return out
+	}
+	assert.Len(t, report.Stacks, 5)
+	assert.Equal(t, []review.HazardKind{review.DataLoss}, kinds("litware"))
+	assert.Contains(t, byCustomer["litware"].EngineError, "marked for protection")
+	assert.Equal(t, []review.HazardKind{review.SplitRequired}, kinds("adatum"))
+	assert.Contains(t, byCustomer["adatum"].Hazards[0].Message, "Split it into two pull requests")
+	assert.Contains(t, byCustomer["adatum"].EngineError, "cannot be combined with other account changes")
+	assert.Contains(t, kinds("fabrikam"), review.WriteRegionByConfig)
+	assert.Contains(t, kinds("fabrikam"), review.DataLoss, "the account's location moves too")
+	assert.Equal(t, []review.HazardKind{review.StackRemoved}, kinds("tailspin"))
+
+	contoso := byCustomer["contoso"]
+	assert.Empty(t, contoso.Hazards)
+	assert.Empty(t, contoso.EngineError)
+	assert.NotZero(t, contoso.Counts["update"])
+	for _, c := range contoso.Changes {
+		assert.Equal(t, "update", c.Op)
+		assert.Contains(t, c.Fields, review.FieldChange{Path: "tags.cost-center", Old: `"4711"`, New: `"4712"`}, c.Name)
+	}
+	assert.NotEmpty(t, contoso.Before)
+	assert.Equal(t, contoso.Before, contoso.After, "a tag change leaves the topology as it is")
+
+	code, md, _ := runDrctl(t, "diff", "--base", "HEAD")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, md, "| fabrikam | **blocked** |")
+	assert.Contains(t, md, "| contoso | ok | 0 |")
+	assert.LessOrEqual(t, len(md), review.MaxComment)
+}
