@@ -7,6 +7,7 @@
 //	drctl rehearse --stack <customer> [--from <git-revision>]
 //	drctl validate [--parallel N] [--policy-config <file>] [customer ...]
 //	drctl diff --base <git-revision> [--json] [--engine-log <file>]
+//	drctl report [--format table|csv|json] [customer ...]
 //
 // plan renders one customer's stack offline: it loads the stack file the way
 // Pulumi does, runs the real fhir-dr program under a mock resource monitor,
@@ -42,6 +43,8 @@ Commands:
              ones) concurrently; one row per stack (drctl validate --help)
   diff       what a change since a git revision does to each affected stack,
              with hazard checks, as a pull-request comment (drctl diff --help)
+  report     the fleet inventory with the estimated monthly cost of DR
+             (drctl report --format table|csv|json)
 `
 
 func main() {
@@ -63,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runValidate(args[1:], stdout, stderr)
 	case "diff":
 		return runDiff(args[1:], stdout, stderr)
+	case "report":
+		return runReport(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

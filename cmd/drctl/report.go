@@ -1,0 +1,159 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/pricing"
+	"github.com/fhir-dr/fhir-dr/policy/rules"
+)
+
+// inventoryRow is one customer in the fleet report.
+type inventoryRow struct {
+	Customer          string  `json:"customer"`
+	PrimaryRegion     string  `json:"primaryRegion"`
+	SecondaryRegion   string  `json:"secondaryRegion,omitempty"`
+	SecondaryChoice   string  `json:"secondaryChoice,omitempty"` // paired or chosen
+	Tier              string  `json:"tier"`
+	Ticket            string  `json:"ticket"`
+	Consistency       string  `json:"consistency"`
+	RPOSeconds        int     `json:"rpoSeconds,omitempty"`
+	RTOSeconds        int     `json:"rtoSeconds,omitempty"`
+	Throughput        int     `json:"throughputRUs"`
+	Autoscale         bool    `json:"autoscale"`
+	BillingMultiplier int     `json:"billingMultiplier"`
+	MonthlyDRCost     float64 `json:"monthlyDrCost"`
+	Status            string  `json:"status"`
+}
+
+// inventoryReport is the JSON form of the report.
+type inventoryReport struct {
+	Currency     string         `json:"currency"`
+	PricesAsOf   string         `json:"pricesAsOf"`
+	PricesSource string         `json:"pricesSource"`
+	Customers    []inventoryRow `json:"customers"`
+}
+
+func runReport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("drctl report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "table", "table, csv or json")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *format != "table" && *format != "csv" && *format != "json" {
+		fmt.Fprintf(stderr, "drctl report: unknown format %q (table, csv or json)\n", *format)
+		return 2
+	}
+	root, err := projectRoot()
+	if err != nil {
+		fmt.Fprintln(stderr, "drctl report:", err)
+		return 1
+	}
+	files, err := stackFiles(root, fs.Args())
+	if err != nil {
+		fmt.Fprintln(stderr, "drctl report:", err)
+		return 1
+	}
+	prices, err := pricing.Load()
+	if err != nil {
+		fmt.Fprintln(stderr, "drctl report:", err)
+		return 1
+	}
+	status := 0
+	report := inventoryReport{Currency: prices.Currency, PricesAsOf: prices.AsOf, PricesSource: prices.Source}
+	for _, r := range validateFleet(files, rules.DefaultConfig(), 0, nil) {
+		if r.Config == nil {
+			fmt.Fprintln(stderr, r.Err)
+			report.Customers = append(report.Customers, inventoryRow{Customer: r.Customer, Status: r.Status()})
+			status = 1
+			continue
+		}
+		row, err := inventoryOf(r, prices)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", r.File, err)
+			status = 1
+		}
+		report.Customers = append(report.Customers, row)
+	}
+	switch *format {
+	case "json":
+		b, err := json.MarshalIndent(report, "", "  ")
+		if err != nil {
+			fmt.Fprintln(stderr, "drctl report:", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, string(b))
+	case "csv":
+		w := csv.NewWriter(stdout)
+		_ = w.Write([]string{"customer", "primary_region", "secondary_region", "secondary_choice", "tier", "ticket", "consistency",
+			"rpo_seconds", "rto_seconds", "throughput_rus", "autoscale", "billing_multiplier", "monthly_dr_cost_" + prices.Currency, "status"})
+		for _, c := range report.Customers {
+			_ = w.Write([]string{c.Customer, c.PrimaryRegion, c.SecondaryRegion, c.SecondaryChoice, c.Tier, c.Ticket, c.Consistency,
+				strconv.Itoa(c.RPOSeconds), strconv.Itoa(c.RTOSeconds), strconv.Itoa(c.Throughput), strconv.FormatBool(c.Autoscale),
+				strconv.Itoa(c.BillingMultiplier), strconv.FormatFloat(c.MonthlyDRCost, 'f', 2, 64), c.Status})
+		}
+		w.Flush()
+		if err := w.Error(); err != nil {
+			fmt.Fprintln(stderr, "drctl report:", err)
+			return 1
+		}
+	default:
+		printInventory(stdout, report)
+	}
+	return status
+}
+
+func inventoryOf(r stackResult, prices *pricing.Table) (inventoryRow, error) {
+	cfg := r.Config
+	row := inventoryRow{
+		Customer: r.Customer, PrimaryRegion: cfg.PrimaryRegion, Tier: cfg.TierLabel(), Ticket: cfg.Ticket(),
+		Consistency: cfg.Consistency().Level, Throughput: cfg.Cosmos.Throughput, BillingMultiplier: cfg.BillingMultiplier(),
+		Status: r.Status(),
+	}
+	if row.Throughput == 0 {
+		row.Throughput, row.Autoscale = cfg.Cosmos.AutoscaleMaxThroughput, true
+	}
+	if cfg.DR.Enabled {
+		row.SecondaryRegion, row.SecondaryChoice = cfg.DR.SecondaryRegion, "chosen"
+		if region, ok := drconfig.LookupRegion(cfg.PrimaryRegion); ok && region.Pair == cfg.DR.SecondaryRegion {
+			row.SecondaryChoice = "paired"
+		}
+		o := cfg.Objectives()
+		row.RPOSeconds, row.RTOSeconds = int(o.RPO.Seconds()), int(o.RTO.Seconds())
+	}
+	estimate, err := prices.DR(cfg)
+	row.MonthlyDRCost = estimate.Total
+	return row, err
+}
+
+func printInventory(w io.Writer, report inventoryReport) {
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "CUSTOMER\tPRIMARY\tSECONDARY\tTIER\tTICKET\tCONSISTENCY\tRPO\tRTO\tRU/S\tBILLING\tDR COST/MONTH (%s)\tSTATUS\n", report.Currency)
+	total := 0.0
+	for _, c := range report.Customers {
+		secondary, rpo, rto := "-", "-", "-"
+		if c.SecondaryRegion != "" {
+			secondary = c.SecondaryRegion + " (" + c.SecondaryChoice + ")"
+			rpo = (time.Duration(c.RPOSeconds) * time.Second).String()
+			rto = (time.Duration(c.RTOSeconds) * time.Second).String()
+		}
+		ru := strconv.Itoa(c.Throughput)
+		if c.Autoscale {
+			ru = "≤" + ru
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tx%d\t%.2f\t%s\n", c.Customer, c.PrimaryRegion, secondary, c.Tier, c.Ticket,
+			c.Consistency, rpo, rto, ru, c.BillingMultiplier, c.MonthlyDRCost, c.Status)
+		total += c.MonthlyDRCost
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "\n%d customers; DR adds an estimated %.2f %s a month (list prices of %s; see internal/pricing/prices.json)\n",
+		len(report.Customers), total, report.Currency, report.PricesAsOf)
+}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestReportTable(t *testing.T) {
+	code, out, errOut := runDrctl(t, "report")
+	require.Equal(t, 0, code, errOut)
+	assert.Regexp(t, `(?m)^contoso +eastus +westus \(paired\) +full +SR-100234 +Session +15m0s +23m10s +≤10000 +x2 +1943\.25 +ok$`, out)
+	assert.Regexp(t, `(?m)^northwind +westeurope +swedencentral \(chosen\) +full `, out)
+	assert.Regexp(t, `(?m)^adatum +eastus2 +- +none +none +Session +- +- +≤4000 +x1 +0\.00 +ok$`, out)
+	assert.Contains(t, out, "\n6 customers; DR adds an estimated 7706.38 USD a month (list prices of 2026-11-25; see internal/pricing/prices.json)\n")
+}
+
+func TestReportCSVAndJSON(t *testing.T) {
+	code, out, errOut := runDrctl(t, "report", "--format", "csv", "litware", "fabrikam")
+	require.Equal(t, 0, code, errOut)
+	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, [][]string{
+		{"customer", "primary_region", "secondary_region", "secondary_choice", "tier", "ticket", "consistency", "rpo_seconds",
+			"rto_seconds", "throughput_rus", "autoscale", "billing_multiplier", "monthly_dr_cost_USD", "status"},
+		{"litware", "uksouth", "ukwest", "paired", "data", "SR-101511", "Session", "900", "5100", "1000", "false", "2", "58.40", "ok"},
+		{"fabrikam", "brazilsouth", "southcentralus", "paired", "full", "SR-100871", "BoundedStaleness", "600", "1390", "4000", "false", "2", "640.93", "ok"},
+	}, records)
+
+	code, out, errOut = runDrctl(t, "report", "--format", "json", "adatum")
+	require.Equal(t, 0, code, errOut)
+	var doc inventoryReport
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	assert.Equal(t, "2026-11-25", doc.PricesAsOf)
+	assert.Equal(t, []inventoryRow{{Customer: "adatum", PrimaryRegion: "eastus2", Tier: "none", Ticket: "none", Consistency: "Session",
+		Throughput: 4000, Autoscale: true, BillingMultiplier: 1, Status: "ok"}}, doc.Customers)
+
+	code, _, errOut = runDrctl(t, "report", "--format", "xml")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, `unknown format "xml"`)
+}

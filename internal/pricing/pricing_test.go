@@ -1,0 +1,63 @@
+package pricing
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+)
+
+func config(t *testing.T, customer string) *drconfig.Config {
+	t.Helper()
+	cfg, err := drconfig.LoadFile(filepath.Join("..", "..", drconfig.StackFile(customer)))
+	require.NoError(t, err)
+	return cfg
+}
+
+func TestTableIsDatedAndSourced(t *testing.T) {
+	table, err := Load()
+	require.NoError(t, err)
+	assert.Equal(t, "2026-11-25", table.AsOf)
+	assert.Equal(t, "USD", table.Currency)
+	assert.Contains(t, table.Source, "azure.microsoft.com/pricing")
+	assert.Equal(t, 730.0, table.HoursPerMonth)
+}
+
+func TestEstimates(t *testing.T) {
+	table, err := Load()
+	require.NoError(t, err)
+
+	none, err := table.DR(config(t, "adatum"))
+	require.NoError(t, err)
+	assert.Equal(t, Estimate{}, none)
+
+	data, err := table.DR(config(t, "litware"))
+	require.NoError(t, err)
+	assert.Equal(t, Estimate{Lines: []Line{{"Cosmos DB 1000 RU/s in ukwest", 58.40}}, Total: 58.40}, data)
+
+	// contoso: autoscale to 10,000 RU/s; Standard tier; system 2 x D4ds_v5,
+	// fhir 2 x D8ds_v5 at their floors; 30 s probes.
+	full, err := table.DR(config(t, "contoso"))
+	require.NoError(t, err)
+	assert.Equal(t, []Line{
+		{"Cosmos DB up to 10000 RU/s (autoscale) in westus", 876},
+		{"AKS Standard tier, standby cluster", 73},
+		{"2 x Standard_D4ds_v5, node pool system", 329.96},
+		{"2 x Standard_D8ds_v5, node pool fhir", 659.92},
+		{"standby ingress public IP", 3.65},
+		{"Traffic Manager health checks, 2 endpoints", 0.72},
+	}, full.Lines)
+	assert.Equal(t, 1943.25, full.Total)
+
+	fast, err := table.DR(config(t, "tailspin"))
+	require.NoError(t, err)
+	assert.Equal(t, Line{"Traffic Manager health checks, 2 endpoints", 2.72}, fast.Lines[len(fast.Lines)-1])
+
+	cfg := config(t, "contoso")
+	cfg.Compute.NodePools[1].VMSize = "Standard_NC24ads_A100_v4"
+	_, err = table.DR(cfg)
+	assert.EqualError(t, err, "pricing: no price for VM size Standard_NC24ads_A100_v4 (prices.json of 2026-11-25)")
+}
