@@ -106,17 +106,6 @@ func BenchmarkValidateFleet(b *testing.B) {
 	}
 }
 
-// BenchmarkOneStackEndToEnd: load, validate, render and policy-check one
-// full-tier stack inside the process.
-func BenchmarkOneStackEndToEnd(b *testing.B) {
-	files := writeFleet(b, b.TempDir(), 2) // customer0001 is a copy of contoso (full tier)
-	for b.Loop() {
-		if r := validateStack(files[1], rules.DefaultConfig()); !r.OK() {
-			b.Fatal(r.Err)
-		}
-	}
-}
-
 // TestValidateFleetMemory checks the peak heap of validating 1,000 stacks
 // stays far below 500 MB: results keep summaries, not rendered plans.
 func TestValidateFleetMemory(t *testing.T) {

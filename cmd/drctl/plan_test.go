@@ -154,8 +154,8 @@ func TestPlanStackFileAndInvalidConfig(t *testing.T) {
 	assert.Equal(t, 2, code)
 }
 
-// BenchmarkPlanStack measures one stack end to end in the process: read the
-// stack file, validate, render under mocks.
+// BenchmarkPlanStack measures one full-tier stack end to end in the
+// process: read the stack file, validate, render under mocks, policy-check.
 func BenchmarkPlanStack(b *testing.B) {
 	path := filepath.Join("..", "..", "stacks", "Pulumi.contoso.yaml")
 	b.ReportAllocs()
