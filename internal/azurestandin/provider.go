@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
@@ -90,6 +91,11 @@ type Provider struct {
 	mu    sync.Mutex
 	cloud map[string]Resource
 	ops   []Op
+	// createDelay makes every Create take this long, to test what
+	// happens while operations are in flight.
+	createDelay time.Duration
+	// onCreate, if set, is called when a Create starts.
+	onCreate func(token, name string)
 }
 
 // New returns a stand-in with an empty fake cloud.
@@ -99,6 +105,22 @@ func New() (*Provider, error) {
 		return nil, err
 	}
 	return &Provider{facts: facts, cloud: map[string]Resource{}}, nil
+}
+
+// Add puts a resource in the fake cloud as if it had been made outside
+// Pulumi: the portal, a script, or the customer's existing deployment.
+func (p *Provider) Add(id string, r Resource) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cloud[id] = r
+}
+
+// SlowCreates makes every Create take d and calls started (if not nil) as
+// each begins: for tests of interrupted runs.
+func (p *Provider) SlowCreates(d time.Duration, started func(token, name string)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.createDelay, p.onCreate = d, started
 }
 
 // Ops returns the operations so far, in order.
@@ -313,6 +335,13 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		return &pulumirpc.CreateResponse{Properties: props}, err
 	}
 	id, outs := azurefake.Outputs(token, name, inputs)
+	p.mu.Lock()
+	delay, started := p.createDelay, p.onCreate
+	p.mu.Unlock()
+	if started != nil {
+		started(token, name)
+	}
+	time.Sleep(delay)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, exists := p.cloud[id]; exists {

@@ -138,6 +138,13 @@ func (s *Session) Close() error {
 	return errors.Join(err, os.RemoveAll(s.dir))
 }
 
+// Env is the environment a Pulumi CLI needs to run against this session's
+// backend and stand-in, for tools that drive the CLI themselves.
+func (s *Session) Env() map[string]string { return s.env() }
+
+// CLIPath is the Pulumi CLI the session runs.
+func (s *Session) CLIPath() string { return filepath.Join(s.opts.CLIRoot, "bin", "pulumi") }
+
 // env is the environment of every CLI run: the throwaway backend, a private
 // PULUMI_HOME so no login, plugin or credential of the machine is used, the
 // stand-in in place of the azure-native plugin, and no plugin downloads.

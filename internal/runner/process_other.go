@@ -1,0 +1,13 @@
+//go:build !unix
+
+package runner
+
+import (
+	"os"
+	"os/exec"
+)
+
+func ownProcessGroup(*exec.Cmd) {}
+
+// interrupt kills: other systems have no interrupt signal to send.
+func interrupt(p *os.Process) error { return p.Kill() }
