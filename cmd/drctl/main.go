@@ -8,6 +8,8 @@
 //	drctl validate [--parallel N] [--policy-config <file>] [customer ...]
 //	drctl diff --base <git-revision> [--json] [--engine-log <file>]
 //	drctl report [--format table|csv|json] [customer ...]
+//	drctl preview|up|refresh --stacks a,b | --changed-since <git-revision> [--parallel N] [--policy-pack <binary>]
+//	drctl changed --base <git-revision>
 //
 // plan renders one customer's stack offline: it loads the stack file the way
 // Pulumi does, runs the real fhir-dr program under a mock resource monitor,
@@ -45,6 +47,11 @@ Commands:
              with hazard checks, as a pull-request comment (drctl diff --help)
   report     the fleet inventory with the estimated monthly cost of DR
              (drctl report --format table|csv|json)
+  preview, up, refresh
+             the release runner: the Pulumi operation on many stacks at once
+             (drctl up --stacks a,b | --changed-since <rev> [--parallel N])
+  changed    the stacks a change since a git revision touches, as JSON for a
+             CI job matrix (drctl changed --base <rev>)
 `
 
 func main() {
@@ -68,6 +75,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runDiff(args[1:], stdout, stderr)
 	case "report":
 		return runReport(args[1:], stdout, stderr)
+	case "preview", "up", "refresh":
+		return runStacks(args[0], args[1:], stdout, stderr)
+	case "changed":
+		return runChanged(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
