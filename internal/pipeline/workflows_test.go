@@ -1,0 +1,141 @@
+package pipeline
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/rhysd/actionlint"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/fhir-dr/fhir-dr/azure/azurenative"
+	"github.com/fhir-dr/fhir-dr/internal/rehearse"
+)
+
+func workflowFiles(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "..", ".github", "workflows", "*.yml"))
+	require.NoError(t, err)
+	require.Len(t, files, 2)
+	return files
+}
+
+// TestActionlint fails on any finding of actionlint.
+func TestActionlint(t *testing.T) {
+	linter, err := actionlint.NewLinter(io.Discard, &actionlint.LinterOptions{})
+	require.NoError(t, err)
+	findings, err := linter.LintFiles(workflowFiles(t), nil)
+	require.NoError(t, err)
+	for _, f := range findings {
+		t.Errorf("%s:%d:%d: %s [%s]", f.Filepath, f.Line, f.Column, f.Message, f.Kind)
+	}
+}
+
+type workflow struct {
+	On          map[string]any `yaml:"on"`
+	Permissions map[string]string
+	Jobs        map[string]struct {
+		If          string
+		Permissions map[string]string
+		Concurrency struct {
+			Group            string `yaml:"group"`
+			CancelInProgress bool   `yaml:"cancel-in-progress"`
+		}
+		Strategy struct {
+			FailFast    bool `yaml:"fail-fast"`
+			MaxParallel int  `yaml:"max-parallel"`
+		}
+		Env   map[string]string
+		Steps []struct {
+			Name string
+			Uses string
+			If   string
+			Run  string
+		}
+	}
+}
+
+func load(t *testing.T, name string) workflow {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", ".github", "workflows", name))
+	require.NoError(t, err)
+	var w workflow
+	require.NoError(t, yaml.Unmarshal(b, &w))
+	return w
+}
+
+var pinned = regexp.MustCompile(`^[\w.-]+/[\w.-]+@v\d+\.\d+\.\d+$`)
+
+// Every action is pinned to a full version and every workflow starts from
+// read-only permissions, granting more per job only where needed.
+func TestPinnedAndLeastPrivilege(t *testing.T) {
+	for _, name := range []string{"pull-request.yml", "release.yml"} {
+		w := load(t, name)
+		assert.Equal(t, map[string]string{"contents": "read"}, w.Permissions, name)
+		for jobName, job := range w.Jobs {
+			require.NotNil(t, job.Permissions, "%s %s: permissions", name, jobName)
+			for scope, level := range job.Permissions {
+				if level == "write" {
+					assert.Contains(t, []string{"id-token", "pull-requests"}, scope, "%s %s", name, jobName)
+				}
+			}
+			for _, s := range job.Steps {
+				if s.Uses != "" {
+					assert.Regexp(t, pinned, s.Uses, "%s %s", name, jobName)
+				}
+			}
+		}
+	}
+}
+
+func TestPullRequestWorkflow(t *testing.T) {
+	w := load(t, "pull-request.yml")
+	check, preview := w.Jobs["check"], w.Jobs["preview"]
+	var runs []string
+	for _, s := range check.Steps {
+		runs = append(runs, s.Run)
+		if strings.Contains(s.Run, "gh api") {
+			assert.Equal(t, "github.event.pull_request.head.repo.full_name == github.repository", s.If, "no comment from forks")
+			assert.Contains(t, s.Run, "<!-- fhir-dr:diff -->", "finds its own comment")
+			assert.Contains(t, s.Run, "--method PATCH", "updates it in place")
+		}
+	}
+	all := strings.Join(runs, "\n")
+	for _, want := range []string{"make lint test", "drctl validate", `drctl diff --base "origin/${GITHUB_BASE_REF}"`} {
+		assert.Contains(t, all, want)
+	}
+	assert.Contains(t, preview.If, "github.event.pull_request.head.repo.full_name == github.repository", "never for forks")
+	assert.Contains(t, preview.If, "vars.AZURE_CLIENT_ID != ''", "only with credentials")
+	assert.Equal(t, "write", preview.Permissions["id-token"])
+	assert.Contains(t, preview.Steps[len(preview.Steps)-1].Run, "drctl preview --stacks")
+	assert.Contains(t, preview.Steps[len(preview.Steps)-1].Run, "--policy-pack .bin/fhir-dr-policy")
+}
+
+func TestReleaseWorkflow(t *testing.T) {
+	w := load(t, "release.yml")
+	assert.Contains(t, w.On, "push")
+	assert.Contains(t, w.On, "workflow_dispatch")
+	up := w.Jobs["up"]
+	assert.Equal(t, "pulumi-stack-${{ matrix.stack }}", up.Concurrency.Group, "one concurrency group per stack")
+	assert.False(t, up.Concurrency.CancelInProgress, "never cancel an update in flight")
+	assert.False(t, up.Strategy.FailFast)
+	assert.Positive(t, up.Strategy.MaxParallel)
+	assert.Equal(t, "write", up.Permissions["id-token"], "Azure login by OIDC")
+	assert.Equal(t, "true", up.Env["ARM_USE_OIDC"])
+	assert.NotContains(t, up.Env, "ARM_CLIENT_SECRET", "no stored Azure secret")
+	assert.Equal(t, "${{ vars.PULUMI_BACKEND_URL }}", up.Env["PULUMI_BACKEND_URL"], "the backend is configurable")
+	var runs []string
+	for _, s := range up.Steps {
+		runs = append(runs, s.Run)
+	}
+	all := strings.Join(runs, "\n")
+	assert.Contains(t, all, `pulumi" plugin install resource azure-native "${AZURE_NATIVE_VERSION}"`)
+	assert.Equal(t, azurenative.Version, up.Env["AZURE_NATIVE_VERSION"], "the plugin the program pins")
+	assert.Equal(t, rehearse.CLIVersion, up.Env["PULUMI_VERSION"], "the CLI the rehearsal tested")
+	assert.Contains(t, all, `drctl up --stacks "${STACK}" --policy-pack .bin/fhir-dr-policy`)
+}
