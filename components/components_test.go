@@ -398,3 +398,26 @@ func TestMonitoringAndTags(t *testing.T) {
 		}
 	}
 }
+
+// After a recorded failover the secondary takes writes: only the
+// priorities change, the array order and everything else stay.
+func TestFailedOverAccount(t *testing.T) {
+	values, err := drconfig.ReadStackFile(filepath.Join("..", drconfig.StackFile("contoso")))
+	require.NoError(t, err)
+	values["fhir-dr:dr"] = `{"enabled":true,"tier":"full","ticket":"SR-100234","writeRegion":"westus",` +
+		`"writeRegionChange":"planned failover to westus at 2026-11-25T18:00:00Z by ops for SR-100999"}`
+	failedOver, err := render.Run("contoso", values, program.Deploy)
+	require.NoError(t, err)
+	normal := renderStack(t, "contoso")
+
+	a := get(t, failedOver, account, "account")
+	assert.JSONEq(t, `[{"locationName":"eastus","failoverPriority":1,"isZoneRedundant":true},`+
+		`{"locationName":"westus","failoverPriority":0,"isZoneRedundant":false}]`, asJSON(t, a.Inputs["locations"]))
+	assert.Equal(t, "westus", failedOver.Outputs["writeRegion"])
+	delete(a.Inputs, "locations")
+	b := get(t, normal, account, "account")
+	delete(b.Inputs, "locations")
+	assert.Equal(t, b.Inputs, a.Inputs, "nothing else of the account changes")
+	// Traffic still goes to the primary first: the profile is unchanged.
+	assert.Equal(t, get(t, normal, profile, "profile").Inputs, get(t, failedOver, profile, "profile").Inputs)
+}

@@ -24,6 +24,9 @@ type CosmosLocation struct {
 	// ZoneRedundant spreads the region's replicas over availability zones.
 	// Optional; defaults to false.
 	ZoneRedundant bool
+	// FailoverPriority is 0 for the write region, 1 for the replica.
+	// Required; unique within the account.
+	FailoverPriority int
 }
 
 // CosmosAccountArgs are the inputs of NewCosmosAccount.
@@ -32,9 +35,8 @@ type CosmosAccountArgs struct {
 	ResourceGroupName pulumi.StringInput
 	// AccountName is the globally unique account name. Required.
 	AccountName string
-	// Locations are the account's regions in failover priority order: the
-	// first is the write region (priority 0), the next the DR replica
-	// (priority 1). Required; one or two.
+	// Locations are the account's regions, primary region first; their
+	// FailoverPriority says which takes writes. Required; one or two.
 	Locations []CosmosLocation
 	// Consistency is the default consistency. Required.
 	Consistency objectives.Consistency
@@ -81,7 +83,7 @@ func NewCosmosAccount(ctx *pulumi.Context, name string, args *CosmosAccountArgs,
 	for i, l := range args.Locations {
 		locations[i] = cosmosdb.LocationArgs{
 			LocationName:     pulumi.String(l.Region),
-			FailoverPriority: pulumi.Int(i),
+			FailoverPriority: pulumi.Int(l.FailoverPriority),
 			IsZoneRedundant:  pulumi.Bool(l.ZoneRedundant),
 		}
 	}

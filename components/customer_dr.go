@@ -51,10 +51,19 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		return nil, err
 	}
 
-	locations := []CosmosLocation{{Region: cfg.PrimaryRegion, ZoneRedundant: *cfg.Cosmos.ZoneRedundant.Primary}}
+	// The primary region takes writes (priority 0) unless the account has
+	// failed over to the secondary; the array order stays the same, so a
+	// recorded failover changes nothing but the priorities.
+	primaryPriority, secondaryPriority := 0, 1
+	if cfg.WriteRegionMoved() {
+		primaryPriority, secondaryPriority = 1, 0
+	}
+	locations := []CosmosLocation{{
+		Region: cfg.PrimaryRegion, ZoneRedundant: *cfg.Cosmos.ZoneRedundant.Primary, FailoverPriority: primaryPriority,
+	}}
 	if cfg.DR.Enabled {
 		locations = append(locations, CosmosLocation{
-			Region: cfg.DR.SecondaryRegion, ZoneRedundant: *cfg.Cosmos.ZoneRedundant.Secondary,
+			Region: cfg.DR.SecondaryRegion, ZoneRedundant: *cfg.Cosmos.ZoneRedundant.Secondary, FailoverPriority: secondaryPriority,
 		})
 	}
 	cosmos, err := NewCosmosAccount(ctx, "cosmos", &CosmosAccountArgs{
@@ -78,7 +87,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		"tier":              pulumi.String(cfg.TierLabel()),
 		"ticket":            pulumi.String(cfg.Ticket()),
 		"primaryRegion":     pulumi.String(cfg.PrimaryRegion),
-		"writeRegion":       pulumi.String(cfg.PrimaryRegion),
+		"writeRegion":       pulumi.String(cfg.DR.WriteRegion),
 		"cosmosEndpoint":    cosmos.DocumentEndpoint,
 		"consistency":       pulumi.String(cfg.Consistency().Level),
 		"billingMultiplier": pulumi.Int(cfg.BillingMultiplier()),

@@ -88,6 +88,18 @@ type DR struct {
 	// outage and order forced failover; part of the modeled RTO. Optional;
 	// defaults to 15m.
 	OperatorDecisionTime *Duration `json:"operatorDecisionTime"`
+	// WriteRegion is the Cosmos DB write region (failover priority 0): the
+	// primary region, or the secondary after a failover. Cosmos DB keeps the
+	// new write region after a failover, so the stack file records it and
+	// an update never fails back behind the operators' backs. Written by
+	// drctl failover and failback, not by hand. Optional; defaults to the
+	// primary region.
+	WriteRegion string `json:"writeRegion"`
+	// WriteRegionChange records the failover or failback that set
+	// WriteRegion: what, when, by whom, for which ticket. Written by drctl
+	// together with WriteRegion; the review tools accept a write region
+	// change only with a new record. Optional.
+	WriteRegionChange string `json:"writeRegionChange"`
 }
 
 // Cosmos configures the Cosmos DB account.
@@ -312,6 +324,9 @@ func (c *Config) applyDefaults() {
 	}
 	if dr.OperatorDecisionTime == nil {
 		dr.OperatorDecisionTime = &Duration{DefaultOperatorDecisionTime}
+	}
+	if dr.WriteRegion == "" {
+		dr.WriteRegion = c.PrimaryRegion
 	}
 
 	cosmos := &c.Cosmos

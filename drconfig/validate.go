@@ -114,6 +114,7 @@ func (c *Config) validateDR(ps *problems) {
 		ps.add(key("dr.ticket"), "must be 2-64 letters, digits and . _ # / -, got %q", dr.Ticket)
 	}
 	c.validateSecondaryRegion(ps)
+	c.validateWriteRegion(ps)
 	if _, err := objectives.ChooseConsistency(dr.RPO.Duration); err != nil {
 		ps.add(key("dr.rpo"), "%s", err)
 	}
@@ -146,6 +147,26 @@ func (c *Config) validateSecondaryRegion(ps *problems) {
 		ps.add(key("dr.secondaryRegion"), "must differ from primaryRegion %s: a replica in the same region survives no regional outage", c.PrimaryRegion)
 	}
 }
+
+func (c *Config) validateWriteRegion(ps *problems) {
+	dr := c.DR
+	switch {
+	case dr.WriteRegion == c.PrimaryRegion:
+	case !dr.Enabled:
+		ps.add(key("dr.writeRegion"), "is %s, but DR is disabled: fail back to %s (drctl failback) before disabling DR, "+
+			"because the write region cannot be removed", dr.WriteRegion, c.PrimaryRegion)
+	case dr.WriteRegion != dr.SecondaryRegion:
+		ps.add(key("dr.writeRegion"), "must be the primary region %s or the secondary region %s, got %q",
+			c.PrimaryRegion, dr.SecondaryRegion, dr.WriteRegion)
+	case dr.WriteRegionChange == "":
+		ps.add(key("dr.writeRegionChange"), "required when the write region is not the primary: "+
+			"the record drctl failover writes; move the write region with drctl failover, not by editing the stack file")
+	}
+}
+
+// WriteRegionMoved reports whether the write region is not the primary
+// region: the account has failed over.
+func (c *Config) WriteRegionMoved() bool { return c.DR.WriteRegion != c.PrimaryRegion }
 
 func (c *Config) validateCosmos(ps *problems) {
 	cs := c.Cosmos
