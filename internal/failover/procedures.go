@@ -1,0 +1,163 @@
+package failover
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// current returns the account as ARM reports it, or, in a dry run, as the
+// stack file says it is (known).
+func (c *Client) current(ctx context.Context, accountID string, known Account) (Account, error) {
+	if c.DryRun {
+		return known, nil
+	}
+	return c.Get(ctx, accountID)
+}
+
+// withPriorities returns the locations with target at priority 0 and the
+// others after it in their current order.
+func withPriorities(a Account, target string) []Location {
+	others := slices.Clone(a.Locations)
+	slices.SortFunc(others, func(x, y Location) int { return x.Priority - y.Priority })
+	out := []Location{}
+	for _, l := range others {
+		if SameRegion(l.Name, target) {
+			out = append([]Location{{Name: l.Name, Priority: 0}}, out...)
+		}
+	}
+	for _, l := range others {
+		if !SameRegion(l.Name, target) {
+			out = append(out, Location{Name: l.Name, Priority: len(out)})
+		}
+	}
+	return out
+}
+
+// Planned moves the write region to target with both regions healthy: no
+// data is lost. Service-managed failover is turned off around the change,
+// as Azure requires, and turned back on even if the change fails.
+func (c *Client) Planned(ctx context.Context, accountID, target string, known Account) (err error) {
+	acct, err := c.current(ctx, accountID, known)
+	if err != nil {
+		return err
+	}
+	name, ok := acct.find(target)
+	if !ok {
+		return fmt.Errorf("%s is not a region of the account", target)
+	}
+	if SameRegion(acct.WriteRegion(), target) {
+		return fmt.Errorf("%s already takes writes", name)
+	}
+	if acct.AutomaticFailover {
+		if err := c.SetAutomaticFailover(ctx, accountID, false); err != nil {
+			return err
+		}
+		defer func() {
+			// Turn it back on whatever happened: an account without
+			// service-managed failover is worse off in the next outage.
+			err = errors.Join(err, c.SetAutomaticFailover(context.WithoutCancel(ctx), accountID, true))
+		}()
+	}
+	if err := c.ChangePriorities(ctx, accountID, withPriorities(acct, name)); err != nil {
+		return err
+	}
+	return c.verify(ctx, accountID, name)
+}
+
+// Forced fails over from the write region down, which is unavailable, by
+// taking it offline. It takes seconds and may lose writes that were not
+// yet replicated. Nothing else is changed: control-plane changes during a
+// regional outage delay recovery.
+func (c *Client) Forced(ctx context.Context, accountID, down string, known Account) error {
+	acct, err := c.current(ctx, accountID, known)
+	if err != nil {
+		return err
+	}
+	name, ok := acct.find(down)
+	if !ok {
+		return fmt.Errorf("%s is not a region of the account", down)
+	}
+	if !SameRegion(acct.WriteRegion(), name) {
+		return fmt.Errorf("%s does not take writes (%s does): nothing to force", name, acct.WriteRegion())
+	}
+	next := withPriorities(acct, name)
+	if len(next) < 2 {
+		return errors.New("the account has no other region to fail over to")
+	}
+	if err := c.OfflineRegion(ctx, accountID, name); err != nil {
+		return err
+	}
+	return c.verifyNot(ctx, accountID, name)
+}
+
+// Drill runs the documented drill: service-managed failover off, planned
+// failover to secondary, check, fail back, check, service-managed failover
+// on. The account ends as it began.
+func (c *Client) Drill(ctx context.Context, accountID, secondary string, known Account) (err error) {
+	acct, err := c.current(ctx, accountID, known)
+	if err != nil {
+		return err
+	}
+	name, ok := acct.find(secondary)
+	if !ok {
+		return fmt.Errorf("%s is not a region of the account", secondary)
+	}
+	original := acct.WriteRegion()
+	if SameRegion(original, name) {
+		return fmt.Errorf("%s already takes writes: fail back before a drill", name)
+	}
+	if acct.AutomaticFailover {
+		if err := c.SetAutomaticFailover(ctx, accountID, false); err != nil {
+			return err
+		}
+		defer func() {
+			err = errors.Join(err, c.SetAutomaticFailover(context.WithoutCancel(ctx), accountID, true))
+		}()
+	}
+	if err := c.ChangePriorities(ctx, accountID, withPriorities(acct, name)); err != nil {
+		return err
+	}
+	if err := c.verify(ctx, accountID, name); err != nil {
+		return err
+	}
+	failedOver := acct
+	failedOver.Locations = withPriorities(acct, name)
+	if err := c.ChangePriorities(ctx, accountID, withPriorities(failedOver, original)); err != nil {
+		return fmt.Errorf("failing back after the drill: %w; the account is failed over to %s", err, name)
+	}
+	return c.verify(ctx, accountID, original)
+}
+
+func (c *Client) verify(ctx context.Context, accountID, want string) error {
+	if c.DryRun {
+		fmt.Fprintf(c.Out, "dry run: then check that %s takes writes\n", want)
+		return nil
+	}
+	acct, err := c.Get(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if !SameRegion(acct.WriteRegion(), want) {
+		return fmt.Errorf("after the change %s takes writes, not %s", acct.WriteRegion(), want)
+	}
+	fmt.Fprintf(c.Out, "verified: %s takes writes\n", acct.WriteRegion())
+	return nil
+}
+
+func (c *Client) verifyNot(ctx context.Context, accountID, down string) error {
+	if c.DryRun {
+		fmt.Fprintf(c.Out, "dry run: then check that %s no longer takes writes\n", down)
+		return nil
+	}
+	acct, err := c.Get(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	if w := acct.WriteRegion(); w == "" || SameRegion(w, down) {
+		return fmt.Errorf("%s still takes writes", down)
+	}
+	fmt.Fprintf(c.Out, "verified: %s takes writes\n", acct.WriteRegion())
+	return nil
+}
