@@ -43,7 +43,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 	// The primary group holds the Cosmos DB account: deleting the group would
 	// delete the account, so it is protected like the data itself.
 	primaryRG, err := resources.NewResourceGroup(ctx, "primary-rg", &resources.ResourceGroupArgs{
-		ResourceGroupName: pulumi.String("rg-" + cfg.Customer + "-fhir-" + cfg.PrimaryRegion),
+		ResourceGroupName: pulumi.String(cfg.PrimaryResourceGroupName()),
 		Location:          pulumi.String(cfg.PrimaryRegion),
 		Tags:              dataTags,
 	}, withParent(dr, protectData()...)...)

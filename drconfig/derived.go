@@ -136,3 +136,15 @@ func (c *Config) Objectives() objectives.Objectives {
 		OperatorDecision: c.DR.OperatorDecisionTime.Duration,
 	})
 }
+
+// PrimaryResourceGroupName is the resource group of the customer's data.
+func (c *Config) PrimaryResourceGroupName() string {
+	return "rg-" + c.Customer + "-fhir-" + c.PrimaryRegion
+}
+
+// AccountID is the ARM ID of the customer's Cosmos DB account in the
+// subscription.
+func (c *Config) AccountID(subscription string) string {
+	return "/subscriptions/" + subscription + "/resourceGroups/" + c.PrimaryResourceGroupName() +
+		"/providers/Microsoft.DocumentDB/databaseAccounts/" + c.Cosmos.AccountName
+}

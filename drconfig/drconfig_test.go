@@ -154,3 +154,53 @@ func TestProjectFileDeclaresEveryKey(t *testing.T) {
 		assert.Nil(t, project.Config[required].Default, "%s is required: no default", required)
 	}
 }
+
+func TestSetDRSettingsKeepsTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "Pulumi.contoso.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`# Contoso Health: data DR.
+config:
+  fhir-dr:customer: contoso
+  fhir-dr:primaryRegion: eastus
+  fhir-dr:dr:
+    enabled: true # since SR-1
+    tier: data
+    ticket: SR-100234
+  fhir-dr:cosmos:
+    autoscaleMaxThroughput: 10000
+`), 0o644))
+	require.NoError(t, SetDRSettings(path, [][2]string{{"writeRegion", "westus"}, {"writeRegionChange", "planned failover: 2026"}}))
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, `# Contoso Health: data DR.
+config:
+  fhir-dr:customer: contoso
+  fhir-dr:primaryRegion: eastus
+  fhir-dr:dr:
+    enabled: true # since SR-1
+    tier: data
+    ticket: SR-100234
+    writeRegion: westus
+    writeRegionChange: 'planned failover: 2026'
+  fhir-dr:cosmos:
+    autoscaleMaxThroughput: 10000
+`, string(b))
+	cfg, err := LoadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "westus", cfg.DR.WriteRegion)
+
+	require.NoError(t, SetDRSettings(path, [][2]string{{"writeRegion", "eastus"}}))
+	cfg, err = LoadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "eastus", cfg.DR.WriteRegion, "an existing key is replaced")
+
+	noDR := filepath.Join(t.TempDir(), "Pulumi.adatum.yaml")
+	require.NoError(t, os.WriteFile(noDR, []byte("config:\n  fhir-dr:customer: adatum\n"), 0o644))
+	assert.ErrorContains(t, SetDRSettings(noDR, [][2]string{{"writeRegion", "x"}}), "no fhir-dr:dr object: DR is not enabled here")
+}
+
+func TestAccountID(t *testing.T) {
+	cfg, err := LoadFile(filepath.Join("..", StackFile("contoso")))
+	require.NoError(t, err)
+	assert.Equal(t, "/subscriptions/sub/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso",
+		cfg.AccountID("sub"))
+}

@@ -10,6 +10,8 @@
 //	drctl report [--format table|csv|json] [customer ...]
 //	drctl preview|up|refresh --stacks a,b | --changed-since <git-revision> [--parallel N] [--policy-pack <binary>]
 //	drctl changed --base <git-revision>
+//	drctl failover <customer> --ticket <id> [--forced [--yes] | --drill] [--dry-run] [--subscription <id>]
+//	drctl failback <customer> --ticket <id> [--online] [--dry-run] [--subscription <id>]
 //
 // plan renders one customer's stack offline: it loads the stack file the way
 // Pulumi does, runs the real fhir-dr program under a mock resource monitor,
@@ -52,6 +54,10 @@ Commands:
              (drctl up --stacks a,b | --changed-since <rev> [--parallel N])
   changed    the stacks a change since a git revision touches, as JSON for a
              CI job matrix (drctl changed --base <rev>)
+  failover   move a customer's Cosmos DB writes to the secondary region:
+             planned, --forced (outage) or --drill; records it in the stack
+             file (drctl failover <customer> --ticket <id> [--dry-run])
+  failback   move writes back to the primary region and record it
 `
 
 func main() {
@@ -79,6 +85,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runStacks(args[0], args[1:], stdout, stderr)
 	case "changed":
 		return runChanged(args[1:], stdout, stderr)
+	case "failover", "failback":
+		return runFailover(args[0], args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -16,9 +16,9 @@ func (c *Client) current(ctx context.Context, accountID string, known Account) (
 	return c.Get(ctx, accountID)
 }
 
-// withPriorities returns the locations with target at priority 0 and the
-// others after it in their current order.
-func withPriorities(a Account, target string) []Location {
+// WithWriteRegion returns the account's locations with target at priority
+// 0 and the others after it in their current order.
+func WithWriteRegion(a Account, target string) []Location {
 	others := slices.Clone(a.Locations)
 	slices.SortFunc(others, func(x, y Location) int { return x.Priority - y.Priority })
 	out := []Location{}
@@ -60,7 +60,7 @@ func (c *Client) Planned(ctx context.Context, accountID, target string, known Ac
 			err = errors.Join(err, c.SetAutomaticFailover(context.WithoutCancel(ctx), accountID, true))
 		}()
 	}
-	if err := c.ChangePriorities(ctx, accountID, withPriorities(acct, name)); err != nil {
+	if err := c.ChangePriorities(ctx, accountID, WithWriteRegion(acct, name)); err != nil {
 		return err
 	}
 	return c.verify(ctx, accountID, name)
@@ -82,7 +82,7 @@ func (c *Client) Forced(ctx context.Context, accountID, down string, known Accou
 	if !SameRegion(acct.WriteRegion(), name) {
 		return fmt.Errorf("%s does not take writes (%s does): nothing to force", name, acct.WriteRegion())
 	}
-	next := withPriorities(acct, name)
+	next := WithWriteRegion(acct, name)
 	if len(next) < 2 {
 		return errors.New("the account has no other region to fail over to")
 	}
@@ -116,15 +116,15 @@ func (c *Client) Drill(ctx context.Context, accountID, secondary string, known A
 			err = errors.Join(err, c.SetAutomaticFailover(context.WithoutCancel(ctx), accountID, true))
 		}()
 	}
-	if err := c.ChangePriorities(ctx, accountID, withPriorities(acct, name)); err != nil {
+	if err := c.ChangePriorities(ctx, accountID, WithWriteRegion(acct, name)); err != nil {
 		return err
 	}
 	if err := c.verify(ctx, accountID, name); err != nil {
 		return err
 	}
 	failedOver := acct
-	failedOver.Locations = withPriorities(acct, name)
-	if err := c.ChangePriorities(ctx, accountID, withPriorities(failedOver, original)); err != nil {
+	failedOver.Locations = WithWriteRegion(acct, name)
+	if err := c.ChangePriorities(ctx, accountID, WithWriteRegion(failedOver, original)); err != nil {
 		return fmt.Errorf("failing back after the drill: %w; the account is failed over to %s", err, name)
 	}
 	return c.verify(ctx, accountID, original)

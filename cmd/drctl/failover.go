@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/failover"
+)
+
+// stdin is where confirmations are read; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// now is the clock of the failover records; tests replace it.
+var now = time.Now
+
+// newFailoverClient builds the ARM client; tests point it at a fake ARM.
+var newFailoverClient = func() (*failover.Client, error) {
+	cred, err := azidentity.NewDefaultAzureCredential(nil)
+	if err != nil {
+		return nil, fmt.Errorf("azure credentials: %w", err)
+	}
+	return failover.NewClient(cred, nil)
+}
+
+// runFailover is drctl failover and drctl failback.
+func runFailover(command string, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("drctl "+command, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ticket := fs.String("ticket", "", "the incident or change ticket. Required.")
+	subscription := fs.String("subscription", os.Getenv("AZURE_SUBSCRIPTION_ID"), "the customer's subscription (default $AZURE_SUBSCRIPTION_ID)")
+	operator := fs.String("operator", os.Getenv("USER"), "who runs it, for the record")
+	dryRun := fs.Bool("dry-run", false, "print the requests instead of sending them")
+	forced := fs.Bool("forced", false, "failover only: the write region is down; take it offline (seconds; may lose unreplicated writes)")
+	yes := fs.Bool("yes", false, "with --forced: do not ask for confirmation")
+	drill := fs.Bool("drill", false, "failover only: run the drill (fail over, check, fail back, check); the stack file is not changed")
+	online := fs.Bool("online", false, "failback only: first bring the primary region online (after a forced failover took it offline)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: drctl %s <customer> --ticket <id> [flags]\n", command)
+		fs.PrintDefaults()
+	}
+	// The customer comes first, flags after it.
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fs.Usage()
+		return 2
+	}
+	customer := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	switch {
+	case fs.NArg() > 0:
+		fs.Usage()
+		return 2
+	case *ticket == "" && !*drill:
+		fmt.Fprintf(stderr, "drctl %s: --ticket is required: every write-region change is recorded with its ticket\n", command)
+		return 2
+	case command == "failback" && (*forced || *drill):
+		fmt.Fprintln(stderr, "drctl failback: --forced and --drill are failover options")
+		return 2
+	case command == "failover" && *online:
+		fmt.Fprintln(stderr, "drctl failover: --online is a failback option")
+		return 2
+	case *forced && *drill:
+		fmt.Fprintln(stderr, "drctl failover: --forced and --drill exclude each other")
+		return 2
+	}
+	if *subscription == "" {
+		if !*dryRun {
+			fmt.Fprintf(stderr, "drctl %s: --subscription (or AZURE_SUBSCRIPTION_ID) is required\n", command)
+			return 2
+		}
+		*subscription = "<subscription>"
+	}
+
+	root, err := projectRoot()
+	if err != nil {
+		fmt.Fprintf(stderr, "drctl %s: %v\n", command, err)
+		return 1
+	}
+	path := filepath.Join(root, drconfig.StackFile(customer))
+	cfg, err := drconfig.LoadFile(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if !cfg.DR.Enabled {
+		fmt.Fprintf(stderr, "drctl %s: %s has no DR: there is no other region\n", command, customer)
+		return 1
+	}
+	primary, secondary := cfg.PrimaryRegion, cfg.DR.SecondaryRegion
+	var target string
+	switch {
+	case command == "failback":
+		if !cfg.WriteRegionMoved() {
+			fmt.Fprintf(stderr, "drctl failback: %s takes writes already (stacks file); nothing to fail back\n", primary)
+			return 1
+		}
+		target = primary
+	case cfg.WriteRegionMoved():
+		fmt.Fprintf(stderr, "drctl failover: %s has failed over to %s already (%s); fail back first\n", customer, secondary, cfg.DR.WriteRegionChange)
+		return 1
+	default:
+		target = secondary
+	}
+
+	client := &failover.Client{}
+	if !*dryRun {
+		if client, err = newFailoverClient(); err != nil {
+			fmt.Fprintf(stderr, "drctl %s: %v\n", command, err)
+			return 1
+		}
+	}
+	client.Out, client.DryRun = stdout, *dryRun
+	// What the stack file says the account looks like, for dry runs.
+	known := failover.Account{AutomaticFailover: true, Locations: []failover.Location{{Name: primary, Priority: 0}, {Name: secondary, Priority: 1}}}
+	if cfg.WriteRegionMoved() {
+		known.Locations = []failover.Location{{Name: secondary, Priority: 0}, {Name: primary, Priority: 1}}
+	}
+	accountID := cfg.AccountID(*subscription)
+
+	if *forced && !*dryRun && !*yes {
+		fmt.Fprintf(stdout, "Forced failover of %s: %s is taken offline and %s takes writes within seconds.\n"+
+			"Writes not yet replicated to %s may be lost (RPO %s). Type the customer name to confirm: ",
+			customer, primary, secondary, secondary, cfg.Objectives().RPO)
+		line, _ := bufio.NewReader(stdin).ReadString('\n')
+		if strings.TrimSpace(line) != customer {
+			fmt.Fprintln(stderr, "drctl failover: not confirmed; nothing was changed")
+			return 1
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	kind := "planned failover"
+	switch {
+	case *drill:
+		kind = "drill"
+		err = client.Drill(ctx, accountID, secondary, known)
+	case *forced:
+		kind = "forced failover"
+		err = client.Forced(ctx, accountID, primary, known)
+	case command == "failback":
+		kind = "failback"
+		if *online {
+			err = client.OnlineRegion(ctx, accountID, primary)
+		}
+		if err == nil {
+			err = client.Planned(ctx, accountID, target, known)
+		}
+	default:
+		err = client.Planned(ctx, accountID, target, known)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "drctl %s: %s of %s failed: %v\n", command, kind, customer, err)
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "interrupted: check the account's write region in the portal before anything else")
+		}
+		return 1
+	}
+	if *drill {
+		fmt.Fprintf(stdout, "\nDrill of %s passed: %s took writes and %s took them back; nothing to record.\n", customer, secondary, primary)
+		return 0
+	}
+	if *dryRun {
+		fmt.Fprintf(stdout, "\ndry run: then record in %s: writeRegion: %s\n", drconfig.StackFile(customer), target)
+		return 0
+	}
+
+	record := fmt.Sprintf("%s to %s at %s by %s (%s)", kind, target, now().UTC().Format(time.RFC3339), *operator, *ticket)
+	if err := drconfig.SetDRSettings(path, [][2]string{{"writeRegion", target}, {"writeRegionChange", record}}); err != nil {
+		fmt.Fprintf(stderr, "drctl %s: %s took writes, but the stack file could not be updated: %v\n"+
+			"Set dr.writeRegion: %s and dr.writeRegionChange: %q by hand before any release.\n", command, target, err, target, record)
+		return 1
+	}
+	fmt.Fprintf(stdout, "\n%s now takes writes. Recorded in %s:\n  writeRegion: %s\n  writeRegionChange: %s\n\n"+
+		"Commit it so that code and Azure agree, before any other release of %s:\n"+
+		"  git add %s\n  git commit -m %q\n"+
+		"and open a pull request: drctl diff shows a recorded %s, and its release changes nothing in Azure.\n",
+		target, drconfig.StackFile(customer), target, record, customer, drconfig.StackFile(customer),
+		fmt.Sprintf("%s: record %s (%s)", customer, record, *ticket), kind)
+	return 0
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/failover"
+	"github.com/fhir-dr/fhir-dr/internal/failover/fakearm"
+)
+
+const contosoAccount = "/subscriptions/sub-1/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso"
+
+// failoverProject copies the project's stack files into a temporary
+// directory, makes it the working directory, and points drctl at a fake
+// ARM holding contoso's account.
+func failoverProject(t *testing.T) *fakearm.Server {
+	t.Helper()
+	dir := t.TempDir()
+	writeFleet(t, dir, 0) // Pulumi.yaml and an empty stacks/
+	for _, c := range []string{"contoso", "adatum"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", drconfig.StackFile(c)))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, drconfig.StackFile(c)), b, 0o644))
+	}
+	t.Chdir(dir)
+	arm, client := fakearm.New(t, contosoAccount)
+	old := newFailoverClient
+	newFailoverClient = func() (*failover.Client, error) { return client, nil }
+	t.Cleanup(func() { newFailoverClient = old })
+	oldNow := now
+	now = func() time.Time { return time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC) }
+	t.Cleanup(func() { now = oldNow })
+	return arm
+}
+
+func TestFailoverAndFailback(t *testing.T) {
+	arm := failoverProject(t)
+	code, out, errOut := runDrctl(t, "failover", "contoso", "--ticket", "INC-42", "--subscription", "sub-1", "--operator", "ops")
+	require.Equal(t, 0, code, errOut)
+	_, write, _ := arm.State()
+	assert.Equal(t, "West US", write)
+	record := "planned failover to westus at 2026-11-25T18:00:00Z by ops (INC-42)"
+	assert.Contains(t, out, "westus now takes writes. Recorded in stacks/Pulumi.contoso.yaml:\n  writeRegion: westus\n  writeRegionChange: "+record)
+	assert.Contains(t, out, "  git add stacks/Pulumi.contoso.yaml\n")
+	cfg, err := drconfig.LoadFile(drconfig.StackFile("contoso"))
+	require.NoError(t, err)
+	assert.Equal(t, "westus", cfg.DR.WriteRegion)
+	assert.Equal(t, record, cfg.DR.WriteRegionChange)
+
+	code, _, errOut = runDrctl(t, "failover", "contoso", "--ticket", "INC-43", "--subscription", "sub-1")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "contoso has failed over to westus already")
+
+	code, _, errOut = runDrctl(t, "failback", "contoso", "--ticket", "INC-42", "--subscription", "sub-1", "--operator", "ops")
+	require.Equal(t, 0, code, errOut)
+	_, write, _ = arm.State()
+	assert.Equal(t, "East US", write)
+	cfg, err = drconfig.LoadFile(drconfig.StackFile("contoso"))
+	require.NoError(t, err)
+	assert.Equal(t, "eastus", cfg.DR.WriteRegion)
+	assert.Equal(t, "failback to eastus at 2026-11-25T18:00:00Z by ops (INC-42)", cfg.DR.WriteRegionChange)
+}
+
+func TestForcedFailoverNeedsConfirmation(t *testing.T) {
+	arm := failoverProject(t)
+	stdin = strings.NewReader("contos\n")
+	t.Cleanup(func() { stdin = os.Stdin })
+	code, out, errOut := runDrctl(t, "failover", "contoso", "--forced", "--ticket", "INC-7", "--subscription", "sub-1")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "Writes not yet replicated to westus may be lost (RPO 15m0s). Type the customer name to confirm: ")
+	assert.Contains(t, errOut, "not confirmed; nothing was changed")
+	_, _, requests := arm.State()
+	assert.Empty(t, requests)
+
+	stdin = strings.NewReader("contoso\n")
+	code, _, errOut = runDrctl(t, "failover", "contoso", "--forced", "--ticket", "INC-7", "--subscription", "sub-1", "--operator", "ops")
+	require.Equal(t, 0, code, errOut)
+	_, write, requests := arm.State()
+	assert.Equal(t, "West US", write)
+	assert.Contains(t, requests, `POST offlineRegion {"region":"East US"}`)
+	cfg, err := drconfig.LoadFile(drconfig.StackFile("contoso"))
+	require.NoError(t, err)
+	assert.Equal(t, "forced failover to westus at 2026-11-25T18:00:00Z by ops (INC-7)", cfg.DR.WriteRegionChange)
+}
+
+func TestDrillLeavesTheStackFile(t *testing.T) {
+	arm := failoverProject(t)
+	before, err := os.ReadFile(drconfig.StackFile("contoso"))
+	require.NoError(t, err)
+	code, out, errOut := runDrctl(t, "failover", "contoso", "--drill", "--subscription", "sub-1")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "Drill of contoso passed: westus took writes and eastus took them back; nothing to record.")
+	auto, write, _ := arm.State()
+	assert.True(t, auto)
+	assert.Equal(t, "East US", write)
+	after, err := os.ReadFile(drconfig.StackFile("contoso"))
+	require.NoError(t, err)
+	assert.Equal(t, string(before), string(after))
+}
+
+func TestFailoverRefusals(t *testing.T) {
+	arm := failoverProject(t)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"failover"}, 2, "usage: drctl failover <customer>"},
+		{[]string{"failover", "contoso", "--subscription", "sub-1"}, 2, "--ticket is required"},
+		{[]string{"failover", "contoso", "--ticket", "T"}, 2, "--subscription (or AZURE_SUBSCRIPTION_ID) is required"},
+		{[]string{"failover", "adatum", "--ticket", "T", "--subscription", "s"}, 1, "adatum has no DR"},
+		{[]string{"failback", "contoso", "--ticket", "T", "--subscription", "s"}, 1, "eastus takes writes already"},
+		{[]string{"failback", "contoso", "--ticket", "T", "--forced"}, 2, "--forced and --drill are failover options"},
+	} {
+		t.Setenv("AZURE_SUBSCRIPTION_ID", "")
+		code, _, errOut := runDrctl(t, tc.args...)
+		assert.Equal(t, tc.code, code, tc.args)
+		assert.Contains(t, errOut, tc.want, tc.args)
+	}
+	_, _, requests := arm.State()
+	assert.Empty(t, requests)
+}
