@@ -103,3 +103,50 @@ func TestDiffHazards(t *testing.T) {
 	assert.Contains(t, md, "| contoso | ok | 0 |")
 	assert.LessOrEqual(t, len(md), review.MaxComment)
 }
+
+// TestDiffRecordedFailover: a stack file updated by drctl failover is no
+// hazard: the rehearsal makes the failover in the stand-in, refreshes, and
+// the release changes nothing of the account.
+func TestDiffRecordedFailover(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	clone := t.TempDir()
+	out, err := exec.Command("git", "clone", "--quiet", "--no-local", root, clone).CombinedOutput()
+	require.NoError(t, err, string(out))
+	require.NoError(t, os.Symlink(filepath.Join(root, ".bin"), filepath.Join(clone, ".bin")))
+	require.NoError(t, drconfig.SetDRSettings(filepath.Join(clone, drconfig.StackFile("contoso")), [][2]string{
+		{"writeRegion", "westus"}, {"writeRegionChange", "planned failover to westus at 2026-11-25T18:00:00Z by ops (INC-42)"},
+	}))
+	t.Chdir(clone)
+
+	code, stdout, stderr := runDrctl(t, "diff", "--base", "HEAD", "--json")
+	require.Equal(t, 0, code, stderr+stdout)
+	var report review.Report
+	require.NoError(t, json.Unmarshal([]byte(stdout), &report))
+	require.Len(t, report.Stacks, 1)
+	s := report.Stacks[0]
+	assert.Empty(t, s.Hazards)
+	assert.Empty(t, s.EngineError)
+	require.Len(t, s.Notes, 1)
+	assert.Contains(t, s.Notes[0], "recorded write-region change: planned failover to westus")
+	for _, c := range s.Changes {
+		assert.NotEqual(t, "azure-native:cosmosdb:DatabaseAccount", c.Type, "the account already is as recorded: %+v", c)
+	}
+	assert.Contains(t, s.After, `subgraph region_westus["westus (write region)"]`)
+	assert.Contains(t, s.Before, `subgraph region_westus["westus (write region)"]`, "the state after the failover")
+
+	// Moving the write region by hand, reusing the record, is a hazard.
+	require.NoError(t, exec.Command("git", "-C", clone, "-c", "user.name=t", "-c", "user.email=t@example.com",
+		"commit", "-qam", "record failover").Run())
+	require.NoError(t, drconfig.SetDRSettings(filepath.Join(clone, drconfig.StackFile("contoso")), [][2]string{{"writeRegion", "eastus"}}))
+	code, stdout, _ = runDrctl(t, "diff", "--base", "HEAD~1", "--json")
+	assert.Equal(t, 0, code, "back to the base's own state: nothing changes")
+	code, stdout, _ = runDrctl(t, "diff", "--base", "HEAD", "--json")
+	assert.Equal(t, 1, code)
+	require.NoError(t, json.Unmarshal([]byte(stdout), &report))
+	var kinds []review.HazardKind
+	for _, h := range report.Stacks[0].Hazards {
+		kinds = append(kinds, h.Kind)
+	}
+	assert.Equal(t, []review.HazardKind{review.WriteRegionByConfig}, kinds)
+}

@@ -115,6 +115,55 @@ func (p *Provider) Add(id string, r Resource) {
 	p.cloud[id] = r
 }
 
+// SetWriteRegion does what a failover does to the Cosmos DB account id in
+// the fake cloud: region takes failover priority 0 and the others follow
+// in their order. It reports whether the account and region were found.
+func (p *Provider) SetWriteRegion(id, region string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r, ok := p.cloud[id]
+	if !ok {
+		return false
+	}
+	found := false
+	for _, m := range []resource.PropertyMap{r.Inputs, r.Outputs} {
+		v := m["locations"]
+		if !v.IsArray() {
+			continue
+		}
+		locs := v.ArrayValue()
+		next := 1
+		// Keep the others' relative order by their current priority.
+		order := make([]int, len(locs))
+		for i := range locs {
+			order[i] = i
+		}
+		prio := func(i int) float64 {
+			if pv := locs[i].ObjectValue()["failoverPriority"]; pv.IsNumber() {
+				return pv.NumberValue()
+			}
+			return 0
+		}
+		slices.SortFunc(order, func(a, b int) int { return int(prio(a) - prio(b)) })
+		updated := make([]resource.PropertyValue, len(locs))
+		for _, i := range order {
+			loc := locs[i].ObjectValue().Copy()
+			name := loc["locationName"]
+			if name.IsString() && strings.EqualFold(strings.ReplaceAll(name.StringValue(), " ", ""), strings.ReplaceAll(region, " ", "")) {
+				loc["failoverPriority"] = resource.NewProperty(0.0)
+				found = true
+			} else {
+				loc["failoverPriority"] = resource.NewProperty(float64(next))
+				next++
+			}
+			updated[i] = resource.NewProperty(loc)
+		}
+		m["locations"] = resource.NewProperty(updated)
+	}
+	p.cloud[id] = r
+	return found
+}
+
 // SlowCreates makes every Create take d and calls started (if not nil) as
 // each begins: for tests of interrupted runs.
 func (p *Provider) SlowCreates(d time.Duration, started func(token, name string)) {

@@ -25,6 +25,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -260,6 +261,18 @@ func (st *Stack) Up(ctx context.Context, extra ...optup.Option) (Result, error) 
 	res, err := st.stack.Up(ctx, append(opts, extra...)...)
 	if err != nil {
 		return c.result(nil), fmt.Errorf("rehearse %s: up: %w", st.name, err)
+	}
+	return c.result(derefSummary(res.Summary.ResourceChanges)), nil
+}
+
+// Refresh runs `pulumi refresh`: the state takes what the (stand-in)
+// cloud holds, as after a change made outside Pulumi.
+func (st *Stack) Refresh(ctx context.Context) (Result, error) {
+	out, c := st.session.opts.Out, newCollector()
+	res, err := st.stack.Refresh(ctx, optrefresh.Color("never"), optrefresh.ProgressStreams(out),
+		optrefresh.ErrorProgressStreams(out), optrefresh.EventStreams(c.events))
+	if err != nil {
+		return c.result(nil), fmt.Errorf("rehearse %s: refresh: %w", st.name, err)
 	}
 	return c.result(derefSummary(res.Summary.ResourceChanges)), nil
 }

@@ -23,6 +23,8 @@ type Resource struct {
 	Type string `json:"type"`
 	// Name is its logical name.
 	Name string `json:"name"`
+	// ID is its cloud ID; deployed resources only.
+	ID string `json:"id,omitempty"`
 	// Inputs are its inputs.
 	Inputs resource.PropertyMap `json:"-"`
 }

@@ -85,6 +85,8 @@ func result(s StackReview) string {
 		return "**refused by the engine**"
 	case s.New:
 		return "new stack"
+	case len(s.Notes) > 0:
+		return "ok (see notes)"
 	case len(s.Changes) == 0:
 		return "no changes"
 	}
@@ -115,6 +117,9 @@ func stackDetails(s StackReview) string {
 			fmt.Fprintf(&b, "- `%s` %s\n", h.Kind, h.Message)
 		}
 		b.WriteString("\n")
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintf(&b, "> %s\n\n", n)
 	}
 	if s.EngineError != "" {
 		fmt.Fprintf(&b, "**The engine refused the preview**\n\n```\n%s\n```\n\n", s.EngineError)

@@ -73,6 +73,9 @@ type StackReview struct {
 	Counts map[string]int `json:"counts"`
 	// Hazards are the changes that must not be made.
 	Hazards []Hazard `json:"hazards"`
+	// Notes explain changes that are in order, such as a recorded
+	// failover.
+	Notes []string `json:"notes,omitempty"`
 	// EngineError is the engine's (or the stand-in's, or the policy
 	// pack's) refusal, "" when the preview succeeded.
 	EngineError string `json:"engineError,omitempty"`
@@ -165,6 +168,17 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 		if base, err = stateResources(ctx, st); err != nil {
 			return sr, err
 		}
+		// A failover recorded by drctl failover happened in Azure already:
+		// the rehearsal does it in the stand-in too, and the release only
+		// brings code and state in line.
+		if note, ok, err := applyRecordedFailover(ctx, session, st, opts, customer, base); err != nil {
+			return sr, err
+		} else if ok {
+			sr.Notes = append(sr.Notes, note)
+			if base, err = stateResources(ctx, st); err != nil {
+				return sr, err
+			}
+		}
 		sr.Before = topology.Mermaid(customer, toTopology(base))
 	}
 
@@ -210,6 +224,7 @@ func stateResources(ctx context.Context, st *rehearse.Stack) ([]Resource, error)
 		Resources []struct {
 			URN    string         `json:"urn"`
 			Type   string         `json:"type"`
+			ID     string         `json:"id"`
 			Custom bool           `json:"custom"`
 			Inputs map[string]any `json:"inputs"`
 		} `json:"resources"`
@@ -222,7 +237,7 @@ func stateResources(ctx context.Context, st *rehearse.Stack) ([]Resource, error)
 		if !r.Custom || strings.HasPrefix(r.Type, "pulumi:providers:") {
 			continue
 		}
-		out = append(out, Resource{URN: r.URN, Type: r.Type, Name: resource.URN(r.URN).Name(),
+		out = append(out, Resource{URN: r.URN, Type: r.Type, Name: resource.URN(r.URN).Name(), ID: r.ID,
 			Inputs: resource.NewPropertyMapFromMap(r.Inputs)})
 	}
 	return out, nil
@@ -330,4 +345,55 @@ func compact(v any) string {
 		s = s[:157] + "..."
 	}
 	return s
+}
+
+// applyRecordedFailover checks whether the working tree records a write
+// region change (dr.writeRegion with a new dr.writeRegionChange) that the
+// base did not have, and if so makes it in the stand-in and refreshes the
+// stack, as Azure and the release would see it.
+func applyRecordedFailover(ctx context.Context, session *rehearse.Session, st *rehearse.Stack, opts Options,
+	customer string, base []Resource,
+) (string, bool, error) {
+	current, err := drconfig.LoadFile(filepath.Join(opts.ProjectRoot, drconfig.StackFile(customer)))
+	if err != nil || current.DR.WriteRegionChange == "" {
+		return "", false, nil
+	}
+	if prior, err := configAt(ctx, opts.ProjectRoot, opts.Base, customer); err == nil && prior.DR.WriteRegionChange == current.DR.WriteRegionChange {
+		return "", false, nil // the same record: an edit of regions is judged as such
+	}
+	for _, r := range base {
+		if r.Type != accountType {
+			continue
+		}
+		if !session.Provider().SetWriteRegion(r.ID, current.DR.WriteRegion) {
+			return "", false, nil
+		}
+		if _, err := st.Refresh(ctx); err != nil {
+			return "", false, err
+		}
+		return fmt.Sprintf("recorded write-region change: %s. Azure made it already; this change records it, "+
+			"so that no release fails back by accident.", current.DR.WriteRegionChange), true, nil
+	}
+	return "", false, nil
+}
+
+// configAt loads the customer's stack file as it was at revision rev.
+func configAt(ctx context.Context, root, rev, customer string) (*drconfig.Config, error) {
+	content, err := git(ctx, root, "show", rev+":"+filepath.ToSlash(drconfig.StackFile(customer)))
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "fhir-dr-review-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, drconfig.StackFile(customer))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		return nil, err
+	}
+	return drconfig.LoadFile(path)
 }
