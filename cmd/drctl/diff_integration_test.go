@@ -139,7 +139,7 @@ func TestDiffRecordedFailover(t *testing.T) {
 	require.NoError(t, exec.Command("git", "-C", clone, "-c", "user.name=t", "-c", "user.email=t@example.com",
 		"commit", "-qam", "record failover").Run())
 	require.NoError(t, drconfig.SetDRSettings(filepath.Join(clone, drconfig.StackFile("contoso")), [][2]string{{"writeRegion", "eastus"}}))
-	code, stdout, _ = runDrctl(t, "diff", "--base", "HEAD~1", "--json")
+	code, _, _ = runDrctl(t, "diff", "--base", "HEAD~1", "--json")
 	assert.Equal(t, 0, code, "back to the base's own state: nothing changes")
 	code, stdout, _ = runDrctl(t, "diff", "--base", "HEAD", "--json")
 	assert.Equal(t, 1, code)
