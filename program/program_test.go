@@ -161,6 +161,11 @@ func TestOutputs(t *testing.T) {
 		"rpoSeconds":               900,
 		"rtoSeconds":               130 + 900 + 300 + 60,
 		"serviceManagedRtoSeconds": 3600 + 60,
+		// Cosmos DB autoscale up to 4,000 RU/s 350.40, AKS Standard 73.00,
+		// 2 x D4ds_v5 329.96, IP 3.65, health checks 0.72 (internal/pricing).
+		"estimatedMonthlyDrCost": 350.40 + 73.00 + 329.96 + 3.65 + 0.72,
+		"costCurrency":           "USD",
+		"pricesAsOf":             "2026-11-25",
 	}
 	// Compare through JSON so that number types do not matter.
 	assert.JSONEq(t, mustJSON(t, want), mustJSON(t, plan.Outputs))
