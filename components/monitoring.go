@@ -69,7 +69,7 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs,
 		Sku:               &operationalinsights.WorkspaceSkuArgs{Name: pulumi.String("PerGB2018")},
 		RetentionInDays:   pulumi.Int(args.RetentionDays),
 		Tags:              args.Tags,
-	}, withParent(m)...)
+	}, withParent(m, pulumi.RetainOnDelete(true))...) // audit logs outlive the stack
 	if err != nil {
 		return nil, err
 	}

@@ -277,6 +277,22 @@ func (st *Stack) Refresh(ctx context.Context) (Result, error) {
 	return c.result(derefSummary(res.Summary.ResourceChanges)), nil
 }
 
+// UnprotectAll runs `pulumi state unprotect --all`: the first step of
+// offboarding a customer, after which destroy leaves the retained
+// resources in Azure and removes only what DR added.
+func (st *Stack) UnprotectAll(ctx context.Context) error {
+	env := []string{}
+	for k, v := range st.session.env() {
+		env = append(env, k+"="+v)
+	}
+	out := st.session.opts.Out
+	if _, _, code, err := st.session.cli.Run(ctx, st.dir, nil, []io.Writer{out}, []io.Writer{out}, env,
+		"state", "unprotect", "--all", "--yes", "--stack", st.name); err != nil || code != 0 {
+		return fmt.Errorf("rehearse %s: state unprotect: exit %d: %w", st.name, code, err)
+	}
+	return nil
+}
+
 // Destroy runs `pulumi destroy`.
 func (st *Stack) Destroy(ctx context.Context) (Result, error) {
 	out, c := st.session.opts.Out, newCollector()

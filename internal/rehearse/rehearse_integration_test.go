@@ -302,3 +302,37 @@ func TestDeployRevision(t *testing.T) {
 	_, err = s.DeployRevision(ctx, &Stack{session: s, name: "nobody", dir: st.dir}, "HEAD")
 	assert.ErrorIs(t, err, ErrNotAtRevision)
 }
+
+// TestOffboarding follows the documented sequence after DR is disabled:
+// unprotect, destroy. Nothing of the customer's data or audit logs is
+// deleted in the cloud; the stack is empty.
+func TestOffboarding(t *testing.T) {
+	ctx := context.Background()
+	s := newSession(t)
+	st, err := s.Stack(ctx, "adatum", stackFile(t, "adatum"))
+	require.NoError(t, err)
+	_, err = st.Up(ctx)
+	require.NoError(t, err)
+	before := len(s.Provider().Ops())
+
+	require.NoError(t, st.UnprotectAll(ctx))
+	_, err = st.Destroy(ctx)
+	require.NoError(t, err)
+
+	var deleted []string
+	for _, op := range s.Provider().Ops()[before:] {
+		if op.Kind == azurestandin.OpDelete {
+			deleted = append(deleted, op.Name)
+		}
+	}
+	assert.ElementsMatch(t, []string{"cosmos-diagnostics"}, deleted, "only the diagnostic setting is deleted")
+	kept := map[string]bool{}
+	for _, r := range s.Provider().Cloud() {
+		kept[r.Type] = true
+	}
+	for _, typ := range []string{accountType, "azure-native:cosmosdb:SqlResourceSqlDatabase", "azure-native:cosmosdb:SqlResourceSqlContainer",
+		"azure-native:resources:ResourceGroup", "azure-native:operationalinsights:Workspace"} {
+		assert.True(t, kept[typ], "%s stays in Azure", typ)
+	}
+	assert.Empty(t, exportState(t, st), "the stack is empty")
+}
