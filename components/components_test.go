@@ -421,3 +421,17 @@ func TestFailedOverAccount(t *testing.T) {
 	// Traffic still goes to the primary first: the profile is unchanged.
 	assert.Equal(t, get(t, normal, profile, "profile").Inputs, get(t, failedOver, profile, "profile").Inputs)
 }
+
+// During a region move the old secondary stays as a third region until the
+// next change removes it; the new one takes its place as priority 1.
+func TestRegionMove(t *testing.T) {
+	values, err := drconfig.ReadStackFile(filepath.Join("..", drconfig.StackFile("litware")))
+	require.NoError(t, err)
+	values["fhir-dr:dr"] = `{"enabled":true,"tier":"data","ticket":"SR-7","secondaryRegion":"northeurope","retiringSecondaryRegion":"ukwest"}`
+	plan, err := render.Run("litware", values, program.Deploy)
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"locationName":"uksouth","failoverPriority":0,"isZoneRedundant":true},`+
+		`{"locationName":"northeurope","failoverPriority":1,"isZoneRedundant":true},`+
+		`{"locationName":"ukwest","failoverPriority":2,"isZoneRedundant":false}]`, asJSON(t, get(t, plan, account, "account").Inputs["locations"]))
+	assert.EqualValues(t, 3, plan.Outputs["billingMultiplier"])
+}

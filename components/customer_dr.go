@@ -68,6 +68,12 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 			Region: cfg.DR.SecondaryRegion, ZoneRedundant: *cfg.Cosmos.ZoneRedundant.Secondary, FailoverPriority: secondaryPriority,
 		})
 	}
+	if r := cfg.DR.RetiringSecondaryRegion; r != "" {
+		// Azure adds and removes regions in separate updates: the old
+		// secondary stays, last in line, until the next change removes it.
+		region, _ := drconfig.LookupRegion(r)
+		locations = append(locations, CosmosLocation{Region: r, ZoneRedundant: region.AvailabilityZones, FailoverPriority: 2})
+	}
 	cosmos, err := NewCosmosAccount(ctx, "cosmos", &CosmosAccountArgs{
 		ResourceGroupName:      primaryRG.Name,
 		AccountName:            cfg.Cosmos.AccountName,

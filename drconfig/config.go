@@ -88,6 +88,12 @@ type DR struct {
 	// outage and order forced failover; part of the modeled RTO. Optional;
 	// defaults to 15m.
 	OperatorDecisionTime *Duration `json:"operatorDecisionTime"`
+	// RetiringSecondaryRegion is the secondary region being replaced by
+	// SecondaryRegion: Azure adds and removes regions in separate updates,
+	// so during a move the old region stays as a further read replica
+	// (failover priority 2). Remove the key in the next change, once the
+	// new region is deployed. Optional.
+	RetiringSecondaryRegion string `json:"retiringSecondaryRegion"`
 	// WriteRegion is the Cosmos DB write region (failover priority 0): the
 	// primary region, or the secondary after a failover. Cosmos DB keeps the
 	// new write region after a failover, so the stack file records it and

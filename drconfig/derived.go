@@ -49,10 +49,13 @@ func (c *Config) HasCompute() bool { return c.DR.Enabled && c.DR.Tier == TierFul
 // BillingMultiplier is the DR multiplier of the Cosmos DB cost: one read
 // region doubles it (azure-dr-facts.md section 1).
 func (c *Config) BillingMultiplier() int {
-	if c.DR.Enabled {
-		return 2
+	switch {
+	case !c.DR.Enabled:
+		return 1
+	case c.DR.RetiringSecondaryRegion != "":
+		return 3 // a region move keeps the old replica until it completes
 	}
-	return 1
+	return 2
 }
 
 // BillingMeter is the meter the customer's usage is billed under.

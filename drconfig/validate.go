@@ -115,6 +115,7 @@ func (c *Config) validateDR(ps *problems) {
 	}
 	c.validateSecondaryRegion(ps)
 	c.validateWriteRegion(ps)
+	c.validateRetiringRegion(ps)
 	if _, err := objectives.ChooseConsistency(dr.RPO.Duration); err != nil {
 		ps.add(key("dr.rpo"), "%s", err)
 	}
@@ -145,6 +146,23 @@ func (c *Config) validateSecondaryRegion(ps *problems) {
 	}
 	if dr.SecondaryRegion == c.PrimaryRegion {
 		ps.add(key("dr.secondaryRegion"), "must differ from primaryRegion %s: a replica in the same region survives no regional outage", c.PrimaryRegion)
+	}
+}
+
+func (c *Config) validateRetiringRegion(ps *problems) {
+	r := c.DR.RetiringSecondaryRegion
+	switch {
+	case r == "":
+	case !c.DR.Enabled:
+		ps.add(key("dr.retiringSecondaryRegion"), "only applies while DR is enabled")
+	case r == c.PrimaryRegion || r == c.DR.SecondaryRegion:
+		ps.add(key("dr.retiringSecondaryRegion"), "must be the old secondary region, neither primaryRegion nor secondaryRegion, got %s", r)
+	case r == c.DR.WriteRegion:
+		ps.add(key("dr.retiringSecondaryRegion"), "%s takes writes: fail back before retiring it", r)
+	default:
+		if _, ok := LookupRegion(r); !ok {
+			ps.add(key("dr.retiringSecondaryRegion"), "unknown Azure region %q%s", r, suggestRegion(r))
+		}
 	}
 }
 

@@ -51,11 +51,11 @@ func TestReplacements(t *testing.T) {
 			{"agentPoolProfiles[0].vnetSubnetID", "a node pool's subnet is chosen at creation"},
 		}},
 		"a pool added is not a replacement": {aks, cluster("p", "/s", 1), cluster("p", "/s", 2), nil},
-		"unknown values are not judged": {aks, cluster("p", "/s", 1), func() resource.PropertyMap {
+		"a value not known before deployment may replace": {aks, cluster("p", "/s", 1), func() resource.PropertyMap {
 			m := cluster("p", "/s", 1)
 			m["dnsPrefix"] = resource.MakeComputed(resource.NewProperty(""))
 			return m
-		}(), nil},
+		}(), []Replacement{{"dnsPrefix", "the API server's DNS prefix cannot be updated once the cluster exists (not known before deployment)"}}},
 		"account location": {DatabaseAccountToken,
 			props(map[string]any{"accountName": "a", "location": "eastus"}),
 			props(map[string]any{"accountName": "a", "location": "westus"}),

@@ -37,6 +37,9 @@ const (
 	// KindWriteRegionRemoved is the write region removed without failing
 	// over first.
 	KindWriteRegionRemoved Kind = "write-region-removed"
+	// KindRegionSwap is one region added and another removed in one
+	// update: a region is replaced in two steps.
+	KindRegionSwap Kind = "region-swap"
 )
 
 func (v Violation) String() string { return v.Path + ": " + v.Message }
@@ -229,6 +232,12 @@ func checkUpdate(olds, news resource.PropertyMap, oldLocs, newLocs []location) [
 		}
 	}
 
+	if len(added) > 0 && len(removed) > 0 {
+		out = append(out, Violation{"locations", fmt.Sprintf(
+			"regions cannot be added (%s) and removed (%s) in one update: replace a region in two steps, "+
+				"first add the new one while keeping the old, then remove the old one",
+			strings.Join(added, ", "), strings.Join(removed, ", ")), KindRegionSwap})
+	}
 	others := changedInputs(olds, news, "locations")
 	if len(added)+len(removed) > 0 && len(others) > 0 {
 		out = append(out, Violation{"locations", fmt.Sprintf(

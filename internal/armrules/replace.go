@@ -114,8 +114,10 @@ type Replacement struct {
 }
 
 // Replacements returns the changes between the old and new inputs of a
-// resource of type token that Azure cannot make in place. Values that are
-// not yet known (previews) are not compared: they cannot be judged.
+// resource of type token that Azure cannot make in place. A new value that
+// is not yet known (a preview in which something it depends on is
+// replaced) counts as a change, so that the preview shows the replacement
+// the update will make.
 func Replacements(token string, olds, news resource.PropertyMap) []Replacement {
 	var out []Replacement
 	oldV, newV := resource.NewProperty(olds), resource.NewProperty(news)
@@ -130,10 +132,16 @@ func Replacements(token string, olds, news resource.PropertyMap) []Replacement {
 		for _, path := range expand(segments, oldV, newV) {
 			o, _ := path.Get(oldV)
 			n, _ := path.Get(newV)
-			if o.ContainsUnknowns() || n.ContainsUnknowns() || o.DeepEquals(n) {
+			switch {
+			case o.ContainsUnknowns() || o.DeepEquals(n):
 				continue
+			case n.ContainsUnknowns():
+				// Not known until deployment (a resource it depends on is
+				// replaced): plan for the replacement, as providers do.
+				out = append(out, Replacement{Path: path.String(), Reason: rule.Reason + " (not known before deployment)"})
+			default:
+				out = append(out, Replacement{Path: path.String(), Reason: rule.Reason})
 			}
-			out = append(out, Replacement{Path: path.String(), Reason: rule.Reason})
 		}
 	}
 	return out

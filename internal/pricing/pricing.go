@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
@@ -99,6 +100,10 @@ func (t *Table) DR(cfg *drconfig.Config) (Estimate, error) {
 		ru := cfg.Cosmos.AutoscaleMaxThroughput
 		add(fmt.Sprintf("Cosmos DB up to %d RU/s (autoscale) in %s", ru, cfg.DR.SecondaryRegion),
 			float64(ru)/100*t.CosmosDB.AutoscalePer100RUsHour*t.HoursPerMonth)
+	}
+	if r := cfg.DR.RetiringSecondaryRegion; r != "" {
+		last := e.Lines[len(e.Lines)-1]
+		add(strings.Replace(last.Item, " in "+cfg.DR.SecondaryRegion, " in "+r+" (until the region move completes)", 1), last.Monthly)
 	}
 	if !cfg.HasCompute() {
 		return e, nil

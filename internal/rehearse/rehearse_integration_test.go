@@ -120,29 +120,47 @@ func TestExampleStacks(t *testing.T) {
 	}
 }
 
-// TestTransitions walks a customer through enable (data tier), tier change
-// to full, and disable. The Cosmos DB account is never replaced or deleted,
-// and each region change reaches the stand-in as an update of the account's
-// locations alone; the tier change does not touch the account.
+// TestTransitions walks a customer through its DR life: enable (data
+// tier), tier change to full, a recorded failover and failback, a move of
+// the secondary region in its two steps, and disable. The Cosmos DB account
+// is never replaced or deleted; each region change reaches the stand-in as
+// an update of the account's locations alone; the tier change and the
+// recorded failover and failback do not touch the account at all.
 func TestTransitions(t *testing.T) {
 	ctx := context.Background()
 	s := newSession(t)
 	base := "config:\n  fhir-dr:customer: adatum\n  fhir-dr:primaryRegion: eastus2\n"
+	dr := func(fields string) string {
+		return base + "  fhir-dr:dr:\n    enabled: true\n    ticket: SR-2001\n" + fields
+	}
+	private := "  fhir-dr:compute:\n    apiServer:\n      private: true\n"
+	failedOver := "    writeRegion: centralus\n    writeRegionChange: planned failover to centralus at 2026-11-25T18:00:00Z by ops (INC-1)\n"
+	failedBack := "    writeRegionChange: failback to eastus2 at 2026-11-25T19:00:00Z by ops (INC-1)\n"
 	steps := []struct {
 		name          string
 		config        string
+		inCloud       string   // a write-region change made in Azure first, as drctl failover does
 		accountUpdate []string // the inputs the account update changes; nil: no update
 	}{
-		{"no DR", base, nil},
-		{"enable data tier", base + "  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-2001\n", []string{"locations"}},
-		{"change to full tier", base + "  fhir-dr:dr:\n    enabled: true\n    tier: full\n    ticket: SR-2002\n" +
-			"  fhir-dr:compute:\n    apiServer:\n      private: true\n", nil},
-		{"disable", base, []string{"locations"}},
+		{"no DR", base, "", nil},
+		{"enable data tier", dr("    tier: data\n"), "", []string{"locations"}},
+		{"change to full tier", dr("    tier: full\n") + private, "", nil},
+		{"recorded failover", dr("    tier: full\n"+failedOver) + private, "centralus", nil},
+		{"recorded failback", dr("    tier: full\n"+failedBack) + private, "eastus2", nil},
+		{"region move, step 1: add the new region", dr("    tier: full\n    secondaryRegion: westus2\n    retiringSecondaryRegion: centralus\n"+failedBack) + private, "", []string{"locations"}},
+		{"region move, step 2: remove the old region", dr("    tier: full\n    secondaryRegion: westus2\n"+failedBack) + private, "", []string{"locations"}},
+		{"disable", base, "", []string{"locations"}},
 	}
 	st, err := s.Stack(ctx, "adatum", []byte(steps[0].config))
 	require.NoError(t, err)
 	for i, step := range steps {
 		require.NoError(t, st.SetConfig([]byte(step.config)), step.name)
+		if step.inCloud != "" {
+			state := exportState(t, st)
+			require.True(t, s.Provider().SetWriteRegion(state[accountType].ID, step.inCloud), step.name)
+			_, err := st.Refresh(ctx)
+			require.NoError(t, err, step.name)
+		}
 		preview, err := st.Preview(ctx)
 		require.NoError(t, err, step.name)
 		before := len(s.Provider().Ops())
@@ -205,10 +223,13 @@ func exportState(t *testing.T, st *Stack) map[string]stateResource {
 	return byType
 }
 
-func opsOf(changes []Change) map[string]apitype.OpType {
-	m := map[string]apitype.OpType{}
+func opsOf(changes []Change) map[string]map[apitype.OpType]bool {
+	m := map[string]map[apitype.OpType]bool{}
 	for _, c := range changes {
-		m[c.URN] = c.Op
+		if m[c.URN] == nil {
+			m[c.URN] = map[apitype.OpType]bool{}
+		}
+		m[c.URN][c.Op] = true
 	}
 	return m
 }

@@ -104,6 +104,10 @@ func hazardOf(account, urn string, v armrules.Violation) Hazard {
 		return Hazard{SplitRequired, urn, fmt.Sprintf("Azure rejects this update of the Cosmos DB account %s: %s. "+
 			"Split it into two pull requests: first the other changes with the regions as they are, "+
 			"then, once that is deployed, the region change on its own.", account, v.Message)}
+	case armrules.KindRegionSwap:
+		return Hazard{SplitRequired, urn, fmt.Sprintf("Cosmos DB account %s: %s. Change the secondary region in two pull requests: "+
+			"first set dr.secondaryRegion to the new region and dr.retiringSecondaryRegion to the old one (both are kept), "+
+			"then, once that is deployed, remove dr.retiringSecondaryRegion.", account, v.Message)}
 	case armrules.KindWriteRegionMoved:
 		return Hazard{WriteRegionByConfig, urn, fmt.Sprintf("Cosmos DB account %s: %s. Move the write region with the failover "+
 			"procedure (runbook, drctl failover), which records the new write region in the stack file; do not edit regions to do it.", account, v.Message)}
