@@ -29,8 +29,17 @@ type CosmosLocation struct {
 	FailoverPriority int
 }
 
+// CosmosImport names existing resources to adopt instead of creating.
+type CosmosImport struct {
+	// Account, Database and Container are ARM IDs; empty creates.
+	Account, Database, Container string
+}
+
 // CosmosAccountArgs are the inputs of NewCosmosAccount.
 type CosmosAccountArgs struct {
+	// Import adopts the customer's existing account, database and
+	// container. Optional; by default they are created.
+	Import CosmosImport
 	// ResourceGroupName is the group that holds the account. Required.
 	ResourceGroupName pulumi.StringInput
 	// AccountName is the globally unique account name. Required.
@@ -114,7 +123,7 @@ func NewCosmosAccount(ctx *pulumi.Context, name string, args *CosmosAccountArgs,
 		MinimalTlsVersion:                  pulumi.String("Tls12"),
 		BackupPolicy:                       backupPolicy(args.Backup),
 		Tags:                               args.Tags,
-	}, withParent(c, protectData()...)...)
+	}, withParent(c, adopt(protectData(), args.Import.Account)...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +143,7 @@ func NewCosmosAccount(ctx *pulumi.Context, name string, args *CosmosAccountArgs,
 		// account alike, so both regions get the same RU/s.
 		Options: options,
 		Tags:    args.Tags,
-	}, withParent(c, protectData()...)...)
+	}, withParent(c, adopt(protectData(), args.Import.Database)...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +160,7 @@ func NewCosmosAccount(ctx *pulumi.Context, name string, args *CosmosAccountArgs,
 			},
 		},
 		Tags: args.Tags,
-	}, withParent(c, protectData()...)...); err != nil {
+	}, withParent(c, adopt(protectData(), args.Import.Container)...)...); err != nil {
 		return nil, err
 	}
 

@@ -48,7 +48,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		ResourceGroupName: pulumi.String(cfg.PrimaryResourceGroupName()),
 		Location:          pulumi.String(cfg.PrimaryRegion),
 		Tags:              dataTags,
-	}, withParent(dr, protectData()...)...)
+	}, withParent(dr, adopt(protectData(), cfg.AdoptedIDs()["resourceGroup"])...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,9 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		region, _ := drconfig.LookupRegion(r)
 		locations = append(locations, CosmosLocation{Region: r, ZoneRedundant: region.AvailabilityZones, FailoverPriority: 2})
 	}
+	adopted := cfg.AdoptedIDs()
 	cosmos, err := NewCosmosAccount(ctx, "cosmos", &CosmosAccountArgs{
+		Import:                 CosmosImport{Account: adopted["account"], Database: adopted["database"], Container: adopted["container"]},
 		ResourceGroupName:      primaryRG.Name,
 		AccountName:            cfg.Cosmos.AccountName,
 		Locations:              locations,

@@ -23,3 +23,15 @@ func protectData() []pulumi.ResourceOption {
 func withParent(parent pulumi.Resource, opts ...pulumi.ResourceOption) []pulumi.ResourceOption {
 	return append([]pulumi.ResourceOption{pulumi.Parent(parent)}, opts...)
 }
+
+// adopt adds the import option for an existing resource's ARM ID to opts;
+// an empty ID leaves them as they are. Pulumi imports a resource once: the
+// import fails unless the declared inputs are exactly the resource's, so
+// adoption never changes anything, and once the resource is in the state
+// the option has no further effect.
+func adopt(opts []pulumi.ResourceOption, id string) []pulumi.ResourceOption {
+	if id == "" {
+		return opts
+	}
+	return append(opts, pulumi.Import(pulumi.ID(id)))
+}

@@ -52,6 +52,8 @@ type Config struct {
 	Tags map[string]string `json:"tags"`
 	// DR is the disaster recovery setting. Optional; defaults to disabled.
 	DR DR `json:"dr"`
+	// Primary adopts the customer's existing primary resources. Optional.
+	Primary Primary `json:"primary"`
 	// Cosmos configures the Cosmos DB account. Optional.
 	Cosmos Cosmos `json:"cosmos"`
 	// Compute is the one AKS spec used for both regions (full tier).
@@ -66,6 +68,18 @@ type Config struct {
 	// Customer, so that an invalid customer id is reported once, not again
 	// through every name made from it.
 	derivedNames struct{ account, dns bool }
+}
+
+// Primary describes the customer's existing primary resources, for
+// customers who ran before they asked for DR.
+type Primary struct {
+	// ExistingAccountID is the ARM ID of the customer's Cosmos DB account.
+	// When set, the account, its resource group, the health database and
+	// the fhirR4 container are adopted with Pulumi's import option instead
+	// of created: the resource group and account names come from the ID,
+	// and the stack file must declare the account's settings as they are,
+	// so that the import changes nothing. Optional.
+	ExistingAccountID string `json:"existingAccountId"`
 }
 
 // DR is the disaster recovery setting of a customer.
@@ -336,6 +350,9 @@ func (c *Config) applyDefaults() {
 	}
 
 	cosmos := &c.Cosmos
+	if _, name, ok := parseAccountID(c.Primary.ExistingAccountID); ok && cosmos.AccountName == "" {
+		cosmos.AccountName = name
+	}
 	if cosmos.AccountName == "" {
 		cosmos.AccountName = "fhir-" + c.Customer
 		c.derivedNames.account = true

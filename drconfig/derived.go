@@ -2,7 +2,9 @@ package drconfig
 
 import (
 	"maps"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
@@ -140,9 +142,47 @@ func (c *Config) Objectives() objectives.Objectives {
 	})
 }
 
-// PrimaryResourceGroupName is the resource group of the customer's data.
+// PrimaryResourceGroupName is the resource group of the customer's data:
+// the existing account's group when it is adopted.
 func (c *Config) PrimaryResourceGroupName() string {
+	if rg, _, ok := parseAccountID(c.Primary.ExistingAccountID); ok {
+		return rg
+	}
 	return "rg-" + c.Customer + "-fhir-" + c.PrimaryRegion
+}
+
+// Adopted reports whether the customer's primary resources exist already
+// and are imported.
+func (c *Config) Adopted() bool { return c.Primary.ExistingAccountID != "" }
+
+// AdoptedIDs returns the ARM IDs of the existing primary resources to
+// import, keyed "resourceGroup", "account", "database" and "container".
+func (c *Config) AdoptedIDs() map[string]string {
+	id := c.Primary.ExistingAccountID
+	rg, _, ok := parseAccountID(id)
+	if !ok {
+		return nil
+	}
+	sub := strings.SplitN(strings.TrimPrefix(id, "/subscriptions/"), "/", 2)[0]
+	database := id + "/sqlDatabases/health"
+	return map[string]string{
+		"resourceGroup": "/subscriptions/" + sub + "/resourceGroups/" + rg,
+		"account":       id,
+		"database":      database,
+		"container":     database + "/containers/fhirR4",
+	}
+}
+
+var accountIDPattern = regexp.MustCompile(`^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.DocumentDB/databaseAccounts/([^/]+)$`)
+
+// parseAccountID splits a Cosmos DB account ID into its resource group
+// and account name.
+func parseAccountID(id string) (rg, name string, ok bool) {
+	m := accountIDPattern.FindStringSubmatch(id)
+	if m == nil {
+		return "", "", false
+	}
+	return m[2], m[3], true
 }
 
 // AccountID is the ARM ID of the customer's Cosmos DB account in the

@@ -116,6 +116,7 @@ func (c *Config) validateDR(ps *problems) {
 	c.validateSecondaryRegion(ps)
 	c.validateWriteRegion(ps)
 	c.validateRetiringRegion(ps)
+	c.validatePrimary(ps)
 	if _, err := objectives.ChooseConsistency(dr.RPO.Duration); err != nil {
 		ps.add(key("dr.rpo"), "%s", err)
 	}
@@ -146,6 +147,22 @@ func (c *Config) validateSecondaryRegion(ps *problems) {
 	}
 	if dr.SecondaryRegion == c.PrimaryRegion {
 		ps.add(key("dr.secondaryRegion"), "must differ from primaryRegion %s: a replica in the same region survives no regional outage", c.PrimaryRegion)
+	}
+}
+
+func (c *Config) validatePrimary(ps *problems) {
+	id := c.Primary.ExistingAccountID
+	if id == "" {
+		return
+	}
+	_, name, ok := parseAccountID(id)
+	switch {
+	case !ok:
+		ps.add(key("primary.existingAccountId"), "must be a Cosmos DB account ID, "+
+			"/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.DocumentDB/databaseAccounts/<name>, got %q", id)
+	case name != c.Cosmos.AccountName:
+		ps.add(key("primary.existingAccountId"), "names account %s but cosmos.accountName is %s: leave cosmos.accountName out or make them agree",
+			name, c.Cosmos.AccountName)
 	}
 }
 

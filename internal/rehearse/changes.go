@@ -2,6 +2,7 @@ package rehearse
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -18,7 +19,8 @@ type Change struct {
 	Type string
 	// Name is the resource's logical name.
 	Name string
-	// Diffs are the top-level inputs that differ.
+	// Diffs are the top-level inputs that differ, from the engine's diff
+	// keys or, where it gives none (imports), its detailed diff.
 	Diffs []string
 	// Replaces are the inputs that force a replacement.
 	Replaces []string
@@ -68,6 +70,18 @@ func newCollector() *collector {
 			change := Change{
 				Op: m.Op, URN: m.URN, Type: m.Type, Name: resource.URN(m.URN).Name(),
 				Diffs: slices.Clone(m.Diffs), Replaces: slices.Clone(m.Keys),
+			}
+			if len(change.Diffs) == 0 && len(m.DetailedDiff) > 0 {
+				for path := range m.DetailedDiff {
+					top := path
+					if i := strings.IndexAny(path, ".["); i > 0 {
+						top = path[:i]
+					}
+					if !slices.Contains(change.Diffs, top) {
+						change.Diffs = append(change.Diffs, top)
+					}
+				}
+				slices.Sort(change.Diffs)
 			}
 			if m.Old != nil {
 				change.Old = m.Old.Inputs

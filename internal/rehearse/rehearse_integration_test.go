@@ -10,15 +10,18 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/azurefake"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/program"
@@ -356,4 +359,98 @@ func TestOffboarding(t *testing.T) {
 		assert.True(t, kept[typ], "%s stays in Azure", typ)
 	}
 	assert.Empty(t, exportState(t, st), "the stack is empty")
+}
+
+// TestAdoptExistingCustomer: a customer who ran before asking for DR has a
+// resource group, account, database and container. The stack file names
+// the account; the first up imports the four (nothing is created or
+// updated in their place), the next preview shows no changes, and enabling
+// DR then adds the secondary region as usual. An existing account that
+// differs from the declaration is refused, not changed.
+func TestAdoptExistingCustomer(t *testing.T) {
+	ctx := context.Background()
+	s := newSession(t)
+	const accountID = "/subscriptions/" + azurefake.SubscriptionID + "/resourceGroups/rg-legacy-fhir/providers/Microsoft.DocumentDB/databaseAccounts/adatum-fhir-prod"
+	config := "config:\n  fhir-dr:customer: adatum\n  fhir-dr:primaryRegion: eastus2\n" +
+		"  fhir-dr:primary:\n    existingAccountId: " + accountID + "\n"
+
+	// The customer's resources as they exist: exactly what the stack file
+	// declares for them.
+	values := map[string]string{"fhir-dr:customer": "adatum", "fhir-dr:primaryRegion": "eastus2",
+		"fhir-dr:primary": `{"existingAccountId":"` + accountID + `"}`}
+	declared, err := render.Run("adatum", values, program.Deploy)
+	require.NoError(t, err)
+	existing := map[string]string{}
+	seeded := map[string]azurestandin.Resource{}
+	for _, name := range []string{"primary-rg", "account", "health", "fhirR4"} {
+		i := slices.IndexFunc(declared.Resources, func(r render.Resource) bool { return r.Name == name && r.Custom })
+		require.GreaterOrEqual(t, i, 0, name)
+		r := declared.Resources[i]
+		inputs := resource.NewPropertyMapFromMap(r.Inputs)
+		id, outputs := azurefake.Outputs(r.Type, r.Name, inputs)
+		seeded[id] = azurestandin.Resource{Type: r.Type, Inputs: inputs, Outputs: outputs}
+		s.Provider().Add(id, seeded[id])
+		existing[id] = name
+	}
+	require.Contains(t, existing, accountID)
+
+	st, err := s.Stack(ctx, "adatum", []byte(config))
+	require.NoError(t, err)
+	preview, err := st.Preview(ctx)
+	require.NoError(t, err)
+	imports := map[string]bool{}
+	for _, c := range preview.Changes {
+		if c.Op == apitype.OpImport {
+			imports[c.Name] = true
+		}
+	}
+	assert.Equal(t, map[string]bool{"primary-rg": true, "account": true, "health": true, "fhirR4": true}, imports)
+
+	before := len(s.Provider().Ops())
+	_, err = st.Up(ctx)
+	require.NoError(t, err)
+	for _, op := range s.Provider().Ops()[before:] {
+		if _, adopted := existing[op.ID]; adopted {
+			assert.Equal(t, azurestandin.OpRead, op.Kind, "%s is only read: %+v", op.Name, op)
+		}
+	}
+	again, err := st.Preview(ctx, optpreview.ExpectNoChanges())
+	require.NoError(t, err)
+	assert.Empty(t, again.Changes)
+
+	// Enabling DR afterwards changes the account's locations only.
+	enabled := config + "  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-3\n"
+	require.NoError(t, st.SetConfig([]byte(enabled)))
+	up, err := st.Up(ctx)
+	require.NoError(t, err)
+	for _, c := range up.Find(accountType) {
+		assert.Equal(t, apitype.OpUpdate, c.Op)
+		assert.Equal(t, []string{"locations"}, c.Diffs)
+	}
+
+	// An existing account whose settings differ from the stack file.
+	s2 := newSession(t)
+	for id, name := range existing {
+		r := seeded[id]
+		inputs := r.Inputs.Copy()
+		outputs := r.Outputs
+		if name == "account" {
+			inputs["minimalTlsVersion"] = resource.NewProperty("Tls11")
+			_, outputs = azurefake.Outputs(r.Type, name, inputs)
+		}
+		s2.Provider().Add(id, azurestandin.Resource{Type: r.Type, Inputs: inputs, Outputs: outputs})
+	}
+	st2, err := s2.Stack(ctx, "adatum", []byte(config))
+	require.NoError(t, err)
+	// The engine would import it and then update it to the declared
+	// settings in the same run: the surprise update adoption must not
+	// make. The preview shows it (drctl diff calls it adopt-mismatch).
+	mismatch, err := st2.Preview(ctx)
+	require.NoError(t, err)
+	ops := map[apitype.OpType][]string{}
+	for _, c := range mismatch.Find(accountType) {
+		ops[c.Op] = c.Diffs
+	}
+	assert.Contains(t, ops, apitype.OpImport)
+	assert.Equal(t, []string{"minimalTlsVersion"}, ops[apitype.OpUpdate])
 }

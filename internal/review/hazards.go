@@ -46,6 +46,10 @@ const (
 	WriteRegionRemoved HazardKind = "write-region-removed"
 	// AzureRejects is another account change Azure rejects.
 	AzureRejects HazardKind = "azure-rejects"
+	// AdoptMismatch is an existing resource adopted (imported) whose
+	// settings differ from the stack file: the engine would change it
+	// right after the import.
+	AdoptMismatch HazardKind = "adopt-mismatch"
 	// StackRemoved is a stack file deleted: the pipeline stops managing
 	// the customer, which is the offboarding procedure's business.
 	StackRemoved HazardKind = "stack-removed"

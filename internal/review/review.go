@@ -201,7 +201,19 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 	if err != nil {
 		sr.EngineError = engineError(err)
 	}
+	imported := map[string]bool{}
 	for _, c := range result.Changes {
+		if c.Op == apitype.OpImport {
+			imported[c.URN] = true
+		}
+	}
+	for _, c := range result.Changes {
+		if c.Op == apitype.OpUpdate && imported[c.URN] {
+			sr.Hazards = append(sr.Hazards, Hazard{AdoptMismatch, c.URN, fmt.Sprintf(
+				"adopting the existing %s %s would change it right away (%s): adoption must change nothing, "+
+					"so declare its settings as they are in Azure, and change them in a later pull request",
+				c.Type, c.Name, strings.Join(c.Diffs, ", "))})
+		}
 		switch c.Op {
 		case apitype.OpCreateReplacement, apitype.OpDeleteReplaced, apitype.OpRead, apitype.OpRefresh:
 			continue // parts of a replace, or not changes
