@@ -393,7 +393,7 @@ func TestMonitoringAndTags(t *testing.T) {
 			assert.Equalf(t, dataTags, tagMap, "%s %s", r.Type, r.Name)
 			continue
 		}
-		for _, k := range drconfig.ReservedTags {
+		for _, k := range drconfig.RequiredTags {
 			assert.Containsf(t, tagMap, k, "%s %s", r.Type, r.Name)
 		}
 	}
@@ -434,4 +434,16 @@ func TestRegionMove(t *testing.T) {
 		`{"locationName":"northeurope","failoverPriority":1,"isZoneRedundant":true},`+
 		`{"locationName":"ukwest","failoverPriority":2,"isZoneRedundant":false}]`, asJSON(t, get(t, plan, account, "account").Inputs["locations"]))
 	assert.EqualValues(t, 3, plan.Outputs["billingMultiplier"])
+}
+
+// The date DR was granted, from the stack file, is stamped on the DR
+// resources and never on the customer's data.
+func TestEnabledAtTag(t *testing.T) {
+	values, err := drconfig.ReadStackFile(filepath.Join("..", drconfig.StackFile("litware")))
+	require.NoError(t, err)
+	values["fhir-dr:dr"] = `{"enabled":true,"tier":"data","ticket":"SR-101511","enabledAt":"2026-03-02"}`
+	plan, err := render.Run("litware", values, program.Deploy)
+	require.NoError(t, err)
+	assert.Equal(t, "2026-03-02", get(t, plan, workspace, "workspace").Inputs["tags"].(map[string]any)["dr-enabled-at"])
+	assert.NotContains(t, get(t, plan, account, "account").Inputs["tags"], "dr-enabled-at")
 }

@@ -91,6 +91,11 @@ type DR struct {
 	// Ticket is the support ticket that asked for the current DR state.
 	// Required when enabled.
 	Ticket string `json:"ticket"`
+	// EnabledAt is the date DR was granted, YYYY-MM-DD, from the ticket:
+	// stamped on the DR resources as the dr-enabled-at tag. It comes from
+	// the stack file, never from the clock, so previews stay stable.
+	// Optional.
+	EnabledAt string `json:"enabledAt"`
 	// SecondaryRegion is the DR region. Optional; defaults to the primary's
 	// Azure paired region. Required for a region without a pair, or whose
 	// pair is access-restricted.

@@ -18,11 +18,12 @@ const (
 	TagBillingMeter      = "billing-meter"
 	TagBillingMultiplier = "billing-multiplier"
 	TagManagedBy         = "managed-by"
+	TagEnabledAt         = "dr-enabled-at"
 )
 
 // ReservedTags are the tag names that stack files cannot set.
 var ReservedTags = []string{
-	TagCustomer, TagTicket, TagTier, TagRole, TagBillingMeter, TagBillingMultiplier, TagManagedBy,
+	TagCustomer, TagTicket, TagTier, TagRole, TagBillingMeter, TagBillingMultiplier, TagManagedBy, TagEnabledAt,
 }
 
 // Role says which part of the DR topology a resource belongs to.
@@ -88,6 +89,9 @@ func (c *Config) ResourceTags(role Role) map[string]string {
 	tags[TagBillingMeter] = c.BillingMeter()
 	tags[TagBillingMultiplier] = strconv.Itoa(c.BillingMultiplier())
 	tags[TagManagedBy] = "fhir-dr"
+	if c.DR.Enabled && c.DR.EnabledAt != "" {
+		tags[TagEnabledAt] = c.DR.EnabledAt
+	}
 	return tags
 }
 
@@ -107,6 +111,12 @@ func (c *Config) DataTags() map[string]string {
 	tags[TagRole] = string(RolePrimary)
 	tags[TagManagedBy] = "fhir-dr"
 	return tags
+}
+
+// RequiredTags are the tags every DR resource carries (ResourceTags sets
+// them; dr-enabled-at only when the stack file gives the date).
+var RequiredTags = []string{
+	TagCustomer, TagTicket, TagTier, TagRole, TagBillingMeter, TagBillingMultiplier, TagManagedBy,
 }
 
 // DataTagNames are the reserved tags DataTags sets.

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
@@ -117,6 +118,7 @@ func (c *Config) validateDR(ps *problems) {
 	c.validateWriteRegion(ps)
 	c.validateRetiringRegion(ps)
 	c.validatePrimary(ps)
+	c.validateEnabledAt(ps)
 	if _, err := objectives.ChooseConsistency(dr.RPO.Duration); err != nil {
 		ps.add(key("dr.rpo"), "%s", err)
 	}
@@ -147,6 +149,14 @@ func (c *Config) validateSecondaryRegion(ps *problems) {
 	}
 	if dr.SecondaryRegion == c.PrimaryRegion {
 		ps.add(key("dr.secondaryRegion"), "must differ from primaryRegion %s: a replica in the same region survives no regional outage", c.PrimaryRegion)
+	}
+}
+
+func (c *Config) validateEnabledAt(ps *problems) {
+	if d := c.DR.EnabledAt; d != "" {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			ps.add(key("dr.enabledAt"), "must be a date, YYYY-MM-DD, got %q", d)
+		}
 	}
 }
 

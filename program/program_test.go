@@ -72,6 +72,8 @@ func TestBadConfig(t *testing.T) {
 			drconfig.Problems{{Key: "fhir-dr:dr.retiringSecondaryRegion", Message: "must be the old secondary region, neither primaryRegion nor secondaryRegion, got eastus"}}},
 		{"retiring an unknown region", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","retiringSecondaryRegion":"westuss"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.retiringSecondaryRegion", Message: `unknown Azure region "westuss" (did you mean "westus"?)`}}},
+		{"enabled-at not a date", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","enabledAt":"last tuesday"}`}),
+			drconfig.Problems{{Key: "fhir-dr:dr.enabledAt", Message: `must be a date, YYYY-MM-DD, got "last tuesday"`}}},
 		{"missing ticket", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.ticket", Message: "required when DR is enabled: the support ticket that asked for it"}}},
 		{"missing tier", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"ticket":"SR-1"}`}),

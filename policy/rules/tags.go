@@ -54,7 +54,7 @@ func checkTags(e *env, r Resource) []string {
 	tags, _ := obj(r.Inputs, "tags")
 	required := drconfig.DataTagNames
 	if !isData(r) {
-		required = drconfig.ReservedTags
+		required = drconfig.RequiredTags
 	}
 	var missing []string
 	for _, k := range required {
