@@ -12,6 +12,7 @@
 //	drctl changed --base <git-revision>
 //	drctl failover <customer> --ticket <id> [--forced [--yes] | --drill] [--dry-run] [--subscription <id>]
 //	drctl failback <customer> --ticket <id> [--online] [--dry-run] [--subscription <id>]
+//	drctl audit [--json] [customer ...]
 //
 // plan renders one customer's stack offline: it loads the stack file the way
 // Pulumi does, runs the real fhir-dr program under a mock resource monitor,
@@ -58,6 +59,9 @@ Commands:
              planned, --forced (outage) or --drill; records it in the stack
              file (drctl failover <customer> --ticket <id> [--dry-run])
   failback   move writes back to the primary region and record it
+  audit      the DR events of the stack files' git history: who enabled,
+             disabled, changed, failed over what, when, for which ticket
+             (drctl audit [customer ...] [--json])
 `
 
 func main() {
@@ -87,6 +91,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runChanged(args[1:], stdout, stderr)
 	case "failover", "failback":
 		return runFailover(args[0], args[1:], stdout, stderr)
+	case "audit":
+		return runAudit(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

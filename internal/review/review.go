@@ -395,17 +395,5 @@ func configAt(ctx context.Context, root, rev, customer string) (*drconfig.Config
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "fhir-dr-review-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, drconfig.StackFile(customer))
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		return nil, err
-	}
-	return drconfig.LoadFile(path)
+	return loadContent(customer, content)
 }
