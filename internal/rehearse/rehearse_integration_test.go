@@ -125,7 +125,8 @@ func TestExampleStacks(t *testing.T) {
 
 // TestTransitions walks a customer through its DR life: enable (data
 // tier), tier change to full, a recorded failover and failback, a move of
-// the secondary region in its two steps, and disable. The Cosmos DB account
+// the secondary region in its two steps, back to the data tier, and
+// disable. The Cosmos DB account
 // is never replaced or deleted; each region change reaches the stand-in as
 // an update of the account's locations alone; the tier change and the
 // recorded failover and failback do not touch the account at all.
@@ -152,6 +153,7 @@ func TestTransitions(t *testing.T) {
 		{"recorded failback", dr("    tier: full\n"+failedBack) + private, "eastus2", nil},
 		{"region move, step 1: add the new region", dr("    tier: full\n    secondaryRegion: westus2\n    retiringSecondaryRegion: centralus\n"+failedBack) + private, "", []string{"locations"}},
 		{"region move, step 2: remove the old region", dr("    tier: full\n    secondaryRegion: westus2\n"+failedBack) + private, "", []string{"locations"}},
+		{"back to the data tier", dr("    tier: data\n    secondaryRegion: westus2\n"+failedBack), "", nil},
 		{"disable", base, "", []string{"locations"}},
 	}
 	st, err := s.Stack(ctx, "adatum", []byte(steps[0].config))
