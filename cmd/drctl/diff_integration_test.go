@@ -22,13 +22,7 @@ import (
 // found and explained, a harmless change is shown as the engine plans it,
 // and the exit status is 1.
 func TestDiffHazards(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	require.NoError(t, err)
-	clone := t.TempDir()
-	out, err := exec.Command("git", "clone", "--quiet", "--no-local", root, clone).CombinedOutput()
-	require.NoError(t, err, string(out))
-	// The clone uses this checkout's Pulumi CLI.
-	require.NoError(t, os.Symlink(filepath.Join(root, ".bin"), filepath.Join(clone, ".bin")))
+	clone := cloneProject(t)
 
 	edit := func(customer string, change func(string) string) {
 		path := filepath.Join(clone, drconfig.StackFile(customer))
@@ -108,12 +102,7 @@ func TestDiffHazards(t *testing.T) {
 // hazard: the rehearsal makes the failover in the stand-in, refreshes, and
 // the release changes nothing of the account.
 func TestDiffRecordedFailover(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	require.NoError(t, err)
-	clone := t.TempDir()
-	out, err := exec.Command("git", "clone", "--quiet", "--no-local", root, clone).CombinedOutput()
-	require.NoError(t, err, string(out))
-	require.NoError(t, os.Symlink(filepath.Join(root, ".bin"), filepath.Join(clone, ".bin")))
+	clone := cloneProject(t)
 	require.NoError(t, drconfig.SetDRSettings(filepath.Join(clone, drconfig.StackFile("contoso")), [][2]string{
 		{"writeRegion", "westus"}, {"writeRegionChange", "planned failover to westus at 2026-11-25T18:00:00Z by ops (INC-42)"},
 	}))
@@ -149,4 +138,17 @@ func TestDiffRecordedFailover(t *testing.T) {
 		kinds = append(kinds, h.Kind)
 	}
 	assert.Equal(t, []review.HazardKind{review.WriteRegionByConfig}, kinds)
+}
+
+// cloneProject clones the committed project into a temporary directory
+// that uses this checkout's Pulumi CLI.
+func cloneProject(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	clone := t.TempDir()
+	out, err := exec.Command("git", "clone", "--quiet", "--no-local", root, clone).CombinedOutput()
+	require.NoError(t, err, string(out))
+	require.NoError(t, os.Symlink(filepath.Join(root, ".bin"), filepath.Join(clone, ".bin")))
+	return clone
 }

@@ -38,7 +38,7 @@ func WithWriteRegion(a Account, target string) []Location {
 // Planned moves the write region to target with both regions healthy: no
 // data is lost. Service-managed failover is turned off around the change,
 // as Azure requires, and turned back on even if the change fails.
-func (c *Client) Planned(ctx context.Context, accountID, target string, known Account) (err error) {
+func (c *Client) Planned(ctx context.Context, accountID, target string, known Account) error {
 	acct, err := c.current(ctx, accountID, known)
 	if err != nil {
 		return err
@@ -50,20 +50,28 @@ func (c *Client) Planned(ctx context.Context, accountID, target string, known Ac
 	if SameRegion(acct.WriteRegion(), target) {
 		return fmt.Errorf("%s already takes writes", name)
 	}
-	if acct.AutomaticFailover {
-		if err := c.SetAutomaticFailover(ctx, accountID, false); err != nil {
+	return c.withoutServiceManagedFailover(ctx, accountID, acct, func() error {
+		if err := c.ChangePriorities(ctx, accountID, WithWriteRegion(acct, name)); err != nil {
 			return err
 		}
-		defer func() {
-			// Turn it back on whatever happened: an account without
-			// service-managed failover is worse off in the next outage.
-			err = errors.Join(err, c.SetAutomaticFailover(context.WithoutCancel(ctx), accountID, true))
-		}()
+		return c.verify(ctx, accountID, name)
+	})
+}
+
+// withoutServiceManagedFailover runs change with service-managed failover
+// off, as Azure requires for a priority change, and turns it back on
+// whatever happened: an account without it is worse off in the next outage.
+func (c *Client) withoutServiceManagedFailover(ctx context.Context, accountID string, acct Account, change func() error) (err error) {
+	if !acct.AutomaticFailover {
+		return change()
 	}
-	if err := c.ChangePriorities(ctx, accountID, WithWriteRegion(acct, name)); err != nil {
+	if err := c.SetAutomaticFailover(ctx, accountID, false); err != nil {
 		return err
 	}
-	return c.verify(ctx, accountID, name)
+	defer func() {
+		err = errors.Join(err, c.SetAutomaticFailover(context.WithoutCancel(ctx), accountID, true))
+	}()
+	return change()
 }
 
 // Forced fails over from the write region down, which is unavailable, by
@@ -95,7 +103,7 @@ func (c *Client) Forced(ctx context.Context, accountID, down string, known Accou
 // Drill runs the documented drill: service-managed failover off, planned
 // failover to secondary, check, fail back, check, service-managed failover
 // on. The account ends as it began.
-func (c *Client) Drill(ctx context.Context, accountID, secondary string, known Account) (err error) {
+func (c *Client) Drill(ctx context.Context, accountID, secondary string, known Account) error {
 	acct, err := c.current(ctx, accountID, known)
 	if err != nil {
 		return err
@@ -108,26 +116,20 @@ func (c *Client) Drill(ctx context.Context, accountID, secondary string, known A
 	if SameRegion(original, name) {
 		return fmt.Errorf("%s already takes writes: fail back before a drill", name)
 	}
-	if acct.AutomaticFailover {
-		if err := c.SetAutomaticFailover(ctx, accountID, false); err != nil {
+	return c.withoutServiceManagedFailover(ctx, accountID, acct, func() error {
+		if err := c.ChangePriorities(ctx, accountID, WithWriteRegion(acct, name)); err != nil {
 			return err
 		}
-		defer func() {
-			err = errors.Join(err, c.SetAutomaticFailover(context.WithoutCancel(ctx), accountID, true))
-		}()
-	}
-	if err := c.ChangePriorities(ctx, accountID, WithWriteRegion(acct, name)); err != nil {
-		return err
-	}
-	if err := c.verify(ctx, accountID, name); err != nil {
-		return err
-	}
-	failedOver := acct
-	failedOver.Locations = WithWriteRegion(acct, name)
-	if err := c.ChangePriorities(ctx, accountID, WithWriteRegion(failedOver, original)); err != nil {
-		return fmt.Errorf("failing back after the drill: %w; the account is failed over to %s", err, name)
-	}
-	return c.verify(ctx, accountID, original)
+		if err := c.verify(ctx, accountID, name); err != nil {
+			return err
+		}
+		failedOver := acct
+		failedOver.Locations = WithWriteRegion(acct, name)
+		if err := c.ChangePriorities(ctx, accountID, WithWriteRegion(failedOver, original)); err != nil {
+			return fmt.Errorf("failing back after the drill: %w; the account is failed over to %s", err, name)
+		}
+		return c.verify(ctx, accountID, original)
+	})
 }
 
 func (c *Client) verify(ctx context.Context, accountID, want string) error {

@@ -153,7 +153,7 @@ func TestTransitions(t *testing.T) {
 		{"recorded failback", dr("    tier: full\n"+failedBack) + private, "eastus2", nil},
 		{"region move, step 1: add the new region", dr("    tier: full\n    secondaryRegion: westus2\n    retiringSecondaryRegion: centralus\n"+failedBack) + private, "", []string{"locations"}},
 		{"region move, step 2: remove the old region", dr("    tier: full\n    secondaryRegion: westus2\n"+failedBack) + private, "", []string{"locations"}},
-		{"back to the data tier", dr("    tier: data\n    secondaryRegion: westus2\n"+failedBack), "", nil},
+		{"back to the data tier", dr("    tier: data\n    secondaryRegion: westus2\n" + failedBack), "", nil},
 		{"disable", base, "", []string{"locations"}},
 	}
 	st, err := s.Stack(ctx, "adatum", []byte(steps[0].config))

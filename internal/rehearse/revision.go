@@ -23,6 +23,7 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/gitexec"
 )
 
 // ErrNotAtRevision is returned by DeployRevision when the revision has no
@@ -93,15 +94,7 @@ func (s *Session) DeployRevision(ctx context.Context, st *Stack, ref string) (st
 }
 
 func git(ctx context.Context, dir string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
-	}
-	return string(out), nil
+	return gitexec.Output(ctx, dir, args...)
 }
 
 // extract writes the tree of commit into dir.
