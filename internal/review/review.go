@@ -1,6 +1,7 @@
 package review
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,12 +9,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/rehearse"
@@ -35,6 +39,9 @@ type Options struct {
 	CLIRoot string
 	// EngineLog receives the engine's own output. Optional.
 	EngineLog io.Writer
+	// Parallel is the number of stacks reviewed at once. Optional;
+	// defaults to the number of CPUs.
+	Parallel int
 }
 
 // Report is the review of a change.
@@ -125,26 +132,72 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if len(changed.Stacks) == 0 {
 		return report, nil
 	}
-	log := opts.EngineLog
-	if log == nil {
-		log = io.Discard
-	}
-	session, err := rehearse.NewSession(rehearse.Options{
-		ProjectRoot: opts.ProjectRoot, CLIRoot: opts.CLIRoot, Program: opts.Program, Out: log, PolicyPack: true,
-	})
+	reviews, err := reviewAll(ctx, opts, changed.Stacks)
 	if err != nil {
 		return nil, err
 	}
-	defer session.Close()
-	for _, customer := range changed.Stacks {
-		sr, err := reviewStack(ctx, session, opts, customer)
-		if err != nil {
-			return nil, err
-		}
-		report.Stacks = append(report.Stacks, sr)
-	}
+	report.Stacks = append(report.Stacks, reviews...)
 	slices.SortFunc(report.Stacks, func(a, b StackReview) int { return strings.Compare(a.Customer, b.Customer) })
 	return report, nil
+}
+
+// reviewAll reviews the stacks with as many workers as there are CPUs
+// (opts.Parallel when set), each with a rehearsal session of its own: a
+// change to the program touches every stack of the fleet, and each review
+// is a few engine runs. A worker's engine output reaches opts.EngineLog in
+// one piece when it is done.
+func reviewAll(ctx context.Context, opts Options, customers []string) ([]StackReview, error) {
+	workers := opts.Parallel
+	if workers < 1 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, len(customers))
+	results := make([]StackReview, len(customers))
+	next := make(chan int)
+	var logMu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	for range workers {
+		g.Go(func() error {
+			var buf bytes.Buffer
+			defer func() {
+				if opts.EngineLog != nil {
+					logMu.Lock()
+					_, _ = opts.EngineLog.Write(buf.Bytes())
+					logMu.Unlock()
+				}
+			}()
+			session, err := rehearse.NewSession(rehearse.Options{
+				ProjectRoot: opts.ProjectRoot, CLIRoot: opts.CLIRoot, Program: opts.Program, Out: &buf, PolicyPack: true,
+			})
+			if err != nil {
+				return err
+			}
+			defer session.Close()
+			for i := range next {
+				sr, err := reviewStack(gctx, session, opts, customers[i])
+				if err != nil {
+					return fmt.Errorf("reviewing %s: %w", customers[i], err)
+				}
+				results[i] = sr
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		defer close(next)
+		for i := range customers {
+			select {
+			case next <- i:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return results, nil
 }
 
 func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, customer string) (StackReview, error) {
