@@ -20,6 +20,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	base := fs.String("base", "", "git revision to compare the working tree with, e.g. the pull request's base. Required.")
 	asJSON := fs.Bool("json", false, "print the review as JSON instead of the Markdown comment")
 	engineLog := fs.String("engine-log", "", "file to write the engine's own output to")
+	parallel := fs.Int("parallel", 0, "stacks reviewed at once (default: the number of CPUs)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -32,7 +33,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "drctl diff:", err)
 		return 1
 	}
-	opts := review.Options{ProjectRoot: root, Base: *base, Program: program.Run, Deploy: program.Deploy}
+	opts := review.Options{ProjectRoot: root, Base: *base, Program: program.Run, Deploy: program.Deploy, Parallel: *parallel}
 	if *engineLog != "" {
 		f, err := os.Create(*engineLog)
 		if err != nil {

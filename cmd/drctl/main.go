@@ -6,7 +6,7 @@
 //	drctl plan --stack-file <path> [--json | --mermaid] [--policy-config <file>]
 //	drctl rehearse --stack <customer> [--from <git-revision>]
 //	drctl validate [--parallel N] [--policy-config <file>] [customer ...]
-//	drctl diff --base <git-revision> [--json] [--engine-log <file>]
+//	drctl diff --base <git-revision> [--json] [--engine-log <file>] [--parallel N]
 //	drctl report [--format table|csv|json] [customer ...]
 //	drctl preview|up|refresh --stacks a,b | --changed-since <git-revision> [--parallel N] [--policy-pack <binary>]
 //	drctl changed --base <git-revision>
