@@ -193,3 +193,80 @@ func runFailover(command string, args []string, stdout, stderr io.Writer) int {
 		fmt.Sprintf("%s: record %s (%s)", customer, record, *ticket), kind)
 	return 0
 }
+
+// runRecord is drctl record: after a failover nobody ran from here
+// (service-managed failover during an outage), it reads the account's write
+// region from Azure and records it in the stack file, so that no release
+// fails back by restating the old one.
+func runRecord(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("drctl record", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	ticket := fs.String("ticket", "", "the incident ticket. Required.")
+	subscription := fs.String("subscription", os.Getenv("AZURE_SUBSCRIPTION_ID"), "the customer's subscription (default $AZURE_SUBSCRIPTION_ID)")
+	operator := fs.String("operator", os.Getenv("USER"), "who records it")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(stderr, "usage: drctl record <customer> --ticket <id> [--subscription <id>]")
+		return 2
+	}
+	customer := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if *ticket == "" || *subscription == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "drctl record: --ticket and --subscription (or AZURE_SUBSCRIPTION_ID) are required")
+		return 2
+	}
+	root, err := projectRoot()
+	if err != nil {
+		fmt.Fprintln(stderr, "drctl record:", err)
+		return 1
+	}
+	path := filepath.Join(root, drconfig.StackFile(customer))
+	cfg, err := drconfig.LoadFile(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if !cfg.DR.Enabled {
+		fmt.Fprintf(stderr, "drctl record: %s has no DR\n", customer)
+		return 1
+	}
+	client, err := newFailoverClient()
+	if err != nil {
+		fmt.Fprintln(stderr, "drctl record:", err)
+		return 1
+	}
+	acct, err := client.Get(context.Background(), cfg.AccountID(*subscription))
+	if err != nil {
+		fmt.Fprintln(stderr, "drctl record:", err)
+		return 1
+	}
+	actual := acct.WriteRegion()
+	var region string
+	for _, r := range []string{cfg.PrimaryRegion, cfg.DR.SecondaryRegion} {
+		if failover.SameRegion(r, actual) {
+			region = r
+		}
+	}
+	switch {
+	case region == "":
+		fmt.Fprintf(stderr, "drctl record: %s takes writes, which is neither %s nor %s: investigate before recording anything\n",
+			actual, cfg.PrimaryRegion, cfg.DR.SecondaryRegion)
+		return 1
+	case region == cfg.DR.WriteRegion:
+		fmt.Fprintf(stdout, "%s takes writes, as %s says: nothing to record.\n", region, drconfig.StackFile(customer))
+		return 0
+	}
+	kind := "service-managed failover"
+	if region == cfg.PrimaryRegion {
+		kind = "failback"
+	}
+	record := fmt.Sprintf("%s to %s observed at %s by %s (%s)", kind, region, now().UTC().Format(time.RFC3339), *operator, *ticket)
+	if err := drconfig.SetDRSettings(path, [][2]string{{"writeRegion", region}, {"writeRegionChange", record}}); err != nil {
+		fmt.Fprintln(stderr, "drctl record:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s takes writes in Azure. Recorded in %s:\n  writeRegion: %s\n  writeRegionChange: %s\n"+
+		"Commit it and open a pull request before any other release of %s.\n", region, drconfig.StackFile(customer), region, record, customer)
+	return 0
+}

@@ -127,3 +127,31 @@ func TestFailoverRefusals(t *testing.T) {
 	_, _, requests := arm.State()
 	assert.Empty(t, requests)
 }
+
+// After a service-managed failover nobody ran from here, record writes what
+// Azure reports into the stack file.
+func TestRecordServiceManagedFailover(t *testing.T) {
+	arm := failoverProject(t)
+	code, out, errOut := runDrctl(t, "record", "contoso", "--ticket", "INC-5", "--subscription", "sub-1", "--operator", "ops")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "eastus takes writes, as stacks/Pulumi.contoso.yaml says: nothing to record.")
+
+	// Azure fails over on its own.
+	client, err := newFailoverClient()
+	require.NoError(t, err)
+	require.NoError(t, client.Planned(t.Context(), contosoAccount, "westus", failover.Account{}))
+	_, write, _ := arm.State()
+	require.Equal(t, "West US", write)
+
+	code, out, errOut = runDrctl(t, "record", "contoso", "--ticket", "INC-5", "--subscription", "sub-1", "--operator", "ops")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "westus takes writes in Azure.")
+	cfg, err := drconfig.LoadFile(drconfig.StackFile("contoso"))
+	require.NoError(t, err)
+	assert.Equal(t, "westus", cfg.DR.WriteRegion)
+	assert.Equal(t, "service-managed failover to westus observed at 2026-11-25T18:00:00Z by ops (INC-5)", cfg.DR.WriteRegionChange)
+
+	code, _, errOut = runDrctl(t, "record", "contoso")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--ticket and --subscription")
+}

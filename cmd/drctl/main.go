@@ -12,6 +12,7 @@
 //	drctl changed --base <git-revision>
 //	drctl failover <customer> --ticket <id> [--forced [--yes] | --drill] [--dry-run] [--subscription <id>]
 //	drctl failback <customer> --ticket <id> [--online] [--dry-run] [--subscription <id>]
+//	drctl record <customer> --ticket <id> [--subscription <id>]
 //	drctl audit [--json] [customer ...]
 //
 // plan renders one customer's stack offline: it loads the stack file the way
@@ -59,6 +60,8 @@ Commands:
              planned, --forced (outage) or --drill; records it in the stack
              file (drctl failover <customer> --ticket <id> [--dry-run])
   failback   move writes back to the primary region and record it
+  record     record in the stack file the write region Azure reports, after a
+             failover nobody ran from here (service-managed)
   audit      the DR events of the stack files' git history: who enabled,
              disabled, changed, failed over what, when, for which ticket
              (drctl audit [customer ...] [--json])
@@ -93,6 +96,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runFailover(args[0], args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(args[1:], stdout, stderr)
+	case "record":
+		return runRecord(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
