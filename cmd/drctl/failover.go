@@ -85,19 +85,9 @@ func runFailover(command string, args []string, stdout, stderr io.Writer) int {
 		*subscription = "<subscription>"
 	}
 
-	root, err := projectRoot()
+	path, cfg, err := loadDRStack(customer)
 	if err != nil {
 		fmt.Fprintf(stderr, "drctl %s: %v\n", command, err)
-		return 1
-	}
-	path := filepath.Join(root, drconfig.StackFile(customer))
-	cfg, err := drconfig.LoadFile(path)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	if !cfg.DR.Enabled {
-		fmt.Fprintf(stderr, "drctl %s: %s has no DR: there is no other region\n", command, customer)
 		return 1
 	}
 	primary, secondary := cfg.PrimaryRegion, cfg.DR.SecondaryRegion
@@ -216,19 +206,9 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "drctl record: --ticket and --subscription (or AZURE_SUBSCRIPTION_ID) are required")
 		return 2
 	}
-	root, err := projectRoot()
+	path, cfg, err := loadDRStack(customer)
 	if err != nil {
-		fmt.Fprintln(stderr, "drctl record:", err)
-		return 1
-	}
-	path := filepath.Join(root, drconfig.StackFile(customer))
-	cfg, err := drconfig.LoadFile(path)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	if !cfg.DR.Enabled {
-		fmt.Fprintf(stderr, "drctl record: %s has no DR\n", customer)
+		fmt.Fprintf(stderr, "drctl record: %v\n", err)
 		return 1
 	}
 	client, err := newFailoverClient()
@@ -269,4 +249,22 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%s takes writes in Azure. Recorded in %s:\n  writeRegion: %s\n  writeRegionChange: %s\n"+
 		"Commit it and open a pull request before any other release of %s.\n", region, drconfig.StackFile(customer), region, record, customer)
 	return 0
+}
+
+// loadDRStack loads a customer's stack file, which must have DR enabled:
+// write regions move only between its two regions.
+func loadDRStack(customer string) (string, *drconfig.Config, error) {
+	root, err := projectRoot()
+	if err != nil {
+		return "", nil, err
+	}
+	path := filepath.Join(root, drconfig.StackFile(customer))
+	cfg, err := drconfig.LoadFile(path)
+	if err != nil {
+		return "", nil, err
+	}
+	if !cfg.DR.Enabled {
+		return "", nil, fmt.Errorf("%s has no DR: there is no other region", customer)
+	}
+	return path, cfg, nil
 }
