@@ -16,10 +16,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 
 	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -146,6 +148,17 @@ func (s *Session) Env() map[string]string { return s.env() }
 // CLIPath is the Pulumi CLI the session runs.
 func (s *Session) CLIPath() string { return filepath.Join(s.opts.CLIRoot, "bin", "pulumi") }
 
+// envList is env as KEY=value entries, sorted, for running the CLI
+// directly.
+func (s *Session) envList() []string {
+	env := s.env()
+	list := make([]string, 0, len(env))
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		list = append(list, k+"="+env[k])
+	}
+	return list
+}
+
 // env is the environment of every CLI run: the throwaway backend, a private
 // PULUMI_HOME so no login, plugin or credential of the machine is used, the
 // stand-in in place of the azure-native plugin, and no plugin downloads.
@@ -216,15 +229,24 @@ func (st *Stack) configPath() string {
 
 var saltLine = regexp.MustCompile(`(?m)^encryptionsalt: .*$`)
 
+// withSalt returns config with the encryption salt the backend wrote into
+// the stack's current configuration, unless config has one: the stack's
+// secrets are encrypted with it.
+func (st *Stack) withSalt(config []byte) []byte {
+	current, err := os.ReadFile(st.configPath())
+	if err != nil {
+		return config
+	}
+	if salt := saltLine.Find(current); salt != nil && !saltLine.Match(config) {
+		return append(append(append([]byte{}, salt...), '\n'), config...)
+	}
+	return config
+}
+
 // SetConfig replaces the stack's configuration with the stack file content
 // config, keeping the encryption salt the backend wrote for the stack.
 func (st *Stack) SetConfig(config []byte) error {
-	if old, err := os.ReadFile(st.configPath()); err == nil {
-		if salt := saltLine.Find(old); salt != nil && !saltLine.Match(config) {
-			config = append(append(append([]byte{}, salt...), '\n'), config...)
-		}
-	}
-	if err := os.WriteFile(st.configPath(), config, 0o644); err != nil {
+	if err := os.WriteFile(st.configPath(), st.withSalt(config), 0o644); err != nil {
 		return fmt.Errorf("rehearse %s: %w", st.name, err)
 	}
 	return nil
@@ -281,12 +303,8 @@ func (st *Stack) Refresh(ctx context.Context) (Result, error) {
 // offboarding a customer, after which destroy leaves the retained
 // resources in Azure and removes only what DR added.
 func (st *Stack) UnprotectAll(ctx context.Context) error {
-	env := []string{}
-	for k, v := range st.session.env() {
-		env = append(env, k+"="+v)
-	}
 	out := st.session.opts.Out
-	if _, _, code, err := st.session.cli.Run(ctx, st.dir, nil, []io.Writer{out}, []io.Writer{out}, env,
+	if _, _, code, err := st.session.cli.Run(ctx, st.dir, nil, []io.Writer{out}, []io.Writer{out}, st.session.envList(),
 		"state", "unprotect", "--all", "--yes", "--stack", st.name); err != nil || code != 0 {
 		return fmt.Errorf("rehearse %s: state unprotect: exit %d: %w", st.name, code, err)
 	}

@@ -8,11 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -56,13 +54,7 @@ func (s *Session) DeployRevision(ctx context.Context, st *Stack, ref string) (st
 	} else if err != nil {
 		return commit, fmt.Errorf("rehearse: %w", err)
 	}
-	// The stack's secrets are encrypted with the salt the backend gave it.
-	if current, err := os.ReadFile(st.configPath()); err == nil {
-		if salt := saltLine.Find(current); salt != nil && !saltLine.Match(config) {
-			config = append(append(append([]byte{}, salt...), '\n'), config...)
-		}
-	}
-	if err := os.WriteFile(stackFile, config, 0o644); err != nil {
+	if err := os.WriteFile(stackFile, st.withSalt(config), 0o644); err != nil {
 		return commit, fmt.Errorf("rehearse: %w", err)
 	}
 
@@ -80,11 +72,7 @@ func (s *Session) DeployRevision(ctx context.Context, st *Stack, ref string) (st
 		return commit, err
 	}
 	defer host.close()
-	env := slices.Sorted(maps.Keys(s.env()))
-	for i, k := range env {
-		env[i] = k + "=" + s.env()[k]
-	}
-	_, _, code, err := s.cli.Run(ctx, dir, nil, []io.Writer{s.opts.Out}, []io.Writer{s.opts.Out}, env,
+	_, _, code, err := s.cli.Run(ctx, dir, nil, []io.Writer{s.opts.Out}, []io.Writer{s.opts.Out}, s.envList(),
 		"up", "--yes", "--skip-preview", "--diff", "--color=never", "--non-interactive",
 		"--stack", st.name, "--client="+host.address, "--exec-kind=auto.inline")
 	if err != nil || code != 0 {
