@@ -204,3 +204,9 @@ func TestAccountID(t *testing.T) {
 	assert.Equal(t, "/subscriptions/sub/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso",
 		cfg.AccountID("sub"))
 }
+
+func TestRegionSpellings(t *testing.T) {
+	assert.Equal(t, "eastus2", NormalizeRegion("East US 2"))
+	assert.True(t, SameRegion("West Europe", "westeurope"))
+	assert.False(t, SameRegion("West US", "westus2"))
+}

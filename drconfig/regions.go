@@ -1,5 +1,7 @@
 package drconfig
 
+import "strings"
+
 // Region is an Azure public-cloud region as fhir-dr needs to know it.
 type Region struct {
 	// Name is the ARM name, e.g. "eastus".
@@ -81,6 +83,16 @@ var regions = map[string]Region{
 	// no row of its own for it, so its zone support is not claimed.
 	"swedensouth": {Name: "swedensouth", Pair: "swedencentral", Restricted: true},
 }
+
+// NormalizeRegion returns the ARM name of a region written as Azure
+// displays it ("East US") or as ARM names it ("eastus"): Azure reports the
+// one and accepts both.
+func NormalizeRegion(name string) string {
+	return strings.ToLower(strings.ReplaceAll(name, " ", ""))
+}
+
+// SameRegion reports whether two spellings name one region.
+func SameRegion(a, b string) bool { return NormalizeRegion(a) == NormalizeRegion(b) }
 
 // LookupRegion returns the region with the given ARM name.
 func LookupRegion(name string) (Region, bool) {

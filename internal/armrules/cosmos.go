@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
 )
 
 // DatabaseAccountToken is the type token the Cosmos DB rules apply to.
@@ -77,10 +79,6 @@ type location struct {
 	zoneRedundant bool
 }
 
-func normalizeRegion(name string) string {
-	return strings.ToLower(strings.ReplaceAll(name, " ", ""))
-}
-
 // locationsOf reads the locations input; ok is false when it is absent or
 // not yet known.
 func locationsOf(m resource.PropertyMap) ([]location, bool) {
@@ -96,7 +94,7 @@ func locationsOf(m resource.PropertyMap) ([]location, bool) {
 		o := e.ObjectValue()
 		l := location{priority: -1}
 		if n := o["locationName"]; n.IsString() {
-			l.name, l.key = n.StringValue(), normalizeRegion(n.StringValue())
+			l.name, l.key = n.StringValue(), drconfig.NormalizeRegion(n.StringValue())
 		}
 		if p := o["failoverPriority"]; p.IsNumber() {
 			l.priority = int(p.NumberValue())

@@ -39,6 +39,7 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/armrules"
 	"github.com/fhir-dr/fhir-dr/internal/azurefake"
 	"github.com/fhir-dr/fhir-dr/internal/azureschema"
@@ -149,7 +150,7 @@ func (p *Provider) SetWriteRegion(id, region string) bool {
 		for _, i := range order {
 			loc := locs[i].ObjectValue().Copy()
 			name := loc["locationName"]
-			if name.IsString() && strings.EqualFold(strings.ReplaceAll(name.StringValue(), " ", ""), strings.ReplaceAll(region, " ", "")) {
+			if name.IsString() && drconfig.SameRegion(name.StringValue(), region) {
 				loc["failoverPriority"] = resource.NewProperty(0.0)
 				found = true
 			} else {

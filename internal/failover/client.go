@@ -30,6 +30,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
 )
 
 // APIVersion is the Microsoft.DocumentDB API version used: the one the
@@ -101,10 +103,7 @@ func (a Account) find(region string) (string, bool) {
 }
 
 // SameRegion reports whether two spellings name one region.
-func SameRegion(a, b string) bool {
-	norm := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "")) }
-	return norm(a) == norm(b)
-}
+func SameRegion(a, b string) bool { return drconfig.SameRegion(a, b) }
 
 // Get reads the account.
 func (c *Client) Get(ctx context.Context, accountID string) (Account, error) {

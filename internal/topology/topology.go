@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
 )
 
 // Resource is one resource of the stack.
@@ -90,7 +92,7 @@ type region struct {
 func Mermaid(stack string, resources []Resource) string {
 	regions := map[string]*region{}
 	regionOf := func(name string) *region {
-		key := strings.ToLower(strings.ReplaceAll(name, " ", ""))
+		key := drconfig.NormalizeRegion(name)
 		if regions[key] == nil {
 			regions[key] = &region{name: key}
 		}

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -107,7 +106,7 @@ var cosmosRules = []Rule{
 				}
 				name, _ := str(l.ObjectValue(), "locationName")
 				zr, _ := boolean(l.ObjectValue(), "isZoneRedundant")
-				if region, ok := drconfig.LookupRegion(normalizeRegion(name)); ok && region.AvailabilityZones && !zr {
+				if region, ok := drconfig.LookupRegion(drconfig.NormalizeRegion(name)); ok && region.AvailabilityZones && !zr {
 					out = append(out, fmt.Sprintf("%s: region %s has availability zones but is not zone-redundant; "+
 						"set cosmos.zoneRedundant for it when the region is (re)added", describe(r), name))
 				}
@@ -125,10 +124,6 @@ func drAccount(check func(*env, Resource) []string) func(*env, Resource) []strin
 		}
 		return check(e, r)
 	}
-}
-
-func normalizeRegion(name string) string {
-	return strings.ToLower(strings.ReplaceAll(name, " ", ""))
 }
 
 func checkLocations(_ *env, r Resource) []string {
@@ -152,7 +147,7 @@ func checkLocations(_ *env, r Resource) []string {
 		}
 		name, _ := str(l.ObjectValue(), "locationName")
 		p, ok := num(l.ObjectValue(), "failoverPriority")
-		key := normalizeRegion(name)
+		key := drconfig.NormalizeRegion(name)
 		if regions[key] {
 			out = append(out, fmt.Sprintf("%s lists region %s twice; the secondary must be another region than the primary", describe(r), name))
 		}
