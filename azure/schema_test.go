@@ -6,6 +6,7 @@ package azure_test
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -15,9 +16,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhir-dr/fhir-dr/azure/authorization"
 	"github.com/fhir-dr/fhir-dr/azure/azurenative"
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
+	"github.com/fhir-dr/fhir-dr/azure/managedidentity"
 	"github.com/fhir-dr/fhir-dr/azure/monitor"
 	"github.com/fhir-dr/fhir-dr/azure/network"
 	"github.com/fhir-dr/fhir-dr/azure/operationalinsights"
@@ -52,18 +55,22 @@ func loadSchema(t *testing.T) schemaFile {
 
 // declared lists every resource of the layer with its Args type.
 var declared = map[string]reflect.Type{
-	resources.ResourceGroupToken:          reflect.TypeFor[resources.ResourceGroupArgs](),
-	cosmosdb.DatabaseAccountToken:         reflect.TypeFor[cosmosdb.DatabaseAccountArgs](),
-	cosmosdb.SqlResourceSqlDatabaseToken:  reflect.TypeFor[cosmosdb.SqlResourceSqlDatabaseArgs](),
-	cosmosdb.SqlResourceSqlContainerToken: reflect.TypeFor[cosmosdb.SqlResourceSqlContainerArgs](),
-	network.VirtualNetworkToken:           reflect.TypeFor[network.VirtualNetworkArgs](),
-	network.SubnetToken:                   reflect.TypeFor[network.SubnetArgs](),
-	network.PublicIPAddressToken:          reflect.TypeFor[network.PublicIPAddressArgs](),
-	containerservice.ManagedClusterToken:  reflect.TypeFor[containerservice.ManagedClusterArgs](),
-	trafficmanager.ProfileToken:           reflect.TypeFor[trafficmanager.ProfileArgs](),
-	trafficmanager.EndpointToken:          reflect.TypeFor[trafficmanager.EndpointArgs](),
-	operationalinsights.WorkspaceToken:    reflect.TypeFor[operationalinsights.WorkspaceArgs](),
-	monitor.DiagnosticSettingToken:        reflect.TypeFor[monitor.DiagnosticSettingArgs](),
+	resources.ResourceGroupToken:                     reflect.TypeFor[resources.ResourceGroupArgs](),
+	cosmosdb.DatabaseAccountToken:                    reflect.TypeFor[cosmosdb.DatabaseAccountArgs](),
+	cosmosdb.SqlResourceSqlDatabaseToken:             reflect.TypeFor[cosmosdb.SqlResourceSqlDatabaseArgs](),
+	cosmosdb.SqlResourceSqlContainerToken:            reflect.TypeFor[cosmosdb.SqlResourceSqlContainerArgs](),
+	network.VirtualNetworkToken:                      reflect.TypeFor[network.VirtualNetworkArgs](),
+	network.SubnetToken:                              reflect.TypeFor[network.SubnetArgs](),
+	network.PublicIPAddressToken:                     reflect.TypeFor[network.PublicIPAddressArgs](),
+	containerservice.ManagedClusterToken:             reflect.TypeFor[containerservice.ManagedClusterArgs](),
+	trafficmanager.ProfileToken:                      reflect.TypeFor[trafficmanager.ProfileArgs](),
+	trafficmanager.EndpointToken:                     reflect.TypeFor[trafficmanager.EndpointArgs](),
+	operationalinsights.WorkspaceToken:               reflect.TypeFor[operationalinsights.WorkspaceArgs](),
+	monitor.DiagnosticSettingToken:                   reflect.TypeFor[monitor.DiagnosticSettingArgs](),
+	managedidentity.UserAssignedIdentityToken:        reflect.TypeFor[managedidentity.UserAssignedIdentityArgs](),
+	managedidentity.FederatedIdentityCredentialToken: reflect.TypeFor[managedidentity.FederatedIdentityCredentialArgs](),
+	cosmosdb.SqlResourceSqlRoleAssignmentToken:       reflect.TypeFor[cosmosdb.SqlResourceSqlRoleAssignmentArgs](),
+	authorization.RoleAssignmentToken:                reflect.TypeFor[authorization.RoleAssignmentArgs](),
 }
 
 // unionMembers are the Go types that may fill a union input.
@@ -243,6 +250,22 @@ func TestRequiredInputs(t *testing.T) {
 			_, err := monitor.NewDiagnosticSetting(ctx, "x", &monitor.DiagnosticSettingArgs{})
 			return err
 		},
+		managedidentity.UserAssignedIdentityToken: func(ctx *pulumi.Context) error {
+			_, err := managedidentity.NewUserAssignedIdentity(ctx, "x", &managedidentity.UserAssignedIdentityArgs{})
+			return err
+		},
+		managedidentity.FederatedIdentityCredentialToken: func(ctx *pulumi.Context) error {
+			_, err := managedidentity.NewFederatedIdentityCredential(ctx, "x", &managedidentity.FederatedIdentityCredentialArgs{})
+			return err
+		},
+		cosmosdb.SqlResourceSqlRoleAssignmentToken: func(ctx *pulumi.Context) error {
+			_, err := cosmosdb.NewSqlResourceSqlRoleAssignment(ctx, "x", &cosmosdb.SqlResourceSqlRoleAssignmentArgs{})
+			return err
+		},
+		authorization.RoleAssignmentToken: func(ctx *pulumi.Context) error {
+			_, err := authorization.NewRoleAssignment(ctx, "x", &authorization.RoleAssignmentArgs{})
+			return err
+		},
 	}
 	require.Len(t, constructors, len(s.Resources))
 	for token, construct := range constructors {
@@ -313,6 +336,21 @@ func TestDefaultsAndVersionPin(t *testing.T) {
 		require.NoError(t, err)
 		_, err = monitor.NewDiagnosticSetting(ctx, "diag", &monitor.DiagnosticSettingArgs{ResourceUri: pulumi.String("/x")})
 		require.NoError(t, err)
+		_, err = managedidentity.NewUserAssignedIdentity(ctx, "id", &managedidentity.UserAssignedIdentityArgs{ResourceGroupName: rg})
+		require.NoError(t, err)
+		_, err = managedidentity.NewFederatedIdentityCredential(ctx, "fic", &managedidentity.FederatedIdentityCredentialArgs{
+			ResourceGroupName: rg, ResourceName: pulumi.String("id"), Issuer: pulumi.String("https://issuer"),
+			Subject: pulumi.String("system:serviceaccount:a:b"), Audiences: pulumi.ToStringArray([]string{"api://AzureADTokenExchange"}),
+		})
+		require.NoError(t, err)
+		_, err = cosmosdb.NewSqlResourceSqlRoleAssignment(ctx, "sqlrole", &cosmosdb.SqlResourceSqlRoleAssignmentArgs{
+			ResourceGroupName: rg, AccountName: pulumi.String("a"),
+		})
+		require.NoError(t, err)
+		_, err = authorization.NewRoleAssignment(ctx, "role", &authorization.RoleAssignmentArgs{
+			PrincipalId: pulumi.String("p"), RoleDefinitionId: pulumi.String("r"), Scope: pulumi.String("/x"),
+		})
+		require.NoError(t, err)
 		return pulumi.Map{}, nil
 	})
 	require.NoError(t, err)
@@ -335,4 +373,38 @@ func TestDefaultsAndVersionPin(t *testing.T) {
 		"indexingPolicy":           map[string]any{"indexingMode": "consistent"},
 		"conflictResolutionPolicy": map[string]any{"mode": "LastWriterWins"},
 	}, container.Inputs["resource"])
+}
+
+// TestFunctionArgsMatchSchema checks the invoke's argument and result names
+// against the function facts.
+func TestFunctionArgsMatchSchema(t *testing.T) {
+	var s struct {
+		Functions map[string]struct {
+			Inputs   map[string]string `json:"inputs"`
+			Required []string          `json:"required"`
+			Outputs  map[string]string `json:"outputs"`
+		} `json:"functions"`
+	}
+	require.NoError(t, json.Unmarshal(azureschema.JSON(), &s))
+	fn, ok := s.Functions[containerservice.ListManagedClusterUserCredentialsToken]
+	require.True(t, ok)
+	for _, goType := range []reflect.Type{
+		reflect.TypeFor[containerservice.ListManagedClusterUserCredentialsArgs](),
+		reflect.TypeFor[containerservice.ListManagedClusterUserCredentialsOutputArgs](),
+	} {
+		var tags []string
+		for i := range goType.NumField() {
+			tags = append(tags, goType.Field(i).Tag.Get("pulumi"))
+		}
+		assert.ElementsMatch(t, slices.Sorted(maps.Keys(fn.Inputs)), tags, goType.Name())
+		for _, req := range fn.Required {
+			f, ok := fieldByTag(goType, req)
+			require.True(t, ok, req)
+			assert.NotEqual(t, reflect.Pointer, f.Type.Kind(), "%s.%s is required", goType.Name(), req)
+		}
+	}
+	result := reflect.TypeFor[containerservice.ListManagedClusterUserCredentialsResult]()
+	_, ok = fieldByTag(result, "kubeconfigs")
+	assert.True(t, ok)
+	assert.Equal(t, map[string]string{"kubeconfigs": "array<containerservice:CredentialResult>"}, fn.Outputs)
 }

@@ -54,7 +54,26 @@ const (
 	endpoint  = "azure-native:trafficmanager:Endpoint"
 	workspace = "azure-native:operationalinsights:Workspace"
 	diag      = "azure-native:monitor:DiagnosticSetting"
+	identity  = "azure-native:managedidentity:UserAssignedIdentity"
+	federated = "azure-native:managedidentity:FederatedIdentityCredential"
+	sqlRole   = "azure-native:cosmosdb:SqlResourceSqlRoleAssignment"
+	armRole   = "azure-native:authorization:RoleAssignment"
+	k8sProv   = "pulumi:providers:kubernetes"
+	namespace = "kubernetes:core/v1:Namespace"
+	svcAcct   = "kubernetes:core/v1:ServiceAccount"
+	deploy    = "kubernetes:apps/v1:Deployment"
+	service   = "kubernetes:core/v1:Service"
+	pdb       = "kubernetes:policy/v1:PodDisruptionBudget"
+	hpa       = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 )
+
+// taggable reports whether Azure resources of type typ carry tags.
+func taggable(typ string) bool {
+	if !strings.HasPrefix(typ, "azure-native:") {
+		return false
+	}
+	return !slices.Contains([]string{subnet, endpoint, diag, federated, sqlRole, armRole}, typ)
+}
 
 func tags(customer, ticket, tier, role, meter, multiplier string, extra map[string]any) map[string]any {
 	t := map[string]any{
@@ -73,16 +92,21 @@ func TestExampleStacks(t *testing.T) {
 	full := []string{
 		"fhir-dr:index:CustomerDR", "fhir-dr:index:CosmosAccount", "fhir-dr:index:ComputeStamp", "fhir-dr:index:ComputeStamp",
 		"fhir-dr:index:TrafficManager", "fhir-dr:index:Monitoring",
+		"fhir-dr:index:WorkloadIdentity", "fhir-dr:index:FHIRService", "fhir-dr:index:FHIRService",
 		group, group, account, database, container,
-		vnet, subnet, cluster, publicIP, vnet, subnet, cluster, publicIP,
+		vnet, subnet, cluster, publicIP, armRole, vnet, subnet, cluster, publicIP, armRole,
 		profile, endpoint, endpoint, workspace, diag, diag, diag, diag,
+		identity, federated, federated, sqlRole, armRole,
+		k8sProv, namespace, svcAcct, deploy, service, pdb, hpa,
+		k8sProv, namespace, svcAcct, deploy, service, pdb, hpa,
 	}
 	dataOnly := []string{
 		"fhir-dr:index:CustomerDR", "fhir-dr:index:CosmosAccount", "fhir-dr:index:Monitoring",
 		group, account, database, container, workspace, diag,
 	}
 	want := map[string][]string{
-		"contoso": full, "fabrikam": full, "northwind": full, "tailspin": full,
+		// Contoso's $export and $convert-data add a grant each.
+		"contoso": append(slices.Clone(full), armRole, armRole), "fabrikam": full, "northwind": full, "tailspin": full,
 		"litware": dataOnly, "adatum": dataOnly,
 	}
 	files, err := filepath.Glob("../stacks/Pulumi.*.yaml")
@@ -103,8 +127,11 @@ func TestExampleStacks(t *testing.T) {
 					assert.True(t, r.RetainOnDelete, "%s is retained on delete too", r.Name)
 					protected = append(protected, r.Type+"::"+r.Name)
 				}
-				if r.Custom {
+				switch {
+				case strings.HasPrefix(r.Type, "azure-native:"):
 					assert.Equal(t, "3.23.0", r.Version)
+				case strings.HasPrefix(r.Type, "kubernetes:"), r.Type == k8sProv:
+					assert.Equal(t, "4.32.0", r.Version)
 				}
 			}
 			sort.Strings(types)
@@ -307,6 +334,7 @@ func TestClusterInputs(t *testing.T) {
 			"podCidr": "10.244.0.0/16", "serviceCidr": "10.0.0.0/16", "dnsServiceIP": "10.0.0.10",
 		},
 		"oidcIssuerProfile":  map[string]any{"enabled": true},
+		"securityProfile":    map[string]any{"workloadIdentity": map[string]any{"enabled": true}},
 		"autoUpgradeProfile": map[string]any{"upgradeChannel": "patch", "nodeOSUpgradeChannel": "NodeImage"},
 		"tags":               tags("contoso", "SR-100234", "full", "primary", "fhir-dr-full", "2", map[string]any{"cost-center": "4711"}),
 	}
@@ -384,8 +412,8 @@ func TestMonitoringAndTags(t *testing.T) {
 	data := map[string]bool{"primary-rg": true, "account": true, "health": true, "fhirR4": true}
 	dataTags := map[string]any{"customer": "contoso", "dr-role": "primary", "managed-by": "fhir-dr", "cost-center": "4711"}
 	for _, r := range plan.Resources {
-		if !r.Custom || r.Type == subnet || r.Type == endpoint || r.Type == diag {
-			continue // not taggable in Azure
+		if !r.Custom || !taggable(r.Type) {
+			continue
 		}
 		tagMap, ok := r.Inputs["tags"].(map[string]any)
 		require.Truef(t, ok, "%s %s has tags", r.Type, r.Name)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/fhir-dr/fhir-dr/azure/authorization"
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/network"
 	"github.com/fhir-dr/fhir-dr/drconfig"
@@ -66,6 +67,13 @@ type ComputeStamp struct {
 	IngressIPID pulumi.IDOutput
 	// IngressDNSLabel is the ingress IP's DNS label.
 	IngressDNSLabel string
+	// IngressIPName is the ingress public IP's resource name, which the
+	// FHIR service's load balancer claims.
+	IngressIPName string
+	// ResourceGroupName is the group that holds the stamp.
+	ResourceGroupName pulumi.StringInput
+	// Region is the stamp's region.
+	Region string
 }
 
 // NewComputeStamp declares one region's stamp from the shared spec.
@@ -127,9 +135,25 @@ func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 	if err != nil {
 		return nil, err
 	}
+	// The IP lives in the stamp's group, not in the node group AKS owns, so
+	// that it and its DNS label outlive the cluster. The cluster's load
+	// balancer may claim it only with this grant; it is scoped to the one IP.
+	if _, err := authorization.NewRoleAssignment(ctx, role+"-ingress-ip-network-contributor", &authorization.RoleAssignmentArgs{
+		RoleAssignmentName: pulumi.String(stableGUID(args.Customer, role, "ingress-ip", RoleNetworkContributor)),
+		PrincipalId:        cluster.Identity.PrincipalId().Elem(),
+		PrincipalType:      authorization.PrincipalTypeServicePrincipal,
+		RoleDefinitionId:   roleDefinitionID(ip.ID(), RoleNetworkContributor),
+		Scope:              ip.ID().ToStringOutput(),
+		Description:        pulumi.String("AKS " + base + " attaches its FHIR load balancer to the ingress IP"),
+	}, withParent(s)...); err != nil {
+		return nil, err
+	}
 
 	s.Cluster = cluster
 	s.ClusterID = cluster.ID()
+	s.IngressIPName = "pip-" + base + "-ingress"
+	s.ResourceGroupName = args.ResourceGroupName
+	s.Region = args.Region
 	s.IngressIP = ip
 	s.IngressIPID = ip.ID()
 	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{
@@ -213,6 +237,9 @@ func clusterArgs(args *ComputeStampArgs, base string, subnetID pulumi.IDOutput) 
 		// The OIDC issuer lets the FHIR workload reach Cosmos DB with
 		// workload identity, since the account has key auth disabled.
 		OidcIssuerProfile: &containerservice.ManagedClusterOIDCIssuerProfileArgs{Enabled: pulumi.Bool(true)},
+		SecurityProfile: &containerservice.ManagedClusterSecurityProfileArgs{
+			WorkloadIdentity: &containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs{Enabled: pulumi.Bool(true)},
+		},
 		AutoUpgradeProfile: &containerservice.ManagedClusterAutoUpgradeProfileArgs{
 			UpgradeChannel:       pulumi.String("patch"),
 			NodeOSUpgradeChannel: pulumi.String("NodeImage"),

@@ -169,6 +169,10 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 			})
 		}
 
+		if err := deployFHIR(ctx, dr, cfg, cosmos, locations, stamps, secondaryRG.Name, tags(drconfig.RoleSecondary)); err != nil {
+			return nil, err
+		}
+
 		// The profile lives in the DR region's group so that it can still be
 		// managed while the primary region is down.
 		tm, err := NewTrafficManager(ctx, "traffic", &TrafficManagerArgs{
@@ -208,4 +212,64 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		return nil, err
 	}
 	return dr, nil
+}
+
+// deployFHIR declares the workload identity and the FHIR service in both
+// stamps from one spec; only the replica count differs.
+func deployFHIR(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmos *CosmosAccount,
+	locations []CosmosLocation, stamps map[drconfig.Role]*ComputeStamp, rg pulumi.StringInput, tags pulumi.StringMap,
+) error {
+	roles := []drconfig.Role{drconfig.RolePrimary, drconfig.RoleSecondary}
+	issuers := make([]ClusterIssuer, len(roles))
+	for i, role := range roles {
+		stamp := stamps[role]
+		issuers[i] = ClusterIssuer{
+			Name:      "aks-" + stamp.IngressDNSLabel,
+			IssuerURL: stamp.Cluster.OidcIssuerProfile.IssuerURL().Elem(),
+		}
+	}
+	// The identity lives in the DR region's group, like the Traffic Manager
+	// profile, so that it can be managed while the primary region is down.
+	identity, err := NewWorkloadIdentity(ctx, "fhir-identity", &WorkloadIdentityArgs{
+		Customer:                cfg.Customer,
+		ResourceGroupName:       rg,
+		Location:                cfg.DR.SecondaryRegion,
+		CosmosResourceGroupName: pulumi.String(cfg.PrimaryResourceGroupName()),
+		CosmosAccountName:       cfg.Cosmos.AccountName,
+		CosmosAccountID:         cosmos.AccountID,
+		Issuers:                 issuers,
+		ExportStorageAccountID:  cfg.FHIR.Export.StorageAccountID,
+		ConvertDataRegistryID:   cfg.FHIR.ConvertData.RegistryID,
+		Tags:                    tags,
+	}, pulumi.Parent(dr))
+	if err != nil {
+		return err
+	}
+	regions := make([]string, len(locations))
+	for i, l := range locations {
+		regions[i] = l.Region
+	}
+	spec := FHIRSpec{
+		Config:           cfg.FHIR,
+		CosmosEndpoint:   cosmos.DocumentEndpoint,
+		CosmosAccountID:  cosmos.AccountID.ToStringOutput(),
+		Regions:          regions,
+		IdentityClientID: identity.ClientID,
+	}
+	replicas := map[drconfig.Role]int{
+		drconfig.RolePrimary:   cfg.FHIR.Replicas.Primary,
+		drconfig.RoleSecondary: cfg.FHIR.Replicas.Standby,
+	}
+	for _, role := range roles {
+		if _, err := NewFHIRService(ctx, string(role)+"-fhir", &FHIRServiceArgs{
+			Spec:      spec,
+			Stamp:     stamps[role],
+			Role:      role,
+			Replicas:  replicas[role],
+			DependsOn: []pulumi.Resource{identity},
+		}, pulumi.Parent(dr)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

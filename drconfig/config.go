@@ -63,6 +63,10 @@ type Config struct {
 	TrafficManager TrafficManager `json:"trafficManager"`
 	// Monitoring configures the Log Analytics workspace. Optional.
 	Monitoring Monitoring `json:"monitoring"`
+	// FHIR is the FHIR server workload both compute stamps run (full tier).
+	// Required for the full tier: at least the image version and the
+	// authentication settings.
+	FHIR FHIR `json:"fhir"`
 
 	// derivedNames is set when the account and DNS names were derived from
 	// Customer, so that an invalid customer id is reported once, not again
@@ -441,6 +445,7 @@ func (c *Config) applyDefaults() {
 		tm.TTLSeconds = ptr(DefaultTTLSeconds)
 	}
 	c.Monitoring.RetentionDays = orDefault(c.Monitoring.RetentionDays, DefaultLogRetentionDays)
+	c.FHIR.applyDefaults()
 }
 
 func hasZones(region string) bool {

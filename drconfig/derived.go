@@ -149,6 +149,8 @@ func (c *Config) Objectives() objectives.Objectives {
 			TTLSeconds:        *c.TrafficManager.TTLSeconds,
 		},
 		OperatorDecision: c.DR.OperatorDecisionTime.Duration,
+		StandbyReplicas:  c.FHIR.Replicas.Standby,
+		PrimaryReplicas:  c.FHIR.Replicas.Primary,
 	})
 }
 

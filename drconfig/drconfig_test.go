@@ -55,8 +55,10 @@ func TestZeroValuesAreKept(t *testing.T) {
 		"fhir-dr:dr":             `{"enabled":true,"tier":"full","ticket":"SR-1","rpo":"0s"}`,
 		"fhir-dr:compute":        `{"apiServer":{"private":true}}`,
 		"fhir-dr:trafficManager": `{"probe":{"toleratedFailures":0},"ttlSeconds":0}`,
+		"fhir-dr:fhir":           fhirJSON(`"cors":{"origins":["https://app.example"],"maxAge":0}`),
 	})
 	require.NoError(t, err)
+	assert.Equal(t, 0, *c.FHIR.CORS.MaxAge)
 	assert.Equal(t, 0, *c.TrafficManager.Probe.ToleratedFailures)
 	assert.Equal(t, 0, *c.TrafficManager.TTLSeconds)
 	assert.Equal(t, "Strong", c.Consistency().Level)
@@ -121,6 +123,11 @@ func TestLoadFileAndStackName(t *testing.T) {
   fhir-dr:compute:
     apiServer:
       private: true
+  fhir:
+    version: "4.0.1"
+    auth:
+      authority: https://login.microsoftonline.com/t
+      audience: https://fhir.example
 `), 0o600))
 	c, err := LoadFile(path)
 	require.NoError(t, err, "bare keys are namespaced with the project, as Pulumi does")

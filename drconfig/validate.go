@@ -54,6 +54,7 @@ func (c *Config) validate(ps *problems) {
 	c.validateCosmos(ps)
 	c.validateCompute(ps)
 	c.validateTrafficManager(ps)
+	c.validateFHIR(ps)
 	if r := c.Monitoring.RetentionDays; r < 30 || r > 730 {
 		ps.add(key("monitoring.retentionDays"), "must be from 30 to 730 days, got %d", r)
 	}
@@ -61,7 +62,11 @@ func (c *Config) validate(ps *problems) {
 	if c.DR.Enabled && len(ps.list) == 0 {
 		o := c.Objectives()
 		for _, v := range o.Violations() {
-			ps.add(key("dr"), "%s for the %s tier; lower dr.operatorDecisionTime or the probe timings", v, c.DR.Tier)
+			hint := "lower dr.operatorDecisionTime or the probe timings"
+			if c.HasCompute() {
+				hint += ", or raise fhir.replicas.standby"
+			}
+			ps.add(key("dr"), "%s for the %s tier; %s", v, c.DR.Tier, hint)
 		}
 	}
 }

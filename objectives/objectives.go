@@ -63,6 +63,16 @@ const (
 	// ComputeRebuild is how long the data-only tier needs to provision the
 	// cluster and the FHIR workload in the secondary region and repoint DNS.
 	ComputeRebuild = 60 * time.Minute
+	// AutoscalerReaction is how long the horizontal pod autoscaler takes to
+	// see the standby's load and ask for more pods: its 15 s sync period
+	// plus the metrics server's 60 s resolution, with margin.
+	AutoscalerReaction = 90 * time.Second
+	// NodeProvisioning is how long the cluster autoscaler needs to add
+	// nodes for the new pods when the standby's nodes are full.
+	NodeProvisioning = 5 * time.Minute
+	// PodStartup is how long a new FHIR server pod needs to pull its image,
+	// start and pass its readiness probe.
+	PodStartup = 2 * time.Minute
 )
 
 // Consistency levels, as the Cosmos DB API names them.
@@ -153,6 +163,20 @@ type Inputs struct {
 	// OperatorDecision is the time the on-call operator takes to confirm the
 	// outage and order the forced failover.
 	OperatorDecision time.Duration
+	// StandbyReplicas and PrimaryReplicas are the FHIR service's pod counts;
+	// full tier only. A smaller standby must scale out after it takes over.
+	StandbyReplicas, PrimaryReplicas int
+}
+
+// StandbyScaleOut is the worst case for the warm standby to grow from
+// standby to primary pods after it takes the traffic: the autoscaler
+// reacts, the cluster autoscaler adds nodes, and the new pods start. It is
+// zero when the standby already runs the primary's count.
+func StandbyScaleOut(standby, primary int) time.Duration {
+	if standby >= primary {
+		return 0
+	}
+	return AutoscalerReaction + NodeProvisioning + PodStartup
 }
 
 // Objectives are the modeled worst-case figures of one deployment.
@@ -227,6 +251,16 @@ func Model(in Inputs) Objectives {
 		},
 		redirect,
 	}
+	var scaleOut []Term
+	if d := StandbyScaleOut(in.StandbyReplicas, in.PrimaryReplicas); in.Full && d > 0 {
+		scaleOut = []Term{{
+			Name:     fmt.Sprintf("standby FHIR service scales out from %d to %d pods", in.StandbyReplicas, in.PrimaryReplicas),
+			Duration: d,
+			Source: "fhir-dr estimate: autoscaler reaction 1m30s + node provisioning 5m + pod start 2m; " +
+				"counted after the redirect although it overlaps the failover",
+		}}
+	}
+	o.RTOTerms = append(o.RTOTerms, scaleOut...)
 	o.RTO = sum(o.RTOTerms)
 
 	o.ServiceManagedRTOTerms = []Term{
@@ -237,6 +271,7 @@ func Model(in Inputs) Objectives {
 		},
 		redirect,
 	}
+	o.ServiceManagedRTOTerms = append(o.ServiceManagedRTOTerms, scaleOut...)
 	o.ServiceManagedRTO = sum(o.ServiceManagedRTOTerms)
 	return o
 }

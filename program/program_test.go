@@ -22,6 +22,7 @@ func validFull() map[string]string {
 		"fhir-dr:primaryRegion": "eastus",
 		"fhir-dr:dr":            `{"enabled":true,"tier":"full","ticket":"SR-1"}`,
 		"fhir-dr:compute":       `{"apiServer":{"private":true}}`,
+		"fhir-dr:fhir":          `{"version":"4.0.1","auth":{"authority":"https://login.microsoftonline.com/t","audience":"https://fhir.example"}}`,
 	}
 }
 
@@ -40,7 +41,8 @@ func with(changes map[string]string) map[string]string {
 func TestValidConfigRenders(t *testing.T) {
 	plan, err := render.Run("acme", validFull(), program.Deploy)
 	require.NoError(t, err)
-	assert.Len(t, plan.Resources, 27)
+	assert.Len(t, plan.Resources, 27+3+2+5+2*7,
+		"27 before the workload; 3 components, 2 ingress IP grants, 5 identity resources, 7 workload objects per stamp")
 }
 
 // TestBadConfig checks that each invalid configuration fails with exactly
@@ -121,7 +123,15 @@ func TestBadConfig(t *testing.T) {
 		{"reserved tag", with(map[string]string{"fhir-dr:tags": `{"Customer":"other"}`}),
 			drconfig.Problems{{Key: "fhir-dr:tags.Customer", Message: "is set by fhir-dr itself and cannot be overridden"}}},
 		{"RTO over budget", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","operatorDecisionTime":"55m"}`}),
-			drconfig.Problems{{Key: "fhir-dr:dr", Message: "modeled RTO 1h3m10s exceeds the target 1h0m0s for the full tier; lower dr.operatorDecisionTime or the probe timings"}}},
+			drconfig.Problems{{Key: "fhir-dr:dr", Message: "modeled RTO 1h11m40s exceeds the target 1h0m0s for the full tier; " +
+				"lower dr.operatorDecisionTime or the probe timings, or raise fhir.replicas.standby"}}},
+		{"FHIR workload without its settings", with(map[string]string{"fhir-dr:fhir": `{"replicas":{"standby":5}}`}),
+			drconfig.Problems{
+				{Key: "fhir-dr:fhir.version", Message: "is required for the full tier: the image tag or sha256 digest the primary runs"},
+				{Key: "fhir-dr:fhir.auth.authority", Message: "is required for the full tier: the token issuer the primary FHIR service trusts"},
+				{Key: "fhir-dr:fhir.auth.audience", Message: "is required for the full tier: the audience tokens for the FHIR service carry"},
+				{Key: "fhir-dr:fhir.replicas.standby", Message: "must not exceed the primary's 3, got 5"},
+			}},
 		{"several problems at once", with(map[string]string{
 			"fhir-dr:primaryRegion": "eastuss",
 			"fhir-dr:dr":            `{"enabled":true,"tier":"full"}`,
@@ -165,8 +175,8 @@ func TestOutputs(t *testing.T) {
 		"trafficManagerFqdn":       "acme-fhir.trafficmanager.net",
 		"billingMultiplier":        2,
 		"rpoSeconds":               900,
-		"rtoSeconds":               130 + 900 + 300 + 60,
-		"serviceManagedRtoSeconds": 3600 + 60,
+		"rtoSeconds":               130 + 900 + 300 + 60 + 510,
+		"serviceManagedRtoSeconds": 3600 + 60 + 510,
 		// Cosmos DB autoscale up to 4,000 RU/s 350.40, AKS Standard 73.00,
 		// 2 x D4ds_v5 329.96, IP 3.65, health checks 0.72 (internal/pricing).
 		"estimatedMonthlyDrCost": 350.40 + 73.00 + 329.96 + 3.65 + 0.72,

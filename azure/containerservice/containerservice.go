@@ -28,8 +28,13 @@ type ManagedCluster struct {
 
 	// Fqdn is the API server's FQDN (public clusters).
 	Fqdn pulumi.StringOutput `pulumi:"fqdn"`
+	// Identity is the cluster's (control plane) managed identity.
+	Identity ManagedClusterIdentityResponsePtrOutput `pulumi:"identity"`
 	// Name is the cluster's name.
 	Name pulumi.StringOutput `pulumi:"name"`
+	// OidcIssuerProfile holds the issuer URL workload identity federates
+	// with.
+	OidcIssuerProfile ManagedClusterOIDCIssuerProfileResponsePtrOutput `pulumi:"oidcIssuerProfile"`
 }
 
 // ManagedClusterArgs are the inputs of ManagedCluster.
@@ -66,6 +71,9 @@ type ManagedClusterArgs struct {
 	ResourceGroupName pulumi.StringInput `pulumi:"resourceGroupName"`
 	// ResourceName is the cluster's name.
 	ResourceName pulumi.StringPtrInput `pulumi:"resourceName"`
+	// SecurityProfile turns on security features such as workload
+	// identity.
+	SecurityProfile *ManagedClusterSecurityProfileArgs `pulumi:"securityProfile"`
 	// Sku is the cluster's SKU (name and tier).
 	Sku *ManagedClusterSKUArgs `pulumi:"sku"`
 	// Tags are the cluster's tags.
@@ -177,6 +185,19 @@ type ContainerServiceNetworkProfileArgs struct {
 // ManagedClusterOIDCIssuerProfileArgs turn on the OIDC issuer.
 type ManagedClusterOIDCIssuerProfileArgs struct {
 	// Enabled turns the issuer on.
+	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+}
+
+// ManagedClusterSecurityProfileArgs are a cluster's security features.
+type ManagedClusterSecurityProfileArgs struct {
+	// WorkloadIdentity installs the workload identity webhook.
+	WorkloadIdentity *ManagedClusterSecurityProfileWorkloadIdentityArgs `pulumi:"workloadIdentity"`
+}
+
+// ManagedClusterSecurityProfileWorkloadIdentityArgs configure workload
+// identity.
+type ManagedClusterSecurityProfileWorkloadIdentityArgs struct {
+	// Enabled turns workload identity on.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 

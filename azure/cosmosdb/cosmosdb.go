@@ -17,6 +17,9 @@ const (
 	DatabaseAccountToken         = "azure-native:cosmosdb:DatabaseAccount"
 	SqlResourceSqlDatabaseToken  = "azure-native:cosmosdb:SqlResourceSqlDatabase"
 	SqlResourceSqlContainerToken = "azure-native:cosmosdb:SqlResourceSqlContainer"
+	// SqlResourceSqlRoleAssignmentToken is the token of a data-plane role
+	// assignment.
+	SqlResourceSqlRoleAssignmentToken = "azure-native:cosmosdb:SqlResourceSqlRoleAssignment"
 )
 
 // Values of the DatabaseAccountOfferType enum.

@@ -10,12 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/fhir-dr/fhir-dr/components"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/internal/topology"
@@ -173,13 +175,19 @@ func projectRoot() (string, error) {
 
 func printPlan(w io.Writer, sp *stackPlan) {
 	p := sp.Plan
-	custom := 0
+	var azure, kube, components int
 	for _, r := range p.Resources {
-		if r.Custom {
-			custom++
+		switch {
+		case strings.HasPrefix(r.Type, "azure-native:"):
+			azure++
+		case strings.HasPrefix(r.Type, "kubernetes:"):
+			kube++
+		case !r.Custom:
+			components++
 		}
 	}
-	fmt.Fprintf(w, "Stack %s (%s): %d Azure resources in %d components\n\n", p.Stack, sp.File, custom, len(p.Resources)-custom)
+	fmt.Fprintf(w, "Stack %s (%s): %d Azure resources and %d Kubernetes objects in %d components\n\n",
+		p.Stack, sp.File, azure, kube, components)
 
 	fmt.Fprintln(w, "Resources")
 	depth := map[string]int{}
@@ -260,18 +268,37 @@ func printObjectives(w io.Writer, o objectives.Objectives) {
 
 // keyInputs are the inputs plan shows for each resource type.
 var keyInputs = map[string][]string{
-	"azure-native:resources:ResourceGroup":          {"resourceGroupName", "location"},
-	"azure-native:cosmosdb:DatabaseAccount":         {"accountName", "location", "locations", "consistencyPolicy.defaultConsistencyLevel", "consistencyPolicy.maxIntervalInSeconds", "enableAutomaticFailover", "enableMultipleWriteLocations", "backupPolicy.type", "backupPolicy.periodicModeProperties.backupStorageRedundancy", "backupPolicy.continuousModeProperties.tier"},
-	"azure-native:cosmosdb:SqlResourceSqlDatabase":  {"databaseName", "options.throughput", "options.autoscaleSettings.maxThroughput"},
-	"azure-native:cosmosdb:SqlResourceSqlContainer": {"containerName", "resource.partitionKey.paths"},
-	"azure-native:network:VirtualNetwork":           {"virtualNetworkName", "location", "addressSpace.addressPrefixes"},
-	"azure-native:network:Subnet":                   {"subnetName", "addressPrefix"},
-	"azure-native:network:PublicIPAddress":          {"publicIpAddressName", "location", "dnsSettings.domainNameLabel", "zones"},
-	"azure-native:containerservice:ManagedCluster":  {"resourceName", "location", "kubernetesVersion", "agentPoolProfiles", "apiServerAccessProfile.enablePrivateCluster", "apiServerAccessProfile.authorizedIPRanges"},
-	"azure-native:trafficmanager:Profile":           {"profileName", "location", "trafficRoutingMethod", "dnsConfig.relativeName", "dnsConfig.ttl", "monitorConfig.protocol", "monitorConfig.port", "monitorConfig.path", "monitorConfig.intervalInSeconds", "monitorConfig.timeoutInSeconds", "monitorConfig.toleratedNumberOfFailures"},
-	"azure-native:trafficmanager:Endpoint":          {"endpointName", "endpointType", "priority", "endpointStatus"},
-	"azure-native:operationalinsights:Workspace":    {"workspaceName", "location", "retentionInDays"},
-	"azure-native:monitor:DiagnosticSetting":        {"name", "resourceUri"},
+	"azure-native:resources:ResourceGroup":                     {"resourceGroupName", "location"},
+	"azure-native:cosmosdb:DatabaseAccount":                    {"accountName", "location", "locations", "consistencyPolicy.defaultConsistencyLevel", "consistencyPolicy.maxIntervalInSeconds", "enableAutomaticFailover", "enableMultipleWriteLocations", "backupPolicy.type", "backupPolicy.periodicModeProperties.backupStorageRedundancy", "backupPolicy.continuousModeProperties.tier"},
+	"azure-native:cosmosdb:SqlResourceSqlDatabase":             {"databaseName", "options.throughput", "options.autoscaleSettings.maxThroughput"},
+	"azure-native:cosmosdb:SqlResourceSqlContainer":            {"containerName", "resource.partitionKey.paths"},
+	"azure-native:network:VirtualNetwork":                      {"virtualNetworkName", "location", "addressSpace.addressPrefixes"},
+	"azure-native:network:Subnet":                              {"subnetName", "addressPrefix"},
+	"azure-native:network:PublicIPAddress":                     {"publicIpAddressName", "location", "dnsSettings.domainNameLabel", "zones"},
+	"azure-native:containerservice:ManagedCluster":             {"resourceName", "location", "kubernetesVersion", "agentPoolProfiles", "apiServerAccessProfile.enablePrivateCluster", "apiServerAccessProfile.authorizedIPRanges"},
+	"azure-native:trafficmanager:Profile":                      {"profileName", "location", "trafficRoutingMethod", "dnsConfig.relativeName", "dnsConfig.ttl", "monitorConfig.protocol", "monitorConfig.port", "monitorConfig.path", "monitorConfig.intervalInSeconds", "monitorConfig.timeoutInSeconds", "monitorConfig.toleratedNumberOfFailures"},
+	"azure-native:trafficmanager:Endpoint":                     {"endpointName", "endpointType", "priority", "endpointStatus"},
+	"azure-native:operationalinsights:Workspace":               {"workspaceName", "location", "retentionInDays"},
+	"azure-native:monitor:DiagnosticSetting":                   {"name", "resourceUri"},
+	"azure-native:managedidentity:UserAssignedIdentity":        {"resourceName", "location"},
+	"azure-native:managedidentity:FederatedIdentityCredential": {"federatedIdentityCredentialResourceName", "subject"},
+	"azure-native:cosmosdb:SqlResourceSqlRoleAssignment":       {"roleDefinitionId", "scope"},
+	"azure-native:authorization:RoleAssignment":                {"roleDefinitionId", "scope"},
+	"kubernetes:core/v1:Namespace":                             {"metadata.name"},
+	"kubernetes:core/v1:ServiceAccount":                        {"metadata.name"},
+	"kubernetes:apps/v1:Deployment":                            {"metadata.name", "spec.template.spec.containers"},
+	"kubernetes:core/v1:Service":                               {"metadata.name", "spec.type", "spec.ports"},
+	"kubernetes:policy/v1:PodDisruptionBudget":                 {"metadata.name", "spec.maxUnavailable"},
+	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler":        {"metadata.name", "spec.minReplicas", "spec.maxReplicas"},
+}
+
+// roleNames name the built-in roles fhir-dr grants, by GUID.
+var roleNames = map[string]string{
+	components.RoleNetworkContributor:         "Network Contributor",
+	components.RoleCosmosDBOperator:           "Cosmos DB Operator",
+	components.RoleStorageBlobDataContributor: "Storage Blob Data Contributor",
+	components.RoleAcrPull:                    "AcrPull",
+	components.CosmosDataContributor:          "Cosmos DB Built-in Data Contributor",
 }
 
 // summarize returns "key=value ..." for a resource's key inputs.
@@ -329,9 +356,33 @@ func formatValue(path string, v any) string {
 			pools = append(pools, s)
 		}
 		return strings.Join(pools, ",")
-	case "resourceUri":
+	case "resourceUri", "scope":
 		s := fmt.Sprint(v)
-		return "…" + s[strings.LastIndex(s, "/providers/"):]
+		if i := strings.LastIndex(s, "/providers/"); i >= 0 {
+			return "…" + s[i:]
+		}
+		return s
+	case "roleDefinitionId":
+		s := fmt.Sprint(v)
+		role := s[strings.LastIndex(s, "/")+1:]
+		if name, ok := roleNames[role]; ok {
+			return strconv.Quote(name)
+		}
+		return role
+	case "spec.template.spec.containers":
+		var images []string
+		for _, c := range asList(v) {
+			m, _ := c.(map[string]any)
+			images = append(images, fmt.Sprint(m["image"]))
+		}
+		return strings.Join(images, ",")
+	case "spec.ports":
+		var ports []string
+		for _, p := range asList(v) {
+			m, _ := p.(map[string]any)
+			ports = append(ports, fmt.Sprintf("%v/%v", m["port"], m["protocol"]))
+		}
+		return strings.Join(ports, ",")
 	}
 	if list := asList(v); list != nil {
 		parts := make([]string, len(list))

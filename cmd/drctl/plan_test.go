@@ -26,14 +26,15 @@ func TestPlanText(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	for _, want := range []string{
 		"Stack contoso (",
-		"21 Azure resources in 6 components",
+		"30 Azure resources and 12 Kubernetes objects in 9 components",
 		"azure-native:cosmosdb:DatabaseAccount account [protected, retained, v3.23.0]",
 		"locations=eastus(priority 0, zone-redundant),westus(priority 1)",
 		"azure-native:trafficmanager:Endpoint secondary-endpoint [v3.23.0]",
 		"endpointName=secondary endpointType=AzureEndpoints priority=2 endpointStatus=Enabled",
 		"trafficManagerFqdn        contoso-fhir.trafficmanager.net",
 		"RPO 15m0s: meets the target 15m0s",
-		"RTO by forced failover (runbook) 23m10s: meets the target 1h0m0s",
+		"RTO by forced failover (runbook) 31m40s: meets the target 1h0m0s",
+		"8m30s  standby FHIR service scales out from 2 to 4 pods",
 	} {
 		assert.Contains(t, out, want)
 	}
@@ -97,7 +98,7 @@ func TestPlanPolicy(t *testing.T) {
 	stack := filepath.Join(dir, "Pulumi.slowdns.yaml")
 	require.NoError(t, os.WriteFile(stack, []byte("config:\n  fhir-dr:customer: slowdns\n  fhir-dr:primaryRegion: eastus\n"+
 		"  fhir-dr:dr:\n    enabled: true\n    tier: full\n    ticket: SR-1\n"+
-		"  fhir-dr:compute:\n    apiServer:\n      private: true\n"+
+		"  fhir-dr:compute:\n    apiServer:\n      private: true\n"+fhirSettings+
 		"  fhir-dr:trafficManager:\n    ttlSeconds: 300\n"), 0o644))
 	code, out, errOut = runDrctl(t, "plan", "--stack-file", stack)
 	require.Equal(t, 0, code, errOut)
@@ -110,7 +111,7 @@ func TestPlanPolicy(t *testing.T) {
 	code, out, errOut = runDrctl(t, "plan", "--stack", "contoso", "--policy-config", config)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, "Policy (fhir-dr 1.0.0, 18 rules): 1 mandatory, 0 advisory\n"+
-		`  [mandatory] rto-budget: Traffic Manager profile "profile": the modeled RTO is 23m10s (detection 2m10s, DNS TTL 60 s), `)
+		`  [mandatory] rto-budget: Traffic Manager profile "profile": the modeled RTO is 31m40s (detection 2m10s, DNS TTL 60 s, standby scale-out 8m30s), `)
 	assert.Contains(t, errOut, "stacks/Pulumi.contoso.yaml: the policy refuses this stack (mandatory rules broken)")
 
 	require.NoError(t, os.WriteFile(config, []byte(`{"no-such-rule": "mandatory"}`), 0o644))
@@ -138,10 +139,13 @@ func TestPlanStackFileAndInvalidConfig(t *testing.T) {
 	code, out, errOut := runDrctl(t, "plan", "--stack-file", bad, "--json")
 	assert.Equal(t, 1, code)
 	assert.Empty(t, out, "no resources are printed")
-	assert.Equal(t, bad+`: 3 configuration problems:
+	assert.Equal(t, bad+`: 6 configuration problems:
   fhir-dr:dr.ticket: required when DR is enabled: the support ticket that asked for it
   fhir-dr:dr.secondaryRegion: required: italynorth has no Azure paired region; name the DR region explicitly
   fhir-dr:compute.apiServer: the API server must not be open to the internet: set private: true or authorizedIPRanges
+  fhir-dr:fhir.version: is required for the full tier: the image tag or sha256 digest the primary runs
+  fhir-dr:fhir.auth.authority: is required for the full tier: the token issuer the primary FHIR service trusts
+  fhir-dr:fhir.auth.audience: is required for the full tier: the audience tokens for the FHIR service carry
 `, errOut)
 
 	code, _, errOut = runDrctl(t, "plan", "--stack", "nosuchcustomer")
@@ -173,3 +177,6 @@ func TestPlanMermaid(t *testing.T) {
 	assert.Contains(t, out, `subgraph region_swedencentral["swedencentral (read region)"]`)
 	assert.Contains(t, out, `tm_profile -. "priority 2, Enabled" .-> ip_secondary_ingress_ip`)
 }
+
+// fhirSettings are the fhir settings the full tier requires.
+const fhirSettings = "  fhir-dr:fhir:\n    version: \"4.0.1\"\n    auth:\n      authority: https://login.microsoftonline.com/t\n      audience: https://fhir.example\n"

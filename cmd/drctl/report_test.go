@@ -13,7 +13,7 @@ import (
 func TestReportTable(t *testing.T) {
 	code, out, errOut := runDrctl(t, "report")
 	require.Equal(t, 0, code, errOut)
-	assert.Regexp(t, `(?m)^contoso +eastus +westus \(paired\) +full +SR-100234 +Session +15m0s +23m10s +≤10000 +x2 +1943\.25 +ok$`, out)
+	assert.Regexp(t, `(?m)^contoso +eastus +westus \(paired\) +full +SR-100234 +Session +15m0s +31m40s +≤10000 +x2 +1943\.25 +ok$`, out)
 	assert.Regexp(t, `(?m)^northwind +westeurope +swedencentral \(chosen\) +full `, out)
 	assert.Regexp(t, `(?m)^adatum +eastus2 +- +none +none +Session +- +- +≤4000 +x1 +0\.00 +ok$`, out)
 	assert.Contains(t, out, "\n6 customers; DR adds an estimated 7706.38 USD a month (list prices of 2026-11-25; see internal/pricing/prices.json)\n")
@@ -28,7 +28,7 @@ func TestReportCSVAndJSON(t *testing.T) {
 		{"customer", "primary_region", "secondary_region", "secondary_choice", "tier", "ticket", "consistency", "rpo_seconds",
 			"rto_seconds", "throughput_rus", "autoscale", "billing_multiplier", "monthly_dr_cost_USD", "status"},
 		{"litware", "uksouth", "ukwest", "paired", "data", "SR-101511", "Session", "900", "5100", "1000", "false", "2", "58.40", "ok"},
-		{"fabrikam", "brazilsouth", "southcentralus", "paired", "full", "SR-100871", "BoundedStaleness", "600", "1390", "4000", "false", "2", "640.93", "ok"},
+		{"fabrikam", "brazilsouth", "southcentralus", "paired", "full", "SR-100871", "BoundedStaleness", "600", "1900", "4000", "false", "2", "640.93", "ok"},
 	}, records)
 
 	code, out, errOut = runDrctl(t, "report", "--format", "json", "adatum")

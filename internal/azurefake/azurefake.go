@@ -7,6 +7,7 @@ package azurefake
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"strings"
@@ -32,6 +33,12 @@ var providerPaths = map[string]struct{ path, nameInput string }{
 	"azure-native:trafficmanager:Endpoint":          {"", "endpointName"},
 	"azure-native:monitor:DiagnosticSetting":        {"", "name"},
 	"azure-native:resources:ResourceGroup":          {"", "resourceGroupName"},
+	"azure-native:managedidentity:UserAssignedIdentity": {
+		"Microsoft.ManagedIdentity/userAssignedIdentities", "resourceName",
+	},
+	"azure-native:managedidentity:FederatedIdentityCredential": {"", "federatedIdentityCredentialResourceName"},
+	"azure-native:cosmosdb:SqlResourceSqlRoleAssignment":       {"", "roleAssignmentId"},
+	"azure-native:authorization:RoleAssignment":                {"", "roleAssignmentName"},
 }
 
 // Outputs returns the ID and the output properties of a resource of type
@@ -77,6 +84,28 @@ func Outputs(token, logicalName string, inputs resource.PropertyMap) (string, re
 		}
 	case "azure-native:containerservice:ManagedCluster":
 		out["fqdn"] = resource.NewProperty(fmt.Sprintf("%s-%08x.hcp.%s.azmk8s.io", str("dnsPrefix"), hash(id), str("location")))
+		out["identity"] = resource.NewProperty(resource.PropertyMap{
+			"type":        resource.NewProperty("SystemAssigned"),
+			"principalId": resource.NewProperty(guid("principal:" + id)),
+			"tenantId":    resource.NewProperty(TenantID),
+		})
+		if oidc, ok := inputs["oidcIssuerProfile"]; ok && oidc.IsObject() {
+			profile := oidc.ObjectValue().Copy()
+			profile["issuerURL"] = resource.NewProperty(fmt.Sprintf("https://%s.oic.prod-aks.azure.com/%s/%s/",
+				str("location"), TenantID, guid("issuer:"+id)))
+			out["oidcIssuerProfile"] = resource.NewProperty(profile)
+		}
+	case "azure-native:managedidentity:UserAssignedIdentity":
+		out["clientId"] = resource.NewProperty(guid("client:" + id))
+		out["principalId"] = resource.NewProperty(guid("principal:" + id))
+		out["tenantId"] = resource.NewProperty(TenantID)
+	case "azure-native:managedidentity:FederatedIdentityCredential":
+		id = rg + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + str("resourceName") +
+			"/federatedIdentityCredentials/" + name
+	case "azure-native:cosmosdb:SqlResourceSqlRoleAssignment":
+		id = rg + "/providers/Microsoft.DocumentDB/databaseAccounts/" + str("accountName") + "/sqlRoleAssignments/" + name
+	case "azure-native:authorization:RoleAssignment":
+		id = str("scope") + "/providers/Microsoft.Authorization/roleAssignments/" + name
 	case "azure-native:trafficmanager:Profile":
 		if dns, ok := inputs["dnsConfig"]; ok && dns.IsObject() {
 			cfg := dns.ObjectValue().Copy()
@@ -94,14 +123,83 @@ func Outputs(token, logicalName string, inputs resource.PropertyMap) (string, re
 		}
 		id = rg + "/providers/Microsoft.Network/trafficManagerProfiles/" + str("profileName") + "/" + segment + "/" + name
 	case "azure-native:operationalinsights:Workspace":
-		h := sha256.Sum256([]byte(id))
-		out["customerId"] = resource.NewProperty(fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16]))
+		out["customerId"] = resource.NewProperty(guid(id))
 	case "azure-native:monitor:DiagnosticSetting":
 		id = str("resourceUri") + "/providers/Microsoft.Insights/diagnosticSettings/" + name
 	}
 	out["name"] = resource.NewProperty(name)
 	out["id"] = resource.NewProperty(id)
 	return id, out
+}
+
+// TenantID is the fake Entra ID tenant.
+const TenantID = "11111111-1111-1111-1111-111111111111"
+
+// guid derives a fake GUID from s.
+func guid(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
+// ListUserCredentialsToken is the function that lists an AKS cluster's
+// user kubeconfig.
+const ListUserCredentialsToken = "azure-native:containerservice:listManagedClusterUserCredentials"
+
+// Invoke answers the functions fhir-dr calls. A cluster's user kubeconfig
+// is what AKS returns for an Entra ID cluster with format exec: kubelogin
+// with device-code login, base64-encoded.
+func Invoke(token string, args resource.PropertyMap) (resource.PropertyMap, error) {
+	if token != ListUserCredentialsToken {
+		return nil, fmt.Errorf("azurefake: function %s is not modeled", token)
+	}
+	str := func(k resource.PropertyKey) string {
+		if v := args[k]; v.IsString() {
+			return v.StringValue()
+		}
+		return ""
+	}
+	rg, name := str("resourceGroupName"), str("resourceName")
+	if rg == "" || name == "" {
+		return nil, fmt.Errorf("azurefake: %s needs resourceGroupName and resourceName", token)
+	}
+	if f := str("format"); f != "exec" {
+		return nil, fmt.Errorf("azurefake: %s: only format exec is modeled, got %q", token, f)
+	}
+	server := fmt.Sprintf("https://%s-%08x.hcp.azmk8s.io:443", name, hash(rg+"/"+name))
+	return resource.PropertyMap{"kubeconfigs": resource.NewProperty([]resource.PropertyValue{
+		resource.NewProperty(resource.PropertyMap{
+			"name":  resource.NewProperty("clusterUser"),
+			"value": resource.NewProperty(base64.StdEncoding.EncodeToString([]byte(UserKubeconfig(rg, name, server)))),
+		}),
+	})}, nil
+}
+
+// UserKubeconfig is the kubeconfig AKS hands an Entra ID cluster's user.
+func UserKubeconfig(rg, cluster, server string) string {
+	user := "clusterUser_" + rg + "_" + cluster
+	return `apiVersion: v1
+kind: Config
+clusters:
+- name: ` + cluster + `
+  cluster:
+    certificate-authority-data: ZmFrZS1jYQ==
+    server: ` + server + `
+contexts:
+- name: ` + cluster + `
+  context:
+    cluster: ` + cluster + `
+    user: ` + user + `
+current-context: ` + cluster + `
+users:
+- name: ` + user + `
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: kubelogin
+      args: [get-token, --environment, AzurePublicCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630,
+        --client-id, 80faf920-1908-4b52-b5ef-a8e7bedfc67a, --tenant-id, ` + TenantID + `, --login, devicecode]
+      installHint: install kubelogin
+`
 }
 
 func hash(s string) uint32 {

@@ -10,7 +10,7 @@ import (
 func TestEveryTypeExpressionParses(t *testing.T) {
 	f, err := Load()
 	require.NoError(t, err)
-	require.Len(t, f.Resources, 12)
+	require.Len(t, f.Resources, 16)
 	objects := map[string]Object{}
 	for token, r := range f.Resources {
 		assert.Equal(t, token, r.Token)

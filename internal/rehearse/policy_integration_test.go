@@ -120,5 +120,5 @@ func TestPolicyPackConfigThroughTheEngine(t *testing.T) {
 	_, err = st.Preview(ctx, optpreview.PolicyPackConfigs(policyConfig))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "rto-budget")
-	assert.Contains(t, err.Error(), "the modeled RTO is 23m10s (detection 2m10s, DNS TTL 60 s), over the budget of 20m0s")
+	assert.Contains(t, err.Error(), "the modeled RTO is 31m40s (detection 2m10s, DNS TTL 60 s, standby scale-out 8m30s), over the budget of 20m0s")
 }

@@ -137,7 +137,7 @@ func TestTransitions(t *testing.T) {
 	dr := func(fields string) string {
 		return base + "  fhir-dr:dr:\n    enabled: true\n    ticket: SR-2001\n" + fields
 	}
-	private := "  fhir-dr:compute:\n    apiServer:\n      private: true\n"
+	private := "  fhir-dr:compute:\n    apiServer:\n      private: true\n" + fhirSettings
 	failedOver := "    writeRegion: centralus\n    writeRegionChange: planned failover to centralus at 2026-11-25T18:00:00Z by ops (INC-1)\n"
 	failedBack := "    writeRegionChange: failback to eastus2 at 2026-11-25T19:00:00Z by ops (INC-1)\n"
 	steps := []struct {
@@ -456,3 +456,6 @@ func TestAdoptExistingCustomer(t *testing.T) {
 	assert.Contains(t, ops, apitype.OpImport)
 	assert.Equal(t, []string{"minimalTlsVersion"}, ops[apitype.OpUpdate])
 }
+
+// fhirSettings are the fhir settings the full tier requires.
+const fhirSettings = "  fhir-dr:fhir:\n    version: \"4.0.1\"\n    auth:\n      authority: https://login.microsoftonline.com/t\n      audience: https://fhir.example\n"

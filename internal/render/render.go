@@ -154,7 +154,11 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 }
 
 func (m *monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
-	return nil, fmt.Errorf("render: function %s is not modeled offline", args.Token)
+	out, err := azurefake.Invoke(args.Token, args.Args)
+	if err != nil {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	return out, nil
 }
 
 // urn computes a URN the way the engine (and the SDK's mock monitor) does.

@@ -30,9 +30,9 @@ func TestAudit(t *testing.T) {
 	for i, step := range []struct{ author, content string }{
 		{"Ann", head},
 		{"Bob", dr("    tier: data\n    ticket: SR-1\n")},
-		{"Ann", dr("    tier: full\n    ticket: SR-2\n  fhir-dr:compute:\n    apiServer:\n      private: true\n")},
-		{"Cy", dr("    tier: full\n    ticket: SR-2\n    writeRegion: ukwest\n    writeRegionChange: forced failover to ukwest (INC-9)\n  fhir-dr:compute:\n    apiServer:\n      private: true\n")},
-		{"Cy", dr("    tier: full\n    ticket: SR-2\n    writeRegionChange: failback to uksouth (INC-9)\n  fhir-dr:compute:\n    apiServer:\n      private: true\n")},
+		{"Ann", dr("    tier: full\n    ticket: SR-2\n  fhir-dr:compute:\n    apiServer:\n      private: true\n" + fhirSettings)},
+		{"Cy", dr("    tier: full\n    ticket: SR-2\n    writeRegion: ukwest\n    writeRegionChange: forced failover to ukwest (INC-9)\n  fhir-dr:compute:\n    apiServer:\n      private: true\n" + fhirSettings)},
+		{"Cy", dr("    tier: full\n    ticket: SR-2\n    writeRegionChange: failback to uksouth (INC-9)\n  fhir-dr:compute:\n    apiServer:\n      private: true\n" + fhirSettings)},
 		{"Bob", head + "  fhir-dr:dr:\n    enabled: false\n    ticket: SR-3\n"},
 		{"Ann", ""},
 	} {
@@ -67,3 +67,6 @@ func TestAudit(t *testing.T) {
 		assert.Equal(t, "acme", e.Customer)
 	}
 }
+
+// fhirSettings are the fhir settings the full tier requires.
+const fhirSettings = "  fhir-dr:fhir:\n    version: \"4.0.1\"\n    auth:\n      authority: https://login.microsoftonline.com/t\n      audience: https://fhir.example\n"

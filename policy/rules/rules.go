@@ -280,6 +280,7 @@ const (
 	databaseType  = "azure-native:cosmosdb:SqlResourceSqlDatabase"
 	containerType = "azure-native:cosmosdb:SqlResourceSqlContainer"
 	profileType   = "azure-native:trafficmanager:Profile"
+	hpaType       = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 	endpointType  = "azure-native:trafficmanager:Endpoint"
 	clusterType   = "azure-native:containerservice:ManagedCluster"
 	publicIPType  = "azure-native:network:PublicIPAddress"

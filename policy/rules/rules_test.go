@@ -154,7 +154,7 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 			set(t, s, "profile", "monitorConfig.toleratedNumberOfFailures", 9)
 			set(t, s, "profile", "dnsConfig.ttl", 3600)
 		}, nil, []violation{
-			{"rto-budget", "::profile", `Traffic Manager profile "profile": the modeled RTO is 1h25m10s (detection 5m10s, DNS TTL 3600 s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures) or lower the TTL`},
+			{"rto-budget", "::profile", `Traffic Manager profile "profile": the modeled RTO is 1h33m40s (detection 5m10s, DNS TTL 3600 s, standby scale-out 8m30s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods`},
 			{"traffic-manager-ttl", "::profile", `Traffic Manager profile "profile" has a DNS TTL of 3600 s; clients keep the failed primary that long after failover. Consider trafficManager.ttlSeconds: 60 or less`},
 		}},
 		"a data tier too slow to decide": {"litware", nil, func(c *rules.Config) { c.RTOData = 80 * time.Minute },

@@ -95,6 +95,7 @@ func checkRTOBudget(e *env, s Stack) []finding {
 			"shorten dr.operatorDecisionTime or move the customer to the full tier", o.RTO, e.rto)}}
 	}
 	var out []finding
+	standby, primary := fhirReplicaFloors(s)
 	for _, r := range s.Resources {
 		if r.Type != profileType {
 			continue
@@ -114,10 +115,14 @@ func checkRTOBudget(e *env, s Stack) []finding {
 		if !known {
 			continue
 		}
-		o := objectives.Model(objectives.Inputs{Full: true, Probe: probe, OperatorDecision: e.operatorDecision})
+		o := objectives.Model(objectives.Inputs{
+			Full: true, Probe: probe, OperatorDecision: e.operatorDecision,
+			StandbyReplicas: standby, PrimaryReplicas: primary,
+		})
 		if o.RTO > e.rto {
-			out = append(out, finding{r.URN, fmt.Sprintf("%s: the modeled RTO is %s (detection %s, DNS TTL %d s), over the budget of %s; "+
-				"probe faster (10 s interval, fewer tolerated failures) or lower the TTL", describe(r), o.RTO, probe.Detection(), probe.TTLSeconds, e.rto)})
+			out = append(out, finding{r.URN, fmt.Sprintf("%s: the modeled RTO is %s (detection %s, DNS TTL %d s, standby scale-out %s), "+
+				"over the budget of %s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods",
+				describe(r), o.RTO, probe.Detection(), probe.TTLSeconds, objectives.StandbyScaleOut(standby, primary), e.rto)})
 		}
 	}
 	return out
@@ -189,4 +194,26 @@ func checkEndpoints(e *env, s Stack) []finding {
 		}
 	}
 	return out
+}
+
+// fhirReplicaFloors returns the autoscaler floors of the standby and the
+// primary FHIR service, each named after its stamp's role; zero when the
+// stack declares none.
+func fhirReplicaFloors(s Stack) (standby, primary int) {
+	for _, r := range s.Resources {
+		if r.Type != hpaType {
+			continue
+		}
+		v, ok := num(r.Inputs, "spec.minReplicas")
+		if !ok {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(r.Name, "primary-"):
+			primary = int(v)
+		case strings.HasPrefix(r.Name, "secondary-"):
+			standby = int(v)
+		}
+	}
+	return standby, primary
 }

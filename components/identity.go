@@ -1,0 +1,166 @@
+package components
+
+import (
+	"errors"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/fhir-dr/fhir-dr/azure/authorization"
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
+	"github.com/fhir-dr/fhir-dr/azure/managedidentity"
+)
+
+// Workload identity constants shared by the identity and the pods that use
+// it.
+const (
+	// FHIRNamespace is the Kubernetes namespace of the FHIR service.
+	FHIRNamespace = "fhir"
+	// FHIRServiceAccount is the service account the FHIR pods run as; its
+	// tokens are what the identity's federated credentials accept.
+	FHIRServiceAccount = "fhir-server"
+	// TokenExchangeAudience is the audience of Entra ID workload identity
+	// federation.
+	TokenExchangeAudience = "api://AzureADTokenExchange"
+)
+
+// ClusterIssuer is a cluster whose service account tokens the identity
+// accepts.
+type ClusterIssuer struct {
+	// Name names the federated credential, e.g. the cluster's name.
+	// Required.
+	Name string
+	// IssuerURL is the cluster's OIDC issuer URL. Required.
+	IssuerURL pulumi.StringInput
+}
+
+// WorkloadIdentityArgs are the inputs of NewWorkloadIdentity.
+type WorkloadIdentityArgs struct {
+	// Customer is the customer id, part of every name. Required.
+	Customer string
+	// ResourceGroupName is the identity's group. Required.
+	ResourceGroupName pulumi.StringInput
+	// Location is the identity's region. Required.
+	Location string
+	// CosmosResourceGroupName is the Cosmos DB account's group. Required.
+	CosmosResourceGroupName pulumi.StringInput
+	// CosmosAccountName is the account's name. Required.
+	CosmosAccountName string
+	// CosmosAccountID is the account's ARM ID. Required.
+	CosmosAccountID pulumi.IDOutput
+	// Issuers are the clusters whose FHIR service account may use the
+	// identity. Required.
+	Issuers []ClusterIssuer
+	// ExportStorageAccountID is the $export storage account. Optional.
+	ExportStorageAccountID string
+	// ConvertDataRegistryID is the $convert-data registry. Optional.
+	ConvertDataRegistryID string
+	// Tags are the identity's tags. Optional.
+	Tags pulumi.StringMapInput
+}
+
+// WorkloadIdentity is the one Entra ID identity both FHIR services use to
+// reach Cosmos DB (whose keys are disabled), the export account and the
+// template registry. There is one for both stamps so that the standby's
+// settings are the primary's, client ID included; each cluster has its own
+// federated credential.
+type WorkloadIdentity struct {
+	pulumi.ResourceState
+
+	// Identity is the user-assigned identity.
+	Identity *managedidentity.UserAssignedIdentity
+	// ClientID is the identity's client ID, which the pods' service
+	// account names.
+	ClientID pulumi.StringOutput
+}
+
+// NewWorkloadIdentity declares the identity, its federated credentials and
+// its role assignments.
+func NewWorkloadIdentity(ctx *pulumi.Context, name string, args *WorkloadIdentityArgs,
+	opts ...pulumi.ResourceOption,
+) (*WorkloadIdentity, error) {
+	if args == nil || args.Customer == "" || args.ResourceGroupName == nil || args.Location == "" ||
+		args.CosmosResourceGroupName == nil || args.CosmosAccountName == "" || len(args.Issuers) == 0 {
+		return nil, errors.New("workload identity: Customer, ResourceGroupName, Location, the Cosmos DB account and Issuers are required")
+	}
+	w := &WorkloadIdentity{}
+	if err := ctx.RegisterComponentResource("fhir-dr:index:WorkloadIdentity", name, w, opts...); err != nil {
+		return nil, err
+	}
+	id, err := managedidentity.NewUserAssignedIdentity(ctx, "fhir-identity", &managedidentity.UserAssignedIdentityArgs{
+		ResourceName:      pulumi.String("id-" + args.Customer + "-fhir"),
+		ResourceGroupName: args.ResourceGroupName,
+		Location:          pulumi.String(args.Location),
+		Tags:              args.Tags,
+	}, withParent(w)...)
+	if err != nil {
+		return nil, err
+	}
+
+	// Entra ID refuses concurrent writes of federated credentials on one
+	// identity, so each waits for the one before.
+	var previous pulumi.Resource
+	for _, issuer := range args.Issuers {
+		fedOpts := withParent(w)
+		if previous != nil {
+			fedOpts = append(fedOpts, pulumi.DependsOn([]pulumi.Resource{previous}))
+		}
+		fed, err := managedidentity.NewFederatedIdentityCredential(ctx, issuer.Name+"-federation", &managedidentity.FederatedIdentityCredentialArgs{
+			FederatedIdentityCredentialResourceName: pulumi.String(issuer.Name),
+			ResourceName:                            id.Name,
+			ResourceGroupName:                       args.ResourceGroupName,
+			Issuer:                                  issuer.IssuerURL,
+			Subject:                                 pulumi.String("system:serviceaccount:" + FHIRNamespace + ":" + FHIRServiceAccount),
+			Audiences:                               pulumi.StringArray{pulumi.String(TokenExchangeAudience)},
+		}, fedOpts...)
+		if err != nil {
+			return nil, err
+		}
+		previous = fed
+	}
+
+	accountID := args.CosmosAccountID.ToStringOutput()
+	if _, err := cosmosdb.NewSqlResourceSqlRoleAssignment(ctx, "fhir-cosmos-data", &cosmosdb.SqlResourceSqlRoleAssignmentArgs{
+		AccountName:       pulumi.String(args.CosmosAccountName),
+		ResourceGroupName: args.CosmosResourceGroupName,
+		RoleAssignmentId:  pulumi.String(stableGUID(args.Customer, "fhir", "cosmos-data", CosmosDataContributor)),
+		RoleDefinitionId:  pulumi.Sprintf("%s/sqlRoleDefinitions/%s", accountID, CosmosDataContributor),
+		Scope:             accountID,
+		PrincipalId:       id.PrincipalId,
+	}, withParent(w)...); err != nil {
+		return nil, err
+	}
+
+	type grant struct {
+		purpose, role string
+		scope         pulumi.IDOutput
+	}
+	grants := []grant{{"cosmos-operator", RoleCosmosDBOperator, args.CosmosAccountID}}
+	if s := args.ExportStorageAccountID; s != "" {
+		grants = append(grants, grant{"export", RoleStorageBlobDataContributor, pulumi.ID(s).ToIDOutput()})
+	}
+	if r := args.ConvertDataRegistryID; r != "" {
+		grants = append(grants, grant{"convert-data", RoleAcrPull, pulumi.ID(r).ToIDOutput()})
+	}
+	for _, g := range grants {
+		if _, err := authorization.NewRoleAssignment(ctx, "fhir-"+g.purpose, &authorization.RoleAssignmentArgs{
+			RoleAssignmentName: pulumi.String(stableGUID(args.Customer, "fhir", g.purpose, g.role)),
+			PrincipalId:        id.PrincipalId,
+			PrincipalType:      authorization.PrincipalTypeServicePrincipal,
+			RoleDefinitionId:   roleDefinitionID(g.scope, g.role),
+			Scope:              g.scope.ToStringOutput(),
+			Description:        pulumi.String("FHIR service of " + args.Customer + " (fhir-dr): " + g.purpose),
+		}, withParent(w)...); err != nil {
+			return nil, err
+		}
+	}
+
+	w.Identity = id
+	w.ClientID = id.ClientId
+	if err := ctx.RegisterResourceOutputs(w, pulumi.Map{
+		"clientId":    id.ClientId,
+		"principalId": id.PrincipalId,
+	}); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
