@@ -169,7 +169,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 			})
 		}
 
-		if err := deployFHIR(ctx, dr, cfg, cosmos, locations, stamps, secondaryRG.Name, tags(drconfig.RoleSecondary)); err != nil {
+		if err := deployFHIR(ctx, dr, cfg, cosmos, locations, stamps, primaryRG.Name, tags(drconfig.RolePrimary)); err != nil {
 			return nil, err
 		}
 
@@ -228,12 +228,15 @@ func deployFHIR(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmo
 			IssuerURL: stamp.Cluster.OidcIssuerProfile.IssuerURL().Elem(),
 		}
 	}
-	// The identity lives in the DR region's group, like the Traffic Manager
-	// profile, so that it can be managed while the primary region is down.
+	// The identity lives with the data in the primary group, which never
+	// moves: the secondary's group is named after its region and is
+	// rebuilt when the secondary moves, and the identity must outlive that
+	// because the primary uses it. Its region is only where its metadata
+	// is kept; tokens come from Entra ID, which is global.
 	identity, err := NewWorkloadIdentity(ctx, "fhir-identity", &WorkloadIdentityArgs{
 		Customer:                cfg.Customer,
 		ResourceGroupName:       rg,
-		Location:                cfg.DR.SecondaryRegion,
+		Location:                cfg.PrimaryRegion,
 		CosmosResourceGroupName: pulumi.String(cfg.PrimaryResourceGroupName()),
 		CosmosAccountName:       cfg.Cosmos.AccountName,
 		CosmosAccountID:         cosmos.AccountID,
@@ -260,13 +263,17 @@ func deployFHIR(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmo
 		drconfig.RolePrimary:   cfg.FHIR.Replicas.Primary,
 		drconfig.RoleSecondary: cfg.FHIR.Replicas.Standby,
 	}
-	for _, role := range roles {
+	for i, role := range roles {
+		// Each service waits for its own cluster's credential and the
+		// grants, never for the other stamp's: rebuilding one stamp must
+		// not touch the other's pods.
+		needs := append([]pulumi.Resource{identity.Federations[issuers[i].Name]}, identity.Grants...)
 		if _, err := NewFHIRService(ctx, string(role)+"-fhir", &FHIRServiceArgs{
 			Spec:      spec,
 			Stamp:     stamps[role],
 			Role:      role,
 			Replicas:  replicas[role],
-			DependsOn: []pulumi.Resource{identity},
+			DependsOn: needs,
 		}, pulumi.Parent(dr)); err != nil {
 			return err
 		}

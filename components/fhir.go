@@ -105,8 +105,11 @@ func NewFHIRService(ctx *pulumi.Context, name string, args *FHIRServiceArgs,
 	if err != nil {
 		return nil, err
 	}
+	// The objects live and die with their cluster: when the cluster goes
+	// (a rebuild, offboarding, or a region lost for good) there is nothing
+	// to delete them from, so the engine does not try.
 	k8s := func(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
-		return append(withParent(f, pulumi.Provider(provider)), extra...)
+		return append(withParent(f, pulumi.Provider(provider), pulumi.DeletedWith(stamp.Cluster)), extra...)
 	}
 
 	ns, err := corev1.NewNamespace(ctx, role+"-fhir-namespace", &corev1.NamespaceArgs{

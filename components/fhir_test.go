@@ -256,8 +256,8 @@ func clientID(t *testing.T, plan *render.Plan, idn render.Resource) string {
 func TestWorkloadIdentityGrants(t *testing.T) {
 	plan := renderStack(t, "contoso")
 	assert.JSONEq(t, asJSON(t, map[string]any{
-		"resourceName": "id-contoso-fhir", "resourceGroupName": "rg-contoso-fhir-dr-westus", "location": "westus",
-		"tags": tags("contoso", "SR-100234", "full", "secondary", "fhir-dr-full", "2", map[string]any{"cost-center": "4711"}),
+		"resourceName": "id-contoso-fhir", "resourceGroupName": "rg-contoso-fhir-eastus", "location": "eastus",
+		"tags": tags("contoso", "SR-100234", "full", "primary", "fhir-dr-full", "2", map[string]any{"cost-center": "4711"}),
 	}), asJSON(t, get(t, plan, identity, "fhir-identity").Inputs))
 
 	primaryFed := get(t, plan, federated, "aks-contoso-fhir-primary-federation")

@@ -62,7 +62,8 @@ type WorkloadIdentityArgs struct {
 // reach Cosmos DB (whose keys are disabled), the export account and the
 // template registry. There is one for both stamps so that the standby's
 // settings are the primary's, client ID included; each cluster has its own
-// federated credential.
+// federated credential, so a stamp that is rebuilt (a secondary region
+// move) replaces its own credential and nothing the other stamp uses.
 type WorkloadIdentity struct {
 	pulumi.ResourceState
 
@@ -71,6 +72,10 @@ type WorkloadIdentity struct {
 	// ClientID is the identity's client ID, which the pods' service
 	// account names.
 	ClientID pulumi.StringOutput
+	// Federations are the federated credentials by ClusterIssuer name.
+	Federations map[string]pulumi.Resource
+	// Grants are the role assignments every FHIR service needs.
+	Grants []pulumi.Resource
 }
 
 // NewWorkloadIdentity declares the identity, its federated credentials and
@@ -96,6 +101,7 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, args *WorkloadIdentit
 		return nil, err
 	}
 
+	w.Federations = map[string]pulumi.Resource{}
 	// Entra ID refuses concurrent writes of federated credentials on one
 	// identity, so each waits for the one before.
 	var previous pulumi.Resource
@@ -116,19 +122,22 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, args *WorkloadIdentit
 			return nil, err
 		}
 		previous = fed
+		w.Federations[issuer.Name] = fed
 	}
 
 	accountID := args.CosmosAccountID.ToStringOutput()
-	if _, err := cosmosdb.NewSqlResourceSqlRoleAssignment(ctx, "fhir-cosmos-data", &cosmosdb.SqlResourceSqlRoleAssignmentArgs{
+	data, err := cosmosdb.NewSqlResourceSqlRoleAssignment(ctx, "fhir-cosmos-data", &cosmosdb.SqlResourceSqlRoleAssignmentArgs{
 		AccountName:       pulumi.String(args.CosmosAccountName),
 		ResourceGroupName: args.CosmosResourceGroupName,
 		RoleAssignmentId:  pulumi.String(stableGUID(args.Customer, "fhir", "cosmos-data", CosmosDataContributor)),
 		RoleDefinitionId:  pulumi.Sprintf("%s/sqlRoleDefinitions/%s", accountID, CosmosDataContributor),
 		Scope:             accountID,
 		PrincipalId:       id.PrincipalId,
-	}, withParent(w)...); err != nil {
+	}, withParent(w)...)
+	if err != nil {
 		return nil, err
 	}
+	w.Grants = append(w.Grants, data)
 
 	type grant struct {
 		purpose, role string
@@ -142,16 +151,18 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, args *WorkloadIdentit
 		grants = append(grants, grant{"convert-data", RoleAcrPull, pulumi.ID(r).ToIDOutput()})
 	}
 	for _, g := range grants {
-		if _, err := authorization.NewRoleAssignment(ctx, "fhir-"+g.purpose, &authorization.RoleAssignmentArgs{
+		grant, err := authorization.NewRoleAssignment(ctx, "fhir-"+g.purpose, &authorization.RoleAssignmentArgs{
 			RoleAssignmentName: pulumi.String(stableGUID(args.Customer, "fhir", g.purpose, g.role)),
 			PrincipalId:        id.PrincipalId,
 			PrincipalType:      authorization.PrincipalTypeServicePrincipal,
 			RoleDefinitionId:   roleDefinitionID(g.scope, g.role),
 			Scope:              g.scope.ToStringOutput(),
 			Description:        pulumi.String("FHIR service of " + args.Customer + " (fhir-dr): " + g.purpose),
-		}, withParent(w)...); err != nil {
+		}, withParent(w)...)
+		if err != nil {
 			return nil, err
 		}
+		w.Grants = append(w.Grants, grant)
 	}
 
 	w.Identity = id

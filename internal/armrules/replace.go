@@ -37,11 +37,18 @@ type ReplaceRule struct {
 const (
 	reasonID       = "part of the ARM resource ID"
 	reasonLocation = "a resource's location is fixed when it is created"
+	// reasonAssignment: Azure refuses to change who or what a role
+	// assignment grants; it is deleted and created again.
+	reasonAssignment = "a role assignment's grantee and grant cannot be changed"
 )
 
 // replaceRules is the table. Keep it sorted by token; README "Offline
 // rehearsal" shows it.
 var replaceRules = []ReplaceRule{
+	{"azure-native:authorization:RoleAssignment", "scope", reasonID},
+	{"azure-native:authorization:RoleAssignment", "roleAssignmentName", reasonID},
+	{"azure-native:authorization:RoleAssignment", "principalId", reasonAssignment},
+	{"azure-native:authorization:RoleAssignment", "roleDefinitionId", reasonAssignment},
 	{"azure-native:containerservice:ManagedCluster", "resourceGroupName", reasonID},
 	{"azure-native:containerservice:ManagedCluster", "resourceName", reasonID},
 	{"azure-native:containerservice:ManagedCluster", "location", reasonLocation},
@@ -69,6 +76,17 @@ var replaceRules = []ReplaceRule{
 	{"azure-native:cosmosdb:SqlResourceSqlDatabase", "databaseName", reasonID},
 	{"azure-native:cosmosdb:SqlResourceSqlDatabase", "resource.id", "the database's id is its name"},
 
+	{"azure-native:cosmosdb:SqlResourceSqlRoleAssignment", "resourceGroupName", reasonID},
+	{"azure-native:cosmosdb:SqlResourceSqlRoleAssignment", "accountName", reasonID},
+	{"azure-native:cosmosdb:SqlResourceSqlRoleAssignment", "roleAssignmentId", reasonID},
+	{"azure-native:cosmosdb:SqlResourceSqlRoleAssignment", "principalId", reasonAssignment},
+	{"azure-native:cosmosdb:SqlResourceSqlRoleAssignment", "scope", reasonAssignment},
+	{"azure-native:managedidentity:FederatedIdentityCredential", "resourceGroupName", reasonID},
+	{"azure-native:managedidentity:FederatedIdentityCredential", "resourceName", reasonID},
+	{"azure-native:managedidentity:FederatedIdentityCredential", "federatedIdentityCredentialResourceName", reasonID},
+	{"azure-native:managedidentity:UserAssignedIdentity", "resourceGroupName", reasonID},
+	{"azure-native:managedidentity:UserAssignedIdentity", "resourceName", reasonID},
+	{"azure-native:managedidentity:UserAssignedIdentity", "location", reasonLocation},
 	{"azure-native:monitor:DiagnosticSetting", "resourceUri", reasonID},
 	{"azure-native:monitor:DiagnosticSetting", "name", reasonID},
 

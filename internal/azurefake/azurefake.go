@@ -132,6 +132,27 @@ func Outputs(token, logicalName string, inputs resource.PropertyMap) (string, re
 	return id, out
 }
 
+// ManagedClusterToken is the type token of an AKS cluster.
+const ManagedClusterToken = "azure-native:containerservice:ManagedCluster"
+
+// Rebuilt returns the outputs of a cluster created again under the same ID
+// for the n-th time: AKS gives a new cluster a new API server FQDN and a new
+// OIDC issuer, so its kubeconfig and its federated credentials change.
+func Rebuilt(outs resource.PropertyMap, n int) resource.PropertyMap {
+	out := outs.Copy()
+	if v := out["fqdn"]; v.IsString() {
+		out["fqdn"] = resource.NewProperty(strings.Replace(v.StringValue(), ".hcp.", fmt.Sprintf("-r%d.hcp.", n), 1))
+	}
+	if v := out["oidcIssuerProfile"]; v.IsObject() {
+		profile := v.ObjectValue().Copy()
+		if u := profile["issuerURL"]; u.IsString() {
+			profile["issuerURL"] = resource.NewProperty(strings.TrimSuffix(u.StringValue(), "/") + fmt.Sprintf("-r%d/", n))
+		}
+		out["oidcIssuerProfile"] = resource.NewProperty(profile)
+	}
+	return out
+}
+
 // TenantID is the fake Entra ID tenant.
 const TenantID = "11111111-1111-1111-1111-111111111111"
 

@@ -40,6 +40,15 @@ type Facts struct {
 	Types map[string]Object `json:"types"`
 	// Enums are keyed "module:Name".
 	Enums map[string]Enum `json:"enums"`
+	// Functions are the invokes, keyed by token.
+	Functions map[string]Function `json:"functions"`
+}
+
+// Function is one provider function (invoke).
+type Function struct {
+	Object
+	// Outputs maps each result field to its type expression.
+	Outputs map[string]string `json:"outputs"`
 }
 
 // Resource is one resource type.

@@ -24,6 +24,7 @@ package azurestandin
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"maps"
 	"slices"
@@ -97,6 +98,9 @@ type Provider struct {
 	createDelay time.Duration
 	// onCreate, if set, is called when a Create starts.
 	onCreate func(token, name string)
+	// created counts the creates of each ID: a resource created again
+	// under the same ID is a new one.
+	created map[string]int
 }
 
 // New returns a stand-in with an empty fake cloud.
@@ -105,7 +109,7 @@ func New() (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{facts: facts, cloud: map[string]Resource{}}, nil
+	return &Provider{facts: facts, cloud: map[string]Resource{}, created: map[string]int{}}, nil
 }
 
 // Add puts a resource in the fake cloud as if it had been made outside
@@ -358,9 +362,14 @@ func DiffInputs(token string, olds, news resource.PropertyMap) *pulumirpc.DiffRe
 	}
 	slices.Sort(resp.Diffs)
 	resp.Changes = pulumirpc.DiffResponse_DIFF_SOME
-	// ARM names are unique within their scope: the old resource must go
-	// before a new one of the same name can be created.
-	resp.DeleteBeforeReplace = len(resp.Replaces) > 0
+	// ARM IDs are unique: a replacement that keeps the ID must delete the
+	// old resource first; one with a new ID (a new name or group) is
+	// created before the old one goes, as the engine prefers.
+	if len(resp.Replaces) > 0 {
+		oldID, _ := azurefake.Outputs(token, "", olds)
+		newID, _ := azurefake.Outputs(token, "", news)
+		resp.DeleteBeforeReplace = oldID == newID || news.ContainsUnknowns()
+	}
 	return resp
 }
 
@@ -396,6 +405,10 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	defer p.mu.Unlock()
 	if _, exists := p.cloud[id]; exists {
 		return nil, fmt.Errorf("azure-native stand-in: resource %s already exists; import it into the stack instead of creating it", id)
+	}
+	p.created[id]++
+	if n := p.created[id]; n > 1 && token == azurefake.ManagedClusterToken {
+		outs = azurefake.Rebuilt(outs, n)
 	}
 	p.cloud[id] = Resource{Type: token, Inputs: inputs, Outputs: outs}
 	p.ops = append(p.ops, Op{Kind: OpCreate, Type: token, Name: name, ID: id})
@@ -496,4 +509,54 @@ func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emp
 // Cancel is a no-op: every operation is immediate.
 func (p *Provider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
 	return &emptypb.Empty{}, nil
+}
+
+// Invoke answers listManagedClusterUserCredentials for a cluster in the
+// fake cloud, as AKS does: the cluster must exist (so the program must
+// wait for it), and the kubeconfig names its API server.
+func (p *Provider) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
+	args, err := unmarshal(req.GetArgs())
+	if err != nil {
+		return nil, fmt.Errorf("invoke %s: %w", req.GetTok(), err)
+	}
+	fn, ok := p.facts.Functions[req.GetTok()]
+	if !ok {
+		return nil, fmt.Errorf("azure-native stand-in: function %s is not modeled", req.GetTok())
+	}
+	var failures []*pulumirpc.CheckFailure
+	for k := range args {
+		if _, known := fn.Inputs[string(k)]; !known {
+			failures = append(failures, &pulumirpc.CheckFailure{Property: string(k), Reason: "azure-native stand-in: no such argument"})
+		}
+	}
+	for _, k := range fn.Required {
+		if v, set := args[resource.PropertyKey(k)]; !set || v.IsNull() {
+			failures = append(failures, &pulumirpc.CheckFailure{Property: k, Reason: "azure-native stand-in: required"})
+		}
+	}
+	if len(failures) > 0 {
+		return &pulumirpc.InvokeResponse{Failures: failures}, nil
+	}
+	out, err := azurefake.Invoke(req.GetTok(), args)
+	if err != nil {
+		return nil, fmt.Errorf("azure-native stand-in: %w", err)
+	}
+	rg, name := args["resourceGroupName"].StringValue(), args["resourceName"].StringValue()
+	id := "/subscriptions/" + azurefake.SubscriptionID + "/resourceGroups/" + rg +
+		"/providers/Microsoft.ContainerService/managedClusters/" + name
+	p.mu.Lock()
+	cluster, exists := p.cloud[id]
+	p.mu.Unlock()
+	if !exists {
+		return nil, fmt.Errorf("azure-native stand-in: ResourceNotFound: managed cluster %s does not exist", id)
+	}
+	if fqdn := cluster.Outputs["fqdn"]; fqdn.IsString() {
+		config := azurefake.UserKubeconfig(rg, name, "https://"+fqdn.StringValue()+":443")
+		out["kubeconfigs"] = resource.NewProperty([]resource.PropertyValue{resource.NewProperty(resource.PropertyMap{
+			"name":  resource.NewProperty("clusterUser"),
+			"value": resource.NewProperty(base64.StdEncoding.EncodeToString([]byte(config))),
+		})})
+	}
+	ret, err := marshal(out)
+	return &pulumirpc.InvokeResponse{Return: ret}, err
 }

@@ -99,3 +99,33 @@ func azureCLIArgs(v any) ([]any, error) {
 	}
 	return []any{"get-token", "--login", LoginMode, "--server-id", args[i+1]}, nil
 }
+
+// Check reports whether a kubeconfig is one FromAKS produces: every user
+// logs in with kubelogin's azurecli login and none carries a static
+// credential.
+func Check(config string) error {
+	var doc map[string]any
+	if err := yaml.Unmarshal([]byte(config), &doc); err != nil {
+		return fmt.Errorf("kubeconfig: not YAML: %w", err)
+	}
+	users, _ := doc["users"].([]any)
+	if len(users) == 0 {
+		return errors.New("kubeconfig: no users")
+	}
+	for _, u := range users {
+		entry, _ := u.(map[string]any)
+		user, _ := entry["user"].(map[string]any)
+		name, _ := entry["name"].(string)
+		for _, k := range staticCredentials {
+			if _, ok := user[k]; ok {
+				return fmt.Errorf("kubeconfig: user %q carries a static credential (%s)", name, k)
+			}
+		}
+		exec, _ := user["exec"].(map[string]any)
+		args, _ := exec["args"].([]any)
+		if exec == nil || exec["command"] != "kubelogin" || !slices.Equal(args[:min(3, len(args))], []any{"get-token", "--login", LoginMode}) {
+			return fmt.Errorf("kubeconfig: user %q does not log in with kubelogin get-token --login %s", name, LoginMode)
+		}
+	}
+	return nil
+}

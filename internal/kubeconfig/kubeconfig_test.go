@@ -77,3 +77,14 @@ func TestFromAKSRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestCheck(t *testing.T) {
+	out, err := FromAKS(encode(aksExec))
+	require.NoError(t, err)
+	assert.NoError(t, Check(out))
+	raw, err := base64.StdEncoding.DecodeString(encode(aksExec))
+	require.NoError(t, err)
+	assert.ErrorContains(t, Check(string(raw)), "does not log in with kubelogin get-token --login azurecli")
+	assert.ErrorContains(t, Check("users:\n- name: admin\n  user:\n    client-key-data: eA==\n"), "static credential")
+	assert.ErrorContains(t, Check("{}"), "no users")
+}

@@ -34,6 +34,7 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
+	"github.com/fhir-dr/fhir-dr/internal/kubestandin"
 )
 
 // CLIVersion is the Pulumi CLI the rehearsal runs: the version of the SDK in
@@ -75,6 +76,8 @@ type Session struct {
 	cli      auto.PulumiCommand
 	provider *azurestandin.Provider
 	server   *azurestandin.Server
+	kube     *kubestandin.Provider
+	kubeSrv  *kubestandin.Server
 	// policyPack is the built policy pack binary, "" without one.
 	policyPack string
 }
@@ -108,18 +111,25 @@ func NewSession(opts Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "fhir-dr-rehearsal-")
+	kube := kubestandin.New()
+	kubeSrv, err := kube.Serve()
 	if err != nil {
 		_ = server.Close()
+		return nil, err
+	}
+	s := &Session{opts: opts, cli: cli, provider: provider, server: server, kube: kube, kubeSrv: kubeSrv}
+	dir, err := os.MkdirTemp("", "fhir-dr-rehearsal-")
+	if err != nil {
+		_ = s.Close()
 		return nil, fmt.Errorf("rehearse: %w", err)
 	}
+	s.dir = dir
 	for _, sub := range []string{"state", "home", "work"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
-			_ = server.Close()
+			_ = s.Close()
 			return nil, fmt.Errorf("rehearse: %w", err)
 		}
 	}
-	s := &Session{opts: opts, dir: dir, cli: cli, provider: provider, server: server}
 	if opts.PolicyPack {
 		s.policyPack = filepath.Join(dir, "fhir-dr-policy")
 		build := exec.Command("go", "build", "-o", s.policyPack, "./policy")
@@ -135,10 +145,16 @@ func NewSession(opts Options) (*Session, error) {
 // Provider is the stand-in: its Ops and Cloud show what the engine did.
 func (s *Session) Provider() *azurestandin.Provider { return s.provider }
 
-// Close stops the stand-in and removes the backend.
+// Kubernetes is the kubernetes stand-in: what the clusters hold.
+func (s *Session) Kubernetes() *kubestandin.Provider { return s.kube }
+
+// Close stops the stand-ins and removes the backend.
 func (s *Session) Close() error {
-	err := s.server.Close()
-	return errors.Join(err, os.RemoveAll(s.dir))
+	err := errors.Join(s.server.Close(), s.kubeSrv.Close())
+	if s.dir != "" {
+		err = errors.Join(err, os.RemoveAll(s.dir))
+	}
+	return err
 }
 
 // Env is the environment a Pulumi CLI needs to run against this session's
@@ -167,7 +183,7 @@ func (s *Session) env() map[string]string {
 		"PULUMI_BACKEND_URL":                          "file://" + filepath.Join(s.dir, "state"),
 		"PULUMI_HOME":                                 filepath.Join(s.dir, "home"),
 		"PULUMI_CONFIG_PASSPHRASE":                    passphrase,
-		"PULUMI_DEBUG_PROVIDERS":                      s.server.DebugProvidersEnv(),
+		"PULUMI_DEBUG_PROVIDERS":                      s.server.DebugProvidersEnv() + "," + s.kubeSrv.DebugProvidersEnv(),
 		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		"PULUMI_SKIP_CONFIRMATIONS":                   "true",

@@ -1,13 +1,14 @@
 //go:build integration
 
 // Integration tests: the real Pulumi engine (make pulumi-cli) against the
-// azure-native stand-in, offline. Run with `make integration`.
+// azure-native and kubernetes stand-ins, offline. Run with `make integration`.
 package rehearse
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,6 +24,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/azurefake"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
+	"github.com/fhir-dr/fhir-dr/internal/kubestandin"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/program"
 )
@@ -102,6 +104,7 @@ func TestExampleStacks(t *testing.T) {
 			up, err := st.Up(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, map[apitype.OpType]int{apitype.OpCreate: creates}, up.Summary)
+			checkWorkload(t, s, customer, declared)
 
 			again, err := st.Preview(ctx, optpreview.ExpectNoChanges())
 			require.NoError(t, err)
@@ -459,3 +462,134 @@ func TestAdoptExistingCustomer(t *testing.T) {
 
 // fhirSettings are the fhir settings the full tier requires.
 const fhirSettings = "  fhir-dr:fhir:\n    version: \"4.0.1\"\n    auth:\n      authority: https://login.microsoftonline.com/t\n      audience: https://fhir.example\n"
+
+// checkWorkload: after an up, the kubernetes stand-in holds exactly the
+// Kubernetes objects the render declares, applied through providers
+// configured with the two clusters' own API servers.
+func checkWorkload(t *testing.T, s *Session, customer string, declared *render.Plan) {
+	t.Helper()
+	want := map[string]bool{}
+	for _, r := range declared.Resources {
+		if strings.HasPrefix(r.Type, "kubernetes:") {
+			want[r.URN] = true
+		}
+	}
+	got := map[string]bool{}
+	for urn, obj := range s.Kubernetes().Objects() {
+		if strings.HasPrefix(urn, "urn:pulumi:"+customer+"::") {
+			got[urn] = true
+			r, ok := declared.Get(obj.Type, resource.URN(urn).Name())
+			if assert.True(t, ok, urn) {
+				want, err := json.Marshal(r.Inputs)
+				require.NoError(t, err)
+				got, err := json.Marshal(obj.Inputs.Mappable())
+				require.NoError(t, err)
+				assert.JSONEq(t, string(want), string(got), "the cluster holds the declared manifest: %s", urn)
+			}
+		}
+	}
+	if len(want) == 0 {
+		assert.Empty(t, got, "no workload without compute")
+		return
+	}
+	assert.Equal(t, want, got)
+	for _, role := range []string{"primary", "secondary"} {
+		id := "/subscriptions/" + azurefake.SubscriptionID
+		for _, r := range declared.Resources {
+			if r.Name == role+"-aks" {
+				id = r.ID
+			}
+		}
+		cluster, ok := s.Provider().Cloud()[id]
+		require.True(t, ok, id)
+		assert.Contains(t, s.Kubernetes().Servers(), "https://"+cluster.Outputs["fqdn"].StringValue()+":443",
+			"the %s provider talks to its own cluster", role)
+	}
+}
+
+// TestWorkloadChanges: a new FHIR server version rolls out to both stamps
+// as in-place updates of the two Deployments and nothing else. Rebuilt
+// clusters (a public API server made private, which AKS cannot do in
+// place; the spec is shared, so both stamps) get their workload again
+// through new providers, without the engine trying to delete objects from
+// the clusters being replaced, and no data resource is touched.
+func TestWorkloadChanges(t *testing.T) {
+	ctx := context.Background()
+	s := newSession(t)
+	config := string(stackFile(t, "contoso"))
+	st, err := s.Stack(ctx, "contoso", []byte(config))
+	require.NoError(t, err)
+	_, err = st.Up(ctx)
+	require.NoError(t, err)
+
+	rollout := strings.Replace(config, `version: "main-20260821-1"`, `version: "main-20261120-2"`, 1)
+	require.NotEqual(t, config, rollout)
+	require.NoError(t, st.SetConfig([]byte(rollout)))
+	preview, err := st.Preview(ctx)
+	require.NoError(t, err)
+	up, err := st.Up(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, opsOf(preview.Changes), opsOf(up.Changes))
+	changed := map[string]apitype.OpType{}
+	for _, c := range up.Changes {
+		changed[resource.URN(c.URN).Name()] = c.Op
+	}
+	assert.Equal(t, map[string]apitype.OpType{
+		"primary-fhir-deployment": apitype.OpUpdate, "secondary-fhir-deployment": apitype.OpUpdate,
+	}, changed, "only the Deployments change, in place")
+	for urn, obj := range s.Kubernetes().Objects() {
+		if obj.Type == "kubernetes:apps/v1:Deployment" {
+			assert.Contains(t, fmt.Sprint(obj.Inputs.Mappable()), "r4-fhir-server:main-20261120-2", urn)
+		}
+	}
+
+	private := strings.Replace(rollout, "    apiServer:\n      authorizedIPRanges:\n        - 203.0.113.0/24\n",
+		"    apiServer:\n      private: true\n", 1)
+	require.NotEqual(t, rollout, private)
+	require.NoError(t, st.SetConfig([]byte(private)))
+	preview, err = st.Preview(ctx)
+	require.NoError(t, err)
+	up, err = st.Up(ctx)
+	require.NoError(t, err, "a rebuilt cluster gets its workload again")
+	assert.Equal(t, opsOf(preview.Changes), opsOf(up.Changes))
+	rebuilt := map[string]bool{}
+	for _, c := range up.Changes {
+		name := resource.URN(c.URN).Name()
+		switch {
+		case c.Op == apitype.OpCreateReplacement:
+			rebuilt[name] = true
+		case slices.Contains([]string{accountType, "azure-native:cosmosdb:SqlResourceSqlDatabase",
+			"azure-native:cosmosdb:SqlResourceSqlContainer"}, c.Type):
+			t.Errorf("%s: data resource touched (%s)", c.URN, c.Op)
+		}
+	}
+	for _, role := range []string{"primary", "secondary"} {
+		for _, name := range []string{"-aks", "-k8s", "-fhir-namespace", "-fhir-deployment", "-fhir-service", "-fhir-hpa"} {
+			assert.True(t, rebuilt[role+name], "%s%s is rebuilt", role, name)
+		}
+	}
+	var k8sDeletes []kubestandin.Op
+	for _, op := range s.Kubernetes().Ops() {
+		if op.Kind == kubestandin.OpDelete {
+			k8sDeletes = append(k8sDeletes, op)
+		}
+	}
+	assert.Empty(t, k8sDeletes, "objects go with their cluster: nothing is deleted from a cluster being replaced")
+	again, err := st.Preview(ctx, optpreview.ExpectNoChanges())
+	require.NoError(t, err)
+	assert.Empty(t, again.Changes)
+	checkWorkload(t, s, "contoso", mustRender(t, "contoso", private))
+}
+
+// mustRender renders a stack from stack file content.
+func mustRender(t *testing.T, customer, config string) *render.Plan {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), drconfig.StackFile(customer))
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, []byte(config), 0o644))
+	values, err := drconfig.ReadStackFile(path)
+	require.NoError(t, err)
+	plan, err := render.Run(customer, values, program.Deploy)
+	require.NoError(t, err)
+	return plan
+}
