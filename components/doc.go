@@ -1,12 +1,16 @@
 // Package components holds fhir-dr's Pulumi component resources, one concern
 // per file: the Cosmos DB account and its geo-replica (cosmos.go), a compute
-// stamp (compute.go), the Traffic Manager failover profile (traffic.go), the
-// audit log workspace (monitoring.go), and CustomerDR (customer_dr.go), which
-// composes them into one customer's DR deployment.
+// stamp (compute.go), the FHIR server workload in a stamp's cluster
+// (fhir.go) and the workload identity it reaches Azure with (identity.go),
+// the Traffic Manager failover profile (traffic.go), the audit log
+// workspace (monitoring.go), and CustomerDR (customer_dr.go), which composes
+// them into one customer's DR deployment; roles.go holds the built-in Azure
+// roles fhir-dr grants.
 //
 // Every component registers under a "fhir-dr:index:<Name>" type, parents its
 // children to itself, and registers its outputs. Azure resources go through
-// the thin azure-native layer under azure/.
+// the thin azure-native layer under azure/; Kubernetes objects through the
+// pulumi-kubernetes SDK.
 package components
 
 import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"

@@ -2,6 +2,7 @@ package kubestandin
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -188,4 +189,15 @@ func TestDiff(t *testing.T) {
 	resp = diff(renamed)
 	assert.Equal(t, []string{"metadata", "spec"}, resp.GetReplaces())
 	assert.True(t, resp.GetDeleteBeforeReplace())
+}
+
+// TestVersionIsTheSDKs: the stand-in reports the plugin version the
+// kubernetes SDK in go.mod asks the engine for.
+func TestVersionIsTheSDKs(t *testing.T) {
+	gomod, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
+	require.NoError(t, err)
+	assert.Contains(t, string(gomod), "github.com/pulumi/pulumi-kubernetes/sdk/v4 v"+Version+"\n")
+	r, ok := renderStack(t, "contoso").Get("kubernetes:apps/v1:Deployment", "primary-fhir-deployment")
+	require.True(t, ok)
+	assert.Equal(t, Version, r.Version)
 }

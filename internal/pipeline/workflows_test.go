@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/fhir-dr/fhir-dr/azure/azurenative"
+	"github.com/fhir-dr/fhir-dr/internal/kubestandin"
 	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 )
 
@@ -136,6 +137,10 @@ func TestReleaseWorkflow(t *testing.T) {
 	all := strings.Join(runs, "\n")
 	assert.Contains(t, all, `pulumi" plugin install resource azure-native "${AZURE_NATIVE_VERSION}"`)
 	assert.Equal(t, azurenative.Version, up.Env["AZURE_NATIVE_VERSION"], "the plugin the program pins")
+	assert.Contains(t, all, `pulumi" plugin install resource kubernetes "${KUBERNETES_VERSION}"`)
+	assert.Equal(t, kubestandin.Version, up.Env["KUBERNETES_VERSION"], "the plugin the kubernetes SDK pins")
+	assert.Contains(t, all, `go install "github.com/Azure/kubelogin@${KUBELOGIN_VERSION}"`)
+	assert.Regexp(t, `^v\d+\.\d+\.\d+$`, up.Env["KUBELOGIN_VERSION"])
 	assert.Equal(t, rehearse.CLIVersion, up.Env["PULUMI_VERSION"], "the CLI the rehearsal tested")
 	assert.Contains(t, all, `drctl up --stacks "${STACK}" --policy-pack .bin/fhir-dr-policy`)
 }
