@@ -115,7 +115,7 @@ type finding struct {
 // All returns every rule, in a stable order.
 func All() []Rule {
 	var all []Rule
-	for _, group := range [][]Rule{cosmosRules, trafficRules, aksRules, tagRules} {
+	for _, group := range [][]Rule{cosmosRules, trafficRules, aksRules, fhirRules, tagRules} {
 		all = append(all, group...)
 	}
 	return all

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,6 +177,24 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 			set(t, s, "secondary-aks", "agentPoolProfiles[1].maxCount", 4)
 		}, nil, []violation{{"aks-mirrored", "::secondary-aks",
 			`AKS cluster "secondary-aks" differs from the primary AKS cluster "primary-aks" in agentPoolProfiles[1].maxCount, kubernetesVersion; both clusters must come from one spec (compute.*), so change the spec rather than one cluster`}}},
+		"standby workload drifts": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "secondary-fhir-deployment", "spec.template.spec.containers[0].image", "mcr.microsoft.com/healthcareapis/r4-fhir-server:old")
+			set(t, s, "secondary-fhir-deployment", "spec.template.spec.containers[0].env[14].value", "false")
+			set(t, s, "secondary-fhir-hpa", "spec.maxReplicas", 3)
+			// The stamp's own values may differ.
+			set(t, s, "secondary-fhir-hpa", "spec.minReplicas", 1)
+			set(t, s, "secondary-fhir-deployment", "spec.template.spec.containers[0].env[11].value", "centralus")
+		}, nil, []violation{
+			{"fhir-mirrored", "::secondary-fhir-deployment",
+				`kubernetes:apps/v1:Deployment "secondary-fhir-deployment" differs from the primary's in spec.template.spec.containers[0].env.FhirServer__Security__Authentication__Authority, ` +
+					`spec.template.spec.containers[0].image; both stamps run the FHIR service from one spec (fhir.*), so change the spec rather than one stamp`},
+			{"fhir-mirrored", "::secondary-fhir-hpa",
+				`kubernetes:autoscaling/v2:HorizontalPodAutoscaler "secondary-fhir-hpa" differs from the primary's in spec.maxReplicas; ` +
+					`both stamps run the FHIR service from one spec (fhir.*), so change the spec rather than one stamp`},
+		}},
+		"standby without the FHIR service": {"contoso", func(t *testing.T, s *rules.Stack) {
+			s.Resources = slices.DeleteFunc(s.Resources, func(r rules.Resource) bool { return strings.HasPrefix(r.Name, "secondary-fhir-") })
+		}, nil, []violation{{"fhir-mirrored", "", "the secondary stamp runs no FHIR server Deployment; both stamps run the FHIR service"}}},
 		"cluster open to the internet with local accounts": {"contoso", func(t *testing.T, s *rules.Stack) {
 			for _, name := range []string{"primary-aks", "secondary-aks"} {
 				set(t, s, name, "apiServerAccessProfile.authorizedIPRanges", []any{"0.0.0.0/0"})

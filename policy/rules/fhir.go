@@ -1,0 +1,125 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// fhirStampSpecific are the paths of the FHIR service's Kubernetes objects
+// that legitimately differ between the stamps, by type: the preferred
+// Cosmos DB regions, the stamp's own ingress IP and its group, and the
+// autoscaler's floor (the replica count).
+var fhirStampSpecific = map[string][]string{
+	"kubernetes:core/v1:Service": {
+		`metadata.annotations["service.beta.kubernetes.io/azure-load-balancer-resource-group"]`,
+		`metadata.annotations["service.beta.kubernetes.io/azure-pip-name"]`,
+	},
+	hpaType: {"spec.minReplicas"},
+}
+
+// preferredLocationsEnv prefixes the environment variables that name the
+// preferred Cosmos DB regions.
+const preferredLocationsEnv = "CosmosDb__PreferredLocations__"
+
+var fhirRules = []Rule{{
+	Name: "fhir-mirrored",
+	Description: "The primary and the standby FHIR service run the same settings: every Kubernetes object is identical in both " +
+		"stamps except the preferred Cosmos DB regions, the stamp's own ingress IP and group, and the autoscaler's floor.",
+	Level: Mandatory, Scope: StackScope,
+	stack: checkFHIRMirror,
+}}
+
+func checkFHIRMirror(e *env, s Stack) []finding {
+	if !e.full {
+		return nil
+	}
+	objects := map[string]map[string]Resource{"primary": {}, "secondary": {}}
+	for _, r := range s.Resources {
+		if !strings.HasPrefix(r.Type, "kubernetes:") {
+			continue
+		}
+		for role := range objects {
+			if rest, ok := strings.CutPrefix(r.Name, role+"-"); ok {
+				objects[role][r.Type+" "+rest] = r
+			}
+		}
+	}
+	var out []finding
+	for _, role := range []string{"primary", "secondary"} {
+		if !slices.ContainsFunc(mapKeys(objects[role]), func(k string) bool { return strings.HasPrefix(k, "kubernetes:apps/v1:Deployment ") }) {
+			out = append(out, finding{"", fmt.Sprintf("the %s stamp runs no FHIR server Deployment; both stamps run the FHIR service", role)})
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, key := range mapKeys(objects["primary"]) {
+		p := objects["primary"][key]
+		sb, ok := objects["secondary"][key]
+		if !ok {
+			out = append(out, finding{p.URN, fmt.Sprintf("%s has no counterpart in the standby stamp", describe(p))})
+			continue
+		}
+		diffs := differingPaths("", resource.NewProperty(fhirSpecOf(p)), resource.NewProperty(fhirSpecOf(sb)))
+		if len(diffs) > 0 {
+			out = append(out, finding{sb.URN, fmt.Sprintf("%s differs from the primary's in %s; both stamps run the FHIR service "+
+				"from one spec (fhir.*), so change the spec rather than one stamp", describe(sb), strings.Join(diffs, ", "))})
+		}
+	}
+	for _, key := range mapKeys(objects["secondary"]) {
+		if _, ok := objects["primary"][key]; !ok {
+			r := objects["secondary"][key]
+			out = append(out, finding{r.URN, fmt.Sprintf("%s has no counterpart in the primary stamp", describe(r))})
+		}
+	}
+	return out
+}
+
+// fhirSpecOf returns an object's inputs without its stamp-specific values.
+func fhirSpecOf(r Resource) resource.PropertyMap {
+	spec := r.Inputs.Copy()
+	root := resource.NewProperty(spec)
+	for _, path := range fhirStampSpecific[r.Type] {
+		if p, err := resource.ParsePropertyPath(path); err == nil {
+			p.Delete(root)
+		}
+	}
+	if r.Type != "kubernetes:apps/v1:Deployment" {
+		return spec
+	}
+	containers, _ := arr(spec, "spec.template.spec.containers")
+	for i, c := range containers {
+		if !c.IsObject() {
+			continue
+		}
+		// Keyed by variable, so that a difference names the setting.
+		env, _ := arr(c.ObjectValue(), "env")
+		byName := resource.PropertyMap{}
+		for _, v := range env {
+			if !v.IsObject() {
+				continue
+			}
+			name, _ := str(v.ObjectValue(), "name")
+			if strings.HasPrefix(name, preferredLocationsEnv) {
+				continue
+			}
+			byName[resource.PropertyKey(name)] = v.ObjectValue()["value"]
+		}
+		if p, err := resource.ParsePropertyPath(fmt.Sprintf("spec.template.spec.containers[%d].env", i)); err == nil {
+			p.Set(root, resource.NewProperty(byName))
+		}
+	}
+	return spec
+}
+
+func mapKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
