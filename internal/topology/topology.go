@@ -30,11 +30,14 @@ type Resource struct {
 }
 
 const (
-	accountType  = "azure-native:cosmosdb:DatabaseAccount"
-	clusterType  = "azure-native:containerservice:ManagedCluster"
-	publicIPType = "azure-native:network:PublicIPAddress"
-	profileType  = "azure-native:trafficmanager:Profile"
-	endpointType = "azure-native:trafficmanager:Endpoint"
+	accountType = "azure-native:cosmosdb:DatabaseAccount"
+	clusterType = "azure-native:containerservice:ManagedCluster"
+	// The FHIR service's Deployment and autoscaler in a stamp's cluster.
+	deploymentType = "kubernetes:apps/v1:Deployment"
+	hpaType        = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+	publicIPType   = "azure-native:network:PublicIPAddress"
+	profileType    = "azure-native:trafficmanager:Profile"
+	endpointType   = "azure-native:trafficmanager:Endpoint"
 )
 
 func str(m resource.PropertyMap, path string) string {
@@ -144,7 +147,22 @@ func Mermaid(stack string, resources []Resource) string {
 	for _, c := range byType(clusterType) {
 		r := regionOf(str(c.Inputs, "location"))
 		node := id("aks", c.Name)
-		r.lines = append(r.lines, fmt.Sprintf("%s[%s]", node, label("AKS "+str(c.Inputs, "resourceName"), "Kubernetes "+str(c.Inputs, "kubernetesVersion"))))
+		lines := []string{"AKS " + str(c.Inputs, "resourceName"), "Kubernetes " + str(c.Inputs, "kubernetesVersion")}
+		// The FHIR service of the stamp, named after the stamp's role as
+		// the cluster is ("primary-aks", "primary-fhir-hpa").
+		role, _, _ := strings.Cut(c.Name, "-")
+		for _, d := range byType(deploymentType) {
+			if strings.HasPrefix(d.Name, role+"-") {
+				image := str(d.Inputs, "spec.template.spec.containers[0].image")
+				lines = append(lines, "FHIR server "+image[strings.LastIndexAny(image, "/")+1:])
+			}
+		}
+		for _, h := range byType(hpaType) {
+			if strings.HasPrefix(h.Name, role+"-") {
+				lines = append(lines, fmt.Sprintf("%s-%s pods", str(h.Inputs, "spec.minReplicas"), str(h.Inputs, "spec.maxReplicas")))
+			}
+		}
+		r.lines = append(r.lines, fmt.Sprintf("%s[%s]", node, label(lines...)))
 	}
 	for _, ip := range byType(publicIPType) {
 		r := regionOf(str(ip.Inputs, "location"))

@@ -32,12 +32,12 @@ func TestFullTier(t *testing.T) {
   %% DR topology of contoso
   subgraph region_eastus["eastus (write region)"]
     cosmos_fhir_contoso_eastus[("Cosmos DB fhir-contoso<br/>writes, failover priority 0, zone-redundant")]
-    aks_primary_aks["AKS aks-contoso-fhir-primary<br/>Kubernetes 1.33"]
+    aks_primary_aks["AKS aks-contoso-fhir-primary<br/>Kubernetes 1.33<br/>FHIR server r4-fhir-server:main-20260821-1<br/>4-12 pods"]
     ip_primary_ingress_ip[/"ingress IP<br/>contoso-fhir-primary"/]
   end
   subgraph region_westus["westus (read region)"]
     cosmos_fhir_contoso_westus[("Cosmos DB fhir-contoso<br/>read replica, failover priority 1")]
-    aks_secondary_aks["AKS aks-contoso-fhir-secondary<br/>Kubernetes 1.33"]
+    aks_secondary_aks["AKS aks-contoso-fhir-secondary<br/>Kubernetes 1.33<br/>FHIR server r4-fhir-server:main-20260821-1<br/>2-12 pods"]
     ip_secondary_ingress_ip[/"ingress IP<br/>contoso-fhir-secondary"/]
   end
   tm_profile{{"Traffic Manager contoso-fhir.trafficmanager.net<br/>Priority routing, HTTPS /health/check<br/>TTL 60 s"}}
