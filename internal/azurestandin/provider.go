@@ -33,17 +33,14 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
-	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/armrules"
 	"github.com/fhir-dr/fhir-dr/internal/azurefake"
 	"github.com/fhir-dr/fhir-dr/internal/azureschema"
+	"github.com/fhir-dr/fhir-dr/internal/standin"
 )
 
 // PackageName is the provider package the stand-in answers for.
@@ -86,7 +83,7 @@ type Resource struct {
 
 // Provider is the stand-in. The zero value is not usable; call New.
 type Provider struct {
-	pulumirpc.UnimplementedResourceProviderServer
+	standin.Base
 
 	facts *azureschema.Facts
 
@@ -109,7 +106,10 @@ func New() (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{facts: facts, cloud: map[string]Resource{}, created: map[string]int{}}, nil
+	return &Provider{
+		Base:  standin.Base{Version: facts.Provider.V3Latest},
+		facts: facts, cloud: map[string]Resource{}, created: map[string]int{},
+	}, nil
 }
 
 // Add puts a resource in the fake cloud as if it had been made outside
@@ -191,84 +191,14 @@ func (p *Provider) Cloud() map[string]Resource {
 	return maps.Clone(p.cloud)
 }
 
-// Server is a running stand-in.
-type Server struct {
-	// Port is the TCP port on 127.0.0.1 it listens on.
-	Port   int
-	cancel chan bool
-	done   <-chan error
-}
-
-// DebugProvidersEnv is the PULUMI_DEBUG_PROVIDERS value that makes the
-// engine use this server instead of loading the azure-native plugin.
-func (s *Server) DebugProvidersEnv() string {
-	return fmt.Sprintf("%s:%d", PackageName, s.Port)
-}
-
-// Close stops the server and waits for it.
-func (s *Server) Close() error {
-	close(s.cancel)
-	return <-s.done
-}
-
-// Serve starts serving the provider's gRPC interface on a free local port.
-func (p *Provider) Serve() (*Server, error) {
-	cancel := make(chan bool)
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: cancel,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterResourceProviderServer(srv, p)
-			return nil
-		},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("azure-native stand-in: serve: %w", err)
-	}
-	return &Server{Port: handle.Port, cancel: cancel, done: handle.Done}, nil
-}
-
-var marshalOpts = plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true, SkipNulls: true}
-
-func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
-	if s == nil {
-		return resource.PropertyMap{}, nil
-	}
-	return plugin.UnmarshalProperties(s, marshalOpts)
-}
-
-func marshal(m resource.PropertyMap) (*structpb.Struct, error) {
-	return plugin.MarshalProperties(m, marshalOpts)
-}
-
-// typeOf returns the request's type token; older engines leave Type empty.
-func typeOf(typ, urn string) string {
-	if typ != "" {
-		return typ
-	}
-	return string(resource.URN(urn).Type())
-}
+// Serve starts serving the stand-in on a free local port.
+func (p *Provider) Serve() (*standin.Server, error) { return standin.Serve(PackageName, p) }
 
 func nameOf(name, urn string) string {
 	if name != "" {
 		return name
 	}
 	return resource.URN(urn).Name()
-}
-
-// GetPluginInfo reports the pinned azure-native version, so that state
-// records the version the program asks for.
-func (p *Provider) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: p.facts.Provider.V3Latest}, nil
-}
-
-// Handshake accepts secrets and resource references, as azure-native does.
-func (p *Provider) Handshake(context.Context, *pulumirpc.ProviderHandshakeRequest) (*pulumirpc.ProviderHandshakeResponse, error) {
-	return &pulumirpc.ProviderHandshakeResponse{AcceptSecrets: true, AcceptResources: true}, nil
-}
-
-// Attach is how the engine connects to a provider it did not start.
-func (p *Provider) Attach(context.Context, *pulumirpc.PluginAttach) (*emptypb.Empty, error) {
-	return &emptypb.Empty{}, nil
 }
 
 // CheckConfig accepts the provider configuration as given: the stand-in
@@ -289,14 +219,14 @@ func (p *Provider) Configure(context.Context, *pulumirpc.ConfigureRequest) (*pul
 
 // Check validates a resource's inputs; see CheckInputs.
 func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	token := typeOf(req.GetType(), req.GetUrn())
-	news, err := unmarshal(req.GetNews())
+	token := standin.TypeOf(req.GetType(), req.GetUrn())
+	news, err := standin.Unmarshal(req.GetNews())
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", req.GetUrn(), err)
 	}
 	var olds resource.PropertyMap
 	if req.GetOlds() != nil && len(req.GetOlds().GetFields()) > 0 {
-		if olds, err = unmarshal(req.GetOlds()); err != nil {
+		if olds, err = standin.Unmarshal(req.GetOlds()); err != nil {
 			return nil, fmt.Errorf("check %s: %w", req.GetUrn(), err)
 		}
 	}
@@ -312,12 +242,12 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 // Diff compares the deployed inputs with the new ones and says which
 // changes replace the resource.
 func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	token := typeOf(req.GetType(), req.GetUrn())
-	olds, err := unmarshal(req.GetOldInputs())
+	token := standin.TypeOf(req.GetType(), req.GetUrn())
+	olds, err := standin.Unmarshal(req.GetOldInputs())
 	if err != nil {
 		return nil, fmt.Errorf("diff %s: %w", req.GetUrn(), err)
 	}
-	news, err := unmarshal(req.GetNews())
+	news, err := standin.Unmarshal(req.GetNews())
 	if err != nil {
 		return nil, fmt.Errorf("diff %s: %w", req.GetUrn(), err)
 	}
@@ -383,14 +313,14 @@ func topKey(path string) string {
 
 // Create adds a resource to the fake cloud.
 func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
-	token, name := typeOf(req.GetType(), req.GetUrn()), nameOf(req.GetName(), req.GetUrn())
-	inputs, err := unmarshal(req.GetProperties())
+	token, name := standin.TypeOf(req.GetType(), req.GetUrn()), nameOf(req.GetName(), req.GetUrn())
+	inputs, err := standin.Unmarshal(req.GetProperties())
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", req.GetUrn(), err)
 	}
 	if req.GetPreview() {
 		_, outs := azurefake.Outputs(token, name, inputs)
-		props, err := marshal(unknownOutputs(inputs, outs))
+		props, err := standin.Marshal(unknownOutputs(inputs, outs))
 		return &pulumirpc.CreateResponse{Properties: props}, err
 	}
 	id, outs := azurefake.Outputs(token, name, inputs)
@@ -412,7 +342,7 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 	}
 	p.cloud[id] = Resource{Type: token, Inputs: inputs, Outputs: outs}
 	p.ops = append(p.ops, Op{Kind: OpCreate, Type: token, Name: name, ID: id})
-	props, err := marshal(outs)
+	props, err := standin.Marshal(outs)
 	return &pulumirpc.CreateResponse{Id: id, Properties: props}, err
 }
 
@@ -433,7 +363,7 @@ func unknownOutputs(inputs, outs resource.PropertyMap) resource.PropertyMap {
 // Read returns what the fake cloud holds for an ID; an empty ID means the
 // resource is gone.
 func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	token, name := typeOf(req.GetType(), req.GetUrn()), nameOf(req.GetName(), req.GetUrn())
+	token, name := standin.TypeOf(req.GetType(), req.GetUrn()), nameOf(req.GetName(), req.GetUrn())
 	p.mu.Lock()
 	r, ok := p.cloud[req.GetId()]
 	if ok {
@@ -443,11 +373,11 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	if !ok {
 		return &pulumirpc.ReadResponse{}, nil
 	}
-	props, err := marshal(r.Outputs)
+	props, err := standin.Marshal(r.Outputs)
 	if err != nil {
 		return nil, err
 	}
-	inputs, err := marshal(r.Inputs)
+	inputs, err := standin.Marshal(r.Inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -457,12 +387,12 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 // Update rewrites a resource in place. The Cosmos DB rules are applied
 // again, as Azure applies them to the request itself.
 func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	token, name := typeOf(req.GetType(), req.GetUrn()), nameOf(req.GetName(), req.GetUrn())
-	olds, err := unmarshal(req.GetOldInputs())
+	token, name := standin.TypeOf(req.GetType(), req.GetUrn()), nameOf(req.GetName(), req.GetUrn())
+	olds, err := standin.Unmarshal(req.GetOldInputs())
 	if err != nil {
 		return nil, fmt.Errorf("update %s: %w", req.GetUrn(), err)
 	}
-	news, err := unmarshal(req.GetNews())
+	news, err := standin.Unmarshal(req.GetNews())
 	if err != nil {
 		return nil, fmt.Errorf("update %s: %w", req.GetUrn(), err)
 	}
@@ -473,7 +403,7 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 		if news.ContainsUnknowns() {
 			outs = unknownOutputs(news, outs)
 		}
-		props, err := marshal(outs)
+		props, err := standin.Marshal(outs)
 		return &pulumirpc.UpdateResponse{Properties: props}, err
 	}
 	if token == armrules.DatabaseAccountToken {
@@ -492,13 +422,13 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 	defer p.mu.Unlock()
 	p.cloud[req.GetId()] = Resource{Type: token, Inputs: news, Outputs: outs}
 	p.ops = append(p.ops, Op{Kind: OpUpdate, Type: token, Name: name, ID: req.GetId(), Changed: changed})
-	props, err := marshal(outs)
+	props, err := standin.Marshal(outs)
 	return &pulumirpc.UpdateResponse{Properties: props}, err
 }
 
 // Delete removes a resource from the fake cloud.
 func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
-	token, name := typeOf(req.GetType(), req.GetUrn()), nameOf(req.GetName(), req.GetUrn())
+	token, name := standin.TypeOf(req.GetType(), req.GetUrn()), nameOf(req.GetName(), req.GetUrn())
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	delete(p.cloud, req.GetId())
@@ -506,16 +436,11 @@ func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emp
 	return &emptypb.Empty{}, nil
 }
 
-// Cancel is a no-op: every operation is immediate.
-func (p *Provider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
-	return &emptypb.Empty{}, nil
-}
-
 // Invoke answers listManagedClusterUserCredentials for a cluster in the
 // fake cloud, as AKS does: the cluster must exist (so the program must
 // wait for it), and the kubeconfig names its API server.
 func (p *Provider) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
-	args, err := unmarshal(req.GetArgs())
+	args, err := standin.Unmarshal(req.GetArgs())
 	if err != nil {
 		return nil, fmt.Errorf("invoke %s: %w", req.GetTok(), err)
 	}
@@ -557,6 +482,6 @@ func (p *Provider) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pul
 			"value": resource.NewProperty(base64.StdEncoding.EncodeToString([]byte(config))),
 		})})
 	}
-	ret, err := marshal(out)
+	ret, err := standin.Marshal(out)
 	return &pulumirpc.InvokeResponse{Return: ret}, err
 }

@@ -46,29 +46,21 @@ func FromAKS(encoded string) (string, error) {
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		return "", fmt.Errorf("kubeconfig: not YAML: %w", err)
 	}
-	users, _ := doc["users"].([]any)
-	if len(users) == 0 {
-		return "", errors.New("kubeconfig: no users")
-	}
-	for _, u := range users {
-		entry, _ := u.(map[string]any)
-		user, _ := entry["user"].(map[string]any)
-		name, _ := entry["name"].(string)
-		for _, k := range staticCredentials {
-			if _, ok := user[k]; ok {
-				return "", fmt.Errorf("kubeconfig: user %q carries a static credential (%s); only Entra ID exec users are used", name, k)
-			}
-		}
+	err = eachUser(doc, func(name string, user map[string]any) error {
 		exec, _ := user["exec"].(map[string]any)
 		if exec == nil || exec["command"] != "kubelogin" {
-			return "", fmt.Errorf("kubeconfig: user %q does not log in with kubelogin", name)
+			return fmt.Errorf("kubeconfig: user %q does not log in with kubelogin", name)
 		}
 		args, err := azureCLIArgs(exec["args"])
 		if err != nil {
-			return "", fmt.Errorf("kubeconfig: user %q: %w", name, err)
+			return fmt.Errorf("kubeconfig: user %q: %w", name, err)
 		}
 		exec["args"] = args
 		exec["apiVersion"] = ExecAPIVersion
+		return nil
+	})
+	if err != nil {
+		return "", err
 	}
 	out, err := yaml.Marshal(doc)
 	if err != nil {
@@ -108,6 +100,19 @@ func Check(config string) error {
 	if err := yaml.Unmarshal([]byte(config), &doc); err != nil {
 		return fmt.Errorf("kubeconfig: not YAML: %w", err)
 	}
+	return eachUser(doc, func(name string, user map[string]any) error {
+		exec, _ := user["exec"].(map[string]any)
+		args, _ := exec["args"].([]any)
+		if exec == nil || exec["command"] != "kubelogin" || !slices.Equal(args[:min(3, len(args))], []any{"get-token", "--login", LoginMode}) {
+			return fmt.Errorf("kubeconfig: user %q does not log in with kubelogin get-token --login %s", name, LoginMode)
+		}
+		return nil
+	})
+}
+
+// eachUser calls f with every user of a kubeconfig after refusing any that
+// carries a static credential; a kubeconfig without users is an error.
+func eachUser(doc map[string]any, f func(name string, user map[string]any) error) error {
 	users, _ := doc["users"].([]any)
 	if len(users) == 0 {
 		return errors.New("kubeconfig: no users")
@@ -118,13 +123,11 @@ func Check(config string) error {
 		name, _ := entry["name"].(string)
 		for _, k := range staticCredentials {
 			if _, ok := user[k]; ok {
-				return fmt.Errorf("kubeconfig: user %q carries a static credential (%s)", name, k)
+				return fmt.Errorf("kubeconfig: user %q carries a static credential (%s); only Entra ID exec users are used", name, k)
 			}
 		}
-		exec, _ := user["exec"].(map[string]any)
-		args, _ := exec["args"].([]any)
-		if exec == nil || exec["command"] != "kubelogin" || !slices.Equal(args[:min(3, len(args))], []any{"get-token", "--login", LoginMode}) {
-			return fmt.Errorf("kubeconfig: user %q does not log in with kubelogin get-token --login %s", name, LoginMode)
+		if err := f(name, user); err != nil {
+			return err
 		}
 	}
 	return nil

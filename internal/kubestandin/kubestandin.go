@@ -32,14 +32,11 @@ import (
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
-	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/fhir-dr/fhir-dr/internal/kubeconfig"
+	"github.com/fhir-dr/fhir-dr/internal/standin"
 )
 
 // PackageName is the provider package the stand-in answers for.
@@ -100,7 +97,7 @@ type Object struct {
 
 // Provider is the stand-in. The zero value is not usable; call New.
 type Provider struct {
-	pulumirpc.UnimplementedResourceProviderServer
+	standin.Base
 
 	mu      sync.Mutex
 	objects map[string]Object // by URN: two clusters hold objects of the same name
@@ -110,7 +107,7 @@ type Provider struct {
 
 // New returns a stand-in with empty clusters.
 func New() *Provider {
-	return &Provider{objects: map[string]Object{}, servers: map[string]bool{}}
+	return &Provider{Base: standin.Base{Version: Version}, objects: map[string]Object{}, servers: map[string]bool{}}
 }
 
 // Ops returns the operations so far, in order.
@@ -135,74 +132,13 @@ func (p *Provider) Servers() []string {
 	return slices.Sorted(maps.Keys(p.servers))
 }
 
-// Server is a running stand-in.
-type Server struct {
-	// Port is the TCP port on 127.0.0.1 it listens on.
-	Port   int
-	cancel chan bool
-	done   <-chan error
-}
-
-// DebugProvidersEnv is this server's entry of PULUMI_DEBUG_PROVIDERS.
-func (s *Server) DebugProvidersEnv() string { return fmt.Sprintf("%s:%d", PackageName, s.Port) }
-
-// Close stops the server and waits for it.
-func (s *Server) Close() error {
-	close(s.cancel)
-	return <-s.done
-}
-
-// Serve starts serving the provider's gRPC interface on a free local port.
-func (p *Provider) Serve() (*Server, error) {
-	cancel := make(chan bool)
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: cancel,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterResourceProviderServer(srv, p)
-			return nil
-		},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("kubernetes stand-in: serve: %w", err)
-	}
-	return &Server{Port: handle.Port, cancel: cancel, done: handle.Done}, nil
-}
-
-var marshalOpts = plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true, SkipNulls: true}
-
-func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
-	if s == nil {
-		return resource.PropertyMap{}, nil
-	}
-	return plugin.UnmarshalProperties(s, marshalOpts)
-}
-
-func typeOf(typ, urn string) string {
-	if typ != "" {
-		return typ
-	}
-	return string(resource.URN(urn).Type())
-}
-
-// GetPluginInfo reports the pinned kubernetes provider version.
-func (p *Provider) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: Version}, nil
-}
-
-// Handshake accepts secrets and resource references.
-func (p *Provider) Handshake(context.Context, *pulumirpc.ProviderHandshakeRequest) (*pulumirpc.ProviderHandshakeResponse, error) {
-	return &pulumirpc.ProviderHandshakeResponse{AcceptSecrets: true, AcceptResources: true}, nil
-}
-
-// Attach is how the engine connects to a provider it did not start.
-func (p *Provider) Attach(context.Context, *pulumirpc.PluginAttach) (*emptypb.Empty, error) {
-	return &emptypb.Empty{}, nil
-}
+// Serve starts serving the stand-in on a free local port.
+func (p *Provider) Serve() (*standin.Server, error) { return standin.Serve(PackageName, p) }
 
 // CheckConfig accepts only fhir-dr's Entra ID kubeconfig; an unknown one
 // (a cluster still to be created, in preview) is accepted as is.
 func (p *Provider) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	news, err := unmarshal(req.GetNews())
+	news, err := standin.Unmarshal(req.GetNews())
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes stand-in: check config: %w", err)
 	}
@@ -244,11 +180,11 @@ func plainString(v resource.PropertyValue) (string, bool) {
 // created again in the new cluster. New credentials for the same cluster
 // change nothing.
 func (p *Provider) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	olds, err := unmarshal(req.GetOldInputs())
+	olds, err := standin.Unmarshal(req.GetOldInputs())
 	if err != nil {
 		return nil, err
 	}
-	news, err := unmarshal(req.GetNews())
+	news, err := standin.Unmarshal(req.GetNews())
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +210,7 @@ var serverPattern = regexp.MustCompile(`(?m)^\s*server:\s*(\S+)`)
 
 // Configure records the cluster the kubeconfig points at.
 func (p *Provider) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
-	args, err := unmarshal(req.GetArgs())
+	args, err := standin.Unmarshal(req.GetArgs())
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes stand-in: configure: %w", err)
 	}
@@ -290,8 +226,8 @@ func (p *Provider) Configure(_ context.Context, req *pulumirpc.ConfigureRequest)
 
 // Check validates a manifest; see CheckManifest.
 func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	token := typeOf(req.GetType(), req.GetUrn())
-	news, err := unmarshal(req.GetNews())
+	token := standin.TypeOf(req.GetType(), req.GetUrn())
+	news, err := standin.Unmarshal(req.GetNews())
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes stand-in: check %s: %w", req.GetUrn(), err)
 	}
@@ -304,12 +240,12 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 
 // Diff replaces an object whose identity or immutable fields change.
 func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	token := typeOf(req.GetType(), req.GetUrn())
-	olds, err := unmarshal(req.GetOldInputs())
+	token := standin.TypeOf(req.GetType(), req.GetUrn())
+	olds, err := standin.Unmarshal(req.GetOldInputs())
 	if err != nil {
 		return nil, err
 	}
-	news, err := unmarshal(req.GetNews())
+	news, err := standin.Unmarshal(req.GetNews())
 	if err != nil {
 		return nil, err
 	}
@@ -344,8 +280,8 @@ func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumir
 
 // Create applies a manifest to the fake cluster.
 func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
-	token := typeOf(req.GetType(), req.GetUrn())
-	inputs, err := unmarshal(req.GetProperties())
+	token := standin.TypeOf(req.GetType(), req.GetUrn())
+	inputs, err := standin.Unmarshal(req.GetProperties())
 	if err != nil {
 		return nil, err
 	}
@@ -357,8 +293,8 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 
 // Update applies a changed manifest.
 func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	token := typeOf(req.GetType(), req.GetUrn())
-	news, err := unmarshal(req.GetNews())
+	token := standin.TypeOf(req.GetType(), req.GetUrn())
+	news, err := standin.Unmarshal(req.GetNews())
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +319,7 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	if !ok {
 		return &pulumirpc.ReadResponse{}, nil
 	}
-	props, err := plugin.MarshalProperties(obj.Inputs, marshalOpts)
+	props, err := standin.Marshal(obj.Inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -395,12 +331,7 @@ func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emp
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	delete(p.objects, req.GetUrn())
-	p.ops = append(p.ops, Op{Kind: OpDelete, Type: typeOf(req.GetType(), req.GetUrn()), Name: resource.URN(req.GetUrn()).Name()})
-	return &emptypb.Empty{}, nil
-}
-
-// Cancel is a no-op: every operation is immediate.
-func (p *Provider) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	p.ops = append(p.ops, Op{Kind: OpDelete, Type: standin.TypeOf(req.GetType(), req.GetUrn()), Name: resource.URN(req.GetUrn()).Name()})
 	return &emptypb.Empty{}, nil
 }
 

@@ -8,13 +8,13 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/internal/standin"
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
@@ -130,7 +130,7 @@ func TestCheckRejects(t *testing.T) {
 
 func marshal(t *testing.T, m resource.PropertyMap) *pulumirpc.CheckRequest {
 	t.Helper()
-	s, err := plugin.MarshalProperties(m, marshalOpts)
+	s, err := standin.Marshal(m)
 	require.NoError(t, err)
 	return &pulumirpc.CheckRequest{News: s}
 }
@@ -164,9 +164,9 @@ func TestDiff(t *testing.T) {
 	p := New()
 	old := deployment(t)
 	diff := func(news resource.PropertyMap) *pulumirpc.DiffResponse {
-		o, err := plugin.MarshalProperties(old, marshalOpts)
+		o, err := standin.Marshal(old)
 		require.NoError(t, err)
-		n, err := plugin.MarshalProperties(news, marshalOpts)
+		n, err := standin.Marshal(news)
 		require.NoError(t, err)
 		resp, err := p.Diff(context.Background(), &pulumirpc.DiffRequest{
 			Type: "kubernetes:apps/v1:Deployment", Urn: "urn:pulumi:s::p::kubernetes:apps/v1:Deployment::d", OldInputs: o, News: n,

@@ -35,6 +35,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
 	"github.com/fhir-dr/fhir-dr/internal/kubestandin"
+	"github.com/fhir-dr/fhir-dr/internal/standin"
 )
 
 // CLIVersion is the Pulumi CLI the rehearsal runs: the version of the SDK in
@@ -75,9 +76,9 @@ type Session struct {
 	dir      string
 	cli      auto.PulumiCommand
 	provider *azurestandin.Provider
-	server   *azurestandin.Server
+	server   *standin.Server
 	kube     *kubestandin.Provider
-	kubeSrv  *kubestandin.Server
+	kubeSrv  *standin.Server
 	// policyPack is the built policy pack binary, "" without one.
 	policyPack string
 }
@@ -183,7 +184,7 @@ func (s *Session) env() map[string]string {
 		"PULUMI_BACKEND_URL":                          "file://" + filepath.Join(s.dir, "state"),
 		"PULUMI_HOME":                                 filepath.Join(s.dir, "home"),
 		"PULUMI_CONFIG_PASSPHRASE":                    passphrase,
-		"PULUMI_DEBUG_PROVIDERS":                      s.server.DebugProvidersEnv() + "," + s.kubeSrv.DebugProvidersEnv(),
+		"PULUMI_DEBUG_PROVIDERS":                      standin.DebugProviders(s.server, s.kubeSrv),
 		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		"PULUMI_SKIP_CONFIRMATIONS":                   "true",
