@@ -194,6 +194,9 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 			Name: "traffic", ResourceID: tm.Profile.ID().ToStringOutput(), CategoryGroups: []string{"allLogs"},
 		})
 		outputs["trafficManagerFqdn"] = tm.FQDN
+		outputs["fhirImage"] = pulumi.String(cfg.FHIR.ImageRef())
+		outputs["fhirReplicasPrimary"] = pulumi.Int(cfg.FHIR.Replicas.Primary)
+		outputs["fhirReplicasStandby"] = pulumi.Int(cfg.FHIR.Replicas.Standby)
 	}
 
 	if _, err := NewMonitoring(ctx, "monitoring", &MonitoringArgs{
