@@ -169,3 +169,20 @@ func TestEngineError(t *testing.T) {
 		"error: preview failed", engineError(err))
 	assert.Equal(t, "something else", engineError(fmt.Errorf("something else\nmore")))
 }
+
+func TestServiceNotes(t *testing.T) {
+	replace := func(typ, name string) Change { return Change{Op: "replace", Type: typ, Name: name} }
+	update := func(typ, name string) Change { return Change{Op: "update", Type: typ, Name: name} }
+	const deployment = "kubernetes:apps/v1:Deployment"
+	assert.Empty(t, serviceNotes([]Change{update(deployment, "primary-fhir-deployment"), update(clusterType, "secondary-aks")}),
+		"a rollout in place interrupts nothing")
+	assert.Empty(t, serviceNotes([]Change{replace("kubernetes:core/v1:Service", "primary-fhir-service")}))
+	notes := serviceNotes([]Change{replace(clusterType, "primary-aks"), replace(deployment, "secondary-fhir-deployment")})
+	require.Len(t, notes, 1)
+	assert.True(t, strings.HasPrefix(notes[0], "service outage: this change rebuilds the FHIR service in both stamps"), notes[0])
+	notes = serviceNotes([]Change{replace(deployment, "primary-fhir-deployment")})
+	require.Len(t, notes, 1)
+	assert.True(t, strings.HasPrefix(notes[0], "service interruption: this change rebuilds the primary FHIR service"), notes[0])
+	notes = serviceNotes([]Change{replace(clusterType, "secondary-aks")})
+	assert.Equal(t, []string{"no standby for a while: this change rebuilds the standby FHIR service; the primary is not affected"}, notes)
+}
