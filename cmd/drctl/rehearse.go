@@ -16,6 +16,7 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
+	"github.com/fhir-dr/fhir-dr/internal/kubestandin"
 	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 	"github.com/fhir-dr/fhir-dr/program"
 )
@@ -66,7 +67,8 @@ func rehearseStack(ctx context.Context, customer, from string, out io.Writer) er
 		return err
 	}
 	defer session.Close()
-	fmt.Fprintf(out, "Rehearsing %s with the Pulumi engine v%s against the azure-native stand-in (a test double: nothing reaches Azure).\n\n",
+	fmt.Fprintf(out, "Rehearsing %s with the Pulumi engine v%s against the azure-native and kubernetes stand-ins "+
+		"(test doubles: nothing reaches Azure or a cluster).\n\n",
 		customer, rehearse.CLIVersion)
 	st, err := session.Stack(ctx, customer, config)
 	if err != nil {
@@ -85,7 +87,7 @@ func rehearseStack(ctx context.Context, customer, from string, out io.Writer) er
 		}
 		fmt.Fprintln(out)
 	}
-	before := len(session.Provider().Ops())
+	before, kubeBefore := len(session.Provider().Ops()), len(session.Kubernetes().Ops())
 
 	fmt.Fprintln(out, "== Preview of the working tree")
 	preview, err := st.Preview(ctx)
@@ -98,11 +100,11 @@ func rehearseStack(ctx context.Context, customer, from string, out io.Writer) er
 		return err
 	}
 	fmt.Fprintln(out)
-	printRehearsalSummary(out, customer, preview, session.Provider().Ops()[before:])
+	printRehearsalSummary(out, customer, preview, session.Provider().Ops()[before:], session.Kubernetes().Ops()[kubeBefore:])
 	return nil
 }
 
-func printRehearsalSummary(out io.Writer, customer string, preview rehearse.Result, ops []azurestandin.Op) {
+func printRehearsalSummary(out io.Writer, customer string, preview rehearse.Result, ops []azurestandin.Op, kubeOps []kubestandin.Op) {
 	fmt.Fprintf(out, "== Summary for %s\n", customer)
 	var kinds []string
 	for op := range preview.Summary {
@@ -125,4 +127,10 @@ func printRehearsalSummary(out io.Writer, customer string, preview rehearse.Resu
 			fmt.Fprintf(out, "  updated %s %s: %v\n", op.Type, op.Name, op.Changed)
 		}
 	}
+	kubeCounts := map[kubestandin.OpKind]int{}
+	for _, op := range kubeOps {
+		kubeCounts[op.Kind]++
+	}
+	fmt.Fprintf(out, "kubernetes stand-in saw: %d created, %d updated, %d deleted\n",
+		kubeCounts[kubestandin.OpCreate], kubeCounts[kubestandin.OpUpdate], kubeCounts[kubestandin.OpDelete])
 }
