@@ -87,6 +87,10 @@ func TestPolicyPackThroughTheEngine(t *testing.T) {
 		"traffic-manager-endpoints": {"contoso", "secondary-endpoint", setProp("endpointStatus", pulumi.String("Disabled"))},
 		"aks-mirrored":              {"contoso", "secondary-aks", setProp("kubernetesVersion", pulumi.String("1.32"))},
 		"aks-hardened":              {"contoso", "primary-aks", setProp("disableLocalAccounts", pulumi.Bool(false))},
+		"fhir-no-keys": {"contoso", "primary-fhir-deployment", func(args *pulumi.ResourceTransformArgs) {
+			labels := args.Props["spec"].(pulumi.Map)["template"].(pulumi.Map)["metadata"].(pulumi.Map)["labels"].(pulumi.Map)
+			delete(labels, "azure.workload.identity/use")
+		}},
 		"fhir-mirrored": {"contoso", "secondary-fhir-pdb", setProp("metadata", pulumi.Map{
 			"name": pulumi.String("fhir-server"), "namespace": pulumi.String("fhir"),
 			"labels": pulumi.StringMap{"app.kubernetes.io/name": pulumi.String("fhir-server"), "edited-by-hand": pulumi.String("yes")},

@@ -30,7 +30,51 @@ var fhirRules = []Rule{{
 		"stamps except the preferred Cosmos DB regions, the stamp's own ingress IP and group, and the autoscaler's floor.",
 	Level: Mandatory, Scope: StackScope,
 	stack: checkFHIRMirror,
+}, {
+	Name: "fhir-no-keys",
+	Description: "The FHIR server reaches Cosmos DB with its workload identity, never with an account key: its pods use " +
+		"workload identity and it is given no key.",
+	Level: Mandatory, Scope: ResourceScope,
+	resource: checkNoKeys,
 }}
+
+// checkNoKeys refuses a FHIR server Deployment that could use an account
+// key: the account has keys disabled, and a key in a manifest is a secret
+// in the state and in the cluster.
+func checkNoKeys(_ *env, r Resource) []string {
+	if r.Type != "kubernetes:apps/v1:Deployment" {
+		return nil
+	}
+	var out []string
+	if use, _ := str(r.Inputs, `spec.template.metadata.labels["azure.workload.identity/use"]`); use != "true" {
+		out = append(out, fmt.Sprintf(`%s: its pods do not use workload identity; label them azure.workload.identity/use: "true"`, describe(r)))
+	}
+	containers, _ := arr(r.Inputs, "spec.template.spec.containers")
+	for _, c := range containers {
+		if !c.IsObject() {
+			continue
+		}
+		env, _ := arr(c.ObjectValue(), "env")
+		managedIdentity := false
+		for _, v := range env {
+			if !v.IsObject() {
+				continue
+			}
+			name, _ := str(v.ObjectValue(), "name")
+			value, _ := str(v.ObjectValue(), "value")
+			switch {
+			case strings.EqualFold(name, "CosmosDb__Key") || strings.Contains(strings.ToLower(value), "accountkey="):
+				out = append(out, fmt.Sprintf("%s: %s gives the server a Cosmos DB key; remove it, the workload identity is the only credential", describe(r), name))
+			case name == "CosmosDb__UseManagedIdentity":
+				managedIdentity = value == "true"
+			}
+		}
+		if !managedIdentity {
+			out = append(out, fmt.Sprintf("%s: set CosmosDb__UseManagedIdentity=true so the server uses its workload identity", describe(r)))
+		}
+	}
+	return out
+}
 
 func checkFHIRMirror(e *env, s Stack) []finding {
 	if !e.full {

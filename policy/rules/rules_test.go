@@ -192,6 +192,21 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 				`kubernetes:autoscaling/v2:HorizontalPodAutoscaler "secondary-fhir-hpa" differs from the primary's in spec.maxReplicas; ` +
 					`both stamps run the FHIR service from one spec (fhir.*), so change the spec rather than one stamp`},
 		}},
+		"a key for the FHIR server": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "primary-fhir-deployment", "spec.template.spec.containers[0].env[6]", map[string]any{"name": "CosmosDb__Key", "value": "c2VjcmV0"})
+			del(t, s, "primary-fhir-deployment", `spec.template.metadata.labels["azure.workload.identity/use"]`)
+		}, nil, []violation{
+			{"fhir-no-keys", "::primary-fhir-deployment",
+				`kubernetes:apps/v1:Deployment "primary-fhir-deployment": its pods do not use workload identity; label them azure.workload.identity/use: "true"`},
+			{"fhir-no-keys", "::primary-fhir-deployment",
+				`kubernetes:apps/v1:Deployment "primary-fhir-deployment": CosmosDb__Key gives the server a Cosmos DB key; remove it, the workload identity is the only credential`},
+			{"fhir-no-keys", "::primary-fhir-deployment",
+				`kubernetes:apps/v1:Deployment "primary-fhir-deployment": set CosmosDb__UseManagedIdentity=true so the server uses its workload identity`},
+			{"fhir-mirrored", "::secondary-fhir-deployment",
+				`kubernetes:apps/v1:Deployment "secondary-fhir-deployment" differs from the primary's in spec.template.metadata.labels.azure.workload.identity/use, ` +
+					`spec.template.spec.containers[0].env.CosmosDb__Key, spec.template.spec.containers[0].env.CosmosDb__UseManagedIdentity; ` +
+					`both stamps run the FHIR service from one spec (fhir.*), so change the spec rather than one stamp`},
+		}},
 		"standby without the FHIR service": {"contoso", func(t *testing.T, s *rules.Stack) {
 			s.Resources = slices.DeleteFunc(s.Resources, func(r rules.Resource) bool { return strings.HasPrefix(r.Name, "secondary-fhir-") })
 		}, nil, []violation{{"fhir-mirrored", "", "the secondary stamp runs no FHIR server Deployment; both stamps run the FHIR service"}}},
