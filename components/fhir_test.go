@@ -120,6 +120,17 @@ func TestFHIRWorkload(t *testing.T) {
 	plan := renderStack(t, "contoso")
 	objs := workload(t, plan, "secondary")
 
+	clusterURN := get(t, plan, cluster, "secondary-aks").URN
+	for key, obj := range objs {
+		if strings.HasPrefix(key, "kubernetes:") {
+			assert.Equal(t, clusterURN, obj.DeletedWith, "%s goes with its cluster", key)
+		}
+	}
+	primaryEnv := map[string]any{}
+	flatten("", workload(t, plan, "primary")["kubernetes:apps/v1:Deployment::fhir-deployment"].Inputs, primaryEnv)
+	assert.Equal(t, "CosmosDb__PreferredLocations__0", primaryEnv["spec.template.spec.containers[0].env[11].name"])
+	assert.Equal(t, "eastus", primaryEnv["spec.template.spec.containers[0].env[11].value"], "the primary reads from its own region first")
+
 	deployment := objs["kubernetes:apps/v1:Deployment::fhir-deployment"]
 	assert.Equal(t, "4.32.0", deployment.Version)
 	spec := deployment.Inputs["spec"].(map[string]any)

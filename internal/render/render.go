@@ -41,6 +41,9 @@ type Resource struct {
 	RetainOnDelete bool `json:"retainOnDelete"`
 	// Version is the pinned provider version, "" for components.
 	Version string `json:"version,omitempty"`
+	// DeletedWith is the URN of the resource whose deletion takes this one
+	// along, if any.
+	DeletedWith string `json:"deletedWith,omitempty"`
 	// ID is the (fake) ARM ID of a custom resource.
 	ID string `json:"-"`
 }
@@ -140,6 +143,7 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		Protect:        req.GetProtect(),
 		RetainOnDelete: req.GetRetainOnDelete(),
 		Version:        req.GetVersion(),
+		DeletedWith:    req.GetDeletedWith(),
 	}
 	var id string
 	state := args.Inputs
