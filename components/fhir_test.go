@@ -2,6 +2,7 @@ package components_test
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -58,7 +59,7 @@ func TestStandbyMirrorsPrimary(t *testing.T) {
 			plan := renderStack(t, stack)
 			primary, standby := workload(t, plan, "primary"), workload(t, plan, "secondary")
 			require.Len(t, primary, 7)
-			require.Equal(t, slices.Sorted(mapsKeys(primary)), slices.Sorted(mapsKeys(standby)))
+			require.Equal(t, slices.Sorted(maps.Keys(primary)), slices.Sorted(maps.Keys(standby)))
 			var differ []string
 			for key, p := range primary {
 				a, b := map[string]any{}, map[string]any{}
@@ -92,16 +93,6 @@ func TestStandbyMirrorsPrimary(t *testing.T) {
 }
 
 var envIndex = regexp.MustCompile(`env\[(\d+)\]`)
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
 
 func union(a, b map[string]any) map[string]bool {
 	out := map[string]bool{}
@@ -218,7 +209,7 @@ func TestFHIRWorkload(t *testing.T) {
 		"metrics":[{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization","averageUtilization":60}}}],
 		"behavior":{"scaleUp":{"stabilizationWindowSeconds":0,"selectPolicy":"Max","policies":[
 			{"type":"Percent","value":100,"periodSeconds":15},{"type":"Pods","value":4,"periodSeconds":15}]}}}`, asJSON(t, hpaSpec))
-	assert.Equal(t, 4.0, toFloat(workload(t, plan, "primary")["kubernetes:autoscaling/v2:HorizontalPodAutoscaler::fhir-hpa"].Inputs["spec"].(map[string]any)["minReplicas"]))
+	assert.Equal(t, 4.0, workload(t, plan, "primary")["kubernetes:autoscaling/v2:HorizontalPodAutoscaler::fhir-hpa"].Inputs["spec"].(map[string]any)["minReplicas"])
 
 	idn := get(t, plan, identity, "fhir-identity")
 	sa := objs["kubernetes:core/v1:ServiceAccount::fhir-service-account"]
@@ -239,12 +230,6 @@ func TestFHIRWorkload(t *testing.T) {
 	assert.Contains(t, kubeconfig, "- azurecli")
 	assert.NotContains(t, kubeconfig, "devicecode")
 	assert.NotContains(t, kubeconfig, "client-certificate")
-}
-
-func toFloat(v any) float64 {
-	var f float64
-	_, _ = fmt.Sscan(fmt.Sprint(v), &f)
-	return f
 }
 
 // clientID is the fake client ID of the identity, as azurefake computes it.

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -93,14 +94,14 @@ func checkFHIRMirror(e *env, s Stack) []finding {
 	}
 	var out []finding
 	for _, role := range []string{"primary", "secondary"} {
-		if !slices.ContainsFunc(mapKeys(objects[role]), func(k string) bool { return strings.HasPrefix(k, "kubernetes:apps/v1:Deployment ") }) {
+		if !slices.ContainsFunc(slices.Collect(maps.Keys(objects[role])), func(k string) bool { return strings.HasPrefix(k, "kubernetes:apps/v1:Deployment ") }) {
 			out = append(out, finding{"", fmt.Sprintf("the %s stamp runs no FHIR server Deployment; both stamps run the FHIR service", role)})
 		}
 	}
 	if len(out) > 0 {
 		return out
 	}
-	for _, key := range mapKeys(objects["primary"]) {
+	for _, key := range slices.Sorted(maps.Keys(objects["primary"])) {
 		p := objects["primary"][key]
 		sb, ok := objects["secondary"][key]
 		if !ok {
@@ -113,7 +114,7 @@ func checkFHIRMirror(e *env, s Stack) []finding {
 				"from one spec (fhir.*), so change the spec rather than one stamp", describe(sb), strings.Join(diffs, ", "))})
 		}
 	}
-	for _, key := range mapKeys(objects["secondary"]) {
+	for _, key := range slices.Sorted(maps.Keys(objects["secondary"])) {
 		if _, ok := objects["primary"][key]; !ok {
 			r := objects["secondary"][key]
 			out = append(out, finding{r.URN, fmt.Sprintf("%s has no counterpart in the primary stamp", describe(r))})
@@ -157,13 +158,4 @@ func fhirSpecOf(r Resource) resource.PropertyMap {
 		}
 	}
 	return spec
-}
-
-func mapKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
