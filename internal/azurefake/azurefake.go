@@ -166,12 +166,22 @@ func guid(s string) string {
 // user kubeconfig.
 const ListUserCredentialsToken = "azure-native:containerservice:listManagedClusterUserCredentials"
 
-// Invoke answers the functions fhir-dr calls. A cluster's user kubeconfig
-// is what AKS returns for an Entra ID cluster with format exec: kubelogin
-// with device-code login, base64-encoded.
+// Invoke answers the functions fhir-dr calls, for clusters it has not
+// created: a cluster's API server is made up from its group and name.
 func Invoke(token string, args resource.PropertyMap) (resource.PropertyMap, error) {
+	rg, name, err := UserCredentialsArgs(token, args)
+	if err != nil {
+		return nil, err
+	}
+	return UserCredentials(rg, name, ClusterServer(rg, name)), nil
+}
+
+// UserCredentialsArgs checks the arguments of a call of token, which must
+// be listManagedClusterUserCredentials with format exec, and returns the
+// cluster's group and name.
+func UserCredentialsArgs(token string, args resource.PropertyMap) (rg, name string, err error) {
 	if token != ListUserCredentialsToken {
-		return nil, fmt.Errorf("azurefake: function %s is not modeled", token)
+		return "", "", fmt.Errorf("azurefake: function %s is not modeled", token)
 	}
 	str := func(k resource.PropertyKey) string {
 		if v := args[k]; v.IsString() {
@@ -179,20 +189,33 @@ func Invoke(token string, args resource.PropertyMap) (resource.PropertyMap, erro
 		}
 		return ""
 	}
-	rg, name := str("resourceGroupName"), str("resourceName")
+	rg, name = str("resourceGroupName"), str("resourceName")
 	if rg == "" || name == "" {
-		return nil, fmt.Errorf("azurefake: %s needs resourceGroupName and resourceName", token)
+		return "", "", fmt.Errorf("azurefake: %s needs resourceGroupName and resourceName", token)
 	}
 	if f := str("format"); f != "exec" {
-		return nil, fmt.Errorf("azurefake: %s: only format exec is modeled, got %q", token, f)
+		return "", "", fmt.Errorf("azurefake: %s: only format exec is modeled, got %q", token, f)
 	}
-	server := fmt.Sprintf("https://%s-%08x.hcp.azmk8s.io:443", name, hash(rg+"/"+name))
+	return rg, name, nil
+}
+
+// ClusterServer is the API server URL of a cluster the fake has no
+// outputs for.
+func ClusterServer(rg, name string) string {
+	return fmt.Sprintf("https://%s-%08x.hcp.azmk8s.io:443", name, hash(rg+"/"+name))
+}
+
+// UserCredentials is what listManagedClusterUserCredentials returns for
+// the cluster rg/name whose API server is server: AKS's kubeconfig for an
+// Entra ID cluster with format exec (kubelogin with device-code login),
+// base64-encoded.
+func UserCredentials(rg, name, server string) resource.PropertyMap {
 	return resource.PropertyMap{"kubeconfigs": resource.NewProperty([]resource.PropertyValue{
 		resource.NewProperty(resource.PropertyMap{
 			"name":  resource.NewProperty("clusterUser"),
 			"value": resource.NewProperty(base64.StdEncoding.EncodeToString([]byte(UserKubeconfig(rg, name, server)))),
 		}),
-	})}, nil
+	})}
 }
 
 // UserKubeconfig is the kubeconfig AKS hands an Entra ID cluster's user.

@@ -1,6 +1,8 @@
 package azurestandin
 
 import (
+	"context"
+	"encoding/base64"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,8 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/azurefake"
 	"github.com/fhir-dr/fhir-dr/internal/azureschema"
 	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/internal/standin"
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
@@ -155,4 +159,43 @@ func TestDiffInputs(t *testing.T) {
 			"tags":     {Kind: pulumirpc.PropertyDiff_DELETE, InputDiff: true},
 		}, d.DetailedDiff)
 	})
+}
+
+// TestInvokeUserCredentials: the stand-in lists a cluster's user
+// kubeconfig only for a cluster in its cloud, pointing at that cluster's
+// API server, and refuses arguments the function does not have.
+func TestInvokeUserCredentials(t *testing.T) {
+	p, err := New()
+	require.NoError(t, err)
+	invoke := func(args resource.PropertyMap) (*pulumirpc.InvokeResponse, error) {
+		s, err := standin.Marshal(args)
+		require.NoError(t, err)
+		return p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: azurefake.ListUserCredentialsToken, Args: s})
+	}
+	args := resource.PropertyMap{
+		"resourceGroupName": resource.NewProperty("rg"), "resourceName": resource.NewProperty("aks"),
+		"format": resource.NewProperty("exec"),
+	}
+	_, err = invoke(args)
+	require.ErrorContains(t, err, "ResourceNotFound: managed cluster /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks does not exist")
+
+	id, outs := azurefake.Outputs(azurefake.ManagedClusterToken, "aks", resource.PropertyMap{
+		"resourceGroupName": resource.NewProperty("rg"), "resourceName": resource.NewProperty("aks"),
+		"dnsPrefix": resource.NewProperty("aks"), "location": resource.NewProperty("eastus"),
+	})
+	p.Add(id, Resource{Type: azurefake.ManagedClusterToken, Outputs: outs})
+	resp, err := invoke(args)
+	require.NoError(t, err)
+	ret, err := standin.Unmarshal(resp.GetReturn())
+	require.NoError(t, err)
+	value := ret["kubeconfigs"].ArrayValue()[0].ObjectValue()["value"].StringValue()
+	config, err := base64.StdEncoding.DecodeString(value)
+	require.NoError(t, err)
+	assert.Contains(t, string(config), "server: https://"+outs["fqdn"].StringValue()+":443")
+
+	args["clusterName"] = resource.NewProperty("aks")
+	resp, err = invoke(args)
+	require.NoError(t, err)
+	require.Len(t, resp.GetFailures(), 1)
+	assert.Equal(t, "clusterName", resp.GetFailures()[0].GetProperty())
 }

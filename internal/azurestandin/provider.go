@@ -24,7 +24,6 @@ package azurestandin
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"maps"
 	"slices"
@@ -437,8 +436,9 @@ func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emp
 }
 
 // Invoke answers listManagedClusterUserCredentials for a cluster in the
-// fake cloud, as AKS does: the cluster must exist (so the program must
-// wait for it), and the kubeconfig names its API server.
+// fake cloud, as AKS does: the arguments must be the function's, the
+// cluster must exist (so the program must wait for it), and the kubeconfig
+// names its API server.
 func (p *Provider) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
 	args, err := standin.Unmarshal(req.GetArgs())
 	if err != nil {
@@ -462,26 +462,24 @@ func (p *Provider) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pul
 	if len(failures) > 0 {
 		return &pulumirpc.InvokeResponse{Failures: failures}, nil
 	}
-	out, err := azurefake.Invoke(req.GetTok(), args)
+	rg, name, err := azurefake.UserCredentialsArgs(req.GetTok(), args)
 	if err != nil {
 		return nil, fmt.Errorf("azure-native stand-in: %w", err)
 	}
-	rg, name := args["resourceGroupName"].StringValue(), args["resourceName"].StringValue()
-	id := "/subscriptions/" + azurefake.SubscriptionID + "/resourceGroups/" + rg +
-		"/providers/Microsoft.ContainerService/managedClusters/" + name
+	id, _ := azurefake.Outputs(azurefake.ManagedClusterToken, name, resource.PropertyMap{
+		"resourceGroupName": resource.NewProperty(rg), "resourceName": resource.NewProperty(name),
+	})
 	p.mu.Lock()
 	cluster, exists := p.cloud[id]
 	p.mu.Unlock()
 	if !exists {
 		return nil, fmt.Errorf("azure-native stand-in: ResourceNotFound: managed cluster %s does not exist", id)
 	}
+	server := azurefake.ClusterServer(rg, name)
 	if fqdn := cluster.Outputs["fqdn"]; fqdn.IsString() {
-		config := azurefake.UserKubeconfig(rg, name, "https://"+fqdn.StringValue()+":443")
-		out["kubeconfigs"] = resource.NewProperty([]resource.PropertyValue{resource.NewProperty(resource.PropertyMap{
-			"name":  resource.NewProperty("clusterUser"),
-			"value": resource.NewProperty(base64.StdEncoding.EncodeToString([]byte(config))),
-		})})
+		server = "https://" + fqdn.StringValue() + ":443"
 	}
+	out := azurefake.UserCredentials(rg, name, server)
 	ret, err := standin.Marshal(out)
 	return &pulumirpc.InvokeResponse{Return: ret}, err
 }
