@@ -242,13 +242,9 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 // changes replace the resource.
 func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
 	token := standin.TypeOf(req.GetType(), req.GetUrn())
-	olds, err := standin.Unmarshal(req.GetOldInputs())
+	olds, news, err := standin.OldsAndNews(req)
 	if err != nil {
-		return nil, fmt.Errorf("diff %s: %w", req.GetUrn(), err)
-	}
-	news, err := standin.Unmarshal(req.GetNews())
-	if err != nil {
-		return nil, fmt.Errorf("diff %s: %w", req.GetUrn(), err)
+		return nil, fmt.Errorf("diff: %w", err)
 	}
 	return DiffInputs(token, olds, news), nil
 }
@@ -387,13 +383,9 @@ func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumir
 // again, as Azure applies them to the request itself.
 func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
 	token, name := standin.TypeOf(req.GetType(), req.GetUrn()), nameOf(req.GetName(), req.GetUrn())
-	olds, err := standin.Unmarshal(req.GetOldInputs())
+	olds, news, err := standin.OldsAndNews(req)
 	if err != nil {
-		return nil, fmt.Errorf("update %s: %w", req.GetUrn(), err)
-	}
-	news, err := standin.Unmarshal(req.GetNews())
-	if err != nil {
-		return nil, fmt.Errorf("update %s: %w", req.GetUrn(), err)
+		return nil, fmt.Errorf("update: %w", err)
 	}
 	_, outs := azurefake.Outputs(token, name, news)
 	if req.GetPreview() {

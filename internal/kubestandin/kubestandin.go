@@ -180,11 +180,7 @@ func plainString(v resource.PropertyValue) (string, bool) {
 // created again in the new cluster. New credentials for the same cluster
 // change nothing.
 func (p *Provider) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	olds, err := standin.Unmarshal(req.GetOldInputs())
-	if err != nil {
-		return nil, err
-	}
-	news, err := standin.Unmarshal(req.GetNews())
+	olds, news, err := standin.OldsAndNews(req)
 	if err != nil {
 		return nil, err
 	}
@@ -241,11 +237,7 @@ func (p *Provider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulum
 // Diff replaces an object whose identity or immutable fields change.
 func (p *Provider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
 	token := standin.TypeOf(req.GetType(), req.GetUrn())
-	olds, err := standin.Unmarshal(req.GetOldInputs())
-	if err != nil {
-		return nil, err
-	}
-	news, err := standin.Unmarshal(req.GetNews())
+	olds, news, err := standin.OldsAndNews(req)
 	if err != nil {
 		return nil, err
 	}

@@ -73,6 +73,24 @@ func Unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
 	return plugin.UnmarshalProperties(s, MarshalOptions)
 }
 
+// inputChange is a Diff, DiffConfig or Update request: old inputs and new.
+type inputChange interface {
+	GetUrn() string
+	GetOldInputs() *structpb.Struct
+	GetNews() *structpb.Struct
+}
+
+// OldsAndNews decodes a request's old inputs and its new ones.
+func OldsAndNews(req inputChange) (olds, news resource.PropertyMap, err error) {
+	if olds, err = Unmarshal(req.GetOldInputs()); err == nil {
+		news, err = Unmarshal(req.GetNews())
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("decoding the inputs of %s: %w", req.GetUrn(), err)
+	}
+	return olds, news, nil
+}
+
 // Marshal encodes properties for a response.
 func Marshal(m resource.PropertyMap) (*structpb.Struct, error) {
 	return plugin.MarshalProperties(m, MarshalOptions)
