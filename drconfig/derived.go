@@ -36,6 +36,19 @@ const (
 	RoleGlobal    Role = "global"
 )
 
+// StampRole splits the logical name of a compute stamp's resource, which
+// the components name "<role>-<rest>" ("primary-aks",
+// "secondary-fhir-hpa"), into the stamp's role and the rest. ok is false
+// for a name that belongs to no stamp.
+func StampRole(name string) (role Role, rest string, ok bool) {
+	for _, r := range []Role{RolePrimary, RoleSecondary} {
+		if rest, ok := strings.CutPrefix(name, string(r)+"-"); ok {
+			return r, rest, true
+		}
+	}
+	return "", "", false
+}
+
 // TierLabel is the tier for tags and outputs: "data", "full", or "none" when
 // DR is disabled.
 func (c *Config) TierLabel() string {

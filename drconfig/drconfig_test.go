@@ -217,3 +217,22 @@ func TestRegionSpellings(t *testing.T) {
 	assert.True(t, SameRegion("West Europe", "westeurope"))
 	assert.False(t, SameRegion("West US", "westus2"))
 }
+
+func TestStampRole(t *testing.T) {
+	for name, want := range map[string]struct {
+		role Role
+		rest string
+		ok   bool
+	}{
+		"primary-aks":        {RolePrimary, "aks", true},
+		"secondary-fhir-hpa": {RoleSecondary, "fhir-hpa", true},
+		"primary":            {"", "", false},
+		"global-profile":     {"", "", false},
+		"fhir-identity":      {"", "", false},
+	} {
+		role, rest, ok := StampRole(name)
+		assert.Equal(t, want.role, role, name)
+		assert.Equal(t, want.rest, rest, name)
+		assert.Equal(t, want.ok, ok, name)
+	}
+}

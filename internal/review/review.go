@@ -290,27 +290,25 @@ const clusterType = "azure-native:containerservice:ManagedCluster"
 // stamps at once it leaves no standby either. They are in order when done
 // in a maintenance window, so they are notes, not hazards.
 func serviceNotes(changes []Change) []string {
-	down := map[string]bool{}
+	down := map[drconfig.Role]bool{}
 	for _, c := range changes {
 		if c.Op != string(apitype.OpReplace) || c.Type != clusterType && c.Type != "kubernetes:apps/v1:Deployment" {
 			continue
 		}
-		for _, role := range []string{"primary", "secondary"} {
-			if strings.HasPrefix(c.Name, role+"-") {
-				down[role] = true
-			}
+		if role, _, ok := drconfig.StampRole(c.Name); ok {
+			down[role] = true
 		}
 	}
 	switch {
-	case down["primary"] && down["secondary"]:
+	case down[drconfig.RolePrimary] && down[drconfig.RoleSecondary]:
 		return []string{"service outage: this change rebuilds the FHIR service in both stamps (a cluster or Deployment is replaced " +
 			"in each), so the customer has neither the primary nor a standby until the new ones are ready; " +
 			"release it in a maintenance window agreed with the customer"}
-	case down["primary"]:
+	case down[drconfig.RolePrimary]:
 		return []string{"service interruption: this change rebuilds the primary FHIR service (its cluster or Deployment is replaced); " +
 			"Traffic Manager sends the customer to the standby while it is down, but writes fail unless Cosmos DB fails over; " +
 			"release it in a maintenance window"}
-	case down["secondary"]:
+	case down[drconfig.RoleSecondary]:
 		return []string{"no standby for a while: this change rebuilds the standby FHIR service; the primary is not affected"}
 	}
 	return nil

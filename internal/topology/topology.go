@@ -148,17 +148,20 @@ func Mermaid(stack string, resources []Resource) string {
 		r := regionOf(str(c.Inputs, "location"))
 		node := id("aks", c.Name)
 		lines := []string{"AKS " + str(c.Inputs, "resourceName"), "Kubernetes " + str(c.Inputs, "kubernetesVersion")}
-		// The FHIR service of the stamp, named after the stamp's role as
-		// the cluster is ("primary-aks", "primary-fhir-hpa").
-		role, _, _ := strings.Cut(c.Name, "-")
+		// The FHIR service of the cluster's stamp.
+		sameStamp := func(r Resource) bool {
+			a, _, okA := drconfig.StampRole(c.Name)
+			b, _, okB := drconfig.StampRole(r.Name)
+			return okA && okB && a == b
+		}
 		for _, d := range byType(deploymentType) {
-			if strings.HasPrefix(d.Name, role+"-") {
+			if sameStamp(d) {
 				image := str(d.Inputs, "spec.template.spec.containers[0].image")
 				lines = append(lines, "FHIR server "+image[strings.LastIndexAny(image, "/")+1:])
 			}
 		}
 		for _, h := range byType(hpaType) {
-			if strings.HasPrefix(h.Name, role+"-") {
+			if sameStamp(h) {
 				lines = append(lines, fmt.Sprintf("%s-%s pods", str(h.Inputs, "spec.minReplicas"), str(h.Inputs, "spec.maxReplicas")))
 			}
 		}

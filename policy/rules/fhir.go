@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
 )
 
 // fhirStampSpecific are the paths of the FHIR service's Kubernetes objects
@@ -81,29 +83,28 @@ func checkFHIRMirror(e *env, s Stack) []finding {
 	if !e.full {
 		return nil
 	}
-	objects := map[string]map[string]Resource{"primary": {}, "secondary": {}}
+	objects := map[drconfig.Role]map[string]Resource{drconfig.RolePrimary: {}, drconfig.RoleSecondary: {}}
+	deployments := map[drconfig.Role]bool{}
 	for _, r := range s.Resources {
-		if !strings.HasPrefix(r.Type, "kubernetes:") {
+		role, rest, ok := drconfig.StampRole(r.Name)
+		if !ok || !strings.HasPrefix(r.Type, "kubernetes:") {
 			continue
 		}
-		for role := range objects {
-			if rest, ok := strings.CutPrefix(r.Name, role+"-"); ok {
-				objects[role][r.Type+" "+rest] = r
-			}
-		}
+		objects[role][r.Type+" "+rest] = r
+		deployments[role] = deployments[role] || r.Type == "kubernetes:apps/v1:Deployment"
 	}
 	var out []finding
-	for _, role := range []string{"primary", "secondary"} {
-		if !slices.ContainsFunc(slices.Collect(maps.Keys(objects[role])), func(k string) bool { return strings.HasPrefix(k, "kubernetes:apps/v1:Deployment ") }) {
+	for _, role := range []drconfig.Role{drconfig.RolePrimary, drconfig.RoleSecondary} {
+		if !deployments[role] {
 			out = append(out, finding{"", fmt.Sprintf("the %s stamp runs no FHIR server Deployment; both stamps run the FHIR service", role)})
 		}
 	}
 	if len(out) > 0 {
 		return out
 	}
-	for _, key := range slices.Sorted(maps.Keys(objects["primary"])) {
-		p := objects["primary"][key]
-		sb, ok := objects["secondary"][key]
+	for _, key := range slices.Sorted(maps.Keys(objects[drconfig.RolePrimary])) {
+		p := objects[drconfig.RolePrimary][key]
+		sb, ok := objects[drconfig.RoleSecondary][key]
 		if !ok {
 			out = append(out, finding{p.URN, fmt.Sprintf("%s has no counterpart in the standby stamp", describe(p))})
 			continue
@@ -114,9 +115,9 @@ func checkFHIRMirror(e *env, s Stack) []finding {
 				"from one spec (fhir.*), so change the spec rather than one stamp", describe(sb), strings.Join(diffs, ", "))})
 		}
 	}
-	for _, key := range slices.Sorted(maps.Keys(objects["secondary"])) {
-		if _, ok := objects["primary"][key]; !ok {
-			r := objects["secondary"][key]
+	for _, key := range slices.Sorted(maps.Keys(objects[drconfig.RoleSecondary])) {
+		if _, ok := objects[drconfig.RolePrimary][key]; !ok {
+			r := objects[drconfig.RoleSecondary][key]
 			out = append(out, finding{r.URN, fmt.Sprintf("%s has no counterpart in the primary stamp", describe(r))})
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
 
@@ -197,21 +198,19 @@ func checkEndpoints(e *env, s Stack) []finding {
 }
 
 // fhirReplicaFloors returns the autoscaler floors of the standby and the
-// primary FHIR service, each named after its stamp's role; zero when the
-// stack declares none.
+// primary FHIR service; zero when the stack declares none.
 func fhirReplicaFloors(s Stack) (standby, primary int) {
 	for _, r := range s.Resources {
 		if r.Type != hpaType {
 			continue
 		}
 		v, ok := num(r.Inputs, "spec.minReplicas")
-		if !ok {
-			continue
-		}
+		role, _, isStamp := drconfig.StampRole(r.Name)
 		switch {
-		case strings.HasPrefix(r.Name, "primary-"):
+		case !ok || !isStamp:
+		case role == drconfig.RolePrimary:
 			primary = int(v)
-		case strings.HasPrefix(r.Name, "secondary-"):
+		default:
 			standby = int(v)
 		}
 	}
