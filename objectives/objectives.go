@@ -256,8 +256,8 @@ func Model(in Inputs) Objectives {
 		scaleOut = []Term{{
 			Name:     fmt.Sprintf("standby FHIR service scales out from %d to %d pods", in.StandbyReplicas, in.PrimaryReplicas),
 			Duration: d,
-			Source: "fhir-dr estimate: autoscaler reaction 1m30s + node provisioning 5m + pod start 2m; " +
-				"counted after the redirect although it overlaps the failover",
+			Source: fmt.Sprintf("fhir-dr estimate: autoscaler reaction %s + node provisioning %s + pod start %s; "+
+				"counted after the redirect although it overlaps the failover", AutoscalerReaction, NodeProvisioning, PodStartup),
 		}}
 	}
 	o.RTOTerms = append(o.RTOTerms, scaleOut...)
