@@ -11,6 +11,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhir-dr/fhir-dr/azure/authorization"
+	"github.com/fhir-dr/fhir-dr/azure/containerservice"
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
+	"github.com/fhir-dr/fhir-dr/azure/managedidentity"
+	"github.com/fhir-dr/fhir-dr/azure/monitor"
+	"github.com/fhir-dr/fhir-dr/azure/network"
+	"github.com/fhir-dr/fhir-dr/azure/operationalinsights"
+	"github.com/fhir-dr/fhir-dr/azure/resources"
+	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/program"
@@ -42,22 +51,22 @@ func asJSON(t *testing.T, v any) string {
 }
 
 const (
-	account   = "azure-native:cosmosdb:DatabaseAccount"
-	database  = "azure-native:cosmosdb:SqlResourceSqlDatabase"
-	container = "azure-native:cosmosdb:SqlResourceSqlContainer"
-	group     = "azure-native:resources:ResourceGroup"
-	cluster   = "azure-native:containerservice:ManagedCluster"
-	vnet      = "azure-native:network:VirtualNetwork"
-	subnet    = "azure-native:network:Subnet"
-	publicIP  = "azure-native:network:PublicIPAddress"
-	profile   = "azure-native:trafficmanager:Profile"
-	endpoint  = "azure-native:trafficmanager:Endpoint"
-	workspace = "azure-native:operationalinsights:Workspace"
-	diag      = "azure-native:monitor:DiagnosticSetting"
-	identity  = "azure-native:managedidentity:UserAssignedIdentity"
-	federated = "azure-native:managedidentity:FederatedIdentityCredential"
-	sqlRole   = "azure-native:cosmosdb:SqlResourceSqlRoleAssignment"
-	armRole   = "azure-native:authorization:RoleAssignment"
+	account   = cosmosdb.DatabaseAccountToken
+	database  = cosmosdb.SqlResourceSqlDatabaseToken
+	container = cosmosdb.SqlResourceSqlContainerToken
+	group     = resources.ResourceGroupToken
+	cluster   = containerservice.ManagedClusterToken
+	vnet      = network.VirtualNetworkToken
+	subnet    = network.SubnetToken
+	publicIP  = network.PublicIPAddressToken
+	profile   = trafficmanager.ProfileToken
+	endpoint  = trafficmanager.EndpointToken
+	workspace = operationalinsights.WorkspaceToken
+	diag      = monitor.DiagnosticSettingToken
+	identity  = managedidentity.UserAssignedIdentityToken
+	federated = managedidentity.FederatedIdentityCredentialToken
+	sqlRole   = cosmosdb.SqlResourceSqlRoleAssignmentToken
+	armRole   = authorization.RoleAssignmentToken
 	k8sProv   = "pulumi:providers:kubernetes"
 	namespace = "kubernetes:core/v1:Namespace"
 	svcAcct   = "kubernetes:core/v1:ServiceAccount"

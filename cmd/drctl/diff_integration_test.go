@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/review"
 )
@@ -119,7 +120,7 @@ func TestDiffRecordedFailover(t *testing.T) {
 	require.Len(t, s.Notes, 1)
 	assert.Contains(t, s.Notes[0], "recorded write-region change: planned failover to westus")
 	for _, c := range s.Changes {
-		assert.NotEqual(t, "azure-native:cosmosdb:DatabaseAccount", c.Type, "the account already is as recorded: %+v", c)
+		assert.NotEqual(t, cosmosdb.DatabaseAccountToken, c.Type, "the account already is as recorded: %+v", c)
 	}
 	assert.Contains(t, s.After, `subgraph region_westus["westus (write region)"]`)
 	assert.Contains(t, s.Before, `subgraph region_westus["westus (write region)"]`, "the state after the failover")

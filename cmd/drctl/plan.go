@@ -17,6 +17,15 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/fhir-dr/fhir-dr/azure/authorization"
+	"github.com/fhir-dr/fhir-dr/azure/containerservice"
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
+	"github.com/fhir-dr/fhir-dr/azure/managedidentity"
+	"github.com/fhir-dr/fhir-dr/azure/monitor"
+	"github.com/fhir-dr/fhir-dr/azure/network"
+	"github.com/fhir-dr/fhir-dr/azure/operationalinsights"
+	"github.com/fhir-dr/fhir-dr/azure/resources"
+	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
 	"github.com/fhir-dr/fhir-dr/components"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/render"
@@ -268,28 +277,28 @@ func printObjectives(w io.Writer, o objectives.Objectives) {
 
 // keyInputs are the inputs plan shows for each resource type.
 var keyInputs = map[string][]string{
-	"azure-native:resources:ResourceGroup":                     {"resourceGroupName", "location"},
-	"azure-native:cosmosdb:DatabaseAccount":                    {"accountName", "location", "locations", "consistencyPolicy.defaultConsistencyLevel", "consistencyPolicy.maxIntervalInSeconds", "enableAutomaticFailover", "enableMultipleWriteLocations", "backupPolicy.type", "backupPolicy.periodicModeProperties.backupStorageRedundancy", "backupPolicy.continuousModeProperties.tier"},
-	"azure-native:cosmosdb:SqlResourceSqlDatabase":             {"databaseName", "options.throughput", "options.autoscaleSettings.maxThroughput"},
-	"azure-native:cosmosdb:SqlResourceSqlContainer":            {"containerName", "resource.partitionKey.paths"},
-	"azure-native:network:VirtualNetwork":                      {"virtualNetworkName", "location", "addressSpace.addressPrefixes"},
-	"azure-native:network:Subnet":                              {"subnetName", "addressPrefix"},
-	"azure-native:network:PublicIPAddress":                     {"publicIpAddressName", "location", "dnsSettings.domainNameLabel", "zones"},
-	"azure-native:containerservice:ManagedCluster":             {"resourceName", "location", "kubernetesVersion", "agentPoolProfiles", "apiServerAccessProfile.enablePrivateCluster", "apiServerAccessProfile.authorizedIPRanges"},
-	"azure-native:trafficmanager:Profile":                      {"profileName", "location", "trafficRoutingMethod", "dnsConfig.relativeName", "dnsConfig.ttl", "monitorConfig.protocol", "monitorConfig.port", "monitorConfig.path", "monitorConfig.intervalInSeconds", "monitorConfig.timeoutInSeconds", "monitorConfig.toleratedNumberOfFailures"},
-	"azure-native:trafficmanager:Endpoint":                     {"endpointName", "endpointType", "priority", "endpointStatus"},
-	"azure-native:operationalinsights:Workspace":               {"workspaceName", "location", "retentionInDays"},
-	"azure-native:monitor:DiagnosticSetting":                   {"name", "resourceUri"},
-	"azure-native:managedidentity:UserAssignedIdentity":        {"resourceName", "location"},
-	"azure-native:managedidentity:FederatedIdentityCredential": {"federatedIdentityCredentialResourceName", "subject"},
-	"azure-native:cosmosdb:SqlResourceSqlRoleAssignment":       {"roleDefinitionId", "scope"},
-	"azure-native:authorization:RoleAssignment":                {"roleDefinitionId", "scope"},
-	"kubernetes:core/v1:Namespace":                             {"metadata.name"},
-	"kubernetes:core/v1:ServiceAccount":                        {"metadata.name"},
-	"kubernetes:apps/v1:Deployment":                            {"metadata.name", "spec.template.spec.containers"},
-	"kubernetes:core/v1:Service":                               {"metadata.name", "spec.type", "spec.ports"},
-	"kubernetes:policy/v1:PodDisruptionBudget":                 {"metadata.name", "spec.maxUnavailable"},
-	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler":        {"metadata.name", "spec.minReplicas", "spec.maxReplicas"},
+	resources.ResourceGroupToken:                        {"resourceGroupName", "location"},
+	cosmosdb.DatabaseAccountToken:                       {"accountName", "location", "locations", "consistencyPolicy.defaultConsistencyLevel", "consistencyPolicy.maxIntervalInSeconds", "enableAutomaticFailover", "enableMultipleWriteLocations", "backupPolicy.type", "backupPolicy.periodicModeProperties.backupStorageRedundancy", "backupPolicy.continuousModeProperties.tier"},
+	cosmosdb.SqlResourceSqlDatabaseToken:                {"databaseName", "options.throughput", "options.autoscaleSettings.maxThroughput"},
+	cosmosdb.SqlResourceSqlContainerToken:               {"containerName", "resource.partitionKey.paths"},
+	network.VirtualNetworkToken:                         {"virtualNetworkName", "location", "addressSpace.addressPrefixes"},
+	network.SubnetToken:                                 {"subnetName", "addressPrefix"},
+	network.PublicIPAddressToken:                        {"publicIpAddressName", "location", "dnsSettings.domainNameLabel", "zones"},
+	containerservice.ManagedClusterToken:                {"resourceName", "location", "kubernetesVersion", "agentPoolProfiles", "apiServerAccessProfile.enablePrivateCluster", "apiServerAccessProfile.authorizedIPRanges"},
+	trafficmanager.ProfileToken:                         {"profileName", "location", "trafficRoutingMethod", "dnsConfig.relativeName", "dnsConfig.ttl", "monitorConfig.protocol", "monitorConfig.port", "monitorConfig.path", "monitorConfig.intervalInSeconds", "monitorConfig.timeoutInSeconds", "monitorConfig.toleratedNumberOfFailures"},
+	trafficmanager.EndpointToken:                        {"endpointName", "endpointType", "priority", "endpointStatus"},
+	operationalinsights.WorkspaceToken:                  {"workspaceName", "location", "retentionInDays"},
+	monitor.DiagnosticSettingToken:                      {"name", "resourceUri"},
+	managedidentity.UserAssignedIdentityToken:           {"resourceName", "location"},
+	managedidentity.FederatedIdentityCredentialToken:    {"federatedIdentityCredentialResourceName", "subject"},
+	cosmosdb.SqlResourceSqlRoleAssignmentToken:          {"roleDefinitionId", "scope"},
+	authorization.RoleAssignmentToken:                   {"roleDefinitionId", "scope"},
+	"kubernetes:core/v1:Namespace":                      {"metadata.name"},
+	"kubernetes:core/v1:ServiceAccount":                 {"metadata.name"},
+	"kubernetes:apps/v1:Deployment":                     {"metadata.name", "spec.template.spec.containers"},
+	"kubernetes:core/v1:Service":                        {"metadata.name", "spec.type", "spec.ports"},
+	"kubernetes:policy/v1:PodDisruptionBudget":          {"metadata.name", "spec.maxUnavailable"},
+	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler": {"metadata.name", "spec.minReplicas", "spec.maxReplicas"},
 }
 
 // roleNames name the built-in roles fhir-dr grants, by GUID.

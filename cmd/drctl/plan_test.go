@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
 )
 
@@ -71,7 +72,7 @@ func TestPlanJSON(t *testing.T) {
 	assert.Equal(t, "urn:pulumi:litware::fhir-dr::fhir-dr:index:CustomerDR::litware", doc.Resources[0].URN)
 	var found bool
 	for _, r := range doc.Resources {
-		if r.Type == "azure-native:cosmosdb:DatabaseAccount" {
+		if r.Type == cosmosdb.DatabaseAccountToken {
 			found = true
 			assert.Equal(t, "urn:pulumi:litware::fhir-dr::fhir-dr:index:CustomerDR$fhir-dr:index:CosmosAccount$azure-native:cosmosdb:DatabaseAccount::account", r.URN)
 			assert.Equal(t, "urn:pulumi:litware::fhir-dr::fhir-dr:index:CustomerDR$fhir-dr:index:CosmosAccount::cosmos", r.Parent)

@@ -6,6 +6,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/azure/containerservice"
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
+	"github.com/fhir-dr/fhir-dr/azure/network"
+	"github.com/fhir-dr/fhir-dr/azure/resources"
 )
 
 func TestReplaceRulesParse(t *testing.T) {
@@ -37,7 +42,7 @@ func TestReplacements(t *testing.T) {
 			"tags": map[string]any{"a": "b"},
 		})
 	}
-	const aks = "azure-native:containerservice:ManagedCluster"
+	const aks = containerservice.ManagedClusterToken
 	for name, tc := range map[string]struct {
 		token      string
 		olds, news resource.PropertyMap
@@ -60,15 +65,15 @@ func TestReplacements(t *testing.T) {
 			props(map[string]any{"accountName": "a", "location": "eastus"}),
 			props(map[string]any{"accountName": "a", "location": "westus"}),
 			[]Replacement{{"location", reasonLocation}}},
-		"container partition key": {"azure-native:cosmosdb:SqlResourceSqlContainer",
+		"container partition key": {cosmosdb.SqlResourceSqlContainerToken,
 			props(map[string]any{"resource": map[string]any{"id": "fhirR4", "partitionKey": map[string]any{"paths": []any{"/a"}}}}),
 			props(map[string]any{"resource": map[string]any{"id": "fhirR4", "partitionKey": map[string]any{"paths": []any{"/b"}}}}),
 			[]Replacement{{"resource.partitionKey", "a container's partition key cannot be changed"}}},
-		"an input set where it was unset": {"azure-native:network:PublicIPAddress",
+		"an input set where it was unset": {network.PublicIPAddressToken,
 			props(map[string]any{"publicIpAddressName": "ip"}),
 			props(map[string]any{"publicIpAddressName": "ip", "zones": []any{"1"}}),
 			[]Replacement{{"zones", "a public IP's zones are chosen at creation"}}},
-		"tags change in place": {"azure-native:resources:ResourceGroup",
+		"tags change in place": {resources.ResourceGroupToken,
 			props(map[string]any{"resourceGroupName": "rg", "tags": map[string]any{"a": "1"}}),
 			props(map[string]any{"resourceGroupName": "rg", "tags": map[string]any{"a": "2"}}), nil},
 	} {

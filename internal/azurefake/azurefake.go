@@ -13,6 +13,16 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/fhir-dr/fhir-dr/azure/authorization"
+	"github.com/fhir-dr/fhir-dr/azure/containerservice"
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
+	"github.com/fhir-dr/fhir-dr/azure/managedidentity"
+	"github.com/fhir-dr/fhir-dr/azure/monitor"
+	"github.com/fhir-dr/fhir-dr/azure/network"
+	"github.com/fhir-dr/fhir-dr/azure/operationalinsights"
+	"github.com/fhir-dr/fhir-dr/azure/resources"
+	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
 )
 
 // SubscriptionID is the fake subscription every ID is placed in.
@@ -21,24 +31,24 @@ const SubscriptionID = "00000000-0000-0000-0000-000000000000"
 // providerPaths maps type tokens to their ARM provider path and the input
 // that holds the resource's own name.
 var providerPaths = map[string]struct{ path, nameInput string }{
-	"azure-native:cosmosdb:DatabaseAccount":         {"Microsoft.DocumentDB/databaseAccounts", "accountName"},
-	"azure-native:network:VirtualNetwork":           {"Microsoft.Network/virtualNetworks", "virtualNetworkName"},
-	"azure-native:network:PublicIPAddress":          {"Microsoft.Network/publicIPAddresses", "publicIpAddressName"},
-	"azure-native:containerservice:ManagedCluster":  {"Microsoft.ContainerService/managedClusters", "resourceName"},
-	"azure-native:trafficmanager:Profile":           {"Microsoft.Network/trafficManagerProfiles", "profileName"},
-	"azure-native:operationalinsights:Workspace":    {"Microsoft.OperationalInsights/workspaces", "workspaceName"},
-	"azure-native:cosmosdb:SqlResourceSqlDatabase":  {"", "databaseName"},
-	"azure-native:cosmosdb:SqlResourceSqlContainer": {"", "containerName"},
-	"azure-native:network:Subnet":                   {"", "subnetName"},
-	"azure-native:trafficmanager:Endpoint":          {"", "endpointName"},
-	"azure-native:monitor:DiagnosticSetting":        {"", "name"},
-	"azure-native:resources:ResourceGroup":          {"", "resourceGroupName"},
-	"azure-native:managedidentity:UserAssignedIdentity": {
+	cosmosdb.DatabaseAccountToken:         {"Microsoft.DocumentDB/databaseAccounts", "accountName"},
+	network.VirtualNetworkToken:           {"Microsoft.Network/virtualNetworks", "virtualNetworkName"},
+	network.PublicIPAddressToken:          {"Microsoft.Network/publicIPAddresses", "publicIpAddressName"},
+	containerservice.ManagedClusterToken:  {"Microsoft.ContainerService/managedClusters", "resourceName"},
+	trafficmanager.ProfileToken:           {"Microsoft.Network/trafficManagerProfiles", "profileName"},
+	operationalinsights.WorkspaceToken:    {"Microsoft.OperationalInsights/workspaces", "workspaceName"},
+	cosmosdb.SqlResourceSqlDatabaseToken:  {"", "databaseName"},
+	cosmosdb.SqlResourceSqlContainerToken: {"", "containerName"},
+	network.SubnetToken:                   {"", "subnetName"},
+	trafficmanager.EndpointToken:          {"", "endpointName"},
+	monitor.DiagnosticSettingToken:        {"", "name"},
+	resources.ResourceGroupToken:          {"", "resourceGroupName"},
+	managedidentity.UserAssignedIdentityToken: {
 		"Microsoft.ManagedIdentity/userAssignedIdentities", "resourceName",
 	},
-	"azure-native:managedidentity:FederatedIdentityCredential": {"", "federatedIdentityCredentialResourceName"},
-	"azure-native:cosmosdb:SqlResourceSqlRoleAssignment":       {"", "roleAssignmentId"},
-	"azure-native:authorization:RoleAssignment":                {"", "roleAssignmentName"},
+	managedidentity.FederatedIdentityCredentialToken: {"", "federatedIdentityCredentialResourceName"},
+	cosmosdb.SqlResourceSqlRoleAssignmentToken:       {"", "roleAssignmentId"},
+	authorization.RoleAssignmentToken:                {"", "roleAssignmentName"},
 }
 
 // Outputs returns the ID and the output properties of a resource of type
@@ -61,18 +71,18 @@ func Outputs(token, logicalName string, inputs resource.PropertyMap) (string, re
 	id := rg + "/providers/" + info.path + "/" + name
 
 	switch token {
-	case "azure-native:resources:ResourceGroup":
+	case resources.ResourceGroupToken:
 		id = "/subscriptions/" + SubscriptionID + "/resourceGroups/" + name
-	case "azure-native:cosmosdb:DatabaseAccount":
+	case cosmosdb.DatabaseAccountToken:
 		out["documentEndpoint"] = resource.NewProperty("https://" + name + ".documents.azure.com:443/")
-	case "azure-native:cosmosdb:SqlResourceSqlDatabase":
+	case cosmosdb.SqlResourceSqlDatabaseToken:
 		id = rg + "/providers/Microsoft.DocumentDB/databaseAccounts/" + str("accountName") + "/sqlDatabases/" + name
-	case "azure-native:cosmosdb:SqlResourceSqlContainer":
+	case cosmosdb.SqlResourceSqlContainerToken:
 		id = rg + "/providers/Microsoft.DocumentDB/databaseAccounts/" + str("accountName") +
 			"/sqlDatabases/" + str("databaseName") + "/containers/" + name
-	case "azure-native:network:Subnet":
+	case network.SubnetToken:
 		id = rg + "/providers/Microsoft.Network/virtualNetworks/" + str("virtualNetworkName") + "/subnets/" + name
-	case "azure-native:network:PublicIPAddress":
+	case network.PublicIPAddressToken:
 		// 203.0.113.0/24 is TEST-NET-3: never a real address.
 		out["ipAddress"] = resource.NewProperty(fmt.Sprintf("203.0.113.%d", 1+hash(id)%254))
 		if dns, ok := inputs["dnsSettings"]; ok && dns.IsObject() {
@@ -82,7 +92,7 @@ func Outputs(token, logicalName string, inputs resource.PropertyMap) (string, re
 			}
 			out["dnsSettings"] = resource.NewProperty(settings)
 		}
-	case "azure-native:containerservice:ManagedCluster":
+	case containerservice.ManagedClusterToken:
 		out["fqdn"] = resource.NewProperty(fmt.Sprintf("%s-%08x.hcp.%s.azmk8s.io", str("dnsPrefix"), hash(id), str("location")))
 		out["identity"] = resource.NewProperty(resource.PropertyMap{
 			"type":        resource.NewProperty("SystemAssigned"),
@@ -95,18 +105,18 @@ func Outputs(token, logicalName string, inputs resource.PropertyMap) (string, re
 				str("location"), TenantID, guid("issuer:"+id)))
 			out["oidcIssuerProfile"] = resource.NewProperty(profile)
 		}
-	case "azure-native:managedidentity:UserAssignedIdentity":
+	case managedidentity.UserAssignedIdentityToken:
 		out["clientId"] = resource.NewProperty(guid("client:" + id))
 		out["principalId"] = resource.NewProperty(guid("principal:" + id))
 		out["tenantId"] = resource.NewProperty(TenantID)
-	case "azure-native:managedidentity:FederatedIdentityCredential":
+	case managedidentity.FederatedIdentityCredentialToken:
 		id = rg + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + str("resourceName") +
 			"/federatedIdentityCredentials/" + name
-	case "azure-native:cosmosdb:SqlResourceSqlRoleAssignment":
+	case cosmosdb.SqlResourceSqlRoleAssignmentToken:
 		id = rg + "/providers/Microsoft.DocumentDB/databaseAccounts/" + str("accountName") + "/sqlRoleAssignments/" + name
-	case "azure-native:authorization:RoleAssignment":
+	case authorization.RoleAssignmentToken:
 		id = str("scope") + "/providers/Microsoft.Authorization/roleAssignments/" + name
-	case "azure-native:trafficmanager:Profile":
+	case trafficmanager.ProfileToken:
 		if dns, ok := inputs["dnsConfig"]; ok && dns.IsObject() {
 			cfg := dns.ObjectValue().Copy()
 			if rel := cfg["relativeName"]; rel.IsString() {
@@ -114,7 +124,7 @@ func Outputs(token, logicalName string, inputs resource.PropertyMap) (string, re
 			}
 			out["dnsConfig"] = resource.NewProperty(cfg)
 		}
-	case "azure-native:trafficmanager:Endpoint":
+	case trafficmanager.EndpointToken:
 		// ARM spells the segment like the endpoint type, lower camel case:
 		// "AzureEndpoints" -> "azureEndpoints".
 		segment := str("endpointType")
@@ -122,9 +132,9 @@ func Outputs(token, logicalName string, inputs resource.PropertyMap) (string, re
 			segment = strings.ToLower(segment[:1]) + segment[1:]
 		}
 		id = rg + "/providers/Microsoft.Network/trafficManagerProfiles/" + str("profileName") + "/" + segment + "/" + name
-	case "azure-native:operationalinsights:Workspace":
+	case operationalinsights.WorkspaceToken:
 		out["customerId"] = resource.NewProperty(guid(id))
-	case "azure-native:monitor:DiagnosticSetting":
+	case monitor.DiagnosticSettingToken:
 		id = str("resourceUri") + "/providers/Microsoft.Insights/diagnosticSettings/" + name
 	}
 	out["name"] = resource.NewProperty(name)
@@ -133,7 +143,7 @@ func Outputs(token, logicalName string, inputs resource.PropertyMap) (string, re
 }
 
 // ManagedClusterToken is the type token of an AKS cluster.
-const ManagedClusterToken = "azure-native:containerservice:ManagedCluster"
+const ManagedClusterToken = containerservice.ManagedClusterToken
 
 // Rebuilt returns the outputs of a cluster created again under the same ID
 // for the n-th time: AKS gives a new cluster a new API server FQDN and a new
@@ -164,7 +174,7 @@ func guid(s string) string {
 
 // ListUserCredentialsToken is the function that lists an AKS cluster's
 // user kubeconfig.
-const ListUserCredentialsToken = "azure-native:containerservice:listManagedClusterUserCredentials"
+const ListUserCredentialsToken = containerservice.ListManagedClusterUserCredentialsToken
 
 // Invoke answers the functions fhir-dr calls, for clusters it has not
 // created: a cluster's API server is made up from its group and name.

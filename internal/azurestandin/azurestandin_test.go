@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/azurefake"
 	"github.com/fhir-dr/fhir-dr/internal/azureschema"
@@ -58,7 +59,7 @@ func TestExampleStacksPassCheck(t *testing.T) {
 
 func accountInputs(t *testing.T) resource.PropertyMap {
 	t.Helper()
-	r, ok := renderStack(t, "contoso").Get("azure-native:cosmosdb:DatabaseAccount", "account")
+	r, ok := renderStack(t, "contoso").Get(cosmosdb.DatabaseAccountToken, "account")
 	require.True(t, ok)
 	return resource.NewPropertyMapFromMap(r.Inputs)
 }
@@ -77,35 +78,35 @@ func TestCheckRejects(t *testing.T) {
 		change func(resource.PropertyMap)
 		want   []Failure
 	}{
-		"unknown input": {"azure-native:cosmosdb:DatabaseAccount", set("enableAutoFailover", true), []Failure{
+		"unknown input": {cosmosdb.DatabaseAccountToken, set("enableAutoFailover", true), []Failure{
 			{"enableAutoFailover", `unknown input "enableAutoFailover"`},
 		}},
-		"an input in the wrong case": {"azure-native:cosmosdb:DatabaseAccount", set("MinimalTlsVersion", "Tls12"), []Failure{
+		"an input in the wrong case": {cosmosdb.DatabaseAccountToken, set("MinimalTlsVersion", "Tls12"), []Failure{
 			{"MinimalTlsVersion", `unknown input "MinimalTlsVersion" (did you mean "minimalTlsVersion"?)`},
 		}},
-		"unknown nested input": {"azure-native:cosmosdb:DatabaseAccount", set("locations[0].priority", 0), []Failure{
+		"unknown nested input": {cosmosdb.DatabaseAccountToken, set("locations[0].priority", 0), []Failure{
 			{"locations[0].priority", `unknown input "priority"`},
 		}},
-		"missing required input": {"azure-native:cosmosdb:DatabaseAccount", func(m resource.PropertyMap) {
+		"missing required input": {cosmosdb.DatabaseAccountToken, func(m resource.PropertyMap) {
 			delete(m, "databaseAccountOfferType")
 		}, []Failure{{"databaseAccountOfferType", `missing required input "databaseAccountOfferType"`}}},
-		"bad enum value": {"azure-native:cosmosdb:DatabaseAccount", set("databaseAccountOfferType", "Premium"), []Failure{
+		"bad enum value": {cosmosdb.DatabaseAccountToken, set("databaseAccountOfferType", "Premium"), []Failure{
 			{"databaseAccountOfferType", `"Premium" is not a cosmosdb:DatabaseAccountOfferType value; allowed: Standard`},
 		}},
-		"wrong shape": {"azure-native:cosmosdb:DatabaseAccount", set("enableAutomaticFailover", "yes"), []Failure{
+		"wrong shape": {cosmosdb.DatabaseAccountToken, set("enableAutomaticFailover", "yes"), []Failure{
 			{"enableAutomaticFailover", `expected boolean, got string "yes"`},
 		}},
-		"not an integer": {"azure-native:cosmosdb:DatabaseAccount", set("locations[1].failoverPriority", 1.5), []Failure{
+		"not an integer": {cosmosdb.DatabaseAccountToken, set("locations[1].failoverPriority", 1.5), []Failure{
 			{"locations[1].failoverPriority", "expected integer, got number 1.5"},
 		}},
-		"union member not selected": {"azure-native:cosmosdb:DatabaseAccount", set("backupPolicy.type", "Hourly"), []Failure{
+		"union member not selected": {cosmosdb.DatabaseAccountToken, set("backupPolicy.type", "Hourly"), []Failure{
 			{"backupPolicy", "the discriminator does not select any of cosmosdb:PeriodicModeBackupPolicy, cosmosdb:ContinuousModeBackupPolicy"},
 		}},
-		"two write regions": {"azure-native:cosmosdb:DatabaseAccount", set("locations[1].failoverPriority", 0), []Failure{
+		"two write regions": {cosmosdb.DatabaseAccountToken, set("locations[1].failoverPriority", 0), []Failure{
 			{"locations[1].failoverPriority", "failover priority 0 is given to both eastus and westus: priorities must be unique " +
 				"(an account has one write region; multi-region writes are a separate setting)"},
 		}},
-		"a type without facts": {"azure-native:cosmosdb:DatabaseAccount", set("restoreParameters", map[string]any{"restoreSource": "x"}), []Failure{
+		"a type without facts": {cosmosdb.DatabaseAccountToken, set("restoreParameters", map[string]any{"restoreSource": "x"}), []Failure{
 			{"restoreParameters", "the stand-in has no schema facts for type cosmosdb:RestoreParameters; add them to internal/azureschema before using it"},
 		}},
 		"a resource without facts": {"azure-native:storage:StorageAccount", func(resource.PropertyMap) {}, []Failure{
@@ -124,22 +125,22 @@ func TestCheckAcceptsUnknownsAndSecrets(t *testing.T) {
 	m := accountInputs(t)
 	m["resourceGroupName"] = resource.MakeComputed(resource.NewProperty(""))
 	m["databaseAccountOfferType"] = resource.MakeSecret(resource.NewProperty("Standard"))
-	assert.Empty(t, CheckInputs(facts(t), "azure-native:cosmosdb:DatabaseAccount", nil, m))
+	assert.Empty(t, CheckInputs(facts(t), cosmosdb.DatabaseAccountToken, nil, m))
 	m["databaseAccountOfferType"] = resource.MakeSecret(resource.NewProperty("Free"))
 	assert.Equal(t, []Failure{{"databaseAccountOfferType", `"Free" is not a cosmosdb:DatabaseAccountOfferType value; allowed: Standard`}},
-		CheckInputs(facts(t), "azure-native:cosmosdb:DatabaseAccount", nil, m))
+		CheckInputs(facts(t), cosmosdb.DatabaseAccountToken, nil, m))
 }
 
 func TestDiffInputs(t *testing.T) {
 	olds := accountInputs(t)
 	t.Run("no change", func(t *testing.T) {
-		d := DiffInputs("azure-native:cosmosdb:DatabaseAccount", olds, olds.Copy())
+		d := DiffInputs(cosmosdb.DatabaseAccountToken, olds, olds.Copy())
 		assert.Equal(t, pulumirpc.DiffResponse_DIFF_NONE, d.Changes)
 	})
 	t.Run("in place", func(t *testing.T) {
 		news := olds.Copy()
 		news["tags"] = resource.NewProperty(resource.PropertyMap{"a": resource.NewProperty("b")})
-		d := DiffInputs("azure-native:cosmosdb:DatabaseAccount", olds, news)
+		d := DiffInputs(cosmosdb.DatabaseAccountToken, olds, news)
 		assert.Equal(t, pulumirpc.DiffResponse_DIFF_SOME, d.Changes)
 		assert.Equal(t, []string{"tags"}, d.Diffs)
 		assert.Empty(t, d.Replaces)
@@ -150,7 +151,7 @@ func TestDiffInputs(t *testing.T) {
 		news := olds.Copy()
 		news["location"] = resource.NewProperty("northeurope")
 		delete(news, "tags")
-		d := DiffInputs("azure-native:cosmosdb:DatabaseAccount", olds, news)
+		d := DiffInputs(cosmosdb.DatabaseAccountToken, olds, news)
 		assert.Equal(t, []string{"location", "tags"}, d.Diffs)
 		assert.Equal(t, []string{"location"}, d.Replaces)
 		assert.True(t, d.DeleteBeforeReplace)

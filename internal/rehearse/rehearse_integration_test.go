@@ -21,6 +21,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
+	"github.com/fhir-dr/fhir-dr/azure/operationalinsights"
+	"github.com/fhir-dr/fhir-dr/azure/resources"
+	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/azurefake"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
@@ -29,7 +33,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
-const accountType = "azure-native:cosmosdb:DatabaseAccount"
+const accountType = cosmosdb.DatabaseAccountToken
 
 func projectRoot(t *testing.T) string {
 	t.Helper()
@@ -317,7 +321,7 @@ func TestDeployRevision(t *testing.T) {
 	assert.Equal(t, strings.TrimSpace(head), commit)
 	state := exportState(t, st)
 	require.Contains(t, state, accountType, "the revision's program deployed the account")
-	assert.NotContains(t, state, "azure-native:trafficmanager:Profile")
+	assert.NotContains(t, state, trafficmanager.ProfileToken)
 
 	preview, err := st.Preview(ctx)
 	require.NoError(t, err)
@@ -359,8 +363,8 @@ func TestOffboarding(t *testing.T) {
 	for _, r := range s.Provider().Cloud() {
 		kept[r.Type] = true
 	}
-	for _, typ := range []string{accountType, "azure-native:cosmosdb:SqlResourceSqlDatabase", "azure-native:cosmosdb:SqlResourceSqlContainer",
-		"azure-native:resources:ResourceGroup", "azure-native:operationalinsights:Workspace"} {
+	for _, typ := range []string{accountType, cosmosdb.SqlResourceSqlDatabaseToken, cosmosdb.SqlResourceSqlContainerToken,
+		resources.ResourceGroupToken, operationalinsights.WorkspaceToken} {
 		assert.True(t, kept[typ], "%s stays in Azure", typ)
 	}
 	assert.Empty(t, exportState(t, st), "the stack is empty")
@@ -558,8 +562,8 @@ func TestWorkloadChanges(t *testing.T) {
 		switch {
 		case c.Op == apitype.OpCreateReplacement:
 			rebuilt[name] = true
-		case slices.Contains([]string{accountType, "azure-native:cosmosdb:SqlResourceSqlDatabase",
-			"azure-native:cosmosdb:SqlResourceSqlContainer"}, c.Type):
+		case slices.Contains([]string{accountType, cosmosdb.SqlResourceSqlDatabaseToken,
+			cosmosdb.SqlResourceSqlContainerToken}, c.Type):
 			t.Errorf("%s: data resource touched (%s)", c.URN, c.Op)
 		}
 	}

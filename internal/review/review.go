@@ -19,6 +19,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 	"github.com/fhir-dr/fhir-dr/internal/render"
@@ -282,7 +283,7 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 
 // clusterType is an AKS cluster, whose replacement takes its FHIR service
 // down until the new cluster runs it again.
-const clusterType = "azure-native:containerservice:ManagedCluster"
+const clusterType = containerservice.ManagedClusterToken
 
 // serviceNotes warn the reviewer of planned changes that interrupt the
 // FHIR service: a rebuilt cluster or a re-created Deployment in the primary

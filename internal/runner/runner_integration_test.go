@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/azurefake"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
@@ -56,9 +57,9 @@ func setup(t *testing.T) (*Auto, *rehearse.Session, string) {
 func TestRunnerAgainstTheEngine(t *testing.T) {
 	a, session, project := setup(t)
 	// litware's Cosmos DB account exists already, made outside Pulumi.
-	id, _ := azurefake.Outputs("azure-native:cosmosdb:DatabaseAccount", "account",
+	id, _ := azurefake.Outputs(cosmosdb.DatabaseAccountToken, "account",
 		mustInputs(map[string]any{"accountName": "fhir-litware", "resourceGroupName": "rg-litware-fhir-uksouth"}))
-	session.Provider().Add(id, azurestandin.Resource{Type: "azure-native:cosmosdb:DatabaseAccount"})
+	session.Provider().Add(id, azurestandin.Resource{Type: cosmosdb.DatabaseAccountToken})
 
 	var log bytes.Buffer
 	customers := []string{"adatum", "contoso", "litware", "tailspin"}

@@ -16,6 +16,10 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/fhir-dr/fhir-dr/azure/containerservice"
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
+	"github.com/fhir-dr/fhir-dr/azure/network"
+	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 )
 
@@ -30,14 +34,14 @@ type Resource struct {
 }
 
 const (
-	accountType = "azure-native:cosmosdb:DatabaseAccount"
-	clusterType = "azure-native:containerservice:ManagedCluster"
+	accountType = cosmosdb.DatabaseAccountToken
+	clusterType = containerservice.ManagedClusterToken
 	// The FHIR service's Deployment and autoscaler in a stamp's cluster.
 	deploymentType = "kubernetes:apps/v1:Deployment"
 	hpaType        = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
-	publicIPType   = "azure-native:network:PublicIPAddress"
-	profileType    = "azure-native:trafficmanager:Profile"
-	endpointType   = "azure-native:trafficmanager:Endpoint"
+	publicIPType   = network.PublicIPAddressToken
+	profileType    = trafficmanager.ProfileToken
+	endpointType   = trafficmanager.EndpointToken
 )
 
 func str(m resource.PropertyMap, path string) string {

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/internal/topology"
@@ -71,7 +72,7 @@ func TestDataTierAndNoDR(t *testing.T) {
 // Values not known before deployment are said to be so; quotes are escaped.
 func TestUnknownsAndEscaping(t *testing.T) {
 	got := topology.Mermaid("x", []topology.Resource{{
-		Type: "azure-native:trafficmanager:Profile", Name: "profile",
+		Type: trafficmanager.ProfileToken, Name: "profile",
 		Inputs: resource.PropertyMap{
 			"dnsConfig":            resource.NewProperty(resource.PropertyMap{"relativeName": resource.NewProperty(`a"b`)}),
 			"trafficRoutingMethod": resource.MakeComputed(resource.NewProperty("")),

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
@@ -121,7 +122,7 @@ func TestAnalyzeStackFromState(t *testing.T) {
 		for k, v := range r.Inputs {
 			outputs[k] = v
 		}
-		if r.Type == "azure-native:containerservice:ManagedCluster" {
+		if r.Type == containerservice.ManagedClusterToken {
 			// What Azure reports differs per region.
 			outputs["fqdn"] = r.Name + ".hcp.azmk8s.io"
 			outputs["provisioningState"] = "Succeeded"

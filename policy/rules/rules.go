@@ -21,6 +21,11 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/fhir-dr/fhir-dr/azure/containerservice"
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
+	"github.com/fhir-dr/fhir-dr/azure/network"
+	"github.com/fhir-dr/fhir-dr/azure/resources"
+	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
@@ -276,15 +281,15 @@ func describe(r Resource) string {
 
 // The resource types the rules know.
 const (
-	accountType   = "azure-native:cosmosdb:DatabaseAccount"
-	databaseType  = "azure-native:cosmosdb:SqlResourceSqlDatabase"
-	containerType = "azure-native:cosmosdb:SqlResourceSqlContainer"
-	profileType   = "azure-native:trafficmanager:Profile"
+	accountType   = cosmosdb.DatabaseAccountToken
+	databaseType  = cosmosdb.SqlResourceSqlDatabaseToken
+	containerType = cosmosdb.SqlResourceSqlContainerToken
+	profileType   = trafficmanager.ProfileToken
 	hpaType       = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
-	endpointType  = "azure-native:trafficmanager:Endpoint"
-	clusterType   = "azure-native:containerservice:ManagedCluster"
-	publicIPType  = "azure-native:network:PublicIPAddress"
-	groupType     = "azure-native:resources:ResourceGroup"
+	endpointType  = trafficmanager.EndpointToken
+	clusterType   = containerservice.ManagedClusterToken
+	publicIPType  = network.PublicIPAddressToken
+	groupType     = resources.ResourceGroupToken
 )
 
 var kinds = map[string]string{
