@@ -1,11 +1,11 @@
-// Tests of the thin azure-native layer against the provider schema facts in
-// internal/azureschema (read from the generated SDK at v3.23.0):
-// input names and shapes, required inputs, constructor defaults and the
-// version pin.
+// Tests of the generated azure-native layer against the schema facts it
+// was generated with (internal/azureschema): input names and shapes,
+// required inputs, constructor defaults and the version pin, for every
+// resource in the registry. The generator's own tests (tools/azuregen)
+// check that the facts and the code are read correctly from the package.
 package azure_test
 
 import (
-	"encoding/json"
 	"maps"
 	"reflect"
 	"slices"
@@ -16,295 +16,205 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/fhir-dr/fhir-dr/azure/authorization"
+	"github.com/fhir-dr/fhir-dr/azure"
 	"github.com/fhir-dr/fhir-dr/azure/azurenative"
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
-	"github.com/fhir-dr/fhir-dr/azure/managedidentity"
-	"github.com/fhir-dr/fhir-dr/azure/monitor"
 	"github.com/fhir-dr/fhir-dr/azure/network"
-	"github.com/fhir-dr/fhir-dr/azure/operationalinsights"
-	"github.com/fhir-dr/fhir-dr/azure/resources"
 	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
 	"github.com/fhir-dr/fhir-dr/internal/azureschema"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 )
 
-type schemaFile struct {
-	Provider struct {
-		V3Latest string `json:"v3Latest"`
-	} `json:"provider"`
-	Resources map[string]struct {
-		Required    []string          `json:"required"`
-		SdkDefaults map[string]any    `json:"sdkDefaults"`
-		Inputs      map[string]string `json:"inputs"`
-	} `json:"resources"`
-	Types map[string]struct {
-		Required      []string          `json:"required"`
-		Inputs        map[string]string `json:"inputs"`
-		Discriminator map[string]string `json:"discriminator"`
-	} `json:"types"`
-}
-
-func loadSchema(t *testing.T) schemaFile {
+func loadFacts(t *testing.T) *azureschema.Facts {
 	t.Helper()
-	var s schemaFile
-	require.NoError(t, json.Unmarshal(azureschema.JSON(), &s))
-	return s
-}
-
-// declared lists every resource of the layer with its Args type.
-var declared = map[string]reflect.Type{
-	resources.ResourceGroupToken:                     reflect.TypeFor[resources.ResourceGroupArgs](),
-	cosmosdb.DatabaseAccountToken:                    reflect.TypeFor[cosmosdb.DatabaseAccountArgs](),
-	cosmosdb.SqlResourceSqlDatabaseToken:             reflect.TypeFor[cosmosdb.SqlResourceSqlDatabaseArgs](),
-	cosmosdb.SqlResourceSqlContainerToken:            reflect.TypeFor[cosmosdb.SqlResourceSqlContainerArgs](),
-	network.VirtualNetworkToken:                      reflect.TypeFor[network.VirtualNetworkArgs](),
-	network.SubnetToken:                              reflect.TypeFor[network.SubnetArgs](),
-	network.PublicIPAddressToken:                     reflect.TypeFor[network.PublicIPAddressArgs](),
-	containerservice.ManagedClusterToken:             reflect.TypeFor[containerservice.ManagedClusterArgs](),
-	trafficmanager.ProfileToken:                      reflect.TypeFor[trafficmanager.ProfileArgs](),
-	trafficmanager.EndpointToken:                     reflect.TypeFor[trafficmanager.EndpointArgs](),
-	operationalinsights.WorkspaceToken:               reflect.TypeFor[operationalinsights.WorkspaceArgs](),
-	monitor.DiagnosticSettingToken:                   reflect.TypeFor[monitor.DiagnosticSettingArgs](),
-	managedidentity.UserAssignedIdentityToken:        reflect.TypeFor[managedidentity.UserAssignedIdentityArgs](),
-	managedidentity.FederatedIdentityCredentialToken: reflect.TypeFor[managedidentity.FederatedIdentityCredentialArgs](),
-	cosmosdb.SqlResourceSqlRoleAssignmentToken:       reflect.TypeFor[cosmosdb.SqlResourceSqlRoleAssignmentArgs](),
-	authorization.RoleAssignmentToken:                reflect.TypeFor[authorization.RoleAssignmentArgs](),
-}
-
-// unionMembers are the Go types that may fill a union input.
-var unionMembers = map[string]reflect.Type{
-	"cosmosdb:PeriodicModeBackupPolicy":   reflect.TypeFor[cosmosdb.PeriodicModeBackupPolicyArgs](),
-	"cosmosdb:ContinuousModeBackupPolicy": reflect.TypeFor[cosmosdb.ContinuousModeBackupPolicyArgs](),
+	f, err := azureschema.Load()
+	require.NoError(t, err)
+	return f
 }
 
 var scalarTypes = map[string][]reflect.Type{
-	"string":        {reflect.TypeFor[pulumi.StringInput](), reflect.TypeFor[pulumi.StringPtrInput]()},
-	"integer":       {reflect.TypeFor[pulumi.IntInput](), reflect.TypeFor[pulumi.IntPtrInput]()},
-	"number":        {reflect.TypeFor[pulumi.Float64Input](), reflect.TypeFor[pulumi.Float64PtrInput]()},
-	"boolean":       {reflect.TypeFor[pulumi.BoolInput](), reflect.TypeFor[pulumi.BoolPtrInput]()},
-	"map<string>":   {reflect.TypeFor[pulumi.StringMapInput]()},
-	"array<string>": {reflect.TypeFor[pulumi.StringArrayInput]()},
+	"string":         {reflect.TypeFor[pulumi.StringInput](), reflect.TypeFor[pulumi.StringPtrInput]()},
+	"integer":        {reflect.TypeFor[pulumi.IntInput](), reflect.TypeFor[pulumi.IntPtrInput]()},
+	"number":         {reflect.TypeFor[pulumi.Float64Input](), reflect.TypeFor[pulumi.Float64PtrInput]()},
+	"boolean":        {reflect.TypeFor[pulumi.BoolInput](), reflect.TypeFor[pulumi.BoolPtrInput]()},
+	"any":            {reflect.TypeFor[pulumi.Input]()},
+	"map<string>":    {reflect.TypeFor[pulumi.StringMapInput]()},
+	"array<string>":  {reflect.TypeFor[pulumi.StringArrayInput]()},
+	"array<integer>": {reflect.TypeFor[pulumi.IntArrayInput]()},
+	"array<number>":  {reflect.TypeFor[pulumi.Float64ArrayInput]()},
+	"array<boolean>": {reflect.TypeFor[pulumi.BoolArrayInput]()},
+	"array<any>":     {reflect.TypeFor[pulumi.ArrayInput]()},
+	"map<any>":       {reflect.TypeFor[pulumi.MapInput]()},
 }
 
-// TestInputNamesMatchSchema walks every type the layer declares, from each
-// resource's Args down through nested objects, lists, maps and unions, and
-// checks each `pulumi:"..."` tag against the schema: the name exists, the Go
-// type has the schema's shape, nested types are named <Type>Args, and an
-// input the schema requires is not a pointer input.
+// TestInputNamesMatchSchema walks every Args type of the registry, from
+// each resource down through nested objects, lists, maps and union members,
+// and checks each `pulumi:"..."` tag against the facts: every input of the
+// schema is declared and nothing else, the Go type has the schema's shape,
+// nested types are named <Type>Args (or <Type>TypeArgs where a resource has
+// the name), and a required input is not a pointer input.
 func TestInputNamesMatchSchema(t *testing.T) {
-	s := loadSchema(t)
-	visited := map[string]bool{}
-	var checkStruct func(path string, goType reflect.Type, inputs map[string]string, required []string)
-	checkField := func(path string, goType reflect.Type, schemaType string) {
-		if strings.HasPrefix(schemaType, "enum<") {
-			schemaType = "string"
-		}
-		if allowed, ok := scalarTypes[schemaType]; ok {
-			assert.Containsf(t, allowed, goType, "%s: schema type %s", path, schemaType)
-			return
-		}
-		if strings.HasPrefix(schemaType, "union<") {
-			assert.Equalf(t, reflect.TypeFor[pulumi.Input](), goType, "%s: a union is a pulumi.Input", path)
-			members := strings.Split(strings.TrimPrefix(strings.SplitN(schemaType, ">", 2)[0], "union<"), "|")
-			for _, m := range members {
-				memberType, ok := unionMembers[m]
-				if assert.Truef(t, ok, "%s: union member %s has no Go type", path, m) {
-					st := s.Types[m]
-					checkStruct(path+"<"+m+">", memberType, st.Inputs, st.Required)
-				}
-			}
-			return
-		}
-		var elem reflect.Type
-		var ref string
-		switch {
-		case strings.HasPrefix(schemaType, "array<"):
-			ref = strings.TrimSuffix(strings.TrimPrefix(schemaType, "array<"), ">")
-			if !assert.Equalf(t, reflect.Slice, goType.Kind(), "%s: %s needs a slice", path, schemaType) {
-				return
-			}
-			elem = goType.Elem()
-		case strings.HasPrefix(schemaType, "map<"):
-			ref = strings.TrimSuffix(strings.TrimPrefix(schemaType, "map<"), ">")
-			if !assert.Equalf(t, reflect.Map, goType.Kind(), "%s: %s needs a map", path, schemaType) {
-				return
-			}
-			elem = goType.Elem()
-		default:
-			ref = schemaType
-			if !assert.Equalf(t, reflect.Pointer, goType.Kind(), "%s: object %s needs a *%sArgs", path, ref, ref) {
-				return
-			}
-			elem = goType.Elem()
-		}
-		st, ok := s.Types[ref]
-		if !assert.Truef(t, ok, "%s: schema type %s is not in the schema facts", path, ref) {
+	f := loadFacts(t)
+	visited := map[reflect.Type]bool{}
+	var checkStruct func(path string, goType reflect.Type, shape azureschema.Object)
+	checkRef := func(path, ref string, elem reflect.Type) {
+		shape, ok := f.Types[ref]
+		if !assert.Truef(t, ok, "%s: schema type %s is not in the facts", path, ref) {
 			return
 		}
 		_, name, _ := strings.Cut(ref, ":")
-		assert.Equalf(t, name+"Args", elem.Name(), "%s: Go type for %s", path, ref)
-		checkStruct(path, elem, st.Inputs, st.Required)
+		assert.Containsf(t, []string{name + "Args", name + "TypeArgs"}, elem.Name(), "%s: Go type for %s", path, ref)
+		checkStruct(path, elem, shape)
 	}
-
-	checkStruct = func(path string, goType reflect.Type, inputs map[string]string, required []string) {
-		key := goType.PkgPath() + "." + goType.Name()
-		if visited[key] {
+	checkField := func(path string, goType reflect.Type, expr string) {
+		if strings.HasPrefix(expr, "enum<") {
+			expr = "string"
+		}
+		expr = strings.NewReplacer("array<enum<", "array<string<").Replace(expr)
+		if strings.HasPrefix(expr, "array<string<") {
+			expr = "array<string>"
+		}
+		if allowed, ok := scalarTypes[expr]; ok {
+			assert.Containsf(t, allowed, goType, "%s: schema type %s", path, expr)
 			return
 		}
-		visited[key] = true
+		parsed, err := azureschema.ParseType(expr)
+		if !assert.NoError(t, err, path) {
+			return
+		}
+		switch parsed.Kind {
+		case azureschema.Union:
+			assert.Equalf(t, reflect.TypeFor[pulumi.Input](), goType, "%s: a union is a pulumi.Input", path)
+			for _, member := range parsed.Members {
+				assert.NotEmptyf(t, f.Types[member].Discriminator, "%s: union member %s has a discriminator", path, member)
+			}
+		case azureschema.ObjectRef:
+			if assert.Equalf(t, reflect.Pointer, goType.Kind(), "%s: object %s needs a pointer", path, expr) {
+				checkRef(path, parsed.Name, goType.Elem())
+			}
+		case azureschema.Array, azureschema.Map:
+			want := reflect.Slice
+			if parsed.Kind == azureschema.Map {
+				want = reflect.Map
+			}
+			if parsed.Elem.Kind != azureschema.ObjectRef {
+				// Lists of lists and of unions are untyped containers.
+				assert.Containsf(t, []reflect.Type{reflect.TypeFor[pulumi.ArrayInput](), reflect.TypeFor[pulumi.MapInput]()}, goType, path)
+				return
+			}
+			if assert.Equalf(t, want, goType.Kind(), "%s: %s", path, expr) {
+				checkRef(path, parsed.Elem.Name, goType.Elem())
+			}
+		default:
+			t.Errorf("%s: unexpected schema type %s", path, expr)
+		}
+	}
+	checkStruct = func(path string, goType reflect.Type, shape azureschema.Object) {
+		if visited[goType] {
+			return
+		}
+		visited[goType] = true
 		require.Equalf(t, reflect.Struct, goType.Kind(), "%s", path)
+		declared := map[string]bool{}
 		for i := range goType.NumField() {
-			f := goType.Field(i)
-			tag := f.Tag.Get("pulumi")
-			fieldPath := path + "." + tag
-			schemaType, ok := inputs[tag]
-			if !assert.Truef(t, ok, "%s (%s.%s): no such input in the schema", fieldPath, goType.Name(), f.Name) {
+			field := goType.Field(i)
+			tag := field.Tag.Get("pulumi")
+			declared[tag] = true
+			expr, ok := shape.Inputs[tag]
+			if !assert.Truef(t, ok, "%s.%s (%s.%s): no such input in the schema", path, tag, goType.Name(), field.Name) {
 				continue
 			}
-			if slices.Contains(required, tag) {
+			if slices.Contains(shape.Required, tag) {
 				assert.NotContainsf(t, []reflect.Type{
 					reflect.TypeFor[pulumi.StringPtrInput](), reflect.TypeFor[pulumi.IntPtrInput](),
 					reflect.TypeFor[pulumi.BoolPtrInput](), reflect.TypeFor[pulumi.Float64PtrInput](),
-				}, f.Type, "%s is required: declare the non-pointer input", fieldPath)
+				}, field.Type, "%s.%s is required: declare the non-pointer input", path, tag)
 			}
-			checkField(fieldPath, f.Type, schemaType)
+			checkField(path+"."+tag, field.Type, expr)
+		}
+		assert.ElementsMatchf(t, slices.Sorted(maps.Keys(shape.Inputs)), slices.Sorted(maps.Keys(declared)),
+			"%s (%s): every input of the schema is declared", path, goType.Name())
+	}
+	tokens := map[string]bool{}
+	for _, r := range azure.Resources {
+		tokens[r.Token] = true
+		res, ok := f.Resources[r.Token]
+		if assert.Truef(t, ok, "%s is not in the facts", r.Token) {
+			checkStruct(r.Token, r.Args, res.Object)
 		}
 	}
-
-	for token, goType := range declared {
-		res, ok := s.Resources[token]
-		if !assert.Truef(t, ok, "%s is not in the schema", token) {
-			continue
-		}
-		for _, req := range res.Required {
-			_, declaredField := fieldByTag(goType, req)
-			assert.Truef(t, declaredField, "%s: required input %s is not declared", token, req)
-		}
-		checkStruct(token, goType, res.Inputs, res.Required)
-	}
-	assert.Len(t, declared, len(s.Resources), "every schema resource has a Go type")
-}
-
-func fieldByTag(t reflect.Type, tag string) (reflect.StructField, bool) {
-	for i := range t.NumField() {
-		if t.Field(i).Tag.Get("pulumi") == tag {
-			return t.Field(i), true
-		}
-	}
-	return reflect.StructField{}, false
+	assert.Equal(t, slices.Sorted(maps.Keys(f.Resources)), slices.Sorted(maps.Keys(tokens)), "every resource of the facts is generated")
 }
 
 // TestRequiredInputs calls each constructor with empty arguments and checks
 // that it fails, naming exactly the inputs the schema requires, before
 // anything is registered.
 func TestRequiredInputs(t *testing.T) {
-	s := loadSchema(t)
-	constructors := map[string]func(ctx *pulumi.Context) error{
-		resources.ResourceGroupToken: func(ctx *pulumi.Context) error {
-			_, err := resources.NewResourceGroup(ctx, "x", &resources.ResourceGroupArgs{})
-			return err
-		},
-		cosmosdb.DatabaseAccountToken: func(ctx *pulumi.Context) error {
-			_, err := cosmosdb.NewDatabaseAccount(ctx, "x", &cosmosdb.DatabaseAccountArgs{})
-			return err
-		},
-		cosmosdb.SqlResourceSqlDatabaseToken: func(ctx *pulumi.Context) error {
-			_, err := cosmosdb.NewSqlResourceSqlDatabase(ctx, "x", &cosmosdb.SqlResourceSqlDatabaseArgs{})
-			return err
-		},
-		cosmosdb.SqlResourceSqlContainerToken: func(ctx *pulumi.Context) error {
-			_, err := cosmosdb.NewSqlResourceSqlContainer(ctx, "x", &cosmosdb.SqlResourceSqlContainerArgs{})
-			return err
-		},
-		network.VirtualNetworkToken: func(ctx *pulumi.Context) error {
-			_, err := network.NewVirtualNetwork(ctx, "x", &network.VirtualNetworkArgs{})
-			return err
-		},
-		network.SubnetToken: func(ctx *pulumi.Context) error {
-			_, err := network.NewSubnet(ctx, "x", &network.SubnetArgs{})
-			return err
-		},
-		network.PublicIPAddressToken: func(ctx *pulumi.Context) error {
-			_, err := network.NewPublicIPAddress(ctx, "x", &network.PublicIPAddressArgs{})
-			return err
-		},
-		containerservice.ManagedClusterToken: func(ctx *pulumi.Context) error {
-			_, err := containerservice.NewManagedCluster(ctx, "x", &containerservice.ManagedClusterArgs{})
-			return err
-		},
-		trafficmanager.ProfileToken: func(ctx *pulumi.Context) error {
-			_, err := trafficmanager.NewProfile(ctx, "x", &trafficmanager.ProfileArgs{})
-			return err
-		},
-		trafficmanager.EndpointToken: func(ctx *pulumi.Context) error {
-			_, err := trafficmanager.NewEndpoint(ctx, "x", &trafficmanager.EndpointArgs{})
-			return err
-		},
-		operationalinsights.WorkspaceToken: func(ctx *pulumi.Context) error {
-			_, err := operationalinsights.NewWorkspace(ctx, "x", &operationalinsights.WorkspaceArgs{})
-			return err
-		},
-		monitor.DiagnosticSettingToken: func(ctx *pulumi.Context) error {
-			_, err := monitor.NewDiagnosticSetting(ctx, "x", &monitor.DiagnosticSettingArgs{})
-			return err
-		},
-		managedidentity.UserAssignedIdentityToken: func(ctx *pulumi.Context) error {
-			_, err := managedidentity.NewUserAssignedIdentity(ctx, "x", &managedidentity.UserAssignedIdentityArgs{})
-			return err
-		},
-		managedidentity.FederatedIdentityCredentialToken: func(ctx *pulumi.Context) error {
-			_, err := managedidentity.NewFederatedIdentityCredential(ctx, "x", &managedidentity.FederatedIdentityCredentialArgs{})
-			return err
-		},
-		cosmosdb.SqlResourceSqlRoleAssignmentToken: func(ctx *pulumi.Context) error {
-			_, err := cosmosdb.NewSqlResourceSqlRoleAssignment(ctx, "x", &cosmosdb.SqlResourceSqlRoleAssignmentArgs{})
-			return err
-		},
-		authorization.RoleAssignmentToken: func(ctx *pulumi.Context) error {
-			_, err := authorization.NewRoleAssignment(ctx, "x", &authorization.RoleAssignmentArgs{})
-			return err
-		},
-	}
-	require.Len(t, constructors, len(s.Resources))
-	for token, construct := range constructors {
-		t.Run(token, func(t *testing.T) {
+	f := loadFacts(t)
+	for _, r := range azure.Resources {
+		t.Run(r.Token, func(t *testing.T) {
 			var constructErr error
 			plan, err := render.Run("test", nil, func(ctx *pulumi.Context) (pulumi.Map, error) {
-				constructErr = construct(ctx)
+				constructErr = r.New(ctx, "x", nil)
 				return pulumi.Map{}, nil
 			})
 			require.NoError(t, err)
-			required := s.Resources[token].Required
+			required := f.Resources[r.Token].Required
 			if len(required) == 0 {
 				assert.NoError(t, constructErr)
 				return
 			}
 			assert.Empty(t, plan.Resources, "nothing is registered")
-			assert.EqualError(t, constructErr, token+": missing required argument(s) "+strings.Join(required, ", "))
+			assert.EqualError(t, constructErr, r.Token+": missing required argument(s) "+strings.Join(required, ", "))
+			var missing *azurenative.MissingInputsError
+			assert.ErrorAs(t, constructErr, &missing)
 		})
 	}
 }
 
-// TestDefaultsAndVersionPin registers each resource with its required inputs
-// only and checks that the SDK's constructor defaults are filled and the
-// provider version is pinned.
+// TestNestedRequiredInputs checks that required inputs of nested objects,
+// list elements, map values and union members are named with their path.
+func TestNestedRequiredInputs(t *testing.T) {
+	var errs []error
+	_, err := render.Run("test", nil, func(ctx *pulumi.Context) (pulumi.Map, error) {
+		_, err := containerservice.NewManagedCluster(ctx, "aks", &containerservice.ManagedClusterArgs{
+			ResourceGroupName: pulumi.String("rg"),
+			AgentPoolProfiles: containerservice.ManagedClusterAgentPoolProfileArray{{Name: pulumi.String("system")}, {}},
+			AddonProfiles:     containerservice.ManagedClusterAddonProfileMap{"b": {}, "a": {}},
+		})
+		errs = append(errs, err)
+		_, err = cosmosdb.NewDatabaseAccount(ctx, "account", &cosmosdb.DatabaseAccountArgs{
+			ResourceGroupName: pulumi.String("rg"), DatabaseAccountOfferType: cosmosdb.DatabaseAccountOfferTypeStandard,
+			Locations:    cosmosdb.LocationArray{},
+			BackupPolicy: &cosmosdb.ContinuousModeBackupPolicyArgs{},
+		})
+		errs = append(errs, err)
+		return pulumi.Map{}, nil
+	})
+	require.NoError(t, err)
+	require.Len(t, errs, 2)
+	assert.EqualError(t, errs[0], containerservice.ManagedClusterToken+
+		": missing required argument(s) addonProfiles.a.enabled, addonProfiles.b.enabled, agentPoolProfiles[1].name")
+	assert.EqualError(t, errs[1], cosmosdb.DatabaseAccountToken+": missing required argument(s) backupPolicy.type")
+}
+
+// TestDefaultsAndVersionPin registers each resource with exactly its
+// required inputs and checks that the SDK's constructor defaults are filled
+// and the provider version is pinned; nested defaults are checked on the
+// objects that carry them.
 func TestDefaultsAndVersionPin(t *testing.T) {
-	s := loadSchema(t)
-	require.Equal(t, s.Provider.V3Latest, azurenative.Version)
+	f := loadFacts(t)
+	require.Equal(t, f.Provider.Version, azurenative.Version)
 	rg := pulumi.String("rg")
 	plan, err := render.Run("test", nil, func(ctx *pulumi.Context) (pulumi.Map, error) {
-		_, err := resources.NewResourceGroup(ctx, "rg", nil)
-		require.NoError(t, err)
-		_, err = cosmosdb.NewDatabaseAccount(ctx, "account", &cosmosdb.DatabaseAccountArgs{
-			ResourceGroupName: rg, DatabaseAccountOfferType: cosmosdb.DatabaseAccountOfferTypeStandard,
-			Locations: cosmosdb.LocationArray{{LocationName: pulumi.String("eastus")}},
-		})
-		require.NoError(t, err)
-		_, err = cosmosdb.NewSqlResourceSqlDatabase(ctx, "db", &cosmosdb.SqlResourceSqlDatabaseArgs{
-			ResourceGroupName: rg, AccountName: pulumi.String("a"), Resource: &cosmosdb.SqlDatabaseResourceArgs{Id: pulumi.String("db")},
-		})
+		for _, r := range azure.Resources {
+			args := reflect.New(r.Args)
+			fillRequired(t, f, args.Elem(), f.Resources[r.Token].Object, rg)
+			require.NoError(t, r.New(ctx, strings.ReplaceAll(r.Token, ":", "-"), args.Interface()), r.Token)
+		}
+		_, err := network.NewSubnet(ctx, "subnet-set", &network.SubnetArgs{ResourceGroupName: rg, VirtualNetworkName: rg,
+			PrivateEndpointNetworkPolicies: pulumi.String("Enabled")})
 		require.NoError(t, err)
 		_, err = cosmosdb.NewSqlResourceSqlContainer(ctx, "c", &cosmosdb.SqlResourceSqlContainerArgs{
 			ResourceGroupName: rg, AccountName: pulumi.String("a"), DatabaseName: pulumi.String("db"),
@@ -316,51 +226,34 @@ func TestDefaultsAndVersionPin(t *testing.T) {
 			},
 		})
 		require.NoError(t, err)
-		_, err = network.NewVirtualNetwork(ctx, "vnet", &network.VirtualNetworkArgs{ResourceGroupName: rg})
-		require.NoError(t, err)
-		_, err = network.NewSubnet(ctx, "subnet", &network.SubnetArgs{ResourceGroupName: rg, VirtualNetworkName: pulumi.String("v")})
-		require.NoError(t, err)
-		_, err = network.NewPublicIPAddress(ctx, "ip", &network.PublicIPAddressArgs{ResourceGroupName: rg})
-		require.NoError(t, err)
+		profile := &containerservice.ContainerServiceNetworkProfileArgs{}
 		_, err = containerservice.NewManagedCluster(ctx, "aks", &containerservice.ManagedClusterArgs{
-			ResourceGroupName: rg, NetworkProfile: &containerservice.ContainerServiceNetworkProfileArgs{},
+			ResourceGroupName: rg, NetworkProfile: profile,
 		})
 		require.NoError(t, err)
-		_, err = trafficmanager.NewProfile(ctx, "tm", &trafficmanager.ProfileArgs{ResourceGroupName: rg})
-		require.NoError(t, err)
-		_, err = trafficmanager.NewEndpoint(ctx, "ep", &trafficmanager.EndpointArgs{
-			ResourceGroupName: rg, ProfileName: pulumi.String("tm"), EndpointType: pulumi.String("AzureEndpoints"),
-		})
-		require.NoError(t, err)
-		_, err = operationalinsights.NewWorkspace(ctx, "ws", &operationalinsights.WorkspaceArgs{ResourceGroupName: rg})
-		require.NoError(t, err)
-		_, err = monitor.NewDiagnosticSetting(ctx, "diag", &monitor.DiagnosticSettingArgs{ResourceUri: pulumi.String("/x")})
-		require.NoError(t, err)
-		_, err = managedidentity.NewUserAssignedIdentity(ctx, "id", &managedidentity.UserAssignedIdentityArgs{ResourceGroupName: rg})
-		require.NoError(t, err)
-		_, err = managedidentity.NewFederatedIdentityCredential(ctx, "fic", &managedidentity.FederatedIdentityCredentialArgs{
-			ResourceGroupName: rg, ResourceName: pulumi.String("id"), Issuer: pulumi.String("https://issuer"),
-			Subject: pulumi.String("system:serviceaccount:a:b"), Audiences: pulumi.ToStringArray([]string{"api://AzureADTokenExchange"}),
-		})
-		require.NoError(t, err)
-		_, err = cosmosdb.NewSqlResourceSqlRoleAssignment(ctx, "sqlrole", &cosmosdb.SqlResourceSqlRoleAssignmentArgs{
-			ResourceGroupName: rg, AccountName: pulumi.String("a"),
-		})
-		require.NoError(t, err)
-		_, err = authorization.NewRoleAssignment(ctx, "role", &authorization.RoleAssignmentArgs{
-			PrincipalId: pulumi.String("p"), RoleDefinitionId: pulumi.String("r"), Scope: pulumi.String("/x"),
-		})
-		require.NoError(t, err)
+		assert.Nil(t, profile.DnsServiceIP, "the caller's arguments are not changed")
 		return pulumi.Map{}, nil
 	})
 	require.NoError(t, err)
-	require.Len(t, plan.Resources, len(s.Resources))
+	require.Len(t, plan.Resources, len(azure.Resources)+3)
 	for _, r := range plan.Resources {
 		assert.Equalf(t, azurenative.Version, r.Version, "%s is pinned", r.Type)
-		for k, v := range s.Resources[r.Type].SdkDefaults {
+		if r.Name == "subnet-set" || r.Name == "c" || r.Name == "aks" {
+			continue
+		}
+		res := f.Resources[r.Type]
+		for k, v := range res.SDKDefaults {
+			if slices.Contains(res.Required, k) {
+				// The SDK checks required inputs first: such a default
+				// never applies.
+				continue
+			}
 			assert.Equalf(t, v, r.Inputs[k], "%s default %s", r.Type, k)
 		}
 	}
+	subnet, _ := plan.Get(network.SubnetToken, "subnet-set")
+	assert.Equal(t, "Enabled", subnet.Inputs["privateEndpointNetworkPolicies"], "a set input keeps its value")
+	assert.Equal(t, "Enabled", subnet.Inputs["privateLinkServiceNetworkPolicies"])
 	aks, _ := plan.Get(containerservice.ManagedClusterToken, "aks")
 	assert.Equal(t, map[string]any{
 		"dnsServiceIP": "10.0.0.10", "outboundType": "loadBalancer",
@@ -373,21 +266,68 @@ func TestDefaultsAndVersionPin(t *testing.T) {
 		"indexingPolicy":           map[string]any{"indexingMode": "consistent"},
 		"conflictResolutionPolicy": map[string]any{"mode": "LastWriterWins"},
 	}, container.Inputs["resource"])
+	assert.Equal(t, map[string]string{"conflictResolutionPolicy": "cosmosdb:ConflictResolutionPolicy",
+		"indexingPolicy": "cosmosdb:IndexingPolicy", "partitionKey": "cosmosdb:ContainerPartitionKey"},
+		f.Types["cosmosdb:SqlContainerResource"].SDKNestedDefaults)
+	tm, ok := f.Resources[trafficmanager.EndpointToken]
+	require.True(t, ok)
+	assert.Equal(t, "number", tm.Inputs["priority"], "the provider types int64 as number")
 }
 
-// TestFunctionArgsMatchSchema checks the invoke's argument and result names
-// against the function facts.
-func TestFunctionArgsMatchSchema(t *testing.T) {
-	var s struct {
-		Functions map[string]struct {
-			Inputs   map[string]string `json:"inputs"`
-			Required []string          `json:"required"`
-			Outputs  map[string]string `json:"outputs"`
-		} `json:"functions"`
+// fillRequired sets every required input of an Args value, nested
+// objects' included, to a placeholder of its Go type.
+func fillRequired(t *testing.T, f *azureschema.Facts, args reflect.Value, shape azureschema.Object, s pulumi.String) {
+	t.Helper()
+	for i := range args.NumField() {
+		field := args.Type().Field(i)
+		name := field.Tag.Get("pulumi")
+		if !slices.Contains(shape.Required, name) {
+			continue
+		}
+		var v reflect.Value
+		switch field.Type {
+		case reflect.TypeFor[pulumi.StringInput]():
+			v = reflect.ValueOf(s)
+		case reflect.TypeFor[pulumi.IntInput]():
+			v = reflect.ValueOf(pulumi.Int(1))
+		case reflect.TypeFor[pulumi.Float64Input]():
+			v = reflect.ValueOf(pulumi.Float64(1))
+		case reflect.TypeFor[pulumi.BoolInput]():
+			v = reflect.ValueOf(pulumi.Bool(true))
+		case reflect.TypeFor[pulumi.StringArrayInput]():
+			v = reflect.ValueOf(pulumi.StringArray{s})
+		case reflect.TypeFor[pulumi.Input]():
+			// A union or an untyped value: any non-nil input.
+			v = reflect.ValueOf(pulumi.Map{})
+		default:
+			switch field.Type.Kind() {
+			case reflect.Pointer:
+				v = reflect.New(field.Type.Elem())
+				parsed, err := azureschema.ParseType(shape.Inputs[name])
+				require.NoError(t, err)
+				fillRequired(t, f, v.Elem(), f.Types[parsed.Name], s)
+			case reflect.Slice, reflect.Map:
+				v = reflect.Zero(field.Type)
+				if field.Type.Kind() == reflect.Slice {
+					v = reflect.MakeSlice(field.Type, 0, 0)
+				} else {
+					v = reflect.MakeMap(field.Type)
+				}
+			default:
+				t.Fatalf("%s.%s: no placeholder for %s", args.Type(), name, field.Type)
+			}
+		}
+		args.Field(i).Set(v)
 	}
-	require.NoError(t, json.Unmarshal(azureschema.JSON(), &s))
-	fn, ok := s.Functions[containerservice.ListManagedClusterUserCredentialsToken]
+}
+
+// TestFunctionArgsMatchSchema checks every generated invoke's argument and
+// result names against the function facts.
+func TestFunctionArgsMatchSchema(t *testing.T) {
+	f := loadFacts(t)
+	fn, ok := f.Functions[containerservice.ListManagedClusterUserCredentialsToken]
 	require.True(t, ok)
+	require.Len(t, f.Functions, 1, "extend this test for a new function")
 	for _, goType := range []reflect.Type{
 		reflect.TypeFor[containerservice.ListManagedClusterUserCredentialsArgs](),
 		reflect.TypeFor[containerservice.ListManagedClusterUserCredentialsOutputArgs](),
@@ -395,16 +335,12 @@ func TestFunctionArgsMatchSchema(t *testing.T) {
 		var tags []string
 		for i := range goType.NumField() {
 			tags = append(tags, goType.Field(i).Tag.Get("pulumi"))
+			if slices.Contains(fn.Required, tags[i]) {
+				assert.NotEqual(t, reflect.Pointer, goType.Field(i).Type.Kind(), "%s.%s is required", goType.Name(), tags[i])
+			}
 		}
 		assert.ElementsMatch(t, slices.Sorted(maps.Keys(fn.Inputs)), tags, goType.Name())
-		for _, req := range fn.Required {
-			f, ok := fieldByTag(goType, req)
-			require.True(t, ok, req)
-			assert.NotEqual(t, reflect.Pointer, f.Type.Kind(), "%s.%s is required", goType.Name(), req)
-		}
 	}
-	result := reflect.TypeFor[containerservice.ListManagedClusterUserCredentialsResult]()
-	_, ok = fieldByTag(result, "kubeconfigs")
-	assert.True(t, ok)
+	assert.Equal(t, []string{"resourceGroupName", "resourceName"}, fn.Required)
 	assert.Equal(t, map[string]string{"kubeconfigs": "array<containerservice:CredentialResult>"}, fn.Outputs)
 }

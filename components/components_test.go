@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fhir-dr/fhir-dr/azure/authorization"
+	"github.com/fhir-dr/fhir-dr/azure/azurenative"
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/azure/managedidentity"
@@ -138,7 +139,7 @@ func TestExampleStacks(t *testing.T) {
 				}
 				switch {
 				case strings.HasPrefix(r.Type, "azure-native:"):
-					assert.Equal(t, "3.23.0", r.Version)
+					assert.Equal(t, azurenative.Version, r.Version)
 				case strings.HasPrefix(r.Type, "kubernetes:"), r.Type == k8sProv:
 					assert.Equal(t, "4.32.0", r.Version)
 				}

@@ -213,13 +213,14 @@ func NewFHIRService(ctx *pulumi.Context, name string, args *FHIRServiceArgs,
 // from the cluster user's (Entra ID) kubeconfig; AKS local accounts are off,
 // so no admin credential exists to use.
 func clusterProvider(ctx *pulumi.Context, name string, stamp *ComputeStamp, parent pulumi.Resource) (*kubernetes.Provider, error) {
-	creds := containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
+	// The result holds kubeconfigs: kept secret from the start.
+	creds := pulumi.ToSecret(containerservice.ListManagedClusterUserCredentialsOutput(ctx, containerservice.ListManagedClusterUserCredentialsOutputArgs{
 		ResourceGroupName: stamp.ResourceGroupName,
 		// The cluster's own output, so the credentials are listed only once
 		// the cluster exists.
 		ResourceName: stamp.Cluster.Name,
 		Format:       pulumi.String(containerservice.FormatExec),
-	})
+	})).(containerservice.ListManagedClusterUserCredentialsResultOutput)
 	config := creds.ApplyT(func(r containerservice.ListManagedClusterUserCredentialsResult) (string, error) {
 		if len(r.Kubeconfigs) == 0 {
 			return "", fmt.Errorf("cluster %s returned no user kubeconfig", stamp.IngressDNSLabel)

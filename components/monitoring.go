@@ -74,12 +74,12 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs,
 		return nil, err
 	}
 	for _, src := range args.Sources {
-		var logs monitor.LogSettingsArray
+		var logs monitor.DiagnosticsLogSettingsArray
 		for _, g := range src.CategoryGroups {
-			logs = append(logs, monitor.LogSettingsArgs{CategoryGroup: pulumi.String(g), Enabled: pulumi.Bool(true)})
+			logs = append(logs, monitor.DiagnosticsLogSettingsArgs{CategoryGroup: pulumi.String(g), Enabled: pulumi.Bool(true)})
 		}
 		for _, c := range src.Categories {
-			logs = append(logs, monitor.LogSettingsArgs{Category: pulumi.String(c), Enabled: pulumi.Bool(true)})
+			logs = append(logs, monitor.DiagnosticsLogSettingsArgs{Category: pulumi.String(c), Enabled: pulumi.Bool(true)})
 		}
 		if _, err := monitor.NewDiagnosticSetting(ctx, src.Name+"-diagnostics", &monitor.DiagnosticSettingArgs{
 			Name:        pulumi.String(DiagnosticsName),
@@ -88,7 +88,7 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs,
 			// Resource-specific tables keep each source's schema.
 			LogAnalyticsDestinationType: pulumi.String("Dedicated"),
 			Logs:                        logs,
-			Metrics: monitor.MetricSettingsArray{
+			Metrics: monitor.DiagnosticsMetricSettingsArray{
 				{Category: pulumi.String("AllMetrics"), Enabled: pulumi.Bool(true)},
 			},
 		}, withParent(m)...); err != nil {

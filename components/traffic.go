@@ -92,7 +92,7 @@ func NewTrafficManager(ctx *pulumi.Context, name string, args *TrafficManagerArg
 		if _, err := trafficmanager.NewEndpoint(ctx, string(e.Role)+"-endpoint", &trafficmanager.EndpointArgs{
 			EndpointName:      pulumi.String(string(e.Role)),
 			EndpointType:      pulumi.String("AzureEndpoints"),
-			ProfileName:       profile.Name,
+			ProfileName:       profile.Name.Elem(),
 			ResourceGroupName: args.ResourceGroupName,
 			TargetResourceId:  e.TargetResourceID,
 			Priority:          pulumi.Float64(float64(e.Priority)),

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhir-dr/fhir-dr/azure/azurenative"
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
 )
@@ -28,9 +29,9 @@ func TestPlanText(t *testing.T) {
 	for _, want := range []string{
 		"Stack contoso (",
 		"30 Azure resources and 12 Kubernetes objects in 9 components",
-		"azure-native:cosmosdb:DatabaseAccount account [protected, retained, v3.23.0]",
+		"azure-native:cosmosdb:DatabaseAccount account [protected, retained, v" + azurenative.Version + "]",
 		"locations=eastus(priority 0, zone-redundant),westus(priority 1)",
-		"azure-native:trafficmanager:Endpoint secondary-endpoint [v3.23.0]",
+		"azure-native:trafficmanager:Endpoint secondary-endpoint [v" + azurenative.Version + "]",
 		"endpointName=secondary endpointType=AzureEndpoints priority=2 endpointStatus=Enabled",
 		"trafficManagerFqdn        contoso-fhir.trafficmanager.net",
 		"RPO 15m0s: meets the target 15m0s",
@@ -78,7 +79,7 @@ func TestPlanJSON(t *testing.T) {
 			assert.Equal(t, "urn:pulumi:litware::fhir-dr::fhir-dr:index:CustomerDR$fhir-dr:index:CosmosAccount::cosmos", r.Parent)
 			assert.True(t, r.Protect)
 			assert.True(t, r.RetainOnDelete)
-			assert.Equal(t, "3.23.0", r.Version)
+			assert.Equal(t, azurenative.Version, r.Version)
 			assert.Equal(t, "fhir-litware", r.Inputs["accountName"])
 		}
 	}

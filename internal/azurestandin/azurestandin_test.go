@@ -3,6 +3,7 @@ package azurestandin
 import (
 	"context"
 	"encoding/base64"
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -100,17 +101,14 @@ func TestCheckRejects(t *testing.T) {
 			{"locations[1].failoverPriority", "expected integer, got number 1.5"},
 		}},
 		"union member not selected": {cosmosdb.DatabaseAccountToken, set("backupPolicy.type", "Hourly"), []Failure{
-			{"backupPolicy", "the discriminator does not select any of cosmosdb:PeriodicModeBackupPolicy, cosmosdb:ContinuousModeBackupPolicy"},
+			{"backupPolicy", "the discriminator does not select any of cosmosdb:ContinuousModeBackupPolicy, cosmosdb:PeriodicModeBackupPolicy"},
 		}},
 		"two write regions": {cosmosdb.DatabaseAccountToken, set("locations[1].failoverPriority", 0), []Failure{
 			{"locations[1].failoverPriority", "failover priority 0 is given to both eastus and westus: priorities must be unique " +
 				"(an account has one write region; multi-region writes are a separate setting)"},
 		}},
-		"a type without facts": {cosmosdb.DatabaseAccountToken, set("restoreParameters", map[string]any{"restoreSource": "x"}), []Failure{
-			{"restoreParameters", "the stand-in has no schema facts for type cosmosdb:RestoreParameters; add them to internal/azureschema before using it"},
-		}},
 		"a resource without facts": {"azure-native:storage:StorageAccount", func(resource.PropertyMap) {}, []Failure{
-			{"", "the stand-in has no schema facts for azure-native:storage:StorageAccount; add them to internal/azureschema before declaring it"},
+			{"", "the stand-in has no schema facts for azure-native:storage:StorageAccount; add its token to azure/azuregen.txt and run make generate before declaring it"},
 		}},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -119,6 +117,19 @@ func TestCheckRejects(t *testing.T) {
 			assert.Equal(t, tc.want, CheckInputs(f, tc.token, nil, m))
 		})
 	}
+}
+
+// TestCheckTypeWithoutFacts: the generated facts hold every type their
+// resources reach, so a missing one means a broken facts file.
+func TestCheckTypeWithoutFacts(t *testing.T) {
+	f := *facts(t)
+	f.Types = maps.Clone(f.Types)
+	delete(f.Types, "cosmosdb:RestoreParameters")
+	m := accountInputs(t)
+	m["restoreParameters"] = resource.NewObjectProperty(resource.PropertyMap{"restoreSource": resource.NewStringProperty("x")})
+	assert.Equal(t, []Failure{{"restoreParameters",
+		"the stand-in has no schema facts for type cosmosdb:RestoreParameters; the facts are incomplete: run make generate"}},
+		CheckInputs(&f, cosmosdb.DatabaseAccountToken, nil, m))
 }
 
 func TestCheckAcceptsUnknownsAndSecrets(t *testing.T) {

@@ -31,7 +31,7 @@ func CheckInputs(facts *azureschema.Facts, token string, olds, news resource.Pro
 	res, ok := facts.Resources[token]
 	if !ok {
 		return []Failure{{Path: "", Reason: fmt.Sprintf(
-			"the stand-in has no schema facts for %s; add them to internal/azureschema before declaring it", token)}}
+			"the stand-in has no schema facts for %s; add its token to azure/azuregen.txt and run make generate before declaring it", token)}}
 	}
 	c := checker{facts: facts}
 	c.object("", news, res.Object)
@@ -113,6 +113,8 @@ func (c *checker) value(path string, v resource.PropertyValue, t azureschema.Typ
 			ok = v.IsNumber()
 		case "integer":
 			ok = v.IsNumber() && v.NumberValue() == math.Trunc(v.NumberValue())
+		case "any":
+			ok = true
 		}
 		if !ok {
 			c.fail(path, "expected %s, got %s", t.Name, describe(v))
@@ -151,7 +153,7 @@ func (c *checker) value(path string, v resource.PropertyValue, t azureschema.Typ
 		}
 		shape, known := c.facts.Types[t.Name]
 		if !known {
-			c.fail(path, "the stand-in has no schema facts for type %s; add them to internal/azureschema before using it", t.Name)
+			c.fail(path, "the stand-in has no schema facts for type %s; the facts are incomplete: run make generate", t.Name)
 			return
 		}
 		c.object(path, v.ObjectValue(), shape)

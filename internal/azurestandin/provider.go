@@ -106,7 +106,7 @@ func New() (*Provider, error) {
 		return nil, err
 	}
 	return &Provider{
-		Base:  standin.Base{Version: facts.Provider.V3Latest},
+		Base:  standin.Base{Version: facts.Provider.Version},
 		facts: facts, cloud: map[string]Resource{}, created: map[string]int{},
 	}, nil
 }
