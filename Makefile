@@ -10,7 +10,7 @@ AZURE_NATIVE_VERSION := 3.23.0
 PULUMI_VERSION := 3.274.1
 PULUMI_CLI     := .bin/pulumi-v$(PULUMI_VERSION)/bin/pulumi
 
-.PHONY: test lint plan validate bench preview up pulumi-cli integration rehearse policy
+.PHONY: test lint plan validate bench preview up pulumi-cli integration rehearse policy schema-check
 
 ## test: unit tests under pulumi.WithMocks (no network, no credentials)
 test:
@@ -56,6 +56,14 @@ validate:
 ## bench: the fleet benchmarks (1,000 synthetic stacks) and the one-stack cost
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./cmd/drctl
+
+## schema-check: compare the committed azure-native facts with the provider's
+## own schema (needs the Pulumi CLI and the pinned azure-native plugin, so
+## it runs in the pull-request workflow, not offline)
+schema-check:
+	@mkdir -p .bin
+	pulumi package get-schema azure-native@$(AZURE_NATIVE_VERSION) > .bin/azure-native-schema.json
+	$(GO) run ./tools/schemacheck --schema .bin/azure-native-schema.json
 
 ## preview / up: the real thing against Azure, for STACK=<customer>, with the
 ## policy pack (needs the Pulumi CLI, Azure credentials and the pinned

@@ -113,6 +113,21 @@ func TestPullRequestWorkflow(t *testing.T) {
 	assert.Contains(t, preview.If, "github.event.pull_request.head.repo.full_name == github.repository", "never for forks")
 	assert.Contains(t, preview.If, "vars.AZURE_CLIENT_ID != ''", "only with credentials")
 	assert.Equal(t, "write", preview.Permissions["id-token"])
+	// The facts are checked against the real provider's schema where the
+	// real plugin is installed: right after its install step.
+	install, schemaCheck := -1, -1
+	for i, s := range preview.Steps {
+		if strings.Contains(s.Run, `plugin install resource azure-native "${AZURE_NATIVE_VERSION}"`) {
+			install = i
+		}
+		if strings.TrimSpace(s.Run) == "make schema-check" {
+			schemaCheck = i
+			assert.Contains(t, s.Name, "schema", "a clear name")
+		}
+	}
+	require.NotEqual(t, -1, install, "the preview job installs the azure-native plugin")
+	require.NotEqual(t, -1, schemaCheck, "the preview job runs make schema-check")
+	assert.Greater(t, schemaCheck, install, "make schema-check after the plugin is installed")
 	assert.Contains(t, preview.Steps[len(preview.Steps)-1].Run, "drctl preview --stacks")
 	assert.Contains(t, preview.Steps[len(preview.Steps)-1].Run, "--policy-pack .bin/fhir-dr-policy")
 }
