@@ -3,14 +3,16 @@
 GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 STACKS      := $(patsubst stacks/Pulumi.%.yaml,%,$(wildcard stacks/Pulumi.*.yaml))
-AZURE_NATIVE_VERSION := 3.23.0
+# The azure-native release: azurenative.Version is the one place it is
+# written; the layer is generated from that npm package (make generate).
+AZURE_NATIVE_VERSION := $(shell sed -n 's/^const Version = "\(.*\)"$$/\1/p' azure/azurenative/azurenative.go)
 # The Pulumi CLI of the offline rehearsal: the SDK version in go.mod, built
 # from the module proxy by tools/pulumi-cli (rehearse.CLIVersion; a test keeps
 # the three in step). Rebuilt only when the pin changes.
 PULUMI_VERSION := 3.274.1
 PULUMI_CLI     := .bin/pulumi-v$(PULUMI_VERSION)/bin/pulumi
 
-.PHONY: test lint plan validate bench preview up pulumi-cli integration rehearse policy schema-check
+.PHONY: test lint plan validate bench preview up pulumi-cli integration rehearse policy schema-check generate generate-check
 
 ## test: unit tests under pulumi.WithMocks (no network, no credentials)
 test:
@@ -56,6 +58,16 @@ validate:
 ## bench: the fleet benchmarks (1,000 synthetic stacks) and the one-stack cost
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./cmd/drctl
+
+## generate: regenerate the azure-native layer (azure/<module>/zz_generated.go)
+## and its schema facts from @pulumi/azure-native (fetched with npm pack)
+generate:
+	$(GO) generate ./azure/...
+
+## generate-check: regenerate in memory and fail if any generated file
+## differs (edited by hand, or the list or pin changed without make generate)
+generate-check:
+	$(GO) run ./tools/azuregen --check
 
 ## schema-check: compare the committed azure-native facts with the provider's
 ## own schema (needs the Pulumi CLI and the pinned azure-native plugin, so

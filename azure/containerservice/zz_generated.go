@@ -1095,13 +1095,13 @@ type DelegatedResourceMap map[string]DelegatedResourceArgs
 // DelegatedResourceResponse is described by the SDK as: an output object of the provider.
 type DelegatedResourceResponse struct {
 	// Location: The source resource location - internal use only.
-	Location string `pulumi:"location"`
+	Location *string `pulumi:"location"`
 	// ReferralResource: The delegation id of the referral delegation (optional) - internal use only.
-	ReferralResource string `pulumi:"referralResource"`
+	ReferralResource *string `pulumi:"referralResource"`
 	// ResourceId: The ARM resource id of the delegated resource - internal use only.
-	ResourceId string `pulumi:"resourceId"`
+	ResourceId *string `pulumi:"resourceId"`
 	// TenantId: The tenant id of the delegated resource - internal use only.
-	TenantId string `pulumi:"tenantId"`
+	TenantId *string `pulumi:"tenantId"`
 }
 
 // DelegatedResourceResponseOutput is an output of DelegatedResourceResponse.
@@ -1113,31 +1113,31 @@ func (DelegatedResourceResponseOutput) ElementType() reflect.Type {
 }
 
 // Location is the location property.
-func (o DelegatedResourceResponseOutput) Location() pulumi.StringOutput {
-	return o.ApplyT(func(v DelegatedResourceResponse) string {
+func (o DelegatedResourceResponseOutput) Location() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v DelegatedResourceResponse) *string {
 		return v.Location
-	}).(pulumi.StringOutput)
+	}).(pulumi.StringPtrOutput)
 }
 
 // ReferralResource is the referralResource property.
-func (o DelegatedResourceResponseOutput) ReferralResource() pulumi.StringOutput {
-	return o.ApplyT(func(v DelegatedResourceResponse) string {
+func (o DelegatedResourceResponseOutput) ReferralResource() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v DelegatedResourceResponse) *string {
 		return v.ReferralResource
-	}).(pulumi.StringOutput)
+	}).(pulumi.StringPtrOutput)
 }
 
 // ResourceId is the resourceId property.
-func (o DelegatedResourceResponseOutput) ResourceId() pulumi.StringOutput {
-	return o.ApplyT(func(v DelegatedResourceResponse) string {
+func (o DelegatedResourceResponseOutput) ResourceId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v DelegatedResourceResponse) *string {
 		return v.ResourceId
-	}).(pulumi.StringOutput)
+	}).(pulumi.StringPtrOutput)
 }
 
 // TenantId is the tenantId property.
-func (o DelegatedResourceResponseOutput) TenantId() pulumi.StringOutput {
-	return o.ApplyT(func(v DelegatedResourceResponse) string {
+func (o DelegatedResourceResponseOutput) TenantId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v DelegatedResourceResponse) *string {
 		return v.TenantId
-	}).(pulumi.StringOutput)
+	}).(pulumi.StringPtrOutput)
 }
 
 // DelegatedResourceResponsePtrOutput is an output of *DelegatedResourceResponse.
@@ -1165,7 +1165,7 @@ func (o DelegatedResourceResponsePtrOutput) Location() pulumi.StringPtrOutput {
 		if v == nil {
 			return nil
 		}
-		return &v.Location
+		return v.Location
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -1175,7 +1175,7 @@ func (o DelegatedResourceResponsePtrOutput) ReferralResource() pulumi.StringPtrO
 		if v == nil {
 			return nil
 		}
-		return &v.ReferralResource
+		return v.ReferralResource
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -1185,7 +1185,7 @@ func (o DelegatedResourceResponsePtrOutput) ResourceId() pulumi.StringPtrOutput 
 		if v == nil {
 			return nil
 		}
-		return &v.ResourceId
+		return v.ResourceId
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -1195,7 +1195,7 @@ func (o DelegatedResourceResponsePtrOutput) TenantId() pulumi.StringPtrOutput {
 		if v == nil {
 			return nil
 		}
-		return &v.TenantId
+		return v.TenantId
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -1738,7 +1738,7 @@ type ManagedClusterIdentityResponse struct {
 	// TenantId: The tenant id of the system assigned identity which is used by master components.
 	TenantId string `pulumi:"tenantId"`
 	// Type: The type of identity used for the managed cluster. For more information see [use managed identities in AKS](https://docs.microsoft.com/azure/aks/use-managed-identity).
-	Type string `pulumi:"type"`
+	Type *string `pulumi:"type"`
 	// UserAssignedIdentities: The user identity associated with the managed cluster. This identity will be used in control plane. Only one user assigned identity is allowed. The keys must be ARM resource IDs in the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}'.
 	UserAssignedIdentities map[string]ManagedClusterIdentityResponseUserAssignedIdentities `pulumi:"userAssignedIdentities"`
 }
@@ -1773,10 +1773,10 @@ func (o ManagedClusterIdentityResponseOutput) TenantId() pulumi.StringOutput {
 }
 
 // Type is the type property.
-func (o ManagedClusterIdentityResponseOutput) Type() pulumi.StringOutput {
-	return o.ApplyT(func(v ManagedClusterIdentityResponse) string {
+func (o ManagedClusterIdentityResponseOutput) Type() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ManagedClusterIdentityResponse) *string {
 		return v.Type
-	}).(pulumi.StringOutput)
+	}).(pulumi.StringPtrOutput)
 }
 
 // UserAssignedIdentities is the userAssignedIdentities property.
@@ -1841,7 +1841,7 @@ func (o ManagedClusterIdentityResponsePtrOutput) Type() pulumi.StringPtrOutput {
 		if v == nil {
 			return nil
 		}
-		return &v.Type
+		return v.Type
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -2097,7 +2097,7 @@ type ManagedClusterOIDCIssuerProfileArgs struct {
 // ManagedClusterOIDCIssuerProfileResponse is described by the SDK as: an output object of the provider.
 type ManagedClusterOIDCIssuerProfileResponse struct {
 	// Enabled: Whether the OIDC issuer is enabled.
-	Enabled bool `pulumi:"enabled"`
+	Enabled *bool `pulumi:"enabled"`
 	// IssuerURL: The OIDC issuer url of the Managed Cluster.
 	IssuerURL string `pulumi:"issuerURL"`
 }
@@ -2111,10 +2111,10 @@ func (ManagedClusterOIDCIssuerProfileResponseOutput) ElementType() reflect.Type 
 }
 
 // Enabled is the enabled property.
-func (o ManagedClusterOIDCIssuerProfileResponseOutput) Enabled() pulumi.BoolOutput {
-	return o.ApplyT(func(v ManagedClusterOIDCIssuerProfileResponse) bool {
+func (o ManagedClusterOIDCIssuerProfileResponseOutput) Enabled() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v ManagedClusterOIDCIssuerProfileResponse) *bool {
 		return v.Enabled
-	}).(pulumi.BoolOutput)
+	}).(pulumi.BoolPtrOutput)
 }
 
 // IssuerURL is the issuerURL property.
@@ -2149,7 +2149,7 @@ func (o ManagedClusterOIDCIssuerProfileResponsePtrOutput) Enabled() pulumi.BoolP
 		if v == nil {
 			return nil
 		}
-		return &v.Enabled
+		return v.Enabled
 	}).(pulumi.BoolPtrOutput)
 }
 

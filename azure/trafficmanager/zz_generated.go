@@ -301,9 +301,9 @@ type DnsConfigResponse struct {
 	// Fqdn: The fully-qualified domain name (FQDN) of the Traffic Manager profile. This is formed from the concatenation of the RelativeName with the DNS domain used by Azure Traffic Manager.
 	Fqdn string `pulumi:"fqdn"`
 	// RelativeName: The relative DNS name provided by this Traffic Manager profile. This value is combined with the DNS domain name used by Azure Traffic Manager to form the fully-qualified domain name (FQDN) of the profile.
-	RelativeName string `pulumi:"relativeName"`
+	RelativeName *string `pulumi:"relativeName"`
 	// Ttl: The DNS Time-To-Live (TTL), in seconds. This informs the local DNS resolvers and DNS clients how long to cache DNS responses provided by this Traffic Manager profile.
-	Ttl float64 `pulumi:"ttl"`
+	Ttl *float64 `pulumi:"ttl"`
 }
 
 // DnsConfigResponseOutput is an output of DnsConfigResponse.
@@ -322,17 +322,17 @@ func (o DnsConfigResponseOutput) Fqdn() pulumi.StringOutput {
 }
 
 // RelativeName is the relativeName property.
-func (o DnsConfigResponseOutput) RelativeName() pulumi.StringOutput {
-	return o.ApplyT(func(v DnsConfigResponse) string {
+func (o DnsConfigResponseOutput) RelativeName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v DnsConfigResponse) *string {
 		return v.RelativeName
-	}).(pulumi.StringOutput)
+	}).(pulumi.StringPtrOutput)
 }
 
 // Ttl is the ttl property.
-func (o DnsConfigResponseOutput) Ttl() pulumi.Float64Output {
-	return o.ApplyT(func(v DnsConfigResponse) float64 {
+func (o DnsConfigResponseOutput) Ttl() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v DnsConfigResponse) *float64 {
 		return v.Ttl
-	}).(pulumi.Float64Output)
+	}).(pulumi.Float64PtrOutput)
 }
 
 // DnsConfigResponsePtrOutput is an output of *DnsConfigResponse.
@@ -370,7 +370,7 @@ func (o DnsConfigResponsePtrOutput) RelativeName() pulumi.StringPtrOutput {
 		if v == nil {
 			return nil
 		}
-		return &v.RelativeName
+		return v.RelativeName
 	}).(pulumi.StringPtrOutput)
 }
 
@@ -380,7 +380,7 @@ func (o DnsConfigResponsePtrOutput) Ttl() pulumi.Float64PtrOutput {
 		if v == nil {
 			return nil
 		}
-		return &v.Ttl
+		return v.Ttl
 	}).(pulumi.Float64PtrOutput)
 }
 

@@ -21,15 +21,18 @@ package main
 
 import (
 	"archive/tar"
+	"bytes"
 	"compress/gzip"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -41,12 +44,13 @@ func main() {
 }
 
 func run(args []string, log io.Writer) error {
-	fs := flag.NewFlagSet("azuregen", flag.ContinueOnError)
-	pkgDir := fs.String("pkg", "", "an unpacked @pulumi/azure-native package (default: npm pack into the user cache)")
-	root := fs.String("root", ".", "the repository root: the version pin and the list are read there")
-	out := fs.String("out", "", "where to write azure/ and internal/azureschema/ (default: --root)")
-	listFile := fs.String("list", "azure/azuregen.txt", "the list of tokens, relative to --root unless absolute")
-	if err := fs.Parse(args); err != nil {
+	flags := flag.NewFlagSet("azuregen", flag.ContinueOnError)
+	pkgDir := flags.String("pkg", "", "an unpacked @pulumi/azure-native package (default: npm pack into the user cache)")
+	root := flags.String("root", ".", "the repository root: the version pin and the list are read there")
+	out := flags.String("out", "", "where to write azure/ and internal/azureschema/ (default: --root)")
+	listFile := flags.String("list", "azure/azuregen.txt", "the list of tokens, relative to --root unless absolute")
+	check := flags.Bool("check", false, "write nothing; fail if the files under --out differ from what would be generated")
+	if err := flags.Parse(args); err != nil {
 		return err
 	}
 	if *out == "" {
@@ -87,7 +91,53 @@ func run(args []string, log io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *check {
+		return checkFiles(*out, files)
+	}
 	return writeFiles(*out, files)
+}
+
+// checkFiles compares the generated files with what is under root: every
+// file must match byte for byte, and no generated file may be left over
+// from a type no longer listed.
+func checkFiles(root string, files map[string][]byte) error {
+	var problems []string
+	for _, rel := range slices.Sorted(mapKeys(files)) {
+		have, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			problems = append(problems, rel+": missing")
+		case err != nil:
+			return err
+		case !bytes.Equal(have, files[rel]):
+			problems = append(problems, rel+": differs from the generator's output (edited by hand, or the list or pin changed)")
+		}
+	}
+	old, err := generatedOnDisk(root)
+	if err != nil {
+		return err
+	}
+	for _, path := range old {
+		rel, _ := filepath.Rel(root, path)
+		if _, ok := files[filepath.ToSlash(rel)]; !ok {
+			problems = append(problems, filepath.ToSlash(rel)+": generated for a module no longer listed")
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("generated files are out of date; run `make generate` and commit the result:\n  %s",
+			strings.Join(problems, "\n  "))
+	}
+	return nil
+}
+
+// generatedOnDisk lists the generated Go files under root/azure.
+func generatedOnDisk(root string) ([]string, error) {
+	old, err := filepath.Glob(filepath.Join(root, "azure", "*", generatedFile))
+	if err != nil {
+		return nil, err
+	}
+	top, err := filepath.Glob(filepath.Join(root, "azure", generatedFile))
+	return append(old, top...), err
 }
 
 // versionLine finds the pin in the hand-written azurenative package.
@@ -217,12 +267,7 @@ func untar(tgz, dst string) error {
 // writeFiles writes each file (path relative to root) and removes
 // generated files of modules no longer listed.
 func writeFiles(root string, files map[string][]byte) error {
-	old, err := filepath.Glob(filepath.Join(root, "azure", "*", generatedFile))
-	if err != nil {
-		return err
-	}
-	top, err := filepath.Glob(filepath.Join(root, "azure", generatedFile))
-	old = append(old, top...)
+	old, err := generatedOnDisk(root)
 	if err != nil {
 		return err
 	}

@@ -397,9 +397,6 @@ func (m *model) function(token string) (*function, error) {
 func (m *model) prop(owner string, mem tsMember, output bool) (prop, error) {
 	pr := prop{Wire: mem.name, GoName: goFieldName(mem.name), Doc: mem.doc, Type: mem.typ}
 	pr.Required = !mem.optional && !mem.typ.optional
-	if output {
-		pr.Required = !mem.typ.optional
-	}
 	pr.Number = m.list.Numbers[owner+"."+mem.name]
 	expr, err := m.expr(mem.typ, pr.Number, output)
 	if err != nil {
