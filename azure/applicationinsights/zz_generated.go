@@ -75,65 +75,65 @@ const (
 type Component struct {
 	pulumi.CustomResourceState
 
-	// AppId is described by the SDK as: Application Insights Unique ID for your Application.
+	// AppId is an output: Application Insights Unique ID for your Application.
 	AppId pulumi.StringOutput `pulumi:"appId"`
 	// ApplicationId is the unique ID of your application. This field mirrors the 'Name' field and cannot be changed.
 	ApplicationId pulumi.StringOutput `pulumi:"applicationId"`
-	// ApplicationType is described by the SDK as: Type of application being monitored.
+	// ApplicationType is an output: Type of application being monitored.
 	ApplicationType pulumi.StringOutput `pulumi:"applicationType"`
 	// AzureApiVersion is the Azure API version of the resource.
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// ConnectionString is described by the SDK as: Application Insights component connection string.
+	// ConnectionString is an output: Application Insights component connection string.
 	ConnectionString pulumi.StringOutput `pulumi:"connectionString"`
-	// CreationDate is described by the SDK as: Creation Date for the Application Insights component, in ISO 8601 format.
+	// CreationDate is an output: Creation Date for the Application Insights component, in ISO 8601 format.
 	CreationDate pulumi.StringOutput `pulumi:"creationDate"`
-	// DisableIpMasking is described by the SDK as: Disable IP masking.
+	// DisableIpMasking is an output: Disable IP masking.
 	DisableIpMasking pulumi.BoolPtrOutput `pulumi:"disableIpMasking"`
-	// DisableLocalAuth is described by the SDK as: Disable Non-AAD based Auth.
+	// DisableLocalAuth is an output: Disable Non-AAD based Auth.
 	DisableLocalAuth pulumi.BoolPtrOutput `pulumi:"disableLocalAuth"`
-	// Etag is described by the SDK as: Resource etag.
+	// Etag is an output: Resource etag.
 	Etag pulumi.StringPtrOutput `pulumi:"etag"`
-	// FlowType is described by the SDK as: Used by the Application Insights system to determine what kind of flow this component was created by. This is to be set to 'Bluefield' when creating/updating a component via the REST API.
+	// FlowType is an output: Used by the Application Insights system to determine what kind of flow this component was created by. This is to be set to 'Bluefield' when creating/updating a component via the REST API.
 	FlowType pulumi.StringPtrOutput `pulumi:"flowType"`
-	// ForceCustomerStorageForProfiler is described by the SDK as: Force users to create their own storage account for profiler and debugger.
+	// ForceCustomerStorageForProfiler is an output: Force users to create their own storage account for profiler and debugger.
 	ForceCustomerStorageForProfiler pulumi.BoolPtrOutput `pulumi:"forceCustomerStorageForProfiler"`
 	// HockeyAppId is the unique application ID created when a new application is added to HockeyApp, used for communications with HockeyApp.
 	HockeyAppId pulumi.StringPtrOutput `pulumi:"hockeyAppId"`
-	// HockeyAppToken is described by the SDK as: Token used to authenticate communications with between Application Insights and HockeyApp.
+	// HockeyAppToken is an output: Token used to authenticate communications with between Application Insights and HockeyApp.
 	HockeyAppToken pulumi.StringOutput `pulumi:"hockeyAppToken"`
-	// ImmediatePurgeDataOn30Days is described by the SDK as: Purge data immediately after 30 days.
+	// ImmediatePurgeDataOn30Days is an output: Purge data immediately after 30 days.
 	ImmediatePurgeDataOn30Days pulumi.BoolPtrOutput `pulumi:"immediatePurgeDataOn30Days"`
-	// IngestionMode is described by the SDK as: Indicates the flow of the ingestion.
+	// IngestionMode is an output: Indicates the flow of the ingestion.
 	IngestionMode pulumi.StringPtrOutput `pulumi:"ingestionMode"`
-	// InstrumentationKey is described by the SDK as: Application Insights Instrumentation key. A read-only value that applications can use to identify the destination for all telemetry sent to Azure Application Insights. This value will be supplied upon construction of each new Application Insights component.
+	// InstrumentationKey is an output: Application Insights Instrumentation key. A read-only value that applications can use to identify the destination for all telemetry sent to Azure Application Insights. This value will be supplied upon construction of each new Application Insights component.
 	InstrumentationKey pulumi.StringOutput `pulumi:"instrumentationKey"`
 	// Kind is the kind of application that this component refers to, used to customize UI. This value is a freeform string, values should typically be one of the following: web, ios, other, store, java, phone.
 	Kind pulumi.StringOutput `pulumi:"kind"`
 	// LaMigrationDate is the date which the component got migrated to LA, in ISO 8601 format.
 	LaMigrationDate pulumi.StringOutput `pulumi:"laMigrationDate"`
-	// Location is described by the SDK as: Resource location.
+	// Location is an output: Resource location.
 	Location pulumi.StringOutput `pulumi:"location"`
-	// Name is described by the SDK as: Azure resource name.
+	// Name is an output: Azure resource name.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// ProvisioningState is described by the SDK as: Current state of this component: whether or not is has been provisioned within the resource group it is defined. Users cannot change this value but are able to read from it. Values will include Succeeded, Deploying, Canceled, and Failed.
+	// ProvisioningState is an output: Current state of this component: whether or not is has been provisioned within the resource group it is defined. Users cannot change this value but are able to read from it. Values will include Succeeded, Deploying, Canceled, and Failed.
 	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
 	// PublicNetworkAccessForIngestion is the network access type for accessing Application Insights ingestion.
 	PublicNetworkAccessForIngestion pulumi.StringPtrOutput `pulumi:"publicNetworkAccessForIngestion"`
 	// PublicNetworkAccessForQuery is the network access type for accessing Application Insights query.
 	PublicNetworkAccessForQuery pulumi.StringPtrOutput `pulumi:"publicNetworkAccessForQuery"`
-	// RequestSource is described by the SDK as: Describes what tool created this Application Insights component. Customers using this API should set this to the default 'rest'.
+	// RequestSource is an output: Describes what tool created this Application Insights component. Customers using this API should set this to the default 'rest'.
 	RequestSource pulumi.StringPtrOutput `pulumi:"requestSource"`
-	// RetentionInDays is described by the SDK as: Retention period in days.
+	// RetentionInDays is an output: Retention period in days.
 	RetentionInDays pulumi.IntPtrOutput `pulumi:"retentionInDays"`
-	// SamplingPercentage is described by the SDK as: Percentage of the data produced by the application being monitored that is being sampled for Application Insights telemetry.
+	// SamplingPercentage is an output: Percentage of the data produced by the application being monitored that is being sampled for Application Insights telemetry.
 	SamplingPercentage pulumi.Float64PtrOutput `pulumi:"samplingPercentage"`
-	// Tags is described by the SDK as: Resource tags.
+	// Tags is an output: Resource tags.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// TenantId is described by the SDK as: Azure Tenant Id.
+	// TenantId is an output: Azure Tenant Id.
 	TenantId pulumi.StringOutput `pulumi:"tenantId"`
-	// Type is described by the SDK as: Azure resource type.
+	// Type is an output: Azure resource type.
 	Type pulumi.StringOutput `pulumi:"type"`
-	// WorkspaceResourceId is described by the SDK as: Resource Id of the log analytics workspace which the data will be ingested to. This property is required to create an application with this API version. Applications from older versions will not have this property.
+	// WorkspaceResourceId is an output: Resource Id of the log analytics workspace which the data will be ingested to. This property is required to create an application with this API version. Applications from older versions will not have this property.
 	WorkspaceResourceId pulumi.StringPtrOutput `pulumi:"workspaceResourceId"`
 }
 
@@ -157,7 +157,7 @@ type ComponentArgs struct {
 	IngestionMode pulumi.StringPtrInput `pulumi:"ingestionMode"`
 	// Kind: The kind of application that this component refers to, used to customize UI. This value is a freeform string, values should typically be one of the following: web, ios, other, store, java, phone. Required.
 	Kind pulumi.StringInput `pulumi:"kind"`
-	// Location: Resource location
+	// Location: Resource location.
 	Location pulumi.StringPtrInput `pulumi:"location"`
 	// PublicNetworkAccessForIngestion: The network access type for accessing Application Insights ingestion.
 	PublicNetworkAccessForIngestion pulumi.StringPtrInput `pulumi:"publicNetworkAccessForIngestion"`
@@ -173,7 +173,7 @@ type ComponentArgs struct {
 	RetentionInDays pulumi.IntPtrInput `pulumi:"retentionInDays"`
 	// SamplingPercentage: Percentage of the data produced by the application being monitored that is being sampled for Application Insights telemetry.
 	SamplingPercentage pulumi.Float64PtrInput `pulumi:"samplingPercentage"`
-	// Tags: Resource tags
+	// Tags: Resource tags.
 	Tags pulumi.StringMapInput `pulumi:"tags"`
 	// WorkspaceResourceId: Resource Id of the log analytics workspace which the data will be ingested to. This property is required to create an application with this API version. Applications from older versions will not have this property.
 	WorkspaceResourceId pulumi.StringPtrInput `pulumi:"workspaceResourceId"`
@@ -238,33 +238,33 @@ type WebTest struct {
 
 	// AzureApiVersion is the Azure API version of the resource.
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Description is described by the SDK as: User defined description for this WebTest.
+	// Description is an output: User defined description for this WebTest.
 	Description pulumi.StringPtrOutput `pulumi:"description"`
-	// Enabled is described by the SDK as: Is the test actively being monitored.
+	// Enabled is an output: Is the test actively being monitored.
 	Enabled pulumi.BoolPtrOutput `pulumi:"enabled"`
-	// Frequency is described by the SDK as: Interval in seconds between test runs for this WebTest. Default value is 300.
+	// Frequency is an output: Interval in seconds between test runs for this WebTest. Default value is 300.
 	Frequency pulumi.IntPtrOutput `pulumi:"frequency"`
 	// Kind is the kind of WebTest that this web test watches. Choices are ping, multistep and standard.
 	Kind pulumi.StringPtrOutput `pulumi:"kind"`
-	// Location is described by the SDK as: Resource location.
+	// Location is an output: Resource location.
 	Location pulumi.StringOutput `pulumi:"location"`
-	// Name is described by the SDK as: Azure resource name.
+	// Name is an output: Azure resource name.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// ProvisioningState is described by the SDK as: Current state of this component, whether or not is has been provisioned within the resource group it is defined. Users cannot change this value but are able to read from it. Values will include Succeeded, Deploying, Canceled, and Failed.
+	// ProvisioningState is an output: Current state of this component, whether or not is has been provisioned within the resource group it is defined. Users cannot change this value but are able to read from it. Values will include Succeeded, Deploying, Canceled, and Failed.
 	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// RetryEnabled is described by the SDK as: Allow for retries should this WebTest fail.
+	// RetryEnabled is an output: Allow for retries should this WebTest fail.
 	RetryEnabled pulumi.BoolPtrOutput `pulumi:"retryEnabled"`
-	// SyntheticMonitorId is described by the SDK as: Unique ID of this WebTest. This is typically the same value as the Name field.
+	// SyntheticMonitorId is an output: Unique ID of this WebTest. This is typically the same value as the Name field.
 	SyntheticMonitorId pulumi.StringOutput `pulumi:"syntheticMonitorId"`
-	// Tags is described by the SDK as: Resource tags.
+	// Tags is an output: Resource tags.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Timeout is described by the SDK as: Seconds until this WebTest will timeout and fail. Default value is 30.
+	// Timeout is an output: Seconds until this WebTest will timeout and fail. Default value is 30.
 	Timeout pulumi.IntPtrOutput `pulumi:"timeout"`
-	// Type is described by the SDK as: Azure resource type.
+	// Type is an output: Azure resource type.
 	Type pulumi.StringOutput `pulumi:"type"`
 	// WebTestKind is the kind of web test this is, valid choices are ping, multistep and standard.
 	WebTestKind pulumi.StringOutput `pulumi:"webTestKind"`
-	// WebTestName is described by the SDK as: User defined name if this WebTest.
+	// WebTestName is an output: User defined name if this WebTest.
 	WebTestName pulumi.StringOutput `pulumi:"webTestName"`
 }
 
@@ -280,11 +280,11 @@ type WebTestArgs struct {
 	Frequency pulumi.IntPtrInput `pulumi:"frequency"`
 	// Kind: The kind of WebTest that this web test watches. Choices are ping, multistep and standard.
 	Kind pulumi.StringPtrInput `pulumi:"kind"`
-	// Location: Resource location
+	// Location: Resource location.
 	Location pulumi.StringPtrInput `pulumi:"location"`
 	// Locations: A list of where to physically run the tests from to give global coverage for accessibility of your application. Required.
 	Locations WebTestGeolocationArray `pulumi:"locations"`
-	// Request: The collection of request properties
+	// Request: The collection of request properties.
 	Request *WebTestPropertiesRequestArgs `pulumi:"request"`
 	// ResourceGroupName: The name of the resource group. The name is case insensitive. Required.
 	ResourceGroupName pulumi.StringInput `pulumi:"resourceGroupName"`
@@ -292,11 +292,11 @@ type WebTestArgs struct {
 	RetryEnabled pulumi.BoolPtrInput `pulumi:"retryEnabled"`
 	// SyntheticMonitorId: Unique ID of this WebTest. This is typically the same value as the Name field. Required.
 	SyntheticMonitorId pulumi.StringInput `pulumi:"syntheticMonitorId"`
-	// Tags: Resource tags
+	// Tags: Resource tags.
 	Tags pulumi.StringMapInput `pulumi:"tags"`
 	// Timeout: Seconds until this WebTest will timeout and fail. Default value is 30.
 	Timeout pulumi.IntPtrInput `pulumi:"timeout"`
-	// ValidationRules: The collection of validation rule properties
+	// ValidationRules: The collection of validation rule properties.
 	ValidationRules *WebTestPropertiesValidationRulesArgs `pulumi:"validationRules"`
 	// WebTestKind: The kind of web test this is, valid choices are ping, multistep and standard. Required.
 	WebTestKind pulumi.StringInput `pulumi:"webTestKind"`
@@ -352,7 +352,7 @@ func NewWebTest(ctx *pulumi.Context, name string, args *WebTestArgs, opts ...pul
 	return azurenative.NewResource[WebTest](ctx, WebTestToken, name, args, args.withDefaults(), opts)
 }
 
-// HeaderFieldArgs is described by the SDK as: an input object of the provider.
+// HeaderFieldArgs is an input object.
 type HeaderFieldArgs struct {
 	// HeaderFieldName: The name of the header.
 	HeaderFieldName pulumi.StringPtrInput `pulumi:"headerFieldName"`
@@ -363,7 +363,7 @@ type HeaderFieldArgs struct {
 // HeaderFieldArray is a list of HeaderFieldArgs.
 type HeaderFieldArray []HeaderFieldArgs
 
-// WebTestGeolocationArgs is described by the SDK as: an input object of the provider.
+// WebTestGeolocationArgs is an input object.
 type WebTestGeolocationArgs struct {
 	// Location: Location ID for the WebTest to run from.
 	Location pulumi.StringPtrInput `pulumi:"location"`
@@ -372,13 +372,13 @@ type WebTestGeolocationArgs struct {
 // WebTestGeolocationArray is a list of WebTestGeolocationArgs.
 type WebTestGeolocationArray []WebTestGeolocationArgs
 
-// WebTestPropertiesConfigurationArgs is described by the SDK as: an input object of the provider.
+// WebTestPropertiesConfigurationArgs is an input object.
 type WebTestPropertiesConfigurationArgs struct {
 	// WebTest: The XML specification of a WebTest to run against an application.
 	WebTest pulumi.StringPtrInput `pulumi:"webTest"`
 }
 
-// WebTestPropertiesRequestArgs is described by the SDK as: an input object of the provider.
+// WebTestPropertiesRequestArgs is an input object.
 type WebTestPropertiesRequestArgs struct {
 	// FollowRedirects: Follow redirects for this web test.
 	FollowRedirects pulumi.BoolPtrInput `pulumi:"followRedirects"`
@@ -394,9 +394,9 @@ type WebTestPropertiesRequestArgs struct {
 	RequestUrl pulumi.StringPtrInput `pulumi:"requestUrl"`
 }
 
-// WebTestPropertiesValidationRulesArgs is described by the SDK as: an input object of the provider.
+// WebTestPropertiesValidationRulesArgs is an input object.
 type WebTestPropertiesValidationRulesArgs struct {
-	// ContentValidation: The collection of content validation properties
+	// ContentValidation: The collection of content validation properties.
 	ContentValidation *WebTestPropertiesValidationRulesContentValidationArgs `pulumi:"contentValidation"`
 	// ExpectedHttpStatusCode: Validate that the WebTest returns the http status code provided.
 	ExpectedHttpStatusCode pulumi.IntPtrInput `pulumi:"expectedHttpStatusCode"`
@@ -408,12 +408,12 @@ type WebTestPropertiesValidationRulesArgs struct {
 	SSLCheck pulumi.BoolPtrInput `pulumi:"sSLCheck"`
 }
 
-// WebTestPropertiesValidationRulesContentValidationArgs is described by the SDK as: an input object of the provider.
+// WebTestPropertiesValidationRulesContentValidationArgs is an input object.
 type WebTestPropertiesValidationRulesContentValidationArgs struct {
 	// ContentMatch: Content to look for in the return of the WebTest. Must not be null or empty.
 	ContentMatch pulumi.StringPtrInput `pulumi:"contentMatch"`
 	// IgnoreCase: When set, this value makes the ContentMatch validation case insensitive.
 	IgnoreCase pulumi.BoolPtrInput `pulumi:"ignoreCase"`
-	// PassIfTextFound: When true, validation will pass if there is a match for the ContentMatch string. If false, validation will fail if there is a match
+	// PassIfTextFound: When true, validation will pass if there is a match for the ContentMatch string. If false, validation will fail if there is a match.
 	PassIfTextFound pulumi.BoolPtrInput `pulumi:"passIfTextFound"`
 }

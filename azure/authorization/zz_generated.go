@@ -46,7 +46,7 @@ const (
 	PrincipalTypeAgentServicePrincipal pulumi.String = "AgentServicePrincipal"
 )
 
-// RoleAssignment is described by the SDK as: Role Assignments.
+// RoleAssignment is an azure-native resource: Role Assignments.
 //
 // Azure REST API version 2022-04-01.
 type RoleAssignment struct {
@@ -54,19 +54,19 @@ type RoleAssignment struct {
 
 	// AzureApiVersion is the Azure API version of the resource.
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Condition is the conditions on the role assignment. This limits the resources it can be assigned to. e.g.: @Resource[Microsoft.Storage/storageAccounts/blobServices/containers:ContainerName] StringEqualsIgnoreCase 'foo_storage_container'
+	// Condition is the conditions on the role assignment. This limits the resources it can be assigned to. e.g.: @Resource[Microsoft.Storage/storageAccounts/blobServices/containers:ContainerName] StringEqualsIgnoreCase 'foo_storage_container'.
 	Condition pulumi.StringPtrOutput `pulumi:"condition"`
-	// ConditionVersion is described by the SDK as: Version of the condition. Currently the only accepted value is '2.0'.
+	// ConditionVersion is an output: Version of the condition. Currently the only accepted value is '2.0'.
 	ConditionVersion pulumi.StringPtrOutput `pulumi:"conditionVersion"`
-	// CreatedBy is described by the SDK as: Id of the user who created the assignment.
+	// CreatedBy is an output: Id of the user who created the assignment.
 	CreatedBy pulumi.StringOutput `pulumi:"createdBy"`
-	// CreatedOn is described by the SDK as: Time it was created.
+	// CreatedOn is an output: Time it was created.
 	CreatedOn pulumi.StringOutput `pulumi:"createdOn"`
-	// DelegatedManagedIdentityResourceId is described by the SDK as: Id of the delegated managed identity resource.
+	// DelegatedManagedIdentityResourceId is an output: Id of the delegated managed identity resource.
 	DelegatedManagedIdentityResourceId pulumi.StringPtrOutput `pulumi:"delegatedManagedIdentityResourceId"`
-	// Description is described by the SDK as: Description of role assignment.
+	// Description is an output: Description of role assignment.
 	Description pulumi.StringPtrOutput `pulumi:"description"`
-	// Name is the name of the resource
+	// Name is the name of the resource.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// PrincipalId is the principal ID.
 	PrincipalId pulumi.StringOutput `pulumi:"principalId"`
@@ -76,23 +76,23 @@ type RoleAssignment struct {
 	RoleDefinitionId pulumi.StringOutput `pulumi:"roleDefinitionId"`
 	// Scope is the role assignment scope.
 	Scope pulumi.StringOutput `pulumi:"scope"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts"
+	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
 	Type pulumi.StringOutput `pulumi:"type"`
-	// UpdatedBy is described by the SDK as: Id of the user who updated the assignment.
+	// UpdatedBy is an output: Id of the user who updated the assignment.
 	UpdatedBy pulumi.StringOutput `pulumi:"updatedBy"`
-	// UpdatedOn is described by the SDK as: Time it was updated.
+	// UpdatedOn is an output: Time it was updated.
 	UpdatedOn pulumi.StringOutput `pulumi:"updatedOn"`
 }
 
 // RoleAssignmentArgs are the inputs of RoleAssignment.
 type RoleAssignmentArgs struct {
-	// Condition: The conditions on the role assignment. This limits the resources it can be assigned to. e.g.: @Resource[Microsoft.Storage/storageAccounts/blobServices/containers:ContainerName] StringEqualsIgnoreCase 'foo_storage_container'
+	// Condition: The conditions on the role assignment. This limits the resources it can be assigned to. e.g.: @Resource[Microsoft.Storage/storageAccounts/blobServices/containers:ContainerName] StringEqualsIgnoreCase 'foo_storage_container'.
 	Condition pulumi.StringPtrInput `pulumi:"condition"`
-	// ConditionVersion: Version of the condition. Currently the only accepted value is '2.0'
+	// ConditionVersion: Version of the condition. Currently the only accepted value is '2.0'.
 	ConditionVersion pulumi.StringPtrInput `pulumi:"conditionVersion"`
-	// DelegatedManagedIdentityResourceId: Id of the delegated managed identity resource
+	// DelegatedManagedIdentityResourceId: Id of the delegated managed identity resource.
 	DelegatedManagedIdentityResourceId pulumi.StringPtrInput `pulumi:"delegatedManagedIdentityResourceId"`
-	// Description: Description of role assignment
+	// Description: Description of role assignment.
 	Description pulumi.StringPtrInput `pulumi:"description"`
 	// PrincipalId: The principal ID. Required.
 	PrincipalId pulumi.StringInput `pulumi:"principalId"`
@@ -154,7 +154,7 @@ type ManagementLockAtResourceGroupLevel struct {
 	Level pulumi.StringOutput `pulumi:"level"`
 	// Name is the name of the lock.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Notes is described by the SDK as: Notes about the lock. Maximum of 512 characters.
+	// Notes is an output: Notes about the lock. Maximum of 512 characters.
 	Notes pulumi.StringPtrOutput `pulumi:"notes"`
 	// Type is the resource type of the lock - Microsoft.Authorization/locks.
 	Type pulumi.StringOutput `pulumi:"type"`
@@ -201,7 +201,7 @@ func NewManagementLockAtResourceGroupLevel(ctx *pulumi.Context, name string, arg
 	return azurenative.NewResource[ManagementLockAtResourceGroupLevel](ctx, ManagementLockAtResourceGroupLevelToken, name, args, args, opts)
 }
 
-// ManagementLockOwnerArgs is described by the SDK as: an input object of the provider.
+// ManagementLockOwnerArgs is an input object.
 type ManagementLockOwnerArgs struct {
 	// ApplicationId: The application ID of the lock owner.
 	ApplicationId pulumi.StringPtrInput `pulumi:"applicationId"`

@@ -480,7 +480,7 @@ const (
 	WorkloadRuntimeKataVmIsolation pulumi.String = "KataVmIsolation"
 )
 
-// ManagedCluster is described by the SDK as: Managed cluster.
+// ManagedCluster is an azure-native resource: Managed cluster.
 //
 // Azure REST API version 2025-09-01.
 type ManagedCluster struct {
@@ -492,15 +492,15 @@ type ManagedCluster struct {
 	AzurePortalFQDN pulumi.StringOutput `pulumi:"azurePortalFQDN"`
 	// CurrentKubernetesVersion is the version of Kubernetes the Managed Cluster is running. If kubernetesVersion was a fully specified version <major.minor.patch>, this field will be exactly equal to it. If kubernetesVersion was <major.minor>, this field will contain the full <major.minor.patch> version being used.
 	CurrentKubernetesVersion pulumi.StringOutput `pulumi:"currentKubernetesVersion"`
-	// DisableLocalAccounts is described by the SDK as: If local accounts should be disabled on the Managed Cluster. If set to true, getting static credentials will be disabled for this cluster. This must only be used on Managed Clusters that are AAD enabled. For more details see [disable local accounts](https://docs.microsoft.com/azure/aks/managed-aad#disable-local-accounts-preview).
+	// DisableLocalAccounts is an output: If local accounts should be disabled on the Managed Cluster. If set to true, getting static credentials will be disabled for this cluster. This must only be used on Managed Clusters that are AAD enabled. For more details see [disable local accounts](https://docs.microsoft.com/azure/aks/managed-aad#disable-local-accounts-preview).
 	DisableLocalAccounts pulumi.BoolPtrOutput `pulumi:"disableLocalAccounts"`
-	// DiskEncryptionSetID is the Resource ID of the disk encryption set to use for enabling encryption at rest. This is of the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/diskEncryptionSets/{encryptionSetName}'
+	// DiskEncryptionSetID is the Resource ID of the disk encryption set to use for enabling encryption at rest. This is of the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/diskEncryptionSets/{encryptionSetName}'.
 	DiskEncryptionSetID pulumi.StringPtrOutput `pulumi:"diskEncryptionSetID"`
 	// DnsPrefix is the DNS prefix of the Managed Cluster. This cannot be updated once the Managed Cluster has been created.
 	DnsPrefix pulumi.StringPtrOutput `pulumi:"dnsPrefix"`
-	// ETag is described by the SDK as: Unique read-only string used to implement optimistic concurrency. The eTag value will change when the resource is updated. Specify an if-match or if-none-match header with the eTag value for a subsequent request to enable optimistic concurrency per the normal eTag convention.
+	// ETag is an output: Unique read-only string used to implement optimistic concurrency. The eTag value will change when the resource is updated. Specify an if-match or if-none-match header with the eTag value for a subsequent request to enable optimistic concurrency per the normal eTag convention.
 	ETag pulumi.StringOutput `pulumi:"eTag"`
-	// EnableRBAC is described by the SDK as: Whether to enable Kubernetes Role-Based Access Control.
+	// EnableRBAC is an output: Whether to enable Kubernetes Role-Based Access Control.
 	EnableRBAC pulumi.BoolPtrOutput `pulumi:"enableRBAC"`
 	// Fqdn is the FQDN of the master pool.
 	Fqdn pulumi.StringOutput `pulumi:"fqdn"`
@@ -508,15 +508,15 @@ type ManagedCluster struct {
 	FqdnSubdomain pulumi.StringPtrOutput `pulumi:"fqdnSubdomain"`
 	// Identity is the identity of the managed cluster, if configured.
 	Identity ManagedClusterIdentityResponsePtrOutput `pulumi:"identity"`
-	// Kind is described by the SDK as: This is primarily used to expose different UI experiences in the portal for different kinds.
+	// Kind is an output: This is primarily used to expose different UI experiences in the portal for different kinds.
 	Kind pulumi.StringPtrOutput `pulumi:"kind"`
 	// KubernetesVersion is the version of Kubernetes specified by the user. Both patch version <major.minor.patch> (e.g. 1.20.13) and <major.minor> (e.g. 1.20) are supported. When <major.minor> is specified, the latest supported GA patch version is chosen automatically. Updating the cluster with the same <major.minor> once it has been created (e.g. 1.14.x -> 1.14) will not trigger an upgrade, even if a newer patch version is available. When you upgrade a supported AKS cluster, Kubernetes minor versions cannot be skipped. All upgrades must be performed sequentially by major version number. For example, upgrades between 1.14.x -> 1.15.x or 1.15.x -> 1.16.x are allowed, however 1.14.x -> 1.16.x is not allowed. See [upgrading an AKS cluster](https://docs.microsoft.com/azure/aks/upgrade-cluster) for more details.
 	KubernetesVersion pulumi.StringPtrOutput `pulumi:"kubernetesVersion"`
-	// Location is the geo-location where the resource lives
+	// Location is the geo-location where the resource lives.
 	Location pulumi.StringOutput `pulumi:"location"`
 	// MaxAgentPools is the max number of agent pools for the managed cluster.
 	MaxAgentPools pulumi.IntOutput `pulumi:"maxAgentPools"`
-	// Name is the name of the resource
+	// Name is the name of the resource.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// NodeResourceGroup is the name of the resource group containing agent pool nodes.
 	NodeResourceGroup pulumi.StringPtrOutput `pulumi:"nodeResourceGroup"`
@@ -526,15 +526,15 @@ type ManagedCluster struct {
 	PrivateFQDN pulumi.StringOutput `pulumi:"privateFQDN"`
 	// ProvisioningState is the current provisioning state.
 	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// PublicNetworkAccess is described by the SDK as: PublicNetworkAccess of the managedCluster. Allow or deny public network access for AKS.
+	// PublicNetworkAccess is an output: PublicNetworkAccess of the managedCluster. Allow or deny public network access for AKS.
 	PublicNetworkAccess pulumi.StringPtrOutput `pulumi:"publicNetworkAccess"`
-	// ResourceUID is the resourceUID uniquely identifies ManagedClusters that reuse ARM ResourceIds (i.e: create, delete, create sequence)
+	// ResourceUID is the resourceUID uniquely identifies ManagedClusters that reuse ARM ResourceIds (i.e: create, delete, create sequence).
 	ResourceUID pulumi.StringOutput `pulumi:"resourceUID"`
 	// SupportPlan is the support plan for the Managed Cluster. If unspecified, the default is 'KubernetesOfficial'.
 	SupportPlan pulumi.StringPtrOutput `pulumi:"supportPlan"`
-	// Tags is described by the SDK as: Resource tags.
+	// Tags is an output: Resource tags.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts"
+	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
 	Type pulumi.StringOutput `pulumi:"type"`
 }
 
@@ -550,7 +550,7 @@ type ManagedClusterArgs struct {
 	AiToolchainOperatorProfile *ManagedClusterAIToolchainOperatorProfileArgs `pulumi:"aiToolchainOperatorProfile"`
 	// ApiServerAccessProfile: The access profile for managed cluster API server.
 	ApiServerAccessProfile *ManagedClusterAPIServerAccessProfileArgs `pulumi:"apiServerAccessProfile"`
-	// AutoScalerProfile: Parameters to be applied to the cluster-autoscaler when enabled
+	// AutoScalerProfile: Parameters to be applied to the cluster-autoscaler when enabled.
 	AutoScalerProfile *ManagedClusterPropertiesAutoScalerProfileArgs `pulumi:"autoScalerProfile"`
 	// AutoUpgradeProfile: The auto upgrade configuration.
 	AutoUpgradeProfile *ManagedClusterAutoUpgradeProfileArgs `pulumi:"autoUpgradeProfile"`
@@ -560,7 +560,7 @@ type ManagedClusterArgs struct {
 	BootstrapProfile *ManagedClusterBootstrapProfileArgs `pulumi:"bootstrapProfile"`
 	// DisableLocalAccounts: If local accounts should be disabled on the Managed Cluster. If set to true, getting static credentials will be disabled for this cluster. This must only be used on Managed Clusters that are AAD enabled. For more details see [disable local accounts](https://docs.microsoft.com/azure/aks/managed-aad#disable-local-accounts-preview).
 	DisableLocalAccounts pulumi.BoolPtrInput `pulumi:"disableLocalAccounts"`
-	// DiskEncryptionSetID: The Resource ID of the disk encryption set to use for enabling encryption at rest. This is of the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/diskEncryptionSets/{encryptionSetName}'
+	// DiskEncryptionSetID: The Resource ID of the disk encryption set to use for enabling encryption at rest. This is of the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/diskEncryptionSets/{encryptionSetName}'.
 	DiskEncryptionSetID pulumi.StringPtrInput `pulumi:"diskEncryptionSetID"`
 	// DnsPrefix: The DNS prefix of the Managed Cluster. This cannot be updated once the Managed Cluster has been created.
 	DnsPrefix pulumi.StringPtrInput `pulumi:"dnsPrefix"`
@@ -578,13 +578,13 @@ type ManagedClusterArgs struct {
 	IdentityProfile UserAssignedIdentityMap `pulumi:"identityProfile"`
 	// IngressProfile: Ingress profile for the managed cluster.
 	IngressProfile *ManagedClusterIngressProfileArgs `pulumi:"ingressProfile"`
-	// Kind: This is primarily used to expose different UI experiences in the portal for different kinds
+	// Kind: This is primarily used to expose different UI experiences in the portal for different kinds.
 	Kind pulumi.StringPtrInput `pulumi:"kind"`
 	// KubernetesVersion: The version of Kubernetes specified by the user. Both patch version <major.minor.patch> (e.g. 1.20.13) and <major.minor> (e.g. 1.20) are supported. When <major.minor> is specified, the latest supported GA patch version is chosen automatically. Updating the cluster with the same <major.minor> once it has been created (e.g. 1.14.x -> 1.14) will not trigger an upgrade, even if a newer patch version is available. When you upgrade a supported AKS cluster, Kubernetes minor versions cannot be skipped. All upgrades must be performed sequentially by major version number. For example, upgrades between 1.14.x -> 1.15.x or 1.15.x -> 1.16.x are allowed, however 1.14.x -> 1.16.x is not allowed. See [upgrading an AKS cluster](https://docs.microsoft.com/azure/aks/upgrade-cluster) for more details.
 	KubernetesVersion pulumi.StringPtrInput `pulumi:"kubernetesVersion"`
 	// LinuxProfile: The profile for Linux VMs in the Managed Cluster.
 	LinuxProfile *ContainerServiceLinuxProfileArgs `pulumi:"linuxProfile"`
-	// Location: The geo-location where the resource lives
+	// Location: The geo-location where the resource lives.
 	Location pulumi.StringPtrInput `pulumi:"location"`
 	// MetricsProfile: Optional cluster metrics configuration.
 	MetricsProfile *ManagedClusterMetricsProfileArgs `pulumi:"metricsProfile"`
@@ -602,7 +602,7 @@ type ManagedClusterArgs struct {
 	PodIdentityProfile *ManagedClusterPodIdentityProfileArgs `pulumi:"podIdentityProfile"`
 	// PrivateLinkResources: Private link resources associated with the cluster.
 	PrivateLinkResources PrivateLinkResourceArray `pulumi:"privateLinkResources"`
-	// PublicNetworkAccess: PublicNetworkAccess of the managedCluster. Allow or deny public network access for AKS
+	// PublicNetworkAccess: PublicNetworkAccess of the managedCluster. Allow or deny public network access for AKS.
 	PublicNetworkAccess pulumi.StringPtrInput `pulumi:"publicNetworkAccess"`
 	// ResourceGroupName: The name of the resource group. The name is case insensitive. Required.
 	ResourceGroupName pulumi.StringInput `pulumi:"resourceGroupName"`
@@ -708,7 +708,7 @@ type ListManagedClusterUserCredentialsArgs struct {
 	ResourceGroupName string `pulumi:"resourceGroupName"`
 	// ResourceName: The name of the managed cluster resource. Required.
 	ResourceName string `pulumi:"resourceName"`
-	// ServerFqdn: server fqdn type for credentials to be returned
+	// ServerFqdn: server fqdn type for credentials to be returned.
 	ServerFqdn *string `pulumi:"serverFqdn"`
 }
 
@@ -720,7 +720,7 @@ type ListManagedClusterUserCredentialsOutputArgs struct {
 	ResourceGroupName pulumi.StringInput `pulumi:"resourceGroupName"`
 	// ResourceName: The name of the managed cluster resource. Required.
 	ResourceName pulumi.StringInput `pulumi:"resourceName"`
-	// ServerFqdn: server fqdn type for credentials to be returned
+	// ServerFqdn: server fqdn type for credentials to be returned.
 	ServerFqdn pulumi.StringPtrInput `pulumi:"serverFqdn"`
 }
 
@@ -766,7 +766,7 @@ func ListManagedClusterUserCredentialsOutput(ctx *pulumi.Context, args ListManag
 	return ctx.InvokeOutput(ListManagedClusterUserCredentialsToken, args, ListManagedClusterUserCredentialsResultOutput{}, pulumi.InvokeOutputOptions{InvokeOptions: opts}).(ListManagedClusterUserCredentialsResultOutput)
 }
 
-// AdvancedNetworkingArgs is described by the SDK as: an input object of the provider.
+// AdvancedNetworkingArgs is an input object.
 type AdvancedNetworkingArgs struct {
 	// Enabled: Indicates the enablement of Advanced Networking functionalities of observability and security on AKS clusters. When this is set to true, all observability and security features will be set to enabled unless explicitly disabled. If not specified, the default is false.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
@@ -776,13 +776,13 @@ type AdvancedNetworkingArgs struct {
 	Security *AdvancedNetworkingSecurityArgs `pulumi:"security"`
 }
 
-// AdvancedNetworkingObservabilityArgs is described by the SDK as: an input object of the provider.
+// AdvancedNetworkingObservabilityArgs is an input object.
 type AdvancedNetworkingObservabilityArgs struct {
 	// Enabled: Indicates the enablement of Advanced Networking observability functionalities on clusters.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 
-// AdvancedNetworkingSecurityArgs is described by the SDK as: an input object of the provider.
+// AdvancedNetworkingSecurityArgs is an input object.
 type AdvancedNetworkingSecurityArgs struct {
 	// AdvancedNetworkPolicies: Enable advanced network policies. This allows users to configure Layer 7 network policies (FQDN, HTTP, Kafka). Policies themselves must be configured via the Cilium Network Policy resources, see https://docs.cilium.io/en/latest/security/policy/index.html. This can be enabled only on cilium-based clusters. If not specified, the default value is FQDN if security.enabled is set to true.
 	AdvancedNetworkPolicies pulumi.StringPtrInput `pulumi:"advancedNetworkPolicies"`
@@ -790,7 +790,7 @@ type AdvancedNetworkingSecurityArgs struct {
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 
-// AgentPoolGatewayProfileArgs is described by the SDK as: an input object of the provider.
+// AgentPoolGatewayProfileArgs is an input object.
 type AgentPoolGatewayProfileArgs struct {
 	// PublicIPPrefixSize: The Gateway agent pool associates one public IPPrefix for each static egress gateway to provide public egress. The size of Public IPPrefix should be selected by the user. Each node in the agent pool is assigned with one IP from the IPPrefix. The IPPrefix size thus serves as a cap on the size of the Gateway agent pool. Due to Azure public IPPrefix size limitation, the valid value range is [28, 31] (/31 = 2 nodes/IPs, /30 = 4 nodes/IPs, /29 = 8 nodes/IPs, /28 = 16 nodes/IPs). The default value is 31.
 	PublicIPPrefixSize pulumi.IntPtrInput `pulumi:"publicIPPrefixSize"`
@@ -804,7 +804,7 @@ func (a *AgentPoolGatewayProfileArgs) withDefaults() *AgentPoolGatewayProfileArg
 	return &c
 }
 
-// AgentPoolNetworkProfileArgs is described by the SDK as: an input object of the provider.
+// AgentPoolNetworkProfileArgs is an input object.
 type AgentPoolNetworkProfileArgs struct {
 	// AllowedHostPorts: The port ranges that are allowed to access. The specified ranges are allowed to overlap.
 	AllowedHostPorts PortRangeArray `pulumi:"allowedHostPorts"`
@@ -814,7 +814,7 @@ type AgentPoolNetworkProfileArgs struct {
 	NodePublicIPTags IPTagArray `pulumi:"nodePublicIPTags"`
 }
 
-// AgentPoolSecurityProfileArgs is described by the SDK as: an input object of the provider.
+// AgentPoolSecurityProfileArgs is an input object.
 type AgentPoolSecurityProfileArgs struct {
 	// EnableSecureBoot: Secure Boot is a feature of Trusted Launch which ensures that only signed operating systems and drivers can boot. For more details, see aka.ms/aks/trustedlaunch. If not specified, the default is false.
 	EnableSecureBoot pulumi.BoolPtrInput `pulumi:"enableSecureBoot"`
@@ -824,13 +824,13 @@ type AgentPoolSecurityProfileArgs struct {
 	SshAccess pulumi.StringPtrInput `pulumi:"sshAccess"`
 }
 
-// AgentPoolUpgradeSettingsArgs is described by the SDK as: an input object of the provider.
+// AgentPoolUpgradeSettingsArgs is an input object.
 type AgentPoolUpgradeSettingsArgs struct {
 	// DrainTimeoutInMinutes: The drain timeout for a node. The amount of time (in minutes) to wait on eviction of pods and graceful termination per node. This eviction wait time honors waiting on pod disruption budgets. If this time is exceeded, the upgrade fails. If not specified, the default is 30 minutes.
 	DrainTimeoutInMinutes pulumi.IntPtrInput `pulumi:"drainTimeoutInMinutes"`
-	// MaxSurge: The maximum number or percentage of nodes that are surged during upgrade. This can either be set to an integer (e.g. '5') or a percentage (e.g. '50%'). If a percentage is specified, it is the percentage of the total agent pool size at the time of the upgrade. For percentages, fractional nodes are rounded up. If not specified, the default is 10%. For more information, including best practices, see: https://learn.microsoft.com/en-us/azure/aks/upgrade-cluster
+	// MaxSurge: The maximum number or percentage of nodes that are surged during upgrade. This can either be set to an integer (e.g. '5') or a percentage (e.g. '50%'). If a percentage is specified, it is the percentage of the total agent pool size at the time of the upgrade. For percentages, fractional nodes are rounded up. If not specified, the default is 10%. For more information, including best practices, see: https://learn.microsoft.com/en-us/azure/aks/upgrade-cluster.
 	MaxSurge pulumi.StringPtrInput `pulumi:"maxSurge"`
-	// MaxUnavailable: The maximum number or percentage of nodes that can be simultaneously unavailable during upgrade. This can either be set to an integer (e.g. '1') or a percentage (e.g. '5%'). If a percentage is specified, it is the percentage of the total agent pool size at the time of the upgrade. For percentages, fractional nodes are rounded up. If not specified, the default is 0. For more information, including best practices, see: https://learn.microsoft.com/en-us/azure/aks/upgrade-cluster
+	// MaxUnavailable: The maximum number or percentage of nodes that can be simultaneously unavailable during upgrade. This can either be set to an integer (e.g. '1') or a percentage (e.g. '5%'). If a percentage is specified, it is the percentage of the total agent pool size at the time of the upgrade. For percentages, fractional nodes are rounded up. If not specified, the default is 0. For more information, including best practices, see: https://learn.microsoft.com/en-us/azure/aks/upgrade-cluster.
 	MaxUnavailable pulumi.StringPtrInput `pulumi:"maxUnavailable"`
 	// NodeSoakDurationInMinutes: The soak duration for a node. The amount of time (in minutes) to wait after draining a node and before reimaging it and moving on to next node. If not specified, the default is 0 minutes.
 	NodeSoakDurationInMinutes pulumi.IntPtrInput `pulumi:"nodeSoakDurationInMinutes"`
@@ -838,13 +838,13 @@ type AgentPoolUpgradeSettingsArgs struct {
 	UndrainableNodeBehavior pulumi.StringPtrInput `pulumi:"undrainableNodeBehavior"`
 }
 
-// AgentPoolWindowsProfileArgs is described by the SDK as: an input object of the provider.
+// AgentPoolWindowsProfileArgs is an input object.
 type AgentPoolWindowsProfileArgs struct {
 	// DisableOutboundNat: Whether to disable OutboundNAT in windows nodes. The default value is false. Outbound NAT can only be disabled if the cluster outboundType is NAT Gateway and the Windows agent pool does not have node public IP enabled.
 	DisableOutboundNat pulumi.BoolPtrInput `pulumi:"disableOutboundNat"`
 }
 
-// AzureKeyVaultKmsArgs is described by the SDK as: an input object of the provider.
+// AzureKeyVaultKmsArgs is an input object.
 type AzureKeyVaultKmsArgs struct {
 	// Enabled: Whether to enable Azure Key Vault key management service. The default is false.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
@@ -864,13 +864,13 @@ func (a *AzureKeyVaultKmsArgs) withDefaults() *AzureKeyVaultKmsArgs {
 	return &c
 }
 
-// ClusterUpgradeSettingsArgs is described by the SDK as: an input object of the provider.
+// ClusterUpgradeSettingsArgs is an input object.
 type ClusterUpgradeSettingsArgs struct {
 	// OverrideSettings: Settings for overrides.
 	OverrideSettings *UpgradeOverrideSettingsArgs `pulumi:"overrideSettings"`
 }
 
-// ContainerServiceLinuxProfileArgs is described by the SDK as: an input object of the provider.
+// ContainerServiceLinuxProfileArgs is an input object.
 type ContainerServiceLinuxProfileArgs struct {
 	// AdminUsername: The administrator username to use for Linux VMs. Required.
 	AdminUsername pulumi.StringInput `pulumi:"adminUsername"`
@@ -892,7 +892,7 @@ func (a *ContainerServiceLinuxProfileArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// ContainerServiceNetworkProfileArgs is described by the SDK as: an input object of the provider.
+// ContainerServiceNetworkProfileArgs is an input object.
 type ContainerServiceNetworkProfileArgs struct {
 	// AdvancedNetworking: Advanced Networking profile for enabling observability and security feature suite on a cluster. For more information see aka.ms/aksadvancednetworking.
 	AdvancedNetworking *AdvancedNetworkingArgs `pulumi:"advancedNetworking"`
@@ -953,7 +953,7 @@ func (a *ContainerServiceNetworkProfileArgs) withDefaults() *ContainerServiceNet
 	return &c
 }
 
-// ContainerServiceSshConfigurationArgs is described by the SDK as: an input object of the provider.
+// ContainerServiceSshConfigurationArgs is an input object.
 type ContainerServiceSshConfigurationArgs struct {
 	// PublicKeys: The list of SSH public keys used to authenticate with Linux-based VMs. A maximum of 1 key may be specified. Required.
 	PublicKeys ContainerServiceSshPublicKeyArray `pulumi:"publicKeys"`
@@ -970,7 +970,7 @@ func (a *ContainerServiceSshConfigurationArgs) missingInputs(path string) []stri
 	return missing
 }
 
-// ContainerServiceSshPublicKeyArgs is described by the SDK as: an input object of the provider.
+// ContainerServiceSshPublicKeyArgs is an input object.
 type ContainerServiceSshPublicKeyArgs struct {
 	// KeyData: Certificate public key used to authenticate with VMs through SSH. The certificate must be in PEM format with or without headers. Required.
 	KeyData pulumi.StringInput `pulumi:"keyData"`
@@ -987,13 +987,13 @@ func (a *ContainerServiceSshPublicKeyArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// CreationDataArgs is described by the SDK as: an input object of the provider.
+// CreationDataArgs is an input object.
 type CreationDataArgs struct {
 	// SourceResourceId: This is the ARM ID of the source object to be used to create the target object.
 	SourceResourceId pulumi.StringPtrInput `pulumi:"sourceResourceId"`
 }
 
-// CredentialResultResponse is described by the SDK as: an output object of the provider.
+// CredentialResultResponse is an output object.
 type CredentialResultResponse struct {
 	// Name: The name of the credential.
 	Name string `pulumi:"name"`
@@ -1077,7 +1077,7 @@ func (o CredentialResultResponseArrayOutput) Index(i pulumi.IntInput) Credential
 	}).(CredentialResultResponseOutput)
 }
 
-// DelegatedResourceArgs is described by the SDK as: an input object of the provider.
+// DelegatedResourceArgs is an input object.
 type DelegatedResourceArgs struct {
 	// Location: The source resource location - internal use only.
 	Location pulumi.StringPtrInput `pulumi:"location"`
@@ -1092,7 +1092,7 @@ type DelegatedResourceArgs struct {
 // DelegatedResourceMap is a map of DelegatedResourceArgs.
 type DelegatedResourceMap map[string]DelegatedResourceArgs
 
-// DelegatedResourceResponse is described by the SDK as: an output object of the provider.
+// DelegatedResourceResponse is an output object.
 type DelegatedResourceResponse struct {
 	// Location: The source resource location - internal use only.
 	Location *string `pulumi:"location"`
@@ -1214,7 +1214,7 @@ func (o DelegatedResourceResponseMapOutput) MapIndex(k pulumi.StringInput) Deleg
 	}).(DelegatedResourceResponseOutput)
 }
 
-// ExtendedLocationArgs is described by the SDK as: an input object of the provider.
+// ExtendedLocationArgs is an input object.
 type ExtendedLocationArgs struct {
 	// Name: The name of the extended location.
 	Name pulumi.StringPtrInput `pulumi:"name"`
@@ -1222,13 +1222,13 @@ type ExtendedLocationArgs struct {
 	Type pulumi.StringPtrInput `pulumi:"type"`
 }
 
-// GPUProfileArgs is described by the SDK as: an input object of the provider.
+// GPUProfileArgs is an input object.
 type GPUProfileArgs struct {
 	// Driver: Whether to install GPU drivers. When it's not specified, default is Install.
 	Driver pulumi.StringPtrInput `pulumi:"driver"`
 }
 
-// IPTagArgs is described by the SDK as: an input object of the provider.
+// IPTagArgs is an input object.
 type IPTagArgs struct {
 	// IpTagType: The IP tag type. Example: RoutingPreference.
 	IpTagType pulumi.StringPtrInput `pulumi:"ipTagType"`
@@ -1239,13 +1239,13 @@ type IPTagArgs struct {
 // IPTagArray is a list of IPTagArgs.
 type IPTagArray []IPTagArgs
 
-// IstioCertificateAuthorityArgs is described by the SDK as: an input object of the provider.
+// IstioCertificateAuthorityArgs is an input object.
 type IstioCertificateAuthorityArgs struct {
 	// Plugin: Plugin certificates information for Service Mesh.
 	Plugin *IstioPluginCertificateAuthorityArgs `pulumi:"plugin"`
 }
 
-// IstioComponentsArgs is described by the SDK as: an input object of the provider.
+// IstioComponentsArgs is an input object.
 type IstioComponentsArgs struct {
 	// EgressGateways: Istio egress gateways.
 	EgressGateways IstioEgressGatewayArray `pulumi:"egressGateways"`
@@ -1264,7 +1264,7 @@ func (a *IstioComponentsArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// IstioEgressGatewayArgs is described by the SDK as: an input object of the provider.
+// IstioEgressGatewayArgs is an input object.
 type IstioEgressGatewayArgs struct {
 	// Enabled: Whether to enable the egress gateway. Required.
 	Enabled pulumi.BoolInput `pulumi:"enabled"`
@@ -1290,7 +1290,7 @@ func (a *IstioEgressGatewayArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// IstioIngressGatewayArgs is described by the SDK as: an input object of the provider.
+// IstioIngressGatewayArgs is an input object.
 type IstioIngressGatewayArgs struct {
 	// Enabled: Whether to enable the ingress gateway. Required.
 	Enabled pulumi.BoolInput `pulumi:"enabled"`
@@ -1312,7 +1312,7 @@ func (a *IstioIngressGatewayArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// IstioPluginCertificateAuthorityArgs is described by the SDK as: an input object of the provider.
+// IstioPluginCertificateAuthorityArgs is an input object.
 type IstioPluginCertificateAuthorityArgs struct {
 	// CertChainObjectName: Certificate chain object name in Azure Key Vault.
 	CertChainObjectName pulumi.StringPtrInput `pulumi:"certChainObjectName"`
@@ -1326,13 +1326,13 @@ type IstioPluginCertificateAuthorityArgs struct {
 	RootCertObjectName pulumi.StringPtrInput `pulumi:"rootCertObjectName"`
 }
 
-// IstioServiceMeshArgs is described by the SDK as: an input object of the provider.
+// IstioServiceMeshArgs is an input object.
 type IstioServiceMeshArgs struct {
-	// CertificateAuthority: Istio Service Mesh Certificate Authority (CA) configuration. For now, we only support plugin certificates as described here https://aka.ms/asm-plugin-ca
+	// CertificateAuthority: Istio Service Mesh Certificate Authority (CA) configuration. For now, we only support plugin certificates as described here https://aka.ms/asm-plugin-ca.
 	CertificateAuthority *IstioCertificateAuthorityArgs `pulumi:"certificateAuthority"`
 	// Components: Istio components configuration.
 	Components *IstioComponentsArgs `pulumi:"components"`
-	// Revisions: The list of revisions of the Istio control plane. When an upgrade is not in progress, this holds one value. When canary upgrade is in progress, this can only hold two consecutive values. For more information, see: https://learn.microsoft.com/en-us/azure/aks/istio-upgrade
+	// Revisions: The list of revisions of the Istio control plane. When an upgrade is not in progress, this holds one value. When canary upgrade is in progress, this can only hold two consecutive values. For more information, see: https://learn.microsoft.com/en-us/azure/aks/istio-upgrade.
 	Revisions pulumi.StringArrayInput `pulumi:"revisions"`
 }
 
@@ -1344,7 +1344,7 @@ func (a *IstioServiceMeshArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// KubeletConfigArgs is described by the SDK as: an input object of the provider.
+// KubeletConfigArgs is an input object.
 type KubeletConfigArgs struct {
 	// AllowedUnsafeSysctls: Allowed list of unsafe sysctls or unsafe sysctl patterns (ending in `*`).
 	AllowedUnsafeSysctls pulumi.StringArrayInput `pulumi:"allowedUnsafeSysctls"`
@@ -1360,9 +1360,9 @@ type KubeletConfigArgs struct {
 	CpuManagerPolicy pulumi.StringPtrInput `pulumi:"cpuManagerPolicy"`
 	// FailSwapOn: If set to true it will make the Kubelet fail to start if swap is enabled on the node.
 	FailSwapOn pulumi.BoolPtrInput `pulumi:"failSwapOn"`
-	// ImageGcHighThreshold: The percent of disk usage after which image garbage collection is always run. To disable image garbage collection, set to 100. The default is 85%
+	// ImageGcHighThreshold: The percent of disk usage after which image garbage collection is always run. To disable image garbage collection, set to 100. The default is 85%.
 	ImageGcHighThreshold pulumi.IntPtrInput `pulumi:"imageGcHighThreshold"`
-	// ImageGcLowThreshold: The percent of disk usage before which image garbage collection is never run. This cannot be set higher than imageGcHighThreshold. The default is 80%
+	// ImageGcLowThreshold: The percent of disk usage before which image garbage collection is never run. This cannot be set higher than imageGcHighThreshold. The default is 80%.
 	ImageGcLowThreshold pulumi.IntPtrInput `pulumi:"imageGcLowThreshold"`
 	// PodMaxPids: The maximum number of processes per pod.
 	PodMaxPids pulumi.IntPtrInput `pulumi:"podMaxPids"`
@@ -1370,7 +1370,7 @@ type KubeletConfigArgs struct {
 	TopologyManagerPolicy pulumi.StringPtrInput `pulumi:"topologyManagerPolicy"`
 }
 
-// LinuxOSConfigArgs is described by the SDK as: an input object of the provider.
+// LinuxOSConfigArgs is an input object.
 type LinuxOSConfigArgs struct {
 	// SwapFileSizeMB: The size in MB of a swap file that will be created on each node.
 	SwapFileSizeMB pulumi.IntPtrInput `pulumi:"swapFileSizeMB"`
@@ -1382,7 +1382,7 @@ type LinuxOSConfigArgs struct {
 	TransparentHugePageEnabled pulumi.StringPtrInput `pulumi:"transparentHugePageEnabled"`
 }
 
-// LocalDNSOverrideArgs is described by the SDK as: an input object of the provider.
+// LocalDNSOverrideArgs is an input object.
 type LocalDNSOverrideArgs struct {
 	// CacheDurationInSeconds: Cache max TTL in seconds. See [cache plugin](https://coredns.io/plugins/cache) for more information.
 	CacheDurationInSeconds pulumi.IntPtrInput `pulumi:"cacheDurationInSeconds"`
@@ -1434,7 +1434,7 @@ func (a *LocalDNSOverrideArgs) withDefaults() *LocalDNSOverrideArgs {
 	return &c
 }
 
-// LocalDNSProfileArgs is described by the SDK as: an input object of the provider.
+// LocalDNSProfileArgs is an input object.
 type LocalDNSProfileArgs struct {
 	// KubeDNSOverrides: KubeDNS overrides apply to DNS traffic from pods with dnsPolicy:ClusterFirst (referred to as KubeDNS traffic).
 	KubeDNSOverrides LocalDNSOverrideMap `pulumi:"kubeDNSOverrides"`
@@ -1452,7 +1452,7 @@ func (a *LocalDNSProfileArgs) withDefaults() *LocalDNSProfileArgs {
 	return &c
 }
 
-// ManagedClusterAADProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterAADProfileArgs is an input object.
 type ManagedClusterAADProfileArgs struct {
 	// AdminGroupObjectIDs: The list of AAD group object IDs that will have admin role of the cluster.
 	AdminGroupObjectIDs pulumi.StringArrayInput `pulumi:"adminGroupObjectIDs"`
@@ -1470,13 +1470,13 @@ type ManagedClusterAADProfileArgs struct {
 	TenantID pulumi.StringPtrInput `pulumi:"tenantID"`
 }
 
-// ManagedClusterAIToolchainOperatorProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterAIToolchainOperatorProfileArgs is an input object.
 type ManagedClusterAIToolchainOperatorProfileArgs struct {
 	// Enabled: Whether to enable AI toolchain operator to the cluster. Indicates if AI toolchain operator enabled or not.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 
-// ManagedClusterAPIServerAccessProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterAPIServerAccessProfileArgs is an input object.
 type ManagedClusterAPIServerAccessProfileArgs struct {
 	// AuthorizedIPRanges: The IP ranges authorized to access the Kubernetes API server. IP ranges are specified in CIDR format, e.g. 137.117.106.88/29. This feature is not compatible with clusters that use Public IP Per Node, or clusters that are using a Basic Load Balancer. For more information see [API server authorized IP ranges](https://docs.microsoft.com/azure/aks/api-server-authorized-ip-ranges).
 	AuthorizedIPRanges pulumi.StringArrayInput `pulumi:"authorizedIPRanges"`
@@ -1494,7 +1494,7 @@ type ManagedClusterAPIServerAccessProfileArgs struct {
 	SubnetId pulumi.StringPtrInput `pulumi:"subnetId"`
 }
 
-// ManagedClusterAddonProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterAddonProfileArgs is an input object.
 type ManagedClusterAddonProfileArgs struct {
 	// Config: Key-value pairs for configuring an add-on.
 	Config pulumi.StringMapInput `pulumi:"config"`
@@ -1513,7 +1513,7 @@ func (a *ManagedClusterAddonProfileArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// ManagedClusterAgentPoolProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterAgentPoolProfileArgs is an input object.
 type ManagedClusterAgentPoolProfileArgs struct {
 	// AvailabilityZones: The list of Availability zones to use for nodes. This can only be specified if the AgentPoolType property is 'VirtualMachineScaleSets'.
 	AvailabilityZones pulumi.StringArrayInput `pulumi:"availabilityZones"`
@@ -1523,15 +1523,15 @@ type ManagedClusterAgentPoolProfileArgs struct {
 	Count pulumi.IntPtrInput `pulumi:"count"`
 	// CreationData: CreationData to be used to specify the source Snapshot ID if the node pool will be created/upgraded using a snapshot.
 	CreationData *CreationDataArgs `pulumi:"creationData"`
-	// EnableAutoScaling: Whether to enable auto-scaler
+	// EnableAutoScaling: Whether to enable auto-scaler.
 	EnableAutoScaling pulumi.BoolPtrInput `pulumi:"enableAutoScaling"`
-	// EnableEncryptionAtHost: Whether to enable host based OS and data drive encryption. This is only supported on certain VM sizes and in certain Azure regions. For more information, see: https://docs.microsoft.com/azure/aks/enable-host-encryption
+	// EnableEncryptionAtHost: Whether to enable host based OS and data drive encryption. This is only supported on certain VM sizes and in certain Azure regions. For more information, see: https://docs.microsoft.com/azure/aks/enable-host-encryption.
 	EnableEncryptionAtHost pulumi.BoolPtrInput `pulumi:"enableEncryptionAtHost"`
 	// EnableFIPS: Whether to use a FIPS-enabled OS. See [Add a FIPS-enabled node pool](https://docs.microsoft.com/azure/aks/use-multiple-node-pools#add-a-fips-enabled-node-pool-preview) for more details.
 	EnableFIPS pulumi.BoolPtrInput `pulumi:"enableFIPS"`
 	// EnableNodePublicIP: Whether each node is allocated its own public IP. Some scenarios may require nodes in a node pool to receive their own dedicated public IP addresses. A common scenario is for gaming workloads, where a console needs to make a direct connection to a cloud virtual machine to minimize hops. For more information see [assigning a public IP per node](https://docs.microsoft.com/azure/aks/use-multiple-node-pools#assign-a-public-ip-per-node-for-your-node-pools). The default is false.
 	EnableNodePublicIP pulumi.BoolPtrInput `pulumi:"enableNodePublicIP"`
-	// EnableUltraSSD: Whether to enable UltraSSD
+	// EnableUltraSSD: Whether to enable UltraSSD.
 	EnableUltraSSD pulumi.BoolPtrInput `pulumi:"enableUltraSSD"`
 	// GatewayProfile: Profile specific to a managed agent pool in Gateway mode. This field cannot be set if agent pool mode is not Gateway.
 	GatewayProfile *AgentPoolGatewayProfileArgs `pulumi:"gatewayProfile"`
@@ -1549,15 +1549,15 @@ type ManagedClusterAgentPoolProfileArgs struct {
 	LinuxOSConfig *LinuxOSConfigArgs `pulumi:"linuxOSConfig"`
 	// LocalDNSProfile: Configures the per-node local DNS, with VnetDNS and KubeDNS overrides. LocalDNS helps improve performance and reliability of DNS resolution in an AKS cluster. For more details see aka.ms/aks/localdns.
 	LocalDNSProfile *LocalDNSProfileArgs `pulumi:"localDNSProfile"`
-	// MaxCount: The maximum number of nodes for auto-scaling
+	// MaxCount: The maximum number of nodes for auto-scaling.
 	MaxCount pulumi.IntPtrInput `pulumi:"maxCount"`
 	// MaxPods: The maximum number of pods that can run on a node.
 	MaxPods pulumi.IntPtrInput `pulumi:"maxPods"`
 	// MessageOfTheDay: Message of the day for Linux nodes, base64-encoded. A base64-encoded string which will be written to /etc/motd after decoding. This allows customization of the message of the day for Linux nodes. It must not be specified for Windows nodes. It must be a static string (i.e., will be printed raw and not be executed as a script).
 	MessageOfTheDay pulumi.StringPtrInput `pulumi:"messageOfTheDay"`
-	// MinCount: The minimum number of nodes for auto-scaling
+	// MinCount: The minimum number of nodes for auto-scaling.
 	MinCount pulumi.IntPtrInput `pulumi:"minCount"`
-	// Mode: The mode of an agent pool. A cluster must have at least one 'System' Agent Pool at all times. For additional information on agent pool restrictions and best practices, see: https://docs.microsoft.com/azure/aks/use-system-pools
+	// Mode: The mode of an agent pool. A cluster must have at least one 'System' Agent Pool at all times. For additional information on agent pool restrictions and best practices, see: https://docs.microsoft.com/azure/aks/use-system-pools.
 	Mode pulumi.StringPtrInput `pulumi:"mode"`
 	// Name: Unique name of the agent pool profile in the context of the subscription and resource group. Windows agent pool names must be 6 characters or less. Required.
 	Name pulumi.StringInput `pulumi:"name"`
@@ -1565,7 +1565,7 @@ type ManagedClusterAgentPoolProfileArgs struct {
 	NetworkProfile *AgentPoolNetworkProfileArgs `pulumi:"networkProfile"`
 	// NodeLabels: The node labels to be persisted across all nodes in agent pool.
 	NodeLabels pulumi.StringMapInput `pulumi:"nodeLabels"`
-	// NodePublicIPPrefixID: The public IP prefix ID which VM nodes should use IPs from. This is of the form: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/publicIPPrefixes/{publicIPPrefixName}
+	// NodePublicIPPrefixID: The public IP prefix ID which VM nodes should use IPs from. This is of the form: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/publicIPPrefixes/{publicIPPrefixName}.
 	NodePublicIPPrefixID pulumi.StringPtrInput `pulumi:"nodePublicIPPrefixID"`
 	// NodeTaints: The taints added to new nodes during node pool create and scale. For example, key=value:NoSchedule.
 	NodeTaints pulumi.StringArrayInput `pulumi:"nodeTaints"`
@@ -1581,9 +1581,9 @@ type ManagedClusterAgentPoolProfileArgs struct {
 	OsType pulumi.StringPtrInput `pulumi:"osType"`
 	// PodIPAllocationMode: Pod IP Allocation Mode. The IP allocation mode for pods in the agent pool. Must be used with podSubnetId. The default is 'DynamicIndividual'.
 	PodIPAllocationMode pulumi.StringPtrInput `pulumi:"podIPAllocationMode"`
-	// PodSubnetID: The ID of the subnet which pods will join when launched. If omitted, pod IPs are statically assigned on the node subnet (see vnetSubnetID for more details). This is of the form: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}
+	// PodSubnetID: The ID of the subnet which pods will join when launched. If omitted, pod IPs are statically assigned on the node subnet (see vnetSubnetID for more details). This is of the form: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}.
 	PodSubnetID pulumi.StringPtrInput `pulumi:"podSubnetID"`
-	// PowerState: Whether the Agent Pool is running or stopped. When an Agent Pool is first created it is initially Running. The Agent Pool can be stopped by setting this field to Stopped. A stopped Agent Pool stops all of its VMs and does not accrue billing charges. An Agent Pool can only be stopped if it is Running and provisioning state is Succeeded
+	// PowerState: Whether the Agent Pool is running or stopped. When an Agent Pool is first created it is initially Running. The Agent Pool can be stopped by setting this field to Stopped. A stopped Agent Pool stops all of its VMs and does not accrue billing charges. An Agent Pool can only be stopped if it is Running and provisioning state is Succeeded.
 	PowerState *PowerStateArgs `pulumi:"powerState"`
 	// ProximityPlacementGroupID: The ID for Proximity Placement Group.
 	ProximityPlacementGroupID pulumi.StringPtrInput `pulumi:"proximityPlacementGroupID"`
@@ -1595,21 +1595,21 @@ type ManagedClusterAgentPoolProfileArgs struct {
 	ScaleSetPriority pulumi.StringPtrInput `pulumi:"scaleSetPriority"`
 	// SecurityProfile: The security settings of an agent pool.
 	SecurityProfile *AgentPoolSecurityProfileArgs `pulumi:"securityProfile"`
-	// SpotMaxPrice: The max price (in US Dollars) you are willing to pay for spot instances. Possible values are any decimal value greater than zero or -1 which indicates default price to be up-to on-demand. Possible values are any decimal value greater than zero or -1 which indicates the willingness to pay any on-demand price. For more details on spot pricing, see [spot VMs pricing](https://docs.microsoft.com/azure/virtual-machines/spot-vms#pricing)
+	// SpotMaxPrice: The max price (in US Dollars) you are willing to pay for spot instances. Possible values are any decimal value greater than zero or -1 which indicates default price to be up-to on-demand. Possible values are any decimal value greater than zero or -1 which indicates the willingness to pay any on-demand price. For more details on spot pricing, see [spot VMs pricing](https://docs.microsoft.com/azure/virtual-machines/spot-vms#pricing).
 	SpotMaxPrice pulumi.Float64PtrInput `pulumi:"spotMaxPrice"`
 	// Tags: The tags to be persisted on the agent pool virtual machine scale set.
 	Tags pulumi.StringMapInput `pulumi:"tags"`
 	// Type: The type of Agent Pool.
 	Type pulumi.StringPtrInput `pulumi:"type"`
-	// UpgradeSettings: Settings for upgrading the agentpool
+	// UpgradeSettings: Settings for upgrading the agentpool.
 	UpgradeSettings *AgentPoolUpgradeSettingsArgs `pulumi:"upgradeSettings"`
 	// VirtualMachineNodesStatus: The status of nodes in a VirtualMachines agent pool.
 	VirtualMachineNodesStatus VirtualMachineNodesArray `pulumi:"virtualMachineNodesStatus"`
 	// VirtualMachinesProfile: Specifications on VirtualMachines agent pool.
 	VirtualMachinesProfile *VirtualMachinesProfileArgs `pulumi:"virtualMachinesProfile"`
-	// VmSize: The size of the agent pool VMs. VM size availability varies by region. If a node contains insufficient compute resources (memory, cpu, etc) pods might fail to run correctly. For more details on restricted VM sizes, see: https://docs.microsoft.com/azure/aks/quotas-skus-regions
+	// VmSize: The size of the agent pool VMs. VM size availability varies by region. If a node contains insufficient compute resources (memory, cpu, etc) pods might fail to run correctly. For more details on restricted VM sizes, see: https://docs.microsoft.com/azure/aks/quotas-skus-regions.
 	VmSize pulumi.StringPtrInput `pulumi:"vmSize"`
-	// VnetSubnetID: The ID of the subnet which agent pool nodes and optionally pods will join on startup. If this is not specified, a VNET and subnet will be generated and used. If no podSubnetID is specified, this applies to nodes and pods, otherwise it applies to just nodes. This is of the form: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}
+	// VnetSubnetID: The ID of the subnet which agent pool nodes and optionally pods will join on startup. If this is not specified, a VNET and subnet will be generated and used. If no podSubnetID is specified, this applies to nodes and pods, otherwise it applies to just nodes. This is of the form: /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}.
 	VnetSubnetID pulumi.StringPtrInput `pulumi:"vnetSubnetID"`
 	// WindowsProfile: The Windows agent pool's specific profile.
 	WindowsProfile *AgentPoolWindowsProfileArgs `pulumi:"windowsProfile"`
@@ -1639,7 +1639,7 @@ func (a *ManagedClusterAgentPoolProfileArgs) withDefaults() *ManagedClusterAgent
 	return &c
 }
 
-// ManagedClusterAutoUpgradeProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterAutoUpgradeProfileArgs is an input object.
 type ManagedClusterAutoUpgradeProfileArgs struct {
 	// NodeOSUpgradeChannel: Node OS Upgrade Channel. Manner in which the OS on your nodes is updated. The default is NodeImage.
 	NodeOSUpgradeChannel pulumi.StringPtrInput `pulumi:"nodeOSUpgradeChannel"`
@@ -1647,7 +1647,7 @@ type ManagedClusterAutoUpgradeProfileArgs struct {
 	UpgradeChannel pulumi.StringPtrInput `pulumi:"upgradeChannel"`
 }
 
-// ManagedClusterAzureMonitorProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterAzureMonitorProfileArgs is an input object.
 type ManagedClusterAzureMonitorProfileArgs struct {
 	// Metrics: Metrics profile for the Azure Monitor managed service for Prometheus addon. Collect out-of-the-box Kubernetes infrastructure metrics to send to an Azure Monitor Workspace and configure additional scraping for custom targets. See aka.ms/AzureManagedPrometheus for an overview.
 	Metrics *ManagedClusterAzureMonitorProfileMetricsArgs `pulumi:"metrics"`
@@ -1661,7 +1661,7 @@ func (a *ManagedClusterAzureMonitorProfileArgs) missingInputs(path string) []str
 	return missing
 }
 
-// ManagedClusterAzureMonitorProfileKubeStateMetricsArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterAzureMonitorProfileKubeStateMetricsArgs is an input object.
 type ManagedClusterAzureMonitorProfileKubeStateMetricsArgs struct {
 	// MetricAnnotationsAllowList: Comma-separated list of Kubernetes annotation keys that will be used in the resource's labels metric (Example: 'namespaces=[kubernetes.io/team,...],pods=[kubernetes.io/team],...'). By default the metric contains only resource name and namespace labels.
 	MetricAnnotationsAllowList pulumi.StringPtrInput `pulumi:"metricAnnotationsAllowList"`
@@ -1669,7 +1669,7 @@ type ManagedClusterAzureMonitorProfileKubeStateMetricsArgs struct {
 	MetricLabelsAllowlist pulumi.StringPtrInput `pulumi:"metricLabelsAllowlist"`
 }
 
-// ManagedClusterAzureMonitorProfileMetricsArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterAzureMonitorProfileMetricsArgs is an input object.
 type ManagedClusterAzureMonitorProfileMetricsArgs struct {
 	// Enabled: Whether to enable or disable the Azure Managed Prometheus addon for Prometheus monitoring. See aka.ms/AzureManagedPrometheus-aks-enable for details on enabling and disabling. Required.
 	Enabled pulumi.BoolInput `pulumi:"enabled"`
@@ -1685,7 +1685,7 @@ func (a *ManagedClusterAzureMonitorProfileMetricsArgs) missingInputs(path string
 	return missing
 }
 
-// ManagedClusterBootstrapProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterBootstrapProfileArgs is an input object.
 type ManagedClusterBootstrapProfileArgs struct {
 	// ArtifactSource: The artifact source. The source where the artifacts are downloaded from.
 	ArtifactSource pulumi.StringPtrInput `pulumi:"artifactSource"`
@@ -1701,13 +1701,13 @@ func (a *ManagedClusterBootstrapProfileArgs) withDefaults() *ManagedClusterBoots
 	return &c
 }
 
-// ManagedClusterCostAnalysisArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterCostAnalysisArgs is an input object.
 type ManagedClusterCostAnalysisArgs struct {
 	// Enabled: Whether to enable cost analysis. The Managed Cluster sku.tier must be set to 'Standard' or 'Premium' to enable this feature. Enabling this will add Kubernetes Namespace and Deployment details to the Cost Analysis views in the Azure portal. If not specified, the default is false. For more information see aka.ms/aks/docs/cost-analysis.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 
-// ManagedClusterHTTPProxyConfigArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterHTTPProxyConfigArgs is an input object.
 type ManagedClusterHTTPProxyConfigArgs struct {
 	// HttpProxy: The HTTP proxy server endpoint to use.
 	HttpProxy pulumi.StringPtrInput `pulumi:"httpProxy"`
@@ -1719,7 +1719,7 @@ type ManagedClusterHTTPProxyConfigArgs struct {
 	TrustedCa pulumi.StringPtrInput `pulumi:"trustedCa"`
 }
 
-// ManagedClusterIdentityArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterIdentityArgs is an input object.
 type ManagedClusterIdentityArgs struct {
 	// DelegatedResources: The delegated identity resources assigned to this managed cluster. This can only be set by another Azure Resource Provider, and managed cluster only accept one delegated identity resource. Internal use only.
 	DelegatedResources DelegatedResourceMap `pulumi:"delegatedResources"`
@@ -1729,7 +1729,7 @@ type ManagedClusterIdentityArgs struct {
 	UserAssignedIdentities pulumi.StringArrayInput `pulumi:"userAssignedIdentities"`
 }
 
-// ManagedClusterIdentityResponse is described by the SDK as: an output object of the provider.
+// ManagedClusterIdentityResponse is an output object.
 type ManagedClusterIdentityResponse struct {
 	// DelegatedResources: The delegated identity resources assigned to this managed cluster. This can only be set by another Azure Resource Provider, and managed cluster only accept one delegated identity resource. Internal use only.
 	DelegatedResources map[string]DelegatedResourceResponse `pulumi:"delegatedResources"`
@@ -1855,7 +1855,7 @@ func (o ManagedClusterIdentityResponsePtrOutput) UserAssignedIdentities() Manage
 	}).(ManagedClusterIdentityResponseUserAssignedIdentitiesMapOutput)
 }
 
-// ManagedClusterIdentityResponseUserAssignedIdentities is described by the SDK as: an output object of the provider.
+// ManagedClusterIdentityResponseUserAssignedIdentities is an output object.
 type ManagedClusterIdentityResponseUserAssignedIdentities struct {
 	// ClientId: The client id of user assigned identity.
 	ClientId string `pulumi:"clientId"`
@@ -1939,19 +1939,19 @@ func (o ManagedClusterIdentityResponseUserAssignedIdentitiesMapOutput) MapIndex(
 	}).(ManagedClusterIdentityResponseUserAssignedIdentitiesOutput)
 }
 
-// ManagedClusterIngressProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterIngressProfileArgs is an input object.
 type ManagedClusterIngressProfileArgs struct {
 	// WebAppRouting: App Routing settings for the ingress profile. You can find an overview and onboarding guide for this feature at https://learn.microsoft.com/en-us/azure/aks/app-routing?tabs=default%2Cdeploy-app-default.
 	WebAppRouting *ManagedClusterIngressProfileWebAppRoutingArgs `pulumi:"webAppRouting"`
 }
 
-// ManagedClusterIngressProfileNginxArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterIngressProfileNginxArgs is an input object.
 type ManagedClusterIngressProfileNginxArgs struct {
-	// DefaultIngressControllerType: Ingress type for the default NginxIngressController custom resource
+	// DefaultIngressControllerType: Ingress type for the default NginxIngressController custom resource.
 	DefaultIngressControllerType pulumi.StringPtrInput `pulumi:"defaultIngressControllerType"`
 }
 
-// ManagedClusterIngressProfileWebAppRoutingArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterIngressProfileWebAppRoutingArgs is an input object.
 type ManagedClusterIngressProfileWebAppRoutingArgs struct {
 	// DnsZoneResourceIds: Resource IDs of the DNS zones to be associated with the Application Routing add-on. Used only when Application Routing add-on is enabled. Public and private DNS zones can be in different resource groups, but all public DNS zones must be in the same resource group and all private DNS zones must be in the same resource group.
 	DnsZoneResourceIds pulumi.StringArrayInput `pulumi:"dnsZoneResourceIds"`
@@ -1961,7 +1961,7 @@ type ManagedClusterIngressProfileWebAppRoutingArgs struct {
 	Nginx *ManagedClusterIngressProfileNginxArgs `pulumi:"nginx"`
 }
 
-// ManagedClusterLoadBalancerProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterLoadBalancerProfileArgs is an input object.
 type ManagedClusterLoadBalancerProfileArgs struct {
 	// AllocatedOutboundPorts: The desired number of allocated SNAT ports per VM. Allowed values are in the range of 0 to 64000 (inclusive). The default value is 0 which results in Azure dynamically allocating ports.
 	AllocatedOutboundPorts pulumi.IntPtrInput `pulumi:"allocatedOutboundPorts"`
@@ -1996,7 +1996,7 @@ func (a *ManagedClusterLoadBalancerProfileArgs) withDefaults() *ManagedClusterLo
 	return &c
 }
 
-// ManagedClusterLoadBalancerProfileManagedOutboundIPsArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterLoadBalancerProfileManagedOutboundIPsArgs is an input object.
 type ManagedClusterLoadBalancerProfileManagedOutboundIPsArgs struct {
 	// Count: The desired number of IPv4 outbound IPs created/managed by Azure for the cluster load balancer. Allowed values must be in the range of 1 to 100 (inclusive). The default value is 1.
 	Count pulumi.IntPtrInput `pulumi:"count"`
@@ -2015,19 +2015,19 @@ func (a *ManagedClusterLoadBalancerProfileManagedOutboundIPsArgs) withDefaults()
 	return &c
 }
 
-// ManagedClusterLoadBalancerProfileOutboundIPPrefixesArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterLoadBalancerProfileOutboundIPPrefixesArgs is an input object.
 type ManagedClusterLoadBalancerProfileOutboundIPPrefixesArgs struct {
 	// PublicIPPrefixes: A list of public IP prefix resources.
 	PublicIPPrefixes ResourceReferenceArray `pulumi:"publicIPPrefixes"`
 }
 
-// ManagedClusterLoadBalancerProfileOutboundIPsArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterLoadBalancerProfileOutboundIPsArgs is an input object.
 type ManagedClusterLoadBalancerProfileOutboundIPsArgs struct {
 	// PublicIPs: A list of public IP resources.
 	PublicIPs ResourceReferenceArray `pulumi:"publicIPs"`
 }
 
-// ManagedClusterManagedOutboundIPProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterManagedOutboundIPProfileArgs is an input object.
 type ManagedClusterManagedOutboundIPProfileArgs struct {
 	// Count: The desired number of outbound IPs created/managed by Azure. Allowed values must be in the range of 1 to 16 (inclusive). The default value is 1.
 	Count pulumi.IntPtrInput `pulumi:"count"`
@@ -2041,13 +2041,13 @@ func (a *ManagedClusterManagedOutboundIPProfileArgs) withDefaults() *ManagedClus
 	return &c
 }
 
-// ManagedClusterMetricsProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterMetricsProfileArgs is an input object.
 type ManagedClusterMetricsProfileArgs struct {
 	// CostAnalysis: The configuration for detailed per-Kubernetes resource cost analysis.
 	CostAnalysis *ManagedClusterCostAnalysisArgs `pulumi:"costAnalysis"`
 }
 
-// ManagedClusterNATGatewayProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterNATGatewayProfileArgs is an input object.
 type ManagedClusterNATGatewayProfileArgs struct {
 	// IdleTimeoutInMinutes: Desired outbound flow idle timeout in minutes. Allowed values are in the range of 4 to 120 (inclusive). The default value is 4 minutes.
 	IdleTimeoutInMinutes pulumi.IntPtrInput `pulumi:"idleTimeoutInMinutes"`
@@ -2066,7 +2066,7 @@ func (a *ManagedClusterNATGatewayProfileArgs) withDefaults() *ManagedClusterNATG
 	return &c
 }
 
-// ManagedClusterNodeProvisioningProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterNodeProvisioningProfileArgs is an input object.
 type ManagedClusterNodeProvisioningProfileArgs struct {
 	// DefaultNodePools: The set of default Karpenter NodePools (CRDs) configured for node provisioning. This field has no effect unless mode is 'Auto'. Warning: Changing this from Auto to None on an existing cluster will cause the default Karpenter NodePools to be deleted, which will drain and delete the nodes associated with those pools. It is strongly recommended to not do this unless there are idle nodes ready to take the pods evicted by that action. If not specified, the default is Auto. For more information see aka.ms/aks/nap#node-pools.
 	DefaultNodePools pulumi.StringPtrInput `pulumi:"defaultNodePools"`
@@ -2082,19 +2082,19 @@ func (a *ManagedClusterNodeProvisioningProfileArgs) withDefaults() *ManagedClust
 	return &c
 }
 
-// ManagedClusterNodeResourceGroupProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterNodeResourceGroupProfileArgs is an input object.
 type ManagedClusterNodeResourceGroupProfileArgs struct {
-	// RestrictionLevel: The restriction level applied to the cluster's node resource group. If not specified, the default is 'Unrestricted'
+	// RestrictionLevel: The restriction level applied to the cluster's node resource group. If not specified, the default is 'Unrestricted'.
 	RestrictionLevel pulumi.StringPtrInput `pulumi:"restrictionLevel"`
 }
 
-// ManagedClusterOIDCIssuerProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterOIDCIssuerProfileArgs is an input object.
 type ManagedClusterOIDCIssuerProfileArgs struct {
 	// Enabled: Whether the OIDC issuer is enabled.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 
-// ManagedClusterOIDCIssuerProfileResponse is described by the SDK as: an output object of the provider.
+// ManagedClusterOIDCIssuerProfileResponse is an output object.
 type ManagedClusterOIDCIssuerProfileResponse struct {
 	// Enabled: Whether the OIDC issuer is enabled.
 	Enabled *bool `pulumi:"enabled"`
@@ -2163,7 +2163,7 @@ func (o ManagedClusterOIDCIssuerProfileResponsePtrOutput) IssuerURL() pulumi.Str
 	}).(pulumi.StringPtrOutput)
 }
 
-// ManagedClusterPodIdentityArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterPodIdentityArgs is an input object.
 type ManagedClusterPodIdentityArgs struct {
 	// BindingSelector: The binding selector to use for the AzureIdentityBinding resource.
 	BindingSelector pulumi.StringPtrInput `pulumi:"bindingSelector"`
@@ -2192,7 +2192,7 @@ func (a *ManagedClusterPodIdentityArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// ManagedClusterPodIdentityExceptionArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterPodIdentityExceptionArgs is an input object.
 type ManagedClusterPodIdentityExceptionArgs struct {
 	// Name: The name of the pod identity exception. Required.
 	Name pulumi.StringInput `pulumi:"name"`
@@ -2219,7 +2219,7 @@ func (a *ManagedClusterPodIdentityExceptionArgs) missingInputs(path string) []st
 	return missing
 }
 
-// ManagedClusterPodIdentityProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterPodIdentityProfileArgs is an input object.
 type ManagedClusterPodIdentityProfileArgs struct {
 	// AllowNetworkPluginKubenet: Whether pod identity is allowed to run on clusters with Kubenet networking. Running in Kubenet is disabled by default due to the security related nature of AAD Pod Identity and the risks of IP spoofing. See [using Kubenet network plugin with AAD Pod Identity](https://docs.microsoft.com/azure/aks/use-azure-ad-pod-identity#using-kubenet-network-plugin-with-azure-active-directory-pod-managed-identities) for more information.
 	AllowNetworkPluginKubenet pulumi.BoolPtrInput `pulumi:"allowNetworkPluginKubenet"`
@@ -2242,9 +2242,9 @@ func (a *ManagedClusterPodIdentityProfileArgs) missingInputs(path string) []stri
 	return missing
 }
 
-// ManagedClusterPropertiesAutoScalerProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterPropertiesAutoScalerProfileArgs is an input object.
 type ManagedClusterPropertiesAutoScalerProfileArgs struct {
-	// BalanceSimilarNodeGroups: Detects similar node pools and balances the number of nodes between them. Valid values are 'true' and 'false'
+	// BalanceSimilarNodeGroups: Detects similar node pools and balances the number of nodes between them. Valid values are 'true' and 'false'.
 	BalanceSimilarNodeGroups pulumi.StringPtrInput `pulumi:"balanceSimilarNodeGroups"`
 	// DaemonsetEvictionForEmptyNodes: DaemonSet pods will be gracefully terminated from empty nodes. If set to true, all daemonset pods on empty nodes will be evicted before deletion of the node. If the daemonset pod cannot be evicted another node will be chosen for scaling. If set to false, the node will be deleted without ensuring that daemonset pods are deleted or evicted.
 	DaemonsetEvictionForEmptyNodes pulumi.BoolPtrInput `pulumi:"daemonsetEvictionForEmptyNodes"`
@@ -2286,7 +2286,7 @@ type ManagedClusterPropertiesAutoScalerProfileArgs struct {
 	SkipNodesWithSystemPods pulumi.StringPtrInput `pulumi:"skipNodesWithSystemPods"`
 }
 
-// ManagedClusterSKUArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterSKUArgs is an input object.
 type ManagedClusterSKUArgs struct {
 	// Name: The name of a managed cluster SKU.
 	Name pulumi.StringPtrInput `pulumi:"name"`
@@ -2294,7 +2294,7 @@ type ManagedClusterSKUArgs struct {
 	Tier pulumi.StringPtrInput `pulumi:"tier"`
 }
 
-// ManagedClusterSecurityProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterSecurityProfileArgs is an input object.
 type ManagedClusterSecurityProfileArgs struct {
 	// AzureKeyVaultKms: Azure Key Vault [key management service](https://kubernetes.io/docs/tasks/administer-cluster/kms-provider/) settings for the security profile.
 	AzureKeyVaultKms *AzureKeyVaultKmsArgs `pulumi:"azureKeyVaultKms"`
@@ -2316,7 +2316,7 @@ func (a *ManagedClusterSecurityProfileArgs) withDefaults() *ManagedClusterSecuri
 	return &c
 }
 
-// ManagedClusterSecurityProfileDefenderArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterSecurityProfileDefenderArgs is an input object.
 type ManagedClusterSecurityProfileDefenderArgs struct {
 	// LogAnalyticsWorkspaceResourceId: Resource ID of the Log Analytics workspace to be associated with Microsoft Defender. When Microsoft Defender is enabled, this field is required and must be a valid workspace resource ID. When Microsoft Defender is disabled, leave the field empty.
 	LogAnalyticsWorkspaceResourceId pulumi.StringPtrInput `pulumi:"logAnalyticsWorkspaceResourceId"`
@@ -2324,13 +2324,13 @@ type ManagedClusterSecurityProfileDefenderArgs struct {
 	SecurityMonitoring *ManagedClusterSecurityProfileDefenderSecurityMonitoringArgs `pulumi:"securityMonitoring"`
 }
 
-// ManagedClusterSecurityProfileDefenderSecurityMonitoringArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterSecurityProfileDefenderSecurityMonitoringArgs is an input object.
 type ManagedClusterSecurityProfileDefenderSecurityMonitoringArgs struct {
-	// Enabled: Whether to enable Defender threat detection
+	// Enabled: Whether to enable Defender threat detection.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 
-// ManagedClusterSecurityProfileImageCleanerArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterSecurityProfileImageCleanerArgs is an input object.
 type ManagedClusterSecurityProfileImageCleanerArgs struct {
 	// Enabled: Whether to enable Image Cleaner on AKS cluster.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
@@ -2338,13 +2338,13 @@ type ManagedClusterSecurityProfileImageCleanerArgs struct {
 	IntervalHours pulumi.IntPtrInput `pulumi:"intervalHours"`
 }
 
-// ManagedClusterSecurityProfileWorkloadIdentityArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterSecurityProfileWorkloadIdentityArgs is an input object.
 type ManagedClusterSecurityProfileWorkloadIdentityArgs struct {
 	// Enabled: Whether to enable workload identity.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 
-// ManagedClusterServicePrincipalProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterServicePrincipalProfileArgs is an input object.
 type ManagedClusterServicePrincipalProfileArgs struct {
 	// ClientId: The ID for the service principal. Required.
 	ClientId pulumi.StringInput `pulumi:"clientId"`
@@ -2360,13 +2360,13 @@ func (a *ManagedClusterServicePrincipalProfileArgs) missingInputs(path string) [
 	return missing
 }
 
-// ManagedClusterStaticEgressGatewayProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterStaticEgressGatewayProfileArgs is an input object.
 type ManagedClusterStaticEgressGatewayProfileArgs struct {
 	// Enabled: Enable Static Egress Gateway addon. Indicates if Static Egress Gateway addon is enabled or not.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 
-// ManagedClusterStorageProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterStorageProfileArgs is an input object.
 type ManagedClusterStorageProfileArgs struct {
 	// BlobCSIDriver: AzureBlob CSI Driver settings for the storage profile.
 	BlobCSIDriver *ManagedClusterStorageProfileBlobCSIDriverArgs `pulumi:"blobCSIDriver"`
@@ -2378,35 +2378,35 @@ type ManagedClusterStorageProfileArgs struct {
 	SnapshotController *ManagedClusterStorageProfileSnapshotControllerArgs `pulumi:"snapshotController"`
 }
 
-// ManagedClusterStorageProfileBlobCSIDriverArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterStorageProfileBlobCSIDriverArgs is an input object.
 type ManagedClusterStorageProfileBlobCSIDriverArgs struct {
 	// Enabled: Whether to enable AzureBlob CSI Driver. The default value is false.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 
-// ManagedClusterStorageProfileDiskCSIDriverArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterStorageProfileDiskCSIDriverArgs is an input object.
 type ManagedClusterStorageProfileDiskCSIDriverArgs struct {
 	// Enabled: Whether to enable AzureDisk CSI Driver. The default value is true.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 
-// ManagedClusterStorageProfileFileCSIDriverArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterStorageProfileFileCSIDriverArgs is an input object.
 type ManagedClusterStorageProfileFileCSIDriverArgs struct {
 	// Enabled: Whether to enable AzureFile CSI Driver. The default value is true.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 
-// ManagedClusterStorageProfileSnapshotControllerArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterStorageProfileSnapshotControllerArgs is an input object.
 type ManagedClusterStorageProfileSnapshotControllerArgs struct {
 	// Enabled: Whether to enable Snapshot Controller. The default value is true.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 
-// ManagedClusterWindowsProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterWindowsProfileArgs is an input object.
 type ManagedClusterWindowsProfileArgs struct {
-	// AdminPassword: Specifies the password of the administrator account. <br><br> **Minimum-length:** 8 characters <br><br> **Max-length:** 123 characters <br><br> **Complexity requirements:** 3 out of 4 conditions below need to be fulfilled <br> Has lower characters <br>Has upper characters <br> Has a digit <br> Has a special character (Regex match [\W_]) <br><br> **Disallowed values:** "abc@123", "P@$$w0rd", "P@ssw0rd", "P@ssword123", "Pa$$word", "pass@word1", "Password!", "Password1", "Password22", "iloveyou!"
+	// AdminPassword: Specifies the password of the administrator account. <br><br> **Minimum-length:** 8 characters <br><br> **Max-length:** 123 characters <br><br> **Complexity requirements:** 3 out of 4 conditions below need to be fulfilled <br> Has lower characters <br>Has upper characters <br> Has a digit <br> Has a special character (Regex match [\W_]) <br><br> **Disallowed values:** "abc@123", "P@$$w0rd", "P@ssw0rd", "P@ssword123", "Pa$$word", "pass@word1", "Password!", "Password1", "Password22", "iloveyou!".
 	AdminPassword pulumi.StringPtrInput `pulumi:"adminPassword"`
-	// AdminUsername: Specifies the name of the administrator account. <br><br> **Restriction:** Cannot end in "." <br><br> **Disallowed values:** "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a", "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner", "root", "server", "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5". <br><br> **Minimum-length:** 1 character <br><br> **Max-length:** 20 characters Required.
+	// AdminUsername: Specifies the name of the administrator account. <br><br> **Restriction:** Cannot end in "." <br><br> **Disallowed values:** "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1", "123", "a", "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john", "owner", "root", "server", "sql", "support", "support_388945a0", "sys", "test2", "test3", "user4", "user5". <br><br> **Minimum-length:** 1 character <br><br> **Max-length:** 20 characters. Required.
 	AdminUsername pulumi.StringInput `pulumi:"adminUsername"`
 	// EnableCSIProxy: Whether to enable CSI proxy. For more details on CSI proxy, see the [CSI proxy GitHub repo](https://github.com/kubernetes-csi/csi-proxy).
 	EnableCSIProxy pulumi.BoolPtrInput `pulumi:"enableCSIProxy"`
@@ -2424,7 +2424,7 @@ func (a *ManagedClusterWindowsProfileArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// ManagedClusterWorkloadAutoScalerProfileArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterWorkloadAutoScalerProfileArgs is an input object.
 type ManagedClusterWorkloadAutoScalerProfileArgs struct {
 	// Keda: KEDA (Kubernetes Event-driven Autoscaling) settings for the workload auto-scaler profile.
 	Keda *ManagedClusterWorkloadAutoScalerProfileKedaArgs `pulumi:"keda"`
@@ -2451,7 +2451,7 @@ func (a *ManagedClusterWorkloadAutoScalerProfileArgs) withDefaults() *ManagedClu
 	return &c
 }
 
-// ManagedClusterWorkloadAutoScalerProfileKedaArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterWorkloadAutoScalerProfileKedaArgs is an input object.
 type ManagedClusterWorkloadAutoScalerProfileKedaArgs struct {
 	// Enabled: Whether to enable KEDA. Required.
 	Enabled pulumi.BoolInput `pulumi:"enabled"`
@@ -2465,7 +2465,7 @@ func (a *ManagedClusterWorkloadAutoScalerProfileKedaArgs) missingInputs(path str
 	return missing
 }
 
-// ManagedClusterWorkloadAutoScalerProfileVerticalPodAutoscalerArgs is described by the SDK as: an input object of the provider.
+// ManagedClusterWorkloadAutoScalerProfileVerticalPodAutoscalerArgs is an input object.
 type ManagedClusterWorkloadAutoScalerProfileVerticalPodAutoscalerArgs struct {
 	// Enabled: Whether to enable VPA. Default value is false. Required.
 	Enabled pulumi.BoolInput `pulumi:"enabled"`
@@ -2487,7 +2487,7 @@ func (a *ManagedClusterWorkloadAutoScalerProfileVerticalPodAutoscalerArgs) withD
 	return &c
 }
 
-// ManualScaleProfileArgs is described by the SDK as: an input object of the provider.
+// ManualScaleProfileArgs is an input object.
 type ManualScaleProfileArgs struct {
 	// Count: Number of nodes.
 	Count pulumi.IntPtrInput `pulumi:"count"`
@@ -2498,7 +2498,7 @@ type ManualScaleProfileArgs struct {
 // ManualScaleProfileArray is a list of ManualScaleProfileArgs.
 type ManualScaleProfileArray []ManualScaleProfileArgs
 
-// PortRangeArgs is described by the SDK as: an input object of the provider.
+// PortRangeArgs is an input object.
 type PortRangeArgs struct {
 	// PortEnd: The maximum port that is included in the range. It should be ranged from 1 to 65535, and be greater than or equal to portStart.
 	PortEnd pulumi.IntPtrInput `pulumi:"portEnd"`
@@ -2511,13 +2511,13 @@ type PortRangeArgs struct {
 // PortRangeArray is a list of PortRangeArgs.
 type PortRangeArray []PortRangeArgs
 
-// PowerStateArgs is described by the SDK as: an input object of the provider.
+// PowerStateArgs is an input object.
 type PowerStateArgs struct {
-	// Code: Tells whether the cluster is Running or Stopped
+	// Code: Tells whether the cluster is Running or Stopped.
 	Code pulumi.StringPtrInput `pulumi:"code"`
 }
 
-// PrivateLinkResourceArgs is described by the SDK as: an input object of the provider.
+// PrivateLinkResourceArgs is an input object.
 type PrivateLinkResourceArgs struct {
 	// GroupId: The group ID of the resource.
 	GroupId pulumi.StringPtrInput `pulumi:"groupId"`
@@ -2525,7 +2525,7 @@ type PrivateLinkResourceArgs struct {
 	Id pulumi.StringPtrInput `pulumi:"id"`
 	// Name: The name of the private link resource.
 	Name pulumi.StringPtrInput `pulumi:"name"`
-	// RequiredMembers: The RequiredMembers of the resource
+	// RequiredMembers: The RequiredMembers of the resource.
 	RequiredMembers pulumi.StringArrayInput `pulumi:"requiredMembers"`
 	// Type: The resource type.
 	Type pulumi.StringPtrInput `pulumi:"type"`
@@ -2534,7 +2534,7 @@ type PrivateLinkResourceArgs struct {
 // PrivateLinkResourceArray is a list of PrivateLinkResourceArgs.
 type PrivateLinkResourceArray []PrivateLinkResourceArgs
 
-// ResourceReferenceArgs is described by the SDK as: an input object of the provider.
+// ResourceReferenceArgs is an input object.
 type ResourceReferenceArgs struct {
 	// Id: The fully qualified Azure resource id.
 	Id pulumi.StringPtrInput `pulumi:"id"`
@@ -2543,13 +2543,13 @@ type ResourceReferenceArgs struct {
 // ResourceReferenceArray is a list of ResourceReferenceArgs.
 type ResourceReferenceArray []ResourceReferenceArgs
 
-// ScaleProfileArgs is described by the SDK as: an input object of the provider.
+// ScaleProfileArgs is an input object.
 type ScaleProfileArgs struct {
 	// Manual: Specifications on how to scale the VirtualMachines agent pool to a fixed size.
 	Manual ManualScaleProfileArray `pulumi:"manual"`
 }
 
-// ServiceMeshProfileArgs is described by the SDK as: an input object of the provider.
+// ServiceMeshProfileArgs is an input object.
 type ServiceMeshProfileArgs struct {
 	// Istio: Istio service mesh configuration.
 	Istio *IstioServiceMeshArgs `pulumi:"istio"`
@@ -2568,7 +2568,7 @@ func (a *ServiceMeshProfileArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// SysctlConfigArgs is described by the SDK as: an input object of the provider.
+// SysctlConfigArgs is an input object.
 type SysctlConfigArgs struct {
 	// FsAioMaxNr: Sysctl setting fs.aio-max-nr.
 	FsAioMaxNr pulumi.IntPtrInput `pulumi:"fsAioMaxNr"`
@@ -2628,7 +2628,7 @@ type SysctlConfigArgs struct {
 	VmVfsCachePressure pulumi.IntPtrInput `pulumi:"vmVfsCachePressure"`
 }
 
-// UpgradeOverrideSettingsArgs is described by the SDK as: an input object of the provider.
+// UpgradeOverrideSettingsArgs is an input object.
 type UpgradeOverrideSettingsArgs struct {
 	// ForceUpgrade: Whether to force upgrade the cluster. Note that this option instructs upgrade operation to bypass upgrade protections such as checking for deprecated API usage. Enable this option only with caution.
 	ForceUpgrade pulumi.BoolPtrInput `pulumi:"forceUpgrade"`
@@ -2636,7 +2636,7 @@ type UpgradeOverrideSettingsArgs struct {
 	Until pulumi.StringPtrInput `pulumi:"until"`
 }
 
-// UserAssignedIdentityArgs is described by the SDK as: an input object of the provider.
+// UserAssignedIdentityArgs is an input object.
 type UserAssignedIdentityArgs struct {
 	// ClientId: The client ID of the user assigned identity.
 	ClientId pulumi.StringPtrInput `pulumi:"clientId"`
@@ -2649,7 +2649,7 @@ type UserAssignedIdentityArgs struct {
 // UserAssignedIdentityMap is a map of UserAssignedIdentityArgs.
 type UserAssignedIdentityMap map[string]UserAssignedIdentityArgs
 
-// VirtualMachineNodesArgs is described by the SDK as: an input object of the provider.
+// VirtualMachineNodesArgs is an input object.
 type VirtualMachineNodesArgs struct {
 	// Count: Number of nodes.
 	Count pulumi.IntPtrInput `pulumi:"count"`
@@ -2660,13 +2660,13 @@ type VirtualMachineNodesArgs struct {
 // VirtualMachineNodesArray is a list of VirtualMachineNodesArgs.
 type VirtualMachineNodesArray []VirtualMachineNodesArgs
 
-// VirtualMachinesProfileArgs is described by the SDK as: an input object of the provider.
+// VirtualMachinesProfileArgs is an input object.
 type VirtualMachinesProfileArgs struct {
 	// Scale: Specifications on how to scale a VirtualMachines agent pool.
 	Scale *ScaleProfileArgs `pulumi:"scale"`
 }
 
-// WindowsGmsaProfileArgs is described by the SDK as: an input object of the provider.
+// WindowsGmsaProfileArgs is an input object.
 type WindowsGmsaProfileArgs struct {
 	// DnsServer: Specifies the DNS server for Windows gMSA. <br><br> Set it to empty if you have configured the DNS server in the vnet which is used to create the managed cluster.
 	DnsServer pulumi.StringPtrInput `pulumi:"dnsServer"`

@@ -224,65 +224,65 @@ type DatabaseAccount struct {
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
 	// ConnectorOffer is the cassandra connector offer type for the Cosmos DB database C* account.
 	ConnectorOffer pulumi.StringPtrOutput `pulumi:"connectorOffer"`
-	// CreateMode is described by the SDK as: Enum to indicate the mode of account creation.
+	// CreateMode is an output: Enum to indicate the mode of account creation.
 	CreateMode pulumi.StringPtrOutput `pulumi:"createMode"`
-	// CustomerManagedKeyStatus is described by the SDK as: Indicates the status of the Customer Managed Key feature on the account. In case there are errors, the property provides troubleshooting guidance.
+	// CustomerManagedKeyStatus is an output: Indicates the status of the Customer Managed Key feature on the account. In case there are errors, the property provides troubleshooting guidance.
 	CustomerManagedKeyStatus pulumi.StringPtrOutput `pulumi:"customerManagedKeyStatus"`
 	// DatabaseAccountOfferType is the offer type for the Cosmos DB database account. Default value: Standard.
 	DatabaseAccountOfferType pulumi.StringOutput `pulumi:"databaseAccountOfferType"`
 	// DefaultIdentity is the default identity for accessing key vault used in features like customer managed keys. The default identity needs to be explicitly set by the users. It can be "FirstPartyIdentity", "SystemAssignedIdentity" and more.
 	DefaultIdentity pulumi.StringPtrOutput `pulumi:"defaultIdentity"`
-	// DefaultPriorityLevel is described by the SDK as: Enum to indicate default Priority Level of request for Priority Based Execution.
+	// DefaultPriorityLevel is an output: Enum to indicate default Priority Level of request for Priority Based Execution.
 	DefaultPriorityLevel pulumi.StringPtrOutput `pulumi:"defaultPriorityLevel"`
-	// DisableKeyBasedMetadataWriteAccess is described by the SDK as: Disable write operations on metadata resources (databases, containers, throughput) via account keys.
+	// DisableKeyBasedMetadataWriteAccess is an output: Disable write operations on metadata resources (databases, containers, throughput) via account keys.
 	DisableKeyBasedMetadataWriteAccess pulumi.BoolPtrOutput `pulumi:"disableKeyBasedMetadataWriteAccess"`
-	// DisableLocalAuth is described by the SDK as: Opt-out of local authentication and ensure only MSI and AAD can be used exclusively for authentication.
+	// DisableLocalAuth is an output: Opt-out of local authentication and ensure only MSI and AAD can be used exclusively for authentication.
 	DisableLocalAuth pulumi.BoolPtrOutput `pulumi:"disableLocalAuth"`
 	// DocumentEndpoint is the connection endpoint for the Cosmos DB database account.
 	DocumentEndpoint pulumi.StringOutput `pulumi:"documentEndpoint"`
-	// EnableAnalyticalStorage is described by the SDK as: Flag to indicate whether to enable storage analytics.
+	// EnableAnalyticalStorage is an output: Flag to indicate whether to enable storage analytics.
 	EnableAnalyticalStorage pulumi.BoolPtrOutput `pulumi:"enableAnalyticalStorage"`
-	// EnableAutomaticFailover is described by the SDK as: Enables automatic failover of the write region in the rare event that the region is unavailable due to an outage. Automatic failover will result in a new write region for the account and is chosen based on the failover priorities configured for the account.
+	// EnableAutomaticFailover is an output: Enables automatic failover of the write region in the rare event that the region is unavailable due to an outage. Automatic failover will result in a new write region for the account and is chosen based on the failover priorities configured for the account.
 	EnableAutomaticFailover pulumi.BoolPtrOutput `pulumi:"enableAutomaticFailover"`
-	// EnableBurstCapacity is described by the SDK as: Flag to indicate enabling/disabling of Burst Capacity feature on the account.
+	// EnableBurstCapacity is an output: Flag to indicate enabling/disabling of Burst Capacity feature on the account.
 	EnableBurstCapacity pulumi.BoolPtrOutput `pulumi:"enableBurstCapacity"`
-	// EnableCassandraConnector is described by the SDK as: Enables the cassandra connector on the Cosmos DB C* account.
+	// EnableCassandraConnector is an output: Enables the cassandra connector on the Cosmos DB C* account.
 	EnableCassandraConnector pulumi.BoolPtrOutput `pulumi:"enableCassandraConnector"`
-	// EnableFreeTier is described by the SDK as: Flag to indicate whether Free Tier is enabled.
+	// EnableFreeTier is an output: Flag to indicate whether Free Tier is enabled.
 	EnableFreeTier pulumi.BoolPtrOutput `pulumi:"enableFreeTier"`
-	// EnableMultipleWriteLocations is described by the SDK as: Enables the account to write in multiple locations.
+	// EnableMultipleWriteLocations is an output: Enables the account to write in multiple locations.
 	EnableMultipleWriteLocations pulumi.BoolPtrOutput `pulumi:"enableMultipleWriteLocations"`
-	// EnablePartitionMerge is described by the SDK as: Flag to indicate enabling/disabling of Partition Merge feature on the account.
+	// EnablePartitionMerge is an output: Flag to indicate enabling/disabling of Partition Merge feature on the account.
 	EnablePartitionMerge pulumi.BoolPtrOutput `pulumi:"enablePartitionMerge"`
-	// EnablePerRegionPerPartitionAutoscale is described by the SDK as: Flag to indicate enabling/disabling of PerRegionPerPartitionAutoscale feature on the account.
+	// EnablePerRegionPerPartitionAutoscale is an output: Flag to indicate enabling/disabling of PerRegionPerPartitionAutoscale feature on the account.
 	EnablePerRegionPerPartitionAutoscale pulumi.BoolPtrOutput `pulumi:"enablePerRegionPerPartitionAutoscale"`
-	// EnablePriorityBasedExecution is described by the SDK as: Flag to indicate enabling/disabling of Priority Based Execution Preview feature on the account.
+	// EnablePriorityBasedExecution is an output: Flag to indicate enabling/disabling of Priority Based Execution Preview feature on the account.
 	EnablePriorityBasedExecution pulumi.BoolPtrOutput `pulumi:"enablePriorityBasedExecution"`
-	// InstanceId is a unique identifier assigned to the database account
+	// InstanceId is a unique identifier assigned to the database account.
 	InstanceId pulumi.StringOutput `pulumi:"instanceId"`
-	// IsVirtualNetworkFilterEnabled is described by the SDK as: Flag to indicate whether to enable/disable Virtual Network ACL rules.
+	// IsVirtualNetworkFilterEnabled is an output: Flag to indicate whether to enable/disable Virtual Network ACL rules.
 	IsVirtualNetworkFilterEnabled pulumi.BoolPtrOutput `pulumi:"isVirtualNetworkFilterEnabled"`
-	// KeyVaultKeyUri is the URI of the key vault
+	// KeyVaultKeyUri is the URI of the key vault.
 	KeyVaultKeyUri pulumi.StringPtrOutput `pulumi:"keyVaultKeyUri"`
-	// KeyVaultKeyUriVersion is the version of the Customer Managed Key currently being used by the account
+	// KeyVaultKeyUriVersion is the version of the Customer Managed Key currently being used by the account.
 	KeyVaultKeyUriVersion pulumi.StringOutput `pulumi:"keyVaultKeyUriVersion"`
-	// Kind is described by the SDK as: Indicates the type of database account. This can only be set at database account creation.
+	// Kind is an output: Indicates the type of database account. This can only be set at database account creation.
 	Kind pulumi.StringPtrOutput `pulumi:"kind"`
 	// Location is the location of the resource group to which the resource belongs.
 	Location pulumi.StringPtrOutput `pulumi:"location"`
-	// MinimalTlsVersion is described by the SDK as: Indicates the minimum allowed Tls version. The default value is Tls 1.2. Cassandra and Mongo APIs only work with Tls 1.2.
+	// MinimalTlsVersion is an output: Indicates the minimum allowed Tls version. The default value is Tls 1.2. Cassandra and Mongo APIs only work with Tls 1.2.
 	MinimalTlsVersion pulumi.StringPtrOutput `pulumi:"minimalTlsVersion"`
 	// Name is the name of the ARM resource.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// NetworkAclBypass is described by the SDK as: Indicates what services are allowed to bypass firewall checks.
+	// NetworkAclBypass is an output: Indicates what services are allowed to bypass firewall checks.
 	NetworkAclBypass pulumi.StringPtrOutput `pulumi:"networkAclBypass"`
 	// NetworkAclBypassResourceIds is an array that contains the Resource Ids for Network Acl Bypass for the Cosmos DB account.
 	NetworkAclBypassResourceIds pulumi.StringArrayOutput `pulumi:"networkAclBypassResourceIds"`
 	// ProvisioningState is the status of the Cosmos DB account at the time the operation was called. The status can be one of following. 'Creating' – the Cosmos DB account is being created. When an account is in Creating state, only properties that are specified as input for the Create Cosmos DB account operation are returned. 'Succeeded' – the Cosmos DB account is active for use. 'Updating' – the Cosmos DB account is being updated. 'Deleting' – the Cosmos DB account is being deleted. 'Failed' – the Cosmos DB account failed creation. 'DeletionFailed' – the Cosmos DB account deletion failed.
 	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// PublicNetworkAccess is described by the SDK as: Whether requests from Public Network are allowed.
+	// PublicNetworkAccess is an output: Whether requests from Public Network are allowed.
 	PublicNetworkAccess pulumi.StringPtrOutput `pulumi:"publicNetworkAccess"`
-	// Tags is described by the SDK as: Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB".
+	// Tags is an output: Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB".
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
 	// Type is the type of Azure resource.
 	Type pulumi.StringOutput `pulumi:"type"`
@@ -298,7 +298,7 @@ type DatabaseAccountArgs struct {
 	ApiProperties *ApiPropertiesArgs `pulumi:"apiProperties"`
 	// BackupPolicy: The object representing the policy for taking backups on an account.
 	BackupPolicy pulumi.Input `pulumi:"backupPolicy"`
-	// Capabilities: List of Cosmos DB capabilities for the account
+	// Capabilities: List of Cosmos DB capabilities for the account.
 	Capabilities CapabilityArray `pulumi:"capabilities"`
 	// Capacity: The object that represents all properties related to capacity enforcement on an account.
 	Capacity *CapacityArgs `pulumi:"capacity"`
@@ -312,13 +312,13 @@ type DatabaseAccountArgs struct {
 	CreateMode pulumi.StringPtrInput `pulumi:"createMode"`
 	// CustomerManagedKeyStatus: Indicates the status of the Customer Managed Key feature on the account. In case there are errors, the property provides troubleshooting guidance.
 	CustomerManagedKeyStatus pulumi.StringPtrInput `pulumi:"customerManagedKeyStatus"`
-	// DatabaseAccountOfferType: The offer type for the database Required.
+	// DatabaseAccountOfferType: The offer type for the database. Required.
 	DatabaseAccountOfferType pulumi.StringInput `pulumi:"databaseAccountOfferType"`
 	// DefaultIdentity: The default identity for accessing key vault used in features like customer managed keys. The default identity needs to be explicitly set by the users. It can be "FirstPartyIdentity", "SystemAssignedIdentity" and more.
 	DefaultIdentity pulumi.StringPtrInput `pulumi:"defaultIdentity"`
 	// DefaultPriorityLevel: Enum to indicate default Priority Level of request for Priority Based Execution.
 	DefaultPriorityLevel pulumi.StringPtrInput `pulumi:"defaultPriorityLevel"`
-	// DisableKeyBasedMetadataWriteAccess: Disable write operations on metadata resources (databases, containers, throughput) via account keys
+	// DisableKeyBasedMetadataWriteAccess: Disable write operations on metadata resources (databases, containers, throughput) via account keys.
 	DisableKeyBasedMetadataWriteAccess pulumi.BoolPtrInput `pulumi:"disableKeyBasedMetadataWriteAccess"`
 	// DisableLocalAuth: Opt-out of local authentication and ensure only MSI and AAD can be used exclusively for authentication.
 	DisableLocalAuth pulumi.BoolPtrInput `pulumi:"disableLocalAuth"`
@@ -326,19 +326,19 @@ type DatabaseAccountArgs struct {
 	EnableAnalyticalStorage pulumi.BoolPtrInput `pulumi:"enableAnalyticalStorage"`
 	// EnableAutomaticFailover: Enables automatic failover of the write region in the rare event that the region is unavailable due to an outage. Automatic failover will result in a new write region for the account and is chosen based on the failover priorities configured for the account.
 	EnableAutomaticFailover pulumi.BoolPtrInput `pulumi:"enableAutomaticFailover"`
-	// EnableBurstCapacity: Flag to indicate enabling/disabling of Burst Capacity feature on the account
+	// EnableBurstCapacity: Flag to indicate enabling/disabling of Burst Capacity feature on the account.
 	EnableBurstCapacity pulumi.BoolPtrInput `pulumi:"enableBurstCapacity"`
-	// EnableCassandraConnector: Enables the cassandra connector on the Cosmos DB C* account
+	// EnableCassandraConnector: Enables the cassandra connector on the Cosmos DB C* account.
 	EnableCassandraConnector pulumi.BoolPtrInput `pulumi:"enableCassandraConnector"`
 	// EnableFreeTier: Flag to indicate whether Free Tier is enabled.
 	EnableFreeTier pulumi.BoolPtrInput `pulumi:"enableFreeTier"`
-	// EnableMultipleWriteLocations: Enables the account to write in multiple locations
+	// EnableMultipleWriteLocations: Enables the account to write in multiple locations.
 	EnableMultipleWriteLocations pulumi.BoolPtrInput `pulumi:"enableMultipleWriteLocations"`
-	// EnablePartitionMerge: Flag to indicate enabling/disabling of Partition Merge feature on the account
+	// EnablePartitionMerge: Flag to indicate enabling/disabling of Partition Merge feature on the account.
 	EnablePartitionMerge pulumi.BoolPtrInput `pulumi:"enablePartitionMerge"`
-	// EnablePerRegionPerPartitionAutoscale: Flag to indicate enabling/disabling of PerRegionPerPartitionAutoscale feature on the account
+	// EnablePerRegionPerPartitionAutoscale: Flag to indicate enabling/disabling of PerRegionPerPartitionAutoscale feature on the account.
 	EnablePerRegionPerPartitionAutoscale pulumi.BoolPtrInput `pulumi:"enablePerRegionPerPartitionAutoscale"`
-	// EnablePriorityBasedExecution: Flag to indicate enabling/disabling of Priority Based Execution Preview feature on the account
+	// EnablePriorityBasedExecution: Flag to indicate enabling/disabling of Priority Based Execution Preview feature on the account.
 	EnablePriorityBasedExecution pulumi.BoolPtrInput `pulumi:"enablePriorityBasedExecution"`
 	// Identity: Identity for the resource.
 	Identity *ManagedServiceIdentityArgs `pulumi:"identity"`
@@ -346,7 +346,7 @@ type DatabaseAccountArgs struct {
 	IpRules IpAddressOrRangeArray `pulumi:"ipRules"`
 	// IsVirtualNetworkFilterEnabled: Flag to indicate whether to enable/disable Virtual Network ACL rules.
 	IsVirtualNetworkFilterEnabled pulumi.BoolPtrInput `pulumi:"isVirtualNetworkFilterEnabled"`
-	// KeyVaultKeyUri: The URI of the key vault
+	// KeyVaultKeyUri: The URI of the key vault.
 	KeyVaultKeyUri pulumi.StringPtrInput `pulumi:"keyVaultKeyUri"`
 	// Kind: Indicates the type of database account. This can only be set at database account creation.
 	Kind pulumi.StringPtrInput `pulumi:"kind"`
@@ -360,7 +360,7 @@ type DatabaseAccountArgs struct {
 	NetworkAclBypass pulumi.StringPtrInput `pulumi:"networkAclBypass"`
 	// NetworkAclBypassResourceIds: An array that contains the Resource Ids for Network Acl Bypass for the Cosmos DB account.
 	NetworkAclBypassResourceIds pulumi.StringArrayInput `pulumi:"networkAclBypassResourceIds"`
-	// PublicNetworkAccess: Whether requests from Public Network are allowed
+	// PublicNetworkAccess: Whether requests from Public Network are allowed.
 	PublicNetworkAccess pulumi.StringPtrInput `pulumi:"publicNetworkAccess"`
 	// ResourceGroupName: The name of the resource group. The name is case insensitive. Required.
 	ResourceGroupName pulumi.StringInput `pulumi:"resourceGroupName"`
@@ -439,7 +439,7 @@ type SqlResourceSqlDatabase struct {
 	Location pulumi.StringPtrOutput `pulumi:"location"`
 	// Name is the name of the ARM resource.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Tags is described by the SDK as: Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB".
+	// Tags is an output: Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB".
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
 	// Type is the type of Azure resource.
 	Type pulumi.StringOutput `pulumi:"type"`
@@ -455,7 +455,7 @@ type SqlResourceSqlDatabaseArgs struct {
 	Location pulumi.StringPtrInput `pulumi:"location"`
 	// Options: A key-value pair of options to be applied for the request. This corresponds to the headers sent with the request.
 	Options *CreateUpdateOptionsArgs `pulumi:"options"`
-	// Resource: The standard JSON format of a SQL database Required.
+	// Resource: The standard JSON format of a SQL database. Required.
 	Resource *SqlDatabaseResourceArgs `pulumi:"resource"`
 	// ResourceGroupName: The name of the resource group. The name is case insensitive. Required.
 	ResourceGroupName pulumi.StringInput `pulumi:"resourceGroupName"`
@@ -508,7 +508,7 @@ type SqlResourceSqlContainer struct {
 	Location pulumi.StringPtrOutput `pulumi:"location"`
 	// Name is the name of the ARM resource.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Tags is described by the SDK as: Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB".
+	// Tags is an output: Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB".
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
 	// Type is the type of Azure resource.
 	Type pulumi.StringOutput `pulumi:"type"`
@@ -526,7 +526,7 @@ type SqlResourceSqlContainerArgs struct {
 	Location pulumi.StringPtrInput `pulumi:"location"`
 	// Options: A key-value pair of options to be applied for the request. This corresponds to the headers sent with the request.
 	Options *CreateUpdateOptionsArgs `pulumi:"options"`
-	// Resource: The standard JSON format of a container Required.
+	// Resource: The standard JSON format of a container. Required.
 	Resource *SqlContainerResourceArgs `pulumi:"resource"`
 	// ResourceGroupName: The name of the resource group. The name is case insensitive. Required.
 	ResourceGroupName pulumi.StringInput `pulumi:"resourceGroupName"`
@@ -578,7 +578,7 @@ func NewSqlResourceSqlContainer(ctx *pulumi.Context, name string, args *SqlResou
 	return azurenative.NewResource[SqlResourceSqlContainer](ctx, SqlResourceSqlContainerToken, name, args, args.withDefaults(), opts)
 }
 
-// SqlResourceSqlRoleAssignment is an Azure Cosmos DB Role Assignment
+// SqlResourceSqlRoleAssignment is an Azure Cosmos DB Role Assignment.
 //
 // Azure REST API version 2025-10-15.
 type SqlResourceSqlRoleAssignment struct {
@@ -641,25 +641,25 @@ func NewSqlResourceSqlRoleAssignment(ctx *pulumi.Context, name string, args *Sql
 	return azurenative.NewResource[SqlResourceSqlRoleAssignment](ctx, SqlResourceSqlRoleAssignmentToken, name, args, args, opts)
 }
 
-// AnalyticalStorageConfigurationArgs is described by the SDK as: an input object of the provider.
+// AnalyticalStorageConfigurationArgs is an input object.
 type AnalyticalStorageConfigurationArgs struct {
 	// SchemaType: Describes the types of schema for analytical storage.
 	SchemaType pulumi.StringPtrInput `pulumi:"schemaType"`
 }
 
-// ApiPropertiesArgs is described by the SDK as: an input object of the provider.
+// ApiPropertiesArgs is an input object.
 type ApiPropertiesArgs struct {
 	// ServerVersion: Describes the version of the MongoDB account.
 	ServerVersion pulumi.StringPtrInput `pulumi:"serverVersion"`
 }
 
-// AutoscaleSettingsArgs is described by the SDK as: an input object of the provider.
+// AutoscaleSettingsArgs is an input object.
 type AutoscaleSettingsArgs struct {
 	// MaxThroughput: Represents maximum throughput, the resource can scale up to.
 	MaxThroughput pulumi.IntPtrInput `pulumi:"maxThroughput"`
 }
 
-// BackupPolicyMigrationStateArgs is described by the SDK as: an input object of the provider.
+// BackupPolicyMigrationStateArgs is an input object.
 type BackupPolicyMigrationStateArgs struct {
 	// StartTime: Time at which the backup policy migration started (ISO-8601 format).
 	StartTime pulumi.StringPtrInput `pulumi:"startTime"`
@@ -669,7 +669,7 @@ type BackupPolicyMigrationStateArgs struct {
 	TargetType pulumi.StringPtrInput `pulumi:"targetType"`
 }
 
-// CapabilityArgs is described by the SDK as: an input object of the provider.
+// CapabilityArgs is an input object.
 type CapabilityArgs struct {
 	// Name: Name of the Cosmos DB capability. For example, "name": "EnableCassandra". Current values also include "EnableTable" and "EnableGremlin".
 	Name pulumi.StringPtrInput `pulumi:"name"`
@@ -678,13 +678,13 @@ type CapabilityArgs struct {
 // CapabilityArray is a list of CapabilityArgs.
 type CapabilityArray []CapabilityArgs
 
-// CapacityArgs is described by the SDK as: an input object of the provider.
+// CapacityArgs is an input object.
 type CapacityArgs struct {
 	// TotalThroughputLimit: The total throughput limit imposed on the account. A totalThroughputLimit of 2000 imposes a strict limit of max throughput that can be provisioned on that account to be 2000. A totalThroughputLimit of -1 indicates no limits on provisioning of throughput.
 	TotalThroughputLimit pulumi.IntPtrInput `pulumi:"totalThroughputLimit"`
 }
 
-// ClientEncryptionIncludedPathArgs is described by the SDK as: an input object of the provider.
+// ClientEncryptionIncludedPathArgs is an input object.
 type ClientEncryptionIncludedPathArgs struct {
 	// ClientEncryptionKeyId: The identifier of the Client Encryption Key to be used to encrypt the path. Required.
 	ClientEncryptionKeyId pulumi.StringInput `pulumi:"clientEncryptionKeyId"`
@@ -716,7 +716,7 @@ func (a *ClientEncryptionIncludedPathArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// ClientEncryptionPolicyArgs is described by the SDK as: an input object of the provider.
+// ClientEncryptionPolicyArgs is an input object.
 type ClientEncryptionPolicyArgs struct {
 	// IncludedPaths: Paths of the item that need encryption along with path-specific settings. Required.
 	IncludedPaths ClientEncryptionIncludedPathArray `pulumi:"includedPaths"`
@@ -738,26 +738,26 @@ func (a *ClientEncryptionPolicyArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// CompositePathArgs is described by the SDK as: an input object of the provider.
+// CompositePathArgs is an input object.
 type CompositePathArgs struct {
 	// Order: Sort order for composite paths.
 	Order pulumi.StringPtrInput `pulumi:"order"`
-	// Path: The path for which the indexing behavior applies to. Index paths typically start with root and end with wildcard (/path/*)
+	// Path: The path for which the indexing behavior applies to. Index paths typically start with root and end with wildcard (/path/*).
 	Path pulumi.StringPtrInput `pulumi:"path"`
 }
 
-// ComputedPropertyArgs is described by the SDK as: an input object of the provider.
+// ComputedPropertyArgs is an input object.
 type ComputedPropertyArgs struct {
-	// Name: The name of a computed property, for example - "cp_lowerName"
+	// Name: The name of a computed property, for example - "cp_lowerName".
 	Name pulumi.StringPtrInput `pulumi:"name"`
-	// Query: The query that evaluates the value for computed property, for example - "SELECT VALUE LOWER(c.name) FROM c"
+	// Query: The query that evaluates the value for computed property, for example - "SELECT VALUE LOWER(c.name) FROM c".
 	Query pulumi.StringPtrInput `pulumi:"query"`
 }
 
 // ComputedPropertyArray is a list of ComputedPropertyArgs.
 type ComputedPropertyArray []ComputedPropertyArgs
 
-// ConflictResolutionPolicyArgs is described by the SDK as: an input object of the provider.
+// ConflictResolutionPolicyArgs is an input object.
 type ConflictResolutionPolicyArgs struct {
 	// ConflictResolutionPath: The conflict resolution path in the case of LastWriterWins mode.
 	ConflictResolutionPath pulumi.StringPtrInput `pulumi:"conflictResolutionPath"`
@@ -775,7 +775,7 @@ func (a *ConflictResolutionPolicyArgs) withDefaults() *ConflictResolutionPolicyA
 	return &c
 }
 
-// ConsistencyPolicyArgs is described by the SDK as: an input object of the provider.
+// ConsistencyPolicyArgs is an input object.
 type ConsistencyPolicyArgs struct {
 	// DefaultConsistencyLevel: The default consistency level and configuration settings of the Cosmos DB account. Required.
 	DefaultConsistencyLevel pulumi.StringInput `pulumi:"defaultConsistencyLevel"`
@@ -793,13 +793,13 @@ func (a *ConsistencyPolicyArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// ContainerPartitionKeyArgs is described by the SDK as: an input object of the provider.
+// ContainerPartitionKeyArgs is an input object.
 type ContainerPartitionKeyArgs struct {
-	// Kind: Indicates the kind of algorithm used for partitioning. For MultiHash, multiple partition keys (upto three maximum) are supported for container create
+	// Kind: Indicates the kind of algorithm used for partitioning. For MultiHash, multiple partition keys (upto three maximum) are supported for container create.
 	Kind pulumi.StringPtrInput `pulumi:"kind"`
-	// Paths: List of paths using which data within the container can be partitioned
+	// Paths: List of paths using which data within the container can be partitioned.
 	Paths pulumi.StringArrayInput `pulumi:"paths"`
-	// Version: Indicates the version of the partition key definition
+	// Version: Indicates the version of the partition key definition.
 	Version pulumi.IntPtrInput `pulumi:"version"`
 }
 
@@ -811,9 +811,9 @@ func (a *ContainerPartitionKeyArgs) withDefaults() *ContainerPartitionKeyArgs {
 	return &c
 }
 
-// ContinuousModeBackupPolicyArgs is described by the SDK as: an input object of the provider.
+// ContinuousModeBackupPolicyArgs is an input object.
 type ContinuousModeBackupPolicyArgs struct {
-	// ContinuousModeProperties: Configuration values for continuous mode backup
+	// ContinuousModeProperties: Configuration values for continuous mode backup.
 	ContinuousModeProperties *ContinuousModePropertiesArgs `pulumi:"continuousModeProperties"`
 	// MigrationState: The object representing the state of the migration between the backup policies.
 	MigrationState *BackupPolicyMigrationStateArgs `pulumi:"migrationState"`
@@ -834,13 +834,13 @@ func (a *ContinuousModeBackupPolicyArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// ContinuousModePropertiesArgs is described by the SDK as: an input object of the provider.
+// ContinuousModePropertiesArgs is an input object.
 type ContinuousModePropertiesArgs struct {
-	// Tier: Enum to indicate type of Continuous backup mode
+	// Tier: Enum to indicate type of Continuous backup mode.
 	Tier pulumi.StringPtrInput `pulumi:"tier"`
 }
 
-// CorsPolicyArgs is described by the SDK as: an input object of the provider.
+// CorsPolicyArgs is an input object.
 type CorsPolicyArgs struct {
 	// AllowedHeaders: The request headers that the origin domain may specify on the CORS request.
 	AllowedHeaders pulumi.StringPtrInput `pulumi:"allowedHeaders"`
@@ -865,7 +865,7 @@ func (a *CorsPolicyArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// CreateUpdateOptionsArgs is described by the SDK as: an input object of the provider.
+// CreateUpdateOptionsArgs is an input object.
 type CreateUpdateOptionsArgs struct {
 	// AutoscaleSettings: Specifies the Autoscale settings. Note: Either throughput or autoscaleSettings is required, but not both.
 	AutoscaleSettings *AutoscaleSettingsArgs `pulumi:"autoscaleSettings"`
@@ -873,7 +873,7 @@ type CreateUpdateOptionsArgs struct {
 	Throughput pulumi.IntPtrInput `pulumi:"throughput"`
 }
 
-// DatabaseRestoreResourceArgs is described by the SDK as: an input object of the provider.
+// DatabaseRestoreResourceArgs is an input object.
 type DatabaseRestoreResourceArgs struct {
 	// CollectionNames: The names of the collections available for restore.
 	CollectionNames pulumi.StringArrayInput `pulumi:"collectionNames"`
@@ -884,16 +884,16 @@ type DatabaseRestoreResourceArgs struct {
 // DatabaseRestoreResourceArray is a list of DatabaseRestoreResourceArgs.
 type DatabaseRestoreResourceArray []DatabaseRestoreResourceArgs
 
-// ExcludedPathArgs is described by the SDK as: an input object of the provider.
+// ExcludedPathArgs is an input object.
 type ExcludedPathArgs struct {
-	// Path: The path for which the indexing behavior applies to. Index paths typically start with root and end with wildcard (/path/*)
+	// Path: The path for which the indexing behavior applies to. Index paths typically start with root and end with wildcard (/path/*).
 	Path pulumi.StringPtrInput `pulumi:"path"`
 }
 
 // ExcludedPathArray is a list of ExcludedPathArgs.
 type ExcludedPathArray []ExcludedPathArgs
 
-// FullTextIndexPathArgs is described by the SDK as: an input object of the provider.
+// FullTextIndexPathArgs is an input object.
 type FullTextIndexPathArgs struct {
 	// Path: The path to the full text field in the document. Required.
 	Path pulumi.StringInput `pulumi:"path"`
@@ -910,7 +910,7 @@ func (a *FullTextIndexPathArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// FullTextPathArgs is described by the SDK as: an input object of the provider.
+// FullTextPathArgs is an input object.
 type FullTextPathArgs struct {
 	// Language: The language of the full text field in the document.
 	Language pulumi.StringPtrInput `pulumi:"language"`
@@ -929,11 +929,11 @@ func (a *FullTextPathArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// FullTextPolicyArgs is described by the SDK as: an input object of the provider.
+// FullTextPolicyArgs is an input object.
 type FullTextPolicyArgs struct {
 	// DefaultLanguage: The default language for a full text paths.
 	DefaultLanguage pulumi.StringPtrInput `pulumi:"defaultLanguage"`
-	// FullTextPaths: List of FullText Paths
+	// FullTextPaths: List of FullText Paths.
 	FullTextPaths FullTextPathArray `pulumi:"fullTextPaths"`
 }
 
@@ -945,7 +945,7 @@ func (a *FullTextPolicyArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// GremlinDatabaseRestoreResourceArgs is described by the SDK as: an input object of the provider.
+// GremlinDatabaseRestoreResourceArgs is an input object.
 type GremlinDatabaseRestoreResourceArgs struct {
 	// DatabaseName: The name of the gremlin database available for restore.
 	DatabaseName pulumi.StringPtrInput `pulumi:"databaseName"`
@@ -956,18 +956,18 @@ type GremlinDatabaseRestoreResourceArgs struct {
 // GremlinDatabaseRestoreResourceArray is a list of GremlinDatabaseRestoreResourceArgs.
 type GremlinDatabaseRestoreResourceArray []GremlinDatabaseRestoreResourceArgs
 
-// IncludedPathArgs is described by the SDK as: an input object of the provider.
+// IncludedPathArgs is an input object.
 type IncludedPathArgs struct {
-	// Indexes: List of indexes for this path
+	// Indexes: List of indexes for this path.
 	Indexes IndexesArray `pulumi:"indexes"`
-	// Path: The path for which the indexing behavior applies to. Index paths typically start with root and end with wildcard (/path/*)
+	// Path: The path for which the indexing behavior applies to. Index paths typically start with root and end with wildcard (/path/*).
 	Path pulumi.StringPtrInput `pulumi:"path"`
 }
 
 // IncludedPathArray is a list of IncludedPathArgs.
 type IncludedPathArray []IncludedPathArgs
 
-// IndexesArgs is described by the SDK as: an input object of the provider.
+// IndexesArgs is an input object.
 type IndexesArgs struct {
 	// DataType: The datatype for which the indexing behavior is applied to.
 	DataType pulumi.StringPtrInput `pulumi:"dataType"`
@@ -991,23 +991,23 @@ func (a *IndexesArgs) withDefaults() *IndexesArgs {
 	return &c
 }
 
-// IndexingPolicyArgs is described by the SDK as: an input object of the provider.
+// IndexingPolicyArgs is an input object.
 type IndexingPolicyArgs struct {
-	// Automatic: Indicates if the indexing policy is automatic
+	// Automatic: Indicates if the indexing policy is automatic.
 	Automatic pulumi.BoolPtrInput `pulumi:"automatic"`
-	// CompositeIndexes: List of composite path list
+	// CompositeIndexes: List of composite path list.
 	CompositeIndexes pulumi.ArrayInput `pulumi:"compositeIndexes"`
-	// ExcludedPaths: List of paths to exclude from indexing
+	// ExcludedPaths: List of paths to exclude from indexing.
 	ExcludedPaths ExcludedPathArray `pulumi:"excludedPaths"`
-	// FullTextIndexes: List of paths to include in the full text indexing
+	// FullTextIndexes: List of paths to include in the full text indexing.
 	FullTextIndexes FullTextIndexPathArray `pulumi:"fullTextIndexes"`
-	// IncludedPaths: List of paths to include in the indexing
+	// IncludedPaths: List of paths to include in the indexing.
 	IncludedPaths IncludedPathArray `pulumi:"includedPaths"`
 	// IndexingMode: Indicates the indexing mode.
 	IndexingMode pulumi.StringPtrInput `pulumi:"indexingMode"`
-	// SpatialIndexes: List of spatial specifics
+	// SpatialIndexes: List of spatial specifics.
 	SpatialIndexes SpatialSpecArray `pulumi:"spatialIndexes"`
-	// VectorIndexes: List of paths to include in the vector indexing
+	// VectorIndexes: List of paths to include in the vector indexing.
 	VectorIndexes VectorIndexArray `pulumi:"vectorIndexes"`
 }
 
@@ -1030,7 +1030,7 @@ func (a *IndexingPolicyArgs) withDefaults() *IndexingPolicyArgs {
 	return &c
 }
 
-// IpAddressOrRangeArgs is described by the SDK as: an input object of the provider.
+// IpAddressOrRangeArgs is an input object.
 type IpAddressOrRangeArgs struct {
 	// IpAddressOrRange: A single IPv4 address or a single IPv4 address range in CIDR format. Provided IPs must be well-formatted and cannot be contained in one of the following ranges: 10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, since these are not enforceable by the IP address filter. Example of valid inputs: “23.40.210.245” or “23.40.210.0/8”.
 	IpAddressOrRange pulumi.StringPtrInput `pulumi:"ipAddressOrRange"`
@@ -1039,11 +1039,11 @@ type IpAddressOrRangeArgs struct {
 // IpAddressOrRangeArray is a list of IpAddressOrRangeArgs.
 type IpAddressOrRangeArray []IpAddressOrRangeArgs
 
-// LocationArgs is described by the SDK as: an input object of the provider.
+// LocationArgs is an input object.
 type LocationArgs struct {
 	// FailoverPriority: The failover priority of the region. A failover priority of 0 indicates a write region. The maximum value for a failover priority = (total number of regions - 1). Failover priority values must be unique for each of the regions in which the database account exists.
 	FailoverPriority pulumi.IntPtrInput `pulumi:"failoverPriority"`
-	// IsZoneRedundant: Flag to indicate whether or not this region is an AvailabilityZone region
+	// IsZoneRedundant: Flag to indicate whether or not this region is an AvailabilityZone region.
 	IsZoneRedundant pulumi.BoolPtrInput `pulumi:"isZoneRedundant"`
 	// LocationName: The name of the region.
 	LocationName pulumi.StringPtrInput `pulumi:"locationName"`
@@ -1052,7 +1052,7 @@ type LocationArgs struct {
 // LocationArray is a list of LocationArgs.
 type LocationArray []LocationArgs
 
-// ManagedServiceIdentityArgs is described by the SDK as: an input object of the provider.
+// ManagedServiceIdentityArgs is an input object.
 type ManagedServiceIdentityArgs struct {
 	// Type: The type of identity used for the resource. The type 'SystemAssigned,UserAssigned' includes both an implicitly created identity and a set of user assigned identities. The type 'None' will remove any identities from the service.
 	Type pulumi.StringPtrInput `pulumi:"type"`
@@ -1060,11 +1060,11 @@ type ManagedServiceIdentityArgs struct {
 	UserAssignedIdentities pulumi.StringArrayInput `pulumi:"userAssignedIdentities"`
 }
 
-// PeriodicModeBackupPolicyArgs is described by the SDK as: an input object of the provider.
+// PeriodicModeBackupPolicyArgs is an input object.
 type PeriodicModeBackupPolicyArgs struct {
 	// MigrationState: The object representing the state of the migration between the backup policies.
 	MigrationState *BackupPolicyMigrationStateArgs `pulumi:"migrationState"`
-	// PeriodicModeProperties: Configuration values for periodic mode backup
+	// PeriodicModeProperties: Configuration values for periodic mode backup.
 	PeriodicModeProperties *PeriodicModePropertiesArgs `pulumi:"periodicModeProperties"`
 	// Type: Describes the mode of backups. Expected value is 'Periodic'. Required.
 	Type pulumi.StringInput `pulumi:"type"`
@@ -1083,19 +1083,19 @@ func (a *PeriodicModeBackupPolicyArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// PeriodicModePropertiesArgs is described by the SDK as: an input object of the provider.
+// PeriodicModePropertiesArgs is an input object.
 type PeriodicModePropertiesArgs struct {
-	// BackupIntervalInMinutes: An integer representing the interval in minutes between two backups
+	// BackupIntervalInMinutes: An integer representing the interval in minutes between two backups.
 	BackupIntervalInMinutes pulumi.IntPtrInput `pulumi:"backupIntervalInMinutes"`
-	// BackupRetentionIntervalInHours: An integer representing the time (in hours) that each backup is retained
+	// BackupRetentionIntervalInHours: An integer representing the time (in hours) that each backup is retained.
 	BackupRetentionIntervalInHours pulumi.IntPtrInput `pulumi:"backupRetentionIntervalInHours"`
-	// BackupStorageRedundancy: Enum to indicate type of backup residency
+	// BackupStorageRedundancy: Enum to indicate type of backup residency.
 	BackupStorageRedundancy pulumi.StringPtrInput `pulumi:"backupStorageRedundancy"`
 }
 
-// ResourceRestoreParametersArgs is described by the SDK as: an input object of the provider.
+// ResourceRestoreParametersArgs is an input object.
 type ResourceRestoreParametersArgs struct {
-	// RestoreSource: The id of the restorable database account from which the restore has to be initiated. For example: /subscriptions/{subscriptionId}/providers/Microsoft.DocumentDB/locations/{location}/restorableDatabaseAccounts/{restorableDatabaseAccountName}
+	// RestoreSource: The id of the restorable database account from which the restore has to be initiated. For example: /subscriptions/{subscriptionId}/providers/Microsoft.DocumentDB/locations/{location}/restorableDatabaseAccounts/{restorableDatabaseAccountName}.
 	RestoreSource pulumi.StringPtrInput `pulumi:"restoreSource"`
 	// RestoreTimestampInUtc: Time to which the account has to be restored (ISO-8601 format).
 	RestoreTimestampInUtc pulumi.StringPtrInput `pulumi:"restoreTimestampInUtc"`
@@ -1103,7 +1103,7 @@ type ResourceRestoreParametersArgs struct {
 	RestoreWithTtlDisabled pulumi.BoolPtrInput `pulumi:"restoreWithTtlDisabled"`
 }
 
-// RestoreParametersArgs is described by the SDK as: an input object of the provider.
+// RestoreParametersArgs is an input object.
 type RestoreParametersArgs struct {
 	// DatabasesToRestore: List of specific databases available for restore.
 	DatabasesToRestore DatabaseRestoreResourceArray `pulumi:"databasesToRestore"`
@@ -1111,7 +1111,7 @@ type RestoreParametersArgs struct {
 	GremlinDatabasesToRestore GremlinDatabaseRestoreResourceArray `pulumi:"gremlinDatabasesToRestore"`
 	// RestoreMode: Describes the mode of the restore.
 	RestoreMode pulumi.StringPtrInput `pulumi:"restoreMode"`
-	// RestoreSource: The id of the restorable database account from which the restore has to be initiated. For example: /subscriptions/{subscriptionId}/providers/Microsoft.DocumentDB/locations/{location}/restorableDatabaseAccounts/{restorableDatabaseAccountName}
+	// RestoreSource: The id of the restorable database account from which the restore has to be initiated. For example: /subscriptions/{subscriptionId}/providers/Microsoft.DocumentDB/locations/{location}/restorableDatabaseAccounts/{restorableDatabaseAccountName}.
 	RestoreSource pulumi.StringPtrInput `pulumi:"restoreSource"`
 	// RestoreTimestampInUtc: Time to which the account has to be restored (ISO-8601 format).
 	RestoreTimestampInUtc pulumi.StringPtrInput `pulumi:"restoreTimestampInUtc"`
@@ -1123,40 +1123,40 @@ type RestoreParametersArgs struct {
 	TablesToRestore pulumi.StringArrayInput `pulumi:"tablesToRestore"`
 }
 
-// SpatialSpecArgs is described by the SDK as: an input object of the provider.
+// SpatialSpecArgs is an input object.
 type SpatialSpecArgs struct {
-	// Path: The path for which the indexing behavior applies to. Index paths typically start with root and end with wildcard (/path/*)
+	// Path: The path for which the indexing behavior applies to. Index paths typically start with root and end with wildcard (/path/*).
 	Path pulumi.StringPtrInput `pulumi:"path"`
-	// Types: List of path's spatial type
+	// Types: List of path's spatial type.
 	Types pulumi.StringArrayInput `pulumi:"types"`
 }
 
 // SpatialSpecArray is a list of SpatialSpecArgs.
 type SpatialSpecArray []SpatialSpecArgs
 
-// SqlContainerResourceArgs is described by the SDK as: an input object of the provider.
+// SqlContainerResourceArgs is an input object.
 type SqlContainerResourceArgs struct {
 	// AnalyticalStorageTtl: Analytical TTL.
 	AnalyticalStorageTtl pulumi.Float64PtrInput `pulumi:"analyticalStorageTtl"`
 	// ClientEncryptionPolicy: The client encryption policy for the container.
 	ClientEncryptionPolicy *ClientEncryptionPolicyArgs `pulumi:"clientEncryptionPolicy"`
-	// ComputedProperties: List of computed properties
+	// ComputedProperties: List of computed properties.
 	ComputedProperties ComputedPropertyArray `pulumi:"computedProperties"`
 	// ConflictResolutionPolicy: The conflict resolution policy for the container.
 	ConflictResolutionPolicy *ConflictResolutionPolicyArgs `pulumi:"conflictResolutionPolicy"`
 	// CreateMode: Enum to indicate the mode of resource creation.
 	CreateMode pulumi.StringPtrInput `pulumi:"createMode"`
-	// DefaultTtl: Default time to live
+	// DefaultTtl: Default time to live.
 	DefaultTtl pulumi.IntPtrInput `pulumi:"defaultTtl"`
 	// FullTextPolicy: The FullText policy for the container.
 	FullTextPolicy *FullTextPolicyArgs `pulumi:"fullTextPolicy"`
-	// Id: Name of the Cosmos DB SQL container Required.
+	// Id: Name of the Cosmos DB SQL container. Required.
 	Id pulumi.StringInput `pulumi:"id"`
-	// IndexingPolicy: The configuration of the indexing policy. By default, the indexing is automatic for all document paths within the container
+	// IndexingPolicy: The configuration of the indexing policy. By default, the indexing is automatic for all document paths within the container.
 	IndexingPolicy *IndexingPolicyArgs `pulumi:"indexingPolicy"`
-	// PartitionKey: The configuration of the partition key to be used for partitioning data into multiple partitions
+	// PartitionKey: The configuration of the partition key to be used for partitioning data into multiple partitions.
 	PartitionKey *ContainerPartitionKeyArgs `pulumi:"partitionKey"`
-	// RestoreParameters: Parameters to indicate the information about the restore
+	// RestoreParameters: Parameters to indicate the information about the restore.
 	RestoreParameters *ResourceRestoreParametersArgs `pulumi:"restoreParameters"`
 	// UniqueKeyPolicy: The unique key policy configuration for specifying uniqueness constraints on documents in the collection in the Azure Cosmos DB service.
 	UniqueKeyPolicy *UniqueKeyPolicyArgs `pulumi:"uniqueKeyPolicy"`
@@ -1198,13 +1198,13 @@ func (a *SqlContainerResourceArgs) withDefaults() *SqlContainerResourceArgs {
 	return &c
 }
 
-// SqlDatabaseResourceArgs is described by the SDK as: an input object of the provider.
+// SqlDatabaseResourceArgs is an input object.
 type SqlDatabaseResourceArgs struct {
 	// CreateMode: Enum to indicate the mode of resource creation.
 	CreateMode pulumi.StringPtrInput `pulumi:"createMode"`
-	// Id: Name of the Cosmos DB SQL database Required.
+	// Id: Name of the Cosmos DB SQL database. Required.
 	Id pulumi.StringInput `pulumi:"id"`
-	// RestoreParameters: Parameters to indicate the information about the restore
+	// RestoreParameters: Parameters to indicate the information about the restore.
 	RestoreParameters *ResourceRestoreParametersArgs `pulumi:"restoreParameters"`
 }
 
@@ -1216,22 +1216,22 @@ func (a *SqlDatabaseResourceArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// UniqueKeyArgs is described by the SDK as: an input object of the provider.
+// UniqueKeyArgs is an input object.
 type UniqueKeyArgs struct {
-	// Paths: List of paths must be unique for each document in the Azure Cosmos DB service
+	// Paths: List of paths must be unique for each document in the Azure Cosmos DB service.
 	Paths pulumi.StringArrayInput `pulumi:"paths"`
 }
 
 // UniqueKeyArray is a list of UniqueKeyArgs.
 type UniqueKeyArray []UniqueKeyArgs
 
-// UniqueKeyPolicyArgs is described by the SDK as: an input object of the provider.
+// UniqueKeyPolicyArgs is an input object.
 type UniqueKeyPolicyArgs struct {
 	// UniqueKeys: List of unique keys on that enforces uniqueness constraint on documents in the collection in the Azure Cosmos DB service.
 	UniqueKeys UniqueKeyArray `pulumi:"uniqueKeys"`
 }
 
-// VectorEmbeddingArgs is described by the SDK as: an input object of the provider.
+// VectorEmbeddingArgs is an input object.
 type VectorEmbeddingArgs struct {
 	// DataType: Indicates the data type of vector. Required.
 	DataType pulumi.StringInput `pulumi:"dataType"`
@@ -1263,9 +1263,9 @@ func (a *VectorEmbeddingArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// VectorEmbeddingPolicyArgs is described by the SDK as: an input object of the provider.
+// VectorEmbeddingPolicyArgs is an input object.
 type VectorEmbeddingPolicyArgs struct {
-	// VectorEmbeddings: List of vector embeddings
+	// VectorEmbeddings: List of vector embeddings.
 	VectorEmbeddings VectorEmbeddingArray `pulumi:"vectorEmbeddings"`
 }
 
@@ -1277,7 +1277,7 @@ func (a *VectorEmbeddingPolicyArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// VectorIndexArgs is described by the SDK as: an input object of the provider.
+// VectorIndexArgs is an input object.
 type VectorIndexArgs struct {
 	// IndexingSearchListSize: This is the size of the candidate list of approximate neighbors stored while building the DiskANN index as part of the optimization processes. Large values may improve recall at the expense of latency. This is only applicable for the diskANN vector index type.
 	IndexingSearchListSize pulumi.IntPtrInput `pulumi:"indexingSearchListSize"`
@@ -1313,7 +1313,7 @@ func (a *VectorIndexArgs) withDefaults() *VectorIndexArgs {
 	return &c
 }
 
-// VirtualNetworkRuleArgs is described by the SDK as: an input object of the provider.
+// VirtualNetworkRuleArgs is an input object.
 type VirtualNetworkRuleArgs struct {
 	// Id: Resource ID of a subnet, for example: /subscriptions/{subscriptionId}/resourceGroups/{groupName}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}.
 	Id pulumi.StringPtrInput `pulumi:"id"`

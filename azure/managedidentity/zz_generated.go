@@ -21,7 +21,7 @@ const (
 	FederatedIdentityCredentialToken = "azure-native:managedidentity:FederatedIdentityCredential"
 )
 
-// UserAssignedIdentity is described by the SDK as: Describes an identity resource.
+// UserAssignedIdentity is an azure-native resource: Describes an identity resource.
 //
 // Azure REST API version 2023-01-31.
 type UserAssignedIdentity struct {
@@ -31,23 +31,23 @@ type UserAssignedIdentity struct {
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
 	// ClientId is the id of the app associated with the identity. This is a random generated UUID by MSI.
 	ClientId pulumi.StringOutput `pulumi:"clientId"`
-	// Location is the geo-location where the resource lives
+	// Location is the geo-location where the resource lives.
 	Location pulumi.StringOutput `pulumi:"location"`
-	// Name is the name of the resource
+	// Name is the name of the resource.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// PrincipalId is the id of the service principal object associated with the created identity.
 	PrincipalId pulumi.StringOutput `pulumi:"principalId"`
-	// Tags is described by the SDK as: Resource tags.
+	// Tags is an output: Resource tags.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
 	// TenantId is the id of the tenant which the identity belongs to.
 	TenantId pulumi.StringOutput `pulumi:"tenantId"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts"
+	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
 	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // UserAssignedIdentityArgs are the inputs of UserAssignedIdentity.
 type UserAssignedIdentityArgs struct {
-	// Location: The geo-location where the resource lives
+	// Location: The geo-location where the resource lives.
 	Location pulumi.StringPtrInput `pulumi:"location"`
 	// ResourceGroupName: The name of the Resource Group to which the identity belongs. Required.
 	ResourceGroupName pulumi.StringInput `pulumi:"resourceGroupName"`
@@ -81,7 +81,7 @@ func NewUserAssignedIdentity(ctx *pulumi.Context, name string, args *UserAssigne
 	return azurenative.NewResource[UserAssignedIdentity](ctx, UserAssignedIdentityToken, name, args, args, opts)
 }
 
-// FederatedIdentityCredential is described by the SDK as: Describes a federated identity credential.
+// FederatedIdentityCredential is an azure-native resource: Describes a federated identity credential.
 //
 // Azure REST API version 2023-01-31.
 type FederatedIdentityCredential struct {
@@ -93,11 +93,11 @@ type FederatedIdentityCredential struct {
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
 	// Issuer is the URL of the issuer to be trusted.
 	Issuer pulumi.StringOutput `pulumi:"issuer"`
-	// Name is the name of the resource
+	// Name is the name of the resource.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// Subject is the identifier of the external identity.
 	Subject pulumi.StringOutput `pulumi:"subject"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts"
+	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
 	Type pulumi.StringOutput `pulumi:"type"`
 }
 

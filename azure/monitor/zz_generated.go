@@ -164,19 +164,19 @@ type DiagnosticSetting struct {
 	EventHubAuthorizationRuleId pulumi.StringPtrOutput `pulumi:"eventHubAuthorizationRuleId"`
 	// EventHubName is the name of the event hub. If none is specified, the default event hub will be selected.
 	EventHubName pulumi.StringPtrOutput `pulumi:"eventHubName"`
-	// LogAnalyticsDestinationType is a string indicating whether the export to Log Analytics should use the default destination type, i.e. AzureDiagnostics, or use a destination type constructed as follows: <normalized service identity>_<normalized category name>. Possible values are: Dedicated and null (null is default.)
+	// LogAnalyticsDestinationType is a string indicating whether the export to Log Analytics should use the default destination type, i.e. AzureDiagnostics, or use a destination type constructed as follows: <normalized service identity>_<normalized category name>. Possible values are: Dedicated and null (null is default.).
 	LogAnalyticsDestinationType pulumi.StringPtrOutput `pulumi:"logAnalyticsDestinationType"`
 	// MarketplacePartnerId is the full ARM resource ID of the Marketplace resource to which you would like to send Diagnostic Logs.
 	MarketplacePartnerId pulumi.StringPtrOutput `pulumi:"marketplacePartnerId"`
-	// Name is the name of the resource
+	// Name is the name of the resource.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// ServiceBusRuleId is the service bus rule Id of the diagnostic setting. This is here to maintain backwards compatibility.
 	ServiceBusRuleId pulumi.StringPtrOutput `pulumi:"serviceBusRuleId"`
 	// StorageAccountId is the resource ID of the storage account to which you would like to send Diagnostic Logs.
 	StorageAccountId pulumi.StringPtrOutput `pulumi:"storageAccountId"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts"
+	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
 	Type pulumi.StringOutput `pulumi:"type"`
-	// WorkspaceId is the full ARM resource ID of the Log Analytics workspace to which you would like to send Diagnostic Logs. Example: /subscriptions/4b9e8510-67ab-4e9a-95a9-e2f1e570ea9c/resourceGroups/insights-integration/providers/Microsoft.OperationalInsights/workspaces/viruela2
+	// WorkspaceId is the full ARM resource ID of the Log Analytics workspace to which you would like to send Diagnostic Logs. Example: /subscriptions/4b9e8510-67ab-4e9a-95a9-e2f1e570ea9c/resourceGroups/insights-integration/providers/Microsoft.OperationalInsights/workspaces/viruela2.
 	WorkspaceId pulumi.StringPtrOutput `pulumi:"workspaceId"`
 }
 
@@ -186,7 +186,7 @@ type DiagnosticSettingArgs struct {
 	EventHubAuthorizationRuleId pulumi.StringPtrInput `pulumi:"eventHubAuthorizationRuleId"`
 	// EventHubName: The name of the event hub. If none is specified, the default event hub will be selected.
 	EventHubName pulumi.StringPtrInput `pulumi:"eventHubName"`
-	// LogAnalyticsDestinationType: A string indicating whether the export to Log Analytics should use the default destination type, i.e. AzureDiagnostics, or use a destination type constructed as follows: <normalized service identity>_<normalized category name>. Possible values are: Dedicated and null (null is default.)
+	// LogAnalyticsDestinationType: A string indicating whether the export to Log Analytics should use the default destination type, i.e. AzureDiagnostics, or use a destination type constructed as follows: <normalized service identity>_<normalized category name>. Possible values are: Dedicated and null (null is default.).
 	LogAnalyticsDestinationType pulumi.StringPtrInput `pulumi:"logAnalyticsDestinationType"`
 	// Logs: The list of logs settings.
 	Logs DiagnosticsLogSettingsArray `pulumi:"logs"`
@@ -202,7 +202,7 @@ type DiagnosticSettingArgs struct {
 	ServiceBusRuleId pulumi.StringPtrInput `pulumi:"serviceBusRuleId"`
 	// StorageAccountId: The resource ID of the storage account to which you would like to send Diagnostic Logs.
 	StorageAccountId pulumi.StringPtrInput `pulumi:"storageAccountId"`
-	// WorkspaceId: The full ARM resource ID of the Log Analytics workspace to which you would like to send Diagnostic Logs. Example: /subscriptions/4b9e8510-67ab-4e9a-95a9-e2f1e570ea9c/resourceGroups/insights-integration/providers/Microsoft.OperationalInsights/workspaces/viruela2
+	// WorkspaceId: The full ARM resource ID of the Log Analytics workspace to which you would like to send Diagnostic Logs. Example: /subscriptions/4b9e8510-67ab-4e9a-95a9-e2f1e570ea9c/resourceGroups/insights-integration/providers/Microsoft.OperationalInsights/workspaces/viruela2.
 	WorkspaceId pulumi.StringPtrInput `pulumi:"workspaceId"`
 }
 
@@ -242,37 +242,37 @@ func NewDiagnosticSetting(ctx *pulumi.Context, name string, args *DiagnosticSett
 type MetricAlert struct {
 	pulumi.CustomResourceState
 
-	// AutoMitigate is described by the SDK as: the flag that indicates whether the alert should be auto resolved or not. The default is true.
+	// AutoMitigate is an output: the flag that indicates whether the alert should be auto resolved or not. The default is true.
 	AutoMitigate pulumi.BoolPtrOutput `pulumi:"autoMitigate"`
 	// AzureApiVersion is the Azure API version of the resource.
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Description is described by the SDK as: the description of the metric alert that will be included in the alert email.
+	// Description is an output: the description of the metric alert that will be included in the alert email.
 	Description pulumi.StringPtrOutput `pulumi:"description"`
-	// Enabled is described by the SDK as: the flag that indicates whether the metric alert is enabled.
+	// Enabled is an output: the flag that indicates whether the metric alert is enabled.
 	Enabled pulumi.BoolOutput `pulumi:"enabled"`
-	// EvaluationFrequency is described by the SDK as: how often the metric alert is evaluated represented in ISO 8601 duration format.
+	// EvaluationFrequency is an output: how often the metric alert is evaluated represented in ISO 8601 duration format.
 	EvaluationFrequency pulumi.StringOutput `pulumi:"evaluationFrequency"`
-	// IsMigrated is described by the SDK as: the value indicating whether this alert rule is migrated.
+	// IsMigrated is an output: the value indicating whether this alert rule is migrated.
 	IsMigrated pulumi.BoolOutput `pulumi:"isMigrated"`
-	// LastUpdatedTime is described by the SDK as: Last time the rule was updated in ISO8601 format.
+	// LastUpdatedTime is an output: Last time the rule was updated in ISO8601 format.
 	LastUpdatedTime pulumi.StringOutput `pulumi:"lastUpdatedTime"`
-	// Location is described by the SDK as: Resource location.
+	// Location is an output: Resource location.
 	Location pulumi.StringOutput `pulumi:"location"`
-	// Name is described by the SDK as: Azure resource name.
+	// Name is an output: Azure resource name.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Scopes is described by the SDK as: the list of resource id's that this metric alert is scoped to. You cannot change the scope of a metric rule based on logs.
+	// Scopes is an output: the list of resource id's that this metric alert is scoped to. You cannot change the scope of a metric rule based on logs.
 	Scopes pulumi.StringArrayOutput `pulumi:"scopes"`
-	// Severity is described by the SDK as: Alert severity {0, 1, 2, 3, 4}.
+	// Severity is an output: Alert severity {0, 1, 2, 3, 4}.
 	Severity pulumi.IntOutput `pulumi:"severity"`
-	// Tags is described by the SDK as: Resource tags.
+	// Tags is an output: Resource tags.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// TargetResourceRegion is described by the SDK as: the region of the target resource(s) on which the alert is created/updated. Mandatory if the scope contains a subscription, resource group, or more than one resource.
+	// TargetResourceRegion is an output: the region of the target resource(s) on which the alert is created/updated. Mandatory if the scope contains a subscription, resource group, or more than one resource.
 	TargetResourceRegion pulumi.StringPtrOutput `pulumi:"targetResourceRegion"`
-	// TargetResourceType is described by the SDK as: the resource type of the target resource(s) on which the alert is created/updated. Mandatory if the scope contains a subscription, resource group, or more than one resource.
+	// TargetResourceType is an output: the resource type of the target resource(s) on which the alert is created/updated. Mandatory if the scope contains a subscription, resource group, or more than one resource.
 	TargetResourceType pulumi.StringPtrOutput `pulumi:"targetResourceType"`
-	// Type is described by the SDK as: Azure resource type.
+	// Type is an output: Azure resource type.
 	Type pulumi.StringOutput `pulumi:"type"`
-	// WindowSize is described by the SDK as: the period of time (in ISO 8601 duration format) that is used to monitor alert activity based on the threshold.
+	// WindowSize is an output: the period of time (in ISO 8601 duration format) that is used to monitor alert activity based on the threshold.
 	WindowSize pulumi.StringOutput `pulumi:"windowSize"`
 }
 
@@ -290,7 +290,7 @@ type MetricAlertArgs struct {
 	Enabled pulumi.BoolInput `pulumi:"enabled"`
 	// EvaluationFrequency: how often the metric alert is evaluated represented in ISO 8601 duration format. Required.
 	EvaluationFrequency pulumi.StringInput `pulumi:"evaluationFrequency"`
-	// Location: Resource location
+	// Location: Resource location.
 	Location pulumi.StringPtrInput `pulumi:"location"`
 	// ResourceGroupName: The name of the resource group. The name is case insensitive. Required.
 	ResourceGroupName pulumi.StringInput `pulumi:"resourceGroupName"`
@@ -298,9 +298,9 @@ type MetricAlertArgs struct {
 	RuleName pulumi.StringPtrInput `pulumi:"ruleName"`
 	// Scopes: the list of resource id's that this metric alert is scoped to. You cannot change the scope of a metric rule based on logs. Required.
 	Scopes pulumi.StringArrayInput `pulumi:"scopes"`
-	// Severity: Alert severity {0, 1, 2, 3, 4} Required.
+	// Severity: Alert severity {0, 1, 2, 3, 4}. Required.
 	Severity pulumi.IntInput `pulumi:"severity"`
-	// Tags: Resource tags
+	// Tags: Resource tags.
 	Tags pulumi.StringMapInput `pulumi:"tags"`
 	// TargetResourceRegion: the region of the target resource(s) on which the alert is created/updated. Mandatory if the scope contains a subscription, resource group, or more than one resource.
 	TargetResourceRegion pulumi.StringPtrInput `pulumi:"targetResourceRegion"`
@@ -374,7 +374,7 @@ type ActivityLogAlert struct {
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
 	// Description is a description of this Activity Log Alert rule.
 	Description pulumi.StringPtrOutput `pulumi:"description"`
-	// Enabled is described by the SDK as: Indicates whether this Activity Log Alert rule is enabled. If an Activity Log Alert rule is not enabled, then none of its actions will be activated.
+	// Enabled is an output: Indicates whether this Activity Log Alert rule is enabled. If an Activity Log Alert rule is not enabled, then none of its actions will be activated.
 	Enabled pulumi.BoolPtrOutput `pulumi:"enabled"`
 	// Location is the location of the resource. Azure Activity Log Alert rules are supported on Global, West Europe and North Europe regions.
 	Location pulumi.StringPtrOutput `pulumi:"location"`
@@ -468,17 +468,17 @@ type ActionGroup struct {
 
 	// AzureApiVersion is the Azure API version of the resource.
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Enabled is described by the SDK as: Indicates whether this action group is enabled. If an action group is not enabled, then none of its receivers will receive communications.
+	// Enabled is an output: Indicates whether this action group is enabled. If an action group is not enabled, then none of its receivers will receive communications.
 	Enabled pulumi.BoolOutput `pulumi:"enabled"`
 	// GroupShortName is the short name of the action group. This will be used in SMS messages.
 	GroupShortName pulumi.StringOutput `pulumi:"groupShortName"`
-	// Location is the geo-location where the resource lives
+	// Location is the geo-location where the resource lives.
 	Location pulumi.StringOutput `pulumi:"location"`
-	// Name is the name of the resource
+	// Name is the name of the resource.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Tags is described by the SDK as: Resource tags.
+	// Tags is an output: Resource tags.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts"
+	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
 	Type pulumi.StringOutput `pulumi:"type"`
 }
 
@@ -508,7 +508,7 @@ type ActionGroupArgs struct {
 	IncidentReceivers IncidentReceiverArray `pulumi:"incidentReceivers"`
 	// ItsmReceivers: The list of ITSM receivers that are part of this action group.
 	ItsmReceivers ItsmReceiverArray `pulumi:"itsmReceivers"`
-	// Location: The geo-location where the resource lives
+	// Location: The geo-location where the resource lives.
 	Location pulumi.StringPtrInput `pulumi:"location"`
 	// LogicAppReceivers: The list of logic app receivers that are part of this action group.
 	LogicAppReceivers LogicAppReceiverArray `pulumi:"logicAppReceivers"`
@@ -611,43 +611,43 @@ type ScheduledQueryRule struct {
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
 	// CheckWorkspaceAlertsStorageConfigured is the flag which indicates whether this scheduled query rule should be stored in the customer's storage. The default is false. Relevant only for rules of the kind LogAlert.
 	CheckWorkspaceAlertsStorageConfigured pulumi.BoolPtrOutput `pulumi:"checkWorkspaceAlertsStorageConfigured"`
-	// CreatedWithApiVersion is the api-version used when creating this alert rule
+	// CreatedWithApiVersion is the api-version used when creating this alert rule.
 	CreatedWithApiVersion pulumi.StringOutput `pulumi:"createdWithApiVersion"`
 	// Description is the description of the scheduled query rule.
 	Description pulumi.StringPtrOutput `pulumi:"description"`
-	// DisplayName is the display name of the alert rule
+	// DisplayName is the display name of the alert rule.
 	DisplayName pulumi.StringPtrOutput `pulumi:"displayName"`
-	// Enabled is the flag which indicates whether this scheduled query rule is enabled. Value should be true or false
+	// Enabled is the flag which indicates whether this scheduled query rule is enabled. Value should be true or false.
 	Enabled pulumi.BoolPtrOutput `pulumi:"enabled"`
-	// Etag is described by the SDK as: "If etag is provided in the response body, it may also be provided as a header per the normal etag convention. Entity tags are used for comparing two or more entities from the same requested resource. HTTP/1.1 uses entity tags in the etag (section 14.19), If-Match (section 14.24), If-None-Match (section 14.26), and If-Range (section 14.27) header fields.").
+	// Etag is an output: "If etag is provided in the response body, it may also be provided as a header per the normal etag convention. Entity tags are used for comparing two or more entities from the same requested resource. HTTP/1.1 uses entity tags in the etag (section 14.19), If-Match (section 14.24), If-None-Match (section 14.26), and If-Range (section 14.27) header fields.").
 	Etag pulumi.StringOutput `pulumi:"etag"`
-	// EvaluationFrequency is described by the SDK as: How often the scheduled query rule is evaluated represented in ISO 8601 duration format. Relevant and required only for rules of the kind LogAlert.
+	// EvaluationFrequency is an output: How often the scheduled query rule is evaluated represented in ISO 8601 duration format. Relevant and required only for rules of the kind LogAlert.
 	EvaluationFrequency pulumi.StringPtrOutput `pulumi:"evaluationFrequency"`
-	// IsLegacyLogAnalyticsRule is described by the SDK as: True if alert rule is legacy Log Analytic rule.
+	// IsLegacyLogAnalyticsRule is an output: True if alert rule is legacy Log Analytic rule.
 	IsLegacyLogAnalyticsRule pulumi.BoolOutput `pulumi:"isLegacyLogAnalyticsRule"`
 	// IsWorkspaceAlertsStorageConfigured is the flag which indicates whether this scheduled query rule has been configured to be stored in the customer's storage. The default is false.
 	IsWorkspaceAlertsStorageConfigured pulumi.BoolOutput `pulumi:"isWorkspaceAlertsStorageConfigured"`
-	// Kind is described by the SDK as: Indicates the type of scheduled query rule. The default is LogAlert.
+	// Kind is an output: Indicates the type of scheduled query rule. The default is LogAlert.
 	Kind pulumi.StringPtrOutput `pulumi:"kind"`
-	// Location is the geo-location where the resource lives
+	// Location is the geo-location where the resource lives.
 	Location pulumi.StringOutput `pulumi:"location"`
-	// MuteActionsDuration is described by the SDK as: Mute actions for the chosen period of time (in ISO 8601 duration format) after the alert is fired. Relevant only for rules of the kind LogAlert.
+	// MuteActionsDuration is an output: Mute actions for the chosen period of time (in ISO 8601 duration format) after the alert is fired. Relevant only for rules of the kind LogAlert.
 	MuteActionsDuration pulumi.StringPtrOutput `pulumi:"muteActionsDuration"`
-	// Name is the name of the resource
+	// Name is the name of the resource.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// OverrideQueryTimeRange is described by the SDK as: If specified then overrides the query time range (default is WindowSize*NumberOfEvaluationPeriods). Relevant only for rules of the kind LogAlert.
+	// OverrideQueryTimeRange is an output: If specified then overrides the query time range (default is WindowSize*NumberOfEvaluationPeriods). Relevant only for rules of the kind LogAlert.
 	OverrideQueryTimeRange pulumi.StringPtrOutput `pulumi:"overrideQueryTimeRange"`
 	// Scopes is the list of resource id's that this scheduled query rule is scoped to.
 	Scopes pulumi.StringArrayOutput `pulumi:"scopes"`
-	// Severity is described by the SDK as: Severity of the alert. Should be an integer between [0-4]. Value of 0 is severest. Relevant and required only for rules of the kind LogAlert.
+	// Severity is an output: Severity of the alert. Should be an integer between [0-4]. Value of 0 is severest. Relevant and required only for rules of the kind LogAlert.
 	Severity pulumi.Float64PtrOutput `pulumi:"severity"`
 	// SkipQueryValidation is the flag which indicates whether the provided query should be validated or not. The default is false. Relevant only for rules of the kind LogAlert.
 	SkipQueryValidation pulumi.BoolPtrOutput `pulumi:"skipQueryValidation"`
-	// Tags is described by the SDK as: Resource tags.
+	// Tags is an output: Resource tags.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// TargetResourceTypes is described by the SDK as: List of resource type of the target resource(s) on which the alert is created/updated. For example if the scope is a resource group and targetResourceTypes is Microsoft.Compute/virtualMachines, then a different alert will be fired for each virtual machine in the resource group which meet the alert criteria. Relevant only for rules of the kind LogAlert.
+	// TargetResourceTypes is an output: List of resource type of the target resource(s) on which the alert is created/updated. For example if the scope is a resource group and targetResourceTypes is Microsoft.Compute/virtualMachines, then a different alert will be fired for each virtual machine in the resource group which meet the alert criteria. Relevant only for rules of the kind LogAlert.
 	TargetResourceTypes pulumi.StringArrayOutput `pulumi:"targetResourceTypes"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts"
+	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
 	Type pulumi.StringOutput `pulumi:"type"`
 	// WindowSize is the period of time (in ISO 8601 duration format) on which the Alert query will be executed (bin size). Relevant and required only for rules of the kind LogAlert.
 	WindowSize pulumi.StringPtrOutput `pulumi:"windowSize"`
@@ -665,9 +665,9 @@ type ScheduledQueryRuleArgs struct {
 	Criteria *ScheduledQueryRuleCriteriaArgs `pulumi:"criteria"`
 	// Description: The description of the scheduled query rule.
 	Description pulumi.StringPtrInput `pulumi:"description"`
-	// DisplayName: The display name of the alert rule
+	// DisplayName: The display name of the alert rule.
 	DisplayName pulumi.StringPtrInput `pulumi:"displayName"`
-	// Enabled: The flag which indicates whether this scheduled query rule is enabled. Value should be true or false
+	// Enabled: The flag which indicates whether this scheduled query rule is enabled. Value should be true or false.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 	// EvaluationFrequency: How often the scheduled query rule is evaluated represented in ISO 8601 duration format. Relevant and required only for rules of the kind LogAlert.
 	EvaluationFrequency pulumi.StringPtrInput `pulumi:"evaluationFrequency"`
@@ -675,7 +675,7 @@ type ScheduledQueryRuleArgs struct {
 	Identity *MicrosoftCommonIdentityArgs `pulumi:"identity"`
 	// Kind: Indicates the type of scheduled query rule. The default is LogAlert.
 	Kind pulumi.StringPtrInput `pulumi:"kind"`
-	// Location: The geo-location where the resource lives
+	// Location: The geo-location where the resource lives.
 	Location pulumi.StringPtrInput `pulumi:"location"`
 	// MuteActionsDuration: Mute actions for the chosen period of time (in ISO 8601 duration format) after the alert is fired. Relevant only for rules of the kind LogAlert.
 	MuteActionsDuration pulumi.StringPtrInput `pulumi:"muteActionsDuration"`
@@ -695,7 +695,7 @@ type ScheduledQueryRuleArgs struct {
 	SkipQueryValidation pulumi.BoolPtrInput `pulumi:"skipQueryValidation"`
 	// Tags: Resource tags.
 	Tags pulumi.StringMapInput `pulumi:"tags"`
-	// TargetResourceTypes: List of resource type of the target resource(s) on which the alert is created/updated. For example if the scope is a resource group and targetResourceTypes is Microsoft.Compute/virtualMachines, then a different alert will be fired for each virtual machine in the resource group which meet the alert criteria. Relevant only for rules of the kind LogAlert
+	// TargetResourceTypes: List of resource type of the target resource(s) on which the alert is created/updated. For example if the scope is a resource group and targetResourceTypes is Microsoft.Compute/virtualMachines, then a different alert will be fired for each virtual machine in the resource group which meet the alert criteria. Relevant only for rules of the kind LogAlert.
 	TargetResourceTypes pulumi.StringArrayInput `pulumi:"targetResourceTypes"`
 	// WindowSize: The period of time (in ISO 8601 duration format) on which the Alert query will be executed (bin size). Relevant and required only for rules of the kind LogAlert.
 	WindowSize pulumi.StringPtrInput `pulumi:"windowSize"`
@@ -731,7 +731,7 @@ func NewScheduledQueryRule(ctx *pulumi.Context, name string, args *ScheduledQuer
 	return azurenative.NewResource[ScheduledQueryRule](ctx, ScheduledQueryRuleToken, name, args, args, opts)
 }
 
-// ActionGroupTypeArgs is described by the SDK as: an input object of the provider.
+// ActionGroupTypeArgs is an input object.
 type ActionGroupTypeArgs struct {
 	// ActionGroupId: The resource ID of the Action Group. This cannot be null or empty. Required.
 	ActionGroupId pulumi.StringInput `pulumi:"actionGroupId"`
@@ -750,7 +750,7 @@ func (a *ActionGroupTypeArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// ActionListArgs is described by the SDK as: an input object of the provider.
+// ActionListArgs is an input object.
 type ActionListArgs struct {
 	// ActionGroups: The list of the Action Groups.
 	ActionGroups ActionGroupTypeArray `pulumi:"actionGroups"`
@@ -764,7 +764,7 @@ func (a *ActionListArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// ActionsArgs is described by the SDK as: an input object of the provider.
+// ActionsArgs is an input object.
 type ActionsArgs struct {
 	// ActionGroups: Action Group resource Ids to invoke when the alert fires.
 	ActionGroups pulumi.StringArrayInput `pulumi:"actionGroups"`
@@ -774,7 +774,7 @@ type ActionsArgs struct {
 	CustomProperties pulumi.StringMapInput `pulumi:"customProperties"`
 }
 
-// AlertRuleAllOfConditionArgs is described by the SDK as: an input object of the provider.
+// AlertRuleAllOfConditionArgs is an input object.
 type AlertRuleAllOfConditionArgs struct {
 	// AllOf: The list of Activity Log Alert rule conditions. Required.
 	AllOf AlertRuleAnyOfOrLeafConditionArray `pulumi:"allOf"`
@@ -788,7 +788,7 @@ func (a *AlertRuleAllOfConditionArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// AlertRuleAnyOfOrLeafConditionArgs is described by the SDK as: an input object of the provider.
+// AlertRuleAnyOfOrLeafConditionArgs is an input object.
 type AlertRuleAnyOfOrLeafConditionArgs struct {
 	// AnyOf: An Activity Log Alert rule condition that is met when at least one of its member leaf conditions are met.
 	AnyOf AlertRuleLeafConditionArray `pulumi:"anyOf"`
@@ -803,7 +803,7 @@ type AlertRuleAnyOfOrLeafConditionArgs struct {
 // AlertRuleAnyOfOrLeafConditionArray is a list of AlertRuleAnyOfOrLeafConditionArgs.
 type AlertRuleAnyOfOrLeafConditionArray []AlertRuleAnyOfOrLeafConditionArgs
 
-// AlertRuleLeafConditionArgs is described by the SDK as: an input object of the provider.
+// AlertRuleLeafConditionArgs is an input object.
 type AlertRuleLeafConditionArgs struct {
 	// ContainsAny: The value of the event's field will be compared to the values in this array (case-insensitive) to determine if the condition is met.
 	ContainsAny pulumi.StringArrayInput `pulumi:"containsAny"`
@@ -816,7 +816,7 @@ type AlertRuleLeafConditionArgs struct {
 // AlertRuleLeafConditionArray is a list of AlertRuleLeafConditionArgs.
 type AlertRuleLeafConditionArray []AlertRuleLeafConditionArgs
 
-// ArmRoleReceiverArgs is described by the SDK as: an input object of the provider.
+// ArmRoleReceiverArgs is an input object.
 type ArmRoleReceiverArgs struct {
 	// Name: The name of the arm role receiver. Names must be unique across all receivers within an action group. Required.
 	Name pulumi.StringInput `pulumi:"name"`
@@ -848,13 +848,13 @@ func (a *ArmRoleReceiverArgs) withDefaults() *ArmRoleReceiverArgs {
 	return &c
 }
 
-// AutomationRunbookReceiverArgs is described by the SDK as: an input object of the provider.
+// AutomationRunbookReceiverArgs is an input object.
 type AutomationRunbookReceiverArgs struct {
 	// AutomationAccountId: The Azure automation account Id which holds this runbook and authenticate to Azure resource. Required.
 	AutomationAccountId pulumi.StringInput `pulumi:"automationAccountId"`
 	// IsGlobalRunbook: Indicates whether this instance is global runbook. Required.
 	IsGlobalRunbook pulumi.BoolInput `pulumi:"isGlobalRunbook"`
-	// ManagedIdentity: The principal id of the managed identity. The value can be "None", "SystemAssigned"
+	// ManagedIdentity: The principal id of the managed identity. The value can be "None", "SystemAssigned".
 	ManagedIdentity pulumi.StringPtrInput `pulumi:"managedIdentity"`
 	// Name: Indicates name of the webhook.
 	Name pulumi.StringPtrInput `pulumi:"name"`
@@ -896,7 +896,7 @@ func (a *AutomationRunbookReceiverArgs) withDefaults() *AutomationRunbookReceive
 	return &c
 }
 
-// AzureFunctionReceiverArgs is described by the SDK as: an input object of the provider.
+// AzureFunctionReceiverArgs is an input object.
 type AzureFunctionReceiverArgs struct {
 	// FunctionAppResourceId: The azure resource id of the function app. Required.
 	FunctionAppResourceId pulumi.StringInput `pulumi:"functionAppResourceId"`
@@ -904,7 +904,7 @@ type AzureFunctionReceiverArgs struct {
 	FunctionName pulumi.StringInput `pulumi:"functionName"`
 	// HttpTriggerUrl: The http trigger url where http request sent to. Required.
 	HttpTriggerUrl pulumi.StringInput `pulumi:"httpTriggerUrl"`
-	// ManagedIdentity: The principal id of the managed identity. The value can be "None", "SystemAssigned"
+	// ManagedIdentity: The principal id of the managed identity. The value can be "None", "SystemAssigned".
 	ManagedIdentity pulumi.StringPtrInput `pulumi:"managedIdentity"`
 	// Name: The name of the azure function receiver. Names must be unique across all receivers within an action group. Required.
 	Name pulumi.StringInput `pulumi:"name"`
@@ -940,13 +940,13 @@ func (a *AzureFunctionReceiverArgs) withDefaults() *AzureFunctionReceiverArgs {
 	return &c
 }
 
-// ConditionArgs is described by the SDK as: an input object of the provider.
+// ConditionArgs is an input object.
 type ConditionArgs struct {
 	// AlertSensitivity: The extent of deviation required to trigger an alert. Allowed values are 'Low', 'Medium' and 'High'. This will affect how tight the threshold is to the metric series pattern. Relevant only for dynamic threshold rules of the kind LogAlert.
 	AlertSensitivity pulumi.StringPtrInput `pulumi:"alertSensitivity"`
-	// CriterionType: Specifies the type of threshold criteria
+	// CriterionType: Specifies the type of threshold criteria.
 	CriterionType pulumi.StringPtrInput `pulumi:"criterionType"`
-	// Dimensions: List of Dimensions conditions
+	// Dimensions: List of Dimensions conditions.
 	Dimensions DimensionArray `pulumi:"dimensions"`
 	// FailingPeriods: The minimum number of violations required within the selected lookback time window required to raise an alert. Relevant only for rules of the kind LogAlert.
 	FailingPeriods *ConditionFailingPeriodsArgs `pulumi:"failingPeriods"`
@@ -960,7 +960,7 @@ type ConditionArgs struct {
 	MinRecurrenceCount pulumi.Float64PtrInput `pulumi:"minRecurrenceCount"`
 	// Operator: The criteria operator. Relevant and required only for rules of the kind LogAlert.
 	Operator pulumi.StringPtrInput `pulumi:"operator"`
-	// Query: Log query alert
+	// Query: Log query alert.
 	Query pulumi.StringPtrInput `pulumi:"query"`
 	// ResourceIdColumn: The column containing the resource id. The content of the column must be a uri formatted as resource id. Relevant only for rules of the kind LogAlert.
 	ResourceIdColumn pulumi.StringPtrInput `pulumi:"resourceIdColumn"`
@@ -989,11 +989,11 @@ func (a *ConditionArgs) withDefaults() *ConditionArgs {
 	return &c
 }
 
-// ConditionFailingPeriodsArgs is described by the SDK as: an input object of the provider.
+// ConditionFailingPeriodsArgs is an input object.
 type ConditionFailingPeriodsArgs struct {
-	// MinFailingPeriodsToAlert: The number of violations to trigger an alert. Should be smaller or equal to numberOfEvaluationPeriods. Default value is 1
+	// MinFailingPeriodsToAlert: The number of violations to trigger an alert. Should be smaller or equal to numberOfEvaluationPeriods. Default value is 1.
 	MinFailingPeriodsToAlert pulumi.Float64PtrInput `pulumi:"minFailingPeriodsToAlert"`
-	// NumberOfEvaluationPeriods: The number of aggregated lookback points. The lookback time window is calculated based on the aggregation granularity (windowSize) and the selected number of aggregated points. Default value is 1
+	// NumberOfEvaluationPeriods: The number of aggregated lookback points. The lookback time window is calculated based on the aggregation granularity (windowSize) and the selected number of aggregated points. Default value is 1.
 	NumberOfEvaluationPeriods pulumi.Float64PtrInput `pulumi:"numberOfEvaluationPeriods"`
 }
 
@@ -1008,7 +1008,7 @@ func (a *ConditionFailingPeriodsArgs) withDefaults() *ConditionFailingPeriodsArg
 	return &c
 }
 
-// DiagnosticsLogSettingsArgs is described by the SDK as: an input object of the provider.
+// DiagnosticsLogSettingsArgs is an input object.
 type DiagnosticsLogSettingsArgs struct {
 	// Category: Name of a Diagnostic Log category for a resource type this setting is applied to. To obtain the list of Diagnostic Log categories for a resource, first perform a GET diagnostic settings operation.
 	Category pulumi.StringPtrInput `pulumi:"category"`
@@ -1034,7 +1034,7 @@ func (a *DiagnosticsLogSettingsArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// DiagnosticsMetricSettingsArgs is described by the SDK as: an input object of the provider.
+// DiagnosticsMetricSettingsArgs is an input object.
 type DiagnosticsMetricSettingsArgs struct {
 	// Category: Name of a Diagnostic Metric category for a resource type this setting is applied to. To obtain the list of Diagnostic metric categories for a resource, first perform a GET diagnostic settings operation.
 	Category pulumi.StringPtrInput `pulumi:"category"`
@@ -1060,13 +1060,13 @@ func (a *DiagnosticsMetricSettingsArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// DimensionArgs is described by the SDK as: an input object of the provider.
+// DimensionArgs is an input object.
 type DimensionArgs struct {
-	// Name: Name of the dimension Required.
+	// Name: Name of the dimension. Required.
 	Name pulumi.StringInput `pulumi:"name"`
-	// Operator: Operator for dimension values Required.
+	// Operator: Operator for dimension values. Required.
 	Operator pulumi.StringInput `pulumi:"operator"`
-	// Values: List of dimension values Required.
+	// Values: List of dimension values. Required.
 	Values pulumi.StringArrayInput `pulumi:"values"`
 }
 
@@ -1087,7 +1087,7 @@ func (a *DimensionArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// DynamicMetricCriteriaArgs is described by the SDK as: an input object of the provider.
+// DynamicMetricCriteriaArgs is an input object.
 type DynamicMetricCriteriaArgs struct {
 	// AlertSensitivity: The extent of deviation required to trigger an alert. This will affect how tight the threshold is to the metric series pattern. Required.
 	AlertSensitivity pulumi.StringInput `pulumi:"alertSensitivity"`
@@ -1097,7 +1097,7 @@ type DynamicMetricCriteriaArgs struct {
 	Dimensions MetricDimensionArray `pulumi:"dimensions"`
 	// FailingPeriods: The minimum number of violations required within the selected lookback time window required to raise an alert. Required.
 	FailingPeriods *DynamicThresholdFailingPeriodsArgs `pulumi:"failingPeriods"`
-	// IgnoreDataBefore: Use this option to set the date from which to start learning the metric historical data and calculate the dynamic thresholds (in ISO8601 format)
+	// IgnoreDataBefore: Use this option to set the date from which to start learning the metric historical data and calculate the dynamic thresholds (in ISO8601 format).
 	IgnoreDataBefore pulumi.StringPtrInput `pulumi:"ignoreDataBefore"`
 	// MetricName: Name of the metric. Required.
 	MetricName pulumi.StringInput `pulumi:"metricName"`
@@ -1150,7 +1150,7 @@ func (a *DynamicMetricCriteriaArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// DynamicThresholdFailingPeriodsArgs is described by the SDK as: an input object of the provider.
+// DynamicThresholdFailingPeriodsArgs is an input object.
 type DynamicThresholdFailingPeriodsArgs struct {
 	// MinFailingPeriodsToAlert: The number of violations to trigger an alert. Should be smaller or equal to numberOfEvaluationPeriods. Required.
 	MinFailingPeriodsToAlert pulumi.Float64Input `pulumi:"minFailingPeriodsToAlert"`
@@ -1169,19 +1169,19 @@ func (a *DynamicThresholdFailingPeriodsArgs) missingInputs(path string) []string
 	return missing
 }
 
-// EventHubReceiverArgs is described by the SDK as: an input object of the provider.
+// EventHubReceiverArgs is an input object.
 type EventHubReceiverArgs struct {
-	// EventHubName: The name of the specific Event Hub queue Required.
+	// EventHubName: The name of the specific Event Hub queue. Required.
 	EventHubName pulumi.StringInput `pulumi:"eventHubName"`
-	// EventHubNameSpace: The Event Hub namespace Required.
+	// EventHubNameSpace: The Event Hub namespace. Required.
 	EventHubNameSpace pulumi.StringInput `pulumi:"eventHubNameSpace"`
-	// ManagedIdentity: The principal id of the managed identity. The value can be "None", "SystemAssigned"
+	// ManagedIdentity: The principal id of the managed identity. The value can be "None", "SystemAssigned".
 	ManagedIdentity pulumi.StringPtrInput `pulumi:"managedIdentity"`
 	// Name: The name of the Event hub receiver. Names must be unique across all receivers within an action group. Required.
 	Name pulumi.StringInput `pulumi:"name"`
-	// SubscriptionId: The Id for the subscription containing this event hub Required.
+	// SubscriptionId: The Id for the subscription containing this event hub. Required.
 	SubscriptionId pulumi.StringInput `pulumi:"subscriptionId"`
-	// TenantId: The tenant Id for the subscription containing this event hub
+	// TenantId: The tenant Id for the subscription containing this event hub.
 	TenantId pulumi.StringPtrInput `pulumi:"tenantId"`
 	// UseCommonAlertSchema: Indicates whether to use common alert schema.
 	UseCommonAlertSchema pulumi.BoolPtrInput `pulumi:"useCommonAlertSchema"`
@@ -1215,13 +1215,13 @@ func (a *EventHubReceiverArgs) withDefaults() *EventHubReceiverArgs {
 	return &c
 }
 
-// IncidentReceiverArgs is described by the SDK as: an input object of the provider.
+// IncidentReceiverArgs is an input object.
 type IncidentReceiverArgs struct {
-	// Connection: The incident service connection Required.
+	// Connection: The incident service connection. Required.
 	Connection *IncidentServiceConnectionArgs `pulumi:"connection"`
-	// IncidentManagementService: The incident management service type Required.
+	// IncidentManagementService: The incident management service type. Required.
 	IncidentManagementService pulumi.StringInput `pulumi:"incidentManagementService"`
-	// Mappings: Field mappings for the incident service Required.
+	// Mappings: Field mappings for the incident service. Required.
 	Mappings pulumi.StringMapInput `pulumi:"mappings"`
 	// Name: The name of the Incident receiver. Names must be unique across all receivers within an action group. Required.
 	Name pulumi.StringInput `pulumi:"name"`
@@ -1250,7 +1250,7 @@ func (a *IncidentReceiverArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// IncidentServiceConnectionArgs is described by the SDK as: an input object of the provider.
+// IncidentServiceConnectionArgs is an input object.
 type IncidentServiceConnectionArgs struct {
 	// Id: GUID value representing the connection ID for the incident management service. Required.
 	Id pulumi.StringInput `pulumi:"id"`
@@ -1269,13 +1269,13 @@ func (a *IncidentServiceConnectionArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// ItsmReceiverArgs is described by the SDK as: an input object of the provider.
+// ItsmReceiverArgs is an input object.
 type ItsmReceiverArgs struct {
 	// ConnectionId: Unique identification of ITSM connection among multiple defined in above workspace. Required.
 	ConnectionId pulumi.StringInput `pulumi:"connectionId"`
 	// Name: The name of the Itsm receiver. Names must be unique across all receivers within an action group. Required.
 	Name pulumi.StringInput `pulumi:"name"`
-	// Region: Region in which workspace resides. Supported values:'centralindia','japaneast','southeastasia','australiasoutheast','uksouth','westcentralus','canadacentral','eastus','westeurope' Required.
+	// Region: Region in which workspace resides. Supported values:'centralindia','japaneast','southeastasia','australiasoutheast','uksouth','westcentralus','canadacentral','eastus','westeurope'. Required.
 	Region pulumi.StringInput `pulumi:"region"`
 	// TicketConfiguration: JSON blob for the configurations of the ITSM action. CreateMultipleWorkItems option will be part of this blob as well. Required.
 	TicketConfiguration pulumi.StringInput `pulumi:"ticketConfiguration"`
@@ -1306,11 +1306,11 @@ func (a *ItsmReceiverArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// LogicAppReceiverArgs is described by the SDK as: an input object of the provider.
+// LogicAppReceiverArgs is an input object.
 type LogicAppReceiverArgs struct {
 	// CallbackUrl: The callback url where http request sent to. Required.
 	CallbackUrl pulumi.StringInput `pulumi:"callbackUrl"`
-	// ManagedIdentity: The principal id of the managed identity. The value can be "None", "SystemAssigned"
+	// ManagedIdentity: The principal id of the managed identity. The value can be "None", "SystemAssigned".
 	ManagedIdentity pulumi.StringPtrInput `pulumi:"managedIdentity"`
 	// Name: The name of the logic app receiver. Names must be unique across all receivers within an action group. Required.
 	Name pulumi.StringInput `pulumi:"name"`
@@ -1345,7 +1345,7 @@ func (a *LogicAppReceiverArgs) withDefaults() *LogicAppReceiverArgs {
 	return &c
 }
 
-// ManagedServiceIdentityArgs is described by the SDK as: an input object of the provider.
+// ManagedServiceIdentityArgs is an input object.
 type ManagedServiceIdentityArgs struct {
 	// Type: Type of managed service identity (where both SystemAssigned and UserAssigned types are allowed). Required.
 	Type pulumi.StringInput `pulumi:"type"`
@@ -1361,7 +1361,7 @@ func (a *ManagedServiceIdentityArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// MetricAlertActionArgs is described by the SDK as: an input object of the provider.
+// MetricAlertActionArgs is an input object.
 type MetricAlertActionArgs struct {
 	// ActionGroupId: the id of the action group to use.
 	ActionGroupId pulumi.StringPtrInput `pulumi:"actionGroupId"`
@@ -1372,7 +1372,7 @@ type MetricAlertActionArgs struct {
 // MetricAlertActionArray is a list of MetricAlertActionArgs.
 type MetricAlertActionArray []MetricAlertActionArgs
 
-// MetricAlertMultipleResourceMultipleMetricCriteriaArgs is described by the SDK as: an input object of the provider.
+// MetricAlertMultipleResourceMultipleMetricCriteriaArgs is an input object.
 type MetricAlertMultipleResourceMultipleMetricCriteriaArgs struct {
 	// AllOf: the list of multiple metric criteria for this 'all of' operation.
 	AllOf pulumi.ArrayInput `pulumi:"allOf"`
@@ -1393,7 +1393,7 @@ func (a *MetricAlertMultipleResourceMultipleMetricCriteriaArgs) missingInputs(pa
 	return missing
 }
 
-// MetricAlertSingleResourceMultipleMetricCriteriaArgs is described by the SDK as: an input object of the provider.
+// MetricAlertSingleResourceMultipleMetricCriteriaArgs is an input object.
 type MetricAlertSingleResourceMultipleMetricCriteriaArgs struct {
 	// AllOf: The list of metric criteria for this 'all of' operation.
 	AllOf MetricCriteriaArray `pulumi:"allOf"`
@@ -1417,7 +1417,7 @@ func (a *MetricAlertSingleResourceMultipleMetricCriteriaArgs) missingInputs(path
 	return missing
 }
 
-// MetricCriteriaArgs is described by the SDK as: an input object of the provider.
+// MetricCriteriaArgs is an input object.
 type MetricCriteriaArgs struct {
 	// CriterionType: Specifies the type of threshold criteria Expected value is 'StaticThresholdCriterion'. Required.
 	CriterionType pulumi.StringInput `pulumi:"criterionType"`
@@ -1471,11 +1471,11 @@ func (a *MetricCriteriaArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// MetricDimensionArgs is described by the SDK as: an input object of the provider.
+// MetricDimensionArgs is an input object.
 type MetricDimensionArgs struct {
 	// Name: Name of the dimension. Required.
 	Name pulumi.StringInput `pulumi:"name"`
-	// Operator: the dimension operator. Only 'Include' and 'Exclude' are supported Required.
+	// Operator: the dimension operator. Only 'Include' and 'Exclude' are supported. Required.
 	Operator pulumi.StringInput `pulumi:"operator"`
 	// Values: list of dimension values. Required.
 	Values pulumi.StringArrayInput `pulumi:"values"`
@@ -1498,7 +1498,7 @@ func (a *MetricDimensionArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// MicrosoftCommonAzureAppPushReceiverArgs is described by the SDK as: an input object of the provider.
+// MicrosoftCommonAzureAppPushReceiverArgs is an input object.
 type MicrosoftCommonAzureAppPushReceiverArgs struct {
 	// EmailAddress: The email address registered for the Azure mobile app. Required.
 	EmailAddress pulumi.StringInput `pulumi:"emailAddress"`
@@ -1520,7 +1520,7 @@ func (a *MicrosoftCommonAzureAppPushReceiverArgs) missingInputs(path string) []s
 	return missing
 }
 
-// MicrosoftCommonEmailReceiverArgs is described by the SDK as: an input object of the provider.
+// MicrosoftCommonEmailReceiverArgs is an input object.
 type MicrosoftCommonEmailReceiverArgs struct {
 	// EmailAddress: The email address of this receiver. Required.
 	EmailAddress pulumi.StringInput `pulumi:"emailAddress"`
@@ -1552,7 +1552,7 @@ func (a *MicrosoftCommonEmailReceiverArgs) withDefaults() *MicrosoftCommonEmailR
 	return &c
 }
 
-// MicrosoftCommonIdentityArgs is described by the SDK as: an input object of the provider.
+// MicrosoftCommonIdentityArgs is an input object.
 type MicrosoftCommonIdentityArgs struct {
 	// Type: Type of managed service identity. Required.
 	Type pulumi.StringInput `pulumi:"type"`
@@ -1568,7 +1568,7 @@ func (a *MicrosoftCommonIdentityArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// MicrosoftCommonRetentionPolicyArgs is described by the SDK as: an input object of the provider.
+// MicrosoftCommonRetentionPolicyArgs is an input object.
 type MicrosoftCommonRetentionPolicyArgs struct {
 	// Days: the number of days for the retention in days. A value of 0 will retain the events indefinitely. Required.
 	Days pulumi.IntInput `pulumi:"days"`
@@ -1587,7 +1587,7 @@ func (a *MicrosoftCommonRetentionPolicyArgs) missingInputs(path string) []string
 	return missing
 }
 
-// MicrosoftCommonSmsReceiverArgs is described by the SDK as: an input object of the provider.
+// MicrosoftCommonSmsReceiverArgs is an input object.
 type MicrosoftCommonSmsReceiverArgs struct {
 	// CountryCode: The country code of the SMS receiver. Required.
 	CountryCode pulumi.StringInput `pulumi:"countryCode"`
@@ -1614,7 +1614,7 @@ func (a *MicrosoftCommonSmsReceiverArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// MicrosoftCommonVoiceReceiverArgs is described by the SDK as: an input object of the provider.
+// MicrosoftCommonVoiceReceiverArgs is an input object.
 type MicrosoftCommonVoiceReceiverArgs struct {
 	// CountryCode: The country code of the voice receiver. Required.
 	CountryCode pulumi.StringInput `pulumi:"countryCode"`
@@ -1641,7 +1641,7 @@ func (a *MicrosoftCommonVoiceReceiverArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// RuleResolveConfigurationArgs is described by the SDK as: an input object of the provider.
+// RuleResolveConfigurationArgs is an input object.
 type RuleResolveConfigurationArgs struct {
 	// AutoResolved: The flag that indicates whether or not to auto resolve a fired alert.
 	AutoResolved pulumi.BoolPtrInput `pulumi:"autoResolved"`
@@ -1649,9 +1649,9 @@ type RuleResolveConfigurationArgs struct {
 	TimeToResolve pulumi.StringPtrInput `pulumi:"timeToResolve"`
 }
 
-// ScheduledQueryRuleCriteriaArgs is described by the SDK as: an input object of the provider.
+// ScheduledQueryRuleCriteriaArgs is an input object.
 type ScheduledQueryRuleCriteriaArgs struct {
-	// AllOf: A list of conditions to evaluate against the specified scopes
+	// AllOf: A list of conditions to evaluate against the specified scopes.
 	AllOf ConditionArray `pulumi:"allOf"`
 }
 
@@ -1663,11 +1663,11 @@ func (a *ScheduledQueryRuleCriteriaArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// WebhookReceiverArgs is described by the SDK as: an input object of the provider.
+// WebhookReceiverArgs is an input object.
 type WebhookReceiverArgs struct {
 	// IdentifierUri: Indicates the identifier uri for aad auth.
 	IdentifierUri pulumi.StringPtrInput `pulumi:"identifierUri"`
-	// ManagedIdentity: The principal id of the managed identity. The value can be "None", "SystemAssigned"
+	// ManagedIdentity: The principal id of the managed identity. The value can be "None", "SystemAssigned".
 	ManagedIdentity pulumi.StringPtrInput `pulumi:"managedIdentity"`
 	// Name: The name of the webhook receiver. Names must be unique across all receivers within a tenant action group. Required.
 	Name pulumi.StringInput `pulumi:"name"`
@@ -1708,7 +1708,7 @@ func (a *WebhookReceiverArgs) withDefaults() *WebhookReceiverArgs {
 	return &c
 }
 
-// WebtestLocationAvailabilityCriteriaArgs is described by the SDK as: an input object of the provider.
+// WebtestLocationAvailabilityCriteriaArgs is an input object.
 type WebtestLocationAvailabilityCriteriaArgs struct {
 	// ComponentId: The Application Insights resource Id. Required.
 	ComponentId pulumi.StringInput `pulumi:"componentId"`

@@ -170,7 +170,7 @@ const (
 	VirtualNetworkPrivateLinkServiceNetworkPoliciesDisabled pulumi.String = "Disabled"
 )
 
-// VirtualNetwork is described by the SDK as: Virtual Network resource.
+// VirtualNetwork is an azure-native resource: Virtual Network resource.
 //
 // Azure REST API version 2024-05-01.
 type VirtualNetwork struct {
@@ -178,27 +178,27 @@ type VirtualNetwork struct {
 
 	// AzureApiVersion is the Azure API version of the resource.
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// EnableDdosProtection is described by the SDK as: Indicates if DDoS protection is enabled for all the protected resources in the virtual network. It requires a DDoS protection plan associated with the resource.
+	// EnableDdosProtection is an output: Indicates if DDoS protection is enabled for all the protected resources in the virtual network. It requires a DDoS protection plan associated with the resource.
 	EnableDdosProtection pulumi.BoolPtrOutput `pulumi:"enableDdosProtection"`
-	// EnableVmProtection is described by the SDK as: Indicates if VM protection is enabled for all the subnets in the virtual network.
+	// EnableVmProtection is an output: Indicates if VM protection is enabled for all the subnets in the virtual network.
 	EnableVmProtection pulumi.BoolPtrOutput `pulumi:"enableVmProtection"`
 	// Etag is a unique read-only string that changes whenever the resource is updated.
 	Etag pulumi.StringOutput `pulumi:"etag"`
-	// FlowTimeoutInMinutes is the FlowTimeout value (in minutes) for the Virtual Network
+	// FlowTimeoutInMinutes is the FlowTimeout value (in minutes) for the Virtual Network.
 	FlowTimeoutInMinutes pulumi.IntPtrOutput `pulumi:"flowTimeoutInMinutes"`
-	// Location is described by the SDK as: Resource location.
+	// Location is an output: Resource location.
 	Location pulumi.StringPtrOutput `pulumi:"location"`
-	// Name is described by the SDK as: Resource name.
+	// Name is an output: Resource name.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// PrivateEndpointVNetPolicies is described by the SDK as: Private Endpoint VNet Policies.
+	// PrivateEndpointVNetPolicies is an output: Private Endpoint VNet Policies.
 	PrivateEndpointVNetPolicies pulumi.StringPtrOutput `pulumi:"privateEndpointVNetPolicies"`
 	// ProvisioningState is the provisioning state of the virtual network resource.
 	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
 	// ResourceGuid is the resourceGuid property of the Virtual Network resource.
 	ResourceGuid pulumi.StringOutput `pulumi:"resourceGuid"`
-	// Tags is described by the SDK as: Resource tags.
+	// Tags is an output: Resource tags.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is described by the SDK as: Resource type.
+	// Type is an output: Resource type.
 	Type pulumi.StringOutput `pulumi:"type"`
 }
 
@@ -220,7 +220,7 @@ type VirtualNetworkArgs struct {
 	Encryption *VirtualNetworkEncryptionArgs `pulumi:"encryption"`
 	// ExtendedLocation: The extended location of the virtual network.
 	ExtendedLocation *ExtendedLocationArgs `pulumi:"extendedLocation"`
-	// FlowTimeoutInMinutes: The FlowTimeout value (in minutes) for the Virtual Network
+	// FlowTimeoutInMinutes: The FlowTimeout value (in minutes) for the Virtual Network.
 	FlowTimeoutInMinutes pulumi.IntPtrInput `pulumi:"flowTimeoutInMinutes"`
 	// Id: Resource ID.
 	Id pulumi.StringPtrInput `pulumi:"id"`
@@ -287,7 +287,7 @@ func NewVirtualNetwork(ctx *pulumi.Context, name string, args *VirtualNetworkArg
 	return azurenative.NewResource[VirtualNetwork](ctx, VirtualNetworkToken, name, args, args.withDefaults(), opts)
 }
 
-// Subnet is described by the SDK as: Subnet in a virtual network resource.
+// Subnet is an azure-native resource: Subnet in a virtual network resource.
 //
 // Azure REST API version 2024-05-01.
 type Subnet struct {
@@ -295,27 +295,27 @@ type Subnet struct {
 
 	// AddressPrefix is the address prefix for the subnet.
 	AddressPrefix pulumi.StringPtrOutput `pulumi:"addressPrefix"`
-	// AddressPrefixes is described by the SDK as: List of address prefixes for the subnet.
+	// AddressPrefixes is an output: List of address prefixes for the subnet.
 	AddressPrefixes pulumi.StringArrayOutput `pulumi:"addressPrefixes"`
 	// AzureApiVersion is the Azure API version of the resource.
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// DefaultOutboundAccess is described by the SDK as: Set this property to false to disable default outbound connectivity for all VMs in the subnet. This property can only be set at the time of subnet creation and cannot be updated for an existing subnet.
+	// DefaultOutboundAccess is an output: Set this property to false to disable default outbound connectivity for all VMs in the subnet. This property can only be set at the time of subnet creation and cannot be updated for an existing subnet.
 	DefaultOutboundAccess pulumi.BoolPtrOutput `pulumi:"defaultOutboundAccess"`
 	// Etag is a unique read-only string that changes whenever the resource is updated.
 	Etag pulumi.StringOutput `pulumi:"etag"`
 	// Name is the name of the resource that is unique within a resource group. This name can be used to access the resource.
 	Name pulumi.StringPtrOutput `pulumi:"name"`
-	// PrivateEndpointNetworkPolicies is described by the SDK as: Enable or Disable apply network policies on private end point in the subnet.
+	// PrivateEndpointNetworkPolicies is an output: Enable or Disable apply network policies on private end point in the subnet.
 	PrivateEndpointNetworkPolicies pulumi.StringPtrOutput `pulumi:"privateEndpointNetworkPolicies"`
-	// PrivateLinkServiceNetworkPolicies is described by the SDK as: Enable or Disable apply network policies on private link service in the subnet.
+	// PrivateLinkServiceNetworkPolicies is an output: Enable or Disable apply network policies on private link service in the subnet.
 	PrivateLinkServiceNetworkPolicies pulumi.StringPtrOutput `pulumi:"privateLinkServiceNetworkPolicies"`
 	// ProvisioningState is the provisioning state of the subnet resource.
 	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
 	// Purpose is a read-only string identifying the intention of use for this subnet based on delegations and other user-defined properties.
 	Purpose pulumi.StringOutput `pulumi:"purpose"`
-	// SharingScope is described by the SDK as: Set this property to Tenant to allow sharing subnet with other subscriptions in your AAD tenant. This property can only be set if defaultOutboundAccess is set to false, both properties can only be set if subnet is empty.
+	// SharingScope is an output: Set this property to Tenant to allow sharing subnet with other subscriptions in your AAD tenant. This property can only be set if defaultOutboundAccess is set to false, both properties can only be set if subnet is empty.
 	SharingScope pulumi.StringPtrOutput `pulumi:"sharingScope"`
-	// Type is described by the SDK as: Resource type.
+	// Type is an output: Resource type.
 	Type pulumi.StringPtrOutput `pulumi:"type"`
 }
 
@@ -407,7 +407,7 @@ func NewSubnet(ctx *pulumi.Context, name string, args *SubnetArgs, opts ...pulum
 	return azurenative.NewResource[Subnet](ctx, SubnetToken, name, args, args.withDefaults(), opts)
 }
 
-// PublicIPAddress is described by the SDK as: Public IP address resource.
+// PublicIPAddress is an azure-native resource: Public IP address resource.
 //
 // Azure REST API version 2024-05-01.
 type PublicIPAddress struct {
@@ -415,7 +415,7 @@ type PublicIPAddress struct {
 
 	// AzureApiVersion is the Azure API version of the resource.
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// DeleteOption is described by the SDK as: Specify what happens to the public IP address when the VM using it is deleted.
+	// DeleteOption is an output: Specify what happens to the public IP address when the VM using it is deleted.
 	DeleteOption pulumi.StringPtrOutput `pulumi:"deleteOption"`
 	// Etag is a unique read-only string that changes whenever the resource is updated.
 	Etag pulumi.StringOutput `pulumi:"etag"`
@@ -423,11 +423,11 @@ type PublicIPAddress struct {
 	IdleTimeoutInMinutes pulumi.IntPtrOutput `pulumi:"idleTimeoutInMinutes"`
 	// IpAddress is the IP address associated with the public IP address resource.
 	IpAddress pulumi.StringPtrOutput `pulumi:"ipAddress"`
-	// Location is described by the SDK as: Resource location.
+	// Location is an output: Resource location.
 	Location pulumi.StringPtrOutput `pulumi:"location"`
-	// MigrationPhase is described by the SDK as: Migration phase of Public IP Address.
+	// MigrationPhase is an output: Migration phase of Public IP Address.
 	MigrationPhase pulumi.StringPtrOutput `pulumi:"migrationPhase"`
-	// Name is described by the SDK as: Resource name.
+	// Name is an output: Resource name.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// ProvisioningState is the provisioning state of the public IP address resource.
 	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
@@ -437,9 +437,9 @@ type PublicIPAddress struct {
 	PublicIPAllocationMethod pulumi.StringPtrOutput `pulumi:"publicIPAllocationMethod"`
 	// ResourceGuid is the resource GUID property of the public IP address resource.
 	ResourceGuid pulumi.StringOutput `pulumi:"resourceGuid"`
-	// Tags is described by the SDK as: Resource tags.
+	// Tags is an output: Resource tags.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is described by the SDK as: Resource type.
+	// Type is an output: Resource type.
 	Type pulumi.StringOutput `pulumi:"type"`
 	// Zones is a list of availability zones denoting the IP allocated for the resource needs to come from.
 	Zones pulumi.StringArrayOutput `pulumi:"zones"`
@@ -449,7 +449,7 @@ type PublicIPAddress struct {
 type PublicIPAddressArgs struct {
 	// DdosSettings: The DDoS protection custom policy associated with the public IP address.
 	DdosSettings *DdosSettingsArgs `pulumi:"ddosSettings"`
-	// DeleteOption: Specify what happens to the public IP address when the VM using it is deleted
+	// DeleteOption: Specify what happens to the public IP address when the VM using it is deleted.
 	DeleteOption pulumi.StringPtrInput `pulumi:"deleteOption"`
 	// DnsSettings: The FQDN of the DNS record associated with the public IP address.
 	DnsSettings *PublicIPAddressDnsSettingsArgs `pulumi:"dnsSettings"`
@@ -513,7 +513,7 @@ func NewPublicIPAddress(ctx *pulumi.Context, name string, args *PublicIPAddressA
 	return azurenative.NewResource[PublicIPAddress](ctx, PublicIPAddressToken, name, args, args, opts)
 }
 
-// PrivateEndpoint is described by the SDK as: Private endpoint resource.
+// PrivateEndpoint is an azure-native resource: Private endpoint resource.
 //
 // Azure REST API version 2024-05-01.
 type PrivateEndpoint struct {
@@ -525,15 +525,15 @@ type PrivateEndpoint struct {
 	CustomNetworkInterfaceName pulumi.StringPtrOutput `pulumi:"customNetworkInterfaceName"`
 	// Etag is a unique read-only string that changes whenever the resource is updated.
 	Etag pulumi.StringOutput `pulumi:"etag"`
-	// Location is described by the SDK as: Resource location.
+	// Location is an output: Resource location.
 	Location pulumi.StringPtrOutput `pulumi:"location"`
-	// Name is described by the SDK as: Resource name.
+	// Name is an output: Resource name.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// ProvisioningState is the provisioning state of the private endpoint resource.
 	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// Tags is described by the SDK as: Resource tags.
+	// Tags is an output: Resource tags.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is described by the SDK as: Resource type.
+	// Type is an output: Resource type.
 	Type pulumi.StringOutput `pulumi:"type"`
 }
 
@@ -600,7 +600,7 @@ func NewPrivateEndpoint(ctx *pulumi.Context, name string, args *PrivateEndpointA
 	return azurenative.NewResource[PrivateEndpoint](ctx, PrivateEndpointToken, name, args, args.withDefaults(), opts)
 }
 
-// PrivateDnsZoneGroup is described by the SDK as: Private dns zone group resource.
+// PrivateDnsZoneGroup is an azure-native resource: Private dns zone group resource.
 //
 // Azure REST API version 2024-05-01.
 type PrivateDnsZoneGroup struct {
@@ -610,7 +610,7 @@ type PrivateDnsZoneGroup struct {
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
 	// Etag is a unique read-only string that changes whenever the resource is updated.
 	Etag pulumi.StringOutput `pulumi:"etag"`
-	// Name is described by the SDK as: Name of the resource that is unique within a resource group. This name can be used to access the resource.
+	// Name is an output: Name of the resource that is unique within a resource group. This name can be used to access the resource.
 	Name pulumi.StringPtrOutput `pulumi:"name"`
 	// ProvisioningState is the provisioning state of the private dns zone group resource.
 	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
@@ -659,7 +659,7 @@ func NewPrivateDnsZoneGroup(ctx *pulumi.Context, name string, args *PrivateDnsZo
 	return azurenative.NewResource[PrivateDnsZoneGroup](ctx, PrivateDnsZoneGroupToken, name, args, args, opts)
 }
 
-// AddressSpaceArgs is described by the SDK as: an input object of the provider.
+// AddressSpaceArgs is an input object.
 type AddressSpaceArgs struct {
 	// AddressPrefixes: A list of address blocks reserved for this virtual network in CIDR notation.
 	AddressPrefixes pulumi.StringArrayInput `pulumi:"addressPrefixes"`
@@ -667,7 +667,7 @@ type AddressSpaceArgs struct {
 	IpamPoolPrefixAllocations IpamPoolPrefixAllocationArray `pulumi:"ipamPoolPrefixAllocations"`
 }
 
-// ApplicationGatewayIPConfigurationArgs is described by the SDK as: an input object of the provider.
+// ApplicationGatewayIPConfigurationArgs is an input object.
 type ApplicationGatewayIPConfigurationArgs struct {
 	// Id: Resource ID.
 	Id pulumi.StringPtrInput `pulumi:"id"`
@@ -680,7 +680,7 @@ type ApplicationGatewayIPConfigurationArgs struct {
 // ApplicationGatewayIPConfigurationArray is a list of ApplicationGatewayIPConfigurationArgs.
 type ApplicationGatewayIPConfigurationArray []ApplicationGatewayIPConfigurationArgs
 
-// ApplicationSecurityGroupTypeArgs is described by the SDK as: an input object of the provider.
+// ApplicationSecurityGroupTypeArgs is an input object.
 type ApplicationSecurityGroupTypeArgs struct {
 	// Id: Resource ID.
 	Id pulumi.StringPtrInput `pulumi:"id"`
@@ -693,7 +693,7 @@ type ApplicationSecurityGroupTypeArgs struct {
 // ApplicationSecurityGroupTypeArray is a list of ApplicationSecurityGroupTypeArgs.
 type ApplicationSecurityGroupTypeArray []ApplicationSecurityGroupTypeArgs
 
-// CustomDnsConfigPropertiesFormatArgs is described by the SDK as: an input object of the provider.
+// CustomDnsConfigPropertiesFormatArgs is an input object.
 type CustomDnsConfigPropertiesFormatArgs struct {
 	// Fqdn: Fqdn that resolves to private endpoint ip address.
 	Fqdn pulumi.StringPtrInput `pulumi:"fqdn"`
@@ -704,17 +704,17 @@ type CustomDnsConfigPropertiesFormatArgs struct {
 // CustomDnsConfigPropertiesFormatArray is a list of CustomDnsConfigPropertiesFormatArgs.
 type CustomDnsConfigPropertiesFormatArray []CustomDnsConfigPropertiesFormatArgs
 
-// DdosSettingsArgs is described by the SDK as: an input object of the provider.
+// DdosSettingsArgs is an input object.
 type DdosSettingsArgs struct {
-	// DdosProtectionPlan: The DDoS protection plan associated with the public IP. Can only be set if ProtectionMode is Enabled
+	// DdosProtectionPlan: The DDoS protection plan associated with the public IP. Can only be set if ProtectionMode is Enabled.
 	DdosProtectionPlan *SubResourceArgs `pulumi:"ddosProtectionPlan"`
-	// ProtectionMode: The DDoS protection mode of the public IP
+	// ProtectionMode: The DDoS protection mode of the public IP.
 	ProtectionMode pulumi.StringPtrInput `pulumi:"protectionMode"`
 }
 
-// DelegationArgs is described by the SDK as: an input object of the provider.
+// DelegationArgs is an input object.
 type DelegationArgs struct {
-	// Actions: Describes the actions permitted to the service upon delegation
+	// Actions: Describes the actions permitted to the service upon delegation.
 	Actions pulumi.StringArrayInput `pulumi:"actions"`
 	// Etag: A unique read-only string that changes whenever the resource is updated.
 	Etag pulumi.StringPtrInput `pulumi:"etag"`
@@ -731,13 +731,13 @@ type DelegationArgs struct {
 // DelegationArray is a list of DelegationArgs.
 type DelegationArray []DelegationArgs
 
-// DhcpOptionsArgs is described by the SDK as: an input object of the provider.
+// DhcpOptionsArgs is an input object.
 type DhcpOptionsArgs struct {
 	// DnsServers: The list of DNS servers IP addresses.
 	DnsServers pulumi.StringArrayInput `pulumi:"dnsServers"`
 }
 
-// ExtendedLocationArgs is described by the SDK as: an input object of the provider.
+// ExtendedLocationArgs is an input object.
 type ExtendedLocationArgs struct {
 	// Name: The name of the extended location.
 	Name pulumi.StringPtrInput `pulumi:"name"`
@@ -745,7 +745,7 @@ type ExtendedLocationArgs struct {
 	Type pulumi.StringPtrInput `pulumi:"type"`
 }
 
-// IpTagArgs is described by the SDK as: an input object of the provider.
+// IpTagArgs is an input object.
 type IpTagArgs struct {
 	// IpTagType: The IP tag type. Example: FirstPartyUsage.
 	IpTagType pulumi.StringPtrInput `pulumi:"ipTagType"`
@@ -756,7 +756,7 @@ type IpTagArgs struct {
 // IpTagArray is a list of IpTagArgs.
 type IpTagArray []IpTagArgs
 
-// IpamPoolPrefixAllocationArgs is described by the SDK as: an input object of the provider.
+// IpamPoolPrefixAllocationArgs is an input object.
 type IpamPoolPrefixAllocationArgs struct {
 	// Id: Resource id of the associated Azure IpamPool resource.
 	Id pulumi.StringPtrInput `pulumi:"id"`
@@ -767,13 +767,13 @@ type IpamPoolPrefixAllocationArgs struct {
 // IpamPoolPrefixAllocationArray is a list of IpamPoolPrefixAllocationArgs.
 type IpamPoolPrefixAllocationArray []IpamPoolPrefixAllocationArgs
 
-// NatGatewaySkuArgs is described by the SDK as: an input object of the provider.
+// NatGatewaySkuArgs is an input object.
 type NatGatewaySkuArgs struct {
 	// Name: Name of Nat Gateway SKU.
 	Name pulumi.StringPtrInput `pulumi:"name"`
 }
 
-// NatGatewayTypeArgs is described by the SDK as: an input object of the provider.
+// NatGatewayTypeArgs is an input object.
 type NatGatewayTypeArgs struct {
 	// Id: Resource ID.
 	Id pulumi.StringPtrInput `pulumi:"id"`
@@ -793,7 +793,7 @@ type NatGatewayTypeArgs struct {
 	Zones pulumi.StringArrayInput `pulumi:"zones"`
 }
 
-// NetworkSecurityGroupTypeArgs is described by the SDK as: an input object of the provider.
+// NetworkSecurityGroupTypeArgs is an input object.
 type NetworkSecurityGroupTypeArgs struct {
 	// DefaultSecurityRules: The default security rules of network security group.
 	DefaultSecurityRules SecurityRuleTypeArray `pulumi:"defaultSecurityRules"`
@@ -826,7 +826,7 @@ func (a *NetworkSecurityGroupTypeArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// PrivateDnsZoneConfigArgs is described by the SDK as: an input object of the provider.
+// PrivateDnsZoneConfigArgs is an input object.
 type PrivateDnsZoneConfigArgs struct {
 	// Name: Name of the resource that is unique within a resource group. This name can be used to access the resource.
 	Name pulumi.StringPtrInput `pulumi:"name"`
@@ -837,7 +837,7 @@ type PrivateDnsZoneConfigArgs struct {
 // PrivateDnsZoneConfigArray is a list of PrivateDnsZoneConfigArgs.
 type PrivateDnsZoneConfigArray []PrivateDnsZoneConfigArgs
 
-// PrivateEndpointIPConfigurationArgs is described by the SDK as: an input object of the provider.
+// PrivateEndpointIPConfigurationArgs is an input object.
 type PrivateEndpointIPConfigurationArgs struct {
 	// GroupId: The ID of a group obtained from the remote resource that this private endpoint should connect to.
 	GroupId pulumi.StringPtrInput `pulumi:"groupId"`
@@ -852,7 +852,7 @@ type PrivateEndpointIPConfigurationArgs struct {
 // PrivateEndpointIPConfigurationArray is a list of PrivateEndpointIPConfigurationArgs.
 type PrivateEndpointIPConfigurationArray []PrivateEndpointIPConfigurationArgs
 
-// PrivateLinkServiceConnectionArgs is described by the SDK as: an input object of the provider.
+// PrivateLinkServiceConnectionArgs is an input object.
 type PrivateLinkServiceConnectionArgs struct {
 	// GroupIds: The ID(s) of the group(s) obtained from the remote resource that this private endpoint should connect to.
 	GroupIds pulumi.StringArrayInput `pulumi:"groupIds"`
@@ -871,7 +871,7 @@ type PrivateLinkServiceConnectionArgs struct {
 // PrivateLinkServiceConnectionArray is a list of PrivateLinkServiceConnectionArgs.
 type PrivateLinkServiceConnectionArray []PrivateLinkServiceConnectionArgs
 
-// PrivateLinkServiceConnectionStateArgs is described by the SDK as: an input object of the provider.
+// PrivateLinkServiceConnectionStateArgs is an input object.
 type PrivateLinkServiceConnectionStateArgs struct {
 	// ActionsRequired: A message indicating if changes on the service provider require any updates on the consumer.
 	ActionsRequired pulumi.StringPtrInput `pulumi:"actionsRequired"`
@@ -881,7 +881,7 @@ type PrivateLinkServiceConnectionStateArgs struct {
 	Status pulumi.StringPtrInput `pulumi:"status"`
 }
 
-// PublicIPAddressDnsSettingsArgs is described by the SDK as: an input object of the provider.
+// PublicIPAddressDnsSettingsArgs is an input object.
 type PublicIPAddressDnsSettingsArgs struct {
 	// DomainNameLabel: The domain name label. The concatenation of the domain name label and the regionalized DNS zone make up the fully qualified domain name associated with the public IP address. If a domain name label is specified, an A DNS record is created for the public IP in the Microsoft Azure DNS system.
 	DomainNameLabel pulumi.StringPtrInput `pulumi:"domainNameLabel"`
@@ -893,7 +893,7 @@ type PublicIPAddressDnsSettingsArgs struct {
 	ReverseFqdn pulumi.StringPtrInput `pulumi:"reverseFqdn"`
 }
 
-// PublicIPAddressSkuArgs is described by the SDK as: an input object of the provider.
+// PublicIPAddressSkuArgs is an input object.
 type PublicIPAddressSkuArgs struct {
 	// Name: Name of a public IP address SKU.
 	Name pulumi.StringPtrInput `pulumi:"name"`
@@ -901,11 +901,11 @@ type PublicIPAddressSkuArgs struct {
 	Tier pulumi.StringPtrInput `pulumi:"tier"`
 }
 
-// PublicIPAddressTypeArgs is described by the SDK as: an input object of the provider.
+// PublicIPAddressTypeArgs is an input object.
 type PublicIPAddressTypeArgs struct {
 	// DdosSettings: The DDoS protection custom policy associated with the public IP address.
 	DdosSettings *DdosSettingsArgs `pulumi:"ddosSettings"`
-	// DeleteOption: Specify what happens to the public IP address when the VM using it is deleted
+	// DeleteOption: Specify what happens to the public IP address when the VM using it is deleted.
 	DeleteOption pulumi.StringPtrInput `pulumi:"deleteOption"`
 	// DnsSettings: The FQDN of the DNS record associated with the public IP address.
 	DnsSettings *PublicIPAddressDnsSettingsArgs `pulumi:"dnsSettings"`
@@ -943,11 +943,11 @@ type PublicIPAddressTypeArgs struct {
 	Zones pulumi.StringArrayInput `pulumi:"zones"`
 }
 
-// ResourceNavigationLinkArgs is described by the SDK as: an input object of the provider.
+// ResourceNavigationLinkArgs is an input object.
 type ResourceNavigationLinkArgs struct {
 	// Id: Resource ID.
 	Id pulumi.StringPtrInput `pulumi:"id"`
-	// Link: Link to the external resource
+	// Link: Link to the external resource.
 	Link pulumi.StringPtrInput `pulumi:"link"`
 	// LinkedResourceType: Resource type of the linked resource.
 	LinkedResourceType pulumi.StringPtrInput `pulumi:"linkedResourceType"`
@@ -958,7 +958,7 @@ type ResourceNavigationLinkArgs struct {
 // ResourceNavigationLinkArray is a list of ResourceNavigationLinkArgs.
 type ResourceNavigationLinkArray []ResourceNavigationLinkArgs
 
-// RouteTableTypeArgs is described by the SDK as: an input object of the provider.
+// RouteTableTypeArgs is an input object.
 type RouteTableTypeArgs struct {
 	// DisableBgpRoutePropagation: Whether to disable the routes learned by BGP on that route table. True means disable.
 	DisableBgpRoutePropagation pulumi.BoolPtrInput `pulumi:"disableBgpRoutePropagation"`
@@ -984,7 +984,7 @@ func (a *RouteTableTypeArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// RouteTypeArgs is described by the SDK as: an input object of the provider.
+// RouteTypeArgs is an input object.
 type RouteTypeArgs struct {
 	// AddressPrefix: The destination CIDR to which the route applies.
 	AddressPrefix pulumi.StringPtrInput `pulumi:"addressPrefix"`
@@ -1015,7 +1015,7 @@ func (a *RouteTypeArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// SecurityRuleTypeArgs is described by the SDK as: an input object of the provider.
+// SecurityRuleTypeArgs is an input object.
 type SecurityRuleTypeArgs struct {
 	// Access: The network traffic is allowed or denied. Required.
 	Access pulumi.StringInput `pulumi:"access"`
@@ -1076,7 +1076,7 @@ func (a *SecurityRuleTypeArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// ServiceAssociationLinkArgs is described by the SDK as: an input object of the provider.
+// ServiceAssociationLinkArgs is an input object.
 type ServiceAssociationLinkArgs struct {
 	// Id: Resource ID.
 	Id pulumi.StringPtrInput `pulumi:"id"`
@@ -1091,7 +1091,7 @@ type ServiceAssociationLinkArgs struct {
 // ServiceAssociationLinkArray is a list of ServiceAssociationLinkArgs.
 type ServiceAssociationLinkArray []ServiceAssociationLinkArgs
 
-// ServiceEndpointPolicyDefinitionTypeArgs is described by the SDK as: an input object of the provider.
+// ServiceEndpointPolicyDefinitionTypeArgs is an input object.
 type ServiceEndpointPolicyDefinitionTypeArgs struct {
 	// Description: A description for this rule. Restricted to 140 chars.
 	Description pulumi.StringPtrInput `pulumi:"description"`
@@ -1112,7 +1112,7 @@ type ServiceEndpointPolicyDefinitionTypeArgs struct {
 // ServiceEndpointPolicyDefinitionTypeArray is a list of ServiceEndpointPolicyDefinitionTypeArgs.
 type ServiceEndpointPolicyDefinitionTypeArray []ServiceEndpointPolicyDefinitionTypeArgs
 
-// ServiceEndpointPolicyTypeArgs is described by the SDK as: an input object of the provider.
+// ServiceEndpointPolicyTypeArgs is an input object.
 type ServiceEndpointPolicyTypeArgs struct {
 	// ContextualServiceEndpointPolicies: A collection of contextual service endpoint policy.
 	ContextualServiceEndpointPolicies pulumi.StringArrayInput `pulumi:"contextualServiceEndpointPolicies"`
@@ -1122,7 +1122,7 @@ type ServiceEndpointPolicyTypeArgs struct {
 	Id pulumi.StringPtrInput `pulumi:"id"`
 	// Location: Resource location.
 	Location pulumi.StringPtrInput `pulumi:"location"`
-	// ServiceAlias: The alias indicating if the policy belongs to a service
+	// ServiceAlias: The alias indicating if the policy belongs to a service.
 	ServiceAlias pulumi.StringPtrInput `pulumi:"serviceAlias"`
 	// ServiceEndpointPolicyDefinitions: A collection of service endpoint policy definitions of the service endpoint policy.
 	ServiceEndpointPolicyDefinitions ServiceEndpointPolicyDefinitionTypeArray `pulumi:"serviceEndpointPolicyDefinitions"`
@@ -1133,7 +1133,7 @@ type ServiceEndpointPolicyTypeArgs struct {
 // ServiceEndpointPolicyTypeArray is a list of ServiceEndpointPolicyTypeArgs.
 type ServiceEndpointPolicyTypeArray []ServiceEndpointPolicyTypeArgs
 
-// ServiceEndpointPropertiesFormatArgs is described by the SDK as: an input object of the provider.
+// ServiceEndpointPropertiesFormatArgs is an input object.
 type ServiceEndpointPropertiesFormatArgs struct {
 	// Locations: A list of locations.
 	Locations pulumi.StringArrayInput `pulumi:"locations"`
@@ -1148,7 +1148,7 @@ type ServiceEndpointPropertiesFormatArgs struct {
 // ServiceEndpointPropertiesFormatArray is a list of ServiceEndpointPropertiesFormatArgs.
 type ServiceEndpointPropertiesFormatArray []ServiceEndpointPropertiesFormatArgs
 
-// SubResourceArgs is described by the SDK as: an input object of the provider.
+// SubResourceArgs is an input object.
 type SubResourceArgs struct {
 	// Id: Sub-resource ID. Both absolute resource ID and a relative resource ID are accepted. An absolute ID starts with /subscriptions/ and contains the entire ID of the parent resource and the ID of the sub-resource in the end. A relative ID replaces the ID of the parent resource with a token '$self', followed by the sub-resource ID itself. Example of a relative ID: $self/frontEndConfigurations/my-frontend.
 	Id pulumi.StringPtrInput `pulumi:"id"`
@@ -1157,7 +1157,7 @@ type SubResourceArgs struct {
 // SubResourceArray is a list of SubResourceArgs.
 type SubResourceArray []SubResourceArgs
 
-// SubnetTypeArgs is described by the SDK as: an input object of the provider.
+// SubnetTypeArgs is an input object.
 type SubnetTypeArgs struct {
 	// AddressPrefix: The address prefix for the subnet.
 	AddressPrefix pulumi.StringPtrInput `pulumi:"addressPrefix"`
@@ -1232,7 +1232,7 @@ func (a *SubnetTypeArgs) withDefaults() *SubnetTypeArgs {
 	return &c
 }
 
-// VirtualNetworkBgpCommunitiesArgs is described by the SDK as: an input object of the provider.
+// VirtualNetworkBgpCommunitiesArgs is an input object.
 type VirtualNetworkBgpCommunitiesArgs struct {
 	// VirtualNetworkCommunity: The BGP community associated with the virtual network. Required.
 	VirtualNetworkCommunity pulumi.StringInput `pulumi:"virtualNetworkCommunity"`
@@ -1246,7 +1246,7 @@ func (a *VirtualNetworkBgpCommunitiesArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// VirtualNetworkEncryptionArgs is described by the SDK as: an input object of the provider.
+// VirtualNetworkEncryptionArgs is an input object.
 type VirtualNetworkEncryptionArgs struct {
 	// Enabled: Indicates if encryption is enabled on the virtual network. Required.
 	Enabled pulumi.BoolInput `pulumi:"enabled"`
@@ -1262,7 +1262,7 @@ func (a *VirtualNetworkEncryptionArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// VirtualNetworkPeeringTypeArgs is described by the SDK as: an input object of the provider.
+// VirtualNetworkPeeringTypeArgs is an input object.
 type VirtualNetworkPeeringTypeArgs struct {
 	// AllowForwardedTraffic: Whether the forwarded traffic from the VMs in the local virtual network will be allowed/disallowed in remote virtual network.
 	AllowForwardedTraffic pulumi.BoolPtrInput `pulumi:"allowForwardedTraffic"`

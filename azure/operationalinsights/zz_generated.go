@@ -54,21 +54,21 @@ type Workspace struct {
 
 	// AzureApiVersion is the Azure API version of the resource.
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// CreatedDate is described by the SDK as: Workspace creation date.
+	// CreatedDate is an output: Workspace creation date.
 	CreatedDate pulumi.StringOutput `pulumi:"createdDate"`
-	// CustomerId is described by the SDK as: This is a read-only property. Represents the ID associated with the workspace.
+	// CustomerId is an output: This is a read-only property. Represents the ID associated with the workspace.
 	CustomerId pulumi.StringOutput `pulumi:"customerId"`
 	// DefaultDataCollectionRuleResourceId is the resource ID of the default Data Collection Rule to use for this workspace. Expected format is - /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Insights/dataCollectionRules/{dcrName}.
 	DefaultDataCollectionRuleResourceId pulumi.StringPtrOutput `pulumi:"defaultDataCollectionRuleResourceId"`
 	// Etag is the etag of the workspace.
 	Etag pulumi.StringPtrOutput `pulumi:"etag"`
-	// ForceCmkForQuery is described by the SDK as: Indicates whether customer managed storage is mandatory for query management.
+	// ForceCmkForQuery is an output: Indicates whether customer managed storage is mandatory for query management.
 	ForceCmkForQuery pulumi.BoolPtrOutput `pulumi:"forceCmkForQuery"`
-	// Location is the geo-location where the resource lives
+	// Location is the geo-location where the resource lives.
 	Location pulumi.StringOutput `pulumi:"location"`
-	// ModifiedDate is described by the SDK as: Workspace modification date.
+	// ModifiedDate is an output: Workspace modification date.
 	ModifiedDate pulumi.StringOutput `pulumi:"modifiedDate"`
-	// Name is the name of the resource
+	// Name is the name of the resource.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// ProvisioningState is the provisioning state of the workspace.
 	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
@@ -78,9 +78,9 @@ type Workspace struct {
 	PublicNetworkAccessForQuery pulumi.StringPtrOutput `pulumi:"publicNetworkAccessForQuery"`
 	// RetentionInDays is the workspace data retention in days. Allowed values are per pricing plan. See pricing tiers documentation for details.
 	RetentionInDays pulumi.IntPtrOutput `pulumi:"retentionInDays"`
-	// Tags is described by the SDK as: Resource tags.
+	// Tags is an output: Resource tags.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts"
+	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
 	Type pulumi.StringOutput `pulumi:"type"`
 }
 
@@ -94,7 +94,7 @@ type WorkspaceArgs struct {
 	ForceCmkForQuery pulumi.BoolPtrInput `pulumi:"forceCmkForQuery"`
 	// Identity: The identity of the resource.
 	Identity *IdentityArgs `pulumi:"identity"`
-	// Location: The geo-location where the resource lives
+	// Location: The geo-location where the resource lives.
 	Location pulumi.StringPtrInput `pulumi:"location"`
 	// PublicNetworkAccessForIngestion: The network access type for accessing Log Analytics ingestion.
 	PublicNetworkAccessForIngestion pulumi.StringPtrInput `pulumi:"publicNetworkAccessForIngestion"`
@@ -142,7 +142,7 @@ func NewWorkspace(ctx *pulumi.Context, name string, args *WorkspaceArgs, opts ..
 	return azurenative.NewResource[Workspace](ctx, WorkspaceToken, name, args, args, opts)
 }
 
-// IdentityArgs is described by the SDK as: an input object of the provider.
+// IdentityArgs is an input object.
 type IdentityArgs struct {
 	// Type: Type of managed service identity. Required.
 	Type pulumi.StringInput `pulumi:"type"`
@@ -158,13 +158,13 @@ func (a *IdentityArgs) missingInputs(path string) []string {
 	return missing
 }
 
-// WorkspaceCappingArgs is described by the SDK as: an input object of the provider.
+// WorkspaceCappingArgs is an input object.
 type WorkspaceCappingArgs struct {
 	// DailyQuotaGb: The workspace daily quota for ingestion.
 	DailyQuotaGb pulumi.Float64PtrInput `pulumi:"dailyQuotaGb"`
 }
 
-// WorkspaceFeaturesArgs is described by the SDK as: an input object of the provider.
+// WorkspaceFeaturesArgs is an input object.
 type WorkspaceFeaturesArgs struct {
 	// ClusterResourceId: Dedicated LA cluster resourceId that is linked to the workspaces.
 	ClusterResourceId pulumi.StringPtrInput `pulumi:"clusterResourceId"`
@@ -178,7 +178,7 @@ type WorkspaceFeaturesArgs struct {
 	ImmediatePurgeDataOn30Days pulumi.BoolPtrInput `pulumi:"immediatePurgeDataOn30Days"`
 }
 
-// WorkspaceSkuArgs is described by the SDK as: an input object of the provider.
+// WorkspaceSkuArgs is an input object.
 type WorkspaceSkuArgs struct {
 	// CapacityReservationLevel: The capacity reservation level in GB for this workspace, when CapacityReservation sku is selected.
 	CapacityReservationLevel pulumi.IntPtrInput `pulumi:"capacityReservationLevel"`

@@ -27,7 +27,7 @@ const (
 	ResolutionPolicyNxDomainRedirect pulumi.String = "NxDomainRedirect"
 )
 
-// PrivateZone is described by the SDK as: Describes a Private DNS zone.
+// PrivateZone is an azure-native resource: Describes a Private DNS zone.
 //
 // Azure REST API version 2024-06-01.
 type PrivateZone struct {
@@ -37,9 +37,9 @@ type PrivateZone struct {
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
 	// Etag is the ETag of the zone.
 	Etag pulumi.StringPtrOutput `pulumi:"etag"`
-	// InternalId is described by the SDK as: Private zone internal Id.
+	// InternalId is an output: Private zone internal Id.
 	InternalId pulumi.StringOutput `pulumi:"internalId"`
-	// Location is the Azure Region where the resource lives
+	// Location is the Azure Region where the resource lives.
 	Location pulumi.StringPtrOutput `pulumi:"location"`
 	// MaxNumberOfRecordSets is the maximum number of record sets that can be created in this Private DNS zone. This is a read-only property and any attempt to set this value will be ignored.
 	MaxNumberOfRecordSets pulumi.IntOutput `pulumi:"maxNumberOfRecordSets"`
@@ -47,7 +47,7 @@ type PrivateZone struct {
 	MaxNumberOfVirtualNetworkLinks pulumi.IntOutput `pulumi:"maxNumberOfVirtualNetworkLinks"`
 	// MaxNumberOfVirtualNetworkLinksWithRegistration is the maximum number of virtual networks that can be linked to this Private DNS zone with registration enabled. This is a read-only property and any attempt to set this value will be ignored.
 	MaxNumberOfVirtualNetworkLinksWithRegistration pulumi.IntOutput `pulumi:"maxNumberOfVirtualNetworkLinksWithRegistration"`
-	// Name is the name of the resource
+	// Name is the name of the resource.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// NumberOfRecordSets is the current number of record sets in this Private DNS zone. This is a read-only property and any attempt to set this value will be ignored.
 	NumberOfRecordSets pulumi.IntOutput `pulumi:"numberOfRecordSets"`
@@ -57,15 +57,15 @@ type PrivateZone struct {
 	NumberOfVirtualNetworkLinksWithRegistration pulumi.IntOutput `pulumi:"numberOfVirtualNetworkLinksWithRegistration"`
 	// ProvisioningState is the provisioning state of the resource. This is a read-only property and any attempt to set this value will be ignored.
 	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// Tags is described by the SDK as: Resource tags.
+	// Tags is an output: Resource tags.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts"
+	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
 	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // PrivateZoneArgs are the inputs of PrivateZone.
 type PrivateZoneArgs struct {
-	// Location: The Azure Region where the resource lives
+	// Location: The Azure Region where the resource lives.
 	Location pulumi.StringPtrInput `pulumi:"location"`
 	// PrivateZoneName: The name of the Private DNS zone (without a terminating dot).
 	PrivateZoneName pulumi.StringPtrInput `pulumi:"privateZoneName"`
@@ -97,7 +97,7 @@ func NewPrivateZone(ctx *pulumi.Context, name string, args *PrivateZoneArgs, opt
 	return azurenative.NewResource[PrivateZone](ctx, PrivateZoneToken, name, args, args, opts)
 }
 
-// VirtualNetworkLink is described by the SDK as: Describes a link to virtual network for a Private DNS zone.
+// VirtualNetworkLink is an azure-native resource: Describes a link to virtual network for a Private DNS zone.
 //
 // Azure REST API version 2024-06-01.
 type VirtualNetworkLink struct {
@@ -107,19 +107,19 @@ type VirtualNetworkLink struct {
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
 	// Etag is the ETag of the virtual network link.
 	Etag pulumi.StringPtrOutput `pulumi:"etag"`
-	// Location is the Azure Region where the resource lives
+	// Location is the Azure Region where the resource lives.
 	Location pulumi.StringPtrOutput `pulumi:"location"`
-	// Name is the name of the resource
+	// Name is the name of the resource.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// ProvisioningState is the provisioning state of the resource. This is a read-only property and any attempt to set this value will be ignored.
 	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// RegistrationEnabled is described by the SDK as: Is auto-registration of virtual machine records in the virtual network in the Private DNS zone enabled?.
+	// RegistrationEnabled is an output: Is auto-registration of virtual machine records in the virtual network in the Private DNS zone enabled?.
 	RegistrationEnabled pulumi.BoolPtrOutput `pulumi:"registrationEnabled"`
 	// ResolutionPolicy is the resolution policy on the virtual network link. Only applicable for virtual network links to privatelink zones, and for A,AAAA,CNAME queries. When set to 'NxDomainRedirect', Azure DNS resolver falls back to public resolution if private dns query resolution results in non-existent domain response.
 	ResolutionPolicy pulumi.StringPtrOutput `pulumi:"resolutionPolicy"`
-	// Tags is described by the SDK as: Resource tags.
+	// Tags is an output: Resource tags.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts"
+	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
 	Type pulumi.StringOutput `pulumi:"type"`
 	// VirtualNetworkLinkState is the status of the virtual network link to the Private DNS zone. Possible values are 'InProgress' and 'Done'. This is a read-only property and any attempt to set this value will be ignored.
 	VirtualNetworkLinkState pulumi.StringOutput `pulumi:"virtualNetworkLinkState"`
@@ -127,11 +127,11 @@ type VirtualNetworkLink struct {
 
 // VirtualNetworkLinkArgs are the inputs of VirtualNetworkLink.
 type VirtualNetworkLinkArgs struct {
-	// Location: The Azure Region where the resource lives
+	// Location: The Azure Region where the resource lives.
 	Location pulumi.StringPtrInput `pulumi:"location"`
 	// PrivateZoneName: The name of the Private DNS zone (without a terminating dot). Required.
 	PrivateZoneName pulumi.StringInput `pulumi:"privateZoneName"`
-	// RegistrationEnabled: Is auto-registration of virtual machine records in the virtual network in the Private DNS zone enabled?
+	// RegistrationEnabled: Is auto-registration of virtual machine records in the virtual network in the Private DNS zone enabled?.
 	RegistrationEnabled pulumi.BoolPtrInput `pulumi:"registrationEnabled"`
 	// ResolutionPolicy: The resolution policy on the virtual network link. Only applicable for virtual network links to privatelink zones, and for A,AAAA,CNAME queries. When set to 'NxDomainRedirect', Azure DNS resolver falls back to public resolution if private dns query resolution results in non-existent domain response.
 	ResolutionPolicy pulumi.StringPtrInput `pulumi:"resolutionPolicy"`
@@ -172,7 +172,7 @@ func NewVirtualNetworkLink(ctx *pulumi.Context, name string, args *VirtualNetwor
 	return azurenative.NewResource[VirtualNetworkLink](ctx, VirtualNetworkLinkToken, name, args, args, opts)
 }
 
-// SubResourceArgs is described by the SDK as: an input object of the provider.
+// SubResourceArgs is an input object.
 type SubResourceArgs struct {
 	// Id: Sub-resource ID. Both absolute resource ID and a relative resource ID are accepted. An absolute ID starts with /subscriptions/ and contains the entire ID of the parent resource and the ID of the sub-resource in the end. A relative ID replaces the ID of the parent resource with a token '$self', followed by the sub-resource ID itself. Example of a relative ID: $self/frontEndConfigurations/my-frontend.
 	Id pulumi.StringPtrInput `pulumi:"id"`

@@ -19,7 +19,7 @@ const (
 	ResourceGroupToken = "azure-native:resources:ResourceGroup"
 )
 
-// ResourceGroup is described by the SDK as: Resource group information.
+// ResourceGroup is an azure-native resource: Resource group information.
 //
 // Azure REST API version 2024-03-01.
 type ResourceGroup struct {

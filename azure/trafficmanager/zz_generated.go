@@ -90,7 +90,7 @@ const (
 	TrafficViewEnrollmentStatusDisabled pulumi.String = "Disabled"
 )
 
-// Profile is described by the SDK as: Class representing a Traffic Manager profile.
+// Profile is an azure-native resource: Class representing a Traffic Manager profile.
 //
 // Azure REST API version 2022-04-01.
 type Profile struct {
@@ -102,19 +102,19 @@ type Profile struct {
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
 	// DnsConfig is the DNS settings of the Traffic Manager profile.
 	DnsConfig DnsConfigResponsePtrOutput `pulumi:"dnsConfig"`
-	// Location is the Azure Region where the resource lives
+	// Location is the Azure Region where the resource lives.
 	Location pulumi.StringPtrOutput `pulumi:"location"`
-	// MaxReturn is described by the SDK as: Maximum number of endpoints to be returned for MultiValue routing type.
+	// MaxReturn is an output: Maximum number of endpoints to be returned for MultiValue routing type.
 	MaxReturn pulumi.Float64PtrOutput `pulumi:"maxReturn"`
-	// Name is the name of the resource
+	// Name is the name of the resource.
 	Name pulumi.StringPtrOutput `pulumi:"name"`
 	// ProfileStatus is the status of the Traffic Manager profile.
 	ProfileStatus pulumi.StringPtrOutput `pulumi:"profileStatus"`
-	// Tags is described by the SDK as: Resource tags.
+	// Tags is an output: Resource tags.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
 	// TrafficRoutingMethod is the traffic routing method of the Traffic Manager profile.
 	TrafficRoutingMethod pulumi.StringPtrOutput `pulumi:"trafficRoutingMethod"`
-	// TrafficViewEnrollmentStatus is described by the SDK as: Indicates whether Traffic View is 'Enabled' or 'Disabled' for the Traffic Manager profile. Null, indicates 'Disabled'. Enabling this feature will increase the cost of the Traffic Manage profile.
+	// TrafficViewEnrollmentStatus is an output: Indicates whether Traffic View is 'Enabled' or 'Disabled' for the Traffic Manager profile. Null, indicates 'Disabled'. Enabling this feature will increase the cost of the Traffic Manage profile.
 	TrafficViewEnrollmentStatus pulumi.StringPtrOutput `pulumi:"trafficViewEnrollmentStatus"`
 	// Type is the type of the resource. Ex- Microsoft.Network/trafficManagerProfiles.
 	Type pulumi.StringPtrOutput `pulumi:"type"`
@@ -128,15 +128,15 @@ type ProfileArgs struct {
 	DnsConfig *DnsConfigArgs `pulumi:"dnsConfig"`
 	// Endpoints: The list of endpoints in the Traffic Manager profile. These are also available as standalone resources. Do not mix inline and standalone resource as they will conflict with each other, leading to resources deletion.
 	Endpoints EndpointTypeArray `pulumi:"endpoints"`
-	// Id: Fully qualified resource Id for the resource. Ex - /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/trafficManagerProfiles/{resourceName}
+	// Id: Fully qualified resource Id for the resource. Ex - /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/trafficManagerProfiles/{resourceName}.
 	Id pulumi.StringPtrInput `pulumi:"id"`
-	// Location: The Azure Region where the resource lives
+	// Location: The Azure Region where the resource lives.
 	Location pulumi.StringPtrInput `pulumi:"location"`
 	// MaxReturn: Maximum number of endpoints to be returned for MultiValue routing type.
 	MaxReturn pulumi.Float64PtrInput `pulumi:"maxReturn"`
 	// MonitorConfig: The endpoint monitoring settings of the Traffic Manager profile.
 	MonitorConfig *MonitorConfigArgs `pulumi:"monitorConfig"`
-	// Name: The name of the resource
+	// Name: The name of the resource.
 	Name pulumi.StringPtrInput `pulumi:"name"`
 	// ProfileName: The name of the Traffic Manager profile.
 	ProfileName pulumi.StringPtrInput `pulumi:"profileName"`
@@ -176,17 +176,17 @@ func NewProfile(ctx *pulumi.Context, name string, args *ProfileArgs, opts ...pul
 	return azurenative.NewResource[Profile](ctx, ProfileToken, name, args, args, opts)
 }
 
-// Endpoint is described by the SDK as: Class representing a Traffic Manager endpoint.
+// Endpoint is an azure-native resource: Class representing a Traffic Manager endpoint.
 //
 // Azure REST API version 2022-04-01.
 type Endpoint struct {
 	pulumi.CustomResourceState
 
-	// AlwaysServe is described by the SDK as: If Always Serve is enabled, probing for endpoint health will be disabled and endpoints will be included in the traffic routing method.
+	// AlwaysServe is an output: If Always Serve is enabled, probing for endpoint health will be disabled and endpoints will be included in the traffic routing method.
 	AlwaysServe pulumi.StringPtrOutput `pulumi:"alwaysServe"`
 	// AzureApiVersion is the Azure API version of the resource.
 	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// EndpointLocation is described by the SDK as: Specifies the location of the external or nested endpoints when using the 'Performance' traffic routing method.
+	// EndpointLocation is an output: Specifies the location of the external or nested endpoints when using the 'Performance' traffic routing method.
 	EndpointLocation pulumi.StringPtrOutput `pulumi:"endpointLocation"`
 	// EndpointMonitorStatus is the monitoring status of the endpoint.
 	EndpointMonitorStatus pulumi.StringPtrOutput `pulumi:"endpointMonitorStatus"`
@@ -200,7 +200,7 @@ type Endpoint struct {
 	MinChildEndpointsIPv4 pulumi.Float64PtrOutput `pulumi:"minChildEndpointsIPv4"`
 	// MinChildEndpointsIPv6 is the minimum number of IPv6 (DNS record type AAAA) endpoints that must be available in the child profile in order for the parent profile to be considered available. Only applicable to endpoint of type 'NestedEndpoints'.
 	MinChildEndpointsIPv6 pulumi.Float64PtrOutput `pulumi:"minChildEndpointsIPv6"`
-	// Name is the name of the resource
+	// Name is the name of the resource.
 	Name pulumi.StringPtrOutput `pulumi:"name"`
 	// Priority is the priority of this endpoint when using the 'Priority' traffic routing method. Possible values are from 1 to 1000, lower values represent higher priority. This is an optional parameter. If specified, it must be specified on all endpoints, and no two endpoints can share the same priority value.
 	Priority pulumi.Float64PtrOutput `pulumi:"priority"`
@@ -232,7 +232,7 @@ type EndpointArgs struct {
 	EndpointType pulumi.StringInput `pulumi:"endpointType"`
 	// GeoMapping: The list of countries/regions mapped to this endpoint when using the 'Geographic' traffic routing method. Please consult Traffic Manager Geographic documentation for a full list of accepted values.
 	GeoMapping pulumi.StringArrayInput `pulumi:"geoMapping"`
-	// Id: Fully qualified resource Id for the resource. Ex - /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/trafficManagerProfiles/{resourceName}
+	// Id: Fully qualified resource Id for the resource. Ex - /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/trafficManagerProfiles/{resourceName}.
 	Id pulumi.StringPtrInput `pulumi:"id"`
 	// MinChildEndpoints: The minimum number of endpoints that must be available in the child profile in order for the parent profile to be considered available. Only applicable to endpoint of type 'NestedEndpoints'.
 	MinChildEndpoints pulumi.Float64PtrInput `pulumi:"minChildEndpoints"`
@@ -240,7 +240,7 @@ type EndpointArgs struct {
 	MinChildEndpointsIPv4 pulumi.Float64PtrInput `pulumi:"minChildEndpointsIPv4"`
 	// MinChildEndpointsIPv6: The minimum number of IPv6 (DNS record type AAAA) endpoints that must be available in the child profile in order for the parent profile to be considered available. Only applicable to endpoint of type 'NestedEndpoints'.
 	MinChildEndpointsIPv6 pulumi.Float64PtrInput `pulumi:"minChildEndpointsIPv6"`
-	// Name: The name of the resource
+	// Name: The name of the resource.
 	Name pulumi.StringPtrInput `pulumi:"name"`
 	// Priority: The priority of this endpoint when using the 'Priority' traffic routing method. Possible values are from 1 to 1000, lower values represent higher priority. This is an optional parameter. If specified, it must be specified on all endpoints, and no two endpoints can share the same priority value.
 	Priority pulumi.Float64PtrInput `pulumi:"priority"`
@@ -288,7 +288,7 @@ func NewEndpoint(ctx *pulumi.Context, name string, args *EndpointArgs, opts ...p
 	return azurenative.NewResource[Endpoint](ctx, EndpointToken, name, args, args, opts)
 }
 
-// DnsConfigArgs is described by the SDK as: an input object of the provider.
+// DnsConfigArgs is an input object.
 type DnsConfigArgs struct {
 	// RelativeName: The relative DNS name provided by this Traffic Manager profile. This value is combined with the DNS domain name used by Azure Traffic Manager to form the fully-qualified domain name (FQDN) of the profile.
 	RelativeName pulumi.StringPtrInput `pulumi:"relativeName"`
@@ -296,7 +296,7 @@ type DnsConfigArgs struct {
 	Ttl pulumi.Float64PtrInput `pulumi:"ttl"`
 }
 
-// DnsConfigResponse is described by the SDK as: an output object of the provider.
+// DnsConfigResponse is an output object.
 type DnsConfigResponse struct {
 	// Fqdn: The fully-qualified domain name (FQDN) of the Traffic Manager profile. This is formed from the concatenation of the RelativeName with the DNS domain used by Azure Traffic Manager.
 	Fqdn string `pulumi:"fqdn"`
@@ -384,7 +384,7 @@ func (o DnsConfigResponsePtrOutput) Ttl() pulumi.Float64PtrOutput {
 	}).(pulumi.Float64PtrOutput)
 }
 
-// EndpointPropertiesCustomHeadersItemArgs is described by the SDK as: an input object of the provider.
+// EndpointPropertiesCustomHeadersItemArgs is an input object.
 type EndpointPropertiesCustomHeadersItemArgs struct {
 	// Name: Header name.
 	Name pulumi.StringPtrInput `pulumi:"name"`
@@ -395,7 +395,7 @@ type EndpointPropertiesCustomHeadersItemArgs struct {
 // EndpointPropertiesCustomHeadersItemArray is a list of EndpointPropertiesCustomHeadersItemArgs.
 type EndpointPropertiesCustomHeadersItemArray []EndpointPropertiesCustomHeadersItemArgs
 
-// EndpointPropertiesSubnetsItemArgs is described by the SDK as: an input object of the provider.
+// EndpointPropertiesSubnetsItemArgs is an input object.
 type EndpointPropertiesSubnetsItemArgs struct {
 	// First: First address in the subnet.
 	First pulumi.StringPtrInput `pulumi:"first"`
@@ -408,7 +408,7 @@ type EndpointPropertiesSubnetsItemArgs struct {
 // EndpointPropertiesSubnetsItemArray is a list of EndpointPropertiesSubnetsItemArgs.
 type EndpointPropertiesSubnetsItemArray []EndpointPropertiesSubnetsItemArgs
 
-// EndpointTypeArgs is described by the SDK as: an input object of the provider.
+// EndpointTypeArgs is an input object.
 type EndpointTypeArgs struct {
 	// AlwaysServe: If Always Serve is enabled, probing for endpoint health will be disabled and endpoints will be included in the traffic routing method.
 	AlwaysServe pulumi.StringPtrInput `pulumi:"alwaysServe"`
@@ -422,7 +422,7 @@ type EndpointTypeArgs struct {
 	EndpointStatus pulumi.StringPtrInput `pulumi:"endpointStatus"`
 	// GeoMapping: The list of countries/regions mapped to this endpoint when using the 'Geographic' traffic routing method. Please consult Traffic Manager Geographic documentation for a full list of accepted values.
 	GeoMapping pulumi.StringArrayInput `pulumi:"geoMapping"`
-	// Id: Fully qualified resource Id for the resource. Ex - /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/trafficManagerProfiles/{resourceName}
+	// Id: Fully qualified resource Id for the resource. Ex - /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/trafficManagerProfiles/{resourceName}.
 	Id pulumi.StringPtrInput `pulumi:"id"`
 	// MinChildEndpoints: The minimum number of endpoints that must be available in the child profile in order for the parent profile to be considered available. Only applicable to endpoint of type 'NestedEndpoints'.
 	MinChildEndpoints pulumi.Float64PtrInput `pulumi:"minChildEndpoints"`
@@ -430,7 +430,7 @@ type EndpointTypeArgs struct {
 	MinChildEndpointsIPv4 pulumi.Float64PtrInput `pulumi:"minChildEndpointsIPv4"`
 	// MinChildEndpointsIPv6: The minimum number of IPv6 (DNS record type AAAA) endpoints that must be available in the child profile in order for the parent profile to be considered available. Only applicable to endpoint of type 'NestedEndpoints'.
 	MinChildEndpointsIPv6 pulumi.Float64PtrInput `pulumi:"minChildEndpointsIPv6"`
-	// Name: The name of the resource
+	// Name: The name of the resource.
 	Name pulumi.StringPtrInput `pulumi:"name"`
 	// Priority: The priority of this endpoint when using the 'Priority' traffic routing method. Possible values are from 1 to 1000, lower values represent higher priority. This is an optional parameter. If specified, it must be specified on all endpoints, and no two endpoints can share the same priority value.
 	Priority pulumi.Float64PtrInput `pulumi:"priority"`
@@ -449,7 +449,7 @@ type EndpointTypeArgs struct {
 // EndpointTypeArray is a list of EndpointTypeArgs.
 type EndpointTypeArray []EndpointTypeArgs
 
-// MonitorConfigArgs is described by the SDK as: an input object of the provider.
+// MonitorConfigArgs is an input object.
 type MonitorConfigArgs struct {
 	// CustomHeaders: List of custom headers.
 	CustomHeaders MonitorConfigCustomHeadersItemArray `pulumi:"customHeaders"`
@@ -471,7 +471,7 @@ type MonitorConfigArgs struct {
 	ToleratedNumberOfFailures pulumi.Float64PtrInput `pulumi:"toleratedNumberOfFailures"`
 }
 
-// MonitorConfigCustomHeadersItemArgs is described by the SDK as: an input object of the provider.
+// MonitorConfigCustomHeadersItemArgs is an input object.
 type MonitorConfigCustomHeadersItemArgs struct {
 	// Name: Header name.
 	Name pulumi.StringPtrInput `pulumi:"name"`
@@ -482,7 +482,7 @@ type MonitorConfigCustomHeadersItemArgs struct {
 // MonitorConfigCustomHeadersItemArray is a list of MonitorConfigCustomHeadersItemArgs.
 type MonitorConfigCustomHeadersItemArray []MonitorConfigCustomHeadersItemArgs
 
-// MonitorConfigExpectedStatusCodeRangesItemArgs is described by the SDK as: an input object of the provider.
+// MonitorConfigExpectedStatusCodeRangesItemArgs is an input object.
 type MonitorConfigExpectedStatusCodeRangesItemArgs struct {
 	// Max: Max status code.
 	Max pulumi.IntPtrInput `pulumi:"max"`

@@ -247,7 +247,7 @@ func (w *goWriter) resource(r *resource) error {
 			return err
 		}
 	}
-	comment(w, fmt.Sprintf("%s is %s\n\nAzure REST API version %s.", r.Name, lowerFirstSentence(firstParagraph(r.Doc)), r.APIVersion), "")
+	comment(w, fmt.Sprintf("%s is %s\n\nAzure REST API version %s.", r.Name, describe("an azure-native resource", firstParagraph(r.Doc)), r.APIVersion), "")
 	w.f("type %s struct {\n\tpulumi.CustomResourceState\n\n", r.Name)
 	for _, p := range r.Outputs {
 		t, err := w.outputFieldType(p)
@@ -255,7 +255,7 @@ func (w *goWriter) resource(r *resource) error {
 			return fmt.Errorf("%s.%s: %w", r.Name, p.Wire, err)
 		}
 		if p.Doc != "" {
-			comment(w, p.GoName+" is "+lowerFirstSentence(firstParagraph(p.Doc)), "\t")
+			comment(w, p.GoName+" is "+describe("an output", firstParagraph(p.Doc)), "\t")
 		}
 		w.f("\t%s %s `pulumi:%q`\n", p.GoName, t, p.Wire)
 	}
@@ -299,19 +299,29 @@ func (w *goWriter) defaultsSummary(defs []sdkDefault) string {
 	return ", and filling the SDK's defaults: " + strings.Join(parts, ", ")
 }
 
-func lowerFirstSentence(s string) string {
-	if s == "" {
-		return "an azure-native resource."
+// describe completes "<Name> is " with the SDK's first sentence where it
+// starts with an article, and with what (e.g. "an input object") and the
+// sentence otherwise.
+func describe(what, doc string) string {
+	doc = sentence(doc)
+	if doc == "" {
+		return what + "."
 	}
 	for _, article := range []string{"The ", "A ", "An "} {
-		if strings.HasPrefix(s, article) {
-			return lowerFirst(s)
+		if strings.HasPrefix(doc, article) {
+			return lowerFirst(doc)
 		}
 	}
-	if !strings.HasSuffix(s, ".") {
-		s += "."
+	return what + ": " + doc
+}
+
+// sentence ends text with a full stop.
+func sentence(text string) string {
+	text = strings.TrimSpace(text)
+	if text != "" && !strings.HasSuffix(text, ".") {
+		text += "."
 	}
-	return "described by the SDK as: " + s
+	return text
 }
 
 // object writes an input or output object type.
@@ -322,11 +332,7 @@ func (w *goWriter) object(o *object) error {
 	if err := w.declare(o.GoName, "an input type"); err != nil {
 		return err
 	}
-	doc := firstParagraph(o.Doc)
-	if doc == "" {
-		doc = "an input object of the provider."
-	}
-	comment(w, o.GoName+" is "+lowerFirstSentence(doc), "")
+	comment(w, o.GoName+" is "+describe("an input object", firstParagraph(o.Doc)), "")
 	if err := w.inputStruct(o); err != nil {
 		return err
 	}
@@ -403,7 +409,7 @@ func (w *goWriter) inputStruct(o *object) error {
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", o.GoName, p.Wire, err)
 		}
-		doc := firstParagraph(p.Doc)
+		doc := sentence(firstParagraph(p.Doc))
 		if p.Required {
 			doc = strings.TrimSpace(doc + " Required.")
 		}
@@ -663,11 +669,7 @@ func (w *goWriter) outputObject(o *object) error {
 	if err := w.declare(o.GoName, "an output type"); err != nil {
 		return err
 	}
-	doc := firstParagraph(o.Doc)
-	if doc == "" {
-		doc = "an output object of the provider."
-	}
-	comment(w, o.GoName+" is "+lowerFirstSentence(doc), "")
+	comment(w, o.GoName+" is "+describe("an output object", firstParagraph(o.Doc)), "")
 	w.f("type %s struct {\n", o.GoName)
 	for _, p := range o.Props {
 		t, err := w.plainType(p)
@@ -766,7 +768,7 @@ func (w *goWriter) function(f *function) error {
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", f.Name, p.Wire, err)
 		}
-		if d := strings.TrimSpace(firstParagraph(p.Doc) + map[bool]string{true: " Required."}[p.Required]); d != "" {
+		if d := strings.TrimSpace(sentence(firstParagraph(p.Doc)) + map[bool]string{true: " Required."}[p.Required]); d != "" {
 			comment(w, p.GoName+": "+d, "\t")
 		}
 		w.f("\t%s %s `pulumi:%q`\n", p.GoName, t, p.Wire)
@@ -778,7 +780,7 @@ func (w *goWriter) function(f *function) error {
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", f.Name, p.Wire, err)
 		}
-		if d := strings.TrimSpace(firstParagraph(p.Doc) + map[bool]string{true: " Required."}[p.Required]); d != "" {
+		if d := strings.TrimSpace(sentence(firstParagraph(p.Doc)) + map[bool]string{true: " Required."}[p.Required]); d != "" {
 			comment(w, p.GoName+": "+d, "\t")
 		}
 		w.f("\t%s %s `pulumi:%q`\n", p.GoName, t, p.Wire)
