@@ -306,13 +306,10 @@ func fillRequired(t *testing.T, f *azureschema.Facts, args reflect.Value, shape 
 				parsed, err := azureschema.ParseType(shape.Inputs[name])
 				require.NoError(t, err)
 				fillRequired(t, f, v.Elem(), f.Types[parsed.Name], s)
-			case reflect.Slice, reflect.Map:
-				v = reflect.Zero(field.Type)
-				if field.Type.Kind() == reflect.Slice {
-					v = reflect.MakeSlice(field.Type, 0, 0)
-				} else {
-					v = reflect.MakeMap(field.Type)
-				}
+			case reflect.Slice:
+				v = reflect.MakeSlice(field.Type, 0, 0)
+			case reflect.Map:
+				v = reflect.MakeMap(field.Type)
 			default:
 				t.Fatalf("%s.%s: no placeholder for %s", args.Type(), name, field.Type)
 			}

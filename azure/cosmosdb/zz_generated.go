@@ -1280,11 +1280,11 @@ func (a *VectorEmbeddingPolicyArgs) missingInputs(path string) []string {
 // VectorIndexArgs is an input object.
 type VectorIndexArgs struct {
 	// IndexingSearchListSize: This is the size of the candidate list of approximate neighbors stored while building the DiskANN index as part of the optimization processes. Large values may improve recall at the expense of latency. This is only applicable for the diskANN vector index type.
-	IndexingSearchListSize pulumi.IntPtrInput `pulumi:"indexingSearchListSize"`
+	IndexingSearchListSize pulumi.Float64PtrInput `pulumi:"indexingSearchListSize"`
 	// Path: The path to the vector field in the document. Required.
 	Path pulumi.StringInput `pulumi:"path"`
 	// QuantizationByteSize: The number of bytes used in product quantization of the vectors. A larger value may result in better recall for vector searches at the expense of latency. This is only applicable for the quantizedFlat and diskANN vector index types.
-	QuantizationByteSize pulumi.IntPtrInput `pulumi:"quantizationByteSize"`
+	QuantizationByteSize pulumi.Float64PtrInput `pulumi:"quantizationByteSize"`
 	// Type: The index type of the vector. Currently, flat, diskANN, and quantizedFlat are supported. Required.
 	Type pulumi.StringInput `pulumi:"type"`
 	// VectorIndexShardKey: Array of shard keys for the vector index. This is only applicable for the quantizedFlat and diskANN vector index types.
@@ -1308,7 +1308,7 @@ func (a *VectorIndexArgs) missingInputs(path string) []string {
 func (a *VectorIndexArgs) withDefaults() *VectorIndexArgs {
 	c := *a
 	if c.IndexingSearchListSize == nil {
-		c.IndexingSearchListSize = pulumi.IntPtr(100)
+		c.IndexingSearchListSize = pulumi.Float64Ptr(100)
 	}
 	return &c
 }

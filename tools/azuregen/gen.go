@@ -91,7 +91,7 @@ func (w *goWriter) f(format string, args ...any) { fmt.Fprintf(w, format, args..
 // declare records a package-level Go name and fails on a clash.
 func (w *goWriter) declare(name, what string) error {
 	if prev, ok := w.declared[name]; ok {
-		return fmt.Errorf("Go name %s is both %s and %s", name, prev, what)
+		return fmt.Errorf("the Go name %s is both %s and %s", name, prev, what)
 	}
 	w.declared[name] = what
 	return nil

@@ -175,9 +175,8 @@ type model struct {
 	// Enums are keyed "module:Name".
 	Enums map[string]enumDecl
 
-	pkg     *pkgReader
-	list    *list
-	defsFor map[string][]sdkDefault
+	pkg  *pkgReader
+	list *list
 }
 
 func buildModel(pkg *pkgReader, l *list, version string) (*model, error) {
