@@ -28,6 +28,8 @@ func JSON() []byte { return factsJSON }
 
 // Facts are the schema facts of the resources fhir-dr registers.
 type Facts struct {
+	// About says where the file comes from.
+	About string `json:"_about"`
 	// Provider names the provider and the release the facts were read
 	// from.
 	Provider struct {
@@ -49,6 +51,10 @@ type Facts struct {
 
 // Function is one provider function (invoke).
 type Function struct {
+	// Token is the function's token.
+	Token string `json:"token"`
+	// APIVersion is the Azure REST API version the SDK calls.
+	APIVersion string `json:"apiVersion"`
 	Object
 	// Outputs maps each result field to its type expression.
 	Outputs map[string]string `json:"outputs"`
@@ -73,13 +79,13 @@ type Object struct {
 	Required []string `json:"required"`
 	// SDKDefaults are the values the SDK's constructor fills when an input
 	// is left unset.
-	SDKDefaults map[string]any `json:"sdkDefaults"`
+	SDKDefaults map[string]any `json:"sdkDefaults,omitempty"`
 	// SDKNestedDefaults name, per object input, the object type whose own
 	// defaults the SDK fills in when the input is set.
-	SDKNestedDefaults map[string]string `json:"sdkNestedDefaults"`
+	SDKNestedDefaults map[string]string `json:"sdkNestedDefaults,omitempty"`
 	// Discriminator is set on the members of a union: the field and the
 	// value that select this member, e.g. {"type": "Periodic"}.
-	Discriminator map[string]string `json:"discriminator"`
+	Discriminator map[string]string `json:"discriminator,omitempty"`
 	// Constraints are the validation constraints of inputs, keyed by input
 	// name, where the facts record them. They are usually absent: the SDK
 	// the facts are read from cannot express them.

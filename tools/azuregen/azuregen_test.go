@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/internal/azureschema"
 )
 
 const fixtureList = `
@@ -37,7 +39,7 @@ func generateFixture(t *testing.T, listSrc string) (map[string][]byte, error) {
 func TestFacts(t *testing.T) {
 	files, err := generateFixture(t, fixtureList)
 	require.NoError(t, err)
-	var facts factsDoc
+	var facts azureschema.Facts
 	require.NoError(t, json.Unmarshal(files[factsFile], &facts))
 	assert.Equal(t, "9.9.9", facts.Provider.Version)
 	widget := facts.Resources["azure-native:demo:Widget"]
@@ -61,7 +63,7 @@ func TestFacts(t *testing.T) {
 	assert.Equal(t, map[string]any{"count": 3.0, "enableRBAC": false, "kind": "Basic"}, widget.SDKDefaults)
 	assert.Equal(t, map[string]string{"settings": "demo:Settings"}, widget.SDKNestedDefaults)
 	assert.Equal(t, []string{"endpoint", "identity", "name"}, widget.OutputOnly)
-	assert.Equal(t, factsObject{
+	assert.Equal(t, azureschema.Object{
 		Inputs:            map[string]string{"mode": "string", "limits": "demo:Limits"},
 		Required:          []string{},
 		SDKDefaults:       map[string]any{"mode": "auto"},
