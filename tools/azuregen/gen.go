@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/format"
+	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -28,14 +29,14 @@ func (m *model) render() (map[string][]byte, error) {
 	for _, f := range m.Functions {
 		modules[f.Module] = true
 	}
-	for _, mod := range slices.Sorted(mapKeys(modules)) {
+	for _, mod := range slices.Sorted(maps.Keys(modules)) {
 		src, err := m.renderModule(mod)
 		if err != nil {
 			return nil, fmt.Errorf("module %s: %w", mod, err)
 		}
 		files[path.Join("azure", mod, generatedFile)] = src
 	}
-	registry, err := m.renderRegistry(slices.Sorted(mapKeys(modules)))
+	registry, err := m.renderRegistry(slices.Sorted(maps.Keys(modules)))
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,7 +103,7 @@ func run(args []string, log io.Writer) error {
 // from a type no longer listed.
 func checkFiles(root string, files map[string][]byte) error {
 	var problems []string
-	for _, rel := range slices.Sorted(mapKeys(files)) {
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
 		have, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -183,14 +184,12 @@ func fetchPackage(version string, log io.Writer) (string, error) {
 	if _, err := exec.LookPath("npm"); err != nil {
 		return "", errors.New("npm is not on PATH: it fetches @pulumi/azure-native (install Node.js and npm, or pass --pkg)")
 	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return "", err
+	}
 	tmp, err := os.MkdirTemp(filepath.Dir(dir), "fetch-")
 	if err != nil {
-		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-			return "", err
-		}
-		if tmp, err = os.MkdirTemp(filepath.Dir(dir), "fetch-"); err != nil {
-			return "", err
-		}
+		return "", err
 	}
 	defer os.RemoveAll(tmp)
 	fmt.Fprintf(log, "azuregen: npm pack @pulumi/azure-native@%s\n", version)

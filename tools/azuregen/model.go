@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -251,9 +252,9 @@ func (m *model) resource(token string) (*resource, error) {
 	if !p.findBody("export", "declare", "class", name) {
 		return nil, fmt.Errorf("%s.d.ts has no class %s", base, name)
 	}
-	r.Doc = toks[p.pos-1].doc
-	for i := p.pos; i >= 0; i-- {
-		if toks[i].text == "export" && toks[i].doc != "" {
+	// The class's doc comment stands before its own `export`.
+	for i := p.pos - 1; i >= 0; i-- {
+		if toks[i].text == "export" {
 			r.Doc = toks[i].doc
 			break
 		}
@@ -301,23 +302,13 @@ func (m *model) resource(token string) (*resource, error) {
 		r.Outputs = append(r.Outputs, pr)
 	}
 	if len(wanted) > 0 {
-		return nil, fmt.Errorf("the list names outputs the class does not have: %v", slices.Sorted(mapKeys(wanted)))
+		return nil, fmt.Errorf("the list names outputs the class does not have: %v", slices.Sorted(maps.Keys(wanted)))
 	}
 	sort.Strings(r.OutputOnly)
 	if r.Defaults, err = m.resourceDefaults(base+".js", js, r.Args); err != nil {
 		return nil, err
 	}
 	return r, nil
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // scalarType reports a type that needs no generated object type: a
@@ -663,10 +654,10 @@ func jsLiteral(s string) (any, error) {
 }
 
 func (m *model) numberUsed(key string) bool {
-	owner, field, _ := strings.Cut(key, ".")
-	if i := strings.LastIndex(key, "."); i > 0 {
-		owner, field = key[:i], key[i+1:]
-	}
+	// The owner (a token or module:Type) has no dot; the property follows
+	// the last one.
+	i := strings.LastIndex(key, ".")
+	owner, field := key[:i], key[i+1:]
 	check := func(props []prop) bool {
 		for _, p := range props {
 			if p.Wire == field && p.Number {

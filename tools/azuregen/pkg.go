@@ -137,7 +137,7 @@ func (r *pkgReader) indexDefaults(rel string) (map[string]string, error) {
 	return out, nil
 }
 
-// members parses the members of an interface or class body (the text after
+// parseBody parses the members of an interface or class body (the text after
 // its opening brace, up to and including the closing one).
 func parseBody(file, body string) ([]tsMember, error) {
 	toks, err := lexTS(body)
