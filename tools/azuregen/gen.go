@@ -251,10 +251,7 @@ func (w *goWriter) resource(r *resource) error {
 	comment(w, fmt.Sprintf("%s is %s\n\nAzure REST API version %s.", r.Name, describe("an azure-native resource", firstParagraph(r.Doc)), r.APIVersion), "")
 	w.f("type %s struct {\n\tpulumi.CustomResourceState\n\n", r.Name)
 	for _, p := range r.Outputs {
-		t, err := w.outputFieldType(p)
-		if err != nil {
-			return fmt.Errorf("%s.%s: %w", r.Name, p.Wire, err)
-		}
+		t := w.outputFieldType(p)
 		if p.Doc != "" {
 			comment(w, p.GoName+" is "+describe("an output", firstParagraph(p.Doc)), "\t")
 		}
@@ -263,9 +260,7 @@ func (w *goWriter) resource(r *resource) error {
 	w.f("}\n\n")
 	args := &object{Module: r.Module, Name: r.Name, GoName: r.Name + "Args", Props: r.Args, Defaults: r.Defaults}
 	w.f("// %sArgs are the inputs of %s.\n", r.Name, r.Name)
-	if err := w.inputStruct(args); err != nil {
-		return err
-	}
+	w.fields(args.GoName, args.Props, w.inputFieldType, true)
 	w.f("// ElementType makes %sArgs the input of RegisterResource.\n", r.Name)
 	w.f("func (%sArgs) ElementType() reflect.Type { return reflect.TypeFor[%sArgs]() }\n\n", r.Name, r.Name)
 	w.f("// MissingInputs lists the required inputs, nested ones included, that are not set.\n")
@@ -334,9 +329,7 @@ func (w *goWriter) object(o *object) error {
 		return err
 	}
 	comment(w, o.GoName+" is "+describe("an input object", firstParagraph(o.Doc)), "")
-	if err := w.inputStruct(o); err != nil {
-		return err
-	}
+	w.fields(o.GoName, o.Props, w.inputFieldType, true)
 	if o.Discriminator != nil {
 		w.f("// ElementType lets %s fill a union input.\n", o.GoName)
 		w.f("func (%s) ElementType() reflect.Type { return reflect.TypeFor[%s]() }\n\n", o.GoName, o.GoName)
@@ -403,24 +396,24 @@ func (m *model) goTypeName(t *tsType, output bool) string {
 	return t.typeName
 }
 
-func (w *goWriter) inputStruct(o *object) error {
-	w.f("type %s struct {\n", o.GoName)
-	for _, p := range o.Props {
-		t, err := w.inputFieldType(p)
-		if err != nil {
-			return fmt.Errorf("%s.%s: %w", o.GoName, p.Wire, err)
-		}
-		doc := sentence(firstParagraph(p.Doc))
-		if p.Required {
-			doc = strings.TrimSpace(doc + " Required.")
+// fields writes the fields of a struct named name, each typed by goType;
+// input forms mark the required ones in their comment.
+func (w *goWriter) fields(name string, props []prop, goType func(prop) string, markRequired bool) {
+	w.f("type %s struct {\n", name)
+	for _, p := range props {
+		doc := firstParagraph(p.Doc)
+		if markRequired {
+			doc = sentence(doc)
+			if p.Required {
+				doc = strings.TrimSpace(doc + " Required.")
+			}
 		}
 		if doc != "" {
 			comment(w, p.GoName+": "+doc, "\t")
 		}
-		w.f("\t%s %s `pulumi:%q`\n", p.GoName, t, p.Wire)
+		w.f("\t%s %s `pulumi:%q`\n", p.GoName, goType(p), p.Wire)
 	}
 	w.f("}\n\n")
-	return nil
 }
 
 var scalarInputs = map[string]string{"string": "String", "integer": "Int", "number": "Float64", "boolean": "Bool"}
@@ -433,106 +426,107 @@ func scalarName(expr string) string {
 	return scalarInputs[expr]
 }
 
-func (w *goWriter) inputFieldType(p prop) (string, error) {
-	t := p.Type
-	switch {
-	case p.Expr == "any" || strings.HasPrefix(p.Expr, "union<"):
-		return "pulumi.Input", nil
-	case scalarName(p.Expr) != "":
-		if p.Required {
-			return "pulumi." + scalarName(p.Expr) + "Input", nil
-		}
-		return "pulumi." + scalarName(p.Expr) + "PtrInput", nil
-	case t.kind == tsRef:
-		return "*" + w.m.goTypeName(t, false), nil
-	case t.kind == tsArray || t.kind == tsMap:
-		inner := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(p.Expr, "array<"), "map<"), ">")
-		suffix := "Array"
+// shape is what the three Go spellings of a property's type (input, plain,
+// output) are built from.
+type shape struct {
+	// container is "Array" or "Map" for a list or map, "" otherwise; the
+	// other fields then describe the element.
+	container string
+	// scalar is Pulumi's Go name of a scalar: String, Int, Float64, Bool.
+	scalar string
+	// ref is an object type.
+	ref *tsType
+	// Otherwise the value is untyped: any, a union, or (as an element) a
+	// list of lists.
+}
+
+// shapeOf classifies p from its TypeScript type and facts expression (the
+// expression knows integer from number; TypeScript does not).
+func shapeOf(p prop) shape {
+	t, expr := p.Type, p.Expr
+	var s shape
+	if t.kind == tsArray || t.kind == tsMap {
+		s.container = "Array"
 		if t.kind == tsMap {
-			suffix = "Map"
+			s.container = "Map"
 		}
-		switch {
-		case scalarName(inner) != "":
-			return "pulumi." + scalarName(inner) + suffix + "Input", nil
-		case t.elem.kind == tsRef:
-			return strings.TrimSuffix(w.m.goTypeName(t.elem, false), "Args") + suffix, nil
-		default:
-			// Lists of lists and of unions, and any: untyped containers.
-			return "pulumi." + suffix + "Input", nil
-		}
+		t = t.elem
+		expr = strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(expr, "array<"), "map<"), ">")
 	}
-	return "", fmt.Errorf("no Go input type for %s (%s)", t, p.Expr)
+	switch {
+	case expr == "any" || strings.HasPrefix(expr, "union<"):
+	case scalarName(expr) != "":
+		s.scalar = scalarName(expr)
+	case t.kind == tsRef:
+		s.ref = t
+	}
+	return s
+}
+
+// inputFieldType is the Go type of a property in an Args struct.
+func (w *goWriter) inputFieldType(p prop) string {
+	s := shapeOf(p)
+	switch {
+	case s.scalar != "" && s.container != "":
+		return "pulumi." + s.scalar + s.container + "Input"
+	case s.scalar != "" && p.Required:
+		return "pulumi." + s.scalar + "Input"
+	case s.scalar != "":
+		return "pulumi." + s.scalar + "PtrInput"
+	case s.ref != nil && s.container != "":
+		return strings.TrimSuffix(w.m.goTypeName(s.ref, false), "Args") + s.container
+	case s.ref != nil:
+		return "*" + w.m.goTypeName(s.ref, false)
+	case s.container != "":
+		// Lists of lists and of unions, and any: untyped containers.
+		return "pulumi." + s.container + "Input"
+	}
+	return "pulumi.Input"
 }
 
 var scalarPlain = map[string]string{"String": "string", "Int": "int", "Float64": "float64", "Bool": "bool"}
 
 // plainType is the Go type of a property in a plain (non-input) struct:
 // a Response type or a function's arguments and result.
-func (w *goWriter) plainType(p prop) (string, error) {
-	t := p.Type
-	ptr := ""
-	if !p.Required {
-		ptr = "*"
+func (w *goWriter) plainType(p prop) string {
+	s := shapeOf(p)
+	elem := "interface{}"
+	switch {
+	case s.scalar != "":
+		elem = scalarPlain[s.scalar]
+	case s.ref != nil:
+		elem = w.m.goTypeName(s.ref, true)
 	}
 	switch {
-	case p.Expr == "any" || strings.HasPrefix(p.Expr, "union<"):
-		return "interface{}", nil
-	case scalarName(p.Expr) != "":
-		return ptr + scalarPlain[scalarName(p.Expr)], nil
-	case t.kind == tsRef:
-		return ptr + w.m.goTypeName(t, true), nil
-	case t.kind == tsArray || t.kind == tsMap:
-		inner := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(p.Expr, "array<"), "map<"), ">")
-		prefix := "[]"
-		if t.kind == tsMap {
-			prefix = "map[string]"
-		}
-		switch {
-		case scalarName(inner) != "":
-			return prefix + scalarPlain[scalarName(inner)], nil
-		case t.elem.kind == tsRef:
-			return prefix + w.m.goTypeName(t.elem, true), nil
-		default:
-			return prefix + "interface{}", nil
-		}
+	case s.container == "Array":
+		return "[]" + elem
+	case s.container == "Map":
+		return "map[string]" + elem
+	case p.Required || elem == "interface{}":
+		return elem
 	}
-	return "", fmt.Errorf("no Go type for %s (%s)", t, p.Expr)
+	return "*" + elem
 }
 
 // outputFieldType is the Go type of an output property of a resource or of
 // an accessor: a Pulumi output of the property's value.
-func (w *goWriter) outputFieldType(p prop) (string, error) {
-	t := p.Type
-	switch {
-	case p.Expr == "any" || strings.HasPrefix(p.Expr, "union<"):
-		return "pulumi.AnyOutput", nil
-	case scalarName(p.Expr) != "":
-		if p.Required {
-			return "pulumi." + scalarName(p.Expr) + "Output", nil
-		}
-		return "pulumi." + scalarName(p.Expr) + "PtrOutput", nil
-	case t.kind == tsRef:
-		name := w.m.goTypeName(t, true)
-		if p.Required {
-			return name + "Output", nil
-		}
-		return name + "PtrOutput", nil
-	case t.kind == tsArray || t.kind == tsMap:
-		inner := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(p.Expr, "array<"), "map<"), ">")
-		suffix := "Array"
-		if t.kind == tsMap {
-			suffix = "Map"
-		}
-		switch {
-		case scalarName(inner) != "":
-			return "pulumi." + scalarName(inner) + suffix + "Output", nil
-		case t.elem.kind == tsRef:
-			return w.m.goTypeName(t.elem, true) + suffix + "Output", nil
-		default:
-			return "pulumi.AnyOutput", nil
-		}
+func (w *goWriter) outputFieldType(p prop) string {
+	s := shapeOf(p)
+	ptr := "Ptr"
+	if p.Required {
+		ptr = ""
 	}
-	return "", fmt.Errorf("no Go output type for %s (%s)", t, p.Expr)
+	switch {
+	case s.scalar != "" && s.container != "":
+		return "pulumi." + s.scalar + s.container + "Output"
+	case s.scalar != "":
+		return "pulumi." + s.scalar + ptr + "Output"
+	case s.ref != nil && s.container != "":
+		return w.m.goTypeName(s.ref, true) + s.container + "Output"
+	case s.ref != nil:
+		return w.m.goTypeName(s.ref, true) + ptr + "Output"
+	}
+	return "pulumi.AnyOutput"
 }
 
 // needsCheck reports whether o, or an object it holds, has a required
@@ -667,69 +661,12 @@ func findProp(props []prop, wire string) (prop, bool) {
 // outputObject writes a Response type with its Output, PtrOutput and, where
 // used, ArrayOutput and MapOutput types.
 func (w *goWriter) outputObject(o *object) error {
-	if err := w.declare(o.GoName, "an output type"); err != nil {
+	if err := w.plainStruct(o); err != nil {
 		return err
 	}
-	comment(w, o.GoName+" is "+describe("an output object", firstParagraph(o.Doc)), "")
-	w.f("type %s struct {\n", o.GoName)
-	for _, p := range o.Props {
-		t, err := w.plainType(p)
-		if err != nil {
-			return fmt.Errorf("%s.%s: %w", o.GoName, p.Wire, err)
-		}
-		if d := firstParagraph(p.Doc); d != "" {
-			comment(w, p.GoName+": "+d, "\t")
-		}
-		w.f("\t%s %s `pulumi:%q`\n", p.GoName, t, p.Wire)
-	}
-	w.f("}\n\n")
-	for _, kind := range []string{"Output", "PtrOutput"} {
-		name := o.GoName + kind
-		if err := w.declare(name, "an output type"); err != nil {
+	for _, ptr := range []bool{false, true} {
+		if err := w.outputType(o, ptr); err != nil {
 			return err
-		}
-		elem, recv := o.GoName, "v "+o.GoName
-		if kind == "PtrOutput" {
-			elem, recv = "*"+o.GoName, "v *"+o.GoName
-		}
-		w.outputTypes = append(w.outputTypes, name)
-		w.f("// %s is an output of %s.\ntype %s struct{ *pulumi.OutputState }\n\n", name, elem, name)
-		w.f("// ElementType is %s.\nfunc (%s) ElementType() reflect.Type { return reflect.TypeFor[%s]() }\n\n", elem, name, elem)
-		if kind == "PtrOutput" {
-			w.f("// Elem is the value, or its zero value when there is none.\n")
-			w.f("func (o %s) Elem() %sOutput {\n\treturn o.ApplyT(func(v *%s) %s {\n\t\tif v != nil {\n\t\t\treturn *v\n\t\t}\n\t\tvar zero %s\n\t\treturn zero\n\t}).(%sOutput)\n}\n\n",
-				name, o.GoName, o.GoName, o.GoName, o.GoName, o.GoName)
-		}
-		for _, p := range o.Props {
-			field := p
-			if kind == "PtrOutput" {
-				field.Required = false
-			}
-			result, err := w.outputFieldType(field)
-			if err != nil {
-				return err
-			}
-			plain, err := w.plainType(field)
-			if err != nil {
-				return err
-			}
-			w.f("// %s is the %s property.\nfunc (o %s) %s() %s {\n\treturn o.ApplyT(func(%s) %s {\n", p.GoName, p.Wire, name, p.GoName, result, recv, plain)
-			if kind == "PtrOutput" {
-				w.f("\t\tif v == nil {\n\t\t\treturn nil\n\t\t}\n")
-				own, err := w.plainType(p)
-				if err != nil {
-					return err
-				}
-				if own != plain {
-					// A required value held by value: the accessor points at it.
-					w.f("\t\treturn &v.%s\n", p.GoName)
-				} else {
-					w.f("\t\treturn v.%s\n", p.GoName)
-				}
-			} else {
-				w.f("\t\treturn v.%s\n", p.GoName)
-			}
-			w.f("\t}).(%s)\n}\n\n", result)
 		}
 	}
 	for _, kind := range []tsKind{tsArray, tsMap} {
@@ -756,42 +693,74 @@ func (w *goWriter) outputObject(o *object) error {
 	return nil
 }
 
+// plainStruct writes an output object as a plain Go struct.
+func (w *goWriter) plainStruct(o *object) error {
+	if err := w.declare(o.GoName, "an output type"); err != nil {
+		return err
+	}
+	comment(w, o.GoName+" is "+describe("an output object", firstParagraph(o.Doc)), "")
+	w.fields(o.GoName, o.Props, w.plainType, false)
+	return nil
+}
+
+// outputType writes <Type>Output (or, with ptr, <Type>PtrOutput and its
+// Elem) with an accessor per property.
+func (w *goWriter) outputType(o *object, ptr bool) error {
+	name, elem, recv := o.GoName+"Output", o.GoName, "v "+o.GoName
+	if ptr {
+		name, elem, recv = o.GoName+"PtrOutput", "*"+o.GoName, "v *"+o.GoName
+	}
+	if err := w.declare(name, "an output type"); err != nil {
+		return err
+	}
+	w.outputTypes = append(w.outputTypes, name)
+	w.f("// %s is an output of %s.\ntype %s struct{ *pulumi.OutputState }\n\n", name, elem, name)
+	w.f("// ElementType is %s.\nfunc (%s) ElementType() reflect.Type { return reflect.TypeFor[%s]() }\n\n", elem, name, elem)
+	if ptr {
+		w.f("// Elem is the value, or its zero value when there is none.\n")
+		w.f("func (o %s) Elem() %sOutput {\n\treturn o.ApplyT(func(v *%s) %s {\n\t\tif v != nil {\n\t\t\treturn *v\n\t\t}\n\t\tvar zero %s\n\t\treturn zero\n\t}).(%sOutput)\n}\n\n",
+			name, o.GoName, o.GoName, o.GoName, o.GoName, o.GoName)
+	}
+	for _, p := range o.Props {
+		field := p
+		if ptr {
+			field.Required = false
+		}
+		result := w.outputFieldType(field)
+		plain := w.plainType(field)
+		w.f("// %s is the %s property.\nfunc (o %s) %s() %s {\n\treturn o.ApplyT(func(%s) %s {\n", p.GoName, p.Wire, name, p.GoName, result, recv, plain)
+		value := "v." + p.GoName
+		if ptr {
+			w.f("\t\tif v == nil {\n\t\t\treturn nil\n\t\t}\n")
+			own := w.plainType(p)
+			if own != plain {
+				// A required value held by value: the accessor points at it.
+				value = "&" + value
+			}
+		}
+		w.f("\t\treturn %s\n\t}).(%s)\n}\n\n", value, result)
+	}
+	return nil
+}
+
 func (w *goWriter) function(f *function) error {
 	name := upperFirst(f.Name)
-	for _, n := range []string{name, name + "Args", name + "Result", name + "OutputArgs", name + "ResultOutput", name + "Output"} {
+	for _, n := range []string{name, name + "Args", name + "OutputArgs", name + "Output"} {
 		if err := w.declare(n, "function "+f.Name); err != nil {
 			return err
 		}
 	}
-	w.f("// %sArgs are the arguments of %s.\ntype %sArgs struct {\n", name, f.Name, name)
-	for _, p := range f.Args {
-		t, err := w.plainType(p)
-		if err != nil {
-			return fmt.Errorf("%s.%s: %w", f.Name, p.Wire, err)
-		}
-		if d := strings.TrimSpace(sentence(firstParagraph(p.Doc)) + map[bool]string{true: " Required."}[p.Required]); d != "" {
-			comment(w, p.GoName+": "+d, "\t")
-		}
-		w.f("\t%s %s `pulumi:%q`\n", p.GoName, t, p.Wire)
-	}
-	w.f("}\n\n")
-	w.f("// %sOutputArgs are the arguments of %s as inputs.\ntype %sOutputArgs struct {\n", name, f.Name, name)
-	for _, p := range f.Args {
-		t, err := w.inputFieldType(p)
-		if err != nil {
-			return fmt.Errorf("%s.%s: %w", f.Name, p.Wire, err)
-		}
-		if d := strings.TrimSpace(sentence(firstParagraph(p.Doc)) + map[bool]string{true: " Required."}[p.Required]); d != "" {
-			comment(w, p.GoName+": "+d, "\t")
-		}
-		w.f("\t%s %s `pulumi:%q`\n", p.GoName, t, p.Wire)
-	}
-	w.f("}\n\n")
+	w.f("// %sArgs are the arguments of %s.\n", name, f.Name)
+	w.fields(name+"Args", f.Args, w.plainType, true)
+	w.f("// %sOutputArgs are the arguments of %s as inputs.\n", name, f.Name)
+	w.fields(name+"OutputArgs", f.Args, w.inputFieldType, true)
 	w.f("// ElementType is %sArgs.\nfunc (%sOutputArgs) ElementType() reflect.Type { return reflect.TypeFor[%sArgs]() }\n\n", name, name, name)
 	result := &object{Module: f.Module, Name: name + "Result", GoName: name + "Result", Props: f.Result, Output: true,
 		Doc: "The result of " + f.Name + "."}
-	delete(w.declared, name+"Result")
-	if err := w.outputObjectNamed(result, name+"ResultOutput"); err != nil {
+	if err := w.plainStruct(result); err != nil {
+		return err
+	}
+	if err := w.outputType(result, false); err != nil {
 		return err
 	}
 	comment(w, fmt.Sprintf("%s calls %s (Azure REST API %s): %s", name, f.Name, f.APIVersion, firstParagraph(f.Doc)), "")
@@ -802,38 +771,5 @@ func (w *goWriter) function(f *function) error {
 	w.f("func %sOutput(ctx *pulumi.Context, args %sOutputArgs, opts ...pulumi.InvokeOption) %sResultOutput {\n", name, name, name)
 	w.f("\topts = append([]pulumi.InvokeOption{pulumi.Version(azurenative.Version)}, opts...)\n")
 	w.f("\treturn ctx.InvokeOutput(%sToken, args, %sResultOutput{}, pulumi.InvokeOutputOptions{InvokeOptions: opts}).(%sResultOutput)\n}\n\n", name, name, name)
-	return nil
-}
-
-// outputObjectNamed writes a plain result struct and its Output type only.
-func (w *goWriter) outputObjectNamed(o *object, outputName string) error {
-	comment(w, o.GoName+" is "+lowerFirst(o.Doc), "")
-	w.f("type %s struct {\n", o.GoName)
-	for _, p := range o.Props {
-		t, err := w.plainType(p)
-		if err != nil {
-			return fmt.Errorf("%s.%s: %w", o.GoName, p.Wire, err)
-		}
-		if d := firstParagraph(p.Doc); d != "" {
-			comment(w, p.GoName+": "+d, "\t")
-		}
-		w.f("\t%s %s `pulumi:%q`\n", p.GoName, t, p.Wire)
-	}
-	w.f("}\n\n")
-	w.outputTypes = append(w.outputTypes, outputName)
-	w.f("// %s is an output of %s.\ntype %s struct{ *pulumi.OutputState }\n\n", outputName, o.GoName, outputName)
-	w.f("// ElementType is %s.\nfunc (%s) ElementType() reflect.Type { return reflect.TypeFor[%s]() }\n\n", o.GoName, outputName, o.GoName)
-	for _, p := range o.Props {
-		result, err := w.outputFieldType(p)
-		if err != nil {
-			return err
-		}
-		plain, err := w.plainType(p)
-		if err != nil {
-			return err
-		}
-		w.f("// %s is the %s property.\nfunc (o %s) %s() %s {\n\treturn o.ApplyT(func(v %s) %s {\n\t\treturn v.%s\n\t}).(%s)\n}\n\n",
-			p.GoName, p.Wire, outputName, p.GoName, result, o.GoName, plain, p.GoName, result)
-	}
 	return nil
 }
