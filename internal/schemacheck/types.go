@@ -9,8 +9,8 @@ import (
 	"github.com/fhir-dr/fhir-dr/internal/azureschema"
 )
 
-// expr is a parsed facts type expression. It extends azureschema.Type with
-// "any" (at any depth), which matches every provider type.
+// expr is a parsed facts type expression: azureschema.Type, with "any"
+// (which matches every provider type) told apart at any depth.
 type expr struct {
 	any     bool
 	kind    azureschema.Kind
@@ -22,27 +22,22 @@ type expr struct {
 // parseExpr parses a facts type expression, failing on one the check does
 // not understand.
 func parseExpr(s string) (*expr, error) {
-	switch {
-	case s == "any":
-		return &expr{any: true}, nil
-	case strings.HasPrefix(s, "array<") && strings.HasSuffix(s, ">"):
-		elem, err := parseExpr(s[len("array<") : len(s)-1])
-		return &expr{kind: azureschema.Array, elem: elem}, err
-	case strings.HasPrefix(s, "map<") && strings.HasSuffix(s, ">"):
-		elem, err := parseExpr(s[len("map<") : len(s)-1])
-		return &expr{kind: azureschema.Map, elem: elem}, err
-	}
 	t, err := azureschema.ParseType(s)
 	if err != nil {
 		return nil, fmt.Errorf("unknown expression %q: %w", s, err)
 	}
-	switch t.Kind {
-	case azureschema.Scalar, azureschema.EnumRef, azureschema.ObjectRef:
-		return &expr{kind: t.Kind, name: t.Name}, nil
-	case azureschema.Union:
-		return &expr{kind: t.Kind, members: t.Members}, nil
+	return fromType(t), nil
+}
+
+func fromType(t azureschema.Type) *expr {
+	e := &expr{kind: t.Kind, name: t.Name, members: t.Members}
+	switch {
+	case t.Kind == azureschema.Scalar && t.Name == "any":
+		return &expr{any: true}
+	case t.Elem != nil:
+		e.elem = fromType(*t.Elem)
 	}
-	return nil, fmt.Errorf("unknown expression %q: kind %d", s, t.Kind)
+	return e
 }
 
 // refKind is what a $ref points at.
