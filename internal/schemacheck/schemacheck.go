@@ -18,7 +18,6 @@
 package schemacheck
 
 import (
-	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -164,30 +163,11 @@ func code(s string) string {
 	return fence + s + fence
 }
 
-// Options adjust Compare with what a facts file records beyond
-// azureschema.Facts; OptionsFor reads them from the file.
-type Options struct {
-	// FactsVersion is the provider version the facts were read at, compared
-	// with the schema's version. Empty, the versions are not compared (a
-	// note).
-	FactsVersion string
-	// Partial names the facts entries (resource or function tokens, type
-	// keys) that list only some of the provider's inputs, with the reason.
-	// The provider's other inputs of those entries are notes, not
-	// mismatches.
-	Partial map[string]string
-}
-
 // Compare reads a provider package schema from schema and compares the
-// facts with it, without comparing versions (see Options). The error is for
-// a schema that cannot be read; every difference is a Mismatch in the
-// report.
+// facts with it, the provider version included (facts without one are
+// compared without it, with a note). The error is for a schema that cannot
+// be read; every difference is a Mismatch in the report.
 func Compare(facts *azureschema.Facts, schema io.Reader) (Report, error) {
-	return CompareWith(facts, schema, Options{})
-}
-
-// CompareWith is Compare with options.
-func CompareWith(facts *azureschema.Facts, schema io.Reader, opts Options) (Report, error) {
 	if facts == nil {
 		return Report{}, fmt.Errorf("schemacheck: no facts")
 	}
@@ -215,10 +195,10 @@ func CompareWith(facts *azureschema.Facts, schema io.Reader, opts Options) (Repo
 	if doc.name != pkg {
 		return Report{}, fmt.Errorf("schemacheck: the schema is of package %q, the facts of %q", doc.name, pkg)
 	}
-	c := &checker{facts: facts, doc: doc, pkg: pkg, opts: opts}
+	c := &checker{facts: facts, doc: doc, pkg: pkg}
 	c.report = Report{
 		Package:       pkg,
-		FactsVersion:  opts.FactsVersion,
+		FactsVersion:  facts.Provider.Version,
 		SchemaVersion: doc.version,
 		Resources:     len(facts.Resources),
 		Types:         len(facts.Types),
@@ -250,52 +230,11 @@ func CompareWith(facts *azureschema.Facts, schema io.Reader, opts Options) (Repo
 	return c.report, nil
 }
 
-// OptionsFor reads the Options of a facts file (such as
-// azureschema.JSON()): the provider version the facts were read at
-// (provider.version, or provider.v3Latest in older files) and the "partial"
-// markers on the entries that list only the inputs fhir-dr sets (true, or a
-// string giving the reason).
-func OptionsFor(factsJSON []byte) (Options, error) {
-	type entry struct {
-		Partial json.RawMessage `json:"partial"`
-	}
-	var f struct {
-		Provider struct {
-			Version  string `json:"version"`
-			V3Latest string `json:"v3Latest"`
-		} `json:"provider"`
-		Resources map[string]entry `json:"resources"`
-		Types     map[string]entry `json:"types"`
-		Functions map[string]entry `json:"functions"`
-	}
-	if err := json.Unmarshal(factsJSON, &f); err != nil {
-		return Options{}, fmt.Errorf("schemacheck: read the facts file: %w", err)
-	}
-	opts := Options{FactsVersion: cmp.Or(f.Provider.Version, f.Provider.V3Latest), Partial: map[string]string{}}
-	for _, section := range []map[string]entry{f.Resources, f.Types, f.Functions} {
-		for name, e := range section {
-			switch raw := strings.TrimSpace(string(e.Partial)); raw {
-			case "", "null", "false":
-			case "true":
-				opts.Partial[name] = "partial"
-			default:
-				var reason string
-				if err := json.Unmarshal(e.Partial, &reason); err != nil {
-					return Options{}, fmt.Errorf("schemacheck: read the facts file: %s: partial: %w", name, err)
-				}
-				opts.Partial[name] = reason
-			}
-		}
-	}
-	return opts, nil
-}
-
 // checker holds one comparison.
 type checker struct {
 	facts  *azureschema.Facts
 	doc    *document
 	pkg    string
-	opts   Options
 	report Report
 }
 
@@ -433,11 +372,6 @@ func (c *checker) compareFields(kind, name, word string, facts map[string]string
 			continue
 		}
 		p := props[f]
-		if reason, partial := c.opts.Partial[name]; partial && word == "input" {
-			c.note(Note{Kind: kind, Name: name, Field: field(word, f),
-				Text: fmt.Sprintf("not in the facts, which are partial (%s); provider %s", reason, c.render(&p))})
-			continue
-		}
 		c.mismatch(Mismatch{Kind: kind, Name: name, Field: field(word, f), Facts: Absent, Provider: c.render(&p)})
 	}
 }

@@ -25,14 +25,12 @@ const (
 
 func ptr[T any](v T) *T { return &v }
 
-// atVersion compares at the version of testdata/schema.json.
-var atVersion = Options{FactsVersion: "3.23.0"}
-
 // testFacts are the facts of testdata/schema.json, built afresh for each
 // case to edit.
 func testFacts() *azureschema.Facts {
 	f := &azureschema.Facts{}
 	f.Provider.Name = "azure-native"
+	f.Provider.Version = "3.23.0" // testdata/schema.json's
 	f.Resources = map[string]azureschema.Resource{
 		account: {Token: account, APIVersion: "2025-10-15", Object: azureschema.Object{
 			Inputs: map[string]string{
@@ -140,12 +138,14 @@ func editFunction(f *azureschema.Facts, token string, edit func(*azureschema.Fun
 	f.Functions[token] = fn
 }
 
-func compareTestdata(t *testing.T, f *azureschema.Facts, opts Options) Report {
+// compareTestdata compares f with testdata/schema.json (version 3.23.0, as
+// testFacts).
+func compareTestdata(t *testing.T, f *azureschema.Facts) Report {
 	t.Helper()
 	file, err := os.Open(filepath.Join("testdata", "schema.json"))
 	require.NoError(t, err)
 	defer file.Close()
-	r, err := CompareWith(f, file, opts)
+	r, err := Compare(f, file)
 	require.NoError(t, err)
 	return r
 }
@@ -170,7 +170,7 @@ var wantNotes = []string{
 }
 
 func TestCompareMatches(t *testing.T) {
-	r := compareTestdata(t, testFacts(), atVersion)
+	r := compareTestdata(t, testFacts())
 	assert.Empty(t, strs(r.Mismatches))
 	assert.True(t, r.OK())
 	assert.Equal(t, wantNotes, strs(r.Notes))
@@ -194,7 +194,7 @@ func TestCompareAnyMatchesAnything(t *testing.T) {
 		o.Inputs["locations"] = "array<any>"
 		o.Inputs["kind"] = "any"
 	})
-	assert.Empty(t, strs(compareTestdata(t, f, atVersion).Mismatches))
+	assert.Empty(t, strs(compareTestdata(t, f).Mismatches))
 }
 
 func TestCompareMismatches(t *testing.T) {
@@ -356,67 +356,32 @@ func TestCompareMismatches(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := testFacts()
 			c.edit(f)
-			r := compareTestdata(t, f, atVersion)
+			r := compareTestdata(t, f)
 			assert.Equal(t, c.want, strs(r.Mismatches))
 			assert.False(t, r.OK())
 		})
 	}
 }
 
-// The inputs of an entry the facts mark partial that the facts leave out
-// are notes; the others still count.
-func TestComparePartial(t *testing.T) {
-	f := testFacts()
-	editType(f, "trafficmanager:DnsConfig", func(o *azureschema.Object) { delete(o.Inputs, "ttl") })
-	r := compareTestdata(t, f, Options{FactsVersion: "3.23.0", Partial: map[string]string{"trafficmanager:DnsConfig": "only the field fhir-dr sets"}})
-	assert.Empty(t, strs(r.Mismatches))
-	assert.Contains(t, strs(r.Notes), `type trafficmanager:DnsConfig input "ttl": not in the facts, which are partial (only the field fhir-dr sets); provider number`)
-
-	r = compareTestdata(t, f, atVersion)
-	assert.Equal(t, []string{`type trafficmanager:DnsConfig input "ttl": facts (absent), provider number`}, strs(r.Mismatches))
-}
-
-func TestOptionsFor(t *testing.T) {
-	got, err := OptionsFor([]byte(`{
-		"provider": {"name": "azure-native", "version": "3.28.0"},
-		"resources": {"azure-native:a:B": {"partial": true}, "azure-native:a:C": {}},
-		"types": {"a:D": {"partial": "only what we set"}, "a:E": {"partial": false}},
-		"functions": {"azure-native:a:f": {"partial": null}}
-	}`))
-	require.NoError(t, err)
-	assert.Equal(t, Options{
-		FactsVersion: "3.28.0",
-		Partial:      map[string]string{"azure-native:a:B": "partial", "a:D": "only what we set"},
-	}, got)
-
-	got, err = OptionsFor([]byte(`{"provider": {"v3Latest": "3.23.0"}}`))
-	require.NoError(t, err)
-	assert.Equal(t, "3.23.0", got.FactsVersion, "the older facts files")
-
-	_, err = OptionsFor([]byte(`{"types": {"a:D": {"partial": 1}}}`))
-	assert.ErrorContains(t, err, "schemacheck: read the facts file: a:D: partial")
-	_, err = OptionsFor([]byte(`[`))
-	assert.ErrorContains(t, err, "schemacheck: read the facts file")
-
-	got, err = OptionsFor(azureschema.JSON())
-	require.NoError(t, err, "the embedded facts")
-	assert.Regexp(t, `^\d+\.\d+\.\d+$`, got.FactsVersion, "the embedded facts")
-}
-
 // The facts' version must be the schema's; without one, the versions are
 // not compared (a note).
 func TestCompareVersion(t *testing.T) {
-	r := compareTestdata(t, testFacts(), Options{FactsVersion: "3.22.0"})
+	at := func(version string) *azureschema.Facts {
+		f := testFacts()
+		f.Provider.Version = version
+		return f
+	}
+	r := compareTestdata(t, at("3.22.0"))
 	assert.Equal(t, []string{`package azure-native: version: facts 3.22.0, provider 3.23.0`}, strs(r.Mismatches))
 
-	r = compareTestdata(t, testFacts(), Options{FactsVersion: "v3.23.0"})
+	r = compareTestdata(t, at("v3.23.0"))
 	assert.Empty(t, strs(r.Mismatches), "a leading v does not matter")
 
-	r, err := Compare(testFacts(), strings.NewReader(`{"name": "azure-native"}`))
+	r, err := Compare(at(""), strings.NewReader(`{"name": "azure-native"}`))
 	require.NoError(t, err)
 	assert.Equal(t, "package azure-native: the facts record no provider version: the versions are not compared", r.Notes[0].String())
 
-	r, err = CompareWith(testFacts(), strings.NewReader(`{"name": "azure-native"}`), atVersion)
+	r, err = Compare(testFacts(), strings.NewReader(`{"name": "azure-native"}`))
 	require.NoError(t, err)
 	assert.Equal(t, "package azure-native: version: facts 3.23.0, provider (absent)", r.Mismatches[0].String())
 }
@@ -444,7 +409,8 @@ func TestCompareErrors(t *testing.T) {
 func TestReportRendering(t *testing.T) {
 	f := testFacts()
 	editType(f, "cosmosdb:Location", func(o *azureschema.Object) { o.Inputs["failoverPriority"] = "number" })
-	r := compareTestdata(t, f, Options{FactsVersion: "3.22.0"})
+	f.Provider.Version = "3.22.0"
+	r := compareTestdata(t, f)
 	assert.Equal(t, `azure-native facts 3.22.0 against the provider schema 3.23.0: 2 resources, 7 types, 7 enums, 1 functions
 2 mismatches:
   package azure-native: version: facts 3.22.0, provider 3.23.0
@@ -470,9 +436,9 @@ func TestCompareIsDeterministic(t *testing.T) {
 		}
 		f.Types[key] = o
 	}
-	first := compareTestdata(t, f, Options{}).String()
+	first := compareTestdata(t, f).String()
 	for range 10 {
-		assert.Equal(t, first, compareTestdata(t, f, Options{}).String())
+		assert.Equal(t, first, compareTestdata(t, f).String())
 	}
 }
 
@@ -510,14 +476,12 @@ func TestEmbeddedFactsExpressionsUnderstood(t *testing.T) {
 func TestEmbeddedFactsAgainstTheirOwnSchema(t *testing.T) {
 	f, err := azureschema.Load()
 	require.NoError(t, err)
-	opts, err := OptionsFor(azureschema.JSON())
+	schema, err := schemachecktest.Schema(f, f.Provider.Version)
 	require.NoError(t, err)
-	schema, err := schemachecktest.Schema(f, opts.FactsVersion)
-	require.NoError(t, err)
-	r, err := CompareWith(f, bytes.NewReader(schema), opts)
+	r, err := Compare(f, bytes.NewReader(schema))
 	require.NoError(t, err)
 	assert.Empty(t, strs(r.Mismatches))
-	assert.Equal(t, opts.FactsVersion, r.FactsVersion)
+	assert.Regexp(t, `^\d+\.\d+\.\d+$`, r.FactsVersion, "the embedded facts record their version")
 	assert.Equal(t, len(f.Resources), r.Resources)
 	assert.Equal(t, len(f.Functions), r.Functions)
 
@@ -538,7 +502,7 @@ func TestEmbeddedFactsAgainstTheirOwnSchema(t *testing.T) {
 	o.Inputs = maps.Clone(o.Inputs)
 	o.Inputs[input] = "number"
 	g.Types[key] = o
-	r, err = CompareWith(&g, bytes.NewReader(schema), opts)
+	r, err = Compare(&g, bytes.NewReader(schema))
 	require.NoError(t, err)
 	assert.Equal(t, []string{`type ` + key + ` input "` + input + `": type: facts number, provider integer`}, strs(r.Mismatches))
 }

@@ -68,10 +68,6 @@ func check(schemaPath string, stdin io.Reader) (schemacheck.Report, error) {
 	if err != nil {
 		return schemacheck.Report{}, err
 	}
-	opts, err := schemacheck.OptionsFor(azureschema.JSON())
-	if err != nil {
-		return schemacheck.Report{}, err
-	}
 	schema := stdin
 	if schemaPath != "-" {
 		f, err := os.Open(schemaPath)
@@ -81,5 +77,5 @@ func check(schemaPath string, stdin io.Reader) (schemacheck.Report, error) {
 		defer f.Close()
 		schema = f
 	}
-	return schemacheck.CompareWith(facts, schema, opts)
+	return schemacheck.Compare(facts, schema)
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fhir-dr/fhir-dr/internal/azureschema"
-	"github.com/fhir-dr/fhir-dr/internal/schemacheck"
 	"github.com/fhir-dr/fhir-dr/internal/schemacheck/schemachecktest"
 )
 
@@ -27,9 +26,7 @@ func runWith(t *testing.T, stdin string, args ...string) (code int, stdout, stde
 func TestRunAgrees(t *testing.T) {
 	facts, err := azureschema.Load()
 	require.NoError(t, err)
-	opts, err := schemacheck.OptionsFor(azureschema.JSON())
-	require.NoError(t, err)
-	schema, err := schemachecktest.Schema(facts, opts.FactsVersion)
+	schema, err := schemachecktest.Schema(facts, facts.Provider.Version)
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "schema.json")
 	require.NoError(t, os.WriteFile(path, schema, 0o600))
