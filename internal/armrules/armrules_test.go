@@ -61,7 +61,7 @@ func TestReplacements(t *testing.T) {
 			m["dnsPrefix"] = resource.MakeComputed(resource.NewProperty(""))
 			return m
 		}(), []Replacement{{"dnsPrefix", "the API server's DNS prefix cannot be updated once the cluster exists (not known before deployment)"}}},
-		"account location": {DatabaseAccountToken,
+		"account location": {cosmosdb.DatabaseAccountToken,
 			props(map[string]any{"accountName": "a", "location": "eastus"}),
 			props(map[string]any{"accountName": "a", "location": "westus"}),
 			[]Replacement{{"location", reasonLocation}}},

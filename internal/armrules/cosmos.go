@@ -7,12 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 )
-
-// DatabaseAccountToken is the type token the Cosmos DB rules apply to.
-const DatabaseAccountToken = cosmosdb.DatabaseAccountToken
 
 // Violation is a request Azure rejects.
 type Violation struct {

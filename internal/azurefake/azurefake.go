@@ -142,9 +142,6 @@ func Outputs(token, logicalName string, inputs resource.PropertyMap) (string, re
 	return id, out
 }
 
-// ManagedClusterToken is the type token of an AKS cluster.
-const ManagedClusterToken = containerservice.ManagedClusterToken
-
 // Rebuilt returns the outputs of a cluster created again under the same ID
 // for the n-th time: AKS gives a new cluster a new API server FQDN and a new
 // OIDC issuer, so its kubeconfig and its federated credentials change.
@@ -172,10 +169,6 @@ func guid(s string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
 
-// ListUserCredentialsToken is the function that lists an AKS cluster's
-// user kubeconfig.
-const ListUserCredentialsToken = containerservice.ListManagedClusterUserCredentialsToken
-
 // Invoke answers the functions fhir-dr calls, for clusters it has not
 // created: a cluster's API server is made up from its group and name.
 func Invoke(token string, args resource.PropertyMap) (resource.PropertyMap, error) {
@@ -190,7 +183,7 @@ func Invoke(token string, args resource.PropertyMap) (resource.PropertyMap, erro
 // be listManagedClusterUserCredentials with format exec, and returns the
 // cluster's group and name.
 func UserCredentialsArgs(token string, args resource.PropertyMap) (rg, name string, err error) {
-	if token != ListUserCredentialsToken {
+	if token != containerservice.ListManagedClusterUserCredentialsToken {
 		return "", "", fmt.Errorf("azurefake: function %s is not modeled", token)
 	}
 	str := func(k resource.PropertyKey) string {

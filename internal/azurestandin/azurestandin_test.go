@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/azurefake"
@@ -182,7 +183,7 @@ func TestInvokeUserCredentials(t *testing.T) {
 	invoke := func(args resource.PropertyMap) (*pulumirpc.InvokeResponse, error) {
 		s, err := standin.Marshal(args)
 		require.NoError(t, err)
-		return p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: azurefake.ListUserCredentialsToken, Args: s})
+		return p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: containerservice.ListManagedClusterUserCredentialsToken, Args: s})
 	}
 	args := resource.PropertyMap{
 		"resourceGroupName": resource.NewProperty("rg"), "resourceName": resource.NewProperty("aks"),
@@ -191,11 +192,11 @@ func TestInvokeUserCredentials(t *testing.T) {
 	_, err = invoke(args)
 	require.ErrorContains(t, err, "ResourceNotFound: managed cluster /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks does not exist")
 
-	id, outs := azurefake.Outputs(azurefake.ManagedClusterToken, "aks", resource.PropertyMap{
+	id, outs := azurefake.Outputs(containerservice.ManagedClusterToken, "aks", resource.PropertyMap{
 		"resourceGroupName": resource.NewProperty("rg"), "resourceName": resource.NewProperty("aks"),
 		"dnsPrefix": resource.NewProperty("aks"), "location": resource.NewProperty("eastus"),
 	})
-	p.Add(id, Resource{Type: azurefake.ManagedClusterToken, Outputs: outs})
+	p.Add(id, Resource{Type: containerservice.ManagedClusterToken, Outputs: outs})
 	resp, err := invoke(args)
 	require.NoError(t, err)
 	ret, err := standin.Unmarshal(resp.GetReturn())

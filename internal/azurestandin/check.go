@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/internal/armrules"
 	"github.com/fhir-dr/fhir-dr/internal/azureschema"
 )
@@ -35,7 +36,7 @@ func CheckInputs(facts *azureschema.Facts, token string, olds, news resource.Pro
 	}
 	c := checker{facts: facts}
 	c.object("", news, res.Object)
-	if token == armrules.DatabaseAccountToken {
+	if token == cosmosdb.DatabaseAccountToken {
 		for _, v := range armrules.CheckDatabaseAccount(olds, news) {
 			c.fail(v.Path, "%s", v.Message)
 		}

@@ -35,6 +35,8 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/protobuf/types/known/emptypb"
 
+	"github.com/fhir-dr/fhir-dr/azure/containerservice"
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/armrules"
 	"github.com/fhir-dr/fhir-dr/internal/azurefake"
@@ -332,7 +334,7 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		return nil, fmt.Errorf("azure-native stand-in: resource %s already exists; import it into the stack instead of creating it", id)
 	}
 	p.created[id]++
-	if n := p.created[id]; n > 1 && token == azurefake.ManagedClusterToken {
+	if n := p.created[id]; n > 1 && token == containerservice.ManagedClusterToken {
 		outs = azurefake.Rebuilt(outs, n)
 	}
 	p.cloud[id] = Resource{Type: token, Inputs: inputs, Outputs: outs}
@@ -397,7 +399,7 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 		props, err := standin.Marshal(outs)
 		return &pulumirpc.UpdateResponse{Properties: props}, err
 	}
-	if token == armrules.DatabaseAccountToken {
+	if token == cosmosdb.DatabaseAccountToken {
 		if v := armrules.CheckDatabaseAccount(olds, news); len(v) > 0 {
 			return nil, fmt.Errorf("azure-native stand-in: the account update is rejected: %s", v[0])
 		}
@@ -458,7 +460,7 @@ func (p *Provider) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pul
 	if err != nil {
 		return nil, fmt.Errorf("azure-native stand-in: %w", err)
 	}
-	id, _ := azurefake.Outputs(azurefake.ManagedClusterToken, name, resource.PropertyMap{
+	id, _ := azurefake.Outputs(containerservice.ManagedClusterToken, name, resource.PropertyMap{
 		"resourceGroupName": resource.NewProperty(rg), "resourceName": resource.NewProperty(name),
 	})
 	p.mu.Lock()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/internal/armrules"
 )
 
@@ -65,7 +66,7 @@ type Hazard struct {
 	Message string `json:"message"`
 }
 
-const accountType = armrules.DatabaseAccountToken
+const accountType = cosmosdb.DatabaseAccountToken
 
 // Hazards compares the Cosmos DB accounts deployed at the base with the
 // ones the working tree declares.
