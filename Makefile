@@ -59,10 +59,11 @@ validate:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./cmd/drctl
 
-## generate: regenerate the azure-native layer (azure/<module>/zz_generated.go)
-## and its schema facts from @pulumi/azure-native (fetched with npm pack)
+## generate: regenerate the azure-native layer (azure/<module>/zz_generated.go),
+## its schema facts from @pulumi/azure-native (fetched with npm pack), and
+## Pulumi.yaml and the README configuration table from drconfig.Settings
 generate:
-	$(GO) generate ./azure/...
+	$(GO) generate ./azure/... ./drconfig/...
 
 ## generate-check: regenerate in memory and fail if any generated file
 ## differs (edited by hand, or the list or pin changed without make generate)

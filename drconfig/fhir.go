@@ -134,82 +134,19 @@ type FHIRTLS struct {
 	SecretName string `json:"secretName"`
 }
 
-// FHIRServicePort is the port the FHIR service's load balancer serves HTTPS
-// on, in both stamps.
-const FHIRServicePort = 443
-
-// Defaults of the FHIR workload.
 const (
-	DefaultFHIRImage           = "mcr.microsoft.com/healthcareapis/r4-fhir-server"
-	DefaultFHIRVersion         = "R4"
-	DefaultPrimaryReplicas     = 3
-	DefaultStandbyReplicas     = 2
-	DefaultMaxReplicas         = 10
-	DefaultCPURequest          = "1"
-	DefaultMemoryRequest       = "2Gi"
-	DefaultCPULimit            = "2"
-	DefaultMemoryLimit         = "4Gi"
-	DefaultCORSMaxAge          = 1440
-	DefaultFHIRTLSSecretName   = "fhir-tls"
-	fhirMaxReplicasAllowed     = 100
-	fhirMaxCORSMaxAge          = 86400
 	fhirReplicasKey            = "fhir.replicas"
 	fhirResourcesKey           = "fhir.resources"
 	fhirStorageAccountProvider = "Microsoft.Storage/storageAccounts"
 	fhirRegistryProvider       = "Microsoft.ContainerRegistry/registries"
 )
 
-// DefaultCORSMethods are the methods allowed when CORS origins are set.
-var DefaultCORSMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
-
-// applyDefaults fills the FHIR workload's optional settings.
-func (f *FHIR) applyDefaults() {
-	if f.Image == "" {
-		f.Image = DefaultFHIRImage
-	}
-	if f.FHIRVersion == "" {
-		f.FHIRVersion = DefaultFHIRVersion
-	}
-	if len(f.CORS.Origins) > 0 {
-		if f.CORS.Methods == nil {
-			f.CORS.Methods = slices.Clone(DefaultCORSMethods)
-		}
-		if f.CORS.Headers == nil {
-			f.CORS.Headers = []string{"*"}
-		}
-		if f.CORS.MaxAge == nil {
-			f.CORS.MaxAge = ptr(DefaultCORSMaxAge)
-		}
-	}
-	r := &f.Replicas
-	r.Primary = orDefault(r.Primary, DefaultPrimaryReplicas)
-	r.Standby = orDefault(r.Standby, DefaultStandbyReplicas)
-	r.Max = orDefault(r.Max, max(DefaultMaxReplicas, r.Primary))
-	q := &f.Resources
-	q.Requests.CPU = orDefaultString(q.Requests.CPU, DefaultCPURequest)
-	q.Requests.Memory = orDefaultString(q.Requests.Memory, DefaultMemoryRequest)
-	q.Limits.CPU = orDefaultString(q.Limits.CPU, DefaultCPULimit)
-	q.Limits.Memory = orDefaultString(q.Limits.Memory, DefaultMemoryLimit)
-	f.TLS.SecretName = orDefaultString(f.TLS.SecretName, DefaultFHIRTLSSecretName)
-}
-
-func orDefaultString(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
 var (
-	imagePattern     = regexp.MustCompile(`^[a-z0-9]+([.-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$`)
 	tagPattern       = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 	digestPattern    = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
-	headerPattern    = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
-	k8sNamePattern   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	cpuPattern       = regexp.MustCompile(`^([0-9]+)(m|\.[0-9]{1,3})?$`)
 	memoryPattern    = regexp.MustCompile(`^([0-9]+)(Ki|Mi|Gi|Ti|k|M|G|T)?$`)
 	movingTags       = []string{"latest", "main", "master", "stable", "edge", "nightly"}
-	corsMethods      = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 	resourceIDFormat = `/subscriptions/<id>/resourceGroups/<group>/providers/%s/<name>`
 )
 
@@ -218,23 +155,14 @@ var (
 // the required ones are required only where a workload is deployed.
 func (c *Config) validateFHIR(ps *problems) {
 	f := c.FHIR
-	if !imagePattern.MatchString(f.Image) {
-		ps.add(key("fhir.image"), "must be an image repository without tag, such as %s, got %q", DefaultFHIRImage, f.Image)
-	}
 	switch {
 	case f.Version == "":
-		if c.HasCompute() {
-			ps.add(key("fhir.version"), "is required for the full tier: the image tag or sha256 digest the primary runs")
-		}
 	case slices.Contains(movingTags, strings.ToLower(f.Version)):
 		ps.add(key("fhir.version"), "%q is a moving tag: pin a version or a sha256 digest, so both regions run the same build", f.Version)
 	case strings.HasPrefix(f.Version, "sha256:") && !digestPattern.MatchString(f.Version):
 		ps.add(key("fhir.version"), "a digest is sha256: and 64 lowercase hex digits, got %q", f.Version)
 	case !strings.HasPrefix(f.Version, "sha256:") && !tagPattern.MatchString(f.Version):
 		ps.add(key("fhir.version"), "must be an image tag or a sha256 digest, got %q", f.Version)
-	}
-	if f.FHIRVersion != DefaultFHIRVersion {
-		ps.add(key("fhir.fhirVersion"), "only R4 is supported (Cosmos DB container fhirR4), got %q", f.FHIRVersion)
 	}
 	c.validateFHIRAuth(ps)
 	validateCORS(ps, f.CORS)
@@ -252,40 +180,18 @@ func (c *Config) validateFHIR(ps *problems) {
 	}
 	validateReplicas(ps, f.Replicas)
 	validateResources(ps, f.Resources)
-	if !k8sNamePattern.MatchString(f.TLS.SecretName) {
-		ps.add(key("fhir.tls.secretName"), "must be a Kubernetes name (lowercase letters, digits, hyphens), got %q", f.TLS.SecretName)
-	}
-	if c.HasCompute() {
-		if p := c.TrafficManager.Probe; p.Protocol == "HTTP" {
-			ps.add(key("trafficManager.probe.protocol"), "the FHIR service serves HTTPS only: probe with HTTPS (or TCP)")
-		} else if p.Port != FHIRServicePort {
-			ps.add(key("trafficManager.probe.port"), "the FHIR service listens on %d, got %d", FHIRServicePort, p.Port)
-		}
-	}
 }
 
 func (c *Config) validateFHIRAuth(ps *problems) {
 	a := c.FHIR.Auth
 	switch u, err := url.Parse(a.Authority); {
 	case a.Authority == "":
-		if c.HasCompute() {
-			ps.add(key("fhir.auth.authority"), "is required for the full tier: the token issuer the primary FHIR service trusts")
-		}
 	case err != nil || u.Scheme != "https" || u.Host == "":
 		ps.add(key("fhir.auth.authority"), "must be an https URL such as https://login.microsoftonline.com/<tenant>, got %q", a.Authority)
-	}
-	if a.Audience == "" && c.HasCompute() {
-		ps.add(key("fhir.auth.audience"), "is required for the full tier: the audience tokens for the FHIR service carry")
 	}
 }
 
 func validateCORS(ps *problems, cors FHIRCORS) {
-	if len(cors.Origins) == 0 {
-		if cors.Methods != nil || cors.Headers != nil || cors.MaxAge != nil {
-			ps.add(key("fhir.cors.origins"), "methods, headers and maxAge need at least one origin")
-		}
-		return
-	}
 	for i, o := range cors.Origins {
 		at := key(fmt.Sprintf("fhir.cors.origins[%d]", i))
 		if o == "*" {
@@ -299,33 +205,14 @@ func validateCORS(ps *problems, cors FHIRCORS) {
 			ps.add(at, "must be an origin such as https://app.example.com (http only for localhost), got %q", o)
 		}
 	}
-	for i, m := range cors.Methods {
-		if !slices.Contains(corsMethods, m) {
-			ps.add(key(fmt.Sprintf("fhir.cors.methods[%d]", i)), "must be one of %s, got %q", strings.Join(corsMethods, ", "), m)
-		}
-	}
-	for i, h := range cors.Headers {
-		if h != "*" && !headerPattern.MatchString(h) {
-			ps.add(key(fmt.Sprintf("fhir.cors.headers[%d]", i)), "must be a header name or *, got %q", h)
-		}
-	}
-	if a := *cors.MaxAge; a < 0 || a > fhirMaxCORSMaxAge {
-		ps.add(key("fhir.cors.maxAge"), "must be from 0 to %d seconds, got %d", fhirMaxCORSMaxAge, a)
-	}
 }
 
 func validateReplicas(ps *problems, r FHIRReplicas) {
-	if r.Primary < 1 || r.Primary > fhirMaxReplicasAllowed {
-		ps.add(key(fhirReplicasKey+".primary"), "must be from 1 to %d, got %d", fhirMaxReplicasAllowed, r.Primary)
-	}
-	switch {
-	case r.Standby < 1:
-		ps.add(key(fhirReplicasKey+".standby"), "must be at least 1: a warm standby runs the service, got %d", r.Standby)
-	case r.Standby > r.Primary:
+	if r.Standby > r.Primary {
 		ps.add(key(fhirReplicasKey+".standby"), "must not exceed the primary's %d, got %d", r.Primary, r.Standby)
 	}
-	if r.Max < r.Primary || r.Max > fhirMaxReplicasAllowed {
-		ps.add(key(fhirReplicasKey+".max"), "must be from the primary's %d to %d, got %d", r.Primary, fhirMaxReplicasAllowed, r.Max)
+	if r.Max < r.Primary {
+		ps.add(key(fhirReplicasKey+".max"), "must be at least the primary's %d, got %d", r.Primary, r.Max)
 	}
 }
 

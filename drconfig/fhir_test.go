@@ -53,7 +53,7 @@ func TestFHIRDefaults(t *testing.T) {
 	require.NoError(t, err)
 	f = c.FHIR
 	assert.Equal(t, "mcr.microsoft.com/healthcareapis/r4-fhir-server@sha256:"+strings.Repeat("ab", 32), f.ImageRef())
-	assert.Equal(t, DefaultCORSMethods, f.CORS.Methods)
+	assert.Equal(t, []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}, f.CORS.Methods)
 	assert.Equal(t, []string{"*"}, f.CORS.Headers)
 	assert.Equal(t, 1440, *f.CORS.MaxAge)
 	assert.Equal(t, "https://stexport.blob.core.windows.net", f.ExportStorageURI())
@@ -95,7 +95,7 @@ func TestBadFHIRConfig(t *testing.T) {
 			`fhir-dr:fhir.version: a digest is sha256: and 64 lowercase hex digits, got "sha256:abc"`,
 		}},
 		{"other FHIR release", fhirJSON(`"fhirVersion":"R5"`), []string{
-			`fhir-dr:fhir.fhirVersion: only R4 is supported (Cosmos DB container fhirR4), got "R5"`,
+			`fhir-dr:fhir.fhirVersion: must be R4, got "R5": the Cosmos DB container is fhirR4; another release is a data migration, not a setting`,
 		}},
 		{"http authority", fhirJSON(`"auth":{"authority":"http://login.example","audience":"a"}`), []string{
 			`fhir-dr:fhir.auth.authority: must be an https URL such as https://login.microsoftonline.com/<tenant>, got "http://login.example"`,
@@ -104,12 +104,12 @@ func TestBadFHIRConfig(t *testing.T) {
 			`fhir-dr:fhir.cors.origins[0]: any origin (*) is refused for health data: list the applications' origins`,
 			`fhir-dr:fhir.cors.origins[1]: must be an origin such as https://app.example.com (http only for localhost), got "https://a.example/path"`,
 			`fhir-dr:fhir.cors.origins[2]: must be an origin such as https://app.example.com (http only for localhost), got "http://b.example"`,
-			`fhir-dr:fhir.cors.methods[1]: must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got "FETCH"`,
+			`fhir-dr:fhir.cors.methods[1]: must be GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS, got "FETCH"`,
 			`fhir-dr:fhir.cors.headers[0]: must be a header name or *, got "X Bad"`,
-			`fhir-dr:fhir.cors.maxAge: must be from 0 to 86400 seconds, got 90000`,
+			`fhir-dr:fhir.cors.maxAge: must be from 0 to 86400, got 90000`,
 		}},
 		{"cors without origins", fhirJSON(`"cors":{"maxAge":60}`), []string{
-			`fhir-dr:fhir.cors.origins: methods, headers and maxAge need at least one origin`,
+			`fhir-dr:fhir.cors.maxAge: applies only with fhir.cors.origins`,
 		}},
 		{"resource IDs", fhirJSON(`"export":{"storageAccountId":"stexport"},"convertData":{"registryId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/x"}`), []string{
 			`fhir-dr:fhir.export.storageAccountId: must be a storage account ID, /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Storage/storageAccounts/<name>, got "stexport"`,
@@ -117,10 +117,10 @@ func TestBadFHIRConfig(t *testing.T) {
 		}},
 		{"replicas", fhirJSON(`"replicas":{"primary":2,"standby":3,"max":200}`), []string{
 			`fhir-dr:fhir.replicas.standby: must not exceed the primary's 2, got 3`,
-			`fhir-dr:fhir.replicas.max: must be from the primary's 2 to 100, got 200`,
+			`fhir-dr:fhir.replicas.max: must be from 1 to 100, got 200`,
 		}},
 		{"no standby", fhirJSON(`"replicas":{"standby":-1}`), []string{
-			`fhir-dr:fhir.replicas.standby: must be at least 1: a warm standby runs the service, got -1`,
+			`fhir-dr:fhir.replicas.standby: must be from 1 to 100, got -1`,
 		}},
 		{"resources", fhirJSON(`"resources":{"requests":{"cpu":"3","memory":"8Gi"},"limits":{"cpu":"two","memory":"4Gb"}}`), []string{
 			`fhir-dr:fhir.resources.limits.cpu: must be a positive quantity, cores or millicores such as "2" or "1500m", got "two"`,
@@ -154,17 +154,28 @@ func TestBadFHIRConfig(t *testing.T) {
 	}
 }
 
-// TestFHIRProbe: the service serves HTTPS on 443, so the probe must match.
+// TestFHIRProbe: the service serves HTTPS on 443 and its health check is
+// the only path worth probing, so the probe must match; a TCP probe passes
+// while the server is unhealthy, and the policy pack refuses it.
 func TestFHIRProbe(t *testing.T) {
 	values := fullTier(fhirJSON(""))
 	values["fhir-dr:trafficManager"] = `{"probe":{"protocol":"HTTP","port":80}}`
 	_, err := Load("f", values)
-	require.EqualError(t, err, "f: 1 configuration problem:\n"+
-		"  fhir-dr:trafficManager.probe.protocol: the FHIR service serves HTTPS only: probe with HTTPS (or TCP)")
-	values["fhir-dr:trafficManager"] = `{"probe":{"protocol":"TCP","port":8443,"path":""}}`
+	require.EqualError(t, err, "f: 2 configuration problems:\n"+
+		"  fhir-dr:trafficManager.probe.protocol: must be HTTPS: the FHIR service serves HTTPS only\n"+
+		"  fhir-dr:trafficManager.probe.port: must be 443, got 80")
+	values["fhir-dr:trafficManager"] = `{"probe":{"protocol":"TCP","path":"/metadata"}}`
+	_, err = Load("f", values)
+	require.EqualError(t, err, "f: 2 configuration problems:\n"+
+		"  fhir-dr:trafficManager.probe.protocol: must be HTTPS: a TCP probe passes while the FHIR server is unhealthy; probe its health check\n"+
+		"  fhir-dr:trafficManager.probe.path: must be /health/check, got \"/metadata\"")
+	// A data-tier stack has no profile, but the same probe settings are
+	// refused there too: they would be wrong the day it moves to full.
+	values = map[string]string{"fhir-dr:customer": "acme", "fhir-dr:primaryRegion": "eastus",
+		"fhir-dr:trafficManager": `{"probe":{"protocol":"TCP"}}`}
 	_, err = Load("f", values)
 	require.EqualError(t, err, "f: 1 configuration problem:\n"+
-		"  fhir-dr:trafficManager.probe.port: the FHIR service listens on 443, got 8443")
+		"  fhir-dr:trafficManager.probe.protocol: must be HTTPS: a TCP probe passes while the FHIR server is unhealthy; probe its health check")
 }
 
 func TestQuantities(t *testing.T) {

@@ -41,9 +41,13 @@ func Load(file string, values map[string]string) (*Config, error) {
 	var c Config
 	var ps problems
 	decodeValues(&c, values, &ps)
+	decoded := len(ps.list)
 	c.applyDefaults()
 	c.validate(&ps)
 	if len(ps.list) > 0 {
+		// What the file says wrongly comes first, as written; then what it
+		// means wrongly, in the order of the settings.
+		sortProblems(ps.list[decoded:])
 		return nil, &Error{File: file, Problems: ps.list}
 	}
 	return &c, nil

@@ -71,8 +71,8 @@ func TestValidateFleetWithBrokenStacks(t *testing.T) {
 	for _, want := range []string{
 		"stacks/Pulumi.customer0007.yaml: 3 configuration problems:",
 		"fhir-dr:primaryRegion: unknown Azure region \"mars\"",
-		`fhir-dr:dr.tier: must be "data" or "full", got "gold"`,
-		"fhir-dr:dr.ticket: required when DR is enabled",
+		`fhir-dr:dr.tier: must be data or full, got "gold"`,
+		"fhir-dr:dr.ticket: is required when DR is enabled",
 		"stacks/Pulumi.customer0031.yaml: 1 configuration problem:",
 		`fhir-dr:cosmos.throughputt: unknown key (did you mean "throughput"?)`,
 	} {

@@ -142,8 +142,8 @@ func TestPlanStackFileAndInvalidConfig(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Empty(t, out, "no resources are printed")
 	assert.Equal(t, bad+`: 6 configuration problems:
-  fhir-dr:dr.ticket: required when DR is enabled: the support ticket that asked for it
-  fhir-dr:dr.secondaryRegion: required: italynorth has no Azure paired region; name the DR region explicitly
+  fhir-dr:dr.ticket: is required when DR is enabled: the support ticket that asked for it
+  fhir-dr:dr.secondaryRegion: is required: italynorth has no Azure paired region; name the DR region explicitly
   fhir-dr:compute.apiServer: the API server must not be open to the internet: set private: true or authorizedIPRanges
   fhir-dr:fhir.version: is required for the full tier: the image tag or sha256 digest the primary runs
   fhir-dr:fhir.auth.authority: is required for the full tier: the token issuer the primary FHIR service trusts

@@ -1,0 +1,3 @@
+package drconfig
+
+//go:generate go run ../tools/settingsdoc --root ..
