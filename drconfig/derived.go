@@ -2,10 +2,10 @@ package drconfig
 
 import (
 	"maps"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/fhir-dr/fhir-dr/azure/armid"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
 
@@ -183,36 +183,35 @@ func (c *Config) Adopted() bool { return c.Primary.ExistingAccountID != "" }
 // AdoptedIDs returns the ARM IDs of the existing primary resources to
 // import, keyed "resourceGroup", "account", "database" and "container".
 func (c *Config) AdoptedIDs() map[string]string {
-	id := c.Primary.ExistingAccountID
-	rg, _, ok := parseAccountID(id)
-	if !ok {
+	account, err := armid.ParseType(c.Primary.ExistingAccountID, cosmosAccountType)
+	if err != nil {
 		return nil
 	}
-	sub := strings.SplitN(strings.TrimPrefix(id, "/subscriptions/"), "/", 2)[0]
-	database := id + "/sqlDatabases/health"
+	database := account.Child("sqlDatabases", "health")
 	return map[string]string{
-		"resourceGroup": "/subscriptions/" + sub + "/resourceGroups/" + rg,
-		"account":       id,
-		"database":      database,
-		"container":     database + "/containers/fhirR4",
+		"resourceGroup": account.ResourceGroupID(),
+		"account":       c.Primary.ExistingAccountID,
+		"database":      database.String(),
+		"container":     database.Child("containers", "fhirR4").String(),
 	}
 }
 
-var accountIDPattern = regexp.MustCompile(`^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.DocumentDB/databaseAccounts/([^/]+)$`)
+// cosmosAccountType is the ARM type of a Cosmos DB account.
+const cosmosAccountType = "Microsoft.DocumentDB/databaseAccounts"
 
 // parseAccountID splits a Cosmos DB account ID into its resource group
 // and account name.
 func parseAccountID(id string) (rg, name string, ok bool) {
-	m := accountIDPattern.FindStringSubmatch(id)
-	if m == nil {
+	a, err := armid.ParseType(id, cosmosAccountType)
+	if err != nil {
 		return "", "", false
 	}
-	return m[2], m[3], true
+	return a.ResourceGroup, a.Name(), true
 }
 
 // AccountID is the ARM ID of the customer's Cosmos DB account in the
 // subscription.
 func (c *Config) AccountID(subscription string) string {
-	return "/subscriptions/" + subscription + "/resourceGroups/" + c.PrimaryResourceGroupName() +
-		"/providers/Microsoft.DocumentDB/databaseAccounts/" + c.Cosmos.AccountName
+	return armid.ResourceGroup(subscription, c.PrimaryResourceGroupName()) +
+		"/providers/" + cosmosAccountType + "/" + c.Cosmos.AccountName
 }

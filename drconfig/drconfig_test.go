@@ -236,3 +236,23 @@ func TestStampRole(t *testing.T) {
 		assert.Equal(t, want.ok, ok, name)
 	}
 }
+
+// TestAccountIDCase: ARM IDs are case-insensitive, and the portal and the
+// CLI write "resourcegroups" as often as "resourceGroups"; one parser
+// (azure/armid) reads them all, for adoption as for $export.
+func TestAccountIDCase(t *testing.T) {
+	const id = "/subscriptions/00000000-0000-0000-0000-000000000001/resourcegroups/rg-legacy/providers/microsoft.documentdb/databaseAccounts/fhir-legacy"
+	c, err := Load("f", map[string]string{
+		"fhir-dr:customer": "acme", "fhir-dr:primaryRegion": "eastus",
+		"fhir-dr:primary": `{"existingAccountId":"` + id + `"}`,
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "fhir-legacy", c.Cosmos.AccountName)
+	assert.Equal(t, "rg-legacy", c.PrimaryResourceGroupName())
+	assert.Equal(t, map[string]string{
+		"resourceGroup": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-legacy",
+		"account":       id,
+		"database":      "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-legacy/providers/microsoft.documentdb/databaseAccounts/fhir-legacy/sqlDatabases/health",
+		"container":     "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-legacy/providers/microsoft.documentdb/databaseAccounts/fhir-legacy/sqlDatabases/health/containers/fhirR4",
+	}, c.AdoptedIDs())
+}

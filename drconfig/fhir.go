@@ -2,6 +2,7 @@ package drconfig
 
 import (
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/azure/armid"
 	"net/url"
 	"regexp"
 	"slices"
@@ -142,12 +143,11 @@ const (
 )
 
 var (
-	tagPattern       = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	digestPattern    = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
-	cpuPattern       = regexp.MustCompile(`^([0-9]+)(m|\.[0-9]{1,3})?$`)
-	memoryPattern    = regexp.MustCompile(`^([0-9]+)(Ki|Mi|Gi|Ti|k|M|G|T)?$`)
-	movingTags       = []string{"latest", "main", "master", "stable", "edge", "nightly"}
-	resourceIDFormat = `/subscriptions/<id>/resourceGroups/<group>/providers/%s/<name>`
+	tagPattern    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	digestPattern = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+	cpuPattern    = regexp.MustCompile(`^([0-9]+)(m|\.[0-9]{1,3})?$`)
+	memoryPattern = regexp.MustCompile(`^([0-9]+)(Ki|Mi|Gi|Ti|k|M|G|T)?$`)
+	movingTags    = []string{"latest", "main", "master", "stable", "edge", "nightly"}
 )
 
 // validateFHIR checks the FHIR workload. Its settings are checked in every
@@ -168,14 +168,14 @@ func (c *Config) validateFHIR(ps *problems) {
 	validateCORS(ps, f.CORS)
 	if id := f.Export.StorageAccountID; id != "" {
 		if _, ok := ResourceName(id, fhirStorageAccountProvider); !ok {
-			ps.add(key("fhir.export.storageAccountId"), "must be a storage account ID, "+resourceIDFormat+", got %q",
-				fhirStorageAccountProvider, id)
+			ps.add(key("fhir.export.storageAccountId"), "must be a storage account ID, %s, got %q",
+				armid.Format(fhirStorageAccountProvider), id)
 		}
 	}
 	if id := f.ConvertData.RegistryID; id != "" {
 		if _, ok := ResourceName(id, fhirRegistryProvider); !ok {
-			ps.add(key("fhir.convertData.registryId"), "must be a container registry ID, "+resourceIDFormat+", got %q",
-				fhirRegistryProvider, id)
+			ps.add(key("fhir.convertData.registryId"), "must be a container registry ID, %s, got %q",
+				armid.Format(fhirRegistryProvider), id)
 		}
 	}
 	validateReplicas(ps, f.Replicas)
@@ -314,11 +314,9 @@ func (f FHIR) ConvertDataRegistryServer() string {
 // provider type, such as Microsoft.Storage/storageAccounts, and whether the
 // ID has that form.
 func ResourceName(id, providerType string) (string, bool) {
-	parts := strings.Split(strings.TrimPrefix(id, "/"), "/")
-	if len(parts) != 8 || !strings.EqualFold(parts[0], "subscriptions") || !uuidPattern.MatchString(parts[1]) ||
-		!strings.EqualFold(parts[2], "resourceGroups") || parts[3] == "" || !strings.EqualFold(parts[4], "providers") ||
-		!strings.EqualFold(parts[5]+"/"+parts[6], providerType) || parts[7] == "" || !strings.HasPrefix(id, "/") {
+	r, err := armid.ParseType(id, providerType)
+	if err != nil {
 		return "", false
 	}
-	return parts[7], true
+	return r.Name(), true
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fhir-dr/fhir-dr/azure/armid"
 	"github.com/fhir-dr/fhir-dr/internal/iprange"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
@@ -131,8 +132,7 @@ func (c *Config) validatePrimary(ps *problems) {
 	_, name, ok := parseAccountID(id)
 	switch {
 	case !ok:
-		ps.add(key("primary.existingAccountId"), "must be a Cosmos DB account ID, "+
-			"/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.DocumentDB/databaseAccounts/<name>, got %q", id)
+		ps.add(key("primary.existingAccountId"), "must be a Cosmos DB account ID, %s, got %q", armid.Format(cosmosAccountType), id)
 	case name != c.Cosmos.AccountName:
 		ps.add(key("primary.existingAccountId"), "names account %s but cosmos.accountName is %s: leave cosmos.accountName out or make them agree",
 			name, c.Cosmos.AccountName)
