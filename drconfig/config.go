@@ -1,6 +1,9 @@
 // Package drconfig is the typed configuration of one fhir-dr stack, that is of
-// one customer: the keys of stacks/Pulumi.<customer>.yaml, their defaults
-// (all set in applyDefaults) and their validation (all in Validate).
+// one customer: the keys of stacks/Pulumi.<customer>.yaml. Config's fields
+// give each key its Go type and say what it is; Settings declares, once per
+// key, its default, bounds and documentation, from which defaults, the bound
+// checks, Pulumi.yaml and the README's table derive. Validate adds the
+// checks between keys.
 //
 // A stack file looks like this:
 //
@@ -43,29 +46,25 @@ const (
 // Config is the complete, typed configuration of one customer's stack.
 type Config struct {
 	// Customer is the customer's DNS-safe id; it is part of every resource
-	// name. Required.
+	// name.
 	Customer string `json:"customer"`
 	// PrimaryRegion is the region the customer's FHIR service runs in.
-	// Required.
 	PrimaryRegion string `json:"primaryRegion"`
-	// Tags are extra tags for every resource. Optional.
+	// Tags are extra tags for every resource.
 	Tags map[string]string `json:"tags"`
-	// DR is the disaster recovery setting. Optional; defaults to disabled.
+	// DR is the disaster recovery setting.
 	DR DR `json:"dr"`
-	// Primary adopts the customer's existing primary resources. Optional.
+	// Primary adopts the customer's existing primary resources.
 	Primary Primary `json:"primary"`
-	// Cosmos configures the Cosmos DB account. Optional.
+	// Cosmos configures the Cosmos DB account.
 	Cosmos Cosmos `json:"cosmos"`
 	// Compute is the one AKS spec used for both regions (full tier).
-	// Optional.
 	Compute Compute `json:"compute"`
-	// TrafficManager configures the failover profile (full tier). Optional.
+	// TrafficManager configures the failover profile (full tier).
 	TrafficManager TrafficManager `json:"trafficManager"`
-	// Monitoring configures the Log Analytics workspace. Optional.
+	// Monitoring configures the Log Analytics workspace.
 	Monitoring Monitoring `json:"monitoring"`
 	// FHIR is the FHIR server workload both compute stamps run (full tier).
-	// Required for the full tier: at least the image version and the
-	// authentication settings.
 	FHIR FHIR `json:"fhir"`
 }
 
@@ -73,75 +72,64 @@ type Config struct {
 // customers who ran before they asked for DR.
 type Primary struct {
 	// ExistingAccountID is the ARM ID of the customer's Cosmos DB account.
-	// When set, the account, its resource group, the health database and
-	// the fhirR4 container are adopted with Pulumi's import option instead
-	// of created: the resource group and account names come from the ID,
-	// and the stack file must declare the account's settings as they are,
-	// so that the import changes nothing. Optional.
+	// When set, the account, its resource group, the health database and the
+	// fhirR4 container are adopted with Pulumi's import option instead of
+	// created: the resource group and account names come from the ID, and the
+	// stack file must declare the account's settings as they are, so that the
+	// import changes nothing.
 	ExistingAccountID string `json:"existingAccountId"`
 }
 
 // DR is the disaster recovery setting of a customer.
 type DR struct {
-	// Enabled turns DR on. Optional; defaults to false.
+	// Enabled turns DR on.
 	Enabled bool `json:"enabled"`
-	// Tier is "data" or "full". Required when enabled.
+	// Tier is "data" or "full".
 	Tier Tier `json:"tier"`
 	// Ticket is the support ticket that asked for the current DR state.
-	// Required when enabled.
 	Ticket string `json:"ticket"`
 	// EnabledAt is the date DR was granted, YYYY-MM-DD, from the ticket:
-	// stamped on the DR resources as the dr-enabled-at tag. It comes from
-	// the stack file, never from the clock, so previews stay stable.
-	// Optional.
+	// stamped on the DR resources as the dr-enabled-at tag. It comes from the
+	// stack file, never from the clock, so previews stay stable.
 	EnabledAt string `json:"enabledAt"`
-	// SecondaryRegion is the DR region. Optional; defaults to the primary's
-	// Azure paired region. Required for a region without a pair, or whose
-	// pair is access-restricted.
+	// SecondaryRegion is the DR region.
 	SecondaryRegion string `json:"secondaryRegion"`
-	// RPO is the recovery point target; it selects the Cosmos DB
-	// consistency. Optional; defaults to 15m.
+	// RPO is the recovery point target; it selects the Cosmos DB consistency.
 	RPO *Duration `json:"rpo"`
 	// OperatorDecisionTime is how long on-call needs to confirm a regional
-	// outage and order forced failover; part of the modeled RTO. Optional;
-	// defaults to 15m.
+	// outage and order forced failover; part of the modeled RTO.
 	OperatorDecisionTime *Duration `json:"operatorDecisionTime"`
 	// RetiringSecondaryRegion is the secondary region being replaced by
-	// SecondaryRegion: Azure adds and removes regions in separate updates,
-	// so during a move the old region stays as a further read replica
-	// (failover priority 2). Remove the key in the next change, once the
-	// new region is deployed. Optional.
+	// SecondaryRegion: Azure adds and removes regions in separate updates, so
+	// during a move the old region stays as a further read replica (failover
+	// priority 2). Remove the key in the next change, once the new region is
+	// deployed.
 	RetiringSecondaryRegion string `json:"retiringSecondaryRegion"`
 	// WriteRegion is the Cosmos DB write region (failover priority 0): the
 	// primary region, or the secondary after a failover. Cosmos DB keeps the
-	// new write region after a failover, so the stack file records it and
-	// an update never fails back behind the operators' backs. Written by
-	// drctl failover and failback, not by hand. Optional; defaults to the
-	// primary region.
+	// new write region after a failover, so the stack file records it and an
+	// update never fails back behind the operators' backs. Written by drctl
+	// failover and failback, not by hand.
 	WriteRegion string `json:"writeRegion"`
-	// WriteRegionChange records the failover or failback that set
-	// WriteRegion: what, when, by whom, for which ticket. Written by drctl
-	// together with WriteRegion; the review tools accept a write region
-	// change only with a new record. Optional.
+	// WriteRegionChange records the failover or failback that set WriteRegion:
+	// what, when, by whom, for which ticket. Written by drctl together with
+	// WriteRegion; the review tools accept a write region change only with a
+	// new record.
 	WriteRegionChange string `json:"writeRegionChange"`
 }
 
 // Cosmos configures the Cosmos DB account.
 type Cosmos struct {
-	// AccountName is the globally unique account name. Optional; defaults
-	// to "fhir-<customer>".
+	// AccountName is the globally unique account name.
 	AccountName string `json:"accountName"`
 	// Throughput is manual RU/s for the FHIR database, the same in every
-	// region. Optional; excludes AutoscaleMaxThroughput.
+	// region.
 	Throughput int `json:"throughput"`
-	// AutoscaleMaxThroughput is the autoscale ceiling in RU/s. Optional;
-	// defaults to 4000 when Throughput is not set.
+	// AutoscaleMaxThroughput is the autoscale ceiling in RU/s.
 	AutoscaleMaxThroughput int `json:"autoscaleMaxThroughput"`
-	// ZoneRedundant asks for zone redundancy per region. Optional; each
-	// defaults to true where the region has availability zones.
+	// ZoneRedundant asks for zone redundancy per region.
 	ZoneRedundant PerRegionBool `json:"zoneRedundant"`
-	// Backup is the backup policy. Optional; defaults to geo-redundant
-	// periodic backups every 240 minutes kept 8 hours.
+	// Backup is the backup policy.
 	Backup Backup `json:"backup"`
 }
 
@@ -155,63 +143,50 @@ type PerRegionBool struct {
 
 // Backup is the Cosmos DB backup policy.
 type Backup struct {
-	// Type is "Periodic" or "Continuous". Optional; defaults to Periodic.
+	// Type is "Periodic" or "Continuous".
 	Type string `json:"type"`
-	// IntervalMinutes is the periodic backup interval, 60-1440. Optional;
-	// defaults to 240.
+	// IntervalMinutes is the periodic backup interval.
 	IntervalMinutes int `json:"intervalMinutes"`
-	// RetentionHours is the periodic backup retention, 8-720. Optional;
-	// defaults to 8.
+	// RetentionHours is the periodic backup retention.
 	RetentionHours int `json:"retentionHours"`
-	// StorageRedundancy of periodic backups must be "Geo" for DR. Optional;
-	// defaults to Geo.
+	// StorageRedundancy of periodic backups must be "Geo" for DR.
 	StorageRedundancy string `json:"storageRedundancy"`
 	// Tier of continuous backups is Continuous7Days or Continuous30Days.
-	// Optional; defaults to Continuous7Days.
 	Tier string `json:"tier"`
 }
 
 // Compute is the AKS spec shared by the primary and the secondary stamp.
 type Compute struct {
-	// KubernetesVersion is the AKS version. Optional; defaults to 1.33.
+	// KubernetesVersion is the AKS version.
 	KubernetesVersion string `json:"kubernetesVersion"`
-	// SkuTier is Free, Standard or Premium. Optional; defaults to Standard
-	// (the tier with an uptime SLA).
+	// SkuTier is Free, Standard or Premium.
 	SkuTier string `json:"skuTier"`
-	// NodePools are the cluster's node pools. Optional; defaults to one
-	// System pool of Standard_D4ds_v5 autoscaling from 2 to 5 nodes over
-	// zones 1-3.
+	// NodePools are the cluster's node pools.
 	NodePools []NodePool `json:"nodePools"`
-	// Network holds the address ranges of each region. Optional; defaults
-	// to 10.50.0.0/16 (primary) and 10.51.0.0/16 (secondary) with a /20
-	// node subnet.
+	// Network holds the address ranges of each region.
 	Network PerRegionNetwork `json:"network"`
-	// APIServer restricts who reaches the Kubernetes API. Required for the
-	// full tier: private, or a list of authorized ranges.
+	// APIServer restricts who reaches the Kubernetes API.
 	APIServer APIServer `json:"apiServer"`
 	// AdminGroupObjectIDs are Entra ID groups with cluster admin rights.
-	// Optional.
 	AdminGroupObjectIDs []string `json:"adminGroupObjectIDs"`
 }
 
 // NodePool is one AKS node pool.
 type NodePool struct {
 	// Name is 1-12 lowercase letters and digits, starting with a letter.
-	// Required.
 	Name string `json:"name"`
-	// Mode is System or User. Optional; defaults to System.
+	// Mode is System or User.
 	Mode string `json:"mode"`
-	// VMSize is the node VM size. Optional; defaults to Standard_D4ds_v5.
+	// VMSize is the node VM size.
 	VMSize string `json:"vmSize"`
-	// Count is a fixed node count. Optional; excludes MinCount/MaxCount.
+	// Count is a fixed node count.
 	Count int `json:"count"`
-	// MinCount is the autoscaler floor. Optional; with MaxCount.
+	// MinCount is the autoscaler floor.
 	MinCount int `json:"minCount"`
-	// MaxCount is the autoscaler ceiling. Optional; with MinCount.
+	// MaxCount is the autoscaler ceiling.
 	MaxCount int `json:"maxCount"`
-	// Zones are the availability zones to spread over; applied in each
-	// region that has zones, omitted in one that has none. Optional;
-	// defaults to 1, 2, 3.
+	// Zones are the availability zones to spread over; applied in each region
+	// that has zones, omitted in one that has none.
 	Zones []string `json:"zones"`
 }
 
@@ -243,37 +218,34 @@ type APIServer struct {
 
 // TrafficManager configures the failover profile.
 type TrafficManager struct {
-	// DNSName is the label of <label>.trafficmanager.net. Optional; defaults
-	// to "<customer>-fhir".
+	// DNSName is the label of <label>.trafficmanager.net.
 	DNSName string `json:"dnsName"`
-	// Probe is the endpoint health probe. Optional.
+	// Probe is the endpoint health probe.
 	Probe Probe `json:"probe"`
-	// TTLSeconds is the DNS TTL, 0-2147483647. Optional; defaults to 60.
+	// TTLSeconds is the DNS TTL.
 	TTLSeconds *int `json:"ttlSeconds"`
 }
 
 // Probe is the Traffic Manager endpoint health probe.
 type Probe struct {
-	// Protocol is HTTP, HTTPS or TCP. Optional; defaults to HTTPS.
+	// Protocol is HTTP, HTTPS or TCP.
 	Protocol string `json:"protocol"`
-	// Port is 1-65535. Optional; defaults to 443.
+	// Port.
 	Port int `json:"port"`
-	// Path is the probed path. Optional; defaults to /health/check, the FHIR
-	// server's health endpoint.
+	// Path is the probed path.
 	Path string `json:"path"`
-	// IntervalSeconds is 30, or 10 for fast probing. Optional; defaults to
-	// 30.
+	// IntervalSeconds is 30, or 10 for fast probing.
 	IntervalSeconds int `json:"intervalSeconds"`
-	// TimeoutSeconds is 5-10, below the interval. Optional; defaults to 10.
+	// TimeoutSeconds.
 	TimeoutSeconds int `json:"timeoutSeconds"`
-	// ToleratedFailures is 0-9. Optional; defaults to 3.
+	// ToleratedFailures.
 	ToleratedFailures *int `json:"toleratedFailures"`
 }
 
 // Monitoring configures the Log Analytics workspace that receives the
 // diagnostic logs the customer exports as audit logs.
 type Monitoring struct {
-	// RetentionDays is 30-730. Optional; defaults to 90.
+	// RetentionDays.
 	RetentionDays int `json:"retentionDays"`
 }
 

@@ -14,66 +14,53 @@ import (
 // compute stamps, so the standby runs exactly the primary's settings; only
 // the replica count, the region and the preferred Cosmos DB region differ.
 type FHIR struct {
-	// Image is the container image repository, without tag. Optional;
-	// defaults to mcr.microsoft.com/healthcareapis/r4-fhir-server.
+	// Image is the container image repository, without tag.
 	Image string `json:"image"`
-	// Version is the image tag, or a sha256 digest. Required for the full
-	// tier. A moving tag such as "latest" is refused: the two clusters pull
-	// at different times and would run different builds.
+	// Version is the image tag, or a sha256 digest. A moving tag such as
+	// "latest" is refused: the two clusters pull at different times and would
+	// run different builds.
 	Version string `json:"version"`
-	// FHIRVersion is the FHIR release the server speaks. Optional; defaults
-	// to R4, the only release supported: the Cosmos DB container fhir-dr
-	// keeps is fhirR4, and another release means another container, a data
-	// migration rather than a setting.
+	// FHIRVersion is the FHIR release the server speaks.
 	FHIRVersion string `json:"fhirVersion"`
-	// Auth is the OAuth 2.0 authority and audience the server validates
-	// tokens against. Required for the full tier.
+	// Auth is the OAuth 2.0 authority and audience the server validates tokens
+	// against.
 	Auth FHIRAuth `json:"auth"`
 	// SmartProxy turns on the server's SMART on FHIR proxy for Entra ID.
-	// Optional; defaults to false.
 	SmartProxy bool `json:"smartProxy"`
-	// CORS lets browser applications of the listed origins call the
-	// server. Optional; defaults to no CORS.
+	// CORS lets browser applications of the listed origins call the server.
 	CORS FHIRCORS `json:"cors"`
-	// Export turns on $export to a storage account. Optional; defaults to
-	// off.
+	// Export turns on $export to a storage account.
 	Export FHIRExport `json:"export"`
 	// ConvertData turns on $convert-data with templates from a container
-	// registry. Optional; defaults to off.
+	// registry.
 	ConvertData FHIRConvertData `json:"convertData"`
 	// Replicas are the pod counts of the primary and the warm standby.
-	// Optional.
 	Replicas FHIRReplicas `json:"replicas"`
 	// Resources are each pod's CPU and memory requests and limits.
-	// Optional.
 	Resources FHIRResources `json:"resources"`
-	// TLS names the certificate the server presents. Optional.
+	// TLS names the certificate the server presents.
 	TLS FHIRTLS `json:"tls"`
 }
 
 // FHIRAuth is the server's token validation.
 type FHIRAuth struct {
 	// Authority is the token issuer's https URL, e.g.
-	// https://login.microsoftonline.com/<tenant>. Required for the full tier.
+	// https://login.microsoftonline.com/<tenant>.
 	Authority string `json:"authority"`
 	// Audience is the audience tokens must carry, usually the FHIR service's
-	// URL or application ID URI. Required for the full tier.
+	// URL or application ID URI.
 	Audience string `json:"audience"`
 }
 
 // FHIRCORS is the server's CORS policy.
 type FHIRCORS struct {
 	// Origins are the allowed origins, such as https://app.contoso.com.
-	// Optional; no CORS without them. "*" is refused for health data.
 	Origins []string `json:"origins"`
-	// Methods are the allowed HTTP methods. Optional; defaults to GET, POST,
-	// PUT, PATCH, DELETE and OPTIONS when Origins is set.
+	// Methods are the allowed HTTP methods.
 	Methods []string `json:"methods"`
-	// Headers are the allowed request headers, or "*". Optional; defaults to
-	// "*" when Origins is set.
+	// Headers are the allowed request headers, or "*".
 	Headers []string `json:"headers"`
-	// MaxAge is how long, in seconds, browsers may cache a preflight answer,
-	// 0-86400. Optional; defaults to 1440 when Origins is set.
+	// MaxAge is how long, in seconds, browsers may cache a preflight answer.
 	MaxAge *int `json:"maxAge"`
 }
 
@@ -81,15 +68,14 @@ type FHIRCORS struct {
 type FHIRExport struct {
 	// StorageAccountID is the ARM ID of the storage account exports are
 	// written to. The workload's identity is granted Storage Blob Data
-	// Contributor on it. Optional; $export is off without it.
+	// Contributor on it.
 	StorageAccountID string `json:"storageAccountId"`
 }
 
 // FHIRConvertData configures $convert-data.
 type FHIRConvertData struct {
-	// RegistryID is the ARM ID of the Azure container registry that holds
-	// the conversion templates. The workload's identity is granted AcrPull
-	// on it. Optional; $convert-data is off without it.
+	// RegistryID is the ARM ID of the Azure container registry that holds the
+	// conversion templates. The workload's identity is granted AcrPull on it.
 	RegistryID string `json:"registryId"`
 }
 
@@ -97,24 +83,19 @@ type FHIRConvertData struct {
 // autoscaler keeps each stamp at or above its count and scales either up
 // to Max under load, which is how the standby grows when it takes over.
 type FHIRReplicas struct {
-	// Primary is the primary stamp's pod count, 1-100. Optional; defaults
-	// to 3.
+	// Primary is the primary stamp's pod count.
 	Primary int `json:"primary"`
-	// Standby is the warm standby's pod count, 1 to Primary. Optional;
-	// defaults to 2.
+	// Standby is the warm standby's pod count, 1 to Primary.
 	Standby int `json:"standby"`
 	// Max is the autoscaler's ceiling in either stamp, Primary to 100.
-	// Optional; defaults to 10, or Primary when that is more.
 	Max int `json:"max"`
 }
 
 // FHIRResources are a pod's requests and limits.
 type FHIRResources struct {
-	// Requests are what the scheduler reserves. Optional; defaults to 1 CPU
-	// and 2Gi.
+	// Requests are what the scheduler reserves.
 	Requests FHIRQuantities `json:"requests"`
-	// Limits are the most a pod may use. Optional; defaults to 2 CPU and
-	// 4Gi.
+	// Limits are the most a pod may use.
 	Limits FHIRQuantities `json:"limits"`
 }
 
@@ -131,7 +112,7 @@ type FHIRTLS struct {
 	// SecretName is the Kubernetes TLS secret (tls.crt, tls.key) in the fhir
 	// namespace that the server presents on port 443. The platform's
 	// certificate pipeline puts it into both clusters; fhir-dr never holds a
-	// private key. Optional; defaults to fhir-tls.
+	// private key.
 	SecretName string `json:"secretName"`
 }
 
