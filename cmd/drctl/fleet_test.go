@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,9 +127,10 @@ func TestValidateFleetMemory(t *testing.T) {
 	t.Logf("runtime memory after validating 1,000 stacks: %d MB (was %d MB)", after.Sys>>20, before.Sys>>20)
 }
 
-// fixtureProject copies the stack files of testdata/<name> into a new
-// project (with this project's Pulumi.yaml) and returns its root.
-func fixtureProject(t *testing.T, name string) string {
+// fixtureProject copies the stack files of testdata/<name> (only those of
+// the stacks named, if any) into a new project (with this project's
+// Pulumi.yaml) and returns its root.
+func fixtureProject(t *testing.T, name string, stacks ...string) string {
 	t.Helper()
 	root := t.TempDir()
 	project, err := os.ReadFile(filepath.Join("..", "..", "Pulumi.yaml"))
@@ -139,6 +141,9 @@ func fixtureProject(t *testing.T, name string) string {
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	for _, f := range files {
+		if stack, _ := drconfig.StackName(f); len(stacks) > 0 && !slices.Contains(stacks, stack) {
+			continue
+		}
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(root, drconfig.StackDir, filepath.Base(f)), b, 0o644))
