@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -169,4 +170,24 @@ func TestCheckProject(t *testing.T) {
 	assert.Equal(t, "fhir-dr:cosmos.accountName", ps[0].Key)
 	assert.Len(t, ps.Involving("stacks/Pulumi.bob.yaml"), 1)
 	assert.Empty(t, ps.Involving("stacks/Pulumi.cat.yaml"))
+}
+
+// BenchmarkCheckProject loads and checks a fleet of 1,000 stack files, as
+// drctl diff does before any engine run.
+func BenchmarkCheckProject(b *testing.B) {
+	root := b.TempDir()
+	require.NoError(b, os.MkdirAll(filepath.Join(root, "stacks"), 0o755))
+	for i := range 1000 {
+		name := fmt.Sprintf("customer%04d", i)
+		content := "config:\n  fhir-dr:customer: " + name + "\n  fhir-dr:primaryRegion: eastus\n  fhir-dr:dr:\n    enabled: true\n" +
+			"    tier: full\n    ticket: SR-1\n  fhir-dr:compute:\n    apiServer:\n      private: true\n  fhir-dr:fhir:\n" +
+			"    version: \"4.0.1\"\n    auth:\n      authority: https://login.microsoftonline.com/t\n" +
+			"      audience: https://" + name + "-fhir.trafficmanager.net\n"
+		require.NoError(b, os.WriteFile(filepath.Join(root, drconfig.StackFile(name)), []byte(content), 0o644))
+	}
+	for b.Loop() {
+		ps, err := CheckProject(root)
+		require.NoError(b, err)
+		require.Empty(b, ps)
+	}
 }

@@ -21,8 +21,9 @@ const notRehearsed = "not rehearsed: the stacks conflict with each other, which 
 // addFleetConflicts runs the fleet-wide checks over the stack files of the
 // working tree at root and adds a review of each stack involved, with a
 // FleetConflict hazard per conflict, to report. It needs no engine and
-// takes milliseconds, so Run does it first and stops when stop is true:
-// nothing is rehearsed until the conflicts are fixed.
+// takes about half a second for 1,000 stacks, so Run does it first and
+// stops when stop is true: nothing is rehearsed until the conflicts are
+// fixed.
 func addFleetConflicts(report *Report, root string) (stop bool, err error) {
 	problems, err := fleet.CheckProject(root)
 	if err != nil || len(problems) == 0 {
