@@ -80,13 +80,19 @@ func FromContext(ctx *pulumi.Context) (*Config, error) {
 			values[k] = v
 		}
 	}
+	// The engine hands the program secrets decrypted: refuse them before
+	// they become plain text (secrets.go).
+	if ps := engineSecrets(values, ctx.IsConfigSecret); len(ps) > 0 {
+		return nil, &Error{File: StackFile(ctx.Stack()), Problems: ps}
+	}
 	return Load(StackFile(ctx.Stack()), values)
 }
 
 // ReadStackFile reads a stack file the way Pulumi does (the SDK's workspace
 // loader, with the project's namespace for bare keys) and returns the flat
-// configuration map Load takes. Secret values are not decrypted: they read
-// as "[secret]", which no fhir-dr key uses.
+// configuration map Load takes. A secret (secure:) under a fhir-dr key is
+// an error naming it (secrets.go); other secrets, such as provider
+// credentials, are not decrypted: they read as "[secret]".
 func ReadStackFile(path string) (map[string]string, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("reading stack file: %w", err)
@@ -95,6 +101,9 @@ func ReadStackFile(path string) (map[string]string, error) {
 	stack, err := workspace.LoadProjectStack(nil, project, path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if ps := stackFileSecrets(stack.Config); len(ps) > 0 {
+		return nil, &Error{File: path, Problems: ps}
 	}
 	decrypted, err := stack.Config.Decrypt(config.NewBlindingDecrypter())
 	if err != nil {

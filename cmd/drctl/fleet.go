@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/fleet"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
 )
 
@@ -29,11 +30,18 @@ type stackResult struct {
 	Err error
 	// Policy are the policy's diagnostics.
 	Policy []rules.Diagnostic
+	// Loaded is the configuration the fleet-wide checks judge: Config, or
+	// the valid configuration of a stack that fails to render; nil when
+	// invalid.
+	Loaded *drconfig.Config
+	// Conflicts are the fleet-wide problems the stack is part of.
+	Conflicts fleet.Problems
 }
 
-// OK reports whether the stack is valid and keeps every mandatory rule.
+// OK reports whether the stack is valid, keeps every mandatory rule and
+// conflicts with no other stack.
 func (r stackResult) OK() bool {
-	return r.Err == nil && len(rules.MandatoryOnly(r.Policy)) == 0
+	return r.Err == nil && len(rules.MandatoryOnly(r.Policy)) == 0 && len(r.Conflicts) == 0
 }
 
 // Status is the one-word verdict.
@@ -41,6 +49,8 @@ func (r stackResult) Status() string {
 	switch {
 	case r.Err != nil:
 		return "INVALID"
+	case len(r.Conflicts) > 0:
+		return "CONFLICT"
 	case len(rules.MandatoryOnly(r.Policy)) > 0:
 		return "POLICY"
 	case len(r.Policy) > 0:
@@ -103,15 +113,55 @@ func validateStack(file string, policy rules.Config) stackResult {
 	sp, err := planStack(file, policy)
 	if err != nil {
 		res.Err = err
+		res.Loaded, _ = drconfig.LoadFile(file) // nil unless only rendering failed
 		return res
 	}
-	res.Config, res.Policy = sp.Config, sp.Policy
+	res.Config, res.Loaded, res.Policy = sp.Config, sp.Config, sp.Policy
 	for _, r := range sp.Plan.Resources {
 		if r.Custom {
 			res.Resources++
 		}
 	}
 	return res
+}
+
+// checkFleet runs the fleet-wide checks (internal/fleet) over the
+// validated stacks and records in each result the problems it is part of.
+// When only some customers are validated (named), every other stack file
+// of the project at root is loaded too, so that the named ones are checked
+// against the whole fleet; it returns the problems that involve a
+// validated stack.
+func checkFleet(root string, results []stackResult, named bool) (fleet.Problems, error) {
+	var stacks []fleet.Stack
+	validated := map[string]bool{}
+	for _, r := range results {
+		rel := fleet.Rel(root, r.File)
+		validated[rel] = true
+		stacks = append(stacks, fleet.Stack{File: rel, Config: r.Loaded})
+	}
+	if named {
+		all, err := fleet.Files(root)
+		if err != nil {
+			return nil, err
+		}
+		var others []string
+		for _, f := range all {
+			if !validated[fleet.Rel(root, f)] {
+				others = append(others, f)
+			}
+		}
+		stacks = append(stacks, fleet.Load(root, others)...)
+	}
+	var problems fleet.Problems
+	for _, p := range fleet.Check(stacks) {
+		if slices.ContainsFunc(p.Files, func(f string) bool { return validated[f] }) {
+			problems = append(problems, p)
+		}
+	}
+	for i := range results {
+		results[i].Conflicts = problems.Involving(fleet.Rel(root, results[i].File))
+	}
+	return problems, nil
 }
 
 // secondaryLabel describes the secondary region: "westus (paired)" or

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -123,4 +125,82 @@ func TestValidateFleetMemory(t *testing.T) {
 	// Sys is what the runtime holds from the OS: an upper bound of the peak.
 	assert.Less(t, after.Sys, uint64(500<<20), "runtime memory %d MB", after.Sys>>20)
 	t.Logf("runtime memory after validating 1,000 stacks: %d MB (was %d MB)", after.Sys>>20, before.Sys>>20)
+}
+
+// fixtureProject copies the stack files of testdata/<name> (only those of
+// the stacks named, if any) into a new project (with this project's
+// Pulumi.yaml) and returns its root.
+func fixtureProject(t *testing.T, name string, stacks ...string) string {
+	t.Helper()
+	root := t.TempDir()
+	project, err := os.ReadFile(filepath.Join("..", "..", "Pulumi.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(root, "Pulumi.yaml"), project, 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, drconfig.StackDir), 0o755))
+	files, err := filepath.Glob(filepath.Join("testdata", name, "Pulumi.*.yaml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		if stack, _ := drconfig.StackName(f); len(stacks) > 0 && !slices.Contains(stacks, stack) {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(root, drconfig.StackDir, filepath.Base(f)), b, 0o644))
+	}
+	return root
+}
+
+// fleetConflicts are the fleet-wide problems of testdata/fleet, whose
+// stacks are each valid on their own (but juliet); see the comment at the
+// top of each file.
+var fleetConflicts = []string{
+	"stacks/Pulumi.delta.yaml: fhir-dr:customer: is echo, but the stack is delta: a stack is named after its customer, " +
+		"so customer echo's stack file is Pulumi.echo.yaml",
+	"stacks/Pulumi.alpha.yaml, stacks/Pulumi.bravo.yaml and stacks/Pulumi.charlie.yaml: fhir-dr:cosmos.accountName: " +
+		"fhir-alpha is declared by all 3: Cosmos DB account names are global in Azure, so there is one such account, for one customer; " +
+		"stacks/Pulumi.charlie.yaml would adopt it (fhir-dr:primary.existingAccountId)",
+	"stacks/Pulumi.hotel.yaml and stacks/Pulumi.india.yaml: fhir-dr:primary.existingAccountId: " +
+		"/subscriptions/00000000-0000-0000-0000-0000000000BB/resourceGroups/rg-shared/providers/Microsoft.DocumentDB/databaseAccounts/fhir-shared " +
+		"is adopted by both: an account belongs to one customer's stack",
+	"stacks/Pulumi.alpha.yaml and stacks/Pulumi.charlie.yaml: fhir-dr:primary.existingAccountId: stacks/Pulumi.charlie.yaml adopts an account " +
+		"in the resource group RG-Alpha-FHIR-eastus, which stacks/Pulumi.alpha.yaml creates for customer alpha's data: " +
+		"a resource group belongs to one customer's stack",
+	"stacks/Pulumi.alpha.yaml and stacks/Pulumi.foxtrot.yaml: fhir-dr:trafficManager.dnsName: alpha-fhir is declared by both: " +
+		"alpha-fhir.trafficmanager.net is one global DNS name, for one customer",
+	"stacks/Pulumi.bravo.yaml and stacks/Pulumi.golf.yaml: fhir-dr:fhir.auth.audience: in stacks/Pulumi.golf.yaml is bravo-fhir.trafficmanager.net, " +
+		"the Traffic Manager name of customer bravo (stacks/Pulumi.bravo.yaml): its FHIR service would accept tokens meant for bravo; " +
+		"use the customer's own name, golf-fhir.trafficmanager.net",
+}
+
+// TestValidateFleetConflicts: stacks valid on their own that share what
+// must be one customer's alone fail, every conflict listed at once naming
+// each stack file involved; an invalid stack is reported as such and left
+// out of the fleet-wide checks; named customers are checked against the
+// whole fleet.
+func TestValidateFleetConflicts(t *testing.T) {
+	t.Chdir(fixtureProject(t, "fleet"))
+
+	code, out, errOut := runDrctl(t, "validate")
+	assert.Equal(t, 1, code, errOut)
+	for _, c := range []string{"alpha", "bravo", "charlie", "delta", "foxtrot", "golf", "hotel", "india"} {
+		assert.Regexp(t, `(?m)^`+c+` .* CONFLICT$`, out)
+	}
+	assert.Regexp(t, `(?m)^juliet .* INVALID$`, out)
+	assert.Regexp(t, `(?m)^kilo .* ok$`, out)
+	assert.Contains(t, out, "stacks/Pulumi.juliet.yaml: 1 configuration problem:\n  fhir-dr:primaryRegion: unknown Azure region \"mars\"\n")
+	assert.Contains(t, out, "\n6 fleet-wide conflicts (what must be one customer's alone):\n  "+
+		strings.Join(fleetConflicts, "\n  ")+"\n\n10 stacks, 9 failed\n")
+
+	code, out, _ = runDrctl(t, "validate", "bravo", "kilo")
+	assert.Equal(t, 1, code)
+	assert.Regexp(t, `(?m)^bravo .* CONFLICT$`, out)
+	assert.Regexp(t, `(?m)^kilo .* ok$`, out)
+	assert.Contains(t, out, "\n2 fleet-wide conflicts (what must be one customer's alone):\n  "+
+		fleetConflicts[1]+"\n  "+fleetConflicts[5]+"\n\n2 stacks, 1 failed\n")
+
+	code, out, _ = runDrctl(t, "validate", "kilo")
+	assert.Equal(t, 0, code)
+	assert.NotContains(t, out, "fleet-wide")
+	assert.Contains(t, out, "\n1 stacks, 0 failed\n")
 }

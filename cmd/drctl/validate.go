@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/fhir-dr/fhir-dr/internal/fleet"
 	"github.com/fhir-dr/fhir-dr/policy/analyzer"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
 )
@@ -47,7 +48,12 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	if progress != nil {
 		fmt.Fprintln(stderr)
 	}
-	return printValidation(stdout, results)
+	conflicts, err := checkFleet(root, results, fs.NArg() > 0)
+	if err != nil {
+		fmt.Fprintln(stderr, "drctl validate:", err)
+		return 1
+	}
+	return printValidation(stdout, results, conflicts)
 }
 
 // progressReporter returns a progress callback that redraws one line on a
@@ -65,9 +71,10 @@ func progressReporter(stderr io.Writer, total int) func(int) {
 	}
 }
 
-// printValidation prints one row per stack, then every problem, and returns
-// the exit status: 1 if any stack fails.
-func printValidation(w io.Writer, results []stackResult) int {
+// printValidation prints one row per stack, then every problem of each
+// stack and the fleet-wide conflicts, and returns the exit status: 1 if any
+// stack fails.
+func printValidation(w io.Writer, results []stackResult, conflicts fleet.Problems) int {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CUSTOMER\tPRIMARY\tSECONDARY\tTIER\tRPO\tRTO\tSTATUS")
 	failed := 0
@@ -95,6 +102,16 @@ func printValidation(w io.Writer, results []stackResult) int {
 		}
 		for _, d := range r.Policy {
 			fmt.Fprintf(w, "%s: [%s] %s: %s\n", r.File, d.Level, d.Rule, d.Message)
+		}
+	}
+	if len(conflicts) > 0 {
+		noun := "conflicts"
+		if len(conflicts) == 1 {
+			noun = "conflict"
+		}
+		fmt.Fprintf(w, "\n%d fleet-wide %s (what must be one customer's alone):\n", len(conflicts), noun)
+		for _, p := range conflicts {
+			fmt.Fprintln(w, "  "+p.String())
 		}
 	}
 	fmt.Fprintf(w, "\n%d stacks, %d failed\n", len(results), failed)

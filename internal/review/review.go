@@ -130,6 +130,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 				"which stay in Azure. Offboard with the documented procedure (disable DR first, then remove the stack) instead.", c),
 		}}})
 	}
+	// What must be one customer's alone is checked across the working
+	// tree's stacks first, without the engine (fleet.go).
+	if stop, err := addFleetConflicts(report, opts.ProjectRoot); err != nil {
+		return nil, err
+	} else if stop {
+		return report, nil
+	}
 	if len(changed.Stacks) == 0 {
 		return report, nil
 	}

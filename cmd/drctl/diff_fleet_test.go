@@ -1,0 +1,61 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/review"
+)
+
+// TestDiffFleetConflicts: a pull request whose stacks conflict with each
+// other (a new stack taking another's account name, an edit taking
+// another's Traffic Manager name) is refused with a fleet-conflict hazard
+// on each stack involved, before any engine run: this test has no Pulumi
+// CLI, and the review would fail to start one.
+func TestDiffFleetConflicts(t *testing.T) {
+	root := fixtureProject(t, "fleet", "alpha", "bravo", "kilo")
+	write := func(stack, content string) {
+		require.NoError(t, os.WriteFile(filepath.Join(root, drconfig.StackFile(stack)), []byte(content), 0o644))
+	}
+	write("bravo", "config:\n  fhir-dr:customer: bravo\n  fhir-dr:primaryRegion: westeurope\n")
+	gitIn := func(args ...string) {
+		out, err := exec.Command("git", append([]string{"-C", root, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...).CombinedOutput()
+		require.NoError(t, err, string(out))
+	}
+	gitIn("init", "-q")
+	gitIn("add", ".")
+	gitIn("commit", "-qm", "base")
+	write("lima", "config:\n  fhir-dr:customer: lima\n  fhir-dr:primaryRegion: eastus\n  fhir-dr:cosmos:\n    accountName: fhir-alpha\n")
+	write("kilo", "config:\n  fhir-dr:customer: kilo\n  fhir-dr:primaryRegion: westeurope\n  fhir-dr:trafficManager:\n    dnsName: alpha-fhir\n")
+	write("mike", "config:\n  fhir-dr:customer: lima\n  fhir-dr:primaryRegion: mars\n") // invalid: left out
+	t.Chdir(root)
+
+	code, stdout, stderr := runDrctl(t, "diff", "--base", "HEAD", "--json")
+	assert.Equal(t, 1, code, stderr)
+	assert.Contains(t, stderr, "drctl diff: the change must not be deployed as it is")
+	var report review.Report
+	require.NoError(t, json.Unmarshal([]byte(stdout), &report), stdout)
+	account := review.Hazard{Kind: review.FleetConflict, Message: "stacks/Pulumi.alpha.yaml and stacks/Pulumi.lima.yaml: fhir-dr:cosmos.accountName: " +
+		"fhir-alpha is declared by both: Cosmos DB account names are global in Azure, so there is one such account, for one customer"}
+	dns := review.Hazard{Kind: review.FleetConflict, Message: "stacks/Pulumi.alpha.yaml and stacks/Pulumi.kilo.yaml: fhir-dr:trafficManager.dnsName: " +
+		"alpha-fhir is declared by both: alpha-fhir.trafficmanager.net is one global DNS name, for one customer"}
+	note := []string{"not rehearsed: the stacks conflict with each other, which the engine cannot see; " +
+		"fix the fleet-wide conflicts first, and the review then runs the engine"}
+	assert.Equal(t, []review.StackReview{
+		{Customer: "alpha", Changes: []review.Change{}, Counts: map[string]int{}, Hazards: []review.Hazard{account, dns}, Notes: note},
+		{Customer: "kilo", Changes: []review.Change{}, Counts: map[string]int{}, Hazards: []review.Hazard{dns}, Notes: note},
+		{Customer: "lima", Changes: []review.Change{}, Counts: map[string]int{}, Hazards: []review.Hazard{account}, Notes: note},
+	}, report.Stacks)
+
+	code, md, _ := runDrctl(t, "diff", "--base", "HEAD")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, md, "| alpha | **blocked** | 0 | 0 | 0 | 0 | fleet-conflict |\n")
+	assert.Contains(t, md, "- `fleet-conflict` "+dns.Message+"\n")
+}
