@@ -2,13 +2,11 @@ package components
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/fhir-dr/fhir-dr/azure/resources"
 	"github.com/fhir-dr/fhir-dr/drconfig"
-	"github.com/fhir-dr/fhir-dr/internal/pricing"
 )
 
 // CustomerDRArgs are the inputs of NewCustomerDR.
@@ -102,17 +100,6 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		"consistency":       pulumi.String(cfg.Consistency().Level),
 		"billingMultiplier": pulumi.Int(cfg.BillingMultiplier()),
 	}
-	prices, err := pricing.Load()
-	if err != nil {
-		return nil, err
-	}
-	estimate, err := prices.DR(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("customer DR: %w", err)
-	}
-	outputs["estimatedMonthlyDrCost"] = pulumi.Float64(estimate.Total)
-	outputs["costCurrency"] = pulumi.String(prices.Currency)
-	outputs["pricesAsOf"] = pulumi.String(prices.AsOf)
 	if cfg.DR.Enabled {
 		o := cfg.Objectives()
 		outputs["secondaryRegion"] = pulumi.String(cfg.DR.SecondaryRegion)

@@ -180,11 +180,6 @@ func TestOutputs(t *testing.T) {
 		"rpoSeconds":               900,
 		"rtoSeconds":               130 + 900 + 300 + 60 + 510,
 		"serviceManagedRtoSeconds": 3600 + 60 + 510,
-		// Cosmos DB autoscale up to 4,000 RU/s 350.40, AKS Standard 73.00,
-		// 2 x D4ds_v5 329.96, IP 3.65, health checks 0.72 (internal/pricing).
-		"estimatedMonthlyDrCost": 350.40 + 73.00 + 329.96 + 3.65 + 0.72,
-		"costCurrency":           "USD",
-		"pricesAsOf":             "2026-11-25",
 	}
 	// Compare through JSON so that number types do not matter.
 	assert.JSONEq(t, mustJSON(t, want), mustJSON(t, plan.Outputs))
@@ -196,4 +191,29 @@ func mustJSON(t *testing.T, v any) string {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// A VM size the price table does not know is valid Azure configuration: the
+// program declares every resource and exports no cost (the estimate is a
+// report of drctl plan and drctl report, never part of the deployment).
+func TestUnpricedVMSizeRenders(t *testing.T) {
+	priced, err := render.Run("acme", validFull(), program.Deploy)
+	require.NoError(t, err)
+	unpriced, err := render.Run("acme", with(map[string]string{
+		"fhir-dr:compute": `{"apiServer":{"private":true},"nodePools":[{"name":"system","vmSize":"Standard_NC24ads_A100_v4","count":2}]}`,
+	}), program.Deploy)
+	require.NoError(t, err, "an unpriced VM size never fails the program")
+	names := func(p *render.Plan) []string {
+		var out []string
+		for _, r := range p.Resources {
+			out = append(out, r.Type+"::"+r.Name)
+		}
+		return out
+	}
+	assert.Equal(t, names(priced), names(unpriced), "every resource is declared")
+	pool := unpriced.Find("azure-native:containerservice:ManagedCluster")[0].Inputs["agentPoolProfiles"].([]any)[0].(map[string]any)
+	assert.Equal(t, "Standard_NC24ads_A100_v4", pool["vmSize"])
+	for _, k := range []string{"estimatedMonthlyDrCost", "costCurrency", "pricesAsOf"} {
+		assert.NotContains(t, unpriced.Outputs, k)
+	}
 }
