@@ -472,6 +472,26 @@ func TestRegionMove(t *testing.T) {
 		`{"locationName":"northeurope","failoverPriority":1,"isZoneRedundant":true},`+
 		`{"locationName":"ukwest","failoverPriority":2,"isZoneRedundant":false}]`, asJSON(t, get(t, plan, account, "account").Inputs["locations"]))
 	assert.EqualValues(t, 3, plan.Outputs["billingMultiplier"])
+
+	// The retiring region keeps the zone redundancy it is deployed with,
+	// not its region's zone support: northwind's old secondary
+	// swedencentral (a region with zones) was deployed without.
+	values, err = drconfig.ReadStackFile(filepath.Join("..", drconfig.StackFile("northwind")))
+	require.NoError(t, err)
+	values["fhir-dr:dr"] = `{"enabled":true,"tier":"full","ticket":"SR-101002","secondaryRegion":"norwayeast","retiringSecondaryRegion":"swedencentral"}`
+	values["fhir-dr:cosmos"] = `{"autoscaleMaxThroughput":20000,"backup":{"type":"Continuous","tier":"Continuous30Days"},"zoneRedundant":{"retiring":false}}`
+	plan, err = render.Run("northwind", values, program.Deploy)
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"locationName":"westeurope","failoverPriority":0,"isZoneRedundant":true},`+
+		`{"locationName":"norwayeast","failoverPriority":1,"isZoneRedundant":true},`+
+		`{"locationName":"swedencentral","failoverPriority":2,"isZoneRedundant":false}]`, asJSON(t, get(t, plan, account, "account").Inputs["locations"]))
+	// Left out, the retiring region has the default its secondary setting
+	// had: zone-redundant where the region has zones.
+	values["fhir-dr:cosmos"] = `{"autoscaleMaxThroughput":20000,"backup":{"type":"Continuous","tier":"Continuous30Days"}}`
+	plan, err = render.Run("northwind", values, program.Deploy)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"locationName":"swedencentral","failoverPriority":2,"isZoneRedundant":true}`,
+		asJSON(t, get(t, plan, account, "account").Inputs["locations"].([]any)[2]))
 }
 
 // The date DR was granted, from the stack file, is stamped on the DR

@@ -68,9 +68,10 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 	}
 	if r := cfg.DR.RetiringSecondaryRegion; r != "" {
 		// Azure adds and removes regions in separate updates: the old
-		// secondary stays, last in line, until the next change removes it.
-		region, _ := drconfig.LookupRegion(r)
-		locations = append(locations, CosmosLocation{Region: r, ZoneRedundant: region.AvailabilityZones, FailoverPriority: 2})
+		// secondary stays, last in line, until the next change removes it,
+		// with the zone redundancy it is deployed with (Azure cannot
+		// change it in place).
+		locations = append(locations, CosmosLocation{Region: r, ZoneRedundant: *cfg.Cosmos.ZoneRedundant.Retiring, FailoverPriority: 2})
 	}
 	adopted := cfg.AdoptedIDs()
 	cosmos, err := NewCosmosAccount(ctx, "cosmos", &CosmosAccountArgs{

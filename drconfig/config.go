@@ -143,7 +143,8 @@ type Cosmos struct {
 	// defaults to 4000 when Throughput is not set.
 	AutoscaleMaxThroughput int `json:"autoscaleMaxThroughput"`
 	// ZoneRedundant asks for zone redundancy per region. Optional; each
-	// defaults to true where the region has availability zones.
+	// defaults to true where the region has availability zones (the
+	// retiring secondary's only while the secondary moves).
 	ZoneRedundant PerRegionBool `json:"zoneRedundant"`
 	// Backup is the backup policy. Optional; defaults to geo-redundant
 	// periodic backups every 240 minutes kept 8 hours.
@@ -156,6 +157,13 @@ type PerRegionBool struct {
 	Primary *bool `json:"primary"`
 	// Secondary applies to the secondary region.
 	Secondary *bool `json:"secondary"`
+	// Retiring applies to the retiring secondary region
+	// (dr.retiringSecondaryRegion) while the secondary region moves: what
+	// the old secondary is deployed with, because Azure cannot change a
+	// region's zone redundancy in place. A stack file that set secondary
+	// for the old region moves that value here in the move's first step.
+	// Only while dr.retiringSecondaryRegion is set.
+	Retiring *bool `json:"retiring"`
 }
 
 // Backup is the Cosmos DB backup policy.
@@ -374,6 +382,10 @@ func (c *Config) applyDefaults() {
 	}
 	if cosmos.ZoneRedundant.Secondary == nil {
 		cosmos.ZoneRedundant.Secondary = ptr(hasZones(dr.SecondaryRegion))
+	}
+	// The retiring region's default is the one secondary had for it.
+	if cosmos.ZoneRedundant.Retiring == nil && dr.RetiringSecondaryRegion != "" {
+		cosmos.ZoneRedundant.Retiring = ptr(hasZones(dr.RetiringSecondaryRegion))
 	}
 	b := &cosmos.Backup
 	if b.Type == "" {

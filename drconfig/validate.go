@@ -237,6 +237,14 @@ func (c *Config) validateCosmos(ps *problems) {
 	if c.DR.Enabled && *cs.ZoneRedundant.Secondary && !hasZones(c.DR.SecondaryRegion) && c.DR.SecondaryRegion != "" {
 		ps.add(key("cosmos.zoneRedundant.secondary"), "%s has no availability zones", c.DR.SecondaryRegion)
 	}
+	switch retiring := c.DR.RetiringSecondaryRegion; {
+	case cs.ZoneRedundant.Retiring == nil:
+	case retiring == "":
+		ps.add(key("cosmos.zoneRedundant.retiring"), "only applies while the secondary region moves (dr.retiringSecondaryRegion): "+
+			"remove it together with dr.retiringSecondaryRegion")
+	case *cs.ZoneRedundant.Retiring && !hasZones(retiring):
+		ps.add(key("cosmos.zoneRedundant.retiring"), "%s has no availability zones", retiring)
+	}
 	b := cs.Backup
 	switch b.Type {
 	case "Periodic":

@@ -74,6 +74,13 @@ func TestBadConfig(t *testing.T) {
 			drconfig.Problems{{Key: "fhir-dr:dr.retiringSecondaryRegion", Message: "must be the old secondary region, neither primaryRegion nor secondaryRegion, got eastus"}}},
 		{"retiring an unknown region", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","retiringSecondaryRegion":"westuss"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.retiringSecondaryRegion", Message: `unknown Azure region "westuss" (did you mean "westus"?)`}}},
+		{"retiring zone redundancy without a move", with(map[string]string{"fhir-dr:cosmos": `{"zoneRedundant":{"retiring":false}}`}),
+			drconfig.Problems{{Key: "fhir-dr:cosmos.zoneRedundant.retiring", Message: "only applies while the secondary region moves (dr.retiringSecondaryRegion): " +
+				"remove it together with dr.retiringSecondaryRegion"}}},
+		{"retiring zone redundancy in a non-AZ region", with(map[string]string{
+			"fhir-dr:dr":     `{"enabled":true,"tier":"full","ticket":"SR-1","secondaryRegion":"centralus","retiringSecondaryRegion":"westus"}`,
+			"fhir-dr:cosmos": `{"zoneRedundant":{"retiring":true}}`,
+		}), drconfig.Problems{{Key: "fhir-dr:cosmos.zoneRedundant.retiring", Message: "westus has no availability zones"}}},
 		{"enabled-at not a date", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","enabledAt":"last tuesday"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.enabledAt", Message: `must be a date, YYYY-MM-DD, got "last tuesday"`}}},
 		{"missing ticket", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full"}`}),

@@ -211,6 +211,73 @@ func TestTransitions(t *testing.T) {
 	}
 }
 
+// TestSecondaryMoveFromARegionWithoutZoneRedundancy moves the secondary of
+// a customer whose old secondary was deployed without zone redundancy
+// (cosmos.zoneRedundant.secondary: false in a region with zones), as
+// northwind moving from swedencentral to norwayeast would. Azure cannot
+// change a region's zone redundancy in place, so step one must declare the
+// retiring region as it is deployed: cosmos.zoneRedundant.retiring carries
+// the old secondary's value over. Without it the retiring region would be
+// declared from its zone support, and the stand-in refuses the update as
+// Azure does; with it, each step reaches the account as an update of its
+// locations alone.
+func TestSecondaryMoveFromARegionWithoutZoneRedundancy(t *testing.T) {
+	ctx := context.Background()
+	s := newSession(t)
+	stack := func(dr, cosmos string) string {
+		return "config:\n  fhir-dr:customer: northwind\n  fhir-dr:primaryRegion: westeurope\n" +
+			"  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-101002\n" + dr +
+			"  fhir-dr:cosmos:\n    zoneRedundant:\n" + cosmos
+	}
+	deployed := stack("    secondaryRegion: swedencentral\n", "      secondary: false\n")
+	st, err := s.Stack(ctx, "northwind", []byte(deployed))
+	require.NoError(t, err)
+	_, err = st.Up(ctx)
+	require.NoError(t, err)
+
+	move := "    secondaryRegion: norwayeast\n    retiringSecondaryRegion: swedencentral\n"
+	// The region's zone support is not what is deployed: refused.
+	require.NoError(t, st.SetConfig([]byte(stack(move, "      secondary: true\n"))))
+	_, err = st.Preview(ctx)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "zone redundancy of swedencentral")
+
+	for _, step := range []struct{ name, config, added, removed string }{
+		{"step 1: add norwayeast, keep swedencentral as deployed", stack(move, "      secondary: true\n      retiring: false\n"), "norwayeast", ""},
+		{"step 2: remove swedencentral", stack("    secondaryRegion: norwayeast\n", "      secondary: true\n"), "", "swedencentral"},
+	} {
+		require.NoError(t, st.SetConfig([]byte(step.config)), step.name)
+		before := len(s.Provider().Ops())
+		up, err := st.Up(ctx)
+		require.NoError(t, err, step.name)
+		var accountOps []azurestandin.Op
+		for _, op := range s.Provider().Ops()[before:] {
+			if op.Type == accountType {
+				accountOps = append(accountOps, op)
+			}
+		}
+		require.Len(t, accountOps, 1, step.name)
+		assert.Equal(t, azurestandin.OpUpdate, accountOps[0].Kind, step.name)
+		assert.Equal(t, []string{"locations"}, accountOps[0].Changed, step.name)
+		for _, c := range up.Changes {
+			if c.Type == accountType {
+				assert.Equal(t, []string{"locations"}, c.Diffs, step.name)
+			}
+		}
+	}
+	account := s.Provider().Cloud()[exportState(t, st)[accountType].ID]
+	assert.Equal(t, `[{"failoverPriority":0,"isZoneRedundant":true,"locationName":"westeurope"},`+
+		`{"failoverPriority":1,"isZoneRedundant":true,"locationName":"norwayeast"}]`,
+		mustJSONOf(t, account.Inputs["locations"].Mappable()))
+}
+
+func mustJSONOf(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
 type stateResource struct {
 	URN     string `json:"urn"`
 	Type    string `json:"type"`
