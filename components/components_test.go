@@ -68,6 +68,8 @@ const (
 	federated = managedidentity.FederatedIdentityCredentialToken
 	sqlRole   = cosmosdb.SqlResourceSqlRoleAssignmentToken
 	armRole   = authorization.RoleAssignmentToken
+	roleDef   = "azure-native:authorization:RoleDefinition"
+	lock      = "azure-native:authorization:ManagementLockByScope"
 	k8sProv   = "pulumi:providers:kubernetes"
 	namespace = "kubernetes:core/v1:Namespace"
 	svcAcct   = "kubernetes:core/v1:ServiceAccount"
@@ -82,7 +84,7 @@ func taggable(typ string) bool {
 	if !strings.HasPrefix(typ, "azure-native:") {
 		return false
 	}
-	return !slices.Contains([]string{subnet, endpoint, diag, federated, sqlRole, armRole}, typ)
+	return !slices.Contains([]string{subnet, endpoint, diag, federated, sqlRole, armRole, roleDef, lock}, typ)
 }
 
 func tags(customer, ticket, tier, role, meter, multiplier string, extra map[string]any) map[string]any {
@@ -105,14 +107,14 @@ func TestExampleStacks(t *testing.T) {
 		"fhir-dr:index:WorkloadIdentity", "fhir-dr:index:FHIRService", "fhir-dr:index:FHIRService",
 		group, group, account, database, container,
 		vnet, subnet, cluster, publicIP, armRole, vnet, subnet, cluster, publicIP, armRole,
-		profile, endpoint, endpoint, workspace, diag, diag, diag, diag,
-		identity, federated, federated, sqlRole, armRole,
+		profile, endpoint, endpoint, workspace, diag, diag, diag, diag, lock, lock,
+		identity, federated, federated, sqlRole, roleDef, armRole,
 		k8sProv, namespace, svcAcct, deploy, service, pdb, hpa,
 		k8sProv, namespace, svcAcct, deploy, service, pdb, hpa,
 	}
 	dataOnly := []string{
 		"fhir-dr:index:CustomerDR", "fhir-dr:index:CosmosAccount", "fhir-dr:index:Monitoring",
-		group, account, database, container, workspace, diag,
+		group, account, database, container, workspace, diag, lock, lock,
 	}
 	want := map[string][]string{
 		// Contoso's $export and $convert-data add a grant each.
@@ -134,7 +136,9 @@ func TestExampleStacks(t *testing.T) {
 			for _, r := range plan.Resources {
 				types = append(types, r.Type)
 				if r.Protect {
-					assert.True(t, r.RetainOnDelete, "%s is retained on delete too", r.Name)
+					// The locks go with the documented offboarding; the
+					// data they guard stays.
+					assert.Equal(t, r.Type != lock, r.RetainOnDelete, "%s is retained on delete too", r.Name)
 					protected = append(protected, r.Type+"::"+r.Name)
 				}
 				switch {
@@ -150,7 +154,8 @@ func TestExampleStacks(t *testing.T) {
 			assert.Equal(t, expected, types)
 			assert.ElementsMatch(t, []string{
 				group + "::primary-rg", account + "::account", database + "::health", container + "::fhirR4",
-			}, protected, "the customer's data and the group holding it are protected")
+				lock + "::data-lock", lock + "::audit-lock",
+			}, protected, "the customer's data, the group holding it and the locks guarding it are protected")
 		})
 	}
 }
@@ -190,6 +195,41 @@ func TestCosmosAccountFullTier(t *testing.T) {
 	c := get(t, plan, container, "fhirR4")
 	assert.JSONEq(t, `{"id":"fhirR4","partitionKey":{"kind":"Hash","paths":["/partitionKey"]}}`, asJSON(t, c.Inputs["resource"]))
 	assert.Equal(t, "health", c.Inputs["databaseName"])
+}
+
+// TestDataLocks: CanNotDelete management locks guard the Cosmos DB account
+// (and with it its database, container and resource group) and the audit
+// log workspace against deletes from outside the program, in every stack.
+// TestOffboarding (integration) checks that offboarding deletes them before
+// the diagnostic setting inside the account's scope.
+func TestDataLocks(t *testing.T) {
+	for _, stack := range []string{"contoso", "litware", "adatum"} {
+		t.Run(stack, func(t *testing.T) {
+			plan := renderStack(t, stack)
+			accountID := get(t, plan, account, "account").ID
+			workspaceID := get(t, plan, workspace, "workspace").ID
+			data := get(t, plan, lock, "data-lock")
+			assert.JSONEq(t, asJSON(t, map[string]any{
+				"lockName": "fhir-dr-data",
+				"scope":    accountID,
+				"level":    "CanNotDelete",
+				"notes": "fhir-dr: the FHIR data of " + stack + " (Cosmos DB account fhir-" + stack + ", database health, container fhirR4). " +
+					"Removed only by the offboarding procedure (docs/runbook.md, Offboard).",
+			}), asJSON(t, data.Inputs))
+			assert.Equal(t, accountID+"/providers/Microsoft.Authorization/locks/fhir-dr-data", data.ID)
+			audit := get(t, plan, lock, "audit-lock")
+			assert.JSONEq(t, asJSON(t, map[string]any{
+				"lockName": "fhir-dr-audit-logs",
+				"scope":    workspaceID,
+				"level":    "CanNotDelete",
+				"notes":    "fhir-dr: the audit logs of " + stack + ". Removed only by the offboarding procedure (docs/runbook.md, Offboard).",
+			}), asJSON(t, audit.Inputs))
+			for _, l := range []render.Resource{data, audit} {
+				assert.True(t, l.Protect)
+				assert.False(t, l.RetainOnDelete)
+			}
+		})
+	}
 }
 
 func TestCosmosBoundedStalenessAndManualThroughput(t *testing.T) {

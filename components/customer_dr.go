@@ -5,6 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/fhir-dr/fhir-dr/azure/authorization"
 	"github.com/fhir-dr/fhir-dr/azure/resources"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 )
@@ -109,6 +110,9 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		outputs["serviceManagedRtoSeconds"] = pulumi.Int(int(o.ServiceManagedRTO.Seconds()))
 	}
 
+	// The data locks are created after everything that changes under the
+	// account, so that nothing a change removes there meets a new lock.
+	var lockAfter []pulumi.Resource
 	if cfg.HasCompute() {
 		secondaryRG, err := resources.NewResourceGroup(ctx, "secondary-rg", &resources.ResourceGroupArgs{
 			ResourceGroupName: pulumi.String("rg-" + cfg.Customer + "-fhir-dr-" + cfg.DR.SecondaryRegion),
@@ -157,9 +161,11 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 			})
 		}
 
-		if err := deployFHIR(ctx, dr, cfg, cosmos, locations, stamps, primaryRG.Name, tags(drconfig.RolePrimary)); err != nil {
+		identity, err := deployFHIR(ctx, dr, cfg, cosmos, locations, stamps, primaryRG.Name, tags(drconfig.RolePrimary))
+		if err != nil {
 			return nil, err
 		}
+		lockAfter = append(lockAfter, identity)
 
 		// The profile lives in the DR region's group so that it can still be
 		// managed while the primary region is down.
@@ -187,14 +193,18 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		outputs["fhirReplicasStandby"] = pulumi.Int(cfg.FHIR.Replicas.Standby)
 	}
 
-	if _, err := NewMonitoring(ctx, "monitoring", &MonitoringArgs{
+	monitoring, err := NewMonitoring(ctx, "monitoring", &MonitoringArgs{
 		ResourceGroupName: primaryRG.Name,
 		WorkspaceName:     "log-" + cfg.Customer + "-fhir",
 		Location:          cfg.PrimaryRegion,
 		RetentionDays:     cfg.Monitoring.RetentionDays,
 		Sources:           logSources,
 		Tags:              tags(drconfig.RolePrimary),
-	}, pulumi.Parent(dr)); err != nil {
+	}, pulumi.Parent(dr))
+	if err != nil {
+		return nil, err
+	}
+	if err := lockData(ctx, dr, cfg, cosmos, monitoring, append(lockAfter, monitoring)); err != nil {
 		return nil, err
 	}
 
@@ -209,7 +219,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 // stamps from one spec; only the replica count differs.
 func deployFHIR(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmos *CosmosAccount,
 	locations []CosmosLocation, stamps map[drconfig.Role]*ComputeStamp, rg pulumi.StringInput, tags pulumi.StringMap,
-) error {
+) (*WorkloadIdentity, error) {
 	roles := []drconfig.Role{drconfig.RolePrimary, drconfig.RoleSecondary}
 	issuers := make([]ClusterIssuer, len(roles))
 	for i, role := range roles {
@@ -237,7 +247,7 @@ func deployFHIR(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmo
 		Tags:                    tags,
 	}, pulumi.Parent(dr))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	regions := make([]string, len(locations))
 	for i, l := range locations {
@@ -266,6 +276,55 @@ func deployFHIR(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmo
 			Replicas:  replicas[role],
 			DependsOn: needs,
 		}, pulumi.Parent(dr)); err != nil {
+			return nil, err
+		}
+	}
+	return identity, nil
+}
+
+// Names of the management locks that guard the customer's data and audit
+// logs against deletes outside the program.
+const (
+	DataLockName  = "fhir-dr-data"
+	AuditLockName = "fhir-dr-audit-logs"
+)
+
+// lockData puts CanNotDelete management locks on the Cosmos DB account
+// (inherited by its database and container, and the resource group cannot
+// be deleted while it holds a locked resource) and on the audit log
+// workspace. Pulumi's protect guards only against the program; a lock
+// guards against every delete through Azure Resource Manager: the portal,
+// the CLI, another deployment. The locks are on the resources rather than
+// on the primary resource group, because a group lock is inherited by
+// everything in the group, and the group also holds what normal changes
+// delete (the primary stamp and the workload identity go with the full
+// tier; a rebuilt cluster is deleted first).
+//
+// The locks are protected, so that no change can drop them, and not
+// retained: the documented offboarding (unprotect, destroy) removes them,
+// before the diagnostic setting inside the account's scope, which is why
+// they depend on the monitoring (and on the workload identity, whose grant
+// lives under the account); the data they guarded stays in Azure
+// (retainOnDelete) for the customer's data-deletion ticket.
+func lockData(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmos *CosmosAccount, monitoring *Monitoring,
+	after []pulumi.Resource,
+) error {
+	opts := withParent(dr, pulumi.Protect(true), pulumi.DependsOn(after))
+	for _, l := range []struct {
+		name, lockName, notes string
+		scope                 pulumi.IDOutput
+	}{
+		{"data-lock", DataLockName, "fhir-dr: the FHIR data of " + cfg.Customer + " (Cosmos DB account " + cfg.Cosmos.AccountName +
+			", database health, container fhirR4). Removed only by the offboarding procedure (docs/runbook.md, Offboard).", cosmos.AccountID},
+		{"audit-lock", AuditLockName, "fhir-dr: the audit logs of " + cfg.Customer +
+			". Removed only by the offboarding procedure (docs/runbook.md, Offboard).", monitoring.WorkspaceID},
+	} {
+		if _, err := authorization.NewManagementLockByScope(ctx, l.name, &authorization.ManagementLockByScopeArgs{
+			LockName: pulumi.String(l.lockName),
+			Scope:    l.scope.ToStringOutput(),
+			Level:    authorization.LockLevelCanNotDelete,
+			Notes:    pulumi.String(l.notes),
+		}, opts...); err != nil {
 			return err
 		}
 	}

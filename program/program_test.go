@@ -41,8 +41,8 @@ func with(changes map[string]string) map[string]string {
 func TestValidConfigRenders(t *testing.T) {
 	plan, err := render.Run("acme", validFull(), program.Deploy)
 	require.NoError(t, err)
-	assert.Len(t, plan.Resources, 27+3+2+5+2*7,
-		"27 before the workload; 3 components, 2 ingress IP grants, 5 identity resources, 7 workload objects per stamp")
+	assert.Len(t, plan.Resources, 27+3+2+6+2*7+2,
+		"27 before the workload; 3 components, 2 ingress IP grants, 6 identity resources, 7 workload objects per stamp, 2 locks")
 }
 
 // TestBadConfig checks that each invalid configuration fails with exactly

@@ -344,6 +344,8 @@ var keyInputs = map[string][]string{
 	managedidentity.FederatedIdentityCredentialToken:    {"federatedIdentityCredentialResourceName", "subject"},
 	cosmosdb.SqlResourceSqlRoleAssignmentToken:          {"roleDefinitionId", "scope"},
 	authorization.RoleAssignmentToken:                   {"roleDefinitionId", "scope"},
+	authorization.RoleDefinitionToken:                   {"roleName"},
+	authorization.ManagementLockByScopeToken:            {"lockName", "level", "scope"},
 	"kubernetes:core/v1:Namespace":                      {"metadata.name"},
 	"kubernetes:core/v1:ServiceAccount":                 {"metadata.name"},
 	"kubernetes:apps/v1:Deployment":                     {"metadata.name", "spec.template.spec.containers"},
@@ -355,7 +357,6 @@ var keyInputs = map[string][]string{
 // roleNames name the built-in roles fhir-dr grants, by GUID.
 var roleNames = map[string]string{
 	components.RoleNetworkContributor:         "Network Contributor",
-	components.RoleCosmosDBOperator:           "Cosmos DB Operator",
 	components.RoleStorageBlobDataContributor: "Storage Blob Data Contributor",
 	components.RoleAcrPull:                    "AcrPull",
 	components.CosmosDataContributor:          "Cosmos DB Built-in Data Contributor",

@@ -28,7 +28,7 @@ func TestPlanText(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	for _, want := range []string{
 		"Stack contoso (",
-		"30 Azure resources and 12 Kubernetes objects in 9 components",
+		"33 Azure resources and 12 Kubernetes objects in 9 components",
 		"azure-native:cosmosdb:DatabaseAccount account [protected, retained, v" + azurenative.Version + "]",
 		"locations=eastus(priority 0, zone-redundant),westus(priority 1)",
 		"azure-native:trafficmanager:Endpoint secondary-endpoint [v" + azurenative.Version + "]",
@@ -79,7 +79,7 @@ func TestPlanJSON(t *testing.T) {
 	dec.DisallowUnknownFields()
 	require.NoError(t, dec.Decode(&doc))
 	assert.Equal(t, "litware", doc.Stack)
-	require.Len(t, doc.Resources, 9)
+	require.Len(t, doc.Resources, 11)
 	assert.Equal(t, "urn:pulumi:litware::fhir-dr::fhir-dr:index:CustomerDR::litware", doc.Resources[0].URN)
 	var found bool
 	for _, r := range doc.Resources {

@@ -49,6 +49,8 @@ var providerPaths = map[string]struct{ path, nameInput string }{
 	managedidentity.FederatedIdentityCredentialToken: {"", "federatedIdentityCredentialResourceName"},
 	cosmosdb.SqlResourceSqlRoleAssignmentToken:       {"", "roleAssignmentId"},
 	authorization.RoleAssignmentToken:                {"", "roleAssignmentName"},
+	authorization.RoleDefinitionToken:                {"", "roleDefinitionId"},
+	authorization.ManagementLockByScopeToken:         {"", "lockName"},
 }
 
 // Outputs returns the ID and the output properties of a resource of type
@@ -116,6 +118,10 @@ func Outputs(token, logicalName string, inputs resource.PropertyMap) (string, re
 		id = rg + "/providers/Microsoft.DocumentDB/databaseAccounts/" + str("accountName") + "/sqlRoleAssignments/" + name
 	case authorization.RoleAssignmentToken:
 		id = str("scope") + "/providers/Microsoft.Authorization/roleAssignments/" + name
+	case authorization.RoleDefinitionToken:
+		id = str("scope") + "/providers/Microsoft.Authorization/roleDefinitions/" + name
+	case authorization.ManagementLockByScopeToken:
+		id = str("scope") + "/providers/Microsoft.Authorization/locks/" + name
 	case trafficmanager.ProfileToken:
 		if dns, ok := inputs["dnsConfig"]; ok && dns.IsObject() {
 			cfg := dns.ObjectValue().Copy()
