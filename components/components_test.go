@@ -70,6 +70,10 @@ const (
 	armRole   = authorization.RoleAssignmentToken
 	roleDef   = "azure-native:authorization:RoleDefinition"
 	lock      = "azure-native:authorization:ManagementLockByScope"
+	pe        = "azure-native:network:PrivateEndpoint"
+	dnsGroup  = "azure-native:network:PrivateDnsZoneGroup"
+	dnsZone   = "azure-native:privatedns:PrivateZone"
+	dnsLink   = "azure-native:privatedns:VirtualNetworkLink"
 	k8sProv   = "pulumi:providers:kubernetes"
 	namespace = "kubernetes:core/v1:Namespace"
 	svcAcct   = "kubernetes:core/v1:ServiceAccount"
@@ -84,7 +88,7 @@ func taggable(typ string) bool {
 	if !strings.HasPrefix(typ, "azure-native:") {
 		return false
 	}
-	return !slices.Contains([]string{subnet, endpoint, diag, federated, sqlRole, armRole, roleDef, lock}, typ)
+	return !slices.Contains([]string{subnet, endpoint, diag, federated, sqlRole, armRole, roleDef, lock, dnsGroup}, typ)
 }
 
 func tags(customer, ticket, tier, role, meter, multiplier string, extra map[string]any) map[string]any {
@@ -107,6 +111,7 @@ func TestExampleStacks(t *testing.T) {
 		"fhir-dr:index:WorkloadIdentity", "fhir-dr:index:FHIRService", "fhir-dr:index:FHIRService",
 		group, group, account, database, container,
 		vnet, subnet, cluster, publicIP, armRole, vnet, subnet, cluster, publicIP, armRole,
+		subnet, pe, dnsZone, dnsLink, dnsGroup, subnet, pe, dnsZone, dnsLink, dnsGroup,
 		profile, endpoint, endpoint, workspace, diag, diag, diag, diag, lock, lock,
 		identity, federated, federated, sqlRole, roleDef, armRole,
 		k8sProv, namespace, svcAcct, deploy, service, pdb, hpa,
@@ -185,7 +190,9 @@ func TestCosmosAccountFullTier(t *testing.T) {
 				"backupIntervalInMinutes": 240, "backupRetentionIntervalInHours": 8, "backupStorageRedundancy": "Geo",
 			},
 		},
-		"tags": map[string]any{"customer": "contoso", "dr-role": "primary", "managed-by": "fhir-dr", "cost-center": "4711"},
+		// The full tier's stamps reach it through private endpoints only.
+		"publicNetworkAccess": "Disabled",
+		"tags":                map[string]any{"customer": "contoso", "dr-role": "primary", "managed-by": "fhir-dr", "cost-center": "4711"},
 	}
 	assert.JSONEq(t, asJSON(t, want), asJSON(t, get(t, plan, account, "account").Inputs))
 
@@ -253,6 +260,20 @@ func TestCosmosContinuousBackupAndChosenSecondary(t *testing.T) {
 func TestDataTierAndDisabled(t *testing.T) {
 	litware := renderStack(t, "litware")
 	a := get(t, litware, account, "account")
+	// No stamp, no private path: the service that uses the account runs
+	// outside fhir-dr, so the public endpoint stays open, declared so.
+	assert.Equal(t, "Enabled", a.Inputs["publicNetworkAccess"])
+	assert.NotContains(t, a.Inputs, "ipRules")
+	assert.Empty(t, litware.Find(pe))
+	// The service's egress, when given, is the only way in.
+	values, err := drconfig.ReadStackFile(filepath.Join("..", drconfig.StackFile("litware")))
+	require.NoError(t, err)
+	values["fhir-dr:cosmos"] = `{"throughput":1000,"allowedIPRanges":["203.0.113.0/24","198.51.100.7"]}`
+	filtered, err := render.Run("litware", values, program.Deploy)
+	require.NoError(t, err)
+	f := get(t, filtered, account, "account")
+	assert.Equal(t, "Enabled", f.Inputs["publicNetworkAccess"])
+	assert.JSONEq(t, `[{"ipAddressOrRange":"203.0.113.0/24"},{"ipAddressOrRange":"198.51.100.7"}]`, asJSON(t, f.Inputs["ipRules"]))
 	assert.JSONEq(t, `[{"locationName":"uksouth","failoverPriority":0,"isZoneRedundant":true},`+
 		`{"locationName":"ukwest","failoverPriority":1,"isZoneRedundant":false}]`, asJSON(t, a.Inputs["locations"]))
 	assert.Equal(t, map[string]any{"customer": "litware", "dr-role": "primary", "managed-by": "fhir-dr"}, a.Inputs["tags"],
@@ -270,6 +291,56 @@ func TestDataTierAndDisabled(t *testing.T) {
 	assert.Equal(t, map[string]any{"customer": "adatum", "dr-role": "primary", "managed-by": "fhir-dr"}, a.Inputs["tags"])
 	assert.Equal(t, false, adatum.Outputs["drEnabled"])
 	assert.NotContains(t, adatum.Outputs, "rpoSeconds")
+}
+
+// TestCosmosPrivateAccess: each stamp reaches the account through a private
+// endpoint (SQL API) in a subnet of its own VNet, and resolves the account
+// through a private DNS zone of its own linked to that VNet, filled by the
+// endpoint's zone group; the account's public endpoint is closed.
+func TestCosmosPrivateAccess(t *testing.T) {
+	plan := renderStack(t, "contoso")
+	accountID := get(t, plan, account, "account").ID
+	sub := "/subscriptions/00000000-0000-0000-0000-000000000000"
+	for role, want := range map[string]struct{ region, rg, prefix string }{
+		"primary":   {"eastus", "rg-contoso-fhir-eastus", "10.50.16.0/24"},
+		"secondary": {"westus", "rg-contoso-fhir-dr-westus", "10.51.16.0/24"},
+	} {
+		base := "contoso-fhir-" + role
+		tagMap := tags("contoso", "SR-100234", "full", role, "fhir-dr-full", "2", map[string]any{"cost-center": "4711"})
+		net := get(t, plan, vnet, role+"-vnet")
+		sn := get(t, plan, subnet, role+"-private-endpoints")
+		assert.JSONEq(t, asJSON(t, map[string]any{
+			"subnetName": "snet-private-endpoints", "resourceGroupName": want.rg, "virtualNetworkName": "vnet-" + base,
+			"addressPrefix": want.prefix, "privateEndpointNetworkPolicies": "Disabled", "privateLinkServiceNetworkPolicies": "Enabled",
+		}), asJSON(t, sn.Inputs), role)
+		endpointRes := get(t, plan, pe, role+"-cosmos-endpoint")
+		assert.JSONEq(t, asJSON(t, map[string]any{
+			"privateEndpointName": "pe-" + base + "-cosmos", "resourceGroupName": want.rg, "location": want.region,
+			"subnet": map[string]any{"id": sn.ID, "privateEndpointNetworkPolicies": "Disabled", "privateLinkServiceNetworkPolicies": "Enabled"},
+			"privateLinkServiceConnections": []any{map[string]any{
+				"name": "cosmos-sql", "privateLinkServiceId": accountID, "groupIds": []any{"Sql"},
+			}},
+			"tags": tagMap,
+		}), asJSON(t, endpointRes.Inputs), role)
+		zone := get(t, plan, dnsZone, role+"-cosmos-dns")
+		assert.JSONEq(t, asJSON(t, map[string]any{
+			"privateZoneName": "privatelink.documents.azure.com", "resourceGroupName": want.rg, "location": "global", "tags": tagMap,
+		}), asJSON(t, zone.Inputs), role)
+		assert.Equal(t, sub+"/resourceGroups/"+want.rg+"/providers/Microsoft.Network/privateDnsZones/privatelink.documents.azure.com", zone.ID)
+		assert.JSONEq(t, asJSON(t, map[string]any{
+			"virtualNetworkLinkName": "link-vnet-" + base, "privateZoneName": "privatelink.documents.azure.com",
+			"resourceGroupName": want.rg, "location": "global", "virtualNetwork": map[string]any{"id": net.ID},
+			"registrationEnabled": false, "tags": tagMap,
+		}), asJSON(t, get(t, plan, dnsLink, role+"-cosmos-dns-link").Inputs), role)
+		assert.JSONEq(t, asJSON(t, map[string]any{
+			"privateDnsZoneGroupName": "default", "privateEndpointName": "pe-" + base + "-cosmos", "resourceGroupName": want.rg,
+			"privateDnsZoneConfigs": []any{map[string]any{"name": "privatelink-documents-azure-com", "privateDnsZoneId": zone.ID}},
+		}), asJSON(t, get(t, plan, dnsGroup, role+"-cosmos-dns-group").Inputs), role)
+	}
+	// A stack's own address plan: the /24 after its node subnet.
+	fabrikam := renderStack(t, "fabrikam")
+	assert.Equal(t, "10.60.16.0/24", get(t, fabrikam, subnet, "primary-private-endpoints").Inputs["addressPrefix"])
+	assert.Equal(t, "10.61.16.0/24", get(t, fabrikam, subnet, "secondary-private-endpoints").Inputs["addressPrefix"])
 }
 
 // regionSpecific removes the values that legitimately differ between the
@@ -321,8 +392,13 @@ func TestMirror(t *testing.T) {
 		vnet:     {"location", "virtualNetworkName", "resourceGroupName", "addressSpace.addressPrefixes", "tags.dr-role"},
 		subnet:   {"resourceGroupName", "virtualNetworkName", "addressPrefix"},
 		publicIP: {"location", "publicIpAddressName", "resourceGroupName", "dnsSettings.domainNameLabel", "zones", "tags.dr-role"},
+		pe:       {"location", "privateEndpointName", "resourceGroupName", "subnet.id", "tags.dr-role"},
+		dnsZone:  {"resourceGroupName", "tags.dr-role"},
+		dnsLink:  {"virtualNetworkLinkName", "resourceGroupName", "virtualNetwork.id", "tags.dr-role"},
+		dnsGroup: {"privateEndpointName", "resourceGroupName", "privateDnsZoneConfigs.*.privateDnsZoneId"},
 	}
-	suffix := map[string]string{cluster: "-aks", vnet: "-vnet", subnet: "-nodes", publicIP: "-ingress-ip"}
+	suffix := map[string]string{cluster: "-aks", vnet: "-vnet", subnet: "-nodes", publicIP: "-ingress-ip",
+		pe: "-cosmos-endpoint", dnsZone: "-cosmos-dns", dnsLink: "-cosmos-dns-link", dnsGroup: "-cosmos-dns-group"}
 	for _, stack := range []string{"contoso", "fabrikam", "northwind", "tailspin"} {
 		t.Run(stack, func(t *testing.T) {
 			cfg, err := drconfig.LoadFile(filepath.Join("..", drconfig.StackFile(stack)))

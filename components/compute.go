@@ -8,6 +8,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/authorization"
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/network"
+	"github.com/fhir-dr/fhir-dr/azure/privatedns"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 )
 
@@ -42,8 +43,14 @@ type ComputeStampArgs struct {
 	// the ingress IP's zones are used only where it does. Optional; defaults
 	// to false.
 	AvailabilityZones bool
-	// Network is the stamp's address plan. Required.
+	// Network is the stamp's address plan. Required; PrivateEndpointSubnet
+	// only with CosmosAccountID.
 	Network drconfig.Network
+	// CosmosAccountID is the Cosmos DB account the stamp's FHIR service
+	// reaches through a private endpoint in the stamp's VNet, with its own
+	// private DNS zone. Optional; without it the stamp has no private
+	// endpoint.
+	CosmosAccountID pulumi.StringInput
 	// ResourceGroupName is the group that holds the stamp. Required.
 	ResourceGroupName pulumi.StringInput
 	// Tags are the tags of every taggable resource of the stamp. Optional.
@@ -74,7 +81,15 @@ type ComputeStamp struct {
 	ResourceGroupName pulumi.StringInput
 	// Region is the stamp's region.
 	Region string
+	// PrivateAccess are the private endpoint to the Cosmos DB account, its
+	// DNS zone group and the zone's VNet link: what the FHIR pods need
+	// before they can reach the account. Empty without CosmosAccountID.
+	PrivateAccess []pulumi.Resource
 }
+
+// CosmosPrivateDNSZone is the private DNS zone of Cosmos DB's SQL API
+// private endpoints (Azure Private Endpoint DNS configuration).
+const CosmosPrivateDNSZone = "privatelink.documents.azure.com"
 
 // NewComputeStamp declares one region's stamp from the shared spec.
 func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
@@ -115,6 +130,11 @@ func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 	cluster, err := containerservice.NewManagedCluster(ctx, role+"-aks", clusterArgs(args, base, subnet.ID()), withParent(s)...)
 	if err != nil {
 		return nil, err
+	}
+	if args.CosmosAccountID != nil {
+		if s.PrivateAccess, err = cosmosPrivateAccess(ctx, s, args, base, vnet, subnet); err != nil {
+			return nil, err
+		}
 	}
 
 	s.IngressDNSLabel = base
@@ -164,6 +184,81 @@ func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 		return nil, err
 	}
 	return s, nil
+}
+
+// cosmosPrivateAccess declares the stamp's private path to the Cosmos DB
+// account, as the Azure Mission-Critical "Connected" design does: a subnet
+// for private endpoints, a private endpoint for the account's SQL API, and
+// a private DNS zone linked to the stamp's VNet that the endpoint's zone
+// group keeps filled with an address for each of the account's regions.
+//
+// Each stamp has a zone of its own, linked to its own VNet only: the two
+// VNets are not peered, and one zone shared by both stamps' endpoints would
+// hold one address per name, the last endpoint's, which the other stamp
+// cannot reach.
+func cosmosPrivateAccess(ctx *pulumi.Context, s *ComputeStamp, args *ComputeStampArgs, base string,
+	vnet *network.VirtualNetwork, nodes *network.Subnet,
+) ([]pulumi.Resource, error) {
+	role := string(args.Role)
+	// Azure refuses concurrent writes to the subnets of one VNet.
+	subnet, err := network.NewSubnet(ctx, role+"-private-endpoints", &network.SubnetArgs{
+		SubnetName:         pulumi.String("snet-private-endpoints"),
+		ResourceGroupName:  args.ResourceGroupName,
+		VirtualNetworkName: vnet.Name,
+		AddressPrefix:      pulumi.String(args.Network.PrivateEndpointSubnet),
+	}, withParent(s, pulumi.DependsOn([]pulumi.Resource{nodes}))...)
+	if err != nil {
+		return nil, err
+	}
+	endpoint, err := network.NewPrivateEndpoint(ctx, role+"-cosmos-endpoint", &network.PrivateEndpointArgs{
+		PrivateEndpointName: pulumi.String("pe-" + base + "-cosmos"),
+		ResourceGroupName:   args.ResourceGroupName,
+		Location:            pulumi.String(args.Region),
+		Subnet:              &network.SubnetTypeArgs{Id: subnet.ID().ToStringOutput()},
+		PrivateLinkServiceConnections: network.PrivateLinkServiceConnectionArray{{
+			Name:                 pulumi.String("cosmos-sql"),
+			PrivateLinkServiceId: args.CosmosAccountID,
+			GroupIds:             pulumi.StringArray{pulumi.String("Sql")},
+		}},
+		Tags: args.Tags,
+	}, withParent(s)...)
+	if err != nil {
+		return nil, err
+	}
+	zone, err := privatedns.NewPrivateZone(ctx, role+"-cosmos-dns", &privatedns.PrivateZoneArgs{
+		PrivateZoneName:   pulumi.String(CosmosPrivateDNSZone),
+		ResourceGroupName: args.ResourceGroupName,
+		Location:          pulumi.String("global"),
+		Tags:              args.Tags,
+	}, withParent(s)...)
+	if err != nil {
+		return nil, err
+	}
+	link, err := privatedns.NewVirtualNetworkLink(ctx, role+"-cosmos-dns-link", &privatedns.VirtualNetworkLinkArgs{
+		VirtualNetworkLinkName: pulumi.String("link-vnet-" + base),
+		PrivateZoneName:        zone.Name,
+		ResourceGroupName:      args.ResourceGroupName,
+		Location:               pulumi.String("global"),
+		VirtualNetwork:         &privatedns.SubResourceArgs{Id: vnet.ID().ToStringOutput()},
+		RegistrationEnabled:    pulumi.Bool(false),
+		Tags:                   args.Tags,
+	}, withParent(s)...)
+	if err != nil {
+		return nil, err
+	}
+	group, err := network.NewPrivateDnsZoneGroup(ctx, role+"-cosmos-dns-group", &network.PrivateDnsZoneGroupArgs{
+		PrivateDnsZoneGroupName: pulumi.String("default"),
+		PrivateEndpointName:     endpoint.Name,
+		ResourceGroupName:       args.ResourceGroupName,
+		PrivateDnsZoneConfigs: network.PrivateDnsZoneConfigArray{{
+			Name:             pulumi.String("privatelink-documents-azure-com"),
+			PrivateDnsZoneId: zone.ID().ToStringOutput(),
+		}},
+	}, withParent(s)...)
+	if err != nil {
+		return nil, err
+	}
+	return []pulumi.Resource{endpoint, link, group}, nil
 }
 
 // clusterArgs builds the cluster's inputs from the shared spec; only the

@@ -57,6 +57,14 @@ type CosmosAccountArgs struct {
 	// AutoscaleMaxThroughput is the FHIR database's autoscale ceiling.
 	// Optional; excludes Throughput.
 	AutoscaleMaxThroughput int
+	// PrivateOnly turns the account's public network access off: only
+	// private endpoints reach it. Optional; defaults to false (the public
+	// endpoint is open, limited to AllowedIPRanges if any).
+	PrivateOnly bool
+	// AllowedIPRanges are the only IPv4 addresses or ranges that may reach
+	// the public endpoint. Optional; defaults to none (no IP filter); not
+	// with PrivateOnly.
+	AllowedIPRanges []string
 	// Tags are the tags of the account, database and container. Optional.
 	Tags pulumi.StringMapInput
 }
@@ -82,6 +90,9 @@ func NewCosmosAccount(ctx *pulumi.Context, name string, args *CosmosAccountArgs,
 ) (*CosmosAccount, error) {
 	if args == nil || args.ResourceGroupName == nil || args.AccountName == "" || len(args.Locations) == 0 {
 		return nil, errors.New("cosmos account: ResourceGroupName, AccountName and Locations are required")
+	}
+	if args.PrivateOnly && len(args.AllowedIPRanges) > 0 {
+		return nil, errors.New("cosmos account: AllowedIPRanges apply to the public endpoint, which PrivateOnly closes")
 	}
 	c := &CosmosAccount{}
 	if err := ctx.RegisterComponentResource("fhir-dr:index:CosmosAccount", name, c, opts...); err != nil {
@@ -122,7 +133,11 @@ func NewCosmosAccount(ctx *pulumi.Context, name string, args *CosmosAccountArgs,
 		DisableKeyBasedMetadataWriteAccess: pulumi.Bool(true),
 		MinimalTlsVersion:                  pulumi.String("Tls12"),
 		BackupPolicy:                       backupPolicy(args.Backup),
-		Tags:                               args.Tags,
+		// Declared either way, so that what the account admits is in the
+		// plan and the policy's view, never Azure's default.
+		PublicNetworkAccess: publicAccess(args.PrivateOnly),
+		IpRules:             ipRules(args.AllowedIPRanges),
+		Tags:                args.Tags,
 	}, withParent(c, adopt(protectData(), args.Import.Account)...)...)
 	if err != nil {
 		return nil, err
@@ -191,4 +206,20 @@ func backupPolicy(b drconfig.Backup) pulumi.Input {
 			BackupStorageRedundancy:        pulumi.String(b.StorageRedundancy),
 		},
 	}
+}
+
+func publicAccess(privateOnly bool) pulumi.StringInput {
+	if privateOnly {
+		return cosmosdb.PublicNetworkAccessDisabled
+	}
+	return cosmosdb.PublicNetworkAccessEnabled
+}
+
+// ipRules is the account's IP filter; nil (no filter) without ranges.
+func ipRules(ranges []string) cosmosdb.IpAddressOrRangeArray {
+	var rules cosmosdb.IpAddressOrRangeArray
+	for _, r := range ranges {
+		rules = append(rules, cosmosdb.IpAddressOrRangeArgs{IpAddressOrRange: pulumi.String(r)})
+	}
+	return rules
 }

@@ -84,7 +84,13 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		Backup:                 cfg.Cosmos.Backup,
 		Throughput:             cfg.Cosmos.Throughput,
 		AutoscaleMaxThroughput: cfg.Cosmos.AutoscaleMaxThroughput,
-		Tags:                   dataTags,
+		// The full tier's stamps reach the account through private
+		// endpoints in both regions; without them (data tier, DR off) the
+		// service that uses the account runs outside fhir-dr, so the
+		// public endpoint stays open, limited to its egress if given.
+		PrivateOnly:     cfg.HasCompute(),
+		AllowedIPRanges: cfg.Cosmos.AllowedIPRanges,
+		Tags:            dataTags,
 	}, pulumi.Parent(dr))
 	if err != nil {
 		return nil, err
@@ -147,6 +153,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 				Region:            s.region,
 				AvailabilityZones: region.AvailabilityZones,
 				Network:           s.network,
+				CosmosAccountID:   cosmos.AccountID.ToStringOutput(),
 				ResourceGroupName: s.rg,
 				Tags:              tags(s.role),
 			}, pulumi.Parent(dr))
@@ -269,6 +276,9 @@ func deployFHIR(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmo
 		// grants, never for the other stamp's: rebuilding one stamp must
 		// not touch the other's pods.
 		needs := append([]pulumi.Resource{identity.Federations[issuers[i].Name]}, identity.Grants...)
+		// ... and for its stamp's private path to the account: the public
+		// endpoint is closed.
+		needs = append(needs, stamps[role].PrivateAccess...)
 		if _, err := NewFHIRService(ctx, string(role)+"-fhir", &FHIRServiceArgs{
 			Spec:      spec,
 			Stamp:     stamps[role],

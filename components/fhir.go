@@ -37,6 +37,10 @@ const (
 	fhirRunAsUser = 1654
 	// fhirCertDir is where the TLS secret is mounted.
 	fhirCertDir = "/certs"
+	// fhirTempDir is the pod's only writable directory (the root file
+	// system is read-only), and fhirTempSize its limit.
+	fhirTempDir  = "/tmp"
+	fhirTempSize = "1Gi"
 	// fhirCPUTarget is the CPU utilisation the autoscaler holds.
 	fhirCPUTarget = 60
 )
@@ -303,15 +307,27 @@ func deploymentSpec(spec FHIRSpec, region string, sa *corev1.ServiceAccount) *ap
 					SecurityContext: &corev1.SecurityContextArgs{
 						AllowPrivilegeEscalation: pulumi.Bool(false),
 						Capabilities:             &corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
+						// Nothing in the image is written at run time: a
+						// compromised server cannot change its own code.
+						ReadOnlyRootFilesystem: pulumi.Bool(true),
 					},
-					VolumeMounts: corev1.VolumeMountArray{corev1.VolumeMountArgs{
-						Name: pulumi.String("tls"), MountPath: pulumi.String(fhirCertDir), ReadOnly: pulumi.Bool(true),
-					}},
+					VolumeMounts: corev1.VolumeMountArray{
+						corev1.VolumeMountArgs{Name: pulumi.String("tls"), MountPath: pulumi.String(fhirCertDir), ReadOnly: pulumi.Bool(true)},
+						// The one writable place: request bodies Kestrel
+						// buffers to disk, the .NET runtime's diagnostics.
+						corev1.VolumeMountArgs{Name: pulumi.String("tmp"), MountPath: pulumi.String(fhirTempDir)},
+					},
 				}},
-				Volumes: corev1.VolumeArray{corev1.VolumeArgs{
-					Name:   pulumi.String("tls"),
-					Secret: &corev1.SecretVolumeSourceArgs{SecretName: pulumi.String(c.TLS.SecretName)},
-				}},
+				Volumes: corev1.VolumeArray{
+					corev1.VolumeArgs{
+						Name:   pulumi.String("tls"),
+						Secret: &corev1.SecretVolumeSourceArgs{SecretName: pulumi.String(c.TLS.SecretName)},
+					},
+					corev1.VolumeArgs{
+						Name:     pulumi.String("tmp"),
+						EmptyDir: &corev1.EmptyDirVolumeSourceArgs{SizeLimit: pulumi.String(fhirTempSize)},
+					},
+				},
 			},
 		},
 	}

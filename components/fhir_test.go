@@ -132,7 +132,8 @@ func TestFHIRWorkload(t *testing.T) {
 	assert.Equal(t, "fhir-server", podSpec["serviceAccountName"])
 	assert.JSONEq(t, `{"runAsNonRoot":true,"runAsUser":1654,"runAsGroup":1654,"seccompProfile":{"type":"RuntimeDefault"}}`,
 		asJSON(t, podSpec["securityContext"]))
-	assert.JSONEq(t, `[{"name":"tls","secret":{"secretName":"fhir-tls"}}]`, asJSON(t, podSpec["volumes"]))
+	assert.JSONEq(t, `[{"name":"tls","secret":{"secretName":"fhir-tls"}},{"name":"tmp","emptyDir":{"sizeLimit":"1Gi"}}]`,
+		asJSON(t, podSpec["volumes"]))
 	c := podSpec["containers"].([]any)[0].(map[string]any)
 	assert.Equal(t, "mcr.microsoft.com/healthcareapis/r4-fhir-server:main-20260821-1", c["image"])
 	assert.JSONEq(t, `[{"name":"https","containerPort":8443,"protocol":"TCP"}]`, asJSON(t, c["ports"]))
@@ -143,7 +144,11 @@ func TestFHIRWorkload(t *testing.T) {
 	assert.JSONEq(t, probe(10, 5, 3), asJSON(t, c["readinessProbe"]))
 	assert.JSONEq(t, probe(30, 20, 6), asJSON(t, c["livenessProbe"]))
 	assert.JSONEq(t, `{"requests":{"cpu":"1","memory":"2Gi"},"limits":{"cpu":"2","memory":"4Gi"}}`, asJSON(t, c["resources"]))
-	assert.JSONEq(t, `{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}`, asJSON(t, c["securityContext"]))
+	// The root file system is read-only; the server writes only to /tmp
+	// (request bodies Kestrel buffers, the .NET runtime's diagnostics).
+	assert.JSONEq(t, `{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"readOnlyRootFilesystem":true}`,
+		asJSON(t, c["securityContext"]))
+	assert.JSONEq(t, `[{"name":"tls","mountPath":"/certs","readOnly":true},{"name":"tmp","mountPath":"/tmp"}]`, asJSON(t, c["volumeMounts"]))
 
 	env := map[string]string{}
 	var order []string

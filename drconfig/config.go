@@ -22,6 +22,7 @@ package drconfig
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -149,6 +150,13 @@ type Cosmos struct {
 	// Backup is the backup policy. Optional; defaults to geo-redundant
 	// periodic backups every 240 minutes kept 8 hours.
 	Backup Backup `json:"backup"`
+	// AllowedIPRanges are the only public IPv4 addresses or CIDR ranges
+	// that may reach the account's public endpoint: the egress of the
+	// service that uses the account. They apply only where the public
+	// endpoint is open, that is without the full tier, whose stamps reach
+	// the account through private endpoints with public network access off.
+	// Optional; defaults to none (no IP filter).
+	AllowedIPRanges []string `json:"allowedIPRanges"`
 }
 
 // PerRegionBool is a setting given separately for each region.
@@ -243,6 +251,11 @@ type Network struct {
 	// NodeSubnet is the node subnet's CIDR, inside AddressSpace, /24 or
 	// larger.
 	NodeSubnet string `json:"nodeSubnet"`
+	// PrivateEndpointSubnet is the CIDR of the subnet that holds the
+	// stamp's private endpoint to the Cosmos DB account, inside
+	// AddressSpace and apart from NodeSubnet, /28 or larger. Optional;
+	// defaults to the /24 that follows NodeSubnet.
+	PrivateEndpointSubnet string `json:"privateEndpointSubnet"`
 }
 
 // APIServer restricts access to the Kubernetes API server.
@@ -329,14 +342,18 @@ const (
 	DefaultPrimaryNodeSubnet      = "10.50.0.0/20"
 	DefaultSecondaryAddressSpace  = "10.51.0.0/16"
 	DefaultSecondaryNodeSubnet    = "10.51.0.0/20"
-	DefaultProbeProtocol          = "HTTPS"
-	DefaultProbePort              = 443
-	DefaultProbePath              = "/health/check"
-	DefaultProbeIntervalSeconds   = 30
-	DefaultProbeTimeoutSeconds    = 10
-	DefaultProbeToleratedFailures = 3
-	DefaultTTLSeconds             = 60
-	DefaultLogRetentionDays       = 90
+	// DefaultPrivateEndpointSubnetBits is the prefix length of the
+	// default private endpoint subnet, the one that follows the node
+	// subnet (10.50.16.0/24 and 10.51.16.0/24 with the default networks).
+	DefaultPrivateEndpointSubnetBits = 24
+	DefaultProbeProtocol             = "HTTPS"
+	DefaultProbePort                 = 443
+	DefaultProbePath                 = "/health/check"
+	DefaultProbeIntervalSeconds      = 30
+	DefaultProbeTimeoutSeconds       = 10
+	DefaultProbeToleratedFailures    = 3
+	DefaultTTLSeconds                = 60
+	DefaultLogRetentionDays          = 90
 )
 
 // DefaultZones are the availability zones node pools spread over.
@@ -426,11 +443,19 @@ func (c *Config) applyDefaults() {
 			p.Zones = append([]string(nil), DefaultZones...)
 		}
 	}
-	if k.Network.Primary == (Network{}) {
-		k.Network.Primary = Network{DefaultPrimaryAddressSpace, DefaultPrimaryNodeSubnet}
-	}
-	if k.Network.Secondary == (Network{}) {
-		k.Network.Secondary = Network{DefaultSecondaryAddressSpace, DefaultSecondaryNodeSubnet}
+	for _, n := range []struct {
+		net               *Network
+		space, nodeSubnet string
+	}{
+		{&k.Network.Primary, DefaultPrimaryAddressSpace, DefaultPrimaryNodeSubnet},
+		{&k.Network.Secondary, DefaultSecondaryAddressSpace, DefaultSecondaryNodeSubnet},
+	} {
+		if n.net.AddressSpace == "" && n.net.NodeSubnet == "" {
+			n.net.AddressSpace, n.net.NodeSubnet = n.space, n.nodeSubnet
+		}
+		if n.net.PrivateEndpointSubnet == "" {
+			n.net.PrivateEndpointSubnet = subnetAfter(n.net.NodeSubnet, DefaultPrivateEndpointSubnetBits)
+		}
 	}
 
 	tm := &c.TrafficManager
@@ -458,6 +483,31 @@ func (c *Config) applyDefaults() {
 	}
 	c.Monitoring.RetentionDays = orDefault(c.Monitoring.RetentionDays, DefaultLogRetentionDays)
 	c.FHIR.applyDefaults()
+}
+
+// subnetAfter returns the /bits range that starts right after the range
+// cidr, or "" if cidr is not an IPv4 range or nothing follows it.
+func subnetAfter(cidr string, bits int) string {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil || !p.Addr().Is4() || p.Masked() != p {
+		return ""
+	}
+	a := p.Addr().As4()
+	end := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+	end |= 1<<(32-p.Bits()) - 1
+	if end == 1<<32-1 {
+		return ""
+	}
+	next := end + 1
+	next &^= 1<<(32-bits) - 1 // align down, then past the range if needed
+	if next <= end {
+		next += 1 << (32 - bits)
+	}
+	if next < end {
+		return "" // wrapped around
+	}
+	addr := netip.AddrFrom4([4]byte{byte(next >> 24), byte(next >> 16), byte(next >> 8), byte(next)})
+	return netip.PrefixFrom(addr, bits).String()
 }
 
 func hasZones(region string) bool {

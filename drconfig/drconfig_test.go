@@ -32,8 +32,8 @@ func TestDefaults(t *testing.T) {
 		SkuTier:           "Standard",
 		NodePools:         []NodePool{{Name: "system", Mode: "System", VMSize: "Standard_D4ds_v5", MinCount: 2, MaxCount: 5, Zones: []string{"1", "2", "3"}}},
 		Network: PerRegionNetwork{
-			Primary:   Network{AddressSpace: "10.50.0.0/16", NodeSubnet: "10.50.0.0/20"},
-			Secondary: Network{AddressSpace: "10.51.0.0/16", NodeSubnet: "10.51.0.0/20"},
+			Primary:   Network{AddressSpace: "10.50.0.0/16", NodeSubnet: "10.50.0.0/20", PrivateEndpointSubnet: "10.50.16.0/24"},
+			Secondary: Network{AddressSpace: "10.51.0.0/16", NodeSubnet: "10.51.0.0/20", PrivateEndpointSubnet: "10.51.16.0/24"},
 		},
 	}, c.Compute)
 	assert.Equal(t, TrafficManager{
@@ -234,5 +234,18 @@ func TestStampRole(t *testing.T) {
 		assert.Equal(t, want.role, role, name)
 		assert.Equal(t, want.rest, rest, name)
 		assert.Equal(t, want.ok, ok, name)
+	}
+}
+
+func TestSubnetAfter(t *testing.T) {
+	for in, want := range map[string]string{
+		"10.50.0.0/20":     "10.50.16.0/24",
+		"10.60.0.0/24":     "10.60.1.0/24",
+		"10.60.0.128/25":   "10.60.1.0/24",
+		"255.255.255.0/24": "",
+		"not a range":      "",
+		"10.50.0.1/20":     "",
+	} {
+		assert.Equal(t, want, subnetAfter(in, 24), in)
 	}
 }

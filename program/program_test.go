@@ -41,8 +41,9 @@ func with(changes map[string]string) map[string]string {
 func TestValidConfigRenders(t *testing.T) {
 	plan, err := render.Run("acme", validFull(), program.Deploy)
 	require.NoError(t, err)
-	assert.Len(t, plan.Resources, 27+3+2+6+2*7+2,
-		"27 before the workload; 3 components, 2 ingress IP grants, 6 identity resources, 7 workload objects per stamp, 2 locks")
+	assert.Len(t, plan.Resources, 27+3+2+6+2*7+2+2*5,
+		"27 before the workload; 3 components, 2 ingress IP grants, 6 identity resources, 7 workload objects per stamp, 2 locks, "+
+			"5 private access resources per stamp")
 }
 
 // TestBadConfig checks that each invalid configuration fails with exactly
@@ -125,6 +126,28 @@ func TestBadConfig(t *testing.T) {
 			drconfig.Problems{{Key: "fhir-dr:compute.nodePools", Message: "need at least one pool with mode System"}}},
 		{"overlapping networks", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"secondary":{"addressSpace":"10.50.0.0/16","nodeSubnet":"10.50.16.0/20"}}}`}),
 			drconfig.Problems{{Key: "fhir-dr:compute.network.secondary.addressSpace", Message: "10.50.0.0/16 overlaps the primary's 10.50.0.0/16; the stamps must be peerable"}}},
+		{"private endpoint subnet outside the address space", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"primary":{"addressSpace":"10.50.0.0/16","nodeSubnet":"10.50.0.0/20","privateEndpointSubnet":"10.52.0.0/24"}}}`}),
+			drconfig.Problems{{Key: "fhir-dr:compute.network.primary.privateEndpointSubnet", Message: "10.52.0.0/24 is not inside the address space 10.50.0.0/16 (the default is the /24 after nodeSubnet)"}}},
+		{"no room for the default private endpoint subnet", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"secondary":{"addressSpace":"10.51.0.0/20","nodeSubnet":"10.51.0.0/20"}}}`}),
+			drconfig.Problems{{Key: "fhir-dr:compute.network.secondary.privateEndpointSubnet", Message: "10.51.16.0/24 is not inside the address space 10.51.0.0/20 (the default is the /24 after nodeSubnet)"}}},
+		{"private endpoint subnet on the nodes", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"primary":{"addressSpace":"10.50.0.0/16","nodeSubnet":"10.50.0.0/20","privateEndpointSubnet":"10.50.8.0/24"}}}`}),
+			drconfig.Problems{{Key: "fhir-dr:compute.network.primary.privateEndpointSubnet", Message: "10.50.8.0/24 overlaps nodeSubnet 10.50.0.0/20"}}},
+		{"private endpoint subnet too small", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"primary":{"addressSpace":"10.50.0.0/16","nodeSubnet":"10.50.0.0/20","privateEndpointSubnet":"10.50.16.0/29"}}}`}),
+			drconfig.Problems{{Key: "fhir-dr:compute.network.primary.privateEndpointSubnet", Message: "must be /28 or larger to hold the private endpoint's addresses, got 10.50.16.0/29"}}},
+		{"allowed IP ranges with the full tier", with(map[string]string{"fhir-dr:cosmos": `{"allowedIPRanges":["203.0.113.0/24"]}`}),
+			drconfig.Problems{{Key: "fhir-dr:cosmos.allowedIPRanges", Message: "the full tier closes the account's public endpoint (its stamps use private endpoints): " +
+				"remove allowedIPRanges, in the same change that moves the stack to the full tier"}}},
+		{"allowed IP ranges that admit too much", with(map[string]string{
+			"fhir-dr:dr":     `{"enabled":true,"tier":"data","ticket":"SR-1"}`,
+			"fhir-dr:cosmos": `{"allowedIPRanges":["0.0.0.0","0.0.0.0/0","10.1.0.0/16","203.0.113.7","198.51.100.1/24","::1","a.b"]}`,
+		}), drconfig.Problems{
+			{Key: "fhir-dr:cosmos.allowedIPRanges[0]", Message: "0.0.0.0 admits every Azure datacenter, any tenant's: name the service's own egress ranges"},
+			{Key: "fhir-dr:cosmos.allowedIPRanges[1]", Message: "0.0.0.0/0 opens the account to the internet"},
+			{Key: "fhir-dr:cosmos.allowedIPRanges[2]", Message: "10.1.0.0/16 is not a public address: the account's IP filter sees the public egress address"},
+			{Key: "fhir-dr:cosmos.allowedIPRanges[4]", Message: `must be an IPv4 address or CIDR range such as 203.0.113.0/24, got "198.51.100.1/24"`},
+			{Key: "fhir-dr:cosmos.allowedIPRanges[5]", Message: `must be an IPv4 address or CIDR range such as 203.0.113.0/24, got "::1"`},
+			{Key: "fhir-dr:cosmos.allowedIPRanges[6]", Message: `must be an IPv4 address or CIDR range such as 203.0.113.0/24, got "a.b"`},
+		}},
 		{"subnet outside address space", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"primary":{"addressSpace":"10.50.0.0/16","nodeSubnet":"10.52.0.0/20"}}}`}),
 			drconfig.Problems{{Key: "fhir-dr:compute.network.primary.nodeSubnet", Message: "10.52.0.0/20 is not inside the address space 10.50.0.0/16"}}},
 		{"reserved tag", with(map[string]string{"fhir-dr:tags": `{"Customer":"other"}`}),

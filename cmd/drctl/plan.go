@@ -24,6 +24,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/monitor"
 	"github.com/fhir-dr/fhir-dr/azure/network"
 	"github.com/fhir-dr/fhir-dr/azure/operationalinsights"
+	"github.com/fhir-dr/fhir-dr/azure/privatedns"
 	"github.com/fhir-dr/fhir-dr/azure/resources"
 	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
 	"github.com/fhir-dr/fhir-dr/components"
@@ -329,7 +330,7 @@ func printObjectives(w io.Writer, o objectives.Objectives) {
 // keyInputs are the inputs plan shows for each resource type.
 var keyInputs = map[string][]string{
 	resources.ResourceGroupToken:                        {"resourceGroupName", "location"},
-	cosmosdb.DatabaseAccountToken:                       {"accountName", "location", "locations", "consistencyPolicy.defaultConsistencyLevel", "consistencyPolicy.maxIntervalInSeconds", "enableAutomaticFailover", "enableMultipleWriteLocations", "backupPolicy.type", "backupPolicy.periodicModeProperties.backupStorageRedundancy", "backupPolicy.continuousModeProperties.tier"},
+	cosmosdb.DatabaseAccountToken:                       {"accountName", "location", "locations", "publicNetworkAccess", "consistencyPolicy.defaultConsistencyLevel", "consistencyPolicy.maxIntervalInSeconds", "enableAutomaticFailover", "enableMultipleWriteLocations", "backupPolicy.type", "backupPolicy.periodicModeProperties.backupStorageRedundancy", "backupPolicy.continuousModeProperties.tier"},
 	cosmosdb.SqlResourceSqlDatabaseToken:                {"databaseName", "options.throughput", "options.autoscaleSettings.maxThroughput"},
 	cosmosdb.SqlResourceSqlContainerToken:               {"containerName", "resource.partitionKey.paths"},
 	network.VirtualNetworkToken:                         {"virtualNetworkName", "location", "addressSpace.addressPrefixes"},
@@ -346,6 +347,10 @@ var keyInputs = map[string][]string{
 	authorization.RoleAssignmentToken:                   {"roleDefinitionId", "scope"},
 	authorization.RoleDefinitionToken:                   {"roleName"},
 	authorization.ManagementLockByScopeToken:            {"lockName", "level", "scope"},
+	network.PrivateEndpointToken:                        {"privateEndpointName", "location"},
+	network.PrivateDnsZoneGroupToken:                    {"privateDnsZoneGroupName"},
+	privatedns.PrivateZoneToken:                         {"privateZoneName"},
+	privatedns.VirtualNetworkLinkToken:                  {"virtualNetworkLinkName"},
 	"kubernetes:core/v1:Namespace":                      {"metadata.name"},
 	"kubernetes:core/v1:ServiceAccount":                 {"metadata.name"},
 	"kubernetes:apps/v1:Deployment":                     {"metadata.name", "spec.template.spec.containers"},

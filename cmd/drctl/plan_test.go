@@ -28,9 +28,9 @@ func TestPlanText(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	for _, want := range []string{
 		"Stack contoso (",
-		"33 Azure resources and 12 Kubernetes objects in 9 components",
+		"43 Azure resources and 12 Kubernetes objects in 9 components",
 		"azure-native:cosmosdb:DatabaseAccount account [protected, retained, v" + azurenative.Version + "]",
-		"locations=eastus(priority 0, zone-redundant),westus(priority 1)",
+		"locations=eastus(priority 0, zone-redundant),westus(priority 1) publicNetworkAccess=Disabled",
 		"azure-native:trafficmanager:Endpoint secondary-endpoint [v" + azurenative.Version + "]",
 		"endpointName=secondary endpointType=AzureEndpoints priority=2 endpointStatus=Enabled",
 		"trafficManagerFqdn        contoso-fhir.trafficmanager.net",
