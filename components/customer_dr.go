@@ -179,9 +179,9 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		tm, err := NewTrafficManager(ctx, "traffic", &TrafficManagerArgs{
 			ResourceGroupName: secondaryRG.Name,
 			ProfileName:       "tm-" + cfg.Customer + "-fhir",
-			DNSName:           cfg.TrafficManager.DNSName,
-			Probe:             cfg.TrafficManager.Probe,
-			TTLSeconds:        *cfg.TrafficManager.TTLSeconds,
+			DNSName:           pulumi.String(cfg.TrafficManager.DNSName),
+			Probe:             trafficProbe(cfg.TrafficManager.Probe),
+			TTLSeconds:        pulumi.Int(*cfg.TrafficManager.TTLSeconds),
 			Endpoints: []TrafficEndpoint{
 				{Role: drconfig.RolePrimary, TargetResourceID: stamps[drconfig.RolePrimary].IngressIPID.ToStringOutput(), Priority: 1},
 				{Role: drconfig.RoleSecondary, TargetResourceID: stamps[drconfig.RoleSecondary].IngressIPID.ToStringOutput(), Priority: 2},
@@ -339,4 +339,19 @@ func lockData(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmos 
 		}
 	}
 	return nil
+}
+
+// trafficProbe maps the resolved probe settings to the component's.
+func trafficProbe(p drconfig.Probe) TrafficProbe {
+	probe := TrafficProbe{
+		Protocol:          p.Protocol,
+		Port:              pulumi.Int(p.Port),
+		IntervalSeconds:   pulumi.Int(p.IntervalSeconds),
+		TimeoutSeconds:    pulumi.Int(p.TimeoutSeconds),
+		ToleratedFailures: pulumi.Int(*p.ToleratedFailures),
+	}
+	if p.Path != "" {
+		probe.Path = pulumi.String(p.Path)
+	}
+	return probe
 }

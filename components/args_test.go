@@ -1,0 +1,51 @@
+package components_test
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/components"
+	"github.com/fhir-dr/fhir-dr/internal/render"
+)
+
+// renderComponent renders a program that declares one component.
+func renderComponent(t *testing.T, declare func(ctx *pulumi.Context) error) *render.Plan {
+	t.Helper()
+	plan, err := render.Run("args", nil, func(ctx *pulumi.Context) (pulumi.Map, error) {
+		return pulumi.Map{}, declare(ctx)
+	})
+	require.NoError(t, err)
+	return plan
+}
+
+// The components carry their own defaults: a caller that sets only what
+// is required gets them, without drconfig.
+func TestTrafficManagerDefaults(t *testing.T) {
+	plan := renderComponent(t, func(ctx *pulumi.Context) error {
+		_, err := components.NewTrafficManager(ctx, "traffic", &components.TrafficManagerArgs{
+			ResourceGroupName: pulumi.String("rg"),
+			ProfileName:       "tm",
+			DNSName:           pulumi.String("label"),
+			Endpoints:         []components.TrafficEndpoint{{Role: "primary", TargetResourceID: pulumi.String("/ip"), Priority: 1}},
+		})
+		return err
+	})
+	p := get(t, plan, profile, "profile")
+	assert.JSONEq(t, `{"relativeName":"label","ttl":60}`, asJSON(t, p.Inputs["dnsConfig"]))
+	assert.JSONEq(t, `{"protocol":"HTTPS","port":443,"path":"/health/check","intervalInSeconds":30,"timeoutInSeconds":10,"toleratedNumberOfFailures":3}`,
+		asJSON(t, p.Inputs["monitorConfig"]))
+
+	tcp := renderComponent(t, func(ctx *pulumi.Context) error {
+		_, err := components.NewTrafficManager(ctx, "traffic", &components.TrafficManagerArgs{
+			ResourceGroupName: pulumi.String("rg"), ProfileName: "tm", DNSName: pulumi.String("label"),
+			Probe:     components.TrafficProbe{Protocol: "TCP", Port: pulumi.Int(8443)},
+			Endpoints: []components.TrafficEndpoint{{Role: "primary", TargetResourceID: pulumi.String("/ip"), Priority: 1}},
+		})
+		return err
+	})
+	assert.JSONEq(t, `{"protocol":"TCP","port":8443,"intervalInSeconds":30,"timeoutInSeconds":10,"toleratedNumberOfFailures":3}`,
+		asJSON(t, get(t, tcp, profile, "profile").Inputs["monitorConfig"]), "no path for TCP")
+}
