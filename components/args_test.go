@@ -9,6 +9,7 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/components"
 	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/objectives"
 )
 
 // renderComponent renders a program that declares one component.
@@ -48,4 +49,25 @@ func TestTrafficManagerDefaults(t *testing.T) {
 	})
 	assert.JSONEq(t, `{"protocol":"TCP","port":8443,"intervalInSeconds":30,"timeoutInSeconds":10,"toleratedNumberOfFailures":3}`,
 		asJSON(t, get(t, tcp, profile, "profile").Inputs["monitorConfig"]), "no path for TCP")
+}
+
+func TestCosmosAccountDefaults(t *testing.T) {
+	declare := func(backup components.BackupPolicy) *render.Plan {
+		return renderComponent(t, func(ctx *pulumi.Context) error {
+			_, err := components.NewCosmosAccount(ctx, "cosmos", &components.CosmosAccountArgs{
+				ResourceGroupName: pulumi.String("rg"),
+				AccountName:       "acct",
+				Locations:         []components.CosmosLocation{{Region: "eastus"}},
+				Consistency:       objectives.Consistency{Level: objectives.Session},
+				Backup:            backup,
+			})
+			return err
+		})
+	}
+	a := get(t, declare(components.BackupPolicy{}), account, "account")
+	assert.JSONEq(t, `{"type":"Periodic","periodicModeProperties":{"backupIntervalInMinutes":240,"backupRetentionIntervalInHours":8,"backupStorageRedundancy":"Geo"}}`,
+		asJSON(t, a.Inputs["backupPolicy"]))
+	assert.Equal(t, "Enabled", a.Inputs["publicNetworkAccess"], "the public endpoint is open unless PrivateOnly")
+	assert.JSONEq(t, `{"type":"Continuous","continuousModeProperties":{"tier":"Continuous7Days"}}`,
+		asJSON(t, get(t, declare(components.BackupPolicy{Continuous: true}), account, "account").Inputs["backupPolicy"]))
 }

@@ -81,7 +81,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		AccountName:            cfg.Cosmos.AccountName,
 		Locations:              locations,
 		Consistency:            cfg.Consistency(),
-		Backup:                 cfg.Cosmos.Backup,
+		Backup:                 backup(cfg.Cosmos.Backup),
 		Throughput:             cfg.Cosmos.Throughput,
 		AutoscaleMaxThroughput: cfg.Cosmos.AutoscaleMaxThroughput,
 		// The full tier's stamps reach the account through private
@@ -354,4 +354,16 @@ func trafficProbe(p drconfig.Probe) TrafficProbe {
 		probe.Path = pulumi.String(p.Path)
 	}
 	return probe
+}
+
+// backup maps the resolved backup settings to the component's.
+func backup(b drconfig.Backup) BackupPolicy {
+	if b.Type == "Continuous" {
+		return BackupPolicy{Continuous: true, Tier: pulumi.String(b.Tier)}
+	}
+	return BackupPolicy{
+		IntervalMinutes:   pulumi.Int(b.IntervalMinutes),
+		RetentionHours:    pulumi.Int(b.RetentionHours),
+		StorageRedundancy: pulumi.String(b.StorageRedundancy),
+	}
 }
