@@ -71,3 +71,44 @@ func TestCosmosAccountDefaults(t *testing.T) {
 	assert.JSONEq(t, `{"type":"Continuous","continuousModeProperties":{"tier":"Continuous7Days"}}`,
 		asJSON(t, get(t, declare(components.BackupPolicy{Continuous: true}), account, "account").Inputs["backupPolicy"]))
 }
+
+func TestComputeStampDefaults(t *testing.T) {
+	args := func() *components.ComputeStampArgs {
+		return &components.ComputeStampArgs{
+			Spec: components.ComputeSpec{
+				KubernetesVersion: pulumi.String("1.33"),
+				NodePools:         []components.NodePool{{Name: "system", Count: 1}},
+				APIServer:         components.APIServerAccess{Private: true},
+			},
+			Customer: "acme", Role: "primary", Region: "eastus",
+			Network:           components.StampNetwork{AddressSpace: pulumi.String("10.0.0.0/16"), NodeSubnet: pulumi.String("10.0.0.0/20")},
+			ResourceGroupName: pulumi.String("rg"),
+		}
+	}
+	plan := renderComponent(t, func(ctx *pulumi.Context) error {
+		_, err := components.NewComputeStamp(ctx, "primary", args())
+		return err
+	})
+	c := get(t, plan, cluster, "primary-aks").Inputs
+	assert.JSONEq(t, `{"name":"Base","tier":"Standard"}`, asJSON(t, c["sku"]))
+	pool := c["agentPoolProfiles"].([]any)[0].(map[string]any)
+	assert.Equal(t, "System", pool["mode"])
+	assert.Equal(t, "Standard_D4ds_v5", pool["vmSize"])
+	assert.NotContains(t, pool, "availabilityZones", "no zones unless asked for and the region has them")
+	assert.NotContains(t, c["aadProfile"], "adminGroupObjectIDs")
+	assert.Empty(t, plan.Find(pe), "no private endpoint without CosmosAccountID")
+
+	for name, change := range map[string]func(*components.ComputeStampArgs){
+		"public API server without ranges": func(a *components.ComputeStampArgs) { a.Spec.APIServer = components.APIServerAccess{} },
+		"private endpoint without subnet":  func(a *components.ComputeStampArgs) { a.CosmosAccountID = pulumi.String("/acct") },
+		"no node pools":                    func(a *components.ComputeStampArgs) { a.Spec.NodePools = nil },
+	} {
+		a := args()
+		change(a)
+		_, err := render.Run("args", nil, func(ctx *pulumi.Context) (pulumi.Map, error) {
+			_, err := components.NewComputeStamp(ctx, "primary", a)
+			return pulumi.Map{}, err
+		})
+		assert.ErrorContains(t, err, "compute stamp: ", name)
+	}
+}

@@ -16,17 +16,66 @@ import (
 // are built from one value of it, so they cannot drift apart.
 type ComputeSpec struct {
 	// KubernetesVersion is the AKS version. Required.
-	KubernetesVersion string
-	// SkuTier is the AKS tier (Free, Standard, Premium). Required.
-	SkuTier string
+	KubernetesVersion pulumi.StringInput
+	// SkuTier is the AKS tier (Free, Standard, Premium). Optional; defaults
+	// to Standard, the tier with an uptime SLA.
+	SkuTier pulumi.StringInput
 	// NodePools are the node pools. Required; at least one System pool.
-	NodePools []drconfig.NodePool
+	NodePools []NodePool
 	// APIServer restricts access to the API server. Required: private or
 	// authorized ranges.
-	APIServer drconfig.APIServer
+	APIServer APIServerAccess
 	// AdminGroupObjectIDs are Entra ID cluster admin groups. Optional.
-	AdminGroupObjectIDs []string
+	AdminGroupObjectIDs pulumi.StringArrayInput
 }
+
+// NodePool is one AKS node pool of the spec.
+type NodePool struct {
+	// Name is the pool's name. Required.
+	Name string
+	// Mode is System or User. Optional; defaults to System.
+	Mode pulumi.StringInput
+	// VMSize is the node VM size. Optional; defaults to Standard_D4ds_v5.
+	VMSize pulumi.StringInput
+	// Count is a fixed node count. Required unless MinCount and MaxCount
+	// are set, which make the pool autoscale between them.
+	Count int
+	// MinCount and MaxCount are the autoscaler's floor and ceiling.
+	// Optional; together, instead of Count.
+	MinCount, MaxCount int
+	// Zones are the availability zones the pool spreads over, used only in
+	// a region that has zones. Optional; defaults to none (regional).
+	Zones []string
+}
+
+// APIServerAccess restricts who reaches a cluster's Kubernetes API.
+type APIServerAccess struct {
+	// Private makes the API server reachable only from the cluster's
+	// virtual network. Optional; without it AuthorizedIPRanges is required.
+	Private bool
+	// AuthorizedIPRanges are the only ranges that may reach a public API
+	// server. Required unless Private.
+	AuthorizedIPRanges pulumi.StringArrayInput
+}
+
+// StampNetwork is one stamp's address plan.
+type StampNetwork struct {
+	// AddressSpace is the virtual network's CIDR. Required.
+	AddressSpace pulumi.StringInput
+	// NodeSubnet is the node subnet's CIDR, inside AddressSpace. Required.
+	NodeSubnet pulumi.StringInput
+	// PrivateEndpointSubnet is the CIDR of the subnet of the private
+	// endpoint to the Cosmos DB account, inside AddressSpace. Required with
+	// ComputeStampArgs.CosmosAccountID.
+	PrivateEndpointSubnet pulumi.StringInput
+}
+
+// The compute defaults.
+const (
+	DefaultAKSSkuTier = "Standard"
+	DefaultPoolMode   = "System"
+	DefaultVMSize     = "Standard_D4ds_v5"
+)
 
 // ComputeStampArgs are the inputs of NewComputeStamp: the shared spec plus
 // the values that are specific to a region.
@@ -43,9 +92,8 @@ type ComputeStampArgs struct {
 	// the ingress IP's zones are used only where it does. Optional; defaults
 	// to false.
 	AvailabilityZones bool
-	// Network is the stamp's address plan. Required; PrivateEndpointSubnet
-	// only with CosmosAccountID.
-	Network drconfig.Network
+	// Network is the stamp's address plan. Required.
+	Network StampNetwork
 	// CosmosAccountID is the Cosmos DB account the stamp's FHIR service
 	// reaches through a private endpoint in the stamp's VNet, with its own
 	// private DNS zone. Optional; without it the stamp has no private
@@ -95,8 +143,16 @@ const CosmosPrivateDNSZone = "privatelink.documents.azure.com"
 func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 	opts ...pulumi.ResourceOption,
 ) (*ComputeStamp, error) {
-	if args == nil || args.ResourceGroupName == nil || args.Customer == "" || args.Role == "" || args.Region == "" {
-		return nil, errors.New("compute stamp: ResourceGroupName, Customer, Role and Region are required")
+	if args == nil || args.ResourceGroupName == nil || args.Customer == "" || args.Role == "" || args.Region == "" ||
+		args.Spec.KubernetesVersion == nil || len(args.Spec.NodePools) == 0 || args.Network.AddressSpace == nil || args.Network.NodeSubnet == nil {
+		return nil, errors.New("compute stamp: ResourceGroupName, Customer, Role, Region, the spec's KubernetesVersion and NodePools " +
+			"and the network's AddressSpace and NodeSubnet are required")
+	}
+	if !args.Spec.APIServer.Private && args.Spec.APIServer.AuthorizedIPRanges == nil {
+		return nil, errors.New("compute stamp: the API server must be private or limited to AuthorizedIPRanges")
+	}
+	if args.CosmosAccountID != nil && args.Network.PrivateEndpointSubnet == nil {
+		return nil, errors.New("compute stamp: a private endpoint to the Cosmos DB account needs Network.PrivateEndpointSubnet")
 	}
 	s := &ComputeStamp{}
 	if err := ctx.RegisterComponentResource("fhir-dr:index:ComputeStamp", name, s, opts...); err != nil {
@@ -110,7 +166,7 @@ func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 		ResourceGroupName:  args.ResourceGroupName,
 		Location:           pulumi.String(args.Region),
 		AddressSpace: &network.AddressSpaceArgs{
-			AddressPrefixes: pulumi.StringArray{pulumi.String(args.Network.AddressSpace)},
+			AddressPrefixes: pulumi.StringArray{args.Network.AddressSpace},
 		},
 		Tags: args.Tags,
 	}, withParent(s)...)
@@ -121,7 +177,7 @@ func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 		SubnetName:         pulumi.String("snet-aks-nodes"),
 		ResourceGroupName:  args.ResourceGroupName,
 		VirtualNetworkName: vnet.Name,
-		AddressPrefix:      pulumi.String(args.Network.NodeSubnet),
+		AddressPrefix:      args.Network.NodeSubnet,
 	}, withParent(s)...)
 	if err != nil {
 		return nil, err
@@ -205,7 +261,7 @@ func cosmosPrivateAccess(ctx *pulumi.Context, s *ComputeStamp, args *ComputeStam
 		SubnetName:         pulumi.String("snet-private-endpoints"),
 		ResourceGroupName:  args.ResourceGroupName,
 		VirtualNetworkName: vnet.Name,
-		AddressPrefix:      pulumi.String(args.Network.PrivateEndpointSubnet),
+		AddressPrefix:      args.Network.PrivateEndpointSubnet,
 	}, withParent(s, pulumi.DependsOn([]pulumi.Resource{nodes}))...)
 	if err != nil {
 		return nil, err
@@ -267,10 +323,17 @@ func clusterArgs(args *ComputeStampArgs, base string, subnetID pulumi.IDOutput) 
 	spec := args.Spec
 	pools := make(containerservice.ManagedClusterAgentPoolProfileArray, len(spec.NodePools))
 	for i, p := range spec.NodePools {
+		mode, vmSize := p.Mode, p.VMSize
+		if mode == nil {
+			mode = pulumi.String(DefaultPoolMode)
+		}
+		if vmSize == nil {
+			vmSize = pulumi.String(DefaultVMSize)
+		}
 		pool := containerservice.ManagedClusterAgentPoolProfileArgs{
 			Name:         pulumi.String(p.Name),
-			Mode:         pulumi.String(p.Mode),
-			VmSize:       pulumi.String(p.VMSize),
+			Mode:         mode,
+			VmSize:       vmSize,
 			OsType:       pulumi.String("Linux"),
 			OsSKU:        pulumi.String("AzureLinux"),
 			Type:         pulumi.String("VirtualMachineScaleSets"),
@@ -295,14 +358,16 @@ func clusterArgs(args *ComputeStampArgs, base string, subnetID pulumi.IDOutput) 
 	if spec.APIServer.Private {
 		apiAccess.EnablePrivateCluster = pulumi.Bool(true)
 	} else {
-		apiAccess.AuthorizedIPRanges = pulumi.ToStringArray(spec.APIServer.AuthorizedIPRanges)
+		apiAccess.AuthorizedIPRanges = spec.APIServer.AuthorizedIPRanges
 	}
 	aad := &containerservice.ManagedClusterAADProfileArgs{
-		Managed:         pulumi.Bool(true),
-		EnableAzureRBAC: pulumi.Bool(true),
+		Managed:             pulumi.Bool(true),
+		EnableAzureRBAC:     pulumi.Bool(true),
+		AdminGroupObjectIDs: spec.AdminGroupObjectIDs,
 	}
-	if len(spec.AdminGroupObjectIDs) > 0 {
-		aad.AdminGroupObjectIDs = pulumi.ToStringArray(spec.AdminGroupObjectIDs)
+	tier := spec.SkuTier
+	if tier == nil {
+		tier = pulumi.String(DefaultAKSSkuTier)
 	}
 
 	return &containerservice.ManagedClusterArgs{
@@ -311,8 +376,8 @@ func clusterArgs(args *ComputeStampArgs, base string, subnetID pulumi.IDOutput) 
 		Location:          pulumi.String(args.Region),
 		DnsPrefix:         pulumi.String(base),
 		NodeResourceGroup: pulumi.String("rg-" + base + "-aks-nodes"),
-		KubernetesVersion: pulumi.String(spec.KubernetesVersion),
-		Sku:               &containerservice.ManagedClusterSKUArgs{Name: pulumi.String("Base"), Tier: pulumi.String(spec.SkuTier)},
+		KubernetesVersion: spec.KubernetesVersion,
+		Sku:               &containerservice.ManagedClusterSKUArgs{Name: pulumi.String("Base"), Tier: tier},
 		Identity:          &containerservice.ManagedClusterIdentityArgs{Type: containerservice.ResourceIdentityTypeSystemAssigned},
 		// Entra ID with Azure RBAC and no local accounts: every access to the
 		// cluster is an audited Entra identity, never a shared admin

@@ -128,22 +128,16 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		if err != nil {
 			return nil, err
 		}
-		spec := ComputeSpec{
-			KubernetesVersion:   cfg.Compute.KubernetesVersion,
-			SkuTier:             cfg.Compute.SkuTier,
-			NodePools:           cfg.Compute.NodePools,
-			APIServer:           cfg.Compute.APIServer,
-			AdminGroupObjectIDs: cfg.Compute.AdminGroupObjectIDs,
-		}
+		spec := computeSpec(cfg.Compute)
 		stamps := map[drconfig.Role]*ComputeStamp{}
 		for _, s := range []struct {
 			role    drconfig.Role
 			region  string
-			network drconfig.Network
+			network StampNetwork
 			rg      pulumi.StringInput
 		}{
-			{drconfig.RolePrimary, cfg.PrimaryRegion, cfg.Compute.Network.Primary, primaryRG.Name},
-			{drconfig.RoleSecondary, cfg.DR.SecondaryRegion, cfg.Compute.Network.Secondary, secondaryRG.Name},
+			{drconfig.RolePrimary, cfg.PrimaryRegion, stampNetwork(cfg.Compute.Network.Primary), primaryRG.Name},
+			{drconfig.RoleSecondary, cfg.DR.SecondaryRegion, stampNetwork(cfg.Compute.Network.Secondary), secondaryRG.Name},
 		} {
 			region, _ := drconfig.LookupRegion(s.region)
 			stamp, err := NewComputeStamp(ctx, string(s.role), &ComputeStampArgs{
@@ -365,5 +359,36 @@ func backup(b drconfig.Backup) BackupPolicy {
 		IntervalMinutes:   pulumi.Int(b.IntervalMinutes),
 		RetentionHours:    pulumi.Int(b.RetentionHours),
 		StorageRedundancy: pulumi.String(b.StorageRedundancy),
+	}
+}
+
+// computeSpec maps the resolved compute settings to the stamps' shared spec.
+func computeSpec(c drconfig.Compute) ComputeSpec {
+	spec := ComputeSpec{
+		KubernetesVersion: pulumi.String(c.KubernetesVersion),
+		SkuTier:           pulumi.String(c.SkuTier),
+		APIServer:         APIServerAccess{Private: c.APIServer.Private},
+	}
+	if !c.APIServer.Private {
+		spec.APIServer.AuthorizedIPRanges = pulumi.ToStringArray(c.APIServer.AuthorizedIPRanges)
+	}
+	if len(c.AdminGroupObjectIDs) > 0 {
+		spec.AdminGroupObjectIDs = pulumi.ToStringArray(c.AdminGroupObjectIDs)
+	}
+	for _, p := range c.NodePools {
+		spec.NodePools = append(spec.NodePools, NodePool{
+			Name: p.Name, Mode: pulumi.String(p.Mode), VMSize: pulumi.String(p.VMSize),
+			Count: p.Count, MinCount: p.MinCount, MaxCount: p.MaxCount, Zones: p.Zones,
+		})
+	}
+	return spec
+}
+
+// stampNetwork maps a region's resolved address plan to the stamp's.
+func stampNetwork(n drconfig.Network) StampNetwork {
+	return StampNetwork{
+		AddressSpace:          pulumi.String(n.AddressSpace),
+		NodeSubnet:            pulumi.String(n.NodeSubnet),
+		PrivateEndpointSubnet: pulumi.String(n.PrivateEndpointSubnet),
 	}
 }
