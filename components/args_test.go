@@ -112,3 +112,54 @@ func TestComputeStampDefaults(t *testing.T) {
 		assert.ErrorContains(t, err, "compute stamp: ", name)
 	}
 }
+
+func TestFHIRServiceDefaults(t *testing.T) {
+	plan := renderComponent(t, func(ctx *pulumi.Context) error {
+		stamp, err := components.NewComputeStamp(ctx, "primary", &components.ComputeStampArgs{
+			Spec: components.ComputeSpec{
+				KubernetesVersion: pulumi.String("1.33"),
+				NodePools:         []components.NodePool{{Name: "system", Count: 1}},
+				APIServer:         components.APIServerAccess{Private: true},
+			},
+			Customer: "acme", Role: "primary", Region: "eastus",
+			Network:           components.StampNetwork{AddressSpace: pulumi.String("10.0.0.0/16"), NodeSubnet: pulumi.String("10.0.0.0/20")},
+			ResourceGroupName: pulumi.String("rg"),
+		})
+		if err != nil {
+			return err
+		}
+		_, err = components.NewFHIRService(ctx, "primary-fhir", &components.FHIRServiceArgs{
+			Spec: components.FHIRSpec{
+				Settings: components.FHIRSettings{
+					Image:     pulumi.String("mcr.microsoft.com/healthcareapis/r4-fhir-server:4.0.1"),
+					Authority: pulumi.String("https://login.microsoftonline.com/t"),
+					Audience:  pulumi.String("https://fhir.example"),
+					CORS:      components.FHIRCORS{Origins: []string{"https://app.example"}},
+				},
+				CosmosEndpoint:   pulumi.String("https://acct.documents.azure.com:443/"),
+				CosmosAccountID:  pulumi.String("/acct"),
+				Regions:          []string{"eastus"},
+				IdentityClientID: pulumi.String("client"),
+			},
+			Stamp: stamp, Role: "primary", Replicas: 2,
+		})
+		return err
+	})
+	objs := workload(t, plan, "primary")
+	pod := objs["kubernetes:apps/v1:Deployment::fhir-deployment"].Inputs["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
+	c := pod["containers"].([]any)[0].(map[string]any)
+	assert.JSONEq(t, `{"requests":{"cpu":"1","memory":"2Gi"},"limits":{"cpu":"2","memory":"4Gi"}}`, asJSON(t, c["resources"]))
+	assert.JSONEq(t, `[{"name":"tls","secret":{"secretName":"fhir-tls"}},{"name":"tmp","emptyDir":{"sizeLimit":"1Gi"}}]`, asJSON(t, pod["volumes"]))
+	env := map[string]string{}
+	for _, e := range c["env"].([]any) {
+		m := e.(map[string]any)
+		env[m["name"].(string)] = m["value"].(string)
+	}
+	assert.Equal(t, "GET", env["FhirServer__Cors__Methods__0"])
+	assert.Equal(t, "*", env["FhirServer__Cors__Headers__0"])
+	assert.Equal(t, "1440", env["FhirServer__Cors__MaxAge"])
+	assert.Equal(t, "false", env["FhirServer__Operations__Export__Enabled"])
+	hpa := objs["kubernetes:autoscaling/v2:HorizontalPodAutoscaler::fhir-hpa"].Inputs["spec"].(map[string]any)
+	assert.EqualValues(t, 2, hpa["minReplicas"])
+	assert.EqualValues(t, 10, hpa["maxReplicas"])
+}

@@ -255,7 +255,7 @@ func deployFHIR(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmo
 		regions[i] = l.Region
 	}
 	spec := FHIRSpec{
-		Config:           cfg.FHIR,
+		Settings:         fhirSettings(cfg.FHIR),
 		CosmosEndpoint:   cosmos.DocumentEndpoint,
 		CosmosAccountID:  cosmos.AccountID.ToStringOutput(),
 		Regions:          regions,
@@ -390,5 +390,22 @@ func stampNetwork(n drconfig.Network) StampNetwork {
 		AddressSpace:          pulumi.String(n.AddressSpace),
 		NodeSubnet:            pulumi.String(n.NodeSubnet),
 		PrivateEndpointSubnet: pulumi.String(n.PrivateEndpointSubnet),
+	}
+}
+
+// fhirSettings maps the resolved fhir settings to the FHIR service's.
+func fhirSettings(f drconfig.FHIR) FHIRSettings {
+	return FHIRSettings{
+		Image:                     pulumi.String(f.ImageRef()),
+		Authority:                 pulumi.String(f.Auth.Authority),
+		Audience:                  pulumi.String(f.Auth.Audience),
+		SmartProxy:                f.SmartProxy,
+		CORS:                      FHIRCORS{Origins: f.CORS.Origins, Methods: f.CORS.Methods, Headers: f.CORS.Headers, MaxAge: f.CORS.MaxAge},
+		ExportStorageURI:          f.ExportStorageURI(),
+		ConvertDataRegistryServer: f.ConvertDataRegistryServer(),
+		MaxReplicas:               pulumi.Int(f.Replicas.Max),
+		Requests:                  Quantities{CPU: pulumi.String(f.Resources.Requests.CPU), Memory: pulumi.String(f.Resources.Requests.Memory)},
+		Limits:                    Quantities{CPU: pulumi.String(f.Resources.Limits.CPU), Memory: pulumi.String(f.Resources.Limits.Memory)},
+		TLSSecretName:             pulumi.String(f.TLS.SecretName),
 	}
 }
