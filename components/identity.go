@@ -141,10 +141,10 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, args *WorkloadIdentit
 		RoleDefinitionId: pulumi.Sprintf("%s/sqlRoleDefinitions/%s", accountID, CosmosDataContributor),
 		Scope:            accountID,
 		PrincipalId:      id.PrincipalId,
-		// Deleted first when replaced, so that a stack deployed before the
-		// data lock existed (and this grant was retained) drops its old
-		// grant before the lock is created (the locks wait for the
-		// identity); retained ones are never deleted.
+		// Replaced delete-first: a stack deployed before the data lock
+		// holds this grant under its old name, not retained, and deletes
+		// it before the lock is created (the locks wait for the identity);
+		// once retained, a replaced grant is never deleted at all.
 	}, withParent(w, pulumi.RetainOnDelete(true), pulumi.DeleteBeforeReplace(true))...)
 	if err != nil {
 		return nil, err
