@@ -147,6 +147,16 @@ var Resources = []Resource{
 		_, err := authorization.NewManagementLockAtResourceGroupLevel(ctx, name, a)
 		return err
 	}},
+	{Token: authorization.ManagementLockByScopeToken, Args: reflect.TypeFor[authorization.ManagementLockByScopeArgs](), New: func(ctx *pulumi.Context, name string, args any) error {
+		a, _ := args.(*authorization.ManagementLockByScopeArgs)
+		_, err := authorization.NewManagementLockByScope(ctx, name, a)
+		return err
+	}},
+	{Token: authorization.RoleDefinitionToken, Args: reflect.TypeFor[authorization.RoleDefinitionArgs](), New: func(ctx *pulumi.Context, name string, args any) error {
+		a, _ := args.(*authorization.RoleDefinitionArgs)
+		_, err := authorization.NewRoleDefinition(ctx, name, a)
+		return err
+	}},
 	{Token: network.PrivateEndpointToken, Args: reflect.TypeFor[network.PrivateEndpointArgs](), New: func(ctx *pulumi.Context, name string, args any) error {
 		a, _ := args.(*network.PrivateEndpointArgs)
 		_, err := network.NewPrivateEndpoint(ctx, name, a)

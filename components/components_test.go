@@ -68,6 +68,12 @@ const (
 	federated = managedidentity.FederatedIdentityCredentialToken
 	sqlRole   = cosmosdb.SqlResourceSqlRoleAssignmentToken
 	armRole   = authorization.RoleAssignmentToken
+	roleDef   = "azure-native:authorization:RoleDefinition"
+	lock      = "azure-native:authorization:ManagementLockByScope"
+	pe        = "azure-native:network:PrivateEndpoint"
+	dnsGroup  = "azure-native:network:PrivateDnsZoneGroup"
+	dnsZone   = "azure-native:privatedns:PrivateZone"
+	dnsLink   = "azure-native:privatedns:VirtualNetworkLink"
 	k8sProv   = "pulumi:providers:kubernetes"
 	namespace = "kubernetes:core/v1:Namespace"
 	svcAcct   = "kubernetes:core/v1:ServiceAccount"
@@ -82,7 +88,7 @@ func taggable(typ string) bool {
 	if !strings.HasPrefix(typ, "azure-native:") {
 		return false
 	}
-	return !slices.Contains([]string{subnet, endpoint, diag, federated, sqlRole, armRole}, typ)
+	return !slices.Contains([]string{subnet, endpoint, diag, federated, sqlRole, armRole, roleDef, lock, dnsGroup}, typ)
 }
 
 func tags(customer, ticket, tier, role, meter, multiplier string, extra map[string]any) map[string]any {
@@ -105,14 +111,15 @@ func TestExampleStacks(t *testing.T) {
 		"fhir-dr:index:WorkloadIdentity", "fhir-dr:index:FHIRService", "fhir-dr:index:FHIRService",
 		group, group, account, database, container,
 		vnet, subnet, cluster, publicIP, armRole, vnet, subnet, cluster, publicIP, armRole,
-		profile, endpoint, endpoint, workspace, diag, diag, diag, diag,
-		identity, federated, federated, sqlRole, armRole,
+		subnet, pe, dnsZone, dnsLink, dnsGroup, subnet, pe, dnsZone, dnsLink, dnsGroup,
+		profile, endpoint, endpoint, workspace, diag, diag, diag, diag, lock, lock,
+		identity, federated, federated, sqlRole, roleDef, armRole,
 		k8sProv, namespace, svcAcct, deploy, service, pdb, hpa,
 		k8sProv, namespace, svcAcct, deploy, service, pdb, hpa,
 	}
 	dataOnly := []string{
 		"fhir-dr:index:CustomerDR", "fhir-dr:index:CosmosAccount", "fhir-dr:index:Monitoring",
-		group, account, database, container, workspace, diag,
+		group, account, database, container, workspace, diag, lock, lock,
 	}
 	want := map[string][]string{
 		// Contoso's $export and $convert-data add a grant each.
@@ -134,7 +141,9 @@ func TestExampleStacks(t *testing.T) {
 			for _, r := range plan.Resources {
 				types = append(types, r.Type)
 				if r.Protect {
-					assert.True(t, r.RetainOnDelete, "%s is retained on delete too", r.Name)
+					// The locks go with the documented offboarding; the
+					// data they guard stays.
+					assert.Equal(t, r.Type != lock, r.RetainOnDelete, "%s is retained on delete too", r.Name)
 					protected = append(protected, r.Type+"::"+r.Name)
 				}
 				switch {
@@ -150,7 +159,8 @@ func TestExampleStacks(t *testing.T) {
 			assert.Equal(t, expected, types)
 			assert.ElementsMatch(t, []string{
 				group + "::primary-rg", account + "::account", database + "::health", container + "::fhirR4",
-			}, protected, "the customer's data and the group holding it are protected")
+				lock + "::data-lock", lock + "::audit-lock",
+			}, protected, "the customer's data, the group holding it and the locks guarding it are protected")
 		})
 	}
 }
@@ -180,7 +190,9 @@ func TestCosmosAccountFullTier(t *testing.T) {
 				"backupIntervalInMinutes": 240, "backupRetentionIntervalInHours": 8, "backupStorageRedundancy": "Geo",
 			},
 		},
-		"tags": map[string]any{"customer": "contoso", "dr-role": "primary", "managed-by": "fhir-dr", "cost-center": "4711"},
+		// The full tier's stamps reach it through private endpoints only.
+		"publicNetworkAccess": "Disabled",
+		"tags":                map[string]any{"customer": "contoso", "dr-role": "primary", "managed-by": "fhir-dr", "cost-center": "4711"},
 	}
 	assert.JSONEq(t, asJSON(t, want), asJSON(t, get(t, plan, account, "account").Inputs))
 
@@ -190,6 +202,41 @@ func TestCosmosAccountFullTier(t *testing.T) {
 	c := get(t, plan, container, "fhirR4")
 	assert.JSONEq(t, `{"id":"fhirR4","partitionKey":{"kind":"Hash","paths":["/partitionKey"]}}`, asJSON(t, c.Inputs["resource"]))
 	assert.Equal(t, "health", c.Inputs["databaseName"])
+}
+
+// TestDataLocks: CanNotDelete management locks guard the Cosmos DB account
+// (and with it its database, container and resource group) and the audit
+// log workspace against deletes from outside the program, in every stack.
+// TestOffboarding (integration) checks that offboarding deletes them before
+// the diagnostic setting inside the account's scope.
+func TestDataLocks(t *testing.T) {
+	for _, stack := range []string{"contoso", "litware", "adatum"} {
+		t.Run(stack, func(t *testing.T) {
+			plan := renderStack(t, stack)
+			accountID := get(t, plan, account, "account").ID
+			workspaceID := get(t, plan, workspace, "workspace").ID
+			data := get(t, plan, lock, "data-lock")
+			assert.JSONEq(t, asJSON(t, map[string]any{
+				"lockName": "fhir-dr-data",
+				"scope":    accountID,
+				"level":    "CanNotDelete",
+				"notes": "fhir-dr: the FHIR data of " + stack + " (Cosmos DB account fhir-" + stack + ", database health, container fhirR4). " +
+					"Removed only by the offboarding procedure (docs/runbook.md, Offboard).",
+			}), asJSON(t, data.Inputs))
+			assert.Equal(t, accountID+"/providers/Microsoft.Authorization/locks/fhir-dr-data", data.ID)
+			audit := get(t, plan, lock, "audit-lock")
+			assert.JSONEq(t, asJSON(t, map[string]any{
+				"lockName": "fhir-dr-audit-logs",
+				"scope":    workspaceID,
+				"level":    "CanNotDelete",
+				"notes":    "fhir-dr: the audit logs of " + stack + ". Removed only by the offboarding procedure (docs/runbook.md, Offboard).",
+			}), asJSON(t, audit.Inputs))
+			for _, l := range []render.Resource{data, audit} {
+				assert.True(t, l.Protect)
+				assert.False(t, l.RetainOnDelete)
+			}
+		})
+	}
 }
 
 func TestCosmosBoundedStalenessAndManualThroughput(t *testing.T) {
@@ -213,6 +260,20 @@ func TestCosmosContinuousBackupAndChosenSecondary(t *testing.T) {
 func TestDataTierAndDisabled(t *testing.T) {
 	litware := renderStack(t, "litware")
 	a := get(t, litware, account, "account")
+	// No stamp, no private path: the service that uses the account runs
+	// outside fhir-dr, so the public endpoint stays open, declared so.
+	assert.Equal(t, "Enabled", a.Inputs["publicNetworkAccess"])
+	assert.NotContains(t, a.Inputs, "ipRules")
+	assert.Empty(t, litware.Find(pe))
+	// The service's egress, when given, is the only way in.
+	values, err := drconfig.ReadStackFile(filepath.Join("..", drconfig.StackFile("litware")))
+	require.NoError(t, err)
+	values["fhir-dr:cosmos"] = `{"throughput":1000,"allowedIPRanges":["203.0.113.0/24","198.51.100.7"]}`
+	filtered, err := render.Run("litware", values, program.Deploy)
+	require.NoError(t, err)
+	f := get(t, filtered, account, "account")
+	assert.Equal(t, "Enabled", f.Inputs["publicNetworkAccess"])
+	assert.JSONEq(t, `[{"ipAddressOrRange":"203.0.113.0/24"},{"ipAddressOrRange":"198.51.100.7"}]`, asJSON(t, f.Inputs["ipRules"]))
 	assert.JSONEq(t, `[{"locationName":"uksouth","failoverPriority":0,"isZoneRedundant":true},`+
 		`{"locationName":"ukwest","failoverPriority":1,"isZoneRedundant":false}]`, asJSON(t, a.Inputs["locations"]))
 	assert.Equal(t, map[string]any{"customer": "litware", "dr-role": "primary", "managed-by": "fhir-dr"}, a.Inputs["tags"],
@@ -230,6 +291,56 @@ func TestDataTierAndDisabled(t *testing.T) {
 	assert.Equal(t, map[string]any{"customer": "adatum", "dr-role": "primary", "managed-by": "fhir-dr"}, a.Inputs["tags"])
 	assert.Equal(t, false, adatum.Outputs["drEnabled"])
 	assert.NotContains(t, adatum.Outputs, "rpoSeconds")
+}
+
+// TestCosmosPrivateAccess: each stamp reaches the account through a private
+// endpoint (SQL API) in a subnet of its own VNet, and resolves the account
+// through a private DNS zone of its own linked to that VNet, filled by the
+// endpoint's zone group; the account's public endpoint is closed.
+func TestCosmosPrivateAccess(t *testing.T) {
+	plan := renderStack(t, "contoso")
+	accountID := get(t, plan, account, "account").ID
+	sub := "/subscriptions/00000000-0000-0000-0000-000000000000"
+	for role, want := range map[string]struct{ region, rg, prefix string }{
+		"primary":   {"eastus", "rg-contoso-fhir-eastus", "10.50.16.0/24"},
+		"secondary": {"westus", "rg-contoso-fhir-dr-westus", "10.51.16.0/24"},
+	} {
+		base := "contoso-fhir-" + role
+		tagMap := tags("contoso", "SR-100234", "full", role, "fhir-dr-full", "2", map[string]any{"cost-center": "4711"})
+		net := get(t, plan, vnet, role+"-vnet")
+		sn := get(t, plan, subnet, role+"-private-endpoints")
+		assert.JSONEq(t, asJSON(t, map[string]any{
+			"subnetName": "snet-private-endpoints", "resourceGroupName": want.rg, "virtualNetworkName": "vnet-" + base,
+			"addressPrefix": want.prefix, "privateEndpointNetworkPolicies": "Disabled", "privateLinkServiceNetworkPolicies": "Enabled",
+		}), asJSON(t, sn.Inputs), role)
+		endpointRes := get(t, plan, pe, role+"-cosmos-endpoint")
+		assert.JSONEq(t, asJSON(t, map[string]any{
+			"privateEndpointName": "pe-" + base + "-cosmos", "resourceGroupName": want.rg, "location": want.region,
+			"subnet": map[string]any{"id": sn.ID, "privateEndpointNetworkPolicies": "Disabled", "privateLinkServiceNetworkPolicies": "Enabled"},
+			"privateLinkServiceConnections": []any{map[string]any{
+				"name": "cosmos-sql", "privateLinkServiceId": accountID, "groupIds": []any{"Sql"},
+			}},
+			"tags": tagMap,
+		}), asJSON(t, endpointRes.Inputs), role)
+		zone := get(t, plan, dnsZone, role+"-cosmos-dns")
+		assert.JSONEq(t, asJSON(t, map[string]any{
+			"privateZoneName": "privatelink.documents.azure.com", "resourceGroupName": want.rg, "location": "global", "tags": tagMap,
+		}), asJSON(t, zone.Inputs), role)
+		assert.Equal(t, sub+"/resourceGroups/"+want.rg+"/providers/Microsoft.Network/privateDnsZones/privatelink.documents.azure.com", zone.ID)
+		assert.JSONEq(t, asJSON(t, map[string]any{
+			"virtualNetworkLinkName": "link-vnet-" + base, "privateZoneName": "privatelink.documents.azure.com",
+			"resourceGroupName": want.rg, "location": "global", "virtualNetwork": map[string]any{"id": net.ID},
+			"registrationEnabled": false, "tags": tagMap,
+		}), asJSON(t, get(t, plan, dnsLink, role+"-cosmos-dns-link").Inputs), role)
+		assert.JSONEq(t, asJSON(t, map[string]any{
+			"privateDnsZoneGroupName": "default", "privateEndpointName": "pe-" + base + "-cosmos", "resourceGroupName": want.rg,
+			"privateDnsZoneConfigs": []any{map[string]any{"name": "privatelink-documents-azure-com", "privateDnsZoneId": zone.ID}},
+		}), asJSON(t, get(t, plan, dnsGroup, role+"-cosmos-dns-group").Inputs), role)
+	}
+	// A stack's own address plan: the /24 after its node subnet.
+	fabrikam := renderStack(t, "fabrikam")
+	assert.Equal(t, "10.60.16.0/24", get(t, fabrikam, subnet, "primary-private-endpoints").Inputs["addressPrefix"])
+	assert.Equal(t, "10.61.16.0/24", get(t, fabrikam, subnet, "secondary-private-endpoints").Inputs["addressPrefix"])
 }
 
 // regionSpecific removes the values that legitimately differ between the
@@ -281,8 +392,13 @@ func TestMirror(t *testing.T) {
 		vnet:     {"location", "virtualNetworkName", "resourceGroupName", "addressSpace.addressPrefixes", "tags.dr-role"},
 		subnet:   {"resourceGroupName", "virtualNetworkName", "addressPrefix"},
 		publicIP: {"location", "publicIpAddressName", "resourceGroupName", "dnsSettings.domainNameLabel", "zones", "tags.dr-role"},
+		pe:       {"location", "privateEndpointName", "resourceGroupName", "subnet.id", "tags.dr-role"},
+		dnsZone:  {"resourceGroupName", "tags.dr-role"},
+		dnsLink:  {"virtualNetworkLinkName", "resourceGroupName", "virtualNetwork.id", "tags.dr-role"},
+		dnsGroup: {"privateEndpointName", "resourceGroupName", "privateDnsZoneConfigs.*.privateDnsZoneId"},
 	}
-	suffix := map[string]string{cluster: "-aks", vnet: "-vnet", subnet: "-nodes", publicIP: "-ingress-ip"}
+	suffix := map[string]string{cluster: "-aks", vnet: "-vnet", subnet: "-nodes", publicIP: "-ingress-ip",
+		pe: "-cosmos-endpoint", dnsZone: "-cosmos-dns", dnsLink: "-cosmos-dns-link", dnsGroup: "-cosmos-dns-group"}
 	for _, stack := range []string{"contoso", "fabrikam", "northwind", "tailspin"} {
 		t.Run(stack, func(t *testing.T) {
 			cfg, err := drconfig.LoadFile(filepath.Join("..", drconfig.StackFile(stack)))
@@ -472,6 +588,26 @@ func TestRegionMove(t *testing.T) {
 		`{"locationName":"northeurope","failoverPriority":1,"isZoneRedundant":true},`+
 		`{"locationName":"ukwest","failoverPriority":2,"isZoneRedundant":false}]`, asJSON(t, get(t, plan, account, "account").Inputs["locations"]))
 	assert.EqualValues(t, 3, plan.Outputs["billingMultiplier"])
+
+	// The retiring region keeps the zone redundancy it is deployed with,
+	// not its region's zone support: northwind's old secondary
+	// swedencentral (a region with zones) was deployed without.
+	values, err = drconfig.ReadStackFile(filepath.Join("..", drconfig.StackFile("northwind")))
+	require.NoError(t, err)
+	values["fhir-dr:dr"] = `{"enabled":true,"tier":"full","ticket":"SR-101002","secondaryRegion":"norwayeast","retiringSecondaryRegion":"swedencentral"}`
+	values["fhir-dr:cosmos"] = `{"autoscaleMaxThroughput":20000,"backup":{"type":"Continuous","tier":"Continuous30Days"},"zoneRedundant":{"retiring":false}}`
+	plan, err = render.Run("northwind", values, program.Deploy)
+	require.NoError(t, err)
+	assert.JSONEq(t, `[{"locationName":"westeurope","failoverPriority":0,"isZoneRedundant":true},`+
+		`{"locationName":"norwayeast","failoverPriority":1,"isZoneRedundant":true},`+
+		`{"locationName":"swedencentral","failoverPriority":2,"isZoneRedundant":false}]`, asJSON(t, get(t, plan, account, "account").Inputs["locations"]))
+	// Left out, the retiring region has the default its secondary setting
+	// had: zone-redundant where the region has zones.
+	values["fhir-dr:cosmos"] = `{"autoscaleMaxThroughput":20000,"backup":{"type":"Continuous","tier":"Continuous30Days"}}`
+	plan, err = render.Run("northwind", values, program.Deploy)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"locationName":"swedencentral","failoverPriority":2,"isZoneRedundant":true}`,
+		asJSON(t, get(t, plan, account, "account").Inputs["locations"].([]any)[2]))
 }
 
 // The date DR was granted, from the stack file, is stamped on the DR

@@ -8,6 +8,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/authorization"
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/network"
+	"github.com/fhir-dr/fhir-dr/azure/privatedns"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 )
 
@@ -15,17 +16,66 @@ import (
 // are built from one value of it, so they cannot drift apart.
 type ComputeSpec struct {
 	// KubernetesVersion is the AKS version. Required.
-	KubernetesVersion string
-	// SkuTier is the AKS tier (Free, Standard, Premium). Required.
-	SkuTier string
+	KubernetesVersion pulumi.StringInput
+	// SkuTier is the AKS tier (Free, Standard, Premium). Optional; defaults
+	// to Standard, the tier with an uptime SLA.
+	SkuTier pulumi.StringInput
 	// NodePools are the node pools. Required; at least one System pool.
-	NodePools []drconfig.NodePool
+	NodePools []NodePool
 	// APIServer restricts access to the API server. Required: private or
 	// authorized ranges.
-	APIServer drconfig.APIServer
+	APIServer APIServerAccess
 	// AdminGroupObjectIDs are Entra ID cluster admin groups. Optional.
-	AdminGroupObjectIDs []string
+	AdminGroupObjectIDs pulumi.StringArrayInput
 }
+
+// NodePool is one AKS node pool of the spec.
+type NodePool struct {
+	// Name is the pool's name. Required.
+	Name string
+	// Mode is System or User. Optional; defaults to System.
+	Mode pulumi.StringInput
+	// VMSize is the node VM size. Optional; defaults to Standard_D4ds_v5.
+	VMSize pulumi.StringInput
+	// Count is a fixed node count. Required unless MinCount and MaxCount
+	// are set, which make the pool autoscale between them.
+	Count int
+	// MinCount and MaxCount are the autoscaler's floor and ceiling.
+	// Optional; together, instead of Count.
+	MinCount, MaxCount int
+	// Zones are the availability zones the pool spreads over, used only in
+	// a region that has zones. Optional; defaults to none (regional).
+	Zones []string
+}
+
+// APIServerAccess restricts who reaches a cluster's Kubernetes API.
+type APIServerAccess struct {
+	// Private makes the API server reachable only from the cluster's
+	// virtual network. Optional; without it AuthorizedIPRanges is required.
+	Private bool
+	// AuthorizedIPRanges are the only ranges that may reach a public API
+	// server. Required unless Private.
+	AuthorizedIPRanges pulumi.StringArrayInput
+}
+
+// StampNetwork is one stamp's address plan.
+type StampNetwork struct {
+	// AddressSpace is the virtual network's CIDR. Required.
+	AddressSpace pulumi.StringInput
+	// NodeSubnet is the node subnet's CIDR, inside AddressSpace. Required.
+	NodeSubnet pulumi.StringInput
+	// PrivateEndpointSubnet is the CIDR of the subnet of the private
+	// endpoint to the Cosmos DB account, inside AddressSpace. Required with
+	// ComputeStampArgs.CosmosAccountID.
+	PrivateEndpointSubnet pulumi.StringInput
+}
+
+// The compute defaults.
+const (
+	DefaultAKSSkuTier = "Standard"
+	DefaultPoolMode   = "System"
+	DefaultVMSize     = "Standard_D4ds_v5"
+)
 
 // ComputeStampArgs are the inputs of NewComputeStamp: the shared spec plus
 // the values that are specific to a region.
@@ -43,7 +93,12 @@ type ComputeStampArgs struct {
 	// to false.
 	AvailabilityZones bool
 	// Network is the stamp's address plan. Required.
-	Network drconfig.Network
+	Network StampNetwork
+	// CosmosAccountID is the Cosmos DB account the stamp's FHIR service
+	// reaches through a private endpoint in the stamp's VNet, with its own
+	// private DNS zone. Optional; without it the stamp has no private
+	// endpoint.
+	CosmosAccountID pulumi.StringInput
 	// ResourceGroupName is the group that holds the stamp. Required.
 	ResourceGroupName pulumi.StringInput
 	// Tags are the tags of every taggable resource of the stamp. Optional.
@@ -74,14 +129,30 @@ type ComputeStamp struct {
 	ResourceGroupName pulumi.StringInput
 	// Region is the stamp's region.
 	Region string
+	// PrivateAccess are the private endpoint to the Cosmos DB account, its
+	// DNS zone group and the zone's VNet link: what the FHIR pods need
+	// before they can reach the account. Empty without CosmosAccountID.
+	PrivateAccess []pulumi.Resource
 }
+
+// CosmosPrivateDNSZone is the private DNS zone of Cosmos DB's SQL API
+// private endpoints (Azure Private Endpoint DNS configuration).
+const CosmosPrivateDNSZone = "privatelink.documents.azure.com"
 
 // NewComputeStamp declares one region's stamp from the shared spec.
 func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 	opts ...pulumi.ResourceOption,
 ) (*ComputeStamp, error) {
-	if args == nil || args.ResourceGroupName == nil || args.Customer == "" || args.Role == "" || args.Region == "" {
-		return nil, errors.New("compute stamp: ResourceGroupName, Customer, Role and Region are required")
+	if args == nil || args.ResourceGroupName == nil || args.Customer == "" || args.Role == "" || args.Region == "" ||
+		args.Spec.KubernetesVersion == nil || len(args.Spec.NodePools) == 0 || args.Network.AddressSpace == nil || args.Network.NodeSubnet == nil {
+		return nil, errors.New("compute stamp: ResourceGroupName, Customer, Role, Region, the spec's KubernetesVersion and NodePools " +
+			"and the network's AddressSpace and NodeSubnet are required")
+	}
+	if !args.Spec.APIServer.Private && args.Spec.APIServer.AuthorizedIPRanges == nil {
+		return nil, errors.New("compute stamp: the API server must be private or limited to AuthorizedIPRanges")
+	}
+	if args.CosmosAccountID != nil && args.Network.PrivateEndpointSubnet == nil {
+		return nil, errors.New("compute stamp: a private endpoint to the Cosmos DB account needs Network.PrivateEndpointSubnet")
 	}
 	s := &ComputeStamp{}
 	if err := ctx.RegisterComponentResource("fhir-dr:index:ComputeStamp", name, s, opts...); err != nil {
@@ -95,7 +166,7 @@ func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 		ResourceGroupName:  args.ResourceGroupName,
 		Location:           pulumi.String(args.Region),
 		AddressSpace: &network.AddressSpaceArgs{
-			AddressPrefixes: pulumi.StringArray{pulumi.String(args.Network.AddressSpace)},
+			AddressPrefixes: pulumi.StringArray{args.Network.AddressSpace},
 		},
 		Tags: args.Tags,
 	}, withParent(s)...)
@@ -106,7 +177,7 @@ func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 		SubnetName:         pulumi.String("snet-aks-nodes"),
 		ResourceGroupName:  args.ResourceGroupName,
 		VirtualNetworkName: vnet.Name,
-		AddressPrefix:      pulumi.String(args.Network.NodeSubnet),
+		AddressPrefix:      args.Network.NodeSubnet,
 	}, withParent(s)...)
 	if err != nil {
 		return nil, err
@@ -115,6 +186,11 @@ func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 	cluster, err := containerservice.NewManagedCluster(ctx, role+"-aks", clusterArgs(args, base, subnet.ID()), withParent(s)...)
 	if err != nil {
 		return nil, err
+	}
+	if args.CosmosAccountID != nil {
+		if s.PrivateAccess, err = cosmosPrivateAccess(ctx, s, args, base, vnet, subnet); err != nil {
+			return nil, err
+		}
 	}
 
 	s.IngressDNSLabel = base
@@ -166,16 +242,98 @@ func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 	return s, nil
 }
 
+// cosmosPrivateAccess declares the stamp's private path to the Cosmos DB
+// account, as the Azure Mission-Critical "Connected" design does: a subnet
+// for private endpoints, a private endpoint for the account's SQL API, and
+// a private DNS zone linked to the stamp's VNet that the endpoint's zone
+// group keeps filled with an address for each of the account's regions.
+//
+// Each stamp has a zone of its own, linked to its own VNet only: the two
+// VNets are not peered, and one zone shared by both stamps' endpoints would
+// hold one address per name, the last endpoint's, which the other stamp
+// cannot reach.
+func cosmosPrivateAccess(ctx *pulumi.Context, s *ComputeStamp, args *ComputeStampArgs, base string,
+	vnet *network.VirtualNetwork, nodes *network.Subnet,
+) ([]pulumi.Resource, error) {
+	role := string(args.Role)
+	// Azure refuses concurrent writes to the subnets of one VNet.
+	subnet, err := network.NewSubnet(ctx, role+"-private-endpoints", &network.SubnetArgs{
+		SubnetName:         pulumi.String("snet-private-endpoints"),
+		ResourceGroupName:  args.ResourceGroupName,
+		VirtualNetworkName: vnet.Name,
+		AddressPrefix:      args.Network.PrivateEndpointSubnet,
+	}, withParent(s, pulumi.DependsOn([]pulumi.Resource{nodes}))...)
+	if err != nil {
+		return nil, err
+	}
+	endpoint, err := network.NewPrivateEndpoint(ctx, role+"-cosmos-endpoint", &network.PrivateEndpointArgs{
+		PrivateEndpointName: pulumi.String("pe-" + base + "-cosmos"),
+		ResourceGroupName:   args.ResourceGroupName,
+		Location:            pulumi.String(args.Region),
+		Subnet:              &network.SubnetTypeArgs{Id: subnet.ID().ToStringOutput()},
+		PrivateLinkServiceConnections: network.PrivateLinkServiceConnectionArray{{
+			Name:                 pulumi.String("cosmos-sql"),
+			PrivateLinkServiceId: args.CosmosAccountID,
+			GroupIds:             pulumi.StringArray{pulumi.String("Sql")},
+		}},
+		Tags: args.Tags,
+	}, withParent(s)...)
+	if err != nil {
+		return nil, err
+	}
+	zone, err := privatedns.NewPrivateZone(ctx, role+"-cosmos-dns", &privatedns.PrivateZoneArgs{
+		PrivateZoneName:   pulumi.String(CosmosPrivateDNSZone),
+		ResourceGroupName: args.ResourceGroupName,
+		Location:          pulumi.String("global"),
+		Tags:              args.Tags,
+	}, withParent(s)...)
+	if err != nil {
+		return nil, err
+	}
+	link, err := privatedns.NewVirtualNetworkLink(ctx, role+"-cosmos-dns-link", &privatedns.VirtualNetworkLinkArgs{
+		VirtualNetworkLinkName: pulumi.String("link-vnet-" + base),
+		PrivateZoneName:        zone.Name,
+		ResourceGroupName:      args.ResourceGroupName,
+		Location:               pulumi.String("global"),
+		VirtualNetwork:         &privatedns.SubResourceArgs{Id: vnet.ID().ToStringOutput()},
+		RegistrationEnabled:    pulumi.Bool(false),
+		Tags:                   args.Tags,
+	}, withParent(s)...)
+	if err != nil {
+		return nil, err
+	}
+	group, err := network.NewPrivateDnsZoneGroup(ctx, role+"-cosmos-dns-group", &network.PrivateDnsZoneGroupArgs{
+		PrivateDnsZoneGroupName: pulumi.String("default"),
+		PrivateEndpointName:     endpoint.Name,
+		ResourceGroupName:       args.ResourceGroupName,
+		PrivateDnsZoneConfigs: network.PrivateDnsZoneConfigArray{{
+			Name:             pulumi.String("privatelink-documents-azure-com"),
+			PrivateDnsZoneId: zone.ID().ToStringOutput(),
+		}},
+	}, withParent(s)...)
+	if err != nil {
+		return nil, err
+	}
+	return []pulumi.Resource{endpoint, link, group}, nil
+}
+
 // clusterArgs builds the cluster's inputs from the shared spec; only the
 // names, the region, the subnet and the zones differ between stamps.
 func clusterArgs(args *ComputeStampArgs, base string, subnetID pulumi.IDOutput) *containerservice.ManagedClusterArgs {
 	spec := args.Spec
 	pools := make(containerservice.ManagedClusterAgentPoolProfileArray, len(spec.NodePools))
 	for i, p := range spec.NodePools {
+		mode, vmSize := p.Mode, p.VMSize
+		if mode == nil {
+			mode = pulumi.String(DefaultPoolMode)
+		}
+		if vmSize == nil {
+			vmSize = pulumi.String(DefaultVMSize)
+		}
 		pool := containerservice.ManagedClusterAgentPoolProfileArgs{
 			Name:         pulumi.String(p.Name),
-			Mode:         pulumi.String(p.Mode),
-			VmSize:       pulumi.String(p.VMSize),
+			Mode:         mode,
+			VmSize:       vmSize,
 			OsType:       pulumi.String("Linux"),
 			OsSKU:        pulumi.String("AzureLinux"),
 			Type:         pulumi.String("VirtualMachineScaleSets"),
@@ -200,14 +358,16 @@ func clusterArgs(args *ComputeStampArgs, base string, subnetID pulumi.IDOutput) 
 	if spec.APIServer.Private {
 		apiAccess.EnablePrivateCluster = pulumi.Bool(true)
 	} else {
-		apiAccess.AuthorizedIPRanges = pulumi.ToStringArray(spec.APIServer.AuthorizedIPRanges)
+		apiAccess.AuthorizedIPRanges = spec.APIServer.AuthorizedIPRanges
 	}
 	aad := &containerservice.ManagedClusterAADProfileArgs{
-		Managed:         pulumi.Bool(true),
-		EnableAzureRBAC: pulumi.Bool(true),
+		Managed:             pulumi.Bool(true),
+		EnableAzureRBAC:     pulumi.Bool(true),
+		AdminGroupObjectIDs: spec.AdminGroupObjectIDs,
 	}
-	if len(spec.AdminGroupObjectIDs) > 0 {
-		aad.AdminGroupObjectIDs = pulumi.ToStringArray(spec.AdminGroupObjectIDs)
+	tier := spec.SkuTier
+	if tier == nil {
+		tier = pulumi.String(DefaultAKSSkuTier)
 	}
 
 	return &containerservice.ManagedClusterArgs{
@@ -216,8 +376,8 @@ func clusterArgs(args *ComputeStampArgs, base string, subnetID pulumi.IDOutput) 
 		Location:          pulumi.String(args.Region),
 		DnsPrefix:         pulumi.String(base),
 		NodeResourceGroup: pulumi.String("rg-" + base + "-aks-nodes"),
-		KubernetesVersion: pulumi.String(spec.KubernetesVersion),
-		Sku:               &containerservice.ManagedClusterSKUArgs{Name: pulumi.String("Base"), Tier: pulumi.String(spec.SkuTier)},
+		KubernetesVersion: spec.KubernetesVersion,
+		Sku:               &containerservice.ManagedClusterSKUArgs{Name: pulumi.String("Base"), Tier: tier},
 		Identity:          &containerservice.ManagedClusterIdentityArgs{Type: containerservice.ResourceIdentityTypeSystemAssigned},
 		// Entra ID with Azure RBAC and no local accounts: every access to the
 		// cluster is an audited Entra identity, never a shared admin

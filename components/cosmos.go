@@ -6,7 +6,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
 
@@ -29,6 +28,33 @@ type CosmosLocation struct {
 	FailoverPriority int
 }
 
+// BackupPolicy is the account's backup policy.
+type BackupPolicy struct {
+	// Continuous selects continuous backups (point-in-time restore)
+	// instead of periodic ones. Optional; defaults to false (periodic).
+	Continuous bool
+	// IntervalMinutes is the periodic backup interval. Optional; defaults
+	// to 240. Periodic only.
+	IntervalMinutes pulumi.IntInput
+	// RetentionHours is how long periodic backups are kept. Optional;
+	// defaults to 8. Periodic only.
+	RetentionHours pulumi.IntInput
+	// StorageRedundancy of periodic backups. Optional; defaults to Geo, the
+	// only redundancy that survives the loss of the region. Periodic only.
+	StorageRedundancy pulumi.StringInput
+	// Tier of continuous backups, Continuous7Days or Continuous30Days.
+	// Optional; defaults to Continuous7Days. Continuous only.
+	Tier pulumi.StringInput
+}
+
+// The backup policy's defaults.
+const (
+	DefaultBackupIntervalMinutes = 240
+	DefaultBackupRetentionHours  = 8
+	DefaultBackupRedundancy      = "Geo"
+	DefaultContinuousTier        = "Continuous7Days"
+)
+
 // CosmosImport names existing resources to adopt instead of creating.
 type CosmosImport struct {
 	// Account, Database and Container are ARM IDs; empty creates.
@@ -49,14 +75,23 @@ type CosmosAccountArgs struct {
 	Locations []CosmosLocation
 	// Consistency is the default consistency. Required.
 	Consistency objectives.Consistency
-	// Backup is the backup policy. Required.
-	Backup drconfig.Backup
+	// Backup is the backup policy. Optional; defaults to geo-redundant
+	// periodic backups every 240 minutes kept 8 hours.
+	Backup BackupPolicy
 	// Throughput is the FHIR database's manual RU/s. Optional; excludes
 	// AutoscaleMaxThroughput.
 	Throughput int
 	// AutoscaleMaxThroughput is the FHIR database's autoscale ceiling.
 	// Optional; excludes Throughput.
 	AutoscaleMaxThroughput int
+	// PrivateOnly turns the account's public network access off: only
+	// private endpoints reach it. Optional; defaults to false (the public
+	// endpoint is open, limited to AllowedIPRanges if any).
+	PrivateOnly bool
+	// AllowedIPRanges are the only IPv4 addresses or ranges that may reach
+	// the public endpoint. Optional; defaults to none (no IP filter); not
+	// with PrivateOnly.
+	AllowedIPRanges []string
 	// Tags are the tags of the account, database and container. Optional.
 	Tags pulumi.StringMapInput
 }
@@ -82,6 +117,9 @@ func NewCosmosAccount(ctx *pulumi.Context, name string, args *CosmosAccountArgs,
 ) (*CosmosAccount, error) {
 	if args == nil || args.ResourceGroupName == nil || args.AccountName == "" || len(args.Locations) == 0 {
 		return nil, errors.New("cosmos account: ResourceGroupName, AccountName and Locations are required")
+	}
+	if args.PrivateOnly && len(args.AllowedIPRanges) > 0 {
+		return nil, errors.New("cosmos account: AllowedIPRanges apply to the public endpoint, which PrivateOnly closes")
 	}
 	c := &CosmosAccount{}
 	if err := ctx.RegisterComponentResource("fhir-dr:index:CosmosAccount", name, c, opts...); err != nil {
@@ -122,7 +160,11 @@ func NewCosmosAccount(ctx *pulumi.Context, name string, args *CosmosAccountArgs,
 		DisableKeyBasedMetadataWriteAccess: pulumi.Bool(true),
 		MinimalTlsVersion:                  pulumi.String("Tls12"),
 		BackupPolicy:                       backupPolicy(args.Backup),
-		Tags:                               args.Tags,
+		// Declared either way, so that what the account admits is in the
+		// plan and the policy's view, never Azure's default.
+		PublicNetworkAccess: publicAccess(args.PrivateOnly),
+		IpRules:             ipRules(args.AllowedIPRanges),
+		Tags:                args.Tags,
 	}, withParent(c, adopt(protectData(), args.Import.Account)...)...)
 	if err != nil {
 		return nil, err
@@ -176,19 +218,43 @@ func NewCosmosAccount(ctx *pulumi.Context, name string, args *CosmosAccountArgs,
 	return c, nil
 }
 
-func backupPolicy(b drconfig.Backup) pulumi.Input {
-	if b.Type == "Continuous" {
+func backupPolicy(b BackupPolicy) pulumi.Input {
+	orDefault := func(v, def pulumi.Input) pulumi.Input {
+		if v == nil {
+			return def
+		}
+		return v
+	}
+	if b.Continuous {
 		return cosmosdb.ContinuousModeBackupPolicyArgs{
-			Type:                     pulumi.String("Continuous"),
-			ContinuousModeProperties: &cosmosdb.ContinuousModePropertiesArgs{Tier: pulumi.String(b.Tier)},
+			Type: pulumi.String("Continuous"),
+			ContinuousModeProperties: &cosmosdb.ContinuousModePropertiesArgs{
+				Tier: orDefault(b.Tier, pulumi.String(DefaultContinuousTier)).(pulumi.StringInput),
+			},
 		}
 	}
 	return cosmosdb.PeriodicModeBackupPolicyArgs{
 		Type: pulumi.String("Periodic"),
 		PeriodicModeProperties: &cosmosdb.PeriodicModePropertiesArgs{
-			BackupIntervalInMinutes:        pulumi.Int(b.IntervalMinutes),
-			BackupRetentionIntervalInHours: pulumi.Int(b.RetentionHours),
-			BackupStorageRedundancy:        pulumi.String(b.StorageRedundancy),
+			BackupIntervalInMinutes:        orDefault(b.IntervalMinutes, pulumi.Int(DefaultBackupIntervalMinutes)).(pulumi.IntInput),
+			BackupRetentionIntervalInHours: orDefault(b.RetentionHours, pulumi.Int(DefaultBackupRetentionHours)).(pulumi.IntInput),
+			BackupStorageRedundancy:        orDefault(b.StorageRedundancy, pulumi.String(DefaultBackupRedundancy)).(pulumi.StringInput),
 		},
 	}
+}
+
+func publicAccess(privateOnly bool) pulumi.StringInput {
+	if privateOnly {
+		return cosmosdb.PublicNetworkAccessDisabled
+	}
+	return cosmosdb.PublicNetworkAccessEnabled
+}
+
+// ipRules is the account's IP filter; nil (no filter) without ranges.
+func ipRules(ranges []string) cosmosdb.IpAddressOrRangeArray {
+	var rules cosmosdb.IpAddressOrRangeArray
+	for _, r := range ranges {
+		rules = append(rules, cosmosdb.IpAddressOrRangeArgs{IpAddressOrRange: pulumi.String(r)})
+	}
+	return rules
 }

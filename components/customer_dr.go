@@ -2,13 +2,12 @@ package components
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/fhir-dr/fhir-dr/azure/authorization"
 	"github.com/fhir-dr/fhir-dr/azure/resources"
 	"github.com/fhir-dr/fhir-dr/drconfig"
-	"github.com/fhir-dr/fhir-dr/internal/pricing"
 )
 
 // CustomerDRArgs are the inputs of NewCustomerDR.
@@ -70,9 +69,10 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 	}
 	if r := cfg.DR.RetiringSecondaryRegion; r != "" {
 		// Azure adds and removes regions in separate updates: the old
-		// secondary stays, last in line, until the next change removes it.
-		region, _ := drconfig.LookupRegion(r)
-		locations = append(locations, CosmosLocation{Region: r, ZoneRedundant: region.AvailabilityZones, FailoverPriority: 2})
+		// secondary stays, last in line, until the next change removes it,
+		// with the zone redundancy it is deployed with (Azure cannot
+		// change it in place).
+		locations = append(locations, CosmosLocation{Region: r, ZoneRedundant: *cfg.Cosmos.ZoneRedundant.Retiring, FailoverPriority: 2})
 	}
 	adopted := cfg.AdoptedIDs()
 	cosmos, err := NewCosmosAccount(ctx, "cosmos", &CosmosAccountArgs{
@@ -81,10 +81,16 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		AccountName:            cfg.Cosmos.AccountName,
 		Locations:              locations,
 		Consistency:            cfg.Consistency(),
-		Backup:                 cfg.Cosmos.Backup,
+		Backup:                 backup(cfg.Cosmos.Backup),
 		Throughput:             cfg.Cosmos.Throughput,
 		AutoscaleMaxThroughput: cfg.Cosmos.AutoscaleMaxThroughput,
-		Tags:                   dataTags,
+		// The full tier's stamps reach the account through private
+		// endpoints in both regions; without them (data tier, DR off) the
+		// service that uses the account runs outside fhir-dr, so the
+		// public endpoint stays open, limited to its egress if given.
+		PrivateOnly:     cfg.HasCompute(),
+		AllowedIPRanges: cfg.Cosmos.AllowedIPRanges,
+		Tags:            dataTags,
 	}, pulumi.Parent(dr))
 	if err != nil {
 		return nil, err
@@ -102,17 +108,6 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		"consistency":       pulumi.String(cfg.Consistency().Level),
 		"billingMultiplier": pulumi.Int(cfg.BillingMultiplier()),
 	}
-	prices, err := pricing.Load()
-	if err != nil {
-		return nil, err
-	}
-	estimate, err := prices.DR(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("customer DR: %w", err)
-	}
-	outputs["estimatedMonthlyDrCost"] = pulumi.Float64(estimate.Total)
-	outputs["costCurrency"] = pulumi.String(prices.Currency)
-	outputs["pricesAsOf"] = pulumi.String(prices.AsOf)
 	if cfg.DR.Enabled {
 		o := cfg.Objectives()
 		outputs["secondaryRegion"] = pulumi.String(cfg.DR.SecondaryRegion)
@@ -121,6 +116,9 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		outputs["serviceManagedRtoSeconds"] = pulumi.Int(int(o.ServiceManagedRTO.Seconds()))
 	}
 
+	// The data locks are created after everything that changes under the
+	// account, so that nothing a change removes there meets a new lock.
+	var lockAfter []pulumi.Resource
 	if cfg.HasCompute() {
 		secondaryRG, err := resources.NewResourceGroup(ctx, "secondary-rg", &resources.ResourceGroupArgs{
 			ResourceGroupName: pulumi.String("rg-" + cfg.Customer + "-fhir-dr-" + cfg.DR.SecondaryRegion),
@@ -130,22 +128,16 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		if err != nil {
 			return nil, err
 		}
-		spec := ComputeSpec{
-			KubernetesVersion:   cfg.Compute.KubernetesVersion,
-			SkuTier:             cfg.Compute.SkuTier,
-			NodePools:           cfg.Compute.NodePools,
-			APIServer:           cfg.Compute.APIServer,
-			AdminGroupObjectIDs: cfg.Compute.AdminGroupObjectIDs,
-		}
+		spec := computeSpec(cfg.Compute)
 		stamps := map[drconfig.Role]*ComputeStamp{}
 		for _, s := range []struct {
 			role    drconfig.Role
 			region  string
-			network drconfig.Network
+			network StampNetwork
 			rg      pulumi.StringInput
 		}{
-			{drconfig.RolePrimary, cfg.PrimaryRegion, cfg.Compute.Network.Primary, primaryRG.Name},
-			{drconfig.RoleSecondary, cfg.DR.SecondaryRegion, cfg.Compute.Network.Secondary, secondaryRG.Name},
+			{drconfig.RolePrimary, cfg.PrimaryRegion, stampNetwork(cfg.Compute.Network.Primary), primaryRG.Name},
+			{drconfig.RoleSecondary, cfg.DR.SecondaryRegion, stampNetwork(cfg.Compute.Network.Secondary), secondaryRG.Name},
 		} {
 			region, _ := drconfig.LookupRegion(s.region)
 			stamp, err := NewComputeStamp(ctx, string(s.role), &ComputeStampArgs{
@@ -155,6 +147,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 				Region:            s.region,
 				AvailabilityZones: region.AvailabilityZones,
 				Network:           s.network,
+				CosmosAccountID:   cosmos.AccountID.ToStringOutput(),
 				ResourceGroupName: s.rg,
 				Tags:              tags(s.role),
 			}, pulumi.Parent(dr))
@@ -169,18 +162,20 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 			})
 		}
 
-		if err := deployFHIR(ctx, dr, cfg, cosmos, locations, stamps, primaryRG.Name, tags(drconfig.RolePrimary)); err != nil {
+		identity, err := deployFHIR(ctx, dr, cfg, cosmos, locations, stamps, primaryRG.Name, tags(drconfig.RolePrimary))
+		if err != nil {
 			return nil, err
 		}
+		lockAfter = append(lockAfter, identity)
 
 		// The profile lives in the DR region's group so that it can still be
 		// managed while the primary region is down.
 		tm, err := NewTrafficManager(ctx, "traffic", &TrafficManagerArgs{
 			ResourceGroupName: secondaryRG.Name,
 			ProfileName:       "tm-" + cfg.Customer + "-fhir",
-			DNSName:           cfg.TrafficManager.DNSName,
-			Probe:             cfg.TrafficManager.Probe,
-			TTLSeconds:        *cfg.TrafficManager.TTLSeconds,
+			DNSName:           pulumi.String(cfg.TrafficManager.DNSName),
+			Probe:             trafficProbe(cfg.TrafficManager.Probe),
+			TTLSeconds:        pulumi.Int(*cfg.TrafficManager.TTLSeconds),
 			Endpoints: []TrafficEndpoint{
 				{Role: drconfig.RolePrimary, TargetResourceID: stamps[drconfig.RolePrimary].IngressIPID.ToStringOutput(), Priority: 1},
 				{Role: drconfig.RoleSecondary, TargetResourceID: stamps[drconfig.RoleSecondary].IngressIPID.ToStringOutput(), Priority: 2},
@@ -199,14 +194,18 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		outputs["fhirReplicasStandby"] = pulumi.Int(cfg.FHIR.Replicas.Standby)
 	}
 
-	if _, err := NewMonitoring(ctx, "monitoring", &MonitoringArgs{
+	monitoring, err := NewMonitoring(ctx, "monitoring", &MonitoringArgs{
 		ResourceGroupName: primaryRG.Name,
 		WorkspaceName:     "log-" + cfg.Customer + "-fhir",
 		Location:          cfg.PrimaryRegion,
 		RetentionDays:     cfg.Monitoring.RetentionDays,
 		Sources:           logSources,
 		Tags:              tags(drconfig.RolePrimary),
-	}, pulumi.Parent(dr)); err != nil {
+	}, pulumi.Parent(dr))
+	if err != nil {
+		return nil, err
+	}
+	if err := lockData(ctx, dr, cfg, cosmos, monitoring, append(lockAfter, monitoring)); err != nil {
 		return nil, err
 	}
 
@@ -221,7 +220,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 // stamps from one spec; only the replica count differs.
 func deployFHIR(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmos *CosmosAccount,
 	locations []CosmosLocation, stamps map[drconfig.Role]*ComputeStamp, rg pulumi.StringInput, tags pulumi.StringMap,
-) error {
+) (*WorkloadIdentity, error) {
 	roles := []drconfig.Role{drconfig.RolePrimary, drconfig.RoleSecondary}
 	issuers := make([]ClusterIssuer, len(roles))
 	for i, role := range roles {
@@ -249,14 +248,14 @@ func deployFHIR(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmo
 		Tags:                    tags,
 	}, pulumi.Parent(dr))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	regions := make([]string, len(locations))
 	for i, l := range locations {
 		regions[i] = l.Region
 	}
 	spec := FHIRSpec{
-		Config:           cfg.FHIR,
+		Settings:         fhirSettings(cfg.FHIR),
 		CosmosEndpoint:   cosmos.DocumentEndpoint,
 		CosmosAccountID:  cosmos.AccountID.ToStringOutput(),
 		Regions:          regions,
@@ -271,6 +270,9 @@ func deployFHIR(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmo
 		// grants, never for the other stamp's: rebuilding one stamp must
 		// not touch the other's pods.
 		needs := append([]pulumi.Resource{identity.Federations[issuers[i].Name]}, identity.Grants...)
+		// ... and for its stamp's private path to the account: the public
+		// endpoint is closed.
+		needs = append(needs, stamps[role].PrivateAccess...)
 		if _, err := NewFHIRService(ctx, string(role)+"-fhir", &FHIRServiceArgs{
 			Spec:      spec,
 			Stamp:     stamps[role],
@@ -278,8 +280,132 @@ func deployFHIR(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmo
 			Replicas:  replicas[role],
 			DependsOn: needs,
 		}, pulumi.Parent(dr)); err != nil {
+			return nil, err
+		}
+	}
+	return identity, nil
+}
+
+// Names of the management locks that guard the customer's data and audit
+// logs against deletes outside the program.
+const (
+	DataLockName  = "fhir-dr-data"
+	AuditLockName = "fhir-dr-audit-logs"
+)
+
+// lockData puts CanNotDelete management locks on the Cosmos DB account
+// (inherited by its database and container, and the resource group cannot
+// be deleted while it holds a locked resource) and on the audit log
+// workspace. Pulumi's protect guards only against the program; a lock
+// guards against every delete through Azure Resource Manager: the portal,
+// the CLI, another deployment. The locks are on the resources rather than
+// on the primary resource group, because a group lock is inherited by
+// everything in the group, and the group also holds what normal changes
+// delete (the primary stamp and the workload identity go with the full
+// tier; a rebuilt cluster is deleted first).
+//
+// The locks are protected, so that no change can drop them, and not
+// retained: the documented offboarding (unprotect, destroy) removes them,
+// before the diagnostic setting inside the account's scope, which is why
+// they depend on the monitoring (and on the workload identity, whose grant
+// lives under the account); the data they guarded stays in Azure
+// (retainOnDelete) for the customer's data-deletion ticket.
+func lockData(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmos *CosmosAccount, monitoring *Monitoring,
+	after []pulumi.Resource,
+) error {
+	opts := withParent(dr, pulumi.Protect(true), pulumi.DependsOn(after))
+	for _, l := range []struct {
+		name, lockName, notes string
+		scope                 pulumi.IDOutput
+	}{
+		{"data-lock", DataLockName, "fhir-dr: the FHIR data of " + cfg.Customer + " (Cosmos DB account " + cfg.Cosmos.AccountName +
+			", database health, container fhirR4). Removed only by the offboarding procedure (docs/runbook.md, Offboard).", cosmos.AccountID},
+		{"audit-lock", AuditLockName, "fhir-dr: the audit logs of " + cfg.Customer +
+			". Removed only by the offboarding procedure (docs/runbook.md, Offboard).", monitoring.WorkspaceID},
+	} {
+		if _, err := authorization.NewManagementLockByScope(ctx, l.name, &authorization.ManagementLockByScopeArgs{
+			LockName: pulumi.String(l.lockName),
+			Scope:    l.scope.ToStringOutput(),
+			Level:    authorization.LockLevelCanNotDelete,
+			Notes:    pulumi.String(l.notes),
+		}, opts...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// trafficProbe maps the resolved probe settings to the component's.
+func trafficProbe(p drconfig.Probe) TrafficProbe {
+	probe := TrafficProbe{
+		Protocol:          p.Protocol,
+		Port:              pulumi.Int(p.Port),
+		IntervalSeconds:   pulumi.Int(p.IntervalSeconds),
+		TimeoutSeconds:    pulumi.Int(p.TimeoutSeconds),
+		ToleratedFailures: pulumi.Int(*p.ToleratedFailures),
+	}
+	if p.Path != "" {
+		probe.Path = pulumi.String(p.Path)
+	}
+	return probe
+}
+
+// backup maps the resolved backup settings to the component's.
+func backup(b drconfig.Backup) BackupPolicy {
+	if b.Type == "Continuous" {
+		return BackupPolicy{Continuous: true, Tier: pulumi.String(b.Tier)}
+	}
+	return BackupPolicy{
+		IntervalMinutes:   pulumi.Int(b.IntervalMinutes),
+		RetentionHours:    pulumi.Int(b.RetentionHours),
+		StorageRedundancy: pulumi.String(b.StorageRedundancy),
+	}
+}
+
+// computeSpec maps the resolved compute settings to the stamps' shared spec.
+func computeSpec(c drconfig.Compute) ComputeSpec {
+	spec := ComputeSpec{
+		KubernetesVersion: pulumi.String(c.KubernetesVersion),
+		SkuTier:           pulumi.String(c.SkuTier),
+		APIServer:         APIServerAccess{Private: c.APIServer.Private},
+	}
+	if !c.APIServer.Private {
+		spec.APIServer.AuthorizedIPRanges = pulumi.ToStringArray(c.APIServer.AuthorizedIPRanges)
+	}
+	if len(c.AdminGroupObjectIDs) > 0 {
+		spec.AdminGroupObjectIDs = pulumi.ToStringArray(c.AdminGroupObjectIDs)
+	}
+	for _, p := range c.NodePools {
+		spec.NodePools = append(spec.NodePools, NodePool{
+			Name: p.Name, Mode: pulumi.String(p.Mode), VMSize: pulumi.String(p.VMSize),
+			Count: p.Count, MinCount: p.MinCount, MaxCount: p.MaxCount, Zones: p.Zones,
+		})
+	}
+	return spec
+}
+
+// stampNetwork maps a region's resolved address plan to the stamp's.
+func stampNetwork(n drconfig.Network) StampNetwork {
+	return StampNetwork{
+		AddressSpace:          pulumi.String(n.AddressSpace),
+		NodeSubnet:            pulumi.String(n.NodeSubnet),
+		PrivateEndpointSubnet: pulumi.String(n.PrivateEndpointSubnet),
+	}
+}
+
+// fhirSettings maps the resolved fhir settings to the FHIR service's.
+func fhirSettings(f drconfig.FHIR) FHIRSettings {
+	return FHIRSettings{
+		Image:                     pulumi.String(f.ImageRef()),
+		Authority:                 pulumi.String(f.Auth.Authority),
+		Audience:                  pulumi.String(f.Auth.Audience),
+		SmartProxy:                f.SmartProxy,
+		CORS:                      FHIRCORS{Origins: f.CORS.Origins, Methods: f.CORS.Methods, Headers: f.CORS.Headers, MaxAge: f.CORS.MaxAge},
+		ExportStorageURI:          f.ExportStorageURI(),
+		ConvertDataRegistryServer: f.ConvertDataRegistryServer(),
+		MaxReplicas:               pulumi.Int(f.Replicas.Max),
+		Requests:                  Quantities{CPU: pulumi.String(f.Resources.Requests.CPU), Memory: pulumi.String(f.Resources.Requests.Memory)},
+		Limits:                    Quantities{CPU: pulumi.String(f.Resources.Limits.CPU), Memory: pulumi.String(f.Resources.Limits.Memory)},
+		TLSSecretName:             pulumi.String(f.TLS.SecretName),
+	}
 }

@@ -37,15 +37,126 @@ const (
 	fhirRunAsUser = 1654
 	// fhirCertDir is where the TLS secret is mounted.
 	fhirCertDir = "/certs"
+	// fhirTempDir is the pod's only writable directory (the root file
+	// system is read-only), and fhirTempSize its limit.
+	fhirTempDir  = "/tmp"
+	fhirTempSize = "1Gi"
 	// fhirCPUTarget is the CPU utilisation the autoscaler holds.
 	fhirCPUTarget = 60
 )
 
+// FHIRSettings are the FHIR server's own settings.
+type FHIRSettings struct {
+	// Image is the image reference the pods run: a repository with a pinned
+	// tag or digest. Required.
+	Image pulumi.StringInput
+	// Authority is the https token issuer the server trusts. Required.
+	Authority pulumi.StringInput
+	// Audience is the audience tokens for the server carry. Required.
+	Audience pulumi.StringInput
+	// SmartProxy turns on the server's SMART on FHIR proxy for Entra ID.
+	// Optional; defaults to false.
+	SmartProxy bool
+	// CORS lets browser applications of the listed origins call the
+	// server. Optional; defaults to no CORS.
+	CORS FHIRCORS
+	// ExportStorageURI is the blob endpoint $export writes to, e.g.
+	// https://<account>.blob.core.windows.net. Optional; $export is off
+	// without it.
+	ExportStorageURI string
+	// ConvertDataRegistryServer is the login server $convert-data pulls
+	// templates from, e.g. <registry>.azurecr.io. Optional; $convert-data is
+	// off without it.
+	ConvertDataRegistryServer string
+	// MaxReplicas is the autoscaler's ceiling in either stamp. Optional;
+	// defaults to 10.
+	MaxReplicas pulumi.IntInput
+	// Requests are each pod's reserved CPU and memory. Optional; defaults
+	// to 1 CPU and 2Gi.
+	Requests Quantities
+	// Limits are the most a pod may use. Optional; defaults to 2 CPU and
+	// 4Gi.
+	Limits Quantities
+	// TLSSecretName is the Kubernetes TLS secret (namespace fhir) the server
+	// presents. Optional; defaults to fhir-tls.
+	TLSSecretName pulumi.StringInput
+}
+
+// FHIRCORS is the server's CORS policy.
+type FHIRCORS struct {
+	// Origins are the allowed origins. Optional; no CORS without them.
+	Origins []string
+	// Methods are the allowed HTTP methods. Optional; defaults to GET,
+	// POST, PUT, PATCH, DELETE and OPTIONS.
+	Methods []string
+	// Headers are the allowed request headers. Optional; defaults to "*".
+	Headers []string
+	// MaxAge is how long browsers may cache a preflight answer, in
+	// seconds. Optional; defaults to 1440.
+	MaxAge *int
+}
+
+// Quantities are Kubernetes CPU and memory quantities.
+type Quantities struct {
+	// CPU is cores ("2", "0.5") or millicores ("500m"). Optional; see the
+	// field that holds it for the default.
+	CPU pulumi.StringInput
+	// Memory is bytes with an optional suffix ("4Gi"). Optional; see the
+	// field that holds it for the default.
+	Memory pulumi.StringInput
+}
+
+// The FHIR server's defaults.
+const (
+	DefaultFHIRMaxReplicas   = 10
+	DefaultFHIRCPURequest    = "1"
+	DefaultFHIRMemoryRequest = "2Gi"
+	DefaultFHIRCPULimit      = "2"
+	DefaultFHIRMemoryLimit   = "4Gi"
+	DefaultFHIRTLSSecretName = "fhir-tls"
+	DefaultCORSMaxAge        = 1440
+)
+
+// DefaultCORSMethods are the methods allowed when CORS origins are set.
+var DefaultCORSMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+// withDefaults returns a copy of the settings with their defaults filled.
+func (f FHIRSettings) withDefaults() FHIRSettings {
+	if f.MaxReplicas == nil {
+		f.MaxReplicas = pulumi.Int(DefaultFHIRMaxReplicas)
+	}
+	quantity := func(v pulumi.StringInput, def string) pulumi.StringInput {
+		if v == nil {
+			return pulumi.String(def)
+		}
+		return v
+	}
+	f.Requests.CPU = quantity(f.Requests.CPU, DefaultFHIRCPURequest)
+	f.Requests.Memory = quantity(f.Requests.Memory, DefaultFHIRMemoryRequest)
+	f.Limits.CPU = quantity(f.Limits.CPU, DefaultFHIRCPULimit)
+	f.Limits.Memory = quantity(f.Limits.Memory, DefaultFHIRMemoryLimit)
+	f.TLSSecretName = quantity(f.TLSSecretName, DefaultFHIRTLSSecretName)
+	if len(f.CORS.Origins) > 0 {
+		if f.CORS.Methods == nil {
+			f.CORS.Methods = DefaultCORSMethods
+		}
+		if f.CORS.Headers == nil {
+			f.CORS.Headers = []string{"*"}
+		}
+		if f.CORS.MaxAge == nil {
+			maxAge := DefaultCORSMaxAge
+			f.CORS.MaxAge = &maxAge
+		}
+	}
+	return f
+}
+
 // FHIRSpec is what the primary and the standby FHIR service share. Both
 // stamps' workloads are built from one value of it, so they cannot drift.
 type FHIRSpec struct {
-	// Config is the validated fhir settings. Required.
-	Config drconfig.FHIR
+	// Settings are the server's settings. Required: Image, Authority and
+	// Audience.
+	Settings FHIRSettings
 	// CosmosEndpoint is the account's document endpoint. Required.
 	CosmosEndpoint pulumi.StringInput
 	// CosmosAccountID is the account's ARM ID, for the server's setup step.
@@ -91,9 +202,12 @@ func NewFHIRService(ctx *pulumi.Context, name string, args *FHIRServiceArgs,
 	opts ...pulumi.ResourceOption,
 ) (*FHIRService, error) {
 	if args == nil || args.Stamp == nil || args.Role == "" || args.Replicas < 1 ||
-		args.Spec.CosmosEndpoint == nil || args.Spec.CosmosAccountID == nil || args.Spec.IdentityClientID == nil || len(args.Spec.Regions) == 0 {
-		return nil, errors.New("FHIR service: Stamp, Role, Replicas and the Spec's Cosmos DB, identity and regions are required")
+		args.Spec.CosmosEndpoint == nil || args.Spec.CosmosAccountID == nil || args.Spec.IdentityClientID == nil || len(args.Spec.Regions) == 0 ||
+		args.Spec.Settings.Image == nil || args.Spec.Settings.Authority == nil || args.Spec.Settings.Audience == nil {
+		return nil, errors.New("FHIR service: Stamp, Role, Replicas and the Spec's Cosmos DB, identity, regions, image, authority and audience are required")
 	}
+	spec := args.Spec
+	spec.Settings = spec.Settings.withDefaults()
 	f := &FHIRService{}
 	if err := ctx.RegisterComponentResource("fhir-dr:index:FHIRService", name, f, opts...); err != nil {
 		return nil, err
@@ -146,7 +260,7 @@ func NewFHIRService(ctx *pulumi.Context, name string, args *FHIRServiceArgs,
 
 	deployment, err := appsv1.NewDeployment(ctx, role+"-fhir-deployment", &appsv1.DeploymentArgs{
 		Metadata: meta(),
-		Spec:     deploymentSpec(args.Spec, stamp.Region, sa),
+		Spec:     deploymentSpec(spec, stamp.Region, sa),
 	}, k8s(pulumi.DependsOn(args.DependsOn))...)
 	if err != nil {
 		return nil, err
@@ -193,7 +307,7 @@ func NewFHIRService(ctx *pulumi.Context, name string, args *FHIRServiceArgs,
 
 	if _, err := autoscalingv2.NewHorizontalPodAutoscaler(ctx, role+"-fhir-hpa", &autoscalingv2.HorizontalPodAutoscalerArgs{
 		Metadata: meta(),
-		Spec:     autoscalerSpec(args.Replicas, args.Spec.Config.Replicas.Max, deployment),
+		Spec:     autoscalerSpec(args.Replicas, spec.Settings.MaxReplicas, deployment),
 	}, k8s()...); err != nil {
 		return nil, err
 	}
@@ -244,7 +358,7 @@ func appLabels() pulumi.StringMap {
 // deploymentSpec is the FHIR server Deployment of a stamp in region. The
 // replica count is left to the autoscaler, which owns it.
 func deploymentSpec(spec FHIRSpec, region string, sa *corev1.ServiceAccount) *appsv1.DeploymentSpecArgs {
-	c := spec.Config
+	c := spec.Settings
 	podLabels := appLabels()
 	podLabels["azure.workload.identity/use"] = pulumi.String("true")
 	probe := func(period, timeout, failures int) *corev1.ProbeArgs {
@@ -284,14 +398,14 @@ func deploymentSpec(spec FHIRSpec, region string, sa *corev1.ServiceAccount) *ap
 				}},
 				Containers: corev1.ContainerArray{corev1.ContainerArgs{
 					Name:  pulumi.String(FHIRAppName),
-					Image: pulumi.String(c.ImageRef()),
+					Image: c.Image,
 					Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{
 						Name: pulumi.String("https"), ContainerPort: pulumi.Int(FHIRContainerPort), Protocol: pulumi.String("TCP"),
 					}},
 					Env: fhirEnv(spec, region),
 					Resources: &corev1.ResourceRequirementsArgs{
-						Requests: pulumi.StringMap{"cpu": pulumi.String(c.Resources.Requests.CPU), "memory": pulumi.String(c.Resources.Requests.Memory)},
-						Limits:   pulumi.StringMap{"cpu": pulumi.String(c.Resources.Limits.CPU), "memory": pulumi.String(c.Resources.Limits.Memory)},
+						Requests: pulumi.StringMap{"cpu": c.Requests.CPU, "memory": c.Requests.Memory},
+						Limits:   pulumi.StringMap{"cpu": c.Limits.CPU, "memory": c.Limits.Memory},
 					},
 					// Readiness takes a pod out of the load balancer after
 					// 30 s of failures. Liveness restarts it only after 3
@@ -303,15 +417,27 @@ func deploymentSpec(spec FHIRSpec, region string, sa *corev1.ServiceAccount) *ap
 					SecurityContext: &corev1.SecurityContextArgs{
 						AllowPrivilegeEscalation: pulumi.Bool(false),
 						Capabilities:             &corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
+						// Nothing in the image is written at run time: a
+						// compromised server cannot change its own code.
+						ReadOnlyRootFilesystem: pulumi.Bool(true),
 					},
-					VolumeMounts: corev1.VolumeMountArray{corev1.VolumeMountArgs{
-						Name: pulumi.String("tls"), MountPath: pulumi.String(fhirCertDir), ReadOnly: pulumi.Bool(true),
-					}},
+					VolumeMounts: corev1.VolumeMountArray{
+						corev1.VolumeMountArgs{Name: pulumi.String("tls"), MountPath: pulumi.String(fhirCertDir), ReadOnly: pulumi.Bool(true)},
+						// The one writable place: request bodies Kestrel
+						// buffers to disk, the .NET runtime's diagnostics.
+						corev1.VolumeMountArgs{Name: pulumi.String("tmp"), MountPath: pulumi.String(fhirTempDir)},
+					},
 				}},
-				Volumes: corev1.VolumeArray{corev1.VolumeArgs{
-					Name:   pulumi.String("tls"),
-					Secret: &corev1.SecretVolumeSourceArgs{SecretName: pulumi.String(c.TLS.SecretName)},
-				}},
+				Volumes: corev1.VolumeArray{
+					corev1.VolumeArgs{
+						Name:   pulumi.String("tls"),
+						Secret: &corev1.SecretVolumeSourceArgs{SecretName: c.TLSSecretName},
+					},
+					corev1.VolumeArgs{
+						Name:     pulumi.String("tmp"),
+						EmptyDir: &corev1.EmptyDirVolumeSourceArgs{SizeLimit: pulumi.String(fhirTempSize)},
+					},
+				},
 			},
 		},
 	}
@@ -321,7 +447,7 @@ func deploymentSpec(spec FHIRSpec, region string, sa *corev1.ServiceAccount) *ap
 // (appsettings.json keys, "__" between levels). Only the preferred Cosmos
 // DB regions depend on the stamp: each reads from its own region first.
 func fhirEnv(spec FHIRSpec, region string) corev1.EnvVarArray {
-	c := spec.Config
+	c := spec.Settings
 	var env corev1.EnvVarArray
 	set := func(name string, value pulumi.StringInput) {
 		env = append(env, corev1.EnvVarArgs{Name: pulumi.String(name), Value: value})
@@ -353,8 +479,8 @@ func fhirEnv(spec FHIRSpec, region string) corev1.EnvVarArray {
 	list("CosmosDb__PreferredLocations", preferredRegions(region, spec.Regions))
 
 	str("FhirServer__Security__Enabled", "true")
-	str("FhirServer__Security__Authentication__Authority", c.Auth.Authority)
-	str("FhirServer__Security__Authentication__Audience", c.Auth.Audience)
+	set("FhirServer__Security__Authentication__Authority", c.Authority)
+	set("FhirServer__Security__Authentication__Audience", c.Audience)
 	str("FhirServer__Security__EnableAadSmartOnFhirProxy", strconv.FormatBool(c.SmartProxy))
 
 	if len(c.CORS.Origins) > 0 {
@@ -364,12 +490,12 @@ func fhirEnv(spec FHIRSpec, region string) corev1.EnvVarArray {
 		str("FhirServer__Cors__MaxAge", strconv.Itoa(*c.CORS.MaxAge))
 	}
 
-	exportURI := c.ExportStorageURI()
+	exportURI := c.ExportStorageURI
 	str("FhirServer__Operations__Export__Enabled", strconv.FormatBool(exportURI != ""))
 	if exportURI != "" {
 		str("FhirServer__Operations__Export__StorageAccountUri", exportURI)
 	}
-	registry := c.ConvertDataRegistryServer()
+	registry := c.ConvertDataRegistryServer
 	str("FhirServer__Operations__ConvertData__Enabled", strconv.FormatBool(registry != ""))
 	if registry != "" {
 		list("FhirServer__Operations__ConvertData__ContainerRegistryServers", []string{registry})
@@ -392,7 +518,7 @@ func preferredRegions(region string, regions []string) []string {
 // autoscalerSpec scales the Deployment between the stamp's replica count
 // and the shared ceiling on CPU. Scale-up is immediate: when the standby
 // takes over, it grows as fast as the autoscaler allows.
-func autoscalerSpec(minReplicas, maxReplicas int, deployment *appsv1.Deployment) *autoscalingv2.HorizontalPodAutoscalerSpecArgs {
+func autoscalerSpec(minReplicas int, maxReplicas pulumi.IntInput, deployment *appsv1.Deployment) *autoscalingv2.HorizontalPodAutoscalerSpecArgs {
 	return &autoscalingv2.HorizontalPodAutoscalerSpecArgs{
 		ScaleTargetRef: &autoscalingv2.CrossVersionObjectReferenceArgs{
 			ApiVersion: pulumi.String("apps/v1"),
@@ -400,7 +526,7 @@ func autoscalerSpec(minReplicas, maxReplicas int, deployment *appsv1.Deployment)
 			Name:       deployment.Metadata.Name().Elem(),
 		},
 		MinReplicas: pulumi.Int(minReplicas),
-		MaxReplicas: pulumi.Int(maxReplicas),
+		MaxReplicas: maxReplicas,
 		Metrics: autoscalingv2.MetricSpecArray{autoscalingv2.MetricSpecArgs{
 			Type: pulumi.String("Resource"),
 			Resource: &autoscalingv2.ResourceMetricSourceArgs{

@@ -132,7 +132,8 @@ func TestFHIRWorkload(t *testing.T) {
 	assert.Equal(t, "fhir-server", podSpec["serviceAccountName"])
 	assert.JSONEq(t, `{"runAsNonRoot":true,"runAsUser":1654,"runAsGroup":1654,"seccompProfile":{"type":"RuntimeDefault"}}`,
 		asJSON(t, podSpec["securityContext"]))
-	assert.JSONEq(t, `[{"name":"tls","secret":{"secretName":"fhir-tls"}}]`, asJSON(t, podSpec["volumes"]))
+	assert.JSONEq(t, `[{"name":"tls","secret":{"secretName":"fhir-tls"}},{"name":"tmp","emptyDir":{"sizeLimit":"1Gi"}}]`,
+		asJSON(t, podSpec["volumes"]))
 	c := podSpec["containers"].([]any)[0].(map[string]any)
 	assert.Equal(t, "mcr.microsoft.com/healthcareapis/r4-fhir-server:main-20260821-1", c["image"])
 	assert.JSONEq(t, `[{"name":"https","containerPort":8443,"protocol":"TCP"}]`, asJSON(t, c["ports"]))
@@ -143,7 +144,11 @@ func TestFHIRWorkload(t *testing.T) {
 	assert.JSONEq(t, probe(10, 5, 3), asJSON(t, c["readinessProbe"]))
 	assert.JSONEq(t, probe(30, 20, 6), asJSON(t, c["livenessProbe"]))
 	assert.JSONEq(t, `{"requests":{"cpu":"1","memory":"2Gi"},"limits":{"cpu":"2","memory":"4Gi"}}`, asJSON(t, c["resources"]))
-	assert.JSONEq(t, `{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}`, asJSON(t, c["securityContext"]))
+	// The root file system is read-only; the server writes only to /tmp
+	// (request bodies Kestrel buffers, the .NET runtime's diagnostics).
+	assert.JSONEq(t, `{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"readOnlyRootFilesystem":true}`,
+		asJSON(t, c["securityContext"]))
+	assert.JSONEq(t, `[{"name":"tls","mountPath":"/certs","readOnly":true},{"name":"tmp","mountPath":"/tmp"}]`, asJSON(t, c["volumeMounts"]))
 
 	env := map[string]string{}
 	var order []string
@@ -275,7 +280,42 @@ func TestWorkloadIdentityGrants(t *testing.T) {
 	assert.Equal(t, "rg-contoso-fhir-eastus", data.Inputs["resourceGroupName"])
 	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, data.Inputs["roleAssignmentId"])
 
+	// The data-plane grant lives under the account, which the data lock
+	// guards: it is retained rather than deleted when the full tier goes,
+	// and named after the identity, so a new identity never meets it.
+	assert.True(t, data.RetainOnDelete)
+	assert.False(t, data.Protect)
+
+	// No control-plane role on the account: the internet-facing identity
+	// cannot change or delete it (no Cosmos DB Operator). The server's
+	// container setup (stored procedures and container settings, which the
+	// data plane does not cover) gets a custom role with exactly those
+	// actions, and no delete.
 	sub := "/subscriptions/00000000-0000-0000-0000-000000000000"
+	defs := plan.Find(roleDef)
+	require.Len(t, defs, 1)
+	def := defs[0]
+	assert.Equal(t, "fhir-container-setup", def.Name)
+	setupRole := def.Inputs["roleDefinitionId"].(string)
+	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, setupRole)
+	assert.JSONEq(t, asJSON(t, map[string]any{
+		"roleDefinitionId": setupRole,
+		"roleName":         "fhir-dr FHIR container setup (contoso)",
+		"description": "The FHIR server's container setup (microsoft/fhir-server ResourceManagerCollectionSetup): read the account, " +
+			"create and update the fhirR4 container and its stored procedures. Nothing else: no account change, no delete, no keys.",
+		"roleType":         "CustomRole",
+		"scope":            sub + "/resourceGroups/rg-contoso-fhir-eastus",
+		"assignableScopes": []string{sub + "/resourceGroups/rg-contoso-fhir-eastus"},
+		"permissions": []any{map[string]any{"actions": []string{
+			"Microsoft.DocumentDB/databaseAccounts/read",
+			"Microsoft.DocumentDB/databaseAccounts/sqlDatabases/read",
+			"Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/read",
+			"Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/write",
+			"Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures/read",
+			"Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures/write",
+		}}},
+	}), asJSON(t, def.Inputs))
+
 	grants := map[string][2]string{}
 	for _, r := range plan.Find(armRole) {
 		assert.Equal(t, "ServicePrincipal", r.Inputs["principalType"], r.Name)
@@ -286,7 +326,7 @@ func TestWorkloadIdentityGrants(t *testing.T) {
 	assert.Equal(t, map[string][2]string{
 		"primary-ingress-ip-network-contributor":   {"4d97b98b-1d4f-4787-a291-c67834d212e7", get(t, plan, publicIP, "primary-ingress-ip").ID},
 		"secondary-ingress-ip-network-contributor": {"4d97b98b-1d4f-4787-a291-c67834d212e7", get(t, plan, publicIP, "secondary-ingress-ip").ID},
-		"fhir-cosmos-operator":                     {"230815da-be43-4aae-9cb4-875f7bd000aa", accountID},
+		"fhir-cosmos-setup":                        {setupRole, sub + "/resourceGroups/rg-contoso-fhir-eastus"},
 		"fhir-export": {"ba92f5b4-2d11-453d-a403-e96b0029c9fe",
 			sub + "/resourceGroups/rg-contoso-exports/providers/Microsoft.Storage/storageAccounts/stcontosofhirexport"},
 		"fhir-convert-data": {"7f951dda-4ed3-4680-a7ca-43fe172d538d",

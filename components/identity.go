@@ -126,29 +126,61 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, args *WorkloadIdentit
 	}
 
 	accountID := args.CosmosAccountID.ToStringOutput()
+	// Reading and writing the FHIR data is a data-plane grant (Cosmos DB
+	// RBAC), scoped to the account. It lives under the account, which the
+	// data lock guards against deletes: it is retained rather than
+	// deleted when the identity goes (a grant to a deleted principal grants
+	// nothing), and it is named after the principal, so that a new identity
+	// never meets a retained grant's name.
 	data, err := cosmosdb.NewSqlResourceSqlRoleAssignment(ctx, "fhir-cosmos-data", &cosmosdb.SqlResourceSqlRoleAssignmentArgs{
 		AccountName:       pulumi.String(args.CosmosAccountName),
 		ResourceGroupName: args.CosmosResourceGroupName,
-		RoleAssignmentId:  pulumi.String(stableGUID(args.Customer, "fhir", "cosmos-data", CosmosDataContributor)),
-		RoleDefinitionId:  pulumi.Sprintf("%s/sqlRoleDefinitions/%s", accountID, CosmosDataContributor),
-		Scope:             accountID,
-		PrincipalId:       id.PrincipalId,
-	}, withParent(w)...)
+		RoleAssignmentId: id.PrincipalId.ApplyT(func(principal string) string {
+			return stableGUID(args.Customer, "fhir", "cosmos-data", CosmosDataContributor, principal)
+		}).(pulumi.StringOutput),
+		RoleDefinitionId: pulumi.Sprintf("%s/sqlRoleDefinitions/%s", accountID, CosmosDataContributor),
+		Scope:            accountID,
+		PrincipalId:      id.PrincipalId,
+		// Replaced delete-first: a stack deployed before the data lock
+		// holds this grant under its old name, not retained, and deletes
+		// it before the lock is created (the locks wait for the identity);
+		// once retained, a replaced grant is never deleted at all.
+	}, withParent(w, pulumi.RetainOnDelete(true), pulumi.DeleteBeforeReplace(true))...)
 	if err != nil {
 		return nil, err
 	}
 	w.Grants = append(w.Grants, data)
 
+	// The server's own setup step (AllowCollectionSetup) completes its
+	// container through Resource Manager: the indexing policy and TTL, and
+	// its stored procedures, which are management operations Cosmos DB's
+	// data-plane RBAC does not cover. It gets exactly those actions, and no
+	// delete and no account change, on the account's group (an assignment
+	// there is outside the data lock, so it can be removed), instead of
+	// Cosmos DB Operator, which can change every account setting.
+	setup, err := containerSetupRole(ctx, w, args)
+	if err != nil {
+		return nil, err
+	}
+
 	type grant struct {
 		purpose, role string
 		scope         pulumi.IDOutput
+		opts          []pulumi.ResourceOption
 	}
-	grants := []grant{{"cosmos-operator", RoleCosmosDBOperator, args.CosmosAccountID}}
+	grants := []grant{{"cosmos-setup", setup.guid, setup.scope, []pulumi.ResourceOption{
+		pulumi.DependsOn([]pulumi.Resource{setup.definition}),
+		// Stacks deployed before issue 14 hold Cosmos DB Operator on the
+		// account under this name: it is replaced, deleted first, before
+		// the data lock on the account exists.
+		pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String("fhir-cosmos-operator")}}),
+		pulumi.DeleteBeforeReplace(true),
+	}}}
 	if s := args.ExportStorageAccountID; s != "" {
-		grants = append(grants, grant{"export", RoleStorageBlobDataContributor, pulumi.ID(s).ToIDOutput()})
+		grants = append(grants, grant{"export", RoleStorageBlobDataContributor, pulumi.ID(s).ToIDOutput(), nil})
 	}
 	if r := args.ConvertDataRegistryID; r != "" {
-		grants = append(grants, grant{"convert-data", RoleAcrPull, pulumi.ID(r).ToIDOutput()})
+		grants = append(grants, grant{"convert-data", RoleAcrPull, pulumi.ID(r).ToIDOutput(), nil})
 	}
 	for _, g := range grants {
 		grant, err := authorization.NewRoleAssignment(ctx, "fhir-"+g.purpose, &authorization.RoleAssignmentArgs{
@@ -158,7 +190,7 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, args *WorkloadIdentit
 			RoleDefinitionId:   roleDefinitionID(g.scope, g.role),
 			Scope:              g.scope.ToStringOutput(),
 			Description:        pulumi.String("FHIR service of " + args.Customer + " (fhir-dr): " + g.purpose),
-		}, withParent(w)...)
+		}, withParent(w, g.opts...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -174,4 +206,54 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, args *WorkloadIdentit
 		return nil, err
 	}
 	return w, nil
+}
+
+// setupRole is the custom role of the FHIR server's container setup.
+type setupRole struct {
+	definition pulumi.Resource
+	// guid is the role definition's name.
+	guid string
+	// scope is the account's resource group, where the role is assignable
+	// and assigned.
+	scope pulumi.IDOutput
+}
+
+// ContainerSetupActions are the Resource Manager actions of the FHIR
+// server's container setup (microsoft/fhir-server,
+// ResourceManagerCollectionSetup): it reads the account (its location),
+// the database and the container, creates or updates the container with
+// its indexing policy and TTL, and lists and installs its stored
+// procedures. It creates no database (AllowDatabaseCreation is off) and
+// sets no container throughput (the database's is shared).
+var ContainerSetupActions = []string{
+	"Microsoft.DocumentDB/databaseAccounts/read",
+	"Microsoft.DocumentDB/databaseAccounts/sqlDatabases/read",
+	"Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/read",
+	"Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/write",
+	"Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures/read",
+	"Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers/storedProcedures/write",
+}
+
+// containerSetupRole declares the custom role with ContainerSetupActions,
+// assignable on the account's resource group.
+func containerSetupRole(ctx *pulumi.Context, parent pulumi.Resource, args *WorkloadIdentityArgs) (setupRole, error) {
+	scope := args.CosmosAccountID.ApplyT(func(id pulumi.ID) pulumi.ID {
+		return pulumi.ID(resourceGroupOf(string(id)))
+	}).(pulumi.IDOutput)
+	guid := stableGUID(args.Customer, "fhir", "container-setup-role")
+	def, err := authorization.NewRoleDefinition(ctx, "fhir-container-setup", &authorization.RoleDefinitionArgs{
+		RoleDefinitionId: pulumi.String(guid),
+		RoleName:         pulumi.String("fhir-dr FHIR container setup (" + args.Customer + ")"),
+		Description: pulumi.String("The FHIR server's container setup (microsoft/fhir-server ResourceManagerCollectionSetup): " +
+			"read the account, create and update the fhirR4 container and its stored procedures. " +
+			"Nothing else: no account change, no delete, no keys."),
+		RoleType:         pulumi.String("CustomRole"),
+		Scope:            scope.ToStringOutput(),
+		AssignableScopes: pulumi.StringArray{scope.ToStringOutput()},
+		Permissions:      authorization.PermissionArray{{Actions: pulumi.ToStringArray(ContainerSetupActions)}},
+	}, withParent(parent)...)
+	if err != nil {
+		return setupRole{}, err
+	}
+	return setupRole{definition: def, guid: guid, scope: scope}, nil
 }

@@ -14,10 +14,6 @@ const (
 	// RoleNetworkContributor lets the AKS control plane attach the ingress
 	// IP to its load balancer.
 	RoleNetworkContributor = "4d97b98b-1d4f-4787-a291-c67834d212e7"
-	// RoleCosmosDBOperator lets the FHIR server check and set up its
-	// container through Azure Resource Manager, as its Cosmos DB setup step
-	// does when key access is off.
-	RoleCosmosDBOperator = "230815da-be43-4aae-9cb4-875f7bd000aa"
 	// RoleStorageBlobDataContributor lets $export write to the export
 	// account.
 	RoleStorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
@@ -34,6 +30,16 @@ func roleDefinitionID(scopeID pulumi.IDOutput, role string) pulumi.StringOutput 
 	return scopeID.ApplyT(func(id pulumi.ID) string {
 		return subscriptionOf(string(id)) + "/providers/Microsoft.Authorization/roleDefinitions/" + role
 	}).(pulumi.StringOutput)
+}
+
+// resourceGroupOf returns the /subscriptions/<id>/resourceGroups/<name>
+// prefix of an ARM ID.
+func resourceGroupOf(id string) string {
+	parts := strings.SplitN(strings.TrimPrefix(id, "/"), "/", 5)
+	if len(parts) < 4 {
+		return ""
+	}
+	return "/" + strings.Join(parts[:4], "/")
 }
 
 // subscriptionOf returns the /subscriptions/<id> prefix of an ARM ID.

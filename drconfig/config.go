@@ -131,6 +131,13 @@ type Cosmos struct {
 	ZoneRedundant PerRegionBool `json:"zoneRedundant"`
 	// Backup is the backup policy.
 	Backup Backup `json:"backup"`
+	// AllowedIPRanges are the only public IPv4 addresses or CIDR ranges
+	// that may reach the account's public endpoint: the egress of the
+	// service that uses the account. They apply only where the public
+	// endpoint is open, that is without the full tier, whose stamps reach
+	// the account through private endpoints with public network access off.
+	// Optional; defaults to none (no IP filter).
+	AllowedIPRanges []string `json:"allowedIPRanges"`
 }
 
 // PerRegionBool is a setting given separately for each region.
@@ -139,6 +146,13 @@ type PerRegionBool struct {
 	Primary *bool `json:"primary"`
 	// Secondary applies to the secondary region.
 	Secondary *bool `json:"secondary"`
+	// Retiring applies to the retiring secondary region
+	// (dr.retiringSecondaryRegion) while the secondary region moves: what
+	// the old secondary is deployed with, because Azure cannot change a
+	// region's zone redundancy in place. A stack file that set secondary
+	// for the old region moves that value here in the move's first step.
+	// Only while dr.retiringSecondaryRegion is set.
+	Retiring *bool `json:"retiring"`
 }
 
 // Backup is the Cosmos DB backup policy.
@@ -205,6 +219,11 @@ type Network struct {
 	// NodeSubnet is the node subnet's CIDR, inside AddressSpace, /24 or
 	// larger.
 	NodeSubnet string `json:"nodeSubnet"`
+	// PrivateEndpointSubnet is the CIDR of the subnet that holds the
+	// stamp's private endpoint to the Cosmos DB account, inside
+	// AddressSpace and apart from NodeSubnet, /28 or larger. Optional;
+	// defaults to the /24 that follows NodeSubnet.
+	PrivateEndpointSubnet string `json:"privateEndpointSubnet"`
 }
 
 // APIServer restricts access to the Kubernetes API server.

@@ -32,8 +32,8 @@ func TestDefaults(t *testing.T) {
 		SkuTier:           "Standard",
 		NodePools:         []NodePool{{Name: "system", Mode: "System", VMSize: "Standard_D4ds_v5", MinCount: 2, MaxCount: 5, Zones: []string{"1", "2", "3"}}},
 		Network: PerRegionNetwork{
-			Primary:   Network{AddressSpace: "10.50.0.0/16", NodeSubnet: "10.50.0.0/20"},
-			Secondary: Network{AddressSpace: "10.51.0.0/16", NodeSubnet: "10.51.0.0/20"},
+			Primary:   Network{AddressSpace: "10.50.0.0/16", NodeSubnet: "10.50.0.0/20", PrivateEndpointSubnet: "10.50.16.0/24"},
+			Secondary: Network{AddressSpace: "10.51.0.0/16", NodeSubnet: "10.51.0.0/20", PrivateEndpointSubnet: "10.51.16.0/24"},
 		},
 	}, c.Compute)
 	assert.Equal(t, TrafficManager{
@@ -255,4 +255,17 @@ func TestAccountIDCase(t *testing.T) {
 		"database":      "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-legacy/providers/microsoft.documentdb/databaseAccounts/fhir-legacy/sqlDatabases/health",
 		"container":     "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-legacy/providers/microsoft.documentdb/databaseAccounts/fhir-legacy/sqlDatabases/health/containers/fhirR4",
 	}, c.AdoptedIDs())
+}
+
+func TestSubnetAfter(t *testing.T) {
+	for in, want := range map[string]any{
+		"10.50.0.0/20":     "10.50.16.0/24",
+		"10.60.0.0/24":     "10.60.1.0/24",
+		"10.60.0.128/25":   "10.60.1.0/24",
+		"255.255.255.0/24": nil,
+		"not a range":      nil,
+		"10.50.0.1/20":     nil,
+	} {
+		assert.Equal(t, want, subnetAfter(in, 24), in)
+	}
 }

@@ -1,6 +1,7 @@
 package drconfig
 
 import (
+	"net/netip"
 	"regexp"
 	"strconv"
 	"time"
@@ -35,6 +36,9 @@ const (
 	DefaultFHIRImage             = "mcr.microsoft.com/healthcareapis/r4-fhir-server"
 	DefaultFHIRVersion           = "R4"
 	DefaultMaxReplicas           = 10
+	// DefaultPrivateEndpointSubnetBits is the prefix length of the default
+	// private endpoint subnet, the one that follows the node subnet.
+	DefaultPrivateEndpointSubnetBits = 24
 	// MaxTTLSeconds is the largest DNS TTL Traffic Manager accepts.
 	MaxTTLSeconds = 2147483647
 	// FHIRHealthPath is the FHIR server's health endpoint, the only path
@@ -168,6 +172,21 @@ var settings = []Setting{
 		Rules: "`true` only in a region with zones",
 	},
 	{
+		Key: "cosmos.zoneRedundant.retiring", Doc: "zone redundancy of the retiring secondary as it is deployed; Azure cannot change it in place, " +
+			"so a stack file that set `.secondary` for the old region moves that value here in the move's first step",
+		DefaultFunc: func(c *Config) any { return hasZones(c.DR.RetiringSecondaryRegion) },
+		DefaultDoc:  "`true` where `dr.retiringSecondaryRegion` has zones (the default `.secondary` had for it)",
+		When:        func(c *Config) bool { return c.DR.RetiringSecondaryRegion != "" },
+		WhenDoc:     "while the secondary region moves (dr.retiringSecondaryRegion): remove it together with dr.retiringSecondaryRegion",
+		Rules:       "`true` only in a region with zones",
+	},
+	{
+		Key: "cosmos.allowedIPRanges", Doc: "the only public sources of the account's public endpoint: the egress of the service that uses it " +
+			"(data tier and DR off; see \"Network access to the data\")",
+		DefaultDoc: "none (no IP filter)",
+		Rules:      "public IPv4 addresses or CIDR ranges; not `0.0.0.0` (every Azure datacenter), `/0`, private or loopback ranges; not with the full tier, which closes the public endpoint",
+	},
+	{
 		Key: "cosmos.backup.type", Doc: "the backup mode", Default: "Periodic",
 		Constraint: Constraint{Enum: []string{"Periodic", "Continuous"}},
 	},
@@ -257,6 +276,14 @@ var settings = []Setting{
 		Rules: "inside `addressSpace`, /24 or larger",
 	},
 	{
+		Key: "compute.network.primary.privateEndpointSubnet", Doc: "the primary stamp's subnet of its private endpoint to the Cosmos DB account",
+		DefaultFunc: func(c *Config) any {
+			return subnetAfter(c.Compute.Network.Primary.NodeSubnet, DefaultPrivateEndpointSubnetBits)
+		},
+		DefaultDoc: "the /24 after `nodeSubnet` (`10.50.16.0/24`)",
+		Rules:      "IPv4 CIDR, /28 or larger, inside `addressSpace`, apart from `nodeSubnet`",
+	},
+	{
 		Key: "compute.network.secondary.addressSpace", Doc: "the secondary VNet's IPv4 range", Default: DefaultSecondaryAddressSpace,
 		Rules: "must not overlap the primary's, 10.0.0.0/16 or 10.244.0.0/16",
 	},
@@ -268,6 +295,14 @@ var settings = []Setting{
 		DefaultDoc: "`" + DefaultSecondaryNodeSubnet + "` with the default address space",
 		Required:   always, RequiredHint: "the node subnet inside addressSpace, /24 or larger",
 		Rules: "inside `addressSpace`, /24 or larger",
+	},
+	{
+		Key: "compute.network.secondary.privateEndpointSubnet", Doc: "the secondary stamp's subnet of its private endpoint to the Cosmos DB account",
+		DefaultFunc: func(c *Config) any {
+			return subnetAfter(c.Compute.Network.Secondary.NodeSubnet, DefaultPrivateEndpointSubnetBits)
+		},
+		DefaultDoc: "the /24 after `nodeSubnet` (`10.51.16.0/24`)",
+		Rules:      "IPv4 CIDR, /28 or larger, inside `addressSpace`, apart from `nodeSubnet`",
 	},
 	{
 		Key: "compute.apiServer.private", Doc: "makes the Kubernetes API reachable only from the VNet",
@@ -440,6 +475,31 @@ func defaultSubnet(n Network, space, subnet string) any {
 		return subnet
 	}
 	return nil
+}
+
+// subnetAfter returns the /bits range that starts right after the range
+// cidr, or nil if cidr is not an IPv4 range or nothing follows it.
+func subnetAfter(cidr string, bits int) any {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil || !p.Addr().Is4() || p.Masked() != p {
+		return nil
+	}
+	a := p.Addr().As4()
+	end := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | uint32(a[3])
+	end |= 1<<(32-p.Bits()) - 1
+	if end == 1<<32-1 {
+		return nil
+	}
+	next := end + 1
+	next &^= 1<<(32-bits) - 1 // align down, then past the range if needed
+	if next <= end {
+		next += 1 << (32 - bits)
+	}
+	if next < end {
+		return nil // wrapped around
+	}
+	addr := netip.AddrFrom4([4]byte{byte(next >> 24), byte(next >> 16), byte(next >> 8), byte(next)})
+	return netip.PrefixFrom(addr, bits).String()
 }
 
 func hasZones(region string) bool {

@@ -179,6 +179,32 @@ func (c *Config) validateCosmos(ps *problems) {
 	if cs.Throughput != 0 && cs.AutoscaleMaxThroughput != 0 {
 		ps.add(key("cosmos.throughput"), "set either throughput (manual RU/s) or autoscaleMaxThroughput, not both")
 	}
+	if r := c.DR.RetiringSecondaryRegion; r != "" && cs.ZoneRedundant.Retiring != nil && *cs.ZoneRedundant.Retiring && !hasZones(r) {
+		ps.add(key("cosmos.zoneRedundant.retiring"), "%s has no availability zones", r)
+	}
+	for i, r := range cs.AllowedIPRanges {
+		at := key(fmt.Sprintf("cosmos.allowedIPRanges[%d]", i))
+		p, err := netip.ParsePrefix(r)
+		if err != nil && !strings.Contains(r, "/") {
+			if a, aerr := netip.ParseAddr(r); aerr == nil {
+				p, err = netip.PrefixFrom(a, a.BitLen()), nil
+			}
+		}
+		switch {
+		case err != nil || !p.Addr().Is4() || p.Masked() != p:
+			ps.add(at, "must be an IPv4 address or CIDR range such as 203.0.113.0/24, got %q", r)
+		case p.Bits() == 0:
+			ps.add(at, "%s opens the account to the internet", r)
+		case p.Addr().IsUnspecified():
+			ps.add(at, "0.0.0.0 admits every Azure datacenter, any tenant's: name the service's own egress ranges")
+		case p.Addr().IsPrivate() || p.Addr().IsLoopback():
+			ps.add(at, "%s is not a public address: the account's IP filter sees the public egress address", r)
+		}
+	}
+	if len(cs.AllowedIPRanges) > 0 && c.HasCompute() {
+		ps.add(key("cosmos.allowedIPRanges"), "the full tier closes the account's public endpoint (its stamps use private endpoints): "+
+			"remove allowedIPRanges, in the same change that moves the stack to the full tier")
+	}
 	if *cs.ZoneRedundant.Primary && !hasZones(c.PrimaryRegion) && c.PrimaryRegion != "" {
 		ps.add(key("cosmos.zoneRedundant.primary"), "%s has no availability zones", c.PrimaryRegion)
 	}
@@ -264,11 +290,31 @@ func validateNetwork(ps *problems, at string, n Network) netip.Prefix {
 		ps.add(key(at+".nodeSubnet"), "must be an IPv4 CIDR range such as 10.50.0.0/20, got %q", n.NodeSubnet)
 		return space
 	}
+	before := len(ps.list)
 	switch {
 	case subnet.Bits() > 24:
 		ps.add(key(at+".nodeSubnet"), "must be /24 or larger to hold the nodes, got %s", subnet)
 	case space.IsValid() && (subnet.Bits() < space.Bits() || !space.Contains(subnet.Addr())):
 		ps.add(key(at+".nodeSubnet"), "%s is not inside the address space %s", subnet, space)
+	}
+	pe, err := netip.ParsePrefix(n.PrivateEndpointSubnet)
+	derived := n.PrivateEndpointSubnet == subnetAfter(n.NodeSubnet, DefaultPrivateEndpointSubnetBits)
+	switch {
+	case derived && len(ps.list) > before:
+		// The default follows a node subnet already reported.
+	case n.PrivateEndpointSubnet == "":
+		// No default: nothing follows the node subnet.
+		ps.add(key(at+".privateEndpointSubnet"), "required: no /%d follows nodeSubnet %s; set a range inside the address space",
+			DefaultPrivateEndpointSubnetBits, subnet)
+	case err != nil || !pe.Addr().Is4() || pe.Masked() != pe:
+		ps.add(key(at+".privateEndpointSubnet"), "must be an IPv4 CIDR range such as 10.50.16.0/24, got %q", n.PrivateEndpointSubnet)
+	case pe.Bits() > 28:
+		ps.add(key(at+".privateEndpointSubnet"), "must be /28 or larger to hold the private endpoint's addresses, got %s", pe)
+	case space.IsValid() && (pe.Bits() < space.Bits() || !space.Contains(pe.Addr())):
+		ps.add(key(at+".privateEndpointSubnet"), "%s is not inside the address space %s (the default is the /%d after nodeSubnet)",
+			pe, space, DefaultPrivateEndpointSubnetBits)
+	case pe.Overlaps(subnet):
+		ps.add(key(at+".privateEndpointSubnet"), "%s overlaps nodeSubnet %s", pe, subnet)
 	}
 	for _, reserved := range []netip.Prefix{serviceCIDR, podCIDR} {
 		if space.IsValid() && space.Overlaps(reserved) {

@@ -41,8 +41,9 @@ func with(changes map[string]string) map[string]string {
 func TestValidConfigRenders(t *testing.T) {
 	plan, err := render.Run("acme", validFull(), program.Deploy)
 	require.NoError(t, err)
-	assert.Len(t, plan.Resources, 27+3+2+5+2*7,
-		"27 before the workload; 3 components, 2 ingress IP grants, 5 identity resources, 7 workload objects per stamp")
+	assert.Len(t, plan.Resources, 27+3+2+6+2*7+2+2*5,
+		"27 before the workload; 3 components, 2 ingress IP grants, 6 identity resources, 7 workload objects per stamp, 2 locks, "+
+			"5 private access resources per stamp")
 }
 
 // TestBadConfig checks that each invalid configuration fails with exactly
@@ -74,6 +75,13 @@ func TestBadConfig(t *testing.T) {
 			drconfig.Problems{{Key: "fhir-dr:dr.retiringSecondaryRegion", Message: "must be the old secondary region, neither primaryRegion nor secondaryRegion, got eastus"}}},
 		{"retiring an unknown region", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","retiringSecondaryRegion":"westuss"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.retiringSecondaryRegion", Message: `unknown Azure region "westuss" (did you mean "westus"?)`}}},
+		{"retiring zone redundancy without a move", with(map[string]string{"fhir-dr:cosmos": `{"zoneRedundant":{"retiring":false}}`}),
+			drconfig.Problems{{Key: "fhir-dr:cosmos.zoneRedundant.retiring", Message: "applies only while the secondary region moves (dr.retiringSecondaryRegion): " +
+				"remove it together with dr.retiringSecondaryRegion"}}},
+		{"retiring zone redundancy in a non-AZ region", with(map[string]string{
+			"fhir-dr:dr":     `{"enabled":true,"tier":"full","ticket":"SR-1","secondaryRegion":"centralus","retiringSecondaryRegion":"westus"}`,
+			"fhir-dr:cosmos": `{"zoneRedundant":{"retiring":true}}`,
+		}), drconfig.Problems{{Key: "fhir-dr:cosmos.zoneRedundant.retiring", Message: "westus has no availability zones"}}},
 		{"enabled-at not a date", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","enabledAt":"last tuesday"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.enabledAt", Message: `must be a date, YYYY-MM-DD, got "last tuesday"`}}},
 		{"missing ticket", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full"}`}),
@@ -118,6 +126,28 @@ func TestBadConfig(t *testing.T) {
 			drconfig.Problems{{Key: "fhir-dr:compute.nodePools", Message: "need at least one pool with mode System"}}},
 		{"overlapping networks", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"secondary":{"addressSpace":"10.50.0.0/16","nodeSubnet":"10.50.16.0/20"}}}`}),
 			drconfig.Problems{{Key: "fhir-dr:compute.network.secondary.addressSpace", Message: "10.50.0.0/16 overlaps the primary's 10.50.0.0/16; the stamps must be peerable"}}},
+		{"private endpoint subnet outside the address space", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"primary":{"addressSpace":"10.50.0.0/16","nodeSubnet":"10.50.0.0/20","privateEndpointSubnet":"10.52.0.0/24"}}}`}),
+			drconfig.Problems{{Key: "fhir-dr:compute.network.primary.privateEndpointSubnet", Message: "10.52.0.0/24 is not inside the address space 10.50.0.0/16 (the default is the /24 after nodeSubnet)"}}},
+		{"no room for the default private endpoint subnet", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"secondary":{"addressSpace":"10.51.0.0/20","nodeSubnet":"10.51.0.0/20"}}}`}),
+			drconfig.Problems{{Key: "fhir-dr:compute.network.secondary.privateEndpointSubnet", Message: "10.51.16.0/24 is not inside the address space 10.51.0.0/20 (the default is the /24 after nodeSubnet)"}}},
+		{"private endpoint subnet on the nodes", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"primary":{"addressSpace":"10.50.0.0/16","nodeSubnet":"10.50.0.0/20","privateEndpointSubnet":"10.50.8.0/24"}}}`}),
+			drconfig.Problems{{Key: "fhir-dr:compute.network.primary.privateEndpointSubnet", Message: "10.50.8.0/24 overlaps nodeSubnet 10.50.0.0/20"}}},
+		{"private endpoint subnet too small", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"primary":{"addressSpace":"10.50.0.0/16","nodeSubnet":"10.50.0.0/20","privateEndpointSubnet":"10.50.16.0/29"}}}`}),
+			drconfig.Problems{{Key: "fhir-dr:compute.network.primary.privateEndpointSubnet", Message: "must be /28 or larger to hold the private endpoint's addresses, got 10.50.16.0/29"}}},
+		{"allowed IP ranges with the full tier", with(map[string]string{"fhir-dr:cosmos": `{"allowedIPRanges":["203.0.113.0/24"]}`}),
+			drconfig.Problems{{Key: "fhir-dr:cosmos.allowedIPRanges", Message: "the full tier closes the account's public endpoint (its stamps use private endpoints): " +
+				"remove allowedIPRanges, in the same change that moves the stack to the full tier"}}},
+		{"allowed IP ranges that admit too much", with(map[string]string{
+			"fhir-dr:dr":     `{"enabled":true,"tier":"data","ticket":"SR-1"}`,
+			"fhir-dr:cosmos": `{"allowedIPRanges":["0.0.0.0","0.0.0.0/0","10.1.0.0/16","203.0.113.7","198.51.100.1/24","::1","a.b"]}`,
+		}), drconfig.Problems{
+			{Key: "fhir-dr:cosmos.allowedIPRanges[0]", Message: "0.0.0.0 admits every Azure datacenter, any tenant's: name the service's own egress ranges"},
+			{Key: "fhir-dr:cosmos.allowedIPRanges[1]", Message: "0.0.0.0/0 opens the account to the internet"},
+			{Key: "fhir-dr:cosmos.allowedIPRanges[2]", Message: "10.1.0.0/16 is not a public address: the account's IP filter sees the public egress address"},
+			{Key: "fhir-dr:cosmos.allowedIPRanges[4]", Message: `must be an IPv4 address or CIDR range such as 203.0.113.0/24, got "198.51.100.1/24"`},
+			{Key: "fhir-dr:cosmos.allowedIPRanges[5]", Message: `must be an IPv4 address or CIDR range such as 203.0.113.0/24, got "::1"`},
+			{Key: "fhir-dr:cosmos.allowedIPRanges[6]", Message: `must be an IPv4 address or CIDR range such as 203.0.113.0/24, got "a.b"`},
+		}},
 		{"subnet outside address space", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"primary":{"addressSpace":"10.50.0.0/16","nodeSubnet":"10.52.0.0/20"}}}`}),
 			drconfig.Problems{{Key: "fhir-dr:compute.network.primary.nodeSubnet", Message: "10.52.0.0/20 is not inside the address space 10.50.0.0/16"}}},
 		{"reserved tag", with(map[string]string{"fhir-dr:tags": `{"Customer":"other"}`}),
@@ -180,11 +210,6 @@ func TestOutputs(t *testing.T) {
 		"rpoSeconds":               900,
 		"rtoSeconds":               130 + 900 + 300 + 60 + 510,
 		"serviceManagedRtoSeconds": 3600 + 60 + 510,
-		// Cosmos DB autoscale up to 4,000 RU/s 350.40, AKS Standard 73.00,
-		// 2 x D4ds_v5 329.96, IP 3.65, health checks 0.72 (internal/pricing).
-		"estimatedMonthlyDrCost": 350.40 + 73.00 + 329.96 + 3.65 + 0.72,
-		"costCurrency":           "USD",
-		"pricesAsOf":             "2026-11-25",
 	}
 	// Compare through JSON so that number types do not matter.
 	assert.JSONEq(t, mustJSON(t, want), mustJSON(t, plan.Outputs))
@@ -196,4 +221,29 @@ func mustJSON(t *testing.T, v any) string {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// A VM size the price table does not know is valid Azure configuration: the
+// program declares every resource and exports no cost (the estimate is a
+// report of drctl plan and drctl report, never part of the deployment).
+func TestUnpricedVMSizeRenders(t *testing.T) {
+	priced, err := render.Run("acme", validFull(), program.Deploy)
+	require.NoError(t, err)
+	unpriced, err := render.Run("acme", with(map[string]string{
+		"fhir-dr:compute": `{"apiServer":{"private":true},"nodePools":[{"name":"system","vmSize":"Standard_NC24ads_A100_v4","count":2}]}`,
+	}), program.Deploy)
+	require.NoError(t, err, "an unpriced VM size never fails the program")
+	names := func(p *render.Plan) []string {
+		var out []string
+		for _, r := range p.Resources {
+			out = append(out, r.Type+"::"+r.Name)
+		}
+		return out
+	}
+	assert.Equal(t, names(priced), names(unpriced), "every resource is declared")
+	pool := unpriced.Find("azure-native:containerservice:ManagedCluster")[0].Inputs["agentPoolProfiles"].([]any)[0].(map[string]any)
+	assert.Equal(t, "Standard_NC24ads_A100_v4", pool["vmSize"])
+	for _, k := range []string{"estimatedMonthlyDrCost", "costCurrency", "pricesAsOf"} {
+		assert.NotContains(t, unpriced.Outputs, k)
+	}
 }

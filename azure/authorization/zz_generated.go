@@ -19,6 +19,10 @@ const (
 	RoleAssignmentToken = "azure-native:authorization:RoleAssignment"
 	// ManagementLockAtResourceGroupLevelToken is the type token of ManagementLockAtResourceGroupLevel (Azure REST API 2020-05-01).
 	ManagementLockAtResourceGroupLevelToken = "azure-native:authorization:ManagementLockAtResourceGroupLevel"
+	// ManagementLockByScopeToken is the type token of ManagementLockByScope (Azure REST API 2020-05-01).
+	ManagementLockByScopeToken = "azure-native:authorization:ManagementLockByScope"
+	// RoleDefinitionToken is the type token of RoleDefinition (Azure REST API 2022-05-01-preview).
+	RoleDefinitionToken = "azure-native:authorization:RoleDefinition"
 )
 
 // Values of the LockLevel enum.
@@ -201,6 +205,135 @@ func NewManagementLockAtResourceGroupLevel(ctx *pulumi.Context, name string, arg
 	return azurenative.NewResource[ManagementLockAtResourceGroupLevel](ctx, ManagementLockAtResourceGroupLevelToken, name, args, args, opts)
 }
 
+// ManagementLockByScope is the lock information.
+//
+// Azure REST API version 2020-05-01.
+type ManagementLockByScope struct {
+	pulumi.CustomResourceState
+
+	// AzureApiVersion is the Azure API version of the resource.
+	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
+	// Level is the level of the lock. Possible values are: NotSpecified, CanNotDelete, ReadOnly. CanNotDelete means authorized users are able to read and modify the resources, but not delete. ReadOnly means authorized users can only read from a resource, but they can't modify or delete it.
+	Level pulumi.StringOutput `pulumi:"level"`
+	// Name is the name of the lock.
+	Name pulumi.StringOutput `pulumi:"name"`
+	// Notes is an output: Notes about the lock. Maximum of 512 characters.
+	Notes pulumi.StringPtrOutput `pulumi:"notes"`
+	// Type is the resource type of the lock - Microsoft.Authorization/locks.
+	Type pulumi.StringOutput `pulumi:"type"`
+}
+
+// ManagementLockByScopeArgs are the inputs of ManagementLockByScope.
+type ManagementLockByScopeArgs struct {
+	// Level: The level of the lock. Possible values are: NotSpecified, CanNotDelete, ReadOnly. CanNotDelete means authorized users are able to read and modify the resources, but not delete. ReadOnly means authorized users can only read from a resource, but they can't modify or delete it. Required.
+	Level pulumi.StringInput `pulumi:"level"`
+	// LockName: The name of lock.
+	LockName pulumi.StringPtrInput `pulumi:"lockName"`
+	// Notes: Notes about the lock. Maximum of 512 characters.
+	Notes pulumi.StringPtrInput `pulumi:"notes"`
+	// Owners: The owners of the lock.
+	Owners ManagementLockOwnerArray `pulumi:"owners"`
+	// Scope: The scope for the lock. When providing a scope for the assignment, use '/subscriptions/{subscriptionId}' for subscriptions, '/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}' for resource groups, and '/subscriptions/{subscriptionId}/resourcegroups/{resourceGroupName}/providers/{resourceProviderNamespace}/{parentResourcePathIfPresent}/{resourceType}/{resourceName}' for resources. Required.
+	Scope pulumi.StringInput `pulumi:"scope"`
+}
+
+// ElementType makes ManagementLockByScopeArgs the input of RegisterResource.
+func (ManagementLockByScopeArgs) ElementType() reflect.Type {
+	return reflect.TypeFor[ManagementLockByScopeArgs]()
+}
+
+// MissingInputs lists the required inputs, nested ones included, that are not set.
+func (a *ManagementLockByScopeArgs) MissingInputs() []string { return a.missingInputs("") }
+
+func (a *ManagementLockByScopeArgs) missingInputs(path string) []string {
+	var missing []string
+	if a.Level == nil {
+		missing = append(missing, path+"level")
+	}
+	if a.Scope == nil {
+		missing = append(missing, path+"scope")
+	}
+	return missing
+}
+
+// NewManagementLockByScope registers a ManagementLockByScope after checking that every required input is set.
+func NewManagementLockByScope(ctx *pulumi.Context, name string, args *ManagementLockByScopeArgs, opts ...pulumi.ResourceOption) (*ManagementLockByScope, error) {
+	if args == nil {
+		args = &ManagementLockByScopeArgs{}
+	}
+	return azurenative.NewResource[ManagementLockByScope](ctx, ManagementLockByScopeToken, name, args, args, opts)
+}
+
+// RoleDefinition is an azure-native resource: Role definition.
+//
+// Azure REST API version 2022-05-01-preview.
+type RoleDefinition struct {
+	pulumi.CustomResourceState
+
+	// AssignableScopes is an output: Role definition assignable scopes.
+	AssignableScopes pulumi.StringArrayOutput `pulumi:"assignableScopes"`
+	// AzureApiVersion is the Azure API version of the resource.
+	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
+	// CreatedBy is an output: Id of the user who created the assignment.
+	CreatedBy pulumi.StringOutput `pulumi:"createdBy"`
+	// CreatedOn is an output: Time it was created.
+	CreatedOn pulumi.StringOutput `pulumi:"createdOn"`
+	// Description is the role definition description.
+	Description pulumi.StringPtrOutput `pulumi:"description"`
+	// Name is the name of the resource.
+	Name pulumi.StringOutput `pulumi:"name"`
+	// RoleName is the role name.
+	RoleName pulumi.StringPtrOutput `pulumi:"roleName"`
+	// RoleType is the role type.
+	RoleType pulumi.StringPtrOutput `pulumi:"roleType"`
+	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
+	Type pulumi.StringOutput `pulumi:"type"`
+	// UpdatedBy is an output: Id of the user who updated the assignment.
+	UpdatedBy pulumi.StringOutput `pulumi:"updatedBy"`
+	// UpdatedOn is an output: Time it was updated.
+	UpdatedOn pulumi.StringOutput `pulumi:"updatedOn"`
+}
+
+// RoleDefinitionArgs are the inputs of RoleDefinition.
+type RoleDefinitionArgs struct {
+	// AssignableScopes: Role definition assignable scopes.
+	AssignableScopes pulumi.StringArrayInput `pulumi:"assignableScopes"`
+	// Description: The role definition description.
+	Description pulumi.StringPtrInput `pulumi:"description"`
+	// Permissions: Role definition permissions.
+	Permissions PermissionArray `pulumi:"permissions"`
+	// RoleDefinitionId: The ID of the role definition.
+	RoleDefinitionId pulumi.StringPtrInput `pulumi:"roleDefinitionId"`
+	// RoleName: The role name.
+	RoleName pulumi.StringPtrInput `pulumi:"roleName"`
+	// RoleType: The role type.
+	RoleType pulumi.StringPtrInput `pulumi:"roleType"`
+	// Scope: The fully qualified Azure Resource manager identifier of the resource. Required.
+	Scope pulumi.StringInput `pulumi:"scope"`
+}
+
+// ElementType makes RoleDefinitionArgs the input of RegisterResource.
+func (RoleDefinitionArgs) ElementType() reflect.Type { return reflect.TypeFor[RoleDefinitionArgs]() }
+
+// MissingInputs lists the required inputs, nested ones included, that are not set.
+func (a *RoleDefinitionArgs) MissingInputs() []string { return a.missingInputs("") }
+
+func (a *RoleDefinitionArgs) missingInputs(path string) []string {
+	var missing []string
+	if a.Scope == nil {
+		missing = append(missing, path+"scope")
+	}
+	return missing
+}
+
+// NewRoleDefinition registers a RoleDefinition after checking that every required input is set.
+func NewRoleDefinition(ctx *pulumi.Context, name string, args *RoleDefinitionArgs, opts ...pulumi.ResourceOption) (*RoleDefinition, error) {
+	if args == nil {
+		args = &RoleDefinitionArgs{}
+	}
+	return azurenative.NewResource[RoleDefinition](ctx, RoleDefinitionToken, name, args, args, opts)
+}
+
 // ManagementLockOwnerArgs is an input object.
 type ManagementLockOwnerArgs struct {
 	// ApplicationId: The application ID of the lock owner.
@@ -209,3 +342,18 @@ type ManagementLockOwnerArgs struct {
 
 // ManagementLockOwnerArray is a list of ManagementLockOwnerArgs.
 type ManagementLockOwnerArray []ManagementLockOwnerArgs
+
+// PermissionArgs is an input object.
+type PermissionArgs struct {
+	// Actions: Allowed actions.
+	Actions pulumi.StringArrayInput `pulumi:"actions"`
+	// DataActions: Allowed Data actions.
+	DataActions pulumi.StringArrayInput `pulumi:"dataActions"`
+	// NotActions: Denied actions.
+	NotActions pulumi.StringArrayInput `pulumi:"notActions"`
+	// NotDataActions: Denied Data actions.
+	NotDataActions pulumi.StringArrayInput `pulumi:"notDataActions"`
+}
+
+// PermissionArray is a list of PermissionArgs.
+type PermissionArray []PermissionArgs

@@ -24,10 +24,12 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/monitor"
 	"github.com/fhir-dr/fhir-dr/azure/network"
 	"github.com/fhir-dr/fhir-dr/azure/operationalinsights"
+	"github.com/fhir-dr/fhir-dr/azure/privatedns"
 	"github.com/fhir-dr/fhir-dr/azure/resources"
 	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
 	"github.com/fhir-dr/fhir-dr/components"
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/pricing"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/internal/topology"
 	"github.com/fhir-dr/fhir-dr/objectives"
@@ -80,8 +82,18 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, topology.Mermaid(result.Plan.Stack, topologyOf(result.Plan)))
 		return status
 	}
+	cost, err := costOf(result.Config)
+	if err != nil {
+		fmt.Fprintln(stderr, "drctl plan:", err)
+		return 1
+	}
+	// An unpriced size or tier is a warning, never a failure: the estimate
+	// is a report.
+	for _, w := range cost.Unpriced {
+		fmt.Fprintf(stderr, "%s: warning: %s\n", result.File, w)
+	}
 	if *asJSON {
-		b, err := json.MarshalIndent(planDocument{result.Plan, policyDiagnostics(result.Policy)}, "", "  ")
+		b, err := json.MarshalIndent(planDocument{result.Plan, policyDiagnostics(result.Policy), cost}, "", "  ")
 		if err != nil {
 			fmt.Fprintln(stderr, "drctl plan:", err)
 			return 1
@@ -89,7 +101,7 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, string(b))
 		return status
 	}
-	printPlan(stdout, result)
+	printPlan(stdout, result, cost)
 	if status != 0 {
 		fmt.Fprintf(stderr, "%s: the policy refuses this stack (mandatory rules broken)\n", result.File)
 	}
@@ -105,11 +117,30 @@ func topologyOf(plan *render.Plan) []topology.Resource {
 	return out
 }
 
-// planDocument is the JSON form of a plan: the render and the policy's
-// diagnostics.
+// planDocument is the JSON form of a plan: the render, the policy's
+// diagnostics and the estimated cost of DR.
 type planDocument struct {
 	*render.Plan
 	Policy []policyDiagnostic `json:"policy"`
+	Cost   costEstimate       `json:"cost"`
+}
+
+// costEstimate is what DR adds to the customer's monthly bill, from the
+// dated price table (internal/pricing): a report, never part of the
+// deployment.
+type costEstimate struct {
+	Currency   string `json:"currency"`
+	PricesAsOf string `json:"pricesAsOf"`
+	pricing.Estimate
+}
+
+// costOf estimates what DR adds for cfg.
+func costOf(cfg *drconfig.Config) (costEstimate, error) {
+	prices, err := pricing.Load()
+	if err != nil {
+		return costEstimate{}, err
+	}
+	return costEstimate{Currency: prices.Currency, PricesAsOf: prices.AsOf, Estimate: prices.DR(cfg)}, nil
 }
 
 type policyDiagnostic struct {
@@ -182,7 +213,7 @@ func projectRoot() (string, error) {
 	}
 }
 
-func printPlan(w io.Writer, sp *stackPlan) {
+func printPlan(w io.Writer, sp *stackPlan, cost costEstimate) {
 	p := sp.Plan
 	var azure, kube, components int
 	for _, r := range p.Resources {
@@ -237,7 +268,28 @@ func printPlan(w io.Writer, sp *stackPlan) {
 	} else {
 		printObjectives(w, sp.Config.Objectives())
 	}
+	printCost(w, sp.Config, cost)
 	printPolicy(w, sp.Policy)
+}
+
+func printCost(w io.Writer, cfg *drconfig.Config, c costEstimate) {
+	if !cfg.DR.Enabled {
+		return
+	}
+	bound := ""
+	if !c.Complete() {
+		bound = "at least "
+	}
+	fmt.Fprintf(w, "\nEstimated monthly cost of DR: %s%.2f %s (list prices of %s; internal/pricing/prices.json)\n",
+		bound, c.Total, c.Currency, c.PricesAsOf)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	for _, l := range c.Lines {
+		fmt.Fprintf(tw, "  %.2f\t%s\n", l.Monthly, l.Item)
+	}
+	_ = tw.Flush()
+	for _, u := range c.Unpriced {
+		fmt.Fprintf(w, "  warning: %s\n", u)
+	}
 }
 
 func printPolicy(w io.Writer, ds []rules.Diagnostic) {
@@ -278,7 +330,7 @@ func printObjectives(w io.Writer, o objectives.Objectives) {
 // keyInputs are the inputs plan shows for each resource type.
 var keyInputs = map[string][]string{
 	resources.ResourceGroupToken:                        {"resourceGroupName", "location"},
-	cosmosdb.DatabaseAccountToken:                       {"accountName", "location", "locations", "consistencyPolicy.defaultConsistencyLevel", "consistencyPolicy.maxIntervalInSeconds", "enableAutomaticFailover", "enableMultipleWriteLocations", "backupPolicy.type", "backupPolicy.periodicModeProperties.backupStorageRedundancy", "backupPolicy.continuousModeProperties.tier"},
+	cosmosdb.DatabaseAccountToken:                       {"accountName", "location", "locations", "publicNetworkAccess", "consistencyPolicy.defaultConsistencyLevel", "consistencyPolicy.maxIntervalInSeconds", "enableAutomaticFailover", "enableMultipleWriteLocations", "backupPolicy.type", "backupPolicy.periodicModeProperties.backupStorageRedundancy", "backupPolicy.continuousModeProperties.tier"},
 	cosmosdb.SqlResourceSqlDatabaseToken:                {"databaseName", "options.throughput", "options.autoscaleSettings.maxThroughput"},
 	cosmosdb.SqlResourceSqlContainerToken:               {"containerName", "resource.partitionKey.paths"},
 	network.VirtualNetworkToken:                         {"virtualNetworkName", "location", "addressSpace.addressPrefixes"},
@@ -293,6 +345,12 @@ var keyInputs = map[string][]string{
 	managedidentity.FederatedIdentityCredentialToken:    {"federatedIdentityCredentialResourceName", "subject"},
 	cosmosdb.SqlResourceSqlRoleAssignmentToken:          {"roleDefinitionId", "scope"},
 	authorization.RoleAssignmentToken:                   {"roleDefinitionId", "scope"},
+	authorization.RoleDefinitionToken:                   {"roleName"},
+	authorization.ManagementLockByScopeToken:            {"lockName", "level", "scope"},
+	network.PrivateEndpointToken:                        {"privateEndpointName", "location"},
+	network.PrivateDnsZoneGroupToken:                    {"privateDnsZoneGroupName"},
+	privatedns.PrivateZoneToken:                         {"privateZoneName"},
+	privatedns.VirtualNetworkLinkToken:                  {"virtualNetworkLinkName"},
 	"kubernetes:core/v1:Namespace":                      {"metadata.name"},
 	"kubernetes:core/v1:ServiceAccount":                 {"metadata.name"},
 	"kubernetes:apps/v1:Deployment":                     {"metadata.name", "spec.template.spec.containers"},
@@ -304,7 +362,6 @@ var keyInputs = map[string][]string{
 // roleNames name the built-in roles fhir-dr grants, by GUID.
 var roleNames = map[string]string{
 	components.RoleNetworkContributor:         "Network Contributor",
-	components.RoleCosmosDBOperator:           "Cosmos DB Operator",
 	components.RoleStorageBlobDataContributor: "Storage Blob Data Contributor",
 	components.RoleAcrPull:                    "AcrPull",
 	components.CosmosDataContributor:          "Cosmos DB Built-in Data Contributor",

@@ -28,9 +28,9 @@ func TestPlanText(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	for _, want := range []string{
 		"Stack contoso (",
-		"30 Azure resources and 12 Kubernetes objects in 9 components",
+		"43 Azure resources and 12 Kubernetes objects in 9 components",
 		"azure-native:cosmosdb:DatabaseAccount account [protected, retained, v" + azurenative.Version + "]",
-		"locations=eastus(priority 0, zone-redundant),westus(priority 1)",
+		"locations=eastus(priority 0, zone-redundant),westus(priority 1) publicNetworkAccess=Disabled",
 		"azure-native:trafficmanager:Endpoint secondary-endpoint [v" + azurenative.Version + "]",
 		"endpointName=secondary endpointType=AzureEndpoints priority=2 endpointStatus=Enabled",
 		"trafficManagerFqdn        contoso-fhir.trafficmanager.net",
@@ -64,12 +64,22 @@ func TestPlanJSON(t *testing.T) {
 			URN     string `json:"urn"`
 			Message string `json:"message"`
 		} `json:"policy"`
+		Cost struct {
+			Currency   string `json:"currency"`
+			PricesAsOf string `json:"pricesAsOf"`
+			Lines      []struct {
+				Item    string  `json:"item"`
+				Monthly float64 `json:"monthly"`
+			} `json:"lines"`
+			Total    float64  `json:"total"`
+			Unpriced []string `json:"unpriced"`
+		} `json:"cost"`
 	}
 	dec := json.NewDecoder(strings.NewReader(out))
 	dec.DisallowUnknownFields()
 	require.NoError(t, dec.Decode(&doc))
 	assert.Equal(t, "litware", doc.Stack)
-	require.Len(t, doc.Resources, 9)
+	require.Len(t, doc.Resources, 11)
 	assert.Equal(t, "urn:pulumi:litware::fhir-dr::fhir-dr:index:CustomerDR::litware", doc.Resources[0].URN)
 	var found bool
 	for _, r := range doc.Resources {
@@ -87,6 +97,47 @@ func TestPlanJSON(t *testing.T) {
 	assert.Equal(t, "data", doc.Outputs["tier"])
 	assert.NotNil(t, doc.Policy)
 	assert.Empty(t, doc.Policy)
+	assert.Equal(t, "USD", doc.Cost.Currency)
+	assert.Equal(t, "2026-11-25", doc.Cost.PricesAsOf)
+	assert.Equal(t, 58.40, doc.Cost.Total)
+	assert.Empty(t, doc.Cost.Unpriced)
+}
+
+// The cost estimate is a report: a valid VM size the price table does not
+// know renders every resource, and plan warns that the estimate leaves the
+// pool out.
+func TestPlanUnpricedVMSize(t *testing.T) {
+	dir := t.TempDir()
+	stack := func(name, vmSize string) string {
+		path := filepath.Join(dir, "Pulumi."+name+".yaml")
+		require.NoError(t, os.WriteFile(path, []byte("config:\n  fhir-dr:customer: acme\n  fhir-dr:primaryRegion: eastus\n"+
+			"  fhir-dr:dr:\n    enabled: true\n    tier: full\n    ticket: SR-1\n"+
+			"  fhir-dr:compute:\n    apiServer:\n      private: true\n    nodePools:\n"+
+			"      - name: system\n        count: 2\n      - name: gpu\n        mode: User\n        vmSize: "+vmSize+"\n        count: 1\n"+
+			fhirSettings), 0o644))
+		return path
+	}
+	code, out, errOut := runDrctl(t, "plan", "--stack-file", stack("acme", "Standard_NC24ads_A100_v4"))
+	require.Equal(t, 0, code, errOut)
+	warning := "warning: no price for VM size Standard_NC24ads_A100_v4 (prices.json of 2026-11-25): " +
+		"node pool gpu (1 nodes) is left out of the estimate"
+	assert.Contains(t, errOut, "Pulumi.acme.yaml: "+warning+"\n")
+	assert.Contains(t, out, "\nEstimated monthly cost of DR: at least ")
+	assert.Contains(t, out, "  "+warning+"\n")
+	assert.Contains(t, out, "Policy (fhir-dr 1.0.0, ")
+
+	// Every resource is declared, exactly as with a priced size.
+	unpriced, err := planStack(stack("acme", "Standard_NC24ads_A100_v4"), rules.DefaultConfig())
+	require.NoError(t, err)
+	priced, err := planStack(stack("acme", "Standard_D8ds_v5"), rules.DefaultConfig())
+	require.NoError(t, err)
+	require.Len(t, unpriced.Plan.Resources, len(priced.Plan.Resources))
+	for i, r := range priced.Plan.Resources {
+		assert.Equal(t, r.URN, unpriced.Plan.Resources[i].URN)
+	}
+	cluster := unpriced.Plan.Find("azure-native:containerservice:ManagedCluster")
+	require.Len(t, cluster, 2)
+	assert.Equal(t, "Standard_NC24ads_A100_v4", cluster[0].Inputs["agentPoolProfiles"].([]any)[1].(map[string]any)["vmSize"])
 }
 
 // The policy runs in-process: its advisories are shown, and a mandatory

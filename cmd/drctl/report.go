@@ -30,7 +30,10 @@ type inventoryRow struct {
 	Autoscale         bool    `json:"autoscale"`
 	BillingMultiplier int     `json:"billingMultiplier"`
 	MonthlyDRCost     float64 `json:"monthlyDrCost"`
-	Status            string  `json:"status"`
+	// Unpriced name what the price table does not know and the cost leaves
+	// out: MonthlyDRCost is then a lower bound.
+	Unpriced []string `json:"unpriced,omitempty"`
+	Status   string   `json:"status"`
 }
 
 // inventoryReport is the JSON form of the report.
@@ -76,10 +79,10 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 			status = 1
 			continue
 		}
-		row, err := inventoryOf(r, prices)
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", r.File, err)
-			status = 1
+		row := inventoryOf(r, prices)
+		// The estimate is a report: what it cannot price is a warning.
+		for _, u := range row.Unpriced {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", r.File, u)
 		}
 		report.Customers = append(report.Customers, row)
 	}
@@ -111,7 +114,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-func inventoryOf(r stackResult, prices *pricing.Table) (inventoryRow, error) {
+func inventoryOf(r stackResult, prices *pricing.Table) inventoryRow {
 	cfg := r.Config
 	row := inventoryRow{
 		Customer: r.Customer, PrimaryRegion: cfg.PrimaryRegion, Tier: cfg.TierLabel(), Ticket: cfg.Ticket(),
@@ -129,9 +132,9 @@ func inventoryOf(r stackResult, prices *pricing.Table) (inventoryRow, error) {
 		o := cfg.Objectives()
 		row.RPOSeconds, row.RTOSeconds = int(o.RPO.Seconds()), int(o.RTO.Seconds())
 	}
-	estimate, err := prices.DR(cfg)
-	row.MonthlyDRCost = estimate.Total
-	return row, err
+	estimate := prices.DR(cfg)
+	row.MonthlyDRCost, row.Unpriced = estimate.Total, estimate.Unpriced
+	return row
 }
 
 func printInventory(w io.Writer, report inventoryReport) {
@@ -149,8 +152,12 @@ func printInventory(w io.Writer, report inventoryReport) {
 		if c.Autoscale {
 			ru = "≤" + ru
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tx%d\t%.2f\t%s\n", c.Customer, c.PrimaryRegion, secondary, c.Tier, c.Ticket,
-			c.Consistency, rpo, rto, ru, c.BillingMultiplier, c.MonthlyDRCost, c.Status)
+		cost := fmt.Sprintf("%.2f", c.MonthlyDRCost)
+		if len(c.Unpriced) > 0 {
+			cost = "≥" + cost // a lower bound: see the warnings
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tx%d\t%s\t%s\n", c.Customer, c.PrimaryRegion, secondary, c.Tier, c.Ticket,
+			c.Consistency, rpo, rto, ru, c.BillingMultiplier, cost, c.Status)
 		total += c.MonthlyDRCost
 	}
 	_ = tw.Flush()

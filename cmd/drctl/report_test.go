@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -42,4 +44,34 @@ func TestReportCSVAndJSON(t *testing.T) {
 	code, _, errOut = runDrctl(t, "report", "--format", "xml")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, `unknown format "xml"`)
+}
+
+// The report warns about what the price table does not know and shows the
+// cost as a lower bound; it does not fail.
+func TestReportUnpricedVMSize(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(root, "Pulumi.yaml"), []byte("name: fhir-dr\nruntime: go\n"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "stacks"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "stacks", "Pulumi.acme.yaml"), []byte("config:\n"+
+		"  fhir-dr:customer: acme\n  fhir-dr:primaryRegion: eastus\n"+
+		"  fhir-dr:dr:\n    enabled: true\n    tier: full\n    ticket: SR-1\n"+
+		"  fhir-dr:compute:\n    apiServer:\n      private: true\n    nodePools:\n"+
+		"      - name: system\n        vmSize: Standard_NC24ads_A100_v4\n        count: 2\n"+fhirSettings), 0o644))
+	t.Chdir(root)
+	code, out, errOut := runDrctl(t, "report")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, errOut, "stacks/Pulumi.acme.yaml: warning: no price for VM size Standard_NC24ads_A100_v4 (prices.json of 2026-11-25): "+
+		"node pool system (2 nodes) is left out of the estimate\n")
+	// Cosmos DB up to 4,000 RU/s 350.40, AKS Standard 73.00, IP 3.65,
+	// health checks 0.72: the pool is left out.
+	assert.Regexp(t, `(?m)^acme +eastus +westus \(paired\) +full +SR-1 +Session +.* +x2 +≥427\.77 +ok$`, out)
+
+	code, out, _ = runDrctl(t, "report", "--format", "json")
+	require.Equal(t, 0, code)
+	var doc inventoryReport
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Len(t, doc.Customers, 1)
+	assert.Equal(t, 427.77, doc.Customers[0].MonthlyDRCost)
+	assert.Equal(t, []string{"no price for VM size Standard_NC24ads_A100_v4 (prices.json of 2026-11-25): node pool system (2 nodes) is left out of the estimate"},
+		doc.Customers[0].Unpriced)
 }

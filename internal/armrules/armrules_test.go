@@ -130,7 +130,8 @@ func TestCheckDatabaseAccount(t *testing.T) {
 				"(failoverPriorityChange), not an account update", KindWriteRegionMoved,
 		}}},
 		"zone redundancy of an existing region": {withDR, account("T-1", loc("eastus", 0, true), loc("westus", 1, true)), []Violation{{
-			"locations[1].isZoneRedundant", "zone redundancy of westus can only be chosen when the region is added: remove the region and add it again", KindRejected,
+			"locations[1].isZoneRedundant", "zone redundancy of westus is off and can only be chosen when the region is added: declare it as deployed " +
+				"(fhir-dr: cosmos.zoneRedundant.primary, .secondary, or .retiring for a retiring secondary), or remove the region and add it again", KindRejected,
 		}}},
 		"unknown tags are not judged": {primaryOnly, func() resource.PropertyMap {
 			m := withDR.Copy()

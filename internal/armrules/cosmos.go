@@ -223,7 +223,9 @@ func checkUpdate(olds, news resource.PropertyMap, oldLocs, newLocs []location) [
 	for i, l := range newLocs {
 		if old, ok := oldByKey[l.key]; ok && old.zoneRedundant != l.zoneRedundant {
 			out = append(out, Violation{fmt.Sprintf("locations[%d].isZoneRedundant", i), fmt.Sprintf(
-				"zone redundancy of %s can only be chosen when the region is added: remove the region and add it again", l.name), KindRejected})
+				"zone redundancy of %s is %s and can only be chosen when the region is added: declare it as deployed "+
+					"(fhir-dr: cosmos.zoneRedundant.primary, .secondary, or .retiring for a retiring secondary), "+
+					"or remove the region and add it again", l.name, onOff(old.zoneRedundant)), KindRejected})
 		}
 	}
 
@@ -286,4 +288,11 @@ func changedInputs(olds, news resource.PropertyMap, except resource.PropertyKey)
 	}
 	slices.Sort(out)
 	return out
+}
+
+func onOff(zoneRedundant bool) string {
+	if zoneRedundant {
+		return "on"
+	}
+	return "off"
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/monitor"
 	"github.com/fhir-dr/fhir-dr/azure/network"
 	"github.com/fhir-dr/fhir-dr/azure/operationalinsights"
+	"github.com/fhir-dr/fhir-dr/azure/privatedns"
 	"github.com/fhir-dr/fhir-dr/azure/resources"
 	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
 )
@@ -59,6 +60,10 @@ var replaceRules = []ReplaceRule{
 	{authorization.RoleAssignmentToken, "roleAssignmentName", reasonID},
 	{authorization.RoleAssignmentToken, "principalId", reasonAssignment},
 	{authorization.RoleAssignmentToken, "roleDefinitionId", reasonAssignment},
+	{authorization.ManagementLockByScopeToken, "scope", reasonID},
+	{authorization.ManagementLockByScopeToken, "lockName", reasonID},
+	{authorization.RoleDefinitionToken, "scope", reasonID},
+	{authorization.RoleDefinitionToken, "roleDefinitionId", reasonID},
 	{containerservice.ManagedClusterToken, "resourceGroupName", reasonID},
 	{containerservice.ManagedClusterToken, "resourceName", reasonID},
 	{containerservice.ManagedClusterToken, "location", reasonLocation},
@@ -100,6 +105,15 @@ var replaceRules = []ReplaceRule{
 	{monitor.DiagnosticSettingToken, "resourceUri", reasonID},
 	{monitor.DiagnosticSettingToken, "name", reasonID},
 
+	{network.PrivateDnsZoneGroupToken, "resourceGroupName", reasonID},
+	{network.PrivateDnsZoneGroupToken, "privateEndpointName", reasonID},
+	{network.PrivateDnsZoneGroupToken, "privateDnsZoneGroupName", reasonID},
+	{network.PrivateEndpointToken, "resourceGroupName", reasonID},
+	{network.PrivateEndpointToken, "privateEndpointName", reasonID},
+	{network.PrivateEndpointToken, "location", reasonLocation},
+	{network.PrivateEndpointToken, "subnet.id", "a private endpoint's subnet is chosen at creation"},
+	{network.PrivateEndpointToken, "privateLinkServiceConnections[*].privateLinkServiceId", "a private endpoint's target is chosen at creation"},
+	{network.PrivateEndpointToken, "privateLinkServiceConnections[*].groupIds", "a private endpoint's target is chosen at creation"},
 	{network.PublicIPAddressToken, "resourceGroupName", reasonID},
 	{network.PublicIPAddressToken, "publicIpAddressName", reasonID},
 	{network.PublicIPAddressToken, "location", reasonLocation},
@@ -116,6 +130,13 @@ var replaceRules = []ReplaceRule{
 	{operationalinsights.WorkspaceToken, "resourceGroupName", reasonID},
 	{operationalinsights.WorkspaceToken, "workspaceName", reasonID},
 	{operationalinsights.WorkspaceToken, "location", reasonLocation},
+
+	{privatedns.PrivateZoneToken, "resourceGroupName", reasonID},
+	{privatedns.PrivateZoneToken, "privateZoneName", reasonID},
+	{privatedns.VirtualNetworkLinkToken, "resourceGroupName", reasonID},
+	{privatedns.VirtualNetworkLinkToken, "privateZoneName", reasonID},
+	{privatedns.VirtualNetworkLinkToken, "virtualNetworkLinkName", reasonID},
+	{privatedns.VirtualNetworkLinkToken, "virtualNetwork.id", "a link's virtual network is chosen at creation"},
 
 	{resources.ResourceGroupToken, "resourceGroupName", reasonID},
 	{resources.ResourceGroupToken, "location", reasonLocation},

@@ -21,6 +21,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/monitor"
 	"github.com/fhir-dr/fhir-dr/azure/network"
 	"github.com/fhir-dr/fhir-dr/azure/operationalinsights"
+	"github.com/fhir-dr/fhir-dr/azure/privatedns"
 	"github.com/fhir-dr/fhir-dr/azure/resources"
 	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
 )
@@ -49,6 +50,12 @@ var providerPaths = map[string]struct{ path, nameInput string }{
 	managedidentity.FederatedIdentityCredentialToken: {"", "federatedIdentityCredentialResourceName"},
 	cosmosdb.SqlResourceSqlRoleAssignmentToken:       {"", "roleAssignmentId"},
 	authorization.RoleAssignmentToken:                {"", "roleAssignmentName"},
+	authorization.RoleDefinitionToken:                {"", "roleDefinitionId"},
+	network.PrivateEndpointToken:                     {"Microsoft.Network/privateEndpoints", "privateEndpointName"},
+	network.PrivateDnsZoneGroupToken:                 {"", "privateDnsZoneGroupName"},
+	privatedns.PrivateZoneToken:                      {"Microsoft.Network/privateDnsZones", "privateZoneName"},
+	privatedns.VirtualNetworkLinkToken:               {"", "virtualNetworkLinkName"},
+	authorization.ManagementLockByScopeToken:         {"", "lockName"},
 }
 
 // Outputs returns the ID and the output properties of a resource of type
@@ -116,6 +123,14 @@ func Outputs(token, logicalName string, inputs resource.PropertyMap) (string, re
 		id = rg + "/providers/Microsoft.DocumentDB/databaseAccounts/" + str("accountName") + "/sqlRoleAssignments/" + name
 	case authorization.RoleAssignmentToken:
 		id = str("scope") + "/providers/Microsoft.Authorization/roleAssignments/" + name
+	case network.PrivateDnsZoneGroupToken:
+		id = rg + "/providers/Microsoft.Network/privateEndpoints/" + str("privateEndpointName") + "/privateDnsZoneGroups/" + name
+	case privatedns.VirtualNetworkLinkToken:
+		id = rg + "/providers/Microsoft.Network/privateDnsZones/" + str("privateZoneName") + "/virtualNetworkLinks/" + name
+	case authorization.RoleDefinitionToken:
+		id = str("scope") + "/providers/Microsoft.Authorization/roleDefinitions/" + name
+	case authorization.ManagementLockByScopeToken:
+		id = str("scope") + "/providers/Microsoft.Authorization/locks/" + name
 	case trafficmanager.ProfileToken:
 		if dns, ok := inputs["dnsConfig"]; ok && dns.IsObject() {
 			cfg := dns.ObjectValue().Copy()

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhir-dr/fhir-dr/azure/authorization"
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/drconfig"
@@ -211,4 +212,38 @@ func TestInvokeUserCredentials(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, resp.GetFailures(), 1)
 	assert.Equal(t, "clusterName", resp.GetFailures()[0].GetProperty())
+}
+
+// TestDeleteUnderLock: a CanNotDelete lock refuses the delete of the locked
+// resource, of its children and extension resources, and of the group that
+// holds it, as Azure does; other resources of the group, and the lock
+// itself, can be deleted.
+func TestDeleteUnderLock(t *testing.T) {
+	p, err := New()
+	require.NoError(t, err)
+	rg := "/subscriptions/" + azurefake.SubscriptionID + "/resourceGroups/rg"
+	accountID := rg + "/providers/Microsoft.DocumentDB/databaseAccounts/acct"
+	lockID := accountID + "/providers/Microsoft.Authorization/locks/fhir-dr-data"
+	p.Add(lockID, Resource{Type: authorization.ManagementLockByScopeToken, Inputs: resource.PropertyMap{
+		"scope": resource.NewProperty(accountID), "level": resource.NewProperty("CanNotDelete"), "lockName": resource.NewProperty("fhir-dr-data"),
+	}})
+	del := func(token, id string) error {
+		_, err := p.Delete(context.Background(), &pulumirpc.DeleteRequest{
+			Id: id, Type: token, Urn: "urn:pulumi:s::fhir-dr::" + token + "::x",
+		})
+		return err
+	}
+	for token, id := range map[string]string{
+		cosmosdb.DatabaseAccountToken:              accountID,
+		cosmosdb.SqlResourceSqlDatabaseToken:       accountID + "/sqlDatabases/health",
+		cosmosdb.SqlResourceSqlRoleAssignmentToken: accountID + "/sqlRoleAssignments/x",
+		"azure-native:resources:ResourceGroup":     rg,
+	} {
+		assert.EqualError(t, del(token, id), "azure-native stand-in: ScopeLocked: the scope '"+id+"' cannot perform delete operation "+
+			"because following scope(s) are locked: '"+accountID+"'. Please remove the lock and try again", token)
+	}
+	assert.NoError(t, del(authorization.RoleAssignmentToken, rg+"/providers/Microsoft.Authorization/roleAssignments/y"),
+		"an assignment on the group is outside the account's lock")
+	assert.NoError(t, del(authorization.ManagementLockByScopeToken, lockID))
+	assert.NoError(t, del(cosmosdb.DatabaseAccountToken, accountID), "once the lock is gone")
 }

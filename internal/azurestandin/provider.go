@@ -16,6 +16,8 @@
 //   - Create refuses an ID that already exists, as azure-native does (import
 //     it instead), and returns Azure-shaped IDs and the outputs the program
 //     reads (internal/azurefake).
+//   - Delete refuses what a CanNotDelete management lock guards: the locked
+//     scope, everything inside it, and a resource group holding it.
 //
 // It keeps what it created in memory, a small fake cloud that Read answers
 // from, and records every operation so that tests can assert on what the
@@ -35,6 +37,7 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/protobuf/types/known/emptypb"
 
+	"github.com/fhir-dr/fhir-dr/azure/authorization"
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/drconfig"
@@ -419,14 +422,45 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 	return &pulumirpc.UpdateResponse{Properties: props}, err
 }
 
-// Delete removes a resource from the fake cloud.
+// Delete removes a resource from the fake cloud. As in Azure, a
+// CanNotDelete management lock refuses the delete of the locked scope, of
+// everything inside it, and of a scope that holds it (a resource group
+// with a locked resource).
 func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
 	token, name := standin.TypeOf(req.GetType(), req.GetUrn()), nameOf(req.GetName(), req.GetUrn())
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if token != authorization.ManagementLockByScopeToken {
+		if locks := p.locksOn(req.GetId()); len(locks) > 0 {
+			return nil, fmt.Errorf("azure-native stand-in: ScopeLocked: the scope '%s' cannot perform delete operation because "+
+				"following scope(s) are locked: '%s'. Please remove the lock and try again", req.GetId(), strings.Join(locks, "', '"))
+		}
+	}
 	delete(p.cloud, req.GetId())
 	p.ops = append(p.ops, Op{Kind: OpDelete, Type: token, Name: name, ID: req.GetId()})
 	return &emptypb.Empty{}, nil
+}
+
+// locksOn returns the scopes of the CanNotDelete locks that refuse
+// deleting id. p.mu is held.
+func (p *Provider) locksOn(id string) []string {
+	target := strings.ToLower(id)
+	var scopes []string
+	for _, r := range p.cloud {
+		if r.Type != authorization.ManagementLockByScopeToken {
+			continue
+		}
+		level, scope := r.Inputs["level"], r.Inputs["scope"]
+		if !level.IsString() || level.StringValue() != "CanNotDelete" || !scope.IsString() {
+			continue
+		}
+		s := strings.ToLower(scope.StringValue())
+		if target == s || strings.HasPrefix(target, s+"/") || strings.HasPrefix(s, target+"/") {
+			scopes = append(scopes, scope.StringValue())
+		}
+	}
+	slices.Sort(scopes)
+	return scopes
 }
 
 // Invoke answers listManagedClusterUserCredentials for a cluster in the

@@ -8,6 +8,10 @@
 // cluster at its minimum size, its ingress IP and Traffic Manager health
 // checks. Storage replication, DNS queries, egress and logs depend on usage
 // and are left out.
+//
+// The estimate is a report (drctl plan, drctl report), never part of a
+// deployment: a size or tier the table does not price is left out of the
+// estimate with a warning, never an error.
 package pricing
 
 import (
@@ -79,14 +83,20 @@ type Estimate struct {
 	Lines []Line `json:"lines"`
 	// Total is their sum.
 	Total float64 `json:"total"`
+	// Unpriced name what the table has no price for and the estimate
+	// leaves out, so Total is a lower bound when any is listed.
+	Unpriced []string `json:"unpriced,omitempty"`
 }
 
-// DR estimates the monthly cost DR adds to the customer of cfg. An error
-// names a price the table does not have.
-func (t *Table) DR(cfg *drconfig.Config) (Estimate, error) {
+// Complete reports whether every item was priced.
+func (e Estimate) Complete() bool { return len(e.Unpriced) == 0 }
+
+// DR estimates the monthly cost DR adds to the customer of cfg. What the
+// table has no price for is left out and named in Unpriced.
+func (t *Table) DR(cfg *drconfig.Config) Estimate {
 	var e Estimate
 	if !cfg.DR.Enabled {
-		return e, nil
+		return e
 	}
 	add := func(item string, monthly float64) {
 		monthly = math.Round(monthly*100) / 100 // money is in cents
@@ -106,21 +116,24 @@ func (t *Table) DR(cfg *drconfig.Config) (Estimate, error) {
 		add(strings.Replace(last.Item, " in "+cfg.DR.SecondaryRegion, " in "+r+" (until the region move completes)", 1), last.Monthly)
 	}
 	if !cfg.HasCompute() {
-		return e, nil
+		return e
 	}
-	tier, ok := t.AKS.ClusterHour[cfg.Compute.SkuTier]
-	if !ok {
-		return e, fmt.Errorf("pricing: no price for the AKS %s tier (prices.json of %s)", cfg.Compute.SkuTier, t.AsOf)
+	if tier, ok := t.AKS.ClusterHour[cfg.Compute.SkuTier]; ok {
+		add(fmt.Sprintf("AKS %s tier, standby cluster", cfg.Compute.SkuTier), tier*t.HoursPerMonth)
+	} else {
+		e.Unpriced = append(e.Unpriced, fmt.Sprintf("no price for the AKS %s tier (prices.json of %s): the standby cluster's tier is left out of the estimate",
+			cfg.Compute.SkuTier, t.AsOf))
 	}
-	add(fmt.Sprintf("AKS %s tier, standby cluster", cfg.Compute.SkuTier), tier*t.HoursPerMonth)
 	for _, p := range cfg.Compute.NodePools {
-		price, ok := t.LinuxVMHour[p.VMSize]
-		if !ok {
-			return e, fmt.Errorf("pricing: no price for VM size %s (prices.json of %s)", p.VMSize, t.AsOf)
-		}
 		nodes := p.Count
 		if nodes == 0 {
 			nodes = p.MinCount // the standby idles at its floor
+		}
+		price, ok := t.LinuxVMHour[p.VMSize]
+		if !ok {
+			e.Unpriced = append(e.Unpriced, fmt.Sprintf("no price for VM size %s (prices.json of %s): node pool %s (%d nodes) is left out of the estimate",
+				p.VMSize, t.AsOf, p.Name, nodes))
+			continue
 		}
 		add(fmt.Sprintf("%d x %s, node pool %s", nodes, p.VMSize, p.Name), float64(nodes)*price*t.HoursPerMonth)
 	}
@@ -130,5 +143,5 @@ func (t *Table) DR(cfg *drconfig.Config) (Estimate, error) {
 		probe += t.TrafficManager.FastIntervalPerEndpointMonth
 	}
 	add("Traffic Manager health checks, 2 endpoints", 2*probe)
-	return e, nil
+	return e
 }

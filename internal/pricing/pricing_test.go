@@ -30,18 +30,16 @@ func TestEstimates(t *testing.T) {
 	table, err := Load()
 	require.NoError(t, err)
 
-	none, err := table.DR(config(t, "adatum"))
-	require.NoError(t, err)
+	none := table.DR(config(t, "adatum"))
 	assert.Equal(t, Estimate{}, none)
 
-	data, err := table.DR(config(t, "litware"))
-	require.NoError(t, err)
+	data := table.DR(config(t, "litware"))
 	assert.Equal(t, Estimate{Lines: []Line{{"Cosmos DB 1000 RU/s in ukwest", 58.40}}, Total: 58.40}, data)
 
 	// contoso: autoscale to 10,000 RU/s; Standard tier; system 2 x D4ds_v5,
 	// fhir 2 x D8ds_v5 at their floors; 30 s probes.
-	full, err := table.DR(config(t, "contoso"))
-	require.NoError(t, err)
+	full := table.DR(config(t, "contoso"))
+	assert.True(t, full.Complete())
 	assert.Equal(t, []Line{
 		{"Cosmos DB up to 10000 RU/s (autoscale) in westus", 876},
 		{"AKS Standard tier, standby cluster", 73},
@@ -52,12 +50,25 @@ func TestEstimates(t *testing.T) {
 	}, full.Lines)
 	assert.Equal(t, 1943.25, full.Total)
 
-	fast, err := table.DR(config(t, "tailspin"))
-	require.NoError(t, err)
+	fast := table.DR(config(t, "tailspin"))
 	assert.Equal(t, Line{"Traffic Manager health checks, 2 endpoints", 2.72}, fast.Lines[len(fast.Lines)-1])
 
+	// What the table does not price is left out and named, never an error:
+	// the estimate is a report.
 	cfg := config(t, "contoso")
 	cfg.Compute.NodePools[1].VMSize = "Standard_NC24ads_A100_v4"
-	_, err = table.DR(cfg)
-	assert.EqualError(t, err, "pricing: no price for VM size Standard_NC24ads_A100_v4 (prices.json of 2026-11-25)")
+	cfg.Compute.SkuTier = "Enterprise"
+	partial := table.DR(cfg)
+	assert.False(t, partial.Complete())
+	assert.Equal(t, []string{
+		"no price for the AKS Enterprise tier (prices.json of 2026-11-25): the standby cluster's tier is left out of the estimate",
+		"no price for VM size Standard_NC24ads_A100_v4 (prices.json of 2026-11-25): node pool fhir (2 nodes) is left out of the estimate",
+	}, partial.Unpriced)
+	assert.Equal(t, []Line{
+		{"Cosmos DB up to 10000 RU/s (autoscale) in westus", 876},
+		{"2 x Standard_D4ds_v5, node pool system", 329.96},
+		{"standby ingress public IP", 3.65},
+		{"Traffic Manager health checks, 2 endpoints", 0.72},
+	}, partial.Lines)
+	assert.Equal(t, 1210.33, partial.Total)
 }

@@ -135,8 +135,9 @@ func TestExampleStacks(t *testing.T) {
 // the secondary region in its two steps, back to the data tier, and
 // disable. The Cosmos DB account
 // is never replaced or deleted; each region change reaches the stand-in as
-// an update of the account's locations alone; the tier change and the
-// recorded failover and failback do not touch the account at all.
+// an update of the account's locations alone; a tier change updates its
+// public network access alone (closed for the full tier); the recorded
+// failover and failback do not touch the account at all.
 func TestTransitions(t *testing.T) {
 	ctx := context.Background()
 	s := newSession(t)
@@ -155,12 +156,14 @@ func TestTransitions(t *testing.T) {
 	}{
 		{"no DR", base, "", nil},
 		{"enable data tier", dr("    tier: data\n"), "", []string{"locations"}},
-		{"change to full tier", dr("    tier: full\n") + private, "", nil},
+		// The full tier closes the public endpoint (its stamps reach the
+		// account through private endpoints): an update of that alone.
+		{"change to full tier", dr("    tier: full\n") + private, "", []string{"publicNetworkAccess"}},
 		{"recorded failover", dr("    tier: full\n"+failedOver) + private, "centralus", nil},
 		{"recorded failback", dr("    tier: full\n"+failedBack) + private, "eastus2", nil},
 		{"region move, step 1: add the new region", dr("    tier: full\n    secondaryRegion: westus2\n    retiringSecondaryRegion: centralus\n"+failedBack) + private, "", []string{"locations"}},
 		{"region move, step 2: remove the old region", dr("    tier: full\n    secondaryRegion: westus2\n"+failedBack) + private, "", []string{"locations"}},
-		{"back to the data tier", dr("    tier: data\n    secondaryRegion: westus2\n" + failedBack), "", nil},
+		{"back to the data tier", dr("    tier: data\n    secondaryRegion: westus2\n" + failedBack), "", []string{"publicNetworkAccess"}},
 		{"disable", base, "", []string{"locations"}},
 	}
 	st, err := s.Stack(ctx, "adatum", []byte(steps[0].config))
@@ -183,7 +186,7 @@ func TestTransitions(t *testing.T) {
 		for _, c := range up.Changes {
 			if c.Type == accountType && i > 0 {
 				assert.Equal(t, apitype.OpUpdate, c.Op, "%s: the account is only ever updated", step.name)
-				assert.Equal(t, []string{"locations"}, c.Diffs, step.name)
+				assert.Equal(t, step.accountUpdate, c.Diffs, step.name)
 			}
 		}
 		var accountOps []azurestandin.Op
@@ -209,6 +212,73 @@ func TestTransitions(t *testing.T) {
 			assert.NotEqual(t, azurestandin.OpDelete, op.Kind, "the account is never deleted")
 		}
 	}
+}
+
+// TestSecondaryMoveFromARegionWithoutZoneRedundancy moves the secondary of
+// a customer whose old secondary was deployed without zone redundancy
+// (cosmos.zoneRedundant.secondary: false in a region with zones), as
+// northwind moving from swedencentral to norwayeast would. Azure cannot
+// change a region's zone redundancy in place, so step one must declare the
+// retiring region as it is deployed: cosmos.zoneRedundant.retiring carries
+// the old secondary's value over. Without it the retiring region would be
+// declared from its zone support, and the stand-in refuses the update as
+// Azure does; with it, each step reaches the account as an update of its
+// locations alone.
+func TestSecondaryMoveFromARegionWithoutZoneRedundancy(t *testing.T) {
+	ctx := context.Background()
+	s := newSession(t)
+	stack := func(dr, cosmos string) string {
+		return "config:\n  fhir-dr:customer: northwind\n  fhir-dr:primaryRegion: westeurope\n" +
+			"  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-101002\n" + dr +
+			"  fhir-dr:cosmos:\n    zoneRedundant:\n" + cosmos
+	}
+	deployed := stack("    secondaryRegion: swedencentral\n", "      secondary: false\n")
+	st, err := s.Stack(ctx, "northwind", []byte(deployed))
+	require.NoError(t, err)
+	_, err = st.Up(ctx)
+	require.NoError(t, err)
+
+	move := "    secondaryRegion: norwayeast\n    retiringSecondaryRegion: swedencentral\n"
+	// The region's zone support is not what is deployed: refused.
+	require.NoError(t, st.SetConfig([]byte(stack(move, "      secondary: true\n"))))
+	_, err = st.Preview(ctx)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "zone redundancy of swedencentral")
+
+	for _, step := range []struct{ name, config, added, removed string }{
+		{"step 1: add norwayeast, keep swedencentral as deployed", stack(move, "      secondary: true\n      retiring: false\n"), "norwayeast", ""},
+		{"step 2: remove swedencentral", stack("    secondaryRegion: norwayeast\n", "      secondary: true\n"), "", "swedencentral"},
+	} {
+		require.NoError(t, st.SetConfig([]byte(step.config)), step.name)
+		before := len(s.Provider().Ops())
+		up, err := st.Up(ctx)
+		require.NoError(t, err, step.name)
+		var accountOps []azurestandin.Op
+		for _, op := range s.Provider().Ops()[before:] {
+			if op.Type == accountType {
+				accountOps = append(accountOps, op)
+			}
+		}
+		require.Len(t, accountOps, 1, step.name)
+		assert.Equal(t, azurestandin.OpUpdate, accountOps[0].Kind, step.name)
+		assert.Equal(t, []string{"locations"}, accountOps[0].Changed, step.name)
+		for _, c := range up.Changes {
+			if c.Type == accountType {
+				assert.Equal(t, []string{"locations"}, c.Diffs, step.name)
+			}
+		}
+	}
+	account := s.Provider().Cloud()[exportState(t, st)[accountType].ID]
+	assert.Equal(t, `[{"failoverPriority":0,"isZoneRedundant":true,"locationName":"westeurope"},`+
+		`{"failoverPriority":1,"isZoneRedundant":true,"locationName":"norwayeast"}]`,
+		mustJSONOf(t, account.Inputs["locations"].Mappable()))
+}
+
+func mustJSONOf(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
 }
 
 type stateResource struct {
@@ -358,7 +428,12 @@ func TestOffboarding(t *testing.T) {
 			deleted = append(deleted, op.Name)
 		}
 	}
-	assert.ElementsMatch(t, []string{"cosmos-diagnostics"}, deleted, "only the diagnostic setting is deleted")
+	// The locks go first: the diagnostic setting is inside the account's
+	// locked scope, and the stand-in refuses deletes under a lock as Azure
+	// does.
+	require.Len(t, deleted, 3, "only the locks and the diagnostic setting are deleted")
+	assert.ElementsMatch(t, []string{"data-lock", "audit-lock"}, deleted[:2])
+	assert.Equal(t, "cosmos-diagnostics", deleted[2])
 	kept := map[string]bool{}
 	for _, r := range s.Provider().Cloud() {
 		kept[r.Type] = true
