@@ -2,6 +2,7 @@ package components
 
 import (
 	"errors"
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -139,7 +140,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 			{drconfig.RolePrimary, cfg.PrimaryRegion, stampNetwork(cfg.Compute.Network.Primary), primaryRG.Name},
 			{drconfig.RoleSecondary, cfg.DR.SecondaryRegion, stampNetwork(cfg.Compute.Network.Secondary), secondaryRG.Name},
 		} {
-			region, _ := drconfig.LookupRegion(s.region)
+			region, _ := regions.Lookup(s.region)
 			stamp, err := NewComputeStamp(ctx, string(s.role), &ComputeStampArgs{
 				Spec:              spec,
 				Customer:          cfg.Customer,

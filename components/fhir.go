@@ -3,6 +3,7 @@ package components
 import (
 	"errors"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"strconv"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
@@ -505,10 +506,10 @@ func fhirEnv(spec FHIRSpec, region string) corev1.EnvVarArray {
 
 // preferredRegions puts region first, then the account's other regions in
 // their order.
-func preferredRegions(region string, regions []string) []string {
+func preferredRegions(region string, accountRegions []string) []string {
 	out := []string{region}
-	for _, r := range regions {
-		if !drconfig.SameRegion(r, region) {
+	for _, r := range accountRegions {
+		if !regions.Same(r, region) {
 			out = append(out, r)
 		}
 	}

@@ -1,6 +1,7 @@
 package drconfig
 
 import (
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"os"
 	"path/filepath"
 	"testing"
@@ -78,36 +79,6 @@ func TestUnknownKeys(t *testing.T) {
 	assert.Equal(t, `stacks/Pulumi.x.yaml: 2 configuration problems:
   fhir-dr:compute.nodePools[0].vmsize: unknown key (did you mean "vmSize"?)
   fhir-dr:cosmo: unknown key (did you mean "cosmos"?)`, err.Error())
-}
-
-func TestRegions(t *testing.T) {
-	assert.Len(t, regions, 58)
-	withPair := 0
-	for name, r := range regions {
-		assert.Equal(t, name, r.Name)
-		if r.Pair != "" {
-			withPair++
-			_, ok := LookupRegion(r.Pair)
-			assert.Truef(t, ok, "%s's pair %s is a known region", name, r.Pair)
-		}
-	}
-	assert.Equal(t, 45, withPair, "44 listed pairs plus swedensouth")
-	for _, tc := range []struct {
-		name, pair    string
-		zones, restri bool
-	}{
-		{"eastus", "westus", true, false},
-		{"westus", "eastus", false, false},
-		{"westus3", "eastus", true, false},
-		{"brazilsouth", "southcentralus", true, false},
-		{"southcentralus", "northcentralus", true, false},
-		{"italynorth", "", true, false},
-		{"francesouth", "francecentral", false, true},
-	} {
-		r, ok := LookupRegion(tc.name)
-		require.True(t, ok, tc.name)
-		assert.Equal(t, Region{Name: tc.name, Pair: tc.pair, AvailabilityZones: tc.zones, Restricted: tc.restri}, r)
-	}
 }
 
 func TestLoadFileAndStackName(t *testing.T) {
@@ -213,9 +184,9 @@ func TestAccountID(t *testing.T) {
 }
 
 func TestRegionSpellings(t *testing.T) {
-	assert.Equal(t, "eastus2", NormalizeRegion("East US 2"))
-	assert.True(t, SameRegion("West Europe", "westeurope"))
-	assert.False(t, SameRegion("West US", "westus2"))
+	assert.Equal(t, "eastus2", regions.Normalize("East US 2"))
+	assert.True(t, regions.Same("West Europe", "westeurope"))
+	assert.False(t, regions.Same("West US", "westus2"))
 }
 
 func TestStampRole(t *testing.T) {

@@ -1,6 +1,7 @@
 package drconfig
 
 import (
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -446,11 +447,11 @@ func always(*Config) bool { return true }
 // pairedRegion is the primary's Azure pair, unless the pair needs access
 // granted first.
 func pairedRegion(c *Config) any {
-	r, ok := LookupRegion(c.PrimaryRegion)
+	r, ok := regions.Lookup(c.PrimaryRegion)
 	if !ok || r.Pair == "" {
 		return nil
 	}
-	if pair, _ := LookupRegion(r.Pair); pair.Restricted {
+	if pair, _ := regions.Lookup(r.Pair); pair.Restricted {
 		return nil
 	}
 	return r.Pair
@@ -503,6 +504,6 @@ func subnetAfter(cidr string, bits int) any {
 }
 
 func hasZones(region string) bool {
-	r, ok := LookupRegion(region)
+	r, ok := regions.Lookup(region)
 	return ok && r.AvailabilityZones
 }

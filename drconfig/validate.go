@@ -2,6 +2,7 @@ package drconfig
 
 import (
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"maps"
 	"net/netip"
 	"slices"
@@ -64,7 +65,7 @@ func (c *Config) validateIdentity(ps *problems) {
 	if customerPattern.MatchString(c.Customer) && strings.Contains(c.Customer, "--") {
 		ps.add(key("customer"), "must not contain --, got %q", c.Customer)
 	}
-	if _, ok := LookupRegion(c.PrimaryRegion); !ok && c.PrimaryRegion != "" {
+	if _, ok := regions.Lookup(c.PrimaryRegion); !ok && c.PrimaryRegion != "" {
 		ps.add(key("primaryRegion"), "unknown Azure region %q%s", c.PrimaryRegion, suggestRegion(c.PrimaryRegion))
 	}
 	for _, k := range slices.Sorted(maps.Keys(c.Tags)) {
@@ -93,7 +94,7 @@ func (c *Config) validateDR(ps *problems) {
 
 func (c *Config) validateSecondaryRegion(ps *problems) {
 	dr := c.DR
-	primary, primaryKnown := LookupRegion(c.PrimaryRegion)
+	primary, primaryKnown := regions.Lookup(c.PrimaryRegion)
 	if dr.SecondaryRegion == "" {
 		if !dr.Enabled || !primaryKnown {
 			return
@@ -107,7 +108,7 @@ func (c *Config) validateSecondaryRegion(ps *problems) {
 		}
 		return
 	}
-	if _, ok := LookupRegion(dr.SecondaryRegion); !ok {
+	if _, ok := regions.Lookup(dr.SecondaryRegion); !ok {
 		ps.add(key("dr.secondaryRegion"), "unknown Azure region %q%s", dr.SecondaryRegion, suggestRegion(dr.SecondaryRegion))
 		return
 	}
@@ -148,7 +149,7 @@ func (c *Config) validateRetiringRegion(ps *problems) {
 	case r == c.DR.WriteRegion:
 		ps.add(key("dr.retiringSecondaryRegion"), "%s takes writes: fail back before retiring it", r)
 	default:
-		if _, ok := LookupRegion(r); !ok {
+		if _, ok := regions.Lookup(r); !ok {
 			ps.add(key("dr.retiringSecondaryRegion"), "unknown Azure region %q%s", r, suggestRegion(r))
 		}
 	}
@@ -333,8 +334,8 @@ func (c *Config) validateTrafficManager(ps *problems) {
 
 // suggestRegion returns ` (did you mean "x"?)` for the closest known region.
 func suggestRegion(name string) string {
-	known := make(map[string]int, len(regions))
-	for n := range regions {
+	known := map[string]int{}
+	for _, n := range regions.Names() {
 		known[n] = 0
 	}
 	s := suggest(name, known)

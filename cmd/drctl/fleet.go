@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -170,7 +171,7 @@ func secondaryLabel(cfg *drconfig.Config) string {
 	if !cfg.DR.Enabled {
 		return "-"
 	}
-	if region, ok := drconfig.LookupRegion(cfg.PrimaryRegion); ok && region.Pair == cfg.DR.SecondaryRegion {
+	if region, ok := regions.Lookup(cfg.PrimaryRegion); ok && region.Pair == cfg.DR.SecondaryRegion {
 		return cfg.DR.SecondaryRegion + " (paired)"
 	}
 	return cfg.DR.SecondaryRegion + " (chosen)"

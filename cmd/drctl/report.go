@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"io"
 	"strconv"
 	"text/tabwriter"
 	"time"
 
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/pricing"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
 )
@@ -126,7 +126,7 @@ func inventoryOf(r stackResult, prices *pricing.Table) inventoryRow {
 	}
 	if cfg.DR.Enabled {
 		row.SecondaryRegion, row.SecondaryChoice = cfg.DR.SecondaryRegion, "chosen"
-		if region, ok := drconfig.LookupRegion(cfg.PrimaryRegion); ok && region.Pair == cfg.DR.SecondaryRegion {
+		if region, ok := regions.Lookup(cfg.PrimaryRegion); ok && region.Pair == cfg.DR.SecondaryRegion {
 			row.SecondaryChoice = "paired"
 		}
 		o := cfg.Objectives()

@@ -2,12 +2,11 @@ package armrules
 
 import (
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-
-	"github.com/fhir-dr/fhir-dr/drconfig"
 )
 
 // Violation is a request Azure rejects.
@@ -91,7 +90,7 @@ func locationsOf(m resource.PropertyMap) ([]location, bool) {
 		o := e.ObjectValue()
 		l := location{priority: -1}
 		if n := o["locationName"]; n.IsString() {
-			l.name, l.key = n.StringValue(), drconfig.NormalizeRegion(n.StringValue())
+			l.name, l.key = n.StringValue(), regions.Normalize(n.StringValue())
 		}
 		if p := o["failoverPriority"]; p.IsNumber() {
 			l.priority = int(p.NumberValue())

@@ -27,6 +27,7 @@ package azurestandin
 import (
 	"context"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"maps"
 	"slices"
 	"strings"
@@ -40,7 +41,6 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/authorization"
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/armrules"
 	"github.com/fhir-dr/fhir-dr/internal/azurefake"
 	"github.com/fhir-dr/fhir-dr/internal/azureschema"
@@ -158,7 +158,7 @@ func (p *Provider) SetWriteRegion(id, region string) bool {
 		for _, i := range order {
 			loc := locs[i].ObjectValue().Copy()
 			name := loc["locationName"]
-			if name.IsString() && drconfig.SameRegion(name.StringValue(), region) {
+			if name.IsString() && regions.Same(name.StringValue(), region) {
 				loc["failoverPriority"] = resource.NewProperty(0.0)
 				found = true
 			} else {

@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"io"
 	"net/http"
 	"strings"
@@ -30,8 +31,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-
-	"github.com/fhir-dr/fhir-dr/drconfig"
 )
 
 // APIVersion is the Microsoft.DocumentDB API version used: the one the
@@ -103,7 +102,7 @@ func (a Account) find(region string) (string, bool) {
 }
 
 // SameRegion reports whether two spellings name one region.
-func SameRegion(a, b string) bool { return drconfig.SameRegion(a, b) }
+func SameRegion(a, b string) bool { return regions.Same(a, b) }
 
 // Get reads the account.
 func (c *Client) Get(ctx context.Context, accountID string) (Account, error) {

@@ -11,6 +11,7 @@ package topology
 
 import (
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"slices"
 	"strings"
 
@@ -97,13 +98,13 @@ type region struct {
 
 // Mermaid returns the flowchart of the stack's resources.
 func Mermaid(stack string, resources []Resource) string {
-	regions := map[string]*region{}
+	byName := map[string]*region{}
 	regionOf := func(name string) *region {
-		key := drconfig.NormalizeRegion(name)
-		if regions[key] == nil {
-			regions[key] = &region{name: key}
+		key := regions.Normalize(name)
+		if byName[key] == nil {
+			byName[key] = &region{name: key}
 		}
-		return regions[key]
+		return byName[key]
 	}
 	var edges, globals []string
 	ipNode := map[string]string{} // public IP name -> node id
@@ -210,14 +211,14 @@ func Mermaid(stack string, resources []Resource) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "flowchart LR\n")
 	fmt.Fprintf(&b, "  %%%% DR topology of %s\n", stack)
-	keys := make([]string, 0, len(regions))
-	for k := range regions {
+	keys := make([]string, 0, len(byName))
+	for k := range byName {
 		keys = append(keys, k)
 	}
 	// The write region first, then the others by name.
 	slices.SortFunc(keys, func(a, c string) int {
-		if (regions[a].role == "write region") != (regions[c].role == "write region") {
-			if regions[a].role == "write region" {
+		if (byName[a].role == "write region") != (byName[c].role == "write region") {
+			if byName[a].role == "write region" {
 				return -1
 			}
 			return 1
@@ -225,7 +226,7 @@ func Mermaid(stack string, resources []Resource) string {
 		return strings.Compare(a, c)
 	})
 	for _, k := range keys {
-		r := regions[k]
+		r := byName[k]
 		title := r.name
 		if r.role != "" {
 			title += " (" + r.role + ")"

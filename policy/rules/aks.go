@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"slices"
 	"strings"
 
@@ -43,7 +44,7 @@ var aksRules = []Rule{
 				return nil
 			}
 			loc, _ := str(r.Inputs, "location")
-			region, ok := drconfig.LookupRegion(loc)
+			region, ok := regions.Lookup(loc)
 			if !ok || !region.AvailabilityZones {
 				return nil
 			}

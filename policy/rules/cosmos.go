@@ -2,11 +2,11 @@ package rules
 
 import (
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
 
@@ -106,7 +106,7 @@ var cosmosRules = []Rule{
 				}
 				name, _ := str(l.ObjectValue(), "locationName")
 				zr, _ := boolean(l.ObjectValue(), "isZoneRedundant")
-				if region, ok := drconfig.LookupRegion(drconfig.NormalizeRegion(name)); ok && region.AvailabilityZones && !zr {
+				if region, ok := regions.Lookup(regions.Normalize(name)); ok && region.AvailabilityZones && !zr {
 					out = append(out, fmt.Sprintf("%s: region %s has availability zones but is not zone-redundant; "+
 						"set cosmos.zoneRedundant for it when the region is (re)added", describe(r), name))
 				}
@@ -138,7 +138,7 @@ func checkLocations(_ *env, r Resource) []string {
 	if len(locs) < 2 {
 		out = append(out, fmt.Sprintf("%s has %d region(s); a DR account needs the primary (priority 0) and a secondary region (priority 1)", describe(r), len(locs)))
 	}
-	regions := map[string]bool{}
+	seen := map[string]bool{}
 	priorities := map[int]bool{}
 	writes := 0
 	for _, l := range locs {
@@ -147,11 +147,11 @@ func checkLocations(_ *env, r Resource) []string {
 		}
 		name, _ := str(l.ObjectValue(), "locationName")
 		p, ok := num(l.ObjectValue(), "failoverPriority")
-		key := drconfig.NormalizeRegion(name)
-		if regions[key] {
+		key := regions.Normalize(name)
+		if seen[key] {
 			out = append(out, fmt.Sprintf("%s lists region %s twice; the secondary must be another region than the primary", describe(r), name))
 		}
-		regions[key] = true
+		seen[key] = true
 		if !ok {
 			continue
 		}

@@ -1,4 +1,7 @@
-package drconfig
+// Package regions is fhir-dr's table of the Azure public-cloud regions: their
+// pairs, zone support and access restrictions, as summarised in
+// shared/reference/azure-dr-facts.md section 2.
+package regions
 
 import "strings"
 
@@ -21,7 +24,7 @@ type Region struct {
 // support. Source: MicrosoftDocs/reliability-docs
 // articles/reliability/regions-list.md ("All" table) and regions-paired.md,
 // as summarised in shared/reference/azure-dr-facts.md section 2.
-var regions = map[string]Region{
+var table = map[string]Region{
 	"australiacentral":   {Name: "australiacentral", AvailabilityZones: false, Pair: "australiacentral2", Restricted: false},
 	"australiacentral2":  {Name: "australiacentral2", AvailabilityZones: false, Pair: "australiacentral", Restricted: true},
 	"australiaeast":      {Name: "australiaeast", AvailabilityZones: true, Pair: "australiasoutheast", Restricted: false},
@@ -84,18 +87,27 @@ var regions = map[string]Region{
 	"swedensouth": {Name: "swedensouth", Pair: "swedencentral", Restricted: true},
 }
 
-// NormalizeRegion returns the ARM name of a region written as Azure
+// Normalize returns the ARM name of a region written as Azure
 // displays it ("East US") or as ARM names it ("eastus"): Azure reports the
 // one and accepts both.
-func NormalizeRegion(name string) string {
+func Normalize(name string) string {
 	return strings.ToLower(strings.ReplaceAll(name, " ", ""))
 }
 
-// SameRegion reports whether two spellings name one region.
-func SameRegion(a, b string) bool { return NormalizeRegion(a) == NormalizeRegion(b) }
+// Same reports whether two spellings name one region.
+func Same(a, b string) bool { return Normalize(a) == Normalize(b) }
 
-// LookupRegion returns the region with the given ARM name.
-func LookupRegion(name string) (Region, bool) {
-	r, ok := regions[name]
+// Lookup returns the region with the given ARM name.
+func Lookup(name string) (Region, bool) {
+	r, ok := table[name]
 	return r, ok
+}
+
+// Names are the ARM names of every known region, in no order.
+func Names() []string {
+	names := make([]string, 0, len(table))
+	for n := range table {
+		names = append(names, n)
+	}
+	return names
 }
