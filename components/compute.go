@@ -2,6 +2,7 @@ package components
 
 import (
 	"errors"
+	"github.com/fhir-dr/fhir-dr/naming"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -9,7 +10,6 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/network"
 	"github.com/fhir-dr/fhir-dr/azure/privatedns"
-	"github.com/fhir-dr/fhir-dr/drconfig"
 )
 
 // ComputeSpec is what the primary and the secondary stamp share. Both stamps
@@ -85,7 +85,7 @@ type ComputeStampArgs struct {
 	// Customer is the customer id, part of every name. Required.
 	Customer string
 	// Role is primary or secondary, part of every name. Required.
-	Role drconfig.Role
+	Role naming.Role
 	// Region is the stamp's Azure region. Required.
 	Region string
 	// AvailabilityZones reports whether Region has zones; node pool zones and
@@ -159,10 +159,11 @@ func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 		return nil, err
 	}
 	role := string(args.Role)
-	base := args.Customer + "-fhir-" + role
+	names := naming.StampNames(args.Customer, args.Role)
+	base := names.Base()
 
 	vnet, err := network.NewVirtualNetwork(ctx, role+"-vnet", &network.VirtualNetworkArgs{
-		VirtualNetworkName: pulumi.String("vnet-" + base),
+		VirtualNetworkName: pulumi.String(names.VirtualNetwork()),
 		ResourceGroupName:  args.ResourceGroupName,
 		Location:           pulumi.String(args.Region),
 		AddressSpace: &network.AddressSpaceArgs{
@@ -174,7 +175,7 @@ func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 		return nil, err
 	}
 	subnet, err := network.NewSubnet(ctx, role+"-nodes", &network.SubnetArgs{
-		SubnetName:         pulumi.String("snet-aks-nodes"),
+		SubnetName:         pulumi.String(naming.NodeSubnet),
 		ResourceGroupName:  args.ResourceGroupName,
 		VirtualNetworkName: vnet.Name,
 		AddressPrefix:      args.Network.NodeSubnet,
@@ -195,7 +196,7 @@ func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 
 	s.IngressDNSLabel = base
 	ipArgs := &network.PublicIPAddressArgs{
-		PublicIpAddressName:      pulumi.String("pip-" + base + "-ingress"),
+		PublicIpAddressName:      pulumi.String(names.IngressIP()),
 		ResourceGroupName:        args.ResourceGroupName,
 		Location:                 pulumi.String(args.Region),
 		Sku:                      &network.PublicIPAddressSkuArgs{Name: pulumi.String("Standard"), Tier: pulumi.String("Regional")},
@@ -227,7 +228,7 @@ func NewComputeStamp(ctx *pulumi.Context, name string, args *ComputeStampArgs,
 
 	s.Cluster = cluster
 	s.ClusterID = cluster.ID()
-	s.IngressIPName = "pip-" + base + "-ingress"
+	s.IngressIPName = names.IngressIP()
 	s.ResourceGroupName = args.ResourceGroupName
 	s.Region = args.Region
 	s.IngressIP = ip
@@ -258,7 +259,7 @@ func cosmosPrivateAccess(ctx *pulumi.Context, s *ComputeStamp, args *ComputeStam
 	role := string(args.Role)
 	// Azure refuses concurrent writes to the subnets of one VNet.
 	subnet, err := network.NewSubnet(ctx, role+"-private-endpoints", &network.SubnetArgs{
-		SubnetName:         pulumi.String("snet-private-endpoints"),
+		SubnetName:         pulumi.String(naming.PrivateEndpointSubnet),
 		ResourceGroupName:  args.ResourceGroupName,
 		VirtualNetworkName: vnet.Name,
 		AddressPrefix:      args.Network.PrivateEndpointSubnet,
@@ -267,7 +268,7 @@ func cosmosPrivateAccess(ctx *pulumi.Context, s *ComputeStamp, args *ComputeStam
 		return nil, err
 	}
 	endpoint, err := network.NewPrivateEndpoint(ctx, role+"-cosmos-endpoint", &network.PrivateEndpointArgs{
-		PrivateEndpointName: pulumi.String("pe-" + base + "-cosmos"),
+		PrivateEndpointName: pulumi.String(naming.StampNames(args.Customer, args.Role).PrivateEndpoint()),
 		ResourceGroupName:   args.ResourceGroupName,
 		Location:            pulumi.String(args.Region),
 		Subnet:              &network.SubnetTypeArgs{Id: subnet.ID().ToStringOutput()},
@@ -291,7 +292,7 @@ func cosmosPrivateAccess(ctx *pulumi.Context, s *ComputeStamp, args *ComputeStam
 		return nil, err
 	}
 	link, err := privatedns.NewVirtualNetworkLink(ctx, role+"-cosmos-dns-link", &privatedns.VirtualNetworkLinkArgs{
-		VirtualNetworkLinkName: pulumi.String("link-vnet-" + base),
+		VirtualNetworkLinkName: pulumi.String(naming.StampNames(args.Customer, args.Role).DNSZoneLink()),
 		PrivateZoneName:        zone.Name,
 		ResourceGroupName:      args.ResourceGroupName,
 		Location:               pulumi.String("global"),
@@ -371,11 +372,11 @@ func clusterArgs(args *ComputeStampArgs, base string, subnetID pulumi.IDOutput) 
 	}
 
 	return &containerservice.ManagedClusterArgs{
-		ResourceName:      pulumi.String("aks-" + base),
+		ResourceName:      pulumi.String(naming.StampNames(args.Customer, args.Role).Cluster()),
 		ResourceGroupName: args.ResourceGroupName,
 		Location:          pulumi.String(args.Region),
 		DnsPrefix:         pulumi.String(base),
-		NodeResourceGroup: pulumi.String("rg-" + base + "-aks-nodes"),
+		NodeResourceGroup: pulumi.String(naming.StampNames(args.Customer, args.Role).NodeResourceGroup()),
 		KubernetesVersion: spec.KubernetesVersion,
 		Sku:               &containerservice.ManagedClusterSKUArgs{Name: pulumi.String("Base"), Tier: tier},
 		Identity:          &containerservice.ManagedClusterIdentityArgs{Type: containerservice.ResourceIdentityTypeSystemAssigned},

@@ -3,6 +3,7 @@ package components
 import (
 	"errors"
 	"github.com/fhir-dr/fhir-dr/azure/regions"
+	"github.com/fhir-dr/fhir-dr/naming"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -39,7 +40,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 	if err := ctx.RegisterComponentResource("fhir-dr:index:CustomerDR", name, dr, opts...); err != nil {
 		return nil, err
 	}
-	tags := func(role drconfig.Role) pulumi.StringMap { return pulumi.ToStringMap(cfg.ResourceTags(role)) }
+	tags := func(role naming.Role) pulumi.StringMap { return pulumi.ToStringMap(cfg.ResourceTags(role)) }
 	dataTags := pulumi.ToStringMap(cfg.DataTags())
 
 	// The primary group holds the Cosmos DB account: deleting the group would
@@ -122,23 +123,23 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 	var lockAfter []pulumi.Resource
 	if cfg.HasCompute() {
 		secondaryRG, err := resources.NewResourceGroup(ctx, "secondary-rg", &resources.ResourceGroupArgs{
-			ResourceGroupName: pulumi.String("rg-" + cfg.Customer + "-fhir-dr-" + cfg.DR.SecondaryRegion),
+			ResourceGroupName: pulumi.String(naming.SecondaryResourceGroup(cfg.Customer, cfg.DR.SecondaryRegion)),
 			Location:          pulumi.String(cfg.DR.SecondaryRegion),
-			Tags:              tags(drconfig.RoleSecondary),
+			Tags:              tags(naming.RoleSecondary),
 		}, pulumi.Parent(dr))
 		if err != nil {
 			return nil, err
 		}
 		spec := computeSpec(cfg.Compute)
-		stamps := map[drconfig.Role]*ComputeStamp{}
+		stamps := map[naming.Role]*ComputeStamp{}
 		for _, s := range []struct {
-			role    drconfig.Role
+			role    naming.Role
 			region  string
 			network StampNetwork
 			rg      pulumi.StringInput
 		}{
-			{drconfig.RolePrimary, cfg.PrimaryRegion, stampNetwork(cfg.Compute.Network.Primary), primaryRG.Name},
-			{drconfig.RoleSecondary, cfg.DR.SecondaryRegion, stampNetwork(cfg.Compute.Network.Secondary), secondaryRG.Name},
+			{naming.RolePrimary, cfg.PrimaryRegion, stampNetwork(cfg.Compute.Network.Primary), primaryRG.Name},
+			{naming.RoleSecondary, cfg.DR.SecondaryRegion, stampNetwork(cfg.Compute.Network.Secondary), secondaryRG.Name},
 		} {
 			region, _ := regions.Lookup(s.region)
 			stamp, err := NewComputeStamp(ctx, string(s.role), &ComputeStampArgs{
@@ -163,7 +164,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 			})
 		}
 
-		identity, err := deployFHIR(ctx, dr, cfg, cosmos, locations, stamps, primaryRG.Name, tags(drconfig.RolePrimary))
+		identity, err := deployFHIR(ctx, dr, cfg, cosmos, locations, stamps, primaryRG.Name, tags(naming.RolePrimary))
 		if err != nil {
 			return nil, err
 		}
@@ -173,15 +174,15 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		// managed while the primary region is down.
 		tm, err := NewTrafficManager(ctx, "traffic", &TrafficManagerArgs{
 			ResourceGroupName: secondaryRG.Name,
-			ProfileName:       "tm-" + cfg.Customer + "-fhir",
+			ProfileName:       naming.TrafficManagerProfile(cfg.Customer),
 			DNSName:           pulumi.String(cfg.TrafficManager.DNSName),
 			Probe:             trafficProbe(cfg.TrafficManager.Probe),
 			TTLSeconds:        pulumi.Int(*cfg.TrafficManager.TTLSeconds),
 			Endpoints: []TrafficEndpoint{
-				{Role: drconfig.RolePrimary, TargetResourceID: stamps[drconfig.RolePrimary].IngressIPID.ToStringOutput(), Priority: 1},
-				{Role: drconfig.RoleSecondary, TargetResourceID: stamps[drconfig.RoleSecondary].IngressIPID.ToStringOutput(), Priority: 2},
+				{Role: naming.RolePrimary, TargetResourceID: stamps[naming.RolePrimary].IngressIPID.ToStringOutput(), Priority: 1},
+				{Role: naming.RoleSecondary, TargetResourceID: stamps[naming.RoleSecondary].IngressIPID.ToStringOutput(), Priority: 2},
 			},
-			Tags: tags(drconfig.RoleGlobal),
+			Tags: tags(naming.RoleGlobal),
 		}, pulumi.Parent(dr))
 		if err != nil {
 			return nil, err
@@ -197,11 +198,11 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 
 	monitoring, err := NewMonitoring(ctx, "monitoring", &MonitoringArgs{
 		ResourceGroupName: primaryRG.Name,
-		WorkspaceName:     "log-" + cfg.Customer + "-fhir",
+		WorkspaceName:     naming.Workspace(cfg.Customer),
 		Location:          cfg.PrimaryRegion,
 		RetentionDays:     cfg.Monitoring.RetentionDays,
 		Sources:           logSources,
-		Tags:              tags(drconfig.RolePrimary),
+		Tags:              tags(naming.RolePrimary),
 	}, pulumi.Parent(dr))
 	if err != nil {
 		return nil, err
@@ -220,14 +221,14 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 // deployFHIR declares the workload identity and the FHIR service in both
 // stamps from one spec; only the replica count differs.
 func deployFHIR(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmos *CosmosAccount,
-	locations []CosmosLocation, stamps map[drconfig.Role]*ComputeStamp, rg pulumi.StringInput, tags pulumi.StringMap,
+	locations []CosmosLocation, stamps map[naming.Role]*ComputeStamp, rg pulumi.StringInput, tags pulumi.StringMap,
 ) (*WorkloadIdentity, error) {
-	roles := []drconfig.Role{drconfig.RolePrimary, drconfig.RoleSecondary}
+	roles := []naming.Role{naming.RolePrimary, naming.RoleSecondary}
 	issuers := make([]ClusterIssuer, len(roles))
 	for i, role := range roles {
 		stamp := stamps[role]
 		issuers[i] = ClusterIssuer{
-			Name:      "aks-" + stamp.IngressDNSLabel,
+			Name:      naming.StampNames(cfg.Customer, role).Cluster(),
 			IssuerURL: stamp.Cluster.OidcIssuerProfile.IssuerURL().Elem(),
 		}
 	}
@@ -262,9 +263,9 @@ func deployFHIR(ctx *pulumi.Context, dr *CustomerDR, cfg *drconfig.Config, cosmo
 		Regions:          regions,
 		IdentityClientID: identity.ClientID,
 	}
-	replicas := map[drconfig.Role]int{
-		drconfig.RolePrimary:   cfg.FHIR.Replicas.Primary,
-		drconfig.RoleSecondary: cfg.FHIR.Replicas.Standby,
+	replicas := map[naming.Role]int{
+		naming.RolePrimary:   cfg.FHIR.Replicas.Primary,
+		naming.RoleSecondary: cfg.FHIR.Replicas.Standby,
 	}
 	for i, role := range roles {
 		// Each service waits for its own cluster's credential and the

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/fhir-dr/fhir-dr/azure/regions"
+	"github.com/fhir-dr/fhir-dr/naming"
 	"strconv"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
@@ -177,7 +178,7 @@ type FHIRServiceArgs struct {
 	// Stamp is the compute stamp the service runs in. Required.
 	Stamp *ComputeStamp
 	// Role is primary or secondary, part of the resource names. Required.
-	Role drconfig.Role
+	Role naming.Role
 	// Replicas is the stamp's pod count, the autoscaler's floor. Required.
 	Replicas int
 	// DependsOn are resources the pods need before they start, such as the

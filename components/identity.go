@@ -2,6 +2,7 @@ package components
 
 import (
 	"errors"
+	"github.com/fhir-dr/fhir-dr/naming"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -92,7 +93,7 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, args *WorkloadIdentit
 		return nil, err
 	}
 	id, err := managedidentity.NewUserAssignedIdentity(ctx, "fhir-identity", &managedidentity.UserAssignedIdentityArgs{
-		ResourceName:      pulumi.String("id-" + args.Customer + "-fhir"),
+		ResourceName:      pulumi.String(naming.Identity(args.Customer)),
 		ResourceGroupName: args.ResourceGroupName,
 		Location:          pulumi.String(args.Location),
 		Tags:              args.Tags,

@@ -2,17 +2,17 @@ package components
 
 import (
 	"errors"
+	"github.com/fhir-dr/fhir-dr/naming"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
-	"github.com/fhir-dr/fhir-dr/drconfig"
 )
 
 // TrafficEndpoint is one endpoint of the profile.
 type TrafficEndpoint struct {
 	// Role is primary or secondary; it names the endpoint. Required.
-	Role drconfig.Role
+	Role naming.Role
 	// TargetResourceID is the DNS-labelled public IP the endpoint routes to.
 	// Required.
 	TargetResourceID pulumi.StringInput

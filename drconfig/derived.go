@@ -1,9 +1,9 @@
 package drconfig
 
 import (
+	"github.com/fhir-dr/fhir-dr/naming"
 	"maps"
 	"strconv"
-	"strings"
 
 	"github.com/fhir-dr/fhir-dr/azure/armid"
 	"github.com/fhir-dr/fhir-dr/objectives"
@@ -24,29 +24,6 @@ const (
 // ReservedTags are the tag names that stack files cannot set.
 var ReservedTags = []string{
 	TagCustomer, TagTicket, TagTier, TagRole, TagBillingMeter, TagBillingMultiplier, TagManagedBy, TagEnabledAt,
-}
-
-// Role says which part of the DR topology a resource belongs to.
-type Role string
-
-// The roles of resources.
-const (
-	RolePrimary   Role = "primary"
-	RoleSecondary Role = "secondary"
-	RoleGlobal    Role = "global"
-)
-
-// StampRole splits the logical name of a compute stamp's resource, which
-// the components name "<role>-<rest>" ("primary-aks",
-// "secondary-fhir-hpa"), into the stamp's role and the rest. ok is false
-// for a name that belongs to no stamp.
-func StampRole(name string) (role Role, rest string, ok bool) {
-	for _, r := range []Role{RolePrimary, RoleSecondary} {
-		if rest, ok := strings.CutPrefix(name, string(r)+"-"); ok {
-			return r, rest, true
-		}
-	}
-	return "", "", false
 }
 
 // TierLabel is the tier for tags and outputs: "data", "full", or "none" when
@@ -92,7 +69,7 @@ func (c *Config) Ticket() string {
 
 // ResourceTags returns the tags of a resource with the given role: the stack's own
 // tags plus the ones fhir-dr stamps, which win.
-func (c *Config) ResourceTags(role Role) map[string]string {
+func (c *Config) ResourceTags(role naming.Role) map[string]string {
 	tags := make(map[string]string, len(c.Tags)+len(ReservedTags))
 	maps.Copy(tags, c.Tags)
 	tags[TagCustomer] = c.Customer
@@ -121,7 +98,7 @@ func (c *Config) DataTags() map[string]string {
 	tags := make(map[string]string, len(c.Tags)+3)
 	maps.Copy(tags, c.Tags)
 	tags[TagCustomer] = c.Customer
-	tags[TagRole] = string(RolePrimary)
+	tags[TagRole] = string(naming.RolePrimary)
 	tags[TagManagedBy] = "fhir-dr"
 	return tags
 }
@@ -173,7 +150,7 @@ func (c *Config) PrimaryResourceGroupName() string {
 	if rg, _, ok := parseAccountID(c.Primary.ExistingAccountID); ok {
 		return rg
 	}
-	return "rg-" + c.Customer + "-fhir-" + c.PrimaryRegion
+	return naming.PrimaryResourceGroup(c.Customer, c.PrimaryRegion)
 }
 
 // Adopted reports whether the customer's primary resources exist already

@@ -1,7 +1,7 @@
 package drconfig
 
 import (
-	"github.com/fhir-dr/fhir-dr/azure/regions"
+	"github.com/fhir-dr/fhir-dr/naming"
 	"os"
 	"path/filepath"
 	"testing"
@@ -46,7 +46,7 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, map[string]string{
 		"customer": "acme", "dr-ticket": "SR-1", "dr-tier": "data", "dr-role": "secondary",
 		"billing-meter": "fhir-dr-data", "billing-multiplier": "2", "managed-by": "fhir-dr",
-	}, c.ResourceTags(RoleSecondary))
+	}, c.ResourceTags(naming.RoleSecondary))
 }
 
 func TestZeroValuesAreKept(t *testing.T) {
@@ -181,31 +181,6 @@ func TestAccountID(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "/subscriptions/sub/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso",
 		cfg.AccountID("sub"))
-}
-
-func TestRegionSpellings(t *testing.T) {
-	assert.Equal(t, "eastus2", regions.Normalize("East US 2"))
-	assert.True(t, regions.Same("West Europe", "westeurope"))
-	assert.False(t, regions.Same("West US", "westus2"))
-}
-
-func TestStampRole(t *testing.T) {
-	for name, want := range map[string]struct {
-		role Role
-		rest string
-		ok   bool
-	}{
-		"primary-aks":        {RolePrimary, "aks", true},
-		"secondary-fhir-hpa": {RoleSecondary, "fhir-hpa", true},
-		"primary":            {"", "", false},
-		"global-profile":     {"", "", false},
-		"fhir-identity":      {"", "", false},
-	} {
-		role, rest, ok := StampRole(name)
-		assert.Equal(t, want.role, role, name)
-		assert.Equal(t, want.rest, rest, name)
-		assert.Equal(t, want.ok, ok, name)
-	}
 }
 
 // TestAccountIDCase: ARM IDs are case-insensitive, and the portal and the

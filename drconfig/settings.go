@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/fhir-dr/fhir-dr/naming"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
 
@@ -323,7 +324,7 @@ var settings = []Setting{
 			if !c.customerValid() {
 				return nil // reported as the customer id
 			}
-			return c.Customer + "-fhir"
+			return naming.TrafficManagerLabel(c.Customer)
 		},
 		DefaultDoc: "`<customer>-fhir`",
 		Constraint: Constraint{Pattern: dnsLabelPattern, Format: "a DNS label of lowercase letters, digits and hyphens"},
@@ -466,7 +467,7 @@ func accountName(c *Config) any {
 	if !c.customerValid() {
 		return nil // the customer id is reported; a name made from it would be again
 	}
-	return "fhir-" + c.Customer
+	return naming.Account(c.Customer)
 }
 
 // defaultSubnet is the default node subnet when the address space is the

@@ -36,3 +36,9 @@ func TestRegions(t *testing.T) {
 		assert.Equal(t, Region{Name: tc.name, Pair: tc.pair, AvailabilityZones: tc.zones, Restricted: tc.restri}, r)
 	}
 }
+
+func TestRegionSpellings(t *testing.T) {
+	assert.Equal(t, "eastus2", Normalize("East US 2"))
+	assert.True(t, Same("West Europe", "westeurope"))
+	assert.False(t, Same("West US", "westus2"))
+}

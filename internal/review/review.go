@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/naming"
 	"io"
 	"os"
 	"path/filepath"
@@ -298,25 +299,25 @@ const clusterType = containerservice.ManagedClusterToken
 // stamps at once it leaves no standby either. They are in order when done
 // in a maintenance window, so they are notes, not hazards.
 func serviceNotes(changes []Change) []string {
-	down := map[drconfig.Role]bool{}
+	down := map[naming.Role]bool{}
 	for _, c := range changes {
 		if c.Op != string(apitype.OpReplace) || c.Type != clusterType && c.Type != "kubernetes:apps/v1:Deployment" {
 			continue
 		}
-		if role, _, ok := drconfig.StampRole(c.Name); ok {
+		if role, _, ok := naming.StampRole(c.Name); ok {
 			down[role] = true
 		}
 	}
 	switch {
-	case down[drconfig.RolePrimary] && down[drconfig.RoleSecondary]:
+	case down[naming.RolePrimary] && down[naming.RoleSecondary]:
 		return []string{"service outage: this change rebuilds the FHIR service in both stamps (a cluster or Deployment is replaced " +
 			"in each), so the customer has neither the primary nor a standby until the new ones are ready; " +
 			"release it in a maintenance window agreed with the customer"}
-	case down[drconfig.RolePrimary]:
+	case down[naming.RolePrimary]:
 		return []string{"service interruption: this change rebuilds the primary FHIR service (its cluster or Deployment is replaced); " +
 			"Traffic Manager sends the customer to the standby while it is down, but writes fail unless Cosmos DB fails over; " +
 			"release it in a maintenance window"}
-	case down[drconfig.RoleSecondary]:
+	case down[naming.RoleSecondary]:
 		return []string{"no standby for a while: this change rebuilds the standby FHIR service; the primary is not affected"}
 	}
 	return nil

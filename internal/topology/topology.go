@@ -12,6 +12,7 @@ package topology
 import (
 	"fmt"
 	"github.com/fhir-dr/fhir-dr/azure/regions"
+	"github.com/fhir-dr/fhir-dr/naming"
 	"slices"
 	"strings"
 
@@ -21,7 +22,6 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/azure/network"
 	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
-	"github.com/fhir-dr/fhir-dr/drconfig"
 )
 
 // Resource is one resource of the stack.
@@ -155,8 +155,8 @@ func Mermaid(stack string, resources []Resource) string {
 		lines := []string{"AKS " + str(c.Inputs, "resourceName"), "Kubernetes " + str(c.Inputs, "kubernetesVersion")}
 		// The FHIR service of the cluster's stamp.
 		sameStamp := func(r Resource) bool {
-			a, _, okA := drconfig.StampRole(c.Name)
-			b, _, okB := drconfig.StampRole(r.Name)
+			a, _, okA := naming.StampRole(c.Name)
+			b, _, okB := naming.StampRole(r.Name)
 			return okA && okB && a == b
 		}
 		for _, d := range byType(deploymentType) {

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"github.com/fhir-dr/fhir-dr/azure/regions"
+	"github.com/fhir-dr/fhir-dr/naming"
 	"slices"
 	"strings"
 
@@ -109,8 +110,8 @@ func checkMirror(_ *env, s Stack) []finding {
 		role, _ := str(c.Inputs, "tags."+drconfig.TagRole)
 		byRole[role] = c
 	}
-	primary, okP := byRole[string(drconfig.RolePrimary)]
-	secondary, okS := byRole[string(drconfig.RoleSecondary)]
+	primary, okP := byRole[string(naming.RolePrimary)]
+	secondary, okS := byRole[string(naming.RoleSecondary)]
 	if !okP || !okS || len(clusters) != 2 {
 		return []finding{{"", fmt.Sprintf("the stack has %d AKS clusters; a DR stack has exactly one tagged %s=primary and one %s=secondary",
 			len(clusters), drconfig.TagRole, drconfig.TagRole)}}

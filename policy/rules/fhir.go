@@ -2,13 +2,12 @@ package rules
 
 import (
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/naming"
 	"maps"
 	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-
-	"github.com/fhir-dr/fhir-dr/drconfig"
 )
 
 // fhirStampSpecific are the paths of the FHIR service's Kubernetes objects
@@ -83,10 +82,10 @@ func checkFHIRMirror(e *env, s Stack) []finding {
 	if !e.full {
 		return nil
 	}
-	objects := map[drconfig.Role]map[string]Resource{drconfig.RolePrimary: {}, drconfig.RoleSecondary: {}}
-	deployments := map[drconfig.Role]bool{}
+	objects := map[naming.Role]map[string]Resource{naming.RolePrimary: {}, naming.RoleSecondary: {}}
+	deployments := map[naming.Role]bool{}
 	for _, r := range s.Resources {
-		role, rest, ok := drconfig.StampRole(r.Name)
+		role, rest, ok := naming.StampRole(r.Name)
 		if !ok || !strings.HasPrefix(r.Type, "kubernetes:") {
 			continue
 		}
@@ -94,7 +93,7 @@ func checkFHIRMirror(e *env, s Stack) []finding {
 		deployments[role] = deployments[role] || r.Type == "kubernetes:apps/v1:Deployment"
 	}
 	var out []finding
-	for _, role := range []drconfig.Role{drconfig.RolePrimary, drconfig.RoleSecondary} {
+	for _, role := range []naming.Role{naming.RolePrimary, naming.RoleSecondary} {
 		if !deployments[role] {
 			out = append(out, finding{"", fmt.Sprintf("the %s stamp runs no FHIR server Deployment; both stamps run the FHIR service", role)})
 		}
@@ -102,9 +101,9 @@ func checkFHIRMirror(e *env, s Stack) []finding {
 	if len(out) > 0 {
 		return out
 	}
-	for _, key := range slices.Sorted(maps.Keys(objects[drconfig.RolePrimary])) {
-		p := objects[drconfig.RolePrimary][key]
-		sb, ok := objects[drconfig.RoleSecondary][key]
+	for _, key := range slices.Sorted(maps.Keys(objects[naming.RolePrimary])) {
+		p := objects[naming.RolePrimary][key]
+		sb, ok := objects[naming.RoleSecondary][key]
 		if !ok {
 			out = append(out, finding{p.URN, fmt.Sprintf("%s has no counterpart in the standby stamp", describe(p))})
 			continue
@@ -115,9 +114,9 @@ func checkFHIRMirror(e *env, s Stack) []finding {
 				"from one spec (fhir.*), so change the spec rather than one stamp", describe(sb), strings.Join(diffs, ", "))})
 		}
 	}
-	for _, key := range slices.Sorted(maps.Keys(objects[drconfig.RoleSecondary])) {
-		if _, ok := objects[drconfig.RolePrimary][key]; !ok {
-			r := objects[drconfig.RoleSecondary][key]
+	for _, key := range slices.Sorted(maps.Keys(objects[naming.RoleSecondary])) {
+		if _, ok := objects[naming.RolePrimary][key]; !ok {
+			r := objects[naming.RoleSecondary][key]
 			out = append(out, finding{r.URN, fmt.Sprintf("%s has no counterpart in the primary stamp", describe(r))})
 		}
 	}

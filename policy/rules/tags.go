@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/naming"
 	"slices"
 	"strings"
 
@@ -30,7 +31,7 @@ func isData(r Resource) bool {
 		return true
 	}
 	role, _ := str(r.Inputs, "tags."+drconfig.TagRole)
-	return r.Type == groupType && role == string(drconfig.RolePrimary)
+	return r.Type == groupType && role == string(naming.RolePrimary)
 }
 
 // taggable reports whether the resource type has a tags input.

@@ -2,9 +2,9 @@ package rules
 
 import (
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/naming"
 	"strings"
 
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
 
@@ -205,10 +205,10 @@ func fhirReplicaFloors(s Stack) (standby, primary int) {
 			continue
 		}
 		v, ok := num(r.Inputs, "spec.minReplicas")
-		role, _, isStamp := drconfig.StampRole(r.Name)
+		role, _, isStamp := naming.StampRole(r.Name)
 		switch {
 		case !ok || !isStamp:
-		case role == drconfig.RolePrimary:
+		case role == naming.RolePrimary:
 			primary = int(v)
 		default:
 			standby = int(v)
