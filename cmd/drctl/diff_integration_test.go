@@ -141,6 +141,25 @@ func TestDiffRecordedFailover(t *testing.T) {
 	assert.Equal(t, []review.HazardKind{review.WriteRegionByConfig}, kinds)
 }
 
+// TestDiffRefusesOptionRefs: a base that git would read as an option is
+// refused before git sees it (git diff --output=x writes a file).
+func TestDiffRefusesOptionRefs(t *testing.T) {
+	clone := cloneProject(t)
+	t.Chdir(clone)
+	target := filepath.Join(t.TempDir(), "x")
+	for _, args := range [][]string{
+		{"diff", "--base=--output=" + target},
+		{"diff", "--base", "--output=" + target},
+		{"changed", "--base=--output=" + target},
+		{"up", "--changed-since=--output=" + target},
+	} {
+		code, _, stderr := runDrctl(t, args...)
+		assert.NotEqual(t, 0, code, args)
+		assert.Contains(t, stderr, `"--output=`+target+`" is not a git revision: it starts with "-"`, args)
+		assert.NoFileExists(t, target, args)
+	}
+}
+
 // cloneProject clones the committed project into a temporary directory
 // that uses this checkout's Pulumi CLI.
 func cloneProject(t *testing.T) string {

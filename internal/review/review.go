@@ -21,6 +21,7 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/gitexec"
 	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/internal/topology"
@@ -43,6 +44,9 @@ type Options struct {
 	// Parallel is the number of stacks reviewed at once. Optional;
 	// defaults to the number of CPUs.
 	Parallel int
+
+	// commit is Base resolved, what every git command is given.
+	commit string
 }
 
 // Report is the review of a change.
@@ -114,15 +118,16 @@ type FieldChange struct {
 
 // Run reviews every stack the change since opts.Base touches.
 func Run(ctx context.Context, opts Options) (*Report, error) {
-	changed, err := ChangedStacks(ctx, opts.ProjectRoot, opts.Base)
+	commit, err := gitexec.Commit(ctx, opts.ProjectRoot, opts.Base)
+	if err != nil {
+		return nil, fmt.Errorf("review: %w", err)
+	}
+	opts.commit = commit
+	changed, err := ChangedStacks(ctx, opts.ProjectRoot, commit)
 	if err != nil {
 		return nil, err
 	}
-	commit, err := git(ctx, opts.ProjectRoot, "rev-parse", "--verify", "--quiet", opts.Base+"^{commit}")
-	if err != nil {
-		return nil, fmt.Errorf("review: %q is not a commit: %w", opts.Base, err)
-	}
-	report := &Report{Base: opts.Base, BaseCommit: strings.TrimSpace(commit), AllStacks: changed.All, Reason: changed.Reason}
+	report := &Report{Base: opts.Base, BaseCommit: commit, AllStacks: changed.All, Reason: changed.Reason}
 	for _, c := range changed.Removed {
 		report.Stacks = append(report.Stacks, StackReview{Customer: c, Removed: true, Counts: map[string]int{}, Hazards: []Hazard{{
 			Kind: StackRemoved,
@@ -213,7 +218,7 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 		return sr, err
 	}
 	var base []Resource
-	switch _, err := session.DeployRevision(ctx, st, opts.Base); {
+	switch _, err := session.DeployRevision(ctx, st, opts.commit); {
 	case errors.Is(err, rehearse.ErrNotAtRevision):
 		sr.New = true
 	case err != nil:
@@ -459,7 +464,7 @@ func applyRecordedFailover(ctx context.Context, session *rehearse.Session, st *r
 	if err != nil || current.DR.WriteRegionChange == "" {
 		return "", false, nil
 	}
-	if prior, err := configAt(ctx, opts.ProjectRoot, opts.Base, customer); err == nil && prior.DR.WriteRegionChange == current.DR.WriteRegionChange {
+	if prior, err := configAt(ctx, opts.ProjectRoot, opts.commit, customer); err == nil && prior.DR.WriteRegionChange == current.DR.WriteRegionChange {
 		return "", false, nil // the same record: an edit of regions is judged as such
 	}
 	for _, r := range base {

@@ -156,7 +156,14 @@ func TestChangedStacks(t *testing.T) {
 	assert.Equal(t, Changed{Stacks: []string{"a", "b", "d"}, Removed: []string{"c"}, All: true, Reason: "main.go"}, c)
 
 	_, err = ChangedStacks(ctx, dir, "no-such-ref")
-	assert.ErrorContains(t, err, "git diff --name-only --relative no-such-ref --")
+	assert.ErrorContains(t, err, `"no-such-ref" is not a commit`)
+
+	// A base git would read as an option never reaches it: git diff
+	// --output=x writes a file.
+	target := filepath.Join(t.TempDir(), "x")
+	_, err = ChangedStacks(ctx, dir, "--output="+target)
+	assert.EqualError(t, err, `"--output=`+target+`" is not a git revision: it starts with "-"`)
+	assert.NoFileExists(t, target)
 }
 
 func TestEngineError(t *testing.T) {
