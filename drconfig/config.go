@@ -125,10 +125,13 @@ type DR struct {
 	// primary region.
 	WriteRegion string `json:"writeRegion"`
 	// WriteRegionChange records the failover or failback that set
-	// WriteRegion: what, when, by whom, for which ticket. Written by drctl
-	// together with WriteRegion; the review tools accept a write region
-	// change only with a new record. Optional.
-	WriteRegionChange string `json:"writeRegionChange"`
+	// WriteRegion: what, from and to which region, when, by whom, for which
+	// ticket, and what Azure answered (the account's ID, its failover
+	// priorities after the change, the request ID). Written by drctl
+	// together with WriteRegion, never by hand; the review accepts a write
+	// region change only with a new record that verifies against the base.
+	// Required when WriteRegion is not the primary.
+	WriteRegionChange *WriteRegionRecord `json:"writeRegionChange"`
 }
 
 // Cosmos configures the Cosmos DB account.

@@ -15,6 +15,8 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/failover"
+	"github.com/fhir-dr/fhir-dr/internal/failover/fakearm"
 	"github.com/fhir-dr/fhir-dr/internal/review"
 )
 
@@ -100,45 +102,83 @@ func TestDiffHazards(t *testing.T) {
 }
 
 // TestDiffRecordedFailover: a stack file updated by drctl failover is no
-// hazard: the rehearsal makes the failover in the stand-in, refreshes, and
-// the release changes nothing of the account.
+// hazard: the review verifies the record against the base, the rehearsal
+// makes the failover in the stand-in, refreshes, and the release changes
+// nothing of the account. A hand-typed record, a failback too, is a hazard.
 func TestDiffRecordedFailover(t *testing.T) {
 	clone := cloneProject(t)
-	require.NoError(t, drconfig.SetDRSettings(filepath.Join(clone, drconfig.StackFile("contoso")), [][2]string{
-		{"writeRegion", "westus"}, {"writeRegionChange", "planned failover to westus at 2026-11-25T18:00:00Z by ops (INC-42)"},
-	}))
 	t.Chdir(clone)
+	_, client := fakearm.New(t, "/subscriptions/sub-1/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso")
+	old := newFailoverClient
+	newFailoverClient = func() (*failover.Client, error) { return client, nil }
+	t.Cleanup(func() { newFailoverClient = old })
+	commit := func(msg string) {
+		out, err := exec.Command("git", "-C", clone, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", msg).CombinedOutput()
+		require.NoError(t, err, string(out))
+	}
+	review1 := func(base string) (int, review.StackReview) {
+		t.Helper()
+		code, stdout, stderr := runDrctl(t, "diff", "--base", base, "--json")
+		var report review.Report
+		require.NoError(t, json.Unmarshal([]byte(stdout), &report), stdout+stderr)
+		require.Len(t, report.Stacks, 1)
+		return code, report.Stacks[0]
+	}
+	kinds := func(s review.StackReview) []review.HazardKind {
+		var out []review.HazardKind
+		for _, h := range s.Hazards {
+			out = append(out, h.Kind)
+		}
+		return out
+	}
 
-	code, stdout, stderr := runDrctl(t, "diff", "--base", "HEAD", "--json")
-	require.Equal(t, 0, code, stderr+stdout)
-	var report review.Report
-	require.NoError(t, json.Unmarshal([]byte(stdout), &report))
-	require.Len(t, report.Stacks, 1)
-	s := report.Stacks[0]
+	code, _, stderr := runDrctl(t, "failover", "contoso", "--ticket", "INC-42", "--subscription", "sub-1", "--operator", "ops")
+	require.Equal(t, 0, code, stderr)
+	code, s := review1("HEAD")
+	require.Equal(t, 0, code, s)
 	assert.Empty(t, s.Hazards)
 	assert.Empty(t, s.EngineError)
 	require.Len(t, s.Notes, 1)
-	assert.Contains(t, s.Notes[0], "recorded write-region change: planned failover to westus")
+	assert.Regexp(t, `^recorded write-region change, verified against the base: planned-failover eastus -> westus at \S+ by ops \(INC-42\), `+
+		`Azure request `+fakearm.RequestID(4)+`\. Azure made it already`, s.Notes[0])
 	for _, c := range s.Changes {
 		assert.NotEqual(t, cosmosdb.DatabaseAccountToken, c.Type, "the account already is as recorded: %+v", c)
 	}
 	assert.Contains(t, s.After, `subgraph region_westus["westus (write region)"]`)
 	assert.Contains(t, s.Before, `subgraph region_westus["westus (write region)"]`, "the state after the failover")
+	commit("record failover")
 
-	// Moving the write region by hand, reusing the record, is a hazard.
-	require.NoError(t, exec.Command("git", "-C", clone, "-c", "user.name=t", "-c", "user.email=t@example.com",
-		"commit", "-qam", "record failover").Run())
+	// Moving the write region back by hand, reusing the record, is a hazard.
 	require.NoError(t, drconfig.SetDRSettings(filepath.Join(clone, drconfig.StackFile("contoso")), [][2]string{{"writeRegion", "eastus"}}))
-	code, _, _ = runDrctl(t, "diff", "--base", "HEAD~1", "--json")
-	assert.Equal(t, 0, code, "back to the base's own state: nothing changes")
-	code, stdout, _ = runDrctl(t, "diff", "--base", "HEAD", "--json")
+	code, s = review1("HEAD")
 	assert.Equal(t, 1, code)
-	require.NoError(t, json.Unmarshal([]byte(stdout), &report))
-	var kinds []review.HazardKind
-	for _, h := range report.Stacks[0].Hazards {
-		kinds = append(kinds, h.Kind)
+	assert.Equal(t, []review.HazardKind{review.WriteRegionByConfig}, kinds(s))
+	// Against the revision before the failover, the regions are the base's,
+	// but the record claims a failover that this change does not make.
+	code, s = review1("HEAD~1")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, []review.HazardKind{review.WriteRegionUnverified}, kinds(s))
+	if assert.Len(t, s.Hazards, 1) {
+		assert.Contains(t, s.Hazards[0].Message, "(to is westus, but dr.writeRegion is eastus)")
 	}
-	assert.Equal(t, []review.HazardKind{review.WriteRegionByConfig}, kinds)
+
+	// So is a failback with a hand-typed record.
+	require.NoError(t, drconfig.SetDRSettings(filepath.Join(clone, drconfig.StackFile("contoso")), [][2]string{
+		{"writeRegion", "eastus"}, {"writeRegionChange", "failback to eastus at 2026-11-26T09:00:00Z by ops (INC-42)"}}))
+	code, s = review1("HEAD")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, []review.HazardKind{review.WriteRegionUnverified, review.WriteRegionByConfig}, kinds(s))
+	assert.Empty(t, s.Notes)
+
+	// drctl failback's record verifies.
+	require.NoError(t, exec.Command("git", "-C", clone, "checkout", "-q", ".").Run())
+	code, _, stderr = runDrctl(t, "failback", "contoso", "--ticket", "INC-42", "--subscription", "sub-1", "--operator", "ops")
+	require.Equal(t, 0, code, stderr)
+	code, s = review1("HEAD")
+	require.Equal(t, 0, code, s)
+	assert.Empty(t, s.Hazards)
+	require.Len(t, s.Notes, 1)
+	assert.Contains(t, s.Notes[0], "recorded write-region change, verified against the base: failback westus -> eastus")
 }
 
 // TestDiffRefusesOptionRefs: a base that git would read as an option is

@@ -146,7 +146,7 @@ func diffEvents(prev, cur *drconfig.Config) []Event {
 		if cur.DR.WriteRegion == cur.PrimaryRegion {
 			kind = "failback"
 		}
-		add(kind, "writes %s -> %s: %s", prev.DR.WriteRegion, cur.DR.WriteRegion, cur.DR.WriteRegionChange)
+		add(kind, "writes %s -> %s: %s", prev.DR.WriteRegion, cur.DR.WriteRegion, cur.DR.WriteRegionChange.String())
 	}
 	if len(out) == 0 && prev.DR.Ticket != cur.DR.Ticket {
 		add("ticket-changed", "%s -> %s", prev.DR.Ticket, cur.DR.Ticket)

@@ -54,6 +54,11 @@ const (
 	// StackRemoved is a stack file deleted: the pipeline stops managing
 	// the customer, which is the offboarding procedure's business.
 	StackRemoved HazardKind = "stack-removed"
+	// WriteRegionUnverified is a new dr.writeRegionChange record that does
+	// not verify against the base (not the record drctl failover, failback
+	// or record writes, or not about the deployed account and its write
+	// region): the rehearsal does not make the change it claims.
+	WriteRegionUnverified HazardKind = "write-region-unverified"
 )
 
 // Hazard is a change the pipeline must not make.
