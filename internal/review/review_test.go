@@ -93,9 +93,9 @@ func TestMarkdownFitsTheCommentLimit(t *testing.T) {
 	assert.Contains(t, md, "| customer0003 | **blocked** | 0 | 1 | 0 | 0 | split-required |\n")
 	assert.Contains(t, md, "| customer0099 | ok | 0 | 1 | 0 | 0 |  |\n", "every stack has its summary row")
 	assert.Regexp(t, `> Details of \d+ stack\(s\) left out to stay within GitHub's 65536-character comment limit: .*customer0099\. `+
-		"Run `drctl diff --base main` for everything.", md)
+		"Run <code>drctl diff --base main</code> for everything.", md)
 	assert.Contains(t, md, "<details><summary><b>customer0000</b>: ok</summary>")
-	assert.Contains(t, md, "`locations`: `[1]` → `[1,2]`")
+	assert.Contains(t, md, `<code>locations</code>: <code>\[1\]</code> → <code>\[1,2\]</code>`)
 
 	small := Markdown(bigReport(2), 0)
 	assert.NotContains(t, small, "left out")
