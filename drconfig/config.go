@@ -132,6 +132,11 @@ type DR struct {
 	// region change only with a new record that verifies against the base.
 	// Required when WriteRegion is not the primary.
 	WriteRegionChange *WriteRegionRecord `json:"writeRegionChange"`
+	// Acknowledge names hazards of this change that the customer agreed to
+	// under a ticket (the removal of the live FHIR service and its DNS
+	// names, reduced backup or audit-log retention). The review accepts
+	// them only when the acknowledgement is new in the change. Optional.
+	Acknowledge *Acknowledgement `json:"acknowledge"`
 }
 
 // Cosmos configures the Cosmos DB account.

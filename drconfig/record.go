@@ -140,6 +140,51 @@ func (r *WriteRegionRecord) validate(ps *problems) {
 	}
 }
 
+// The hazard kinds a stack file may acknowledge (dr.acknowledge.hazards):
+// the review's kinds of the same names.
+const (
+	AckServiceRemoved     = "service-removed"
+	AckProtectionReduced  = "protection-reduced"
+	acknowledgeTicketHint = "the ticket under which the customer agreed"
+)
+
+// Acknowledgeable are the hazard kinds dr.acknowledge may name.
+var Acknowledgeable = []string{AckServiceRemoved, AckProtectionReduced}
+
+// Acknowledgement is dr.acknowledge: hazards of this change the customer
+// agreed to, under a ticket. The review accepts them only when the
+// acknowledgement is new in the change (its ticket differs from the base's),
+// so that one left in the file never covers a later change.
+type Acknowledgement struct {
+	// Ticket is the ticket under which the customer agreed. Required.
+	Ticket string `json:"ticket"`
+	// Hazards are the acknowledged hazard kinds, from Acknowledgeable.
+	// Required.
+	Hazards []string `json:"hazards"`
+}
+
+// Covers reports whether the acknowledgement names the hazard kind.
+func (a *Acknowledgement) Covers(kind string) bool {
+	return a != nil && slices.Contains(a.Hazards, kind)
+}
+
+func (a *Acknowledgement) validate(ps *problems) {
+	if a == nil {
+		return
+	}
+	if !ticketPattern.MatchString(a.Ticket) {
+		ps.add(key("dr.acknowledge.ticket"), "required: %s, 2-64 letters, digits and . _ # / -, got %q", acknowledgeTicketHint, a.Ticket)
+	}
+	if len(a.Hazards) == 0 {
+		ps.add(key("dr.acknowledge.hazards"), "required: the hazard kinds acknowledged, from %s", strings.Join(Acknowledgeable, ", "))
+	}
+	for i, h := range a.Hazards {
+		if !slices.Contains(Acknowledgeable, h) {
+			ps.add(key(fmt.Sprintf("dr.acknowledge.hazards[%d]", i)), "must be one of %s, got %q", strings.Join(Acknowledgeable, ", "), h)
+		}
+	}
+}
+
 // RecordWriteRegion sets dr.writeRegion and the record dr.writeRegionChange
 // in the stack file at path, keeping its comments and the order of its other
 // keys, as drctl failover, failback and record do after Azure made the

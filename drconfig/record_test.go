@@ -62,6 +62,23 @@ func TestWriteRegionRecord(t *testing.T) {
 	}, problemsOf(t, err))
 }
 
+func TestAcknowledgement(t *testing.T) {
+	cfg, err := load(t, `"acknowledge":{"ticket":"SR-2","hazards":["service-removed"]}`)
+	require.NoError(t, err)
+	assert.True(t, cfg.DR.Acknowledge.Covers("service-removed"))
+	assert.False(t, cfg.DR.Acknowledge.Covers("protection-reduced"))
+	assert.False(t, (*Acknowledgement)(nil).Covers("service-removed"))
+
+	_, err = load(t, `"acknowledge":{"hazards":["data-loss"]}`)
+	assert.Equal(t, Problems{
+		{Key: "fhir-dr:dr.acknowledge.ticket", Message: `required: the ticket under which the customer agreed, 2-64 letters, digits and . _ # / -, got ""`},
+		{Key: "fhir-dr:dr.acknowledge.hazards[0]", Message: `must be one of service-removed, protection-reduced, got "data-loss"`},
+	}, problemsOf(t, err))
+	_, err = load(t, `"acknowledge":{"ticket":"SR-2"}`)
+	assert.Equal(t, Problems{{Key: "fhir-dr:dr.acknowledge.hazards", Message: "required: the hazard kinds acknowledged, from service-removed, protection-reduced"}},
+		problemsOf(t, err))
+}
+
 func TestRecordWriteRegion(t *testing.T) {
 	path := filepath.Join(t.TempDir(), StackFile("contoso"))
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))

@@ -121,6 +121,7 @@ func (c *Config) validateDR(ps *problems) {
 	}
 	c.validateSecondaryRegion(ps)
 	c.validateWriteRegion(ps)
+	dr.Acknowledge.validate(ps)
 	c.validateRetiringRegion(ps)
 	c.validatePrimary(ps)
 	c.validateEnabledAt(ps)

@@ -283,7 +283,9 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 				}
 			}
 			sr.After = topology.Mermaid(customer, toTopology(current))
-			sr.Hazards = append(sr.Hazards, Hazards(base, current)...)
+			hazards, acknowledged := acknowledge(Hazards(base, current), baseConfig, curConfig)
+			sr.Hazards = append(sr.Hazards, hazards...)
+			sr.Notes = append(sr.Notes, acknowledged...)
 		}
 	}
 
@@ -493,6 +495,35 @@ func deployedAccount(base []Resource) *Resource {
 		}
 	}
 	return nil
+}
+
+// acknowledge turns the hazards a new dr.acknowledge of the working tree
+// names into notes. An acknowledgement the base has already covered an
+// earlier change, never this one: its hazards stay, and say so.
+func acknowledge(hazards []Hazard, base, cur *drconfig.Config) ([]Hazard, []string) {
+	var ack, prior *drconfig.Acknowledgement
+	if cur != nil {
+		ack = cur.DR.Acknowledge
+	}
+	if base != nil {
+		prior = base.DR.Acknowledge
+	}
+	fresh := ack != nil && (prior == nil || prior.Ticket != ack.Ticket)
+	var out []Hazard
+	var notes []string
+	for _, h := range hazards {
+		switch {
+		case !ack.Covers(string(h.Kind)):
+			out = append(out, h)
+		case fresh:
+			notes = append(notes, fmt.Sprintf("acknowledged under %s: %s", ack.Ticket, strings.TrimSuffix(h.Message, " "+ackHint(h.Kind))))
+		default:
+			h.Message += fmt.Sprintf(" (dr.acknowledge names %s, as the base does: an acknowledgement covers only the change that adds it; "+
+				"give this change's ticket.)", ack.Ticket)
+			out = append(out, h)
+		}
+	}
+	return out, notes
 }
 
 // configAt loads the customer's stack file as it was at revision rev.
