@@ -14,7 +14,7 @@ import (
 
 const (
 	deployedID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso"
-	realID     = "/subscriptions/sub-1/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso"
+	realID     = "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso"
 	requestID  = "6a1f0c2e-8d3b-4f5a-9c7e-0b1d2e3f4a5b"
 )
 
@@ -100,11 +100,11 @@ func TestReviewRecord(t *testing.T) {
 			return r
 		}()}), good, atPrimary, []string{"at 2026-11-25T18:00:00Z is before the base's record (2026-11-26T00:00:00Z)"}},
 		"another account": {base, failedOver(func(r *drconfig.WriteRegionRecord) {
-			r.AccountID = "/subscriptions/sub-1/resourceGroups/rg-other/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso"
-		}), atPrimary, []string{"accountId /subscriptions/sub-1/resourceGroups/rg-other/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso " +
+			r.AccountID = "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-other/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso"
+		}), atPrimary, []string{"accountId /subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-other/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso " +
 			"is not the deployed account /resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso"}},
 		"another adopted account": {base, contoso(t, map[string]any{"writeRegion": "westus", "writeRegionChange": goodRecord()}, "fhir-dr:primary",
-			`{"existingAccountId":"/subscriptions/sub-2/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso"}`),
+			`{"existingAccountId":"/subscriptions/22222222-2222-4333-8444-555555555555/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso"}`),
 			atPrimary, []string{"accountId " + realID + " is not the deployed account " +
 				"/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso"}},
 		"not an account ID": {base, failedOver(func(r *drconfig.WriteRegionRecord) { r.AccountID = "fhir-contoso" }), atPrimary,
