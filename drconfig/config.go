@@ -111,11 +111,18 @@ type DR struct {
 	// update never fails back behind the operators' backs. Written by drctl
 	// failover and failback, not by hand.
 	WriteRegion string `json:"writeRegion"`
-	// WriteRegionChange records the failover or failback that set WriteRegion:
-	// what, when, by whom, for which ticket. Written by drctl together with
-	// WriteRegion; the review tools accept a write region change only with a
-	// new record.
-	WriteRegionChange string `json:"writeRegionChange"`
+	// WriteRegionChange records the failover or failback that set
+	// WriteRegion: what, from and to which region, when, by whom, for which
+	// ticket, and what Azure answered (the account's ID, its failover
+	// priorities after the change, the request ID). Written by drctl
+	// together with WriteRegion, never by hand; the review accepts a write
+	// region change only with a new record that verifies against the base.
+	WriteRegionChange *WriteRegionRecord `json:"writeRegionChange"`
+	// Acknowledge names hazards of this change that the customer agreed to
+	// under a ticket (the removal of the live FHIR service and its DNS
+	// names, reduced backup or audit-log retention). The review accepts
+	// them only when the acknowledgement is new in the change.
+	Acknowledge *Acknowledgement `json:"acknowledge"`
 }
 
 // Cosmos configures the Cosmos DB account.

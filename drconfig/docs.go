@@ -151,6 +151,8 @@ func typeName(t reflect.Type) string {
 		return "integer"
 	case t.Kind() == reflect.Bool:
 		return "boolean"
+	case t.Kind() == reflect.Struct:
+		return "object"
 	case t.Kind() == reflect.Map:
 		return "map of strings"
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:

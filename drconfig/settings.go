@@ -134,8 +134,14 @@ var settings = []Setting{
 		Rules: "the primary or the secondary region; must be the primary when DR is disabled",
 	},
 	{
-		Key: "dr.writeRegionChange", Doc: "the record of the last failover or failback (what, when, who, ticket), written by drctl",
-		Rules: "required when the write region is the secondary",
+		Key: "dr.writeRegionChange", Doc: "the record of the last failover or failback, written by `drctl failover`/`failback`/`record`, never by hand: " +
+			"`action`, `from`, `to`, `at`, `by`, `ticket`, and what Azure answered (`accountId`, `failoverPolicies[]` {`locationName`, `failoverPriority`}, `operationId`)",
+		Rules: "required when the write region is the secondary; `drctl diff` accepts a new record only when it verifies against the base (`write-region-unverified`)",
+	},
+	{
+		Key: "dr.acknowledge", Doc: "hazards of this change the customer agreed to: `ticket` (the ticket of the agreement) and `hazards[]` " +
+			"(`service-removed`, `protection-reduced`)",
+		Rules: "counts only when its ticket is new in the change, so one left in the file never covers a later change",
 	},
 	{
 		Key: "dr.retiringSecondaryRegion", Doc: "the old secondary while the secondary region moves: kept as a third region (priority 2) until the next change removes this key",

@@ -84,6 +84,7 @@ func (c *Config) validateDR(ps *problems) {
 	dr := c.DR
 	c.validateSecondaryRegion(ps)
 	c.validateWriteRegion(ps)
+	dr.Acknowledge.validate(ps)
 	c.validateRetiringRegion(ps)
 	c.validatePrimary(ps)
 	c.validateEnabledAt(ps)
@@ -165,10 +166,11 @@ func (c *Config) validateWriteRegion(ps *problems) {
 	case dr.WriteRegion != dr.SecondaryRegion:
 		ps.add(key("dr.writeRegion"), "must be the primary region %s or the secondary region %s, got %q",
 			c.PrimaryRegion, dr.SecondaryRegion, dr.WriteRegion)
-	case dr.WriteRegionChange == "":
+	case dr.WriteRegionChange == nil:
 		ps.add(key("dr.writeRegionChange"), "required when the write region is not the primary: "+
 			"the record drctl failover writes; move the write region with drctl failover, not by editing the stack file")
 	}
+	dr.WriteRegionChange.validate(ps)
 }
 
 // WriteRegionMoved reports whether the write region is not the primary

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/fhir-dr/fhir-dr/internal/gitexec"
 	"github.com/fhir-dr/fhir-dr/internal/review"
 	"github.com/fhir-dr/fhir-dr/program"
 )
@@ -26,6 +27,10 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 	if *base == "" || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "drctl diff: --base <git-revision> is required")
+		return 2
+	}
+	if err := gitexec.CheckRevision(*base); err != nil {
+		fmt.Fprintln(stderr, "drctl diff: --base:", err)
 		return 2
 	}
 	root, err := projectRoot()

@@ -57,5 +57,5 @@ func TestDiffFleetConflicts(t *testing.T) {
 	code, md, _ := runDrctl(t, "diff", "--base", "HEAD")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, md, "| alpha | **blocked** | 0 | 0 | 0 | 0 | fleet-conflict |\n")
-	assert.Contains(t, md, "- `fleet-conflict` "+dns.Message+"\n")
+	assert.Contains(t, md, "- <code>fleet-conflict</code> "+dns.Message+"\n")
 }

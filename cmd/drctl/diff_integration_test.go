@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,6 +16,8 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/failover"
+	"github.com/fhir-dr/fhir-dr/internal/failover/fakearm"
 	"github.com/fhir-dr/fhir-dr/internal/review"
 )
 
@@ -100,45 +103,247 @@ func TestDiffHazards(t *testing.T) {
 }
 
 // TestDiffRecordedFailover: a stack file updated by drctl failover is no
-// hazard: the rehearsal makes the failover in the stand-in, refreshes, and
-// the release changes nothing of the account.
+// hazard: the review verifies the record against the base, the rehearsal
+// makes the failover in the stand-in, refreshes, and the release changes
+// nothing of the account. A hand-typed record, a failback too, is a hazard.
 func TestDiffRecordedFailover(t *testing.T) {
 	clone := cloneProject(t)
-	require.NoError(t, drconfig.SetDRSettings(filepath.Join(clone, drconfig.StackFile("contoso")), [][2]string{
-		{"writeRegion", "westus"}, {"writeRegionChange", "planned failover to westus at 2026-11-25T18:00:00Z by ops (INC-42)"},
-	}))
 	t.Chdir(clone)
+	_, client := fakearm.New(t, "/subscriptions/sub-1/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso")
+	old := newFailoverClient
+	newFailoverClient = func() (*failover.Client, error) { return client, nil }
+	t.Cleanup(func() { newFailoverClient = old })
+	commit := func(msg string) {
+		out, err := exec.Command("git", "-C", clone, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", msg).CombinedOutput()
+		require.NoError(t, err, string(out))
+	}
+	review1 := func(base string) (int, review.StackReview) {
+		t.Helper()
+		code, stdout, stderr := runDrctl(t, "diff", "--base", base, "--json")
+		var report review.Report
+		require.NoError(t, json.Unmarshal([]byte(stdout), &report), stdout+stderr)
+		require.Len(t, report.Stacks, 1)
+		return code, report.Stacks[0]
+	}
+	kinds := func(s review.StackReview) []review.HazardKind {
+		var out []review.HazardKind
+		for _, h := range s.Hazards {
+			out = append(out, h.Kind)
+		}
+		return out
+	}
 
-	code, stdout, stderr := runDrctl(t, "diff", "--base", "HEAD", "--json")
-	require.Equal(t, 0, code, stderr+stdout)
-	var report review.Report
-	require.NoError(t, json.Unmarshal([]byte(stdout), &report))
-	require.Len(t, report.Stacks, 1)
-	s := report.Stacks[0]
+	code, _, stderr := runDrctl(t, "failover", "contoso", "--ticket", "INC-42", "--subscription", "sub-1", "--operator", "ops")
+	require.Equal(t, 0, code, stderr)
+	code, s := review1("HEAD")
+	require.Equal(t, 0, code, s)
 	assert.Empty(t, s.Hazards)
 	assert.Empty(t, s.EngineError)
 	require.Len(t, s.Notes, 1)
-	assert.Contains(t, s.Notes[0], "recorded write-region change: planned failover to westus")
+	assert.Regexp(t, `^recorded write-region change, verified against the base: planned-failover eastus -> westus at \S+ by ops \(INC-42\), `+
+		`Azure request `+fakearm.RequestID(4)+`\. Azure made it already`, s.Notes[0])
 	for _, c := range s.Changes {
 		assert.NotEqual(t, cosmosdb.DatabaseAccountToken, c.Type, "the account already is as recorded: %+v", c)
 	}
 	assert.Contains(t, s.After, `subgraph region_westus["westus (write region)"]`)
 	assert.Contains(t, s.Before, `subgraph region_westus["westus (write region)"]`, "the state after the failover")
+	commit("record failover")
 
-	// Moving the write region by hand, reusing the record, is a hazard.
-	require.NoError(t, exec.Command("git", "-C", clone, "-c", "user.name=t", "-c", "user.email=t@example.com",
-		"commit", "-qam", "record failover").Run())
+	// Moving the write region back by hand, reusing the record, is a hazard.
 	require.NoError(t, drconfig.SetDRSettings(filepath.Join(clone, drconfig.StackFile("contoso")), [][2]string{{"writeRegion", "eastus"}}))
-	code, _, _ = runDrctl(t, "diff", "--base", "HEAD~1", "--json")
-	assert.Equal(t, 0, code, "back to the base's own state: nothing changes")
-	code, stdout, _ = runDrctl(t, "diff", "--base", "HEAD", "--json")
+	code, s = review1("HEAD")
 	assert.Equal(t, 1, code)
-	require.NoError(t, json.Unmarshal([]byte(stdout), &report))
-	var kinds []review.HazardKind
-	for _, h := range report.Stacks[0].Hazards {
-		kinds = append(kinds, h.Kind)
+	assert.Equal(t, []review.HazardKind{review.WriteRegionByConfig}, kinds(s))
+	// Against the revision before the failover, the regions are the base's,
+	// but the record claims a failover that this change does not make.
+	code, s = review1("HEAD~1")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, []review.HazardKind{review.WriteRegionUnverified}, kinds(s))
+	if assert.Len(t, s.Hazards, 1) {
+		assert.Contains(t, s.Hazards[0].Message, "(to is westus, but dr.writeRegion is eastus)")
 	}
-	assert.Equal(t, []review.HazardKind{review.WriteRegionByConfig}, kinds)
+
+	// So is a failback with a hand-typed record.
+	require.NoError(t, drconfig.SetDRSettings(filepath.Join(clone, drconfig.StackFile("contoso")), [][2]string{
+		{"writeRegion", "eastus"}, {"writeRegionChange", "failback to eastus at 2026-11-26T09:00:00Z by ops (INC-42)"}}))
+	code, s = review1("HEAD")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, []review.HazardKind{review.WriteRegionUnverified, review.WriteRegionByConfig}, kinds(s))
+	assert.Empty(t, s.Notes)
+
+	// drctl failback's record verifies.
+	require.NoError(t, exec.Command("git", "-C", clone, "checkout", "-q", ".").Run())
+	code, _, stderr = runDrctl(t, "failback", "contoso", "--ticket", "INC-42", "--subscription", "sub-1", "--operator", "ops")
+	require.Equal(t, 0, code, stderr)
+	code, s = review1("HEAD")
+	require.Equal(t, 0, code, s)
+	assert.Empty(t, s.Hazards)
+	require.Len(t, s.Notes, 1)
+	assert.Contains(t, s.Notes[0], "recorded write-region change, verified against the base: failback westus -> eastus")
+}
+
+// injection is stack-file text that tries to break out of the review
+// comment: close its collapsible section, forge its marker, open a code
+// span, a table cell, mention someone and link elsewhere.
+const injection = "x</details>\n<!-- fhir-dr:diff -->\n`code` | cell @mention [link](x)"
+
+// TestDiffReviewHoles reviews, in one clone and one engine run, the changes
+// that lost data protection or a live service without a word (issue 14):
+// a write region moved with a hand-typed record, the full tier dropped,
+// backups and the audit trail kept for less time; and a service removal the
+// stack file acknowledges.
+func TestDiffReviewHoles(t *testing.T) {
+	clone := cloneProject(t)
+	edit := func(customer string, change func(string) string) {
+		path := filepath.Join(clone, drconfig.StackFile(customer))
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(path, []byte(change(string(b))), 0o644))
+	}
+	replace := func(old, new string) func(string) string {
+		return func(s string) string {
+			require.Contains(t, s, old)
+			return strings.Replace(s, old, new, 1)
+		}
+	}
+	git := func(args ...string) {
+		out, err := exec.Command("git", append([]string{"-C", clone, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...).CombinedOutput()
+		require.NoError(t, err, string(out))
+	}
+	// The base keeps litware's periodic backups for 48 hours.
+	edit("litware", replace("    throughput: 1000\n", "    throughput: 1000\n    backup:\n      retentionHours: 48\n"))
+	git("commit", "-qam", "litware: 48 hours of backups")
+
+	// A failover typed into the stack file, with a record nobody wrote.
+	edit("contoso", replace("    ticket: SR-100234\n", "    ticket: SR-100234\n    writeRegion: westus\n    writeRegionChange: "+strconv.Quote(injection)+"\n"))
+	// The full tier dropped: both clusters, FHIR services and the profile go.
+	edit("fabrikam", replace("    tier: full\n", "    tier: data\n"))
+	// DR disabled from the full tier, acknowledged by the customer.
+	edit("tailspin", replace("    enabled: true\n", "    enabled: false\n    acknowledge:\n      ticket: SR-101999\n      hazards: [service-removed]\n"))
+	// Continuous backups kept 7 days instead of 30.
+	edit("northwind", replace("      tier: Continuous30Days\n", "      tier: Continuous7Days\n"))
+	// Periodic backups kept 24 hours instead of 48, audit logs 30 days instead of 90.
+	edit("litware", replace("      retentionHours: 48\n", "      retentionHours: 24\n  fhir-dr:monitoring:\n    retentionDays: 30\n"))
+	t.Chdir(clone)
+
+	code, stdout, stderr := runDrctl(t, "diff", "--base", "HEAD", "--json")
+	assert.Equal(t, 1, code, stderr)
+	var report review.Report
+	require.NoError(t, json.Unmarshal([]byte(stdout), &report), stdout)
+	byCustomer := map[string]review.StackReview{}
+	for _, s := range report.Stacks {
+		byCustomer[s.Customer] = s
+	}
+	kinds := func(customer string) []review.HazardKind {
+		var out []review.HazardKind
+		for _, h := range byCustomer[customer].Hazards {
+			out = append(out, h.Kind)
+		}
+		return out
+	}
+	messages := func(customer string) []string {
+		var out []string
+		for _, h := range byCustomer[customer].Hazards {
+			out = append(out, h.Message)
+		}
+		return out
+	}
+	// message is the ith hazard message, "" when there is none.
+	message := func(customer string, i int) string {
+		if ms := messages(customer); i < len(ms) {
+			return ms[i]
+		}
+		return ""
+	}
+	note := func(customer string, i int) string {
+		if ns := byCustomer[customer].Notes; i < len(ns) {
+			return ns[i]
+		}
+		return ""
+	}
+	require.Len(t, report.Stacks, 5)
+
+	// Hole 1: a hand-typed record moves nothing in the rehearsal; the
+	// write region moved by config is a hazard again.
+	contoso := byCustomer["contoso"]
+	assert.Equal(t, []review.HazardKind{review.WriteRegionUnverified, review.WriteRegionByConfig}, kinds("contoso"))
+	assert.Equal(t, "dr.writeRegionChange does not verify against the base (it is free text, not the record drctl writes with Azure's answer): "+
+		"only the record drctl failover, failback or record writes moves the write region, so the rehearsal does not move it. "+
+		"Record: "+injection, message("contoso", 0))
+	assert.Empty(t, contoso.Notes)
+
+	// Hole 2: the live service and its DNS names go only with an
+	// acknowledgement.
+	assert.Equal(t, []review.HazardKind{review.ServiceRemoved, review.ServiceRemoved, review.ServiceRemoved}, kinds("fabrikam"))
+	assert.Equal(t, "the customer's live FHIR service in brazilsouth would be deleted: AKS cluster aks-fabrikam-fhir-primary, "+
+		"FHIR Deployment fhir/fhir-server, public IP pip-fabrikam-fhir-primary-ingress with the DNS name fabrikam-fhir-primary.brazilsouth.cloudapp.azure.com. "+
+		dnsLabelNote+" "+ackHint("service-removed"), message("fabrikam", 0))
+	assert.Equal(t, "the standby FHIR service in southcentralus would be deleted: AKS cluster aks-fabrikam-fhir-secondary, "+
+		"FHIR Deployment fhir/fhir-server, public IP pip-fabrikam-fhir-secondary-ingress with the DNS name fabrikam-fhir-secondary.southcentralus.cloudapp.azure.com. "+
+		dnsLabelNote+" "+ackHint("service-removed"), message("fabrikam", 1))
+	assert.Equal(t, "the Traffic Manager profile tm-fabrikam-fhir would be deleted, releasing fabrikam-fhir.trafficmanager.net, the customer's "+
+		"FHIR endpoint and token audience. "+trafficManagerNote+" "+ackHint("service-removed"), message("fabrikam", 2))
+	assert.Empty(t, byCustomer["fabrikam"].EngineError)
+
+	tailspin := byCustomer["tailspin"]
+	assert.Empty(t, tailspin.Hazards)
+	assert.Empty(t, tailspin.EngineError)
+	assert.Len(t, tailspin.Notes, 3)
+	assert.True(t, strings.HasPrefix(note("tailspin", 0), "acknowledged under SR-101999: the customer's live FHIR service in italynorth would be deleted"), note("tailspin", 0))
+	assert.True(t, strings.HasPrefix(note("tailspin", 2), "acknowledged under SR-101999: the Traffic Manager profile tm-tailspin-fhir would be deleted, releasing tailspin-fhir.trafficmanager.net"), note("tailspin", 2))
+
+	// Hole 3: less protection is a hazard.
+	assert.Equal(t, []string{"the Cosmos DB account fhir-northwind would keep backups for 7 days (Continuous7Days) instead of 30 days (Continuous30Days): " +
+		"backups older than that are deleted at once and can no longer be restored. " + ackHint("protection-reduced")}, messages("northwind"))
+	assert.Equal(t, []review.HazardKind{review.ProtectionReduced}, kinds("northwind"))
+	assert.Equal(t, []string{
+		"the Cosmos DB account fhir-litware would keep backups for 24 hours (periodic) instead of 48 hours (periodic): " +
+			"backups older than that are deleted at once and can no longer be restored. " + ackHint("protection-reduced"),
+		"the Log Analytics workspace log-litware-fhir would keep the audit logs for 30 days instead of 90: " +
+			"older logs, the customer's audit trail, are deleted at once. " + ackHint("protection-reduced"),
+	}, messages("litware"))
+
+	// The comment quotes the hand-typed record without letting it out.
+	md := review.Markdown(&report, 0)
+	assert.Equal(t, 1, strings.Count(md, review.CommentMarker), "only the comment's own marker")
+	assert.Equal(t, strings.Count(md, "<details>"), strings.Count(md, "</details>"), "no section closed early")
+	for _, raw := range []string{"`code`", "@mention", "[link](x)", "x</details>"} {
+		assert.NotContains(t, md, raw)
+	}
+	assert.NotRegexp(t, `[^\\]\| cell`, md, "no table cell opened")
+	assert.Contains(t, md, "Record: x&lt;/details&gt; &lt;\\!-- fhir-dr:diff --&gt; \\`code\\` \\| cell @\u2060mention \\[link\\]\\(x\\)")
+}
+
+// The acknowledgement hint and the DNS notes the service-removed hazards
+// carry, as the README states them.
+func ackHint(kind string) string {
+	return "If the customer agreed to it, acknowledge it in this change: dr.acknowledge: {ticket: <the ticket>, hazards: [" + kind + "]}."
+}
+
+const dnsLabelNote = "Its DNS name is released, and Azure keeps no reservation for it: anyone can then create a public IP with that label in that region " +
+	"and receive the traffic of every record that still points at it (dangling DNS, subdomain takeover); have the customer remove such records first."
+
+const trafficManagerNote = "Azure keeps no reservation for a deleted Traffic Manager name: anyone can create a profile with it and receive the " +
+	"traffic of every client and CNAME that still uses it (dangling DNS, subdomain takeover). Before the release, have the customer remove their " +
+	"CNAMEs to it and stop using it as an endpoint and audience, or keep the profile, disabled, for a quarantine period instead of deleting it (runbook, \"Change tier\")."
+
+// TestDiffRefusesOptionRefs: a base that git would read as an option is
+// refused before git sees it (git diff --output=x writes a file).
+func TestDiffRefusesOptionRefs(t *testing.T) {
+	clone := cloneProject(t)
+	t.Chdir(clone)
+	target := filepath.Join(t.TempDir(), "x")
+	for _, args := range [][]string{
+		{"diff", "--base=--output=" + target},
+		{"diff", "--base", "--output=" + target},
+		{"changed", "--base=--output=" + target},
+		{"up", "--changed-since=--output=" + target},
+	} {
+		code, _, stderr := runDrctl(t, args...)
+		assert.NotEqual(t, 0, code, args)
+		assert.Contains(t, stderr, `"--output=`+target+`" is not a git revision: it starts with "-"`, args)
+		assert.NoFileExists(t, target, args)
+	}
 }
 
 // cloneProject clones the committed project into a temporary directory

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"gopkg.in/yaml.v3"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/failover"
@@ -114,12 +115,13 @@ func runFailover(command string, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	client.Out, client.DryRun = stdout, *dryRun
+	accountID := cfg.AccountID(*subscription)
 	// What the stack file says the account looks like, for dry runs.
-	known := failover.Account{AutomaticFailover: true, Locations: []failover.Location{{Name: primary, Priority: 0}, {Name: secondary, Priority: 1}}}
+	known := failover.Account{ID: accountID, AutomaticFailover: true,
+		Locations: []failover.Location{{Name: primary, Priority: 0}, {Name: secondary, Priority: 1}}}
 	if cfg.WriteRegionMoved() {
 		known.Locations = []failover.Location{{Name: secondary, Priority: 0}, {Name: primary, Priority: 1}}
 	}
-	accountID := cfg.AccountID(*subscription)
 
 	if *forced && !*dryRun && !*yes {
 		fmt.Fprintf(stdout, "Forced failover of %s: %s is taken offline and %s takes writes within seconds.\n"+
@@ -134,24 +136,25 @@ func runFailover(command string, args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	kind := "planned failover"
+	kind, action := "planned failover", drconfig.ActionPlannedFailover
+	var res failover.Result
 	switch {
 	case *drill:
 		kind = "drill"
 		err = client.Drill(ctx, accountID, secondary, known)
 	case *forced:
-		kind = "forced failover"
-		err = client.Forced(ctx, accountID, primary, known)
+		kind, action = "forced failover", drconfig.ActionForcedFailover
+		res, err = client.Forced(ctx, accountID, primary, known)
 	case command == "failback":
-		kind = "failback"
+		kind, action = "failback", drconfig.ActionFailback
 		if *online {
 			err = client.OnlineRegion(ctx, accountID, primary)
 		}
 		if err == nil {
-			err = client.Planned(ctx, accountID, target, known)
+			res, err = client.Planned(ctx, accountID, target, known)
 		}
 	default:
-		err = client.Planned(ctx, accountID, target, known)
+		res, err = client.Planned(ctx, accountID, target, known)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "drctl %s: %s of %s failed: %v\n", command, kind, customer, err)
@@ -169,40 +172,67 @@ func runFailover(command string, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
-	record := fmt.Sprintf("%s to %s at %s by %s (%s)", kind, target, now().UTC().Format(time.RFC3339), *operator, *ticket)
-	if err := drconfig.SetDRSettings(path, [][2]string{{"writeRegion", target}, {"writeRegionChange", record}}); err != nil {
-		fmt.Fprintf(stderr, "drctl %s: %s took writes, but the stack file could not be updated: %v\n"+
-			"Set dr.writeRegion: %s and dr.writeRegionChange: %q by hand before any release.\n", command, target, err, target, record)
-		return 1
+	record := newRecord(action, cfg.DR.WriteRegion, target, *operator, *ticket, res.AccountID, res.Locations, res.OperationID)
+	if code := writeRecord("drctl "+command, path, target, record, stderr); code != 0 {
+		return code
 	}
-	fmt.Fprintf(stdout, "\n%s now takes writes. Recorded in %s:\n  writeRegion: %s\n  writeRegionChange: %s\n\n"+
+	fmt.Fprintf(stdout, "\n%s now takes writes. Recorded in %s:\n  writeRegion: %s\n  writeRegionChange: %s (Azure request %s)\n\n"+
 		"Commit it so that code and Azure agree, before any other release of %s:\n"+
 		"  git add %s\n  git commit -m %q\n"+
-		"and open a pull request: drctl diff shows a recorded %s, and its release changes nothing in Azure.\n",
-		target, drconfig.StackFile(customer), target, record, customer, drconfig.StackFile(customer),
-		fmt.Sprintf("%s: record %s (%s)", customer, record, *ticket), kind)
+		"and open a pull request: drctl diff checks the record against the base and shows a recorded %s, "+
+		"and its release changes nothing in Azure.\n",
+		target, drconfig.StackFile(customer), target, &record, record.OperationID, customer, drconfig.StackFile(customer),
+		fmt.Sprintf("%s: record %s (%s)", customer, kind, *ticket), kind)
 	return 0
+}
+
+// newRecord is the record of a write-region change Azure made, with what
+// it answered: the account's ID, its failover priorities after the change
+// and the request's ID.
+func newRecord(action, from, to, by, ticket, accountID string, locations []failover.Location, operationID string) drconfig.WriteRegionRecord {
+	r := drconfig.WriteRegionRecord{Action: action, From: from, To: to, At: now().UTC().Format(time.RFC3339), By: by, Ticket: ticket,
+		AccountID: accountID, OperationID: operationID}
+	for _, l := range locations {
+		r.FailoverPolicies = append(r.FailoverPolicies, drconfig.FailoverPolicy{LocationName: l.Name, FailoverPriority: l.Priority})
+	}
+	return r
+}
+
+// writeRecord writes the record into the stack file; when it cannot, it
+// prints what to put there, since Azure has made the change already.
+func writeRecord(command, path, region string, record drconfig.WriteRegionRecord, stderr io.Writer) int {
+	err := drconfig.RecordWriteRegion(path, region, record)
+	if err == nil {
+		return 0
+	}
+	doc, _ := yaml.Marshal(map[string]any{"writeRegion": region, "writeRegionChange": record})
+	fmt.Fprintf(stderr, "%s: %s takes writes, but the stack file could not be updated: %v\n"+
+		"Put this under fhir-dr:dr in %s before any release:\n%s", command, region, err, path, doc)
+	return 1
 }
 
 // runRecord is drctl record: after a failover nobody ran from here
 // (service-managed failover during an outage), it reads the account's write
 // region from Azure and records it in the stack file, so that no release
-// fails back by restating the old one.
+// fails back by restating the old one. With --verify it changes nothing and
+// checks that Azure and the stack file agree: the release pipeline's
+// credentialed check before it applies.
 func runRecord(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drctl record", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	ticket := fs.String("ticket", "", "the incident ticket. Required.")
+	ticket := fs.String("ticket", "", "the incident ticket. Required, except with --verify.")
 	subscription := fs.String("subscription", os.Getenv("AZURE_SUBSCRIPTION_ID"), "the customer's subscription (default $AZURE_SUBSCRIPTION_ID)")
 	operator := fs.String("operator", os.Getenv("USER"), "who records it")
+	verify := fs.Bool("verify", false, "record nothing: check that Azure's write region and account are the ones the stack file records (exit 1 if not)")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(stderr, "usage: drctl record <customer> --ticket <id> [--subscription <id>]")
+		fmt.Fprintln(stderr, "usage: drctl record <customer> --ticket <id> [--subscription <id>] | drctl record <customer> --verify [--subscription <id>]")
 		return 2
 	}
 	customer := args[0]
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
-	if *ticket == "" || *subscription == "" || fs.NArg() > 0 {
+	if (*ticket == "" && !*verify) || *subscription == "" || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "drctl record: --ticket and --subscription (or AZURE_SUBSCRIPTION_ID) are required")
 		return 2
 	}
@@ -221,6 +251,9 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "drctl record:", err)
 		return 1
 	}
+	if *verify {
+		return verifyRecorded(customer, cfg, acct, stdout, stderr)
+	}
 	actual := acct.WriteRegion()
 	var region string
 	for _, r := range []string{cfg.PrimaryRegion, cfg.DR.SecondaryRegion} {
@@ -237,17 +270,36 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s takes writes, as %s says: nothing to record.\n", region, drconfig.StackFile(customer))
 		return 0
 	}
-	kind := "service-managed failover"
-	if region == cfg.PrimaryRegion {
-		kind = "failback"
+	record := newRecord(drconfig.ActionObserved, cfg.DR.WriteRegion, region, *operator, *ticket, acct.ID, acct.Locations, acct.RequestID)
+	if code := writeRecord("drctl record", path, region, record, stderr); code != 0 {
+		return code
 	}
-	record := fmt.Sprintf("%s to %s observed at %s by %s (%s)", kind, region, now().UTC().Format(time.RFC3339), *operator, *ticket)
-	if err := drconfig.SetDRSettings(path, [][2]string{{"writeRegion", region}, {"writeRegionChange", record}}); err != nil {
-		fmt.Fprintln(stderr, "drctl record:", err)
+	fmt.Fprintf(stdout, "%s takes writes in Azure. Recorded in %s:\n  writeRegion: %s\n  writeRegionChange: %s (Azure request %s)\n"+
+		"Commit it and open a pull request before any other release of %s.\n", region, drconfig.StackFile(customer), region, &record,
+		record.OperationID, customer)
+	return 0
+}
+
+// verifyRecorded compares what Azure reports of the account with the stack
+// file: the write region, and the account the record names. This is what
+// the offline review cannot do: a record typed to look like drctl's passes
+// the review, but not this check, because Azure's own answer differs.
+func verifyRecorded(customer string, cfg *drconfig.Config, acct failover.Account, stdout, stderr io.Writer) int {
+	file := drconfig.StackFile(customer)
+	var problems []string
+	if w := acct.WriteRegion(); !failover.SameRegion(w, cfg.DR.WriteRegion) {
+		problems = append(problems, fmt.Sprintf("Azure says %s takes writes, %s says %s", w, file, cfg.DR.WriteRegion))
+	}
+	if r := cfg.DR.WriteRegionChange; r != nil && r.Legacy == "" && !strings.EqualFold(r.AccountID, acct.ID) {
+		problems = append(problems, fmt.Sprintf("the record names the account %s, Azure's is %s", r.AccountID, acct.ID))
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(stderr, "drctl record: %s does not match Azure: %s. A release would move the write region by config: "+
+			"do not release %s; find out who changed what (drctl audit %s), then record what Azure reports (drctl record %s --ticket <incident>).\n",
+			file, strings.Join(problems, "; "), customer, customer, customer)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%s takes writes in Azure. Recorded in %s:\n  writeRegion: %s\n  writeRegionChange: %s\n"+
-		"Commit it and open a pull request before any other release of %s.\n", region, drconfig.StackFile(customer), region, record, customer)
+	fmt.Fprintf(stdout, "verified: %s takes writes in Azure (account %s), as %s records.\n", cfg.DR.WriteRegion, acct.ID, file)
 	return 0
 }
 

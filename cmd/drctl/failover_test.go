@@ -46,13 +46,35 @@ func TestFailoverAndFailback(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	_, write, _ := arm.State()
 	assert.Equal(t, "West US", write)
-	record := "planned failover to westus at 2026-11-25T18:00:00Z by ops (INC-42)"
-	assert.Contains(t, out, "westus now takes writes. Recorded in stacks/Pulumi.contoso.yaml:\n  writeRegion: westus\n  writeRegionChange: "+record)
+	assert.Contains(t, out, "westus now takes writes. Recorded in stacks/Pulumi.contoso.yaml:\n  writeRegion: westus\n"+
+		"  writeRegionChange: planned-failover eastus -> westus at 2026-11-25T18:00:00Z by ops (INC-42) (Azure request "+fakearm.RequestID(4)+")\n")
 	assert.Contains(t, out, "  git add stacks/Pulumi.contoso.yaml\n")
 	cfg, err := drconfig.LoadFile(drconfig.StackFile("contoso"))
 	require.NoError(t, err)
 	assert.Equal(t, "westus", cfg.DR.WriteRegion)
-	assert.Equal(t, record, cfg.DR.WriteRegionChange)
+	assert.Equal(t, &drconfig.WriteRegionRecord{Action: "planned-failover", From: "eastus", To: "westus", At: "2026-11-25T18:00:00Z",
+		By: "ops", Ticket: "INC-42", AccountID: contosoAccount,
+		FailoverPolicies: []drconfig.FailoverPolicy{{LocationName: "West US", FailoverPriority: 0}, {LocationName: "East US", FailoverPriority: 1}},
+		OperationID:      fakearm.RequestID(4)}, cfg.DR.WriteRegionChange, "what Azure answered")
+	b, err := os.ReadFile(drconfig.StackFile("contoso"))
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `    ticket: SR-100234
+    writeRegion: westus
+    writeRegionChange:
+      action: planned-failover
+      from: eastus
+      to: westus
+      at: "2026-11-25T18:00:00Z"
+      by: ops
+      ticket: INC-42
+      accountId: `+contosoAccount+`
+      failoverPolicies:
+        - locationName: West US
+          failoverPriority: 0
+        - locationName: East US
+          failoverPriority: 1
+      operationId: `+fakearm.RequestID(4)+`
+`, "a record in the stack file's own style")
 
 	code, _, errOut = runDrctl(t, "failover", "contoso", "--ticket", "INC-43", "--subscription", "sub-1")
 	assert.Equal(t, 1, code)
@@ -65,7 +87,9 @@ func TestFailoverAndFailback(t *testing.T) {
 	cfg, err = drconfig.LoadFile(drconfig.StackFile("contoso"))
 	require.NoError(t, err)
 	assert.Equal(t, "eastus", cfg.DR.WriteRegion)
-	assert.Equal(t, "failback to eastus at 2026-11-25T18:00:00Z by ops (INC-42)", cfg.DR.WriteRegionChange)
+	assert.Equal(t, "failback westus -> eastus at 2026-11-25T18:00:00Z by ops (INC-42)", cfg.DR.WriteRegionChange.String())
+	assert.Equal(t, []drconfig.FailoverPolicy{{LocationName: "East US", FailoverPriority: 0}, {LocationName: "West US", FailoverPriority: 1}},
+		cfg.DR.WriteRegionChange.FailoverPolicies)
 }
 
 func TestForcedFailoverNeedsConfirmation(t *testing.T) {
@@ -87,7 +111,8 @@ func TestForcedFailoverNeedsConfirmation(t *testing.T) {
 	assert.Contains(t, requests, `POST offlineRegion {"region":"East US"}`)
 	cfg, err := drconfig.LoadFile(drconfig.StackFile("contoso"))
 	require.NoError(t, err)
-	assert.Equal(t, "forced failover to westus at 2026-11-25T18:00:00Z by ops (INC-7)", cfg.DR.WriteRegionChange)
+	assert.Equal(t, "forced-failover eastus -> westus at 2026-11-25T18:00:00Z by ops (INC-7)", cfg.DR.WriteRegionChange.String())
+	assert.Equal(t, fakearm.RequestID(2), cfg.DR.WriteRegionChange.OperationID, "the offlineRegion request")
 }
 
 func TestDrillLeavesTheStackFile(t *testing.T) {
@@ -139,7 +164,8 @@ func TestRecordServiceManagedFailover(t *testing.T) {
 	// Azure fails over on its own.
 	client, err := newFailoverClient()
 	require.NoError(t, err)
-	require.NoError(t, client.Planned(t.Context(), contosoAccount, "westus", failover.Account{}))
+	_, err = client.Planned(t.Context(), contosoAccount, "westus", failover.Account{})
+	require.NoError(t, err)
 	_, write, _ := arm.State()
 	require.Equal(t, "West US", write)
 
@@ -149,9 +175,42 @@ func TestRecordServiceManagedFailover(t *testing.T) {
 	cfg, err := drconfig.LoadFile(drconfig.StackFile("contoso"))
 	require.NoError(t, err)
 	assert.Equal(t, "westus", cfg.DR.WriteRegion)
-	assert.Equal(t, "service-managed failover to westus observed at 2026-11-25T18:00:00Z by ops (INC-5)", cfg.DR.WriteRegionChange)
+	assert.Equal(t, "observed eastus -> westus at 2026-11-25T18:00:00Z by ops (INC-5)", cfg.DR.WriteRegionChange.String())
+	assert.Equal(t, contosoAccount, cfg.DR.WriteRegionChange.AccountID)
 
 	code, _, errOut = runDrctl(t, "record", "contoso")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "--ticket and --subscription")
+}
+
+// record --verify is the release's credentialed check: a record typed to
+// look like drctl's can pass the offline review, but not Azure's answer.
+func TestRecordVerify(t *testing.T) {
+	failoverProject(t)
+	code, out, errOut := runDrctl(t, "record", "contoso", "--verify", "--subscription", "sub-1")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "verified: eastus takes writes in Azure (account "+contosoAccount+"), as stacks/Pulumi.contoso.yaml records.\n", out)
+
+	// A forged failover: the stack file says westus, with a record that
+	// copies what Azure would answer; Azure never failed over.
+	require.NoError(t, drconfig.RecordWriteRegion(drconfig.StackFile("contoso"), "westus", drconfig.WriteRegionRecord{
+		Action: "planned-failover", From: "eastus", To: "westus", At: "2026-11-25T17:00:00Z", By: "mallory", Ticket: "INC-1",
+		AccountID:        contosoAccount,
+		FailoverPolicies: []drconfig.FailoverPolicy{{LocationName: "West US", FailoverPriority: 0}, {LocationName: "East US", FailoverPriority: 1}},
+		OperationID:      fakearm.RequestID(4),
+	}))
+	code, _, errOut = runDrctl(t, "record", "contoso", "--verify", "--subscription", "sub-1")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "drctl record: stacks/Pulumi.contoso.yaml does not match Azure: Azure says East US takes writes, stacks/Pulumi.contoso.yaml says westus. "+
+		"A release would move the write region by config: do not release contoso; find out who changed what (drctl audit contoso), "+
+		"then record what Azure reports (drctl record contoso --ticket <incident>).\n", errOut)
+
+	// A record about another account.
+	require.NoError(t, drconfig.RecordWriteRegion(drconfig.StackFile("contoso"), "eastus", drconfig.WriteRegionRecord{
+		Action: "failback", From: "westus", To: "eastus", At: "2026-11-25T18:00:00Z", By: "mallory", Ticket: "INC-1",
+		AccountID: strings.Replace(contosoAccount, "sub-1", "sub-2", 1), OperationID: fakearm.RequestID(4),
+	}))
+	code, _, errOut = runDrctl(t, "record", "contoso", "--verify", "--subscription", "sub-1")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "the record names the account "+strings.Replace(contosoAccount, "sub-1", "sub-2", 1)+", Azure's is "+contosoAccount)
 }

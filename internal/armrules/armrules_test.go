@@ -147,6 +147,13 @@ func TestCheckDatabaseAccount(t *testing.T) {
 		}(), []Violation{{
 			"consistencyPolicy.maxIntervalInSeconds", "BoundedStaleness needs maxIntervalInSeconds between 300 and 86400 for 2 region(s)", KindRejected,
 		}}},
+		"continuous back to periodic backups": {func() resource.PropertyMap {
+			m := withDR.Copy()
+			m["backupPolicy"] = resource.NewProperty(props(map[string]any{"type": "Continuous"}))
+			return m
+		}(), withDR, []Violation{{
+			"backupPolicy", "the backup mode cannot go back from Continuous to Periodic: Azure migrates an account from periodic to continuous backups one way only", KindRejected,
+		}}},
 		"backup mode change with a tag change": {withDR, func() resource.PropertyMap {
 			m := account("T-2", loc("eastus", 0, true), loc("westus", 1, false))
 			m["backupPolicy"] = resource.NewProperty(props(map[string]any{"type": "Continuous"}))

@@ -184,7 +184,8 @@ func backupType(m resource.PropertyMap) string {
 // checkUpdate applies the rules of an update request (azure-dr-facts.md
 // section 3): a location change travels alone, the write region changes only
 // through a failover, zone redundancy is set when a region is added, and a
-// backup-mode change travels alone.
+// backup-mode change travels alone and goes from periodic to continuous
+// only.
 func checkUpdate(olds, news resource.PropertyMap, oldLocs, newLocs []location) []Violation {
 	var out []Violation
 	oldByKey := map[string]location{}
@@ -242,7 +243,12 @@ func checkUpdate(olds, news resource.PropertyMap, oldLocs, newLocs []location) [
 			describeRegionChange(added, removed), strings.Join(others, ", ")), KindCombinedRegionChange})
 	}
 	if oldType, newType := backupType(olds), backupType(news); oldType != "" && newType != "" && oldType != newType {
-		if others := changedInputs(olds, news, "backupPolicy"); len(others) > 0 {
+		if oldType == "Continuous" {
+			// Azure: "Migration from periodic to continuous mode is one-way
+			// and isn't reversible" (cosmos-db/migrate-continuous-backup).
+			out = append(out, Violation{"backupPolicy", fmt.Sprintf("the backup mode cannot go back from Continuous to %s: "+
+				"Azure migrates an account from periodic to continuous backups one way only", newType), KindRejected})
+		} else if others := changedInputs(olds, news, "backupPolicy"); len(others) > 0 {
 			out = append(out, Violation{"backupPolicy", fmt.Sprintf(
 				"changing the backup mode from %s to %s cannot be combined with other account changes (%s)",
 				oldType, newType, strings.Join(others, ", ")), KindRejected})

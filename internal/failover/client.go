@@ -74,10 +74,15 @@ type Location struct {
 
 // Account is what the failover needs to know of an account.
 type Account struct {
+	// ID is the account's ARM ID as Azure reports it.
+	ID string
 	// AutomaticFailover is the service-managed failover setting.
 	AutomaticFailover bool
 	// Locations are the failover policies, by priority.
 	Locations []Location
+	// RequestID is ARM's ID of the request that read the account
+	// (x-ms-request-id).
+	RequestID string
 }
 
 // WriteRegion returns the region at priority 0.
@@ -118,6 +123,7 @@ func (c *Client) Get(ctx context.Context, accountID string) (Account, error) {
 		return Account{}, fmt.Errorf("reading %s: %w", accountID, runtime.NewResponseError(resp))
 	}
 	var body struct {
+		ID         string `json:"id"`
 		Properties struct {
 			EnableAutomaticFailover bool       `json:"enableAutomaticFailover"`
 			FailoverPolicies        []Location `json:"failoverPolicies"`
@@ -126,34 +132,48 @@ func (c *Client) Get(ctx context.Context, accountID string) (Account, error) {
 	if err := runtime.UnmarshalAsJSON(resp, &body); err != nil {
 		return Account{}, fmt.Errorf("reading %s: %w", accountID, err)
 	}
-	return Account{AutomaticFailover: body.Properties.EnableAutomaticFailover, Locations: body.Properties.FailoverPolicies}, nil
+	return Account{ID: body.ID, AutomaticFailover: body.Properties.EnableAutomaticFailover, Locations: body.Properties.FailoverPolicies,
+		RequestID: requestID(resp)}, nil
+}
+
+// requestID is ARM's ID of the request a response answers, the one Azure
+// support asks for.
+func requestID(resp *http.Response) string {
+	for _, h := range []string{"x-ms-request-id", "x-ms-correlation-request-id"} {
+		if v := resp.Header.Get(h); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // SetAutomaticFailover turns service-managed failover on or off.
 func (c *Client) SetAutomaticFailover(ctx context.Context, accountID string, on bool) error {
 	body := map[string]any{"properties": map[string]any{"enableAutomaticFailover": on}}
-	return c.mutate(ctx, http.MethodPatch, accountID, "", body, fmt.Sprintf("turn service-managed failover %s", onOff(on)))
+	_, err := c.mutate(ctx, http.MethodPatch, accountID, "", body, fmt.Sprintf("turn service-managed failover %s", onOff(on)))
+	return err
 }
 
 // ChangePriorities sets the failover priorities: the region at 0 takes
-// writes. Service-managed failover must be off.
-func (c *Client) ChangePriorities(ctx context.Context, accountID string, locations []Location) error {
+// writes. Service-managed failover must be off. It returns ARM's request ID.
+func (c *Client) ChangePriorities(ctx context.Context, accountID string, locations []Location) (string, error) {
 	body := map[string]any{"failoverPolicies": locations}
 	return c.mutate(ctx, http.MethodPost, accountID, "failoverPriorityChange", body,
 		fmt.Sprintf("change failover priorities (%s)", describe(locations)))
 }
 
 // OfflineRegion takes a region offline: a forced failover when it is the
-// write region.
-func (c *Client) OfflineRegion(ctx context.Context, accountID, region string) error {
+// write region. It returns ARM's request ID.
+func (c *Client) OfflineRegion(ctx context.Context, accountID, region string) (string, error) {
 	return c.mutate(ctx, http.MethodPost, accountID, "offlineRegion", map[string]any{"region": region},
 		fmt.Sprintf("take %s offline", region))
 }
 
 // OnlineRegion brings a region taken offline back as a read region.
 func (c *Client) OnlineRegion(ctx context.Context, accountID, region string) error {
-	return c.mutate(ctx, http.MethodPost, accountID, "onlineRegion", map[string]any{"region": region},
+	_, err := c.mutate(ctx, http.MethodPost, accountID, "onlineRegion", map[string]any{"region": region},
 		fmt.Sprintf("bring %s online", region))
+	return err
 }
 
 func onOff(on bool) string {
@@ -193,8 +213,9 @@ func (c *Client) request(ctx context.Context, method, accountID, action string, 
 }
 
 // mutate sends a mutating request and waits for its long-running
-// operation, retrying while another operation holds the account's lock.
-func (c *Client) mutate(ctx context.Context, method, accountID, action string, body any, what string) error {
+// operation, retrying while another operation holds the account's lock. It
+// returns ARM's ID of the request that was carried out ("" in a dry run).
+func (c *Client) mutate(ctx context.Context, method, accountID, action string, body any, what string) (string, error) {
 	if c.DryRun {
 		b, _ := json.Marshal(body)
 		path := accountID
@@ -202,49 +223,50 @@ func (c *Client) mutate(ctx context.Context, method, accountID, action string, b
 			path += "/" + action
 		}
 		fmt.Fprintf(c.Out, "dry run: %s: %s %s?api-version=%s %s\n", what, method, path, APIVersion, b)
-		return nil
+		return "", nil
 	}
 	fmt.Fprintf(c.Out, "%s ...\n", what)
 	for attempt := 0; ; attempt++ {
-		err := c.send(ctx, method, accountID, action, body)
+		id, err := c.send(ctx, method, accountID, action, body)
 		if err == nil {
 			fmt.Fprintf(c.Out, "%s: done\n", what)
-			return nil
+			return id, nil
 		}
 		if !lockConflict(err) || attempt >= c.LockRetries {
-			return fmt.Errorf("%s: %w", what, err)
+			return "", fmt.Errorf("%s: %w", what, err)
 		}
 		wait := c.LockBackoff * time.Duration(attempt+1)
 		fmt.Fprintf(c.Out, "%s: another operation holds the account's lock; retrying in %s\n", what, wait)
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
-			return fmt.Errorf("%s: %w", what, ctx.Err())
+			return "", fmt.Errorf("%s: %w", what, ctx.Err())
 		}
 	}
 }
 
-func (c *Client) send(ctx context.Context, method, accountID, action string, body any) error {
+func (c *Client) send(ctx context.Context, method, accountID, action string, body any) (string, error) {
 	req, err := c.request(ctx, method, accountID, action, body)
 	if err != nil {
-		return err
+		return "", err
 	}
 	resp, err := c.pipeline.Do(req)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !runtime.HasStatusCode(resp, http.StatusOK, http.StatusAccepted, http.StatusNoContent) {
-		return runtime.NewResponseError(resp)
+		return "", runtime.NewResponseError(resp)
 	}
+	id := requestID(resp)
 	if resp.StatusCode != http.StatusAccepted && resp.Header.Get("Azure-AsyncOperation") == "" {
-		return nil
+		return id, nil
 	}
 	poller, err := runtime.NewPoller[json.RawMessage](resp, c.pipeline, nil)
 	if err != nil {
-		return err
+		return "", err
 	}
 	_, err = poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: c.PollFrequency})
-	return err
+	return id, err
 }
 
 // lockConflict reports whether err is ARM refusing a request because

@@ -21,7 +21,11 @@ func TestPlannedFailover(t *testing.T) {
 	f, c := fakearm.New(t, accountID)
 	var out bytes.Buffer
 	c.Out = &out
-	require.NoError(t, c.Planned(context.Background(), accountID, "westus", failover.Account{}))
+	res, err := c.Planned(context.Background(), accountID, "westus", failover.Account{})
+	require.NoError(t, err)
+	assert.Equal(t, failover.Result{AccountID: accountID, Before: "East US",
+		Locations:   []failover.Location{{Name: "West US", Priority: 0}, {Name: "East US", Priority: 1}},
+		OperationID: fakearm.RequestID(4)}, res, "what Azure answered: the priority change was the 4th request")
 	auto, write, requests := f.State()
 	assert.True(t, auto, "service-managed failover is back on")
 	assert.Equal(t, "West US", write)
@@ -46,7 +50,8 @@ func TestRetries(t *testing.T) {
 	f.Faults["POST failoverPriorityChange"] = []fakearm.Fault{fakearm.LockConflict, {Status: http.StatusTooManyRequests, RetryAfter: "1"},
 		{Status: http.StatusServiceUnavailable}}
 	start := time.Now()
-	require.NoError(t, c.Planned(context.Background(), accountID, "West US", failover.Account{}))
+	_, err := c.Planned(context.Background(), accountID, "West US", failover.Account{})
+	require.NoError(t, err)
 	assert.GreaterOrEqual(t, time.Since(start), time.Second, "Retry-After is honoured")
 	_, write, requests := f.State()
 	assert.Equal(t, "West US", write)
@@ -65,7 +70,7 @@ func TestRetries(t *testing.T) {
 func TestFailureRestoresServiceManagedFailover(t *testing.T) {
 	f, c := fakearm.New(t, accountID)
 	f.Faults["POST failoverPriorityChange"] = []fakearm.Fault{{Status: http.StatusBadRequest, Message: "Region West US is not available"}}
-	err := c.Planned(context.Background(), accountID, "westus", failover.Account{})
+	_, err := c.Planned(context.Background(), accountID, "westus", failover.Account{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Region West US is not available")
 	auto, write, _ := f.State()
@@ -76,7 +81,7 @@ func TestFailureRestoresServiceManagedFailover(t *testing.T) {
 	f2, c2 := fakearm.New(t, accountID)
 	c2.LockRetries = 2
 	f2.Faults["PATCH"] = []fakearm.Fault{fakearm.LockConflict, fakearm.LockConflict, fakearm.LockConflict}
-	err = c2.Planned(context.Background(), accountID, "westus", failover.Account{})
+	_, err = c2.Planned(context.Background(), accountID, "westus", failover.Account{})
 	assert.ErrorContains(t, err, "exclusive lock")
 	_, write, _ = f2.State()
 	assert.Equal(t, "East US", write)
@@ -84,13 +89,17 @@ func TestFailureRestoresServiceManagedFailover(t *testing.T) {
 
 func TestForcedFailover(t *testing.T) {
 	f, c := fakearm.New(t, accountID)
-	require.NoError(t, c.Forced(context.Background(), accountID, "eastus", failover.Account{}))
+	res, err := c.Forced(context.Background(), accountID, "eastus", failover.Account{})
+	require.NoError(t, err)
+	assert.Equal(t, failover.Result{AccountID: accountID, Before: "East US",
+		Locations:   []failover.Location{{Name: "West US", Priority: 0}, {Name: "East US", Priority: 1}},
+		OperationID: fakearm.RequestID(2)}, res)
 	auto, write, requests := f.State()
 	assert.Equal(t, "West US", write)
 	assert.True(t, auto, "untouched")
 	assert.Equal(t, []string{"GET", `POST offlineRegion {"region":"East US"}`, "GET"}, requests, "nothing else is sent during an outage")
 
-	err := c.Forced(context.Background(), accountID, "eastus", failover.Account{})
+	_, err = c.Forced(context.Background(), accountID, "eastus", failover.Account{})
 	assert.EqualError(t, err, "East US does not take writes (West US does): nothing to force")
 }
 
@@ -118,7 +127,10 @@ func TestDryRunSendsNothing(t *testing.T) {
 	var out bytes.Buffer
 	c.Out, c.DryRun = &out, true
 	known := failover.Account{AutomaticFailover: true, Locations: []failover.Location{{Name: "eastus", Priority: 0}, {Name: "westus", Priority: 1}}}
-	require.NoError(t, c.Planned(context.Background(), accountID, "westus", known))
+	res, err := c.Planned(context.Background(), accountID, "westus", known)
+	require.NoError(t, err)
+	assert.Equal(t, failover.Result{Before: "eastus", Locations: []failover.Location{{Name: "westus", Priority: 0}, {Name: "eastus", Priority: 1}}}, res,
+		"a dry run answers with what it would ask for, and no request ID")
 	_, _, requests := f.State()
 	assert.Empty(t, requests)
 	assert.Equal(t, "dry run: turn service-managed failover off: PATCH "+accountID+"?api-version=2025-10-15 {\"properties\":{\"enableAutomaticFailover\":false}}\n"+
@@ -130,7 +142,9 @@ func TestDryRunSendsNothing(t *testing.T) {
 
 func TestRefusals(t *testing.T) {
 	_, c := fakearm.New(t, accountID)
-	assert.EqualError(t, c.Planned(context.Background(), accountID, "northeurope", failover.Account{}), "northeurope is not a region of the account")
-	assert.EqualError(t, c.Planned(context.Background(), accountID, "East US", failover.Account{}), "East US already takes writes")
+	_, err := c.Planned(context.Background(), accountID, "northeurope", failover.Account{})
+	assert.EqualError(t, err, "northeurope is not a region of the account")
+	_, err = c.Planned(context.Background(), accountID, "East US", failover.Account{})
+	assert.EqualError(t, err, "East US already takes writes")
 	assert.EqualError(t, c.Drill(context.Background(), accountID, "eastus", failover.Account{}), "East US already takes writes: fail back before a drill")
 }

@@ -16,6 +16,21 @@ func (c *Client) current(ctx context.Context, accountID string, known Account) (
 	return c.Get(ctx, accountID)
 }
 
+// Result is what Azure answered to a write-region change: what drctl
+// records in the stack file, so that the review can check the change
+// against the base and the release against Azure.
+type Result struct {
+	// AccountID is the account's ARM ID as Azure reported it.
+	AccountID string
+	// Before is the write region before the change, as Azure reported it.
+	Before string
+	// Locations are the failover policies Azure reported after the change.
+	Locations []Location
+	// OperationID is ARM's ID of the request that made the change
+	// (failoverPriorityChange or offlineRegion).
+	OperationID string
+}
+
 // WithWriteRegion returns the account's locations with target at priority
 // 0 and the others after it in their current order.
 func WithWriteRegion(a Account, target string) []Location {
@@ -38,24 +53,34 @@ func WithWriteRegion(a Account, target string) []Location {
 // Planned moves the write region to target with both regions healthy: no
 // data is lost. Service-managed failover is turned off around the change,
 // as Azure requires, and turned back on even if the change fails.
-func (c *Client) Planned(ctx context.Context, accountID, target string, known Account) error {
+func (c *Client) Planned(ctx context.Context, accountID, target string, known Account) (Result, error) {
 	acct, err := c.current(ctx, accountID, known)
 	if err != nil {
-		return err
+		return Result{}, err
 	}
 	name, ok := acct.find(target)
 	if !ok {
-		return fmt.Errorf("%s is not a region of the account", target)
+		return Result{}, fmt.Errorf("%s is not a region of the account", target)
 	}
 	if SameRegion(acct.WriteRegion(), target) {
-		return fmt.Errorf("%s already takes writes", name)
+		return Result{}, fmt.Errorf("%s already takes writes", name)
 	}
-	return c.withoutServiceManagedFailover(ctx, accountID, acct, func() error {
-		if err := c.ChangePriorities(ctx, accountID, WithWriteRegion(acct, name)); err != nil {
+	res := Result{AccountID: acct.ID, Before: acct.WriteRegion()}
+	err = c.withoutServiceManagedFailover(ctx, accountID, acct, func() error {
+		next := WithWriteRegion(acct, name)
+		id, err := c.ChangePriorities(ctx, accountID, next)
+		if err != nil {
 			return err
 		}
-		return c.verify(ctx, accountID, name)
+		res.OperationID = id
+		after, err := c.verify(ctx, accountID, name, next)
+		res.Locations = after.Locations
+		if after.ID != "" {
+			res.AccountID = after.ID
+		}
+		return err
 	})
+	return res, err
 }
 
 // withoutServiceManagedFailover runs change with service-managed failover
@@ -78,26 +103,33 @@ func (c *Client) withoutServiceManagedFailover(ctx context.Context, accountID st
 // taking it offline. It takes seconds and may lose writes that were not
 // yet replicated. Nothing else is changed: control-plane changes during a
 // regional outage delay recovery.
-func (c *Client) Forced(ctx context.Context, accountID, down string, known Account) error {
+func (c *Client) Forced(ctx context.Context, accountID, down string, known Account) (Result, error) {
 	acct, err := c.current(ctx, accountID, known)
 	if err != nil {
-		return err
+		return Result{}, err
 	}
 	name, ok := acct.find(down)
 	if !ok {
-		return fmt.Errorf("%s is not a region of the account", down)
+		return Result{}, fmt.Errorf("%s is not a region of the account", down)
 	}
 	if !SameRegion(acct.WriteRegion(), name) {
-		return fmt.Errorf("%s does not take writes (%s does): nothing to force", name, acct.WriteRegion())
+		return Result{}, fmt.Errorf("%s does not take writes (%s does): nothing to force", name, acct.WriteRegion())
 	}
-	next := WithWriteRegion(acct, name)
-	if len(next) < 2 {
-		return errors.New("the account has no other region to fail over to")
+	if len(acct.Locations) < 2 {
+		return Result{}, errors.New("the account has no other region to fail over to")
 	}
-	if err := c.OfflineRegion(ctx, accountID, name); err != nil {
-		return err
+	res := Result{AccountID: acct.ID, Before: acct.WriteRegion()}
+	id, err := c.OfflineRegion(ctx, accountID, name)
+	if err != nil {
+		return res, err
 	}
-	return c.verifyNot(ctx, accountID, name)
+	res.OperationID = id
+	after, err := c.verifyNot(ctx, accountID, name, acct)
+	res.Locations = after.Locations
+	if after.ID != "" {
+		res.AccountID = after.ID
+	}
+	return res, err
 }
 
 // Drill runs the documented drill: service-managed failover off, planned
@@ -117,49 +149,63 @@ func (c *Client) Drill(ctx context.Context, accountID, secondary string, known A
 		return fmt.Errorf("%s already takes writes: fail back before a drill", name)
 	}
 	return c.withoutServiceManagedFailover(ctx, accountID, acct, func() error {
-		if err := c.ChangePriorities(ctx, accountID, WithWriteRegion(acct, name)); err != nil {
+		next := WithWriteRegion(acct, name)
+		if _, err := c.ChangePriorities(ctx, accountID, next); err != nil {
 			return err
 		}
-		if err := c.verify(ctx, accountID, name); err != nil {
+		if _, err := c.verify(ctx, accountID, name, next); err != nil {
 			return err
 		}
 		failedOver := acct
-		failedOver.Locations = WithWriteRegion(acct, name)
-		if err := c.ChangePriorities(ctx, accountID, WithWriteRegion(failedOver, original)); err != nil {
+		failedOver.Locations = next
+		back := WithWriteRegion(failedOver, original)
+		if _, err := c.ChangePriorities(ctx, accountID, back); err != nil {
 			return fmt.Errorf("failing back after the drill: %w; the account is failed over to %s", err, name)
 		}
-		return c.verify(ctx, accountID, original)
+		_, err := c.verify(ctx, accountID, original, back)
+		return err
 	})
 }
 
-func (c *Client) verify(ctx context.Context, accountID, want string) error {
+// verify reads the account after a change and checks that want takes
+// writes; in a dry run it returns the planned priorities.
+func (c *Client) verify(ctx context.Context, accountID, want string, planned []Location) (Account, error) {
 	if c.DryRun {
 		fmt.Fprintf(c.Out, "dry run: then check that %s takes writes\n", want)
-		return nil
+		return Account{Locations: planned}, nil
 	}
 	acct, err := c.Get(ctx, accountID)
 	if err != nil {
-		return err
+		return Account{}, err
 	}
 	if !SameRegion(acct.WriteRegion(), want) {
-		return fmt.Errorf("after the change %s takes writes, not %s", acct.WriteRegion(), want)
+		return acct, fmt.Errorf("after the change %s takes writes, not %s", acct.WriteRegion(), want)
 	}
 	fmt.Fprintf(c.Out, "verified: %s takes writes\n", acct.WriteRegion())
-	return nil
+	return acct, nil
 }
 
-func (c *Client) verifyNot(ctx context.Context, accountID, down string) error {
+func (c *Client) verifyNot(ctx context.Context, accountID, down string, before Account) (Account, error) {
 	if c.DryRun {
 		fmt.Fprintf(c.Out, "dry run: then check that %s no longer takes writes\n", down)
-		return nil
+		return Account{Locations: WithWriteRegion(before, next(before, down))}, nil
 	}
 	acct, err := c.Get(ctx, accountID)
 	if err != nil {
-		return err
+		return Account{}, err
 	}
 	if w := acct.WriteRegion(); w == "" || SameRegion(w, down) {
-		return fmt.Errorf("%s still takes writes", down)
+		return acct, fmt.Errorf("%s still takes writes", down)
 	}
 	fmt.Fprintf(c.Out, "verified: %s takes writes\n", acct.WriteRegion())
-	return nil
+	return acct, nil
+}
+
+// next is the region that takes writes when down goes offline: the next by
+// priority.
+func next(a Account, down string) string {
+	if locs := WithWriteRegion(a, down); len(locs) > 1 {
+		return locs[1].Name
+	}
+	return ""
 }

@@ -33,11 +33,10 @@ var ErrNotAtRevision = errors.New("the customer has no stack file at that revisi
 // and run by the real engine, so that a change can then be previewed
 // against the state it would meet. It returns the full commit hash.
 func (s *Session) DeployRevision(ctx context.Context, st *Stack, ref string) (string, error) {
-	commit, err := git(ctx, s.opts.ProjectRoot, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
+	commit, err := gitexec.Commit(ctx, s.opts.ProjectRoot, ref)
 	if err != nil {
-		return "", fmt.Errorf("rehearse: %q is not a commit: %w", ref, err)
+		return "", fmt.Errorf("rehearse: %w", err)
 	}
-	commit = strings.TrimSpace(commit)
 	dir := filepath.Join(s.dir, "revisions", commit)
 	binary := dir + ".program"
 	_, statErr := os.Stat(binary)

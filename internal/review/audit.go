@@ -5,12 +5,17 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
 )
+
+// stackNamePattern is what a stack name given on the command line may be:
+// never an option or a path that git would read differently.
+var stackNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // Event is one DR change in a customer's history.
 type Event struct {
@@ -51,6 +56,9 @@ func Audit(ctx context.Context, root string, customers []string) ([]Event, error
 	}
 	var events []Event
 	for _, c := range customers {
+		if !stackNamePattern.MatchString(c) {
+			return nil, fmt.Errorf("audit: %q is not a stack name", c)
+		}
 		es, err := auditStack(ctx, root, c)
 		if err != nil {
 			return nil, err
@@ -138,7 +146,7 @@ func diffEvents(prev, cur *drconfig.Config) []Event {
 		if cur.DR.WriteRegion == cur.PrimaryRegion {
 			kind = "failback"
 		}
-		add(kind, "writes %s -> %s: %s", prev.DR.WriteRegion, cur.DR.WriteRegion, cur.DR.WriteRegionChange)
+		add(kind, "writes %s -> %s: %s", prev.DR.WriteRegion, cur.DR.WriteRegion, cur.DR.WriteRegionChange.String())
 	}
 	if len(out) == 0 && prev.DR.Ticket != cur.DR.Ticket {
 		add("ticket-changed", "%s -> %s", prev.DR.Ticket, cur.DR.Ticket)

@@ -39,9 +39,15 @@ func programFile(path string) bool {
 }
 
 // ChangedStacks compares the working tree of the project at root (the top
-// of its git repository) with the revision base.
+// of its git repository) with the revision base, which is resolved to a
+// commit first (gitexec.Commit): a base git could read as an option is
+// refused.
 func ChangedStacks(ctx context.Context, root, base string) (Changed, error) {
-	diff, err := git(ctx, root, "diff", "--name-only", "--relative", base, "--")
+	commit, err := gitexec.Commit(ctx, root, base)
+	if err != nil {
+		return Changed{}, err
+	}
+	diff, err := git(ctx, root, "diff", "--name-only", "--relative", commit, "--")
 	if err != nil {
 		return Changed{}, err
 	}

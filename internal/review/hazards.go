@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
+	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/armrules"
 )
 
@@ -54,6 +55,21 @@ const (
 	// StackRemoved is a stack file deleted: the pipeline stops managing
 	// the customer, which is the offboarding procedure's business.
 	StackRemoved HazardKind = "stack-removed"
+	// WriteRegionUnverified is a new dr.writeRegionChange record that does
+	// not verify against the base (not the record drctl failover, failback
+	// or record writes, or not about the deployed account and its write
+	// region): the rehearsal does not make the change it claims.
+	WriteRegionUnverified HazardKind = "write-region-unverified"
+	// ServiceRemoved is the live FHIR service removed (a stamp's cluster,
+	// FHIR Deployment and ingress IP deleted) or a DNS name it answers on
+	// released (the Traffic Manager profile's, an ingress IP's), without a
+	// new dr.acknowledge naming it.
+	ServiceRemoved HazardKind = drconfig.AckServiceRemoved
+	// ProtectionReduced is less of the customer's data or audit trail kept:
+	// shorter backup retention, rarer or less redundant periodic backups,
+	// shorter log retention, the workspace deleted or replaced; without a
+	// new dr.acknowledge naming it.
+	ProtectionReduced HazardKind = drconfig.AckProtectionReduced
 )
 
 // Hazard is a change the pipeline must not make.
@@ -68,9 +84,19 @@ type Hazard struct {
 
 const accountType = cosmosdb.DatabaseAccountToken
 
-// Hazards compares the Cosmos DB accounts deployed at the base with the
-// ones the working tree declares.
+// Hazards compares what is deployed at the base with what the working tree
+// declares: the Cosmos DB accounts (data loss, updates Azure rejects), the
+// live service and its DNS names, and the protection of the data and the
+// audit trail.
 func Hazards(base, current []Resource) []Hazard {
+	out := accountHazards(base, current)
+	out = append(out, serviceHazards(base, current)...)
+	return append(out, protectionHazards(base, current)...)
+}
+
+// accountHazards compares the Cosmos DB accounts deployed at the base with
+// the ones the working tree declares.
+func accountHazards(base, current []Resource) []Hazard {
 	byURN := map[string]Resource{}
 	for _, r := range current {
 		byURN[r.URN] = r

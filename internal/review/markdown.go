@@ -3,6 +3,7 @@ package review
 import (
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // CommentMarker starts every review comment, so that the pipeline finds and
@@ -22,10 +23,10 @@ func Markdown(r *Report, limit int) string {
 	}
 	var head strings.Builder
 	fmt.Fprintf(&head, "%s\n## fhir-dr: what this change does to customers' DR\n\n", CommentMarker)
-	fmt.Fprintf(&head, "Offline rehearsal: each stack deployed as at `%s` (%s) and the working tree previewed against it by the Pulumi engine, "+
-		"with the azure-native stand-in (a test double: nothing reached Azure) and the policy pack.\n", r.Base, short(r.BaseCommit))
+	fmt.Fprintf(&head, "Offline rehearsal: each stack deployed as at %s (%s) and the working tree previewed against it by the Pulumi engine, "+
+		"with the azure-native stand-in (a test double: nothing reached Azure) and the policy pack.\n", code(r.Base), md(short(r.BaseCommit)))
 	if r.AllStacks {
-		fmt.Fprintf(&head, "The program changed (`%s`), so every stack is reviewed.\n", r.Reason)
+		fmt.Fprintf(&head, "The program changed (%s), so every stack is reviewed.\n", code(r.Reason))
 	}
 	head.WriteString("\n")
 	if len(r.Stacks) == 0 {
@@ -34,8 +35,8 @@ func Markdown(r *Report, limit int) string {
 	}
 	head.WriteString("| Stack | Result | Create | Update | Replace | Delete | Hazards |\n|---|---|---:|---:|---:|---:|---|\n")
 	for _, s := range r.Stacks {
-		fmt.Fprintf(&head, "| %s | %s | %d | %d | %d | %d | %s |\n", s.Customer, result(s),
-			s.Counts["create"], s.Counts["update"], s.Counts["replace"], s.Counts["delete"], hazardKinds(s))
+		fmt.Fprintf(&head, "| %s | %s | %d | %d | %d | %d | %s |\n", md(s.Customer), result(s),
+			s.Counts["create"], s.Counts["update"], s.Counts["replace"], s.Counts["delete"], md(hazardKinds(s)))
 	}
 	out := head.String()
 
@@ -47,16 +48,16 @@ func Markdown(r *Report, limit int) string {
 		details := stackDetails(s)
 		// Keep room for the truncation note.
 		if len(out)+len(details)+400 > limit {
-			omitted = append(omitted, s.Customer)
+			omitted = append(omitted, md(s.Customer))
 			continue
 		}
 		out += details
 	}
 	if len(omitted) > 0 {
 		note := fmt.Sprintf("\n> Details of %d stack(s) left out to stay within GitHub's %d-character comment limit: %s. "+
-			"Run `drctl diff --base %s` for everything.\n", len(omitted), MaxComment, strings.Join(omitted, ", "), r.Base)
+			"Run %s for everything.\n", len(omitted), MaxComment, strings.Join(omitted, ", "), code("drctl diff --base "+r.Base))
 		if len(out)+len(note) > limit {
-			note = fmt.Sprintf("\n> Details of %d stack(s) left out (comment limit). Run `drctl diff --base %s`.\n", len(omitted), r.Base)
+			note = fmt.Sprintf("\n> Details of %d stack(s) left out (comment limit). Run %s.\n", len(omitted), code("drctl diff --base "+r.Base))
 		}
 		out += note
 	}
@@ -110,50 +111,114 @@ func hazardKinds(s StackReview) string {
 
 func stackDetails(s StackReview) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n<details><summary><b>%s</b>: %s</summary>\n\n", s.Customer, result(s))
+	fmt.Fprintf(&b, "\n<details><summary><b>%s</b>: %s</summary>\n\n", md(s.Customer), result(s))
 	if len(s.Hazards) > 0 {
 		b.WriteString("**Hazards**\n\n")
 		for _, h := range s.Hazards {
-			fmt.Fprintf(&b, "- `%s` %s\n", h.Kind, h.Message)
+			fmt.Fprintf(&b, "- %s %s\n", code(string(h.Kind)), md(h.Message))
 		}
 		b.WriteString("\n")
 	}
 	for _, n := range s.Notes {
-		fmt.Fprintf(&b, "> %s\n\n", n)
+		fmt.Fprintf(&b, "> %s\n\n", md(n))
 	}
 	if s.EngineError != "" {
-		fmt.Fprintf(&b, "**The engine refused the preview**\n\n```\n%s\n```\n\n", s.EngineError)
+		b.WriteString("**The engine refused the preview**\n\n")
+		for _, l := range strings.Split(s.EngineError, "\n") {
+			fmt.Fprintf(&b, "- %s\n", code(l))
+		}
+		b.WriteString("\n")
 	}
 	if len(s.Changes) > 0 {
 		b.WriteString("**Engine plan**\n\n| Op | Resource | Change |\n|---|---|---|\n")
 		for _, c := range s.Changes {
 			var fields []string
 			for _, f := range c.Fields {
-				fields = append(fields, fmt.Sprintf("`%s`: `%s` → `%s`", f.Path, cell(f.Old), cell(f.New)))
+				fields = append(fields, fmt.Sprintf("%s: %s → %s", code(f.Path), code(f.Old), code(f.New)))
 			}
 			if len(c.Replaces) > 0 {
-				fields = append(fields, "replaced because of "+strings.Join(c.Replaces, ", "))
+				var paths []string
+				for _, p := range c.Replaces {
+					paths = append(paths, md(p))
+				}
+				fields = append(fields, "replaced because of "+strings.Join(paths, ", "))
 			}
-			fmt.Fprintf(&b, "| %s | `%s` %s | %s |\n", c.Op, c.Type, c.Name, strings.Join(fields, "<br>"))
+			fmt.Fprintf(&b, "| %s | %s %s | %s |\n", md(c.Op), code(c.Type), md(c.Name), strings.Join(fields, "<br>"))
 		}
 		b.WriteString("\n")
 	}
 	switch {
 	case s.Before != "" && s.Before == s.After:
-		fmt.Fprintf(&b, "**Topology (unchanged)**\n\n```mermaid\n%s```\n\n", s.After)
+		b.WriteString("**Topology (unchanged)**\n\n" + mermaid(s.After))
 	default:
 		if s.Before != "" {
-			fmt.Fprintf(&b, "**Before**\n\n```mermaid\n%s```\n\n", s.Before)
+			b.WriteString("**Before**\n\n" + mermaid(s.Before))
 		}
 		if s.After != "" {
-			fmt.Fprintf(&b, "**After**\n\n```mermaid\n%s```\n\n", s.After)
+			b.WriteString("**After**\n\n" + mermaid(s.After))
 		}
 	}
 	b.WriteString("</details>\n")
 	return b.String()
 }
 
-// cell keeps a value from breaking a Markdown table or code span.
-func cell(s string) string {
-	return strings.NewReplacer("|", `\|`, "`", "'", "\n", " ").Replace(s)
+// md makes text that comes from a stack file, git or the engine (names,
+// records, messages, values, paths) inert Markdown for one line of the
+// comment: in a list item, a quote, a table cell or <code>. It is the one
+// escaping of the comment, so that no such text can close a section, forge
+// the comment's marker, open a code span, a table cell, a link or an
+// image, or mention anyone:
+//
+//   - line breaks and other control characters become spaces, and bidi
+//     controls (which reorder what a reader sees) are dropped;
+//   - &, < and > become HTML entities (no tag, comment or entity survives);
+//   - Markdown's punctuation is backslash-escaped (\ ` * _ [ ] ( ) ! | ~ $),
+//     and so are list and heading markers at the start (- + # = and "1.");
+//   - an @ is followed by a word joiner, so that it mentions no one.
+func md(s string) string {
+	t := strings.TrimSpace(s)
+	var b strings.Builder
+	b.Grow(len(t) + len(t)/8)
+	for i, r := range t {
+		switch {
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '@':
+			b.WriteString("@\u2060")
+		case strings.ContainsRune("\\`*_[]()!|~$", r), i == 0 && strings.ContainsRune("-+#=", r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '.' && isDigits(t[:i]):
+			b.WriteString(`\.`) // "1. " would start a list
+		case unicode.Is(unicode.Cc, r):
+			b.WriteByte(' ')
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+			// bidi controls: dropped
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isDigits(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
+
+// code shows text in a code font, escaped by md (a Markdown code span
+// cannot hold every text; inline <code> can, since md leaves no tag in it).
+func code(s string) string { return "<code>" + md(s) + "</code>" }
+
+// mermaid fences a topology diagram, or leaves it out when a line of it
+// could close the fence (the diagrams are drawn from validated names, so
+// this never happens unless something is wrong).
+func mermaid(diagram string) string {
+	for _, l := range strings.Split(diagram, "\n") {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			return "(diagram left out: it holds a code fence)\n\n"
+		}
+	}
+	return "```mermaid\n" + diagram + "```\n\n"
 }

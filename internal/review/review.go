@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/gitexec"
 	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/internal/topology"
@@ -44,6 +46,12 @@ type Options struct {
 	// Parallel is the number of stacks reviewed at once. Optional;
 	// defaults to the number of CPUs.
 	Parallel int
+	// Now is the clock write-region records are checked against.
+	// Optional; defaults to time.Now.
+	Now func() time.Time
+
+	// commit is Base resolved, what every git command is given.
+	commit string
 }
 
 // Report is the review of a change.
@@ -115,15 +123,19 @@ type FieldChange struct {
 
 // Run reviews every stack the change since opts.Base touches.
 func Run(ctx context.Context, opts Options) (*Report, error) {
-	changed, err := ChangedStacks(ctx, opts.ProjectRoot, opts.Base)
+	commit, err := gitexec.Commit(ctx, opts.ProjectRoot, opts.Base)
+	if err != nil {
+		return nil, fmt.Errorf("review: %w", err)
+	}
+	opts.commit = commit
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	changed, err := ChangedStacks(ctx, opts.ProjectRoot, commit)
 	if err != nil {
 		return nil, err
 	}
-	commit, err := git(ctx, opts.ProjectRoot, "rev-parse", "--verify", "--quiet", opts.Base+"^{commit}")
-	if err != nil {
-		return nil, fmt.Errorf("review: %q is not a commit: %w", opts.Base, err)
-	}
-	report := &Report{Base: opts.Base, BaseCommit: strings.TrimSpace(commit), AllStacks: changed.All, Reason: changed.Reason}
+	report := &Report{Base: opts.Base, BaseCommit: commit, AllStacks: changed.All, Reason: changed.Reason}
 	for _, c := range changed.Removed {
 		report.Stacks = append(report.Stacks, StackReview{Customer: c, Removed: true, Counts: map[string]int{}, Hazards: []Hazard{{
 			Kind: StackRemoved,
@@ -220,26 +232,50 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 	if err != nil {
 		return sr, err
 	}
+	// The stack file as the change leaves it and as the base had it; nil
+	// when it does not load (the engine then says why).
+	curConfig, _ := drconfig.LoadFile(path)
+	var baseConfig *drconfig.Config
 	var base []Resource
-	switch _, err := session.DeployRevision(ctx, st, opts.Base); {
+	switch _, err := session.DeployRevision(ctx, st, opts.commit); {
 	case errors.Is(err, rehearse.ErrNotAtRevision):
 		sr.New = true
+		if rr := reviewRecord(nil, curConfig, nil, opts.Now()); rr.Changed && !rr.Verified() {
+			sr.Hazards = append(sr.Hazards, recordHazard("", curConfig.DR.WriteRegionChange, rr.Problems))
+		}
 	case err != nil:
 		return sr, err
 	default:
 		if base, err = stateResources(ctx, st); err != nil {
 			return sr, err
 		}
+		baseConfig, _ = configAt(ctx, opts.ProjectRoot, opts.commit, customer)
 		// A failover recorded by drctl failover happened in Azure already:
 		// the rehearsal does it in the stand-in too, and the release only
-		// brings code and state in line.
-		if note, ok, err := applyRecordedFailover(ctx, session, st, opts, customer, base); err != nil {
-			return sr, err
-		} else if ok {
-			sr.Notes = append(sr.Notes, note)
+		// brings code and state in line. Only a record that verifies
+		// against the base counts.
+		deployed := deployedAccount(base)
+		switch rr := reviewRecord(baseConfig, curConfig, deployed, opts.Now()); {
+		case rr.Verified():
+			if !session.Provider().SetWriteRegion(deployed.ID, curConfig.DR.WriteRegion) {
+				break
+			}
+			if _, err := st.Refresh(ctx); err != nil {
+				return sr, err
+			}
 			if base, err = stateResources(ctx, st); err != nil {
 				return sr, err
 			}
+			rec := curConfig.DR.WriteRegionChange
+			sr.Notes = append(sr.Notes, fmt.Sprintf("recorded write-region change, verified against the base: %s, Azure request %s. "+
+				"Azure made it already; this change records it, so that no release fails back by accident. "+
+				"The release checks the record against Azure before it applies (drctl record --verify).", rec, rec.OperationID))
+		case rr.Changed:
+			urn := ""
+			if deployed != nil {
+				urn = deployed.URN
+			}
+			sr.Hazards = append(sr.Hazards, recordHazard(urn, curConfig.DR.WriteRegionChange, rr.Problems))
 		}
 		sr.Before = topology.Mermaid(customer, toTopology(base))
 	}
@@ -255,7 +291,9 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 				}
 			}
 			sr.After = topology.Mermaid(customer, toTopology(current))
-			sr.Hazards = append(sr.Hazards, Hazards(base, current)...)
+			hazards, acknowledged := acknowledge(Hazards(base, current), baseConfig, curConfig)
+			sr.Hazards = append(sr.Hazards, hazards...)
+			sr.Notes = append(sr.Notes, acknowledged...)
 		}
 	}
 
@@ -456,34 +494,44 @@ func compact(v any) string {
 	return s
 }
 
-// applyRecordedFailover checks whether the working tree records a write
-// region change (dr.writeRegion with a new dr.writeRegionChange) that the
-// base did not have, and if so makes it in the stand-in and refreshes the
-// stack, as Azure and the release would see it.
-func applyRecordedFailover(ctx context.Context, session *rehearse.Session, st *rehearse.Stack, opts Options,
-	customer string, base []Resource,
-) (string, bool, error) {
-	current, err := drconfig.LoadFile(filepath.Join(opts.ProjectRoot, drconfig.StackFile(customer)))
-	if err != nil || current.DR.WriteRegionChange == "" {
-		return "", false, nil
-	}
-	if prior, err := configAt(ctx, opts.ProjectRoot, opts.Base, customer); err == nil && prior.DR.WriteRegionChange == current.DR.WriteRegionChange {
-		return "", false, nil // the same record: an edit of regions is judged as such
-	}
-	for _, r := range base {
-		if r.Type != accountType {
-			continue
+// deployedAccount is the Cosmos DB account of the base's state, nil when
+// there is none.
+func deployedAccount(base []Resource) *Resource {
+	for i := range base {
+		if base[i].Type == accountType {
+			return &base[i]
 		}
-		if !session.Provider().SetWriteRegion(r.ID, current.DR.WriteRegion) {
-			return "", false, nil
-		}
-		if _, err := st.Refresh(ctx); err != nil {
-			return "", false, err
-		}
-		return fmt.Sprintf("recorded write-region change: %s. Azure made it already; this change records it, "+
-			"so that no release fails back by accident.", current.DR.WriteRegionChange), true, nil
 	}
-	return "", false, nil
+	return nil
+}
+
+// acknowledge turns the hazards a new dr.acknowledge of the working tree
+// names into notes. An acknowledgement the base has already covered an
+// earlier change, never this one: its hazards stay, and say so.
+func acknowledge(hazards []Hazard, base, cur *drconfig.Config) ([]Hazard, []string) {
+	var ack, prior *drconfig.Acknowledgement
+	if cur != nil {
+		ack = cur.DR.Acknowledge
+	}
+	if base != nil {
+		prior = base.DR.Acknowledge
+	}
+	fresh := ack != nil && (prior == nil || prior.Ticket != ack.Ticket)
+	var out []Hazard
+	var notes []string
+	for _, h := range hazards {
+		switch {
+		case !ack.Covers(string(h.Kind)):
+			out = append(out, h)
+		case fresh:
+			notes = append(notes, fmt.Sprintf("acknowledged under %s: %s", ack.Ticket, strings.TrimSuffix(h.Message, " "+ackHint(h.Kind))))
+		default:
+			h.Message += fmt.Sprintf(" (dr.acknowledge names %s, as the base does: an acknowledgement covers only the change that adds it; "+
+				"give this change's ticket.)", ack.Ticket)
+			out = append(out, h)
+		}
+	}
+	return out, notes
 }
 
 // configAt loads the customer's stack file as it was at revision rev.

@@ -93,9 +93,9 @@ func TestMarkdownFitsTheCommentLimit(t *testing.T) {
 	assert.Contains(t, md, "| customer0003 | **blocked** | 0 | 1 | 0 | 0 | split-required |\n")
 	assert.Contains(t, md, "| customer0099 | ok | 0 | 1 | 0 | 0 |  |\n", "every stack has its summary row")
 	assert.Regexp(t, `> Details of \d+ stack\(s\) left out to stay within GitHub's 65536-character comment limit: .*customer0099\. `+
-		"Run `drctl diff --base main` for everything.", md)
+		"Run <code>drctl diff --base main</code> for everything.", md)
 	assert.Contains(t, md, "<details><summary><b>customer0000</b>: ok</summary>")
-	assert.Contains(t, md, "`locations`: `[1]` → `[1,2]`")
+	assert.Contains(t, md, `<code>locations</code>: <code>\[1\]</code> → <code>\[1,2\]</code>`)
 
 	small := Markdown(bigReport(2), 0)
 	assert.NotContains(t, small, "left out")
@@ -156,7 +156,14 @@ func TestChangedStacks(t *testing.T) {
 	assert.Equal(t, Changed{Stacks: []string{"a", "b", "d"}, Removed: []string{"c"}, All: true, Reason: "main.go"}, c)
 
 	_, err = ChangedStacks(ctx, dir, "no-such-ref")
-	assert.ErrorContains(t, err, "git diff --name-only --relative no-such-ref --")
+	assert.ErrorContains(t, err, `"no-such-ref" is not a commit`)
+
+	// A base git would read as an option never reaches it: git diff
+	// --output=x writes a file.
+	target := filepath.Join(t.TempDir(), "x")
+	_, err = ChangedStacks(ctx, dir, "--output="+target)
+	assert.EqualError(t, err, `"--output=`+target+`" is not a git revision: it starts with "-"`)
+	assert.NoFileExists(t, target)
 }
 
 func TestEngineError(t *testing.T) {

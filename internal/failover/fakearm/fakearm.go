@@ -121,6 +121,7 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	key := strings.TrimSpace(r.Method + " " + action)
 	f.requests = append(f.requests, strings.TrimSpace(key+" "+string(body)))
+	w.Header().Set("x-ms-request-id", RequestID(len(f.requests)))
 	if faults := f.Faults[key]; len(faults) > 0 {
 		ft := faults[0]
 		f.Faults[key] = faults[1:]
@@ -194,6 +195,10 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Azure-AsyncOperation", fmt.Sprintf("https://%s/operations/%d?api-version=%s", r.Host, len(f.requests), failover.APIVersion))
 	w.WriteHeader(http.StatusAccepted)
 }
+
+// RequestID is the x-ms-request-id the fake answers the nth request to the
+// account (counting from 1) with.
+func RequestID(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
 
 // State returns whether service-managed failover is on, the write region
 // and the requests so far ("METHOD action body").

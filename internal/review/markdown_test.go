@@ -1,0 +1,58 @@
+package review
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// injection tries to leave its place in the comment every way Markdown
+// allows: close the section, forge the marker, open a code span, a table
+// cell, a link; mention someone; start a list or heading; reorder text.
+const injection = "x</details>\n<!-- fhir-dr:diff -->\n`code` | cell @mention [link](x) ![img](y) *b* _i_ ~s~ $m$ \\ \u202eevil"
+
+func TestMarkdownEscapes(t *testing.T) {
+	assert.Equal(t, `x&lt;/details&gt; &lt;\!-- fhir-dr:diff --&gt; \`+"`code\\` \\| cell @\u2060mention \\[link\\]\\(x\\) \\!\\[img\\]\\(y\\) "+
+		`\*b\* \_i\_ \~s\~ \$m\$ \\ evil`, md(injection))
+	for in, want := range map[string]string{
+		"- item":         `\- item`,
+		"# heading":      `\# heading`,
+		"+ item":         `\+ item`,
+		"12. item":       `12\. item`,
+		"rg-contoso 1.5": "rg-contoso 1.5",
+		"a & b":          "a &amp; b",
+		"  padded \t":    "padded",
+		"line\r\nbreak":  "line  break",
+	} {
+		assert.Equal(t, want, md(in), in)
+	}
+	assert.Equal(t, "<code>a\\|b</code>", code("a|b"))
+}
+
+// Every text of a stack's review that comes from a stack file, git or the
+// engine goes through md: none of it can break out of the comment.
+func TestMarkdownQuotesStackTextInert(t *testing.T) {
+	r := &Report{Base: "main" + injection, BaseCommit: "abc", AllStacks: true, Reason: injection, Stacks: []StackReview{{
+		Customer: "c" + injection, Counts: map[string]int{"update": 1},
+		Hazards:     []Hazard{{WriteRegionUnverified, "", "Record: " + injection}},
+		Notes:       []string{"note " + injection},
+		EngineError: "error: " + injection,
+		Changes: []Change{{Op: "update", Type: "t" + injection, Name: "n" + injection, Replaces: []string{injection},
+			Fields: []FieldChange{{Path: "tags.x" + injection, Old: `"` + injection + `"`, New: `"y"`}}}},
+		Before: "flowchart LR\n", After: "flowchart LR\n```\n" + injection + "\n",
+	}}}
+	out := Markdown(r, 0)
+	assert.Equal(t, 1, strings.Count(out, CommentMarker), "only the comment's own marker")
+	assert.Equal(t, 1, strings.Count(out, "<details>"))
+	assert.Equal(t, 1, strings.Count(out, "</details>"), "no section closed early")
+	for _, raw := range []string{"`code`", "@mention", "[link](x)", "![img]", "\u202e"} {
+		assert.NotContains(t, out, raw)
+	}
+	assert.NotRegexp(t, `[^\\]\| cell`, out, "no cell opened")
+	assert.Contains(t, out, "(diagram left out: it holds a code fence)")
+	assert.Contains(t, out, "- <code>write-region-unverified</code> Record: x&lt;/details&gt;")
+	assert.Contains(t, out, "> note x&lt;/details&gt;")
+	assert.Contains(t, out, "**The engine refused the preview**\n\n- <code>error: x&lt;/details&gt;</code>\n- <code>&lt;\\!-- fhir-dr:diff --&gt;</code>\n",
+		"one line of the refusal per item")
+}
