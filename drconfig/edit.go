@@ -8,11 +8,24 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// SetDRSettings sets keys of the fhir-dr:dr object in the stack file at
-// path, keeping its comments and the order of its other keys; new keys are
-// added at the end of the object. Operator tools use it to record what they
-// did in Azure (drctl failover) so that code and reality agree.
+// SetDRSettings sets scalar keys of the fhir-dr:dr object in the stack
+// file at path, the way setDRKeys does.
 func SetDRSettings(path string, settings [][2]string) error {
+	keys := make([]string, len(settings))
+	values := make([]*yaml.Node, len(settings))
+	for i, kv := range settings {
+		keys[i] = kv[0]
+		values[i] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: kv[1]}
+	}
+	return setDRKeys(path, keys, values)
+}
+
+// setDRKeys sets keys of the fhir-dr:dr object in the stack file at path
+// to the nodes given, keeping the file's comments and the order of its
+// other keys; new keys are added at the end of the object. Operator tools
+// use it to record what they did in Azure (drctl failover) so that code and
+// reality agree.
+func setDRKeys(path string, keys []string, values []*yaml.Node) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -29,20 +42,15 @@ func SetDRSettings(path string, settings [][2]string) error {
 		return fmt.Errorf("%s: no config section", path)
 	}
 	dr := lookup(config, Namespace+":dr")
-	if dr == nil {
+	if dr == nil || dr.Kind != yaml.MappingNode {
 		return fmt.Errorf("%s: no %s:dr object: DR is not enabled here", path, Namespace)
 	}
-	if dr.Kind != yaml.MappingNode {
-		return fmt.Errorf("%s: %s:dr is not an object", path, Namespace)
-	}
-	for _, kv := range settings {
-		if v := lookup(dr, kv[0]); v != nil {
-			v.Kind, v.Tag, v.Value, v.Style = yaml.ScalarNode, "!!str", kv[1], 0
+	for i, k := range keys {
+		if v := lookup(dr, k); v != nil {
+			*v = *values[i]
 			continue
 		}
-		dr.Content = append(dr.Content,
-			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: kv[0]},
-			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: kv[1]})
+		dr.Content = append(dr.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}, values[i])
 	}
 	var out bytes.Buffer
 	enc := yaml.NewEncoder(&out)

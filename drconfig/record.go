@@ -1,11 +1,9 @@
 package drconfig
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -190,48 +188,10 @@ func (a *Acknowledgement) validate(ps *problems) {
 // keys, as drctl failover, failback and record do after Azure made the
 // change.
 func RecordWriteRegion(path, region string, record WriteRegionRecord) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
-		return fmt.Errorf("%s: not a stack file", path)
-	}
-	config := lookup(doc.Content[0], "config")
-	if config == nil || config.Kind != yaml.MappingNode {
-		return fmt.Errorf("%s: no config section", path)
-	}
-	dr := lookup(config, Namespace+":dr")
-	if dr == nil || dr.Kind != yaml.MappingNode {
-		return fmt.Errorf("%s: no %s:dr object: DR is not enabled here", path, Namespace)
-	}
 	var rec yaml.Node
 	if err := rec.Encode(record); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	regionNode := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: region}
-	for _, kv := range []struct {
-		key   string
-		value *yaml.Node
-	}{{"writeRegion", regionNode}, {"writeRegionChange", &rec}} {
-		if v := lookup(dr, kv.key); v != nil {
-			*v = *kv.value
-			continue
-		}
-		dr.Content = append(dr.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: kv.key}, kv.value)
-	}
-	var out bytes.Buffer
-	enc := yaml.NewEncoder(&out)
-	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := enc.Close(); err != nil {
-		return err
-	}
-	return os.WriteFile(path, out.Bytes(), 0o644)
+	return setDRKeys(path, []string{"writeRegion", "writeRegionChange"}, []*yaml.Node{regionNode, &rec})
 }

@@ -131,4 +131,7 @@ config:
 	assert.Equal(t, &rec, cfg.DR.WriteRegionChange, "read back as written")
 
 	assert.ErrorContains(t, RecordWriteRegion(filepath.Join(t.TempDir(), "none.yaml"), "westus", rec), "no such file")
+	noDR := filepath.Join(t.TempDir(), "Pulumi.adatum.yaml")
+	require.NoError(t, os.WriteFile(noDR, []byte("config:\n  fhir-dr:customer: adatum\n"), 0o644))
+	assert.ErrorContains(t, RecordWriteRegion(noDR, "westus", rec), "no fhir-dr:dr object: DR is not enabled here")
 }

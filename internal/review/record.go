@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/azure/armid"
 	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"regexp"
 	"slices"
@@ -16,7 +17,6 @@ import (
 const clockSkew = 5 * time.Minute
 
 var (
-	accountIDPattern = regexp.MustCompile(`(?i)^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.DocumentDB/databaseAccounts/([^/]+)$`)
 	requestIDPattern = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
 )
 
@@ -109,7 +109,7 @@ func reviewRecord(base, cur *drconfig.Config, deployed *Resource, now time.Time)
 	}
 
 	if !sameAccount(rec.AccountID, deployed.ID, cur.Primary.ExistingAccountID) {
-		add("accountId %s is not the deployed account %s", rec.AccountID, accountIDSuffix(deployed.ID))
+		add("accountId %s is not the deployed account %s", rec.AccountID, accountInGroup(deployed.ID))
 	}
 	out.Problems = append(out.Problems, checkPolicies(rec, baseLocs)...)
 	if !requestIDPattern.MatchString(rec.OperationID) {
@@ -176,23 +176,29 @@ func sameRegions(a, b []string) bool {
 // an adopted account's ID (primary.existingAccountId) is compared whole.
 // ARM IDs are case-insensitive.
 func sameAccount(recorded, deployed, adopted string) bool {
-	if !accountIDPattern.MatchString(recorded) {
+	r, err := armid.ParseType(recorded, cosmosAccountType)
+	if err != nil {
 		return false
 	}
 	if adopted != "" {
-		return strings.EqualFold(recorded, adopted)
+		return armid.Equal(recorded, adopted)
 	}
-	return accountIDSuffix(deployed) != "" && strings.EqualFold(accountIDSuffix(recorded), accountIDSuffix(deployed))
+	d, err := armid.ParseType(deployed, cosmosAccountType)
+	return err == nil && strings.EqualFold(r.ResourceGroup, d.ResourceGroup) && strings.EqualFold(r.Name(), d.Name())
 }
 
-// accountIDSuffix is an account ID from its resource group on.
-func accountIDSuffix(id string) string {
-	m := accountIDPattern.FindStringSubmatch(id)
-	if m == nil {
-		return ""
+// accountInGroup names the deployed account by group and name: offline,
+// its subscription is the stand-in's.
+func accountInGroup(id string) string {
+	d, err := armid.ParseType(id, cosmosAccountType)
+	if err != nil {
+		return id
 	}
-	return "/resourceGroups/" + m[2] + "/providers/Microsoft.DocumentDB/databaseAccounts/" + m[3]
+	return "/resourceGroups/" + d.ResourceGroup + "/providers/" + cosmosAccountType + "/" + d.Name()
 }
+
+// cosmosAccountType is the ARM type of a Cosmos DB account.
+const cosmosAccountType = "Microsoft.DocumentDB/databaseAccounts"
 
 // deployedLocation is one of an account's locations.
 type deployedLocation struct {
