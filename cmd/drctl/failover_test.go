@@ -214,3 +214,41 @@ func TestRecordVerify(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "the record names the account "+strings.Replace(contosoAccount, "sub-1", "sub-2", 1)+", Azure's is "+contosoAccount)
 }
+
+// TestRecordVerifyBeforeRelease is the release pipeline's check before it
+// applies a stack: Azure's write region must be the stack file's, and a
+// stack without DR or whose account the release is about to create passes.
+func TestRecordVerifyBeforeRelease(t *testing.T) {
+	failoverProject(t)
+	code, out, errOut := runDrctl(t, "record", "adatum", "--verify", "--before-release", "--subscription", "sub-1")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "adatum has no DR: its account has one region, which takes writes; nothing to verify.\n", out)
+
+	b, err := os.ReadFile(drconfig.StackFile("contoso"))
+	require.NoError(t, err)
+	renamed := strings.ReplaceAll(string(b), "contoso", "newcust") // a customer the release has not created yet
+	require.NoError(t, os.WriteFile(drconfig.StackFile("newcust"), []byte(renamed), 0o644))
+	code, out, errOut = runDrctl(t, "record", "newcust", "--verify", "--before-release", "--subscription", "sub-1")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "newcust's account fhir-newcust does not exist yet: the release creates it; nothing to verify.\n", out)
+	// Without --before-release a missing account is an error.
+	code, _, errOut = runDrctl(t, "record", "newcust", "--verify", "--subscription", "sub-1")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "404")
+
+	code, out, errOut = runDrctl(t, "record", "contoso", "--verify", "--before-release", "--subscription", "sub-1")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "verified: eastus takes writes in Azure (account "+contosoAccount+"), as stacks/Pulumi.contoso.yaml records.\n", out)
+	require.NoError(t, drconfig.SetDRSettings(drconfig.StackFile("contoso"), [][2]string{{"writeRegion", "westus"}}))
+	require.NoError(t, drconfig.RecordWriteRegion(drconfig.StackFile("contoso"), "westus", drconfig.WriteRegionRecord{
+		Action: "planned-failover", From: "eastus", To: "westus", At: "2026-11-25T17:00:00Z", By: "mallory", Ticket: "INC-1",
+		AccountID: contosoAccount, OperationID: fakearm.RequestID(4),
+	}))
+	code, _, errOut = runDrctl(t, "record", "contoso", "--verify", "--before-release", "--subscription", "sub-1")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "Azure says East US takes writes, stacks/Pulumi.contoso.yaml says westus")
+
+	code, _, errOut = runDrctl(t, "record", "contoso", "--before-release", "--ticket", "INC-1", "--subscription", "sub-1")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--before-release goes with --verify")
+}

@@ -158,4 +158,8 @@ func TestReleaseWorkflow(t *testing.T) {
 	assert.Regexp(t, `^v\d+\.\d+\.\d+$`, up.Env["KUBELOGIN_VERSION"])
 	assert.Equal(t, rehearse.CLIVersion, up.Env["PULUMI_VERSION"], "the CLI the rehearsal tested")
 	assert.Contains(t, all, `drctl up --stacks "${STACK}" --policy-pack .bin/fhir-dr-policy`)
+	verify := strings.Index(all, `drctl record "${STACK}" --verify --before-release`)
+	if assert.GreaterOrEqual(t, verify, 0, "Azure's write region is checked against the stack file") {
+		assert.Less(t, verify, strings.Index(all, "drctl up"), "before anything is applied")
+	}
 }
