@@ -161,7 +161,7 @@ func (c *Config) Adopted() bool { return c.Primary.ExistingAccountID != "" }
 // import, keyed "resourceGroup", "account", "database" and "container".
 func (c *Config) AdoptedIDs() map[string]string {
 	account, err := armid.ParseType(c.Primary.ExistingAccountID, cosmosAccountType)
-	if err != nil {
+	if err != nil || !armid.IsUUID(account.Subscription) {
 		return nil
 	}
 	database := account.Child("sqlDatabases", "health")
@@ -180,7 +180,7 @@ const cosmosAccountType = "Microsoft.DocumentDB/databaseAccounts"
 // and account name.
 func parseAccountID(id string) (rg, name string, ok bool) {
 	a, err := armid.ParseType(id, cosmosAccountType)
-	if err != nil {
+	if err != nil || !armid.IsUUID(a.Subscription) {
 		return "", "", false
 	}
 	return a.ResourceGroup, a.Name(), true

@@ -296,7 +296,7 @@ func (f FHIR) ConvertDataRegistryServer() string {
 // ID has that form.
 func ResourceName(id, providerType string) (string, bool) {
 	r, err := armid.ParseType(id, providerType)
-	if err != nil {
+	if err != nil || !armid.IsUUID(r.Subscription) {
 		return "", false
 	}
 	return r.Name(), true

@@ -13,7 +13,9 @@ import (
 // ID is a resource in a resource group:
 // /subscriptions/<sub>/resourceGroups/<group>/providers/<namespace>/<type>/<name>[/<type>/<name>...].
 type ID struct {
-	// Subscription is the subscription's id (a UUID).
+	// Subscription is the subscription's id: a UUID in Azure; Parse takes
+	// any segment, so test doubles may name theirs ("sub-1"), and callers
+	// that judge user input check it with IsUUID.
 	Subscription string
 	// ResourceGroup is the resource group's name.
 	ResourceGroup string
@@ -26,6 +28,10 @@ type ID struct {
 
 var uuid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
+// IsUUID reports whether s is a UUID, the form of Azure's subscription ids
+// and object ids.
+func IsUUID(s string) bool { return uuid.MatchString(s) }
+
 // Format describes the ID of a resource of the given type for messages.
 func Format(resourceType string) string {
 	return "/subscriptions/<id>/resourceGroups/<group>/providers/" + resourceType + "/<name>"
@@ -36,7 +42,7 @@ func Parse(s string) (ID, error) {
 	parts := strings.Split(s, "/")
 	// "", "subscriptions", sub, "resourceGroups", rg, "providers", ns, type, name, ...
 	if len(parts) < 9 || len(parts)%2 == 0 || parts[0] != "" ||
-		!strings.EqualFold(parts[1], "subscriptions") || !uuid.MatchString(parts[2]) ||
+		!strings.EqualFold(parts[1], "subscriptions") || parts[2] == "" ||
 		!strings.EqualFold(parts[3], "resourceGroups") || parts[4] == "" ||
 		!strings.EqualFold(parts[5], "providers") || parts[6] == "" {
 		return ID{}, fmt.Errorf("%q is not an Azure resource ID", s)

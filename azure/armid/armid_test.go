@@ -26,7 +26,7 @@ func TestParse(t *testing.T) {
 	assert.Equal(t, []string{"a"}, account.Names, "Child leaves its parent alone")
 
 	for _, bad := range []string{
-		"", "fhir-contoso", "/subscriptions/not-a-uuid/resourceGroups/rg/providers/Microsoft.DocumentDB/databaseAccounts/a",
+		"", "fhir-contoso", "/subscriptions//resourceGroups/rg/providers/Microsoft.DocumentDB/databaseAccounts/a",
 		"/subscriptions/" + sub + "/resourceGroups//providers/Microsoft.DocumentDB/databaseAccounts/a",
 		"/subscriptions/" + sub + "/resourceGroups/rg/providers/Microsoft.DocumentDB/databaseAccounts",
 		"/subscriptions/" + sub + "/resourceGroups/rg/providers/Microsoft.DocumentDB/databaseAccounts/",
@@ -35,6 +35,10 @@ func TestParse(t *testing.T) {
 		_, err := Parse(bad)
 		assert.Error(t, err, bad)
 	}
+	fake, err := Parse("/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.DocumentDB/databaseAccounts/a")
+	require.NoError(t, err, "a test double's subscription")
+	assert.False(t, IsUUID(fake.Subscription))
+	assert.True(t, IsUUID(sub))
 	_, err = ParseType("/subscriptions/"+sub+"/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a", "Microsoft.DocumentDB/databaseAccounts")
 	assert.EqualError(t, err, `"/subscriptions/`+sub+`/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a" is not the ID of a Microsoft.DocumentDB/databaseAccounts`)
 }

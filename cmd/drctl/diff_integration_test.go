@@ -218,8 +218,10 @@ func TestDiffReviewHoles(t *testing.T) {
 	edit("contoso", replace("    ticket: SR-100234\n", "    ticket: SR-100234\n    writeRegion: westus\n    writeRegionChange: "+strconv.Quote(injection)+"\n"))
 	// The full tier dropped: both clusters, FHIR services and the profile go.
 	edit("fabrikam", replace("    tier: full\n", "    tier: data\n"))
-	// DR disabled from the full tier, acknowledged by the customer.
-	edit("tailspin", replace("    enabled: true\n", "    enabled: false\n    acknowledge:\n      ticket: SR-101999\n      hazards: [service-removed]\n"))
+	// The full tier dropped, acknowledged by the customer. (Disabling DR
+	// from the full tier is two steps: it also reopens the account's public
+	// endpoint, which Azure refuses together with a region change.)
+	edit("tailspin", replace("    tier: full\n", "    tier: data\n    acknowledge:\n      ticket: SR-101999\n      hazards: [service-removed]\n"))
 	// Continuous backups kept 7 days instead of 30.
 	edit("northwind", replace("      tier: Continuous30Days\n", "      tier: Continuous7Days\n"))
 	// Periodic backups kept 24 hours instead of 48, audit logs 30 days instead of 90.
