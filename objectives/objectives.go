@@ -16,6 +16,7 @@ package objectives
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -146,9 +147,47 @@ type Probe struct {
 }
 
 // Detection returns the worst-case time until Traffic Manager marks the
-// primary degraded: (tolerated failures + 1) x interval + timeout.
+// primary degraded: (tolerated failures + 1) x interval + timeout,
+// saturated like every figure of the model.
 func (p Probe) Detection() time.Duration {
-	return time.Duration((p.ToleratedFailures+1)*p.IntervalSeconds+p.TimeoutSeconds) * time.Second
+	probes := p.ToleratedFailures
+	if probes < math.MaxInt {
+		probes++
+	}
+	return add(mul(seconds(p.IntervalSeconds), probes), seconds(p.TimeoutSeconds))
+}
+
+// MaxDuration is the largest figure the model gives. Its arithmetic
+// saturates there instead of wrapping around to a negative duration (which
+// would "meet" any target), and a negative input counts as zero: no step of
+// a recovery takes time away. Settings that large are refused by drconfig
+// and the policy; the model stays right even when they are not.
+const MaxDuration time.Duration = math.MaxInt64
+
+// seconds returns n seconds, saturated to [0, MaxDuration].
+func seconds(n int) time.Duration {
+	return mul(time.Second, n)
+}
+
+// mul returns d x n, saturated to [0, MaxDuration].
+func mul(d time.Duration, n int) time.Duration {
+	if d <= 0 || n <= 0 {
+		return 0
+	}
+	if int64(n) > int64(MaxDuration/d) {
+		return MaxDuration
+	}
+	return d * time.Duration(n)
+}
+
+// add returns a + b, each counted as zero when negative, saturated at
+// MaxDuration.
+func add(a, b time.Duration) time.Duration {
+	a, b = max(a, 0), max(b, 0)
+	if a > MaxDuration-b {
+		return MaxDuration
+	}
+	return a + b
 }
 
 // Inputs are the declared settings the model reads.
@@ -222,7 +261,7 @@ func Model(in Inputs) Objectives {
 		}
 		redirect = Term{
 			Name:     "standby compute takes traffic as clients' DNS caches expire",
-			Duration: time.Duration(in.Probe.TTLSeconds) * time.Second,
+			Duration: seconds(in.Probe.TTLSeconds),
 			Source:   "Traffic Manager DNS TTL; the standby stamp is already running (full tier)",
 		}
 	} else {
@@ -241,7 +280,7 @@ func Model(in Inputs) Objectives {
 		detect,
 		{
 			Name:     "operator confirms the outage and orders forced failover",
-			Duration: in.OperatorDecision,
+			Duration: max(in.OperatorDecision, 0),
 			Source:   "config dr.operatorDecisionTime",
 		},
 		{
@@ -284,7 +323,7 @@ func rpoTerm(c Consistency) Term {
 	case BoundedStaleness:
 		return Term{
 			Name:     fmt.Sprintf("bounded staleness: at most %d s or %d operations behind", c.MaxIntervalSeconds, c.MaxStalenessPrefix),
-			Duration: time.Duration(c.MaxIntervalSeconds) * time.Second,
+			Duration: seconds(c.MaxIntervalSeconds),
 			Source:   "Cosmos DB consistency levels: multi-region bounded staleness, RPO K operations and T seconds",
 		}
 	default:
@@ -293,10 +332,11 @@ func rpoTerm(c Consistency) Term {
 	}
 }
 
+// sum adds the terms' durations, saturated (see MaxDuration).
 func sum(terms []Term) time.Duration {
 	var d time.Duration
 	for _, t := range terms {
-		d += t.Duration
+		d = add(d, t.Duration)
 	}
 	return d
 }

@@ -1,6 +1,7 @@
 package objectives
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -100,4 +101,32 @@ func TestModel(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The model saturates instead of wrapping: an operator decision time or a
+// probe setting so large that the sum would overflow gives the largest
+// duration, never a negative RTO that "meets" the target; and no term can
+// take time away.
+func TestModelSaturates(t *testing.T) {
+	huge := 2562047*time.Hour + 40*time.Minute // within time.Duration, but the sum is not
+	o := Model(Inputs{OperatorDecision: huge})
+	assert.Equal(t, MaxDuration, o.RTO)
+	assert.Equal(t, []string{"modeled RTO 2562047h47m16.854775807s exceeds the target 2h0m0s"}, o.Violations())
+
+	full := Model(Inputs{Full: true, OperatorDecision: 15 * time.Minute, Probe: Probe{
+		IntervalSeconds: math.MaxInt, TimeoutSeconds: math.MaxInt, ToleratedFailures: math.MaxInt, TTLSeconds: math.MaxInt,
+	}})
+	assert.Equal(t, MaxDuration, full.RTO)
+	assert.Equal(t, MaxDuration, full.ServiceManagedRTO)
+	assert.Equal(t, MaxDuration, full.RTOTerms[0].Duration, "detection")
+	assert.Equal(t, MaxDuration, full.RTOTerms[3].Duration, "DNS TTL")
+
+	assert.Equal(t, MaxDuration, Probe{IntervalSeconds: 30, ToleratedFailures: math.MaxInt / 2, TimeoutSeconds: 10}.Detection())
+	assert.Equal(t, time.Duration(0), Probe{IntervalSeconds: -30, ToleratedFailures: 3, TimeoutSeconds: -10}.Detection())
+
+	negative := Model(Inputs{OperatorDecision: -time.Hour})
+	assert.Equal(t, AlertDetection+ForcedFailoverExecution+ComputeRebuild, negative.RTO, "a negative term counts as zero")
+
+	bounded := Model(Inputs{Consistency: Consistency{Level: BoundedStaleness, MaxIntervalSeconds: math.MaxInt, MaxStalenessPrefix: 1}})
+	assert.Equal(t, MaxDuration, bounded.RPO)
 }
