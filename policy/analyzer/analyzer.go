@@ -14,6 +14,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -119,7 +122,7 @@ func configSchema(rule string) *pulumirpc.PolicyConfigSchema {
 	}
 	schema := map[string]any{}
 	for _, p := range props {
-		schema[p] = map[string]any{"type": "integer", "minimum": 0}
+		schema[p] = map[string]any{"type": "integer", "minimum": 0, "maximum": int(rules.MaxBudget.Seconds())}
 	}
 	st, err := structpb.NewStruct(schema)
 	if err != nil {
@@ -154,12 +157,21 @@ type ruleSettings struct {
 func configFrom(settings map[string]ruleSettings) (rules.Config, error) {
 	cfg := rules.DefaultConfig()
 	cfg.Levels = map[string]rules.Level{}
+	var problems []string
 	for name, rs := range settings {
 		if rs.Level != "" {
 			cfg.Levels[name] = rs.Level
 		}
+		// A budget is whole seconds up to rules.MaxBudget, so that it
+		// converts to a duration without wrapping around.
 		seconds := func(key string, dst *time.Duration) {
-			if v, ok := rs.Properties[key].(float64); ok {
+			v, ok := rs.Properties[key].(float64)
+			switch {
+			case !ok:
+			case v < 0 || v > rules.MaxBudget.Seconds() || v != math.Trunc(v):
+				problems = append(problems, fmt.Sprintf("rule %q: %s must be a whole number of seconds from 0 to %d, got %v",
+					name, key, int(rules.MaxBudget.Seconds()), v))
+			default:
 				*dst = time.Duration(v) * time.Second
 			}
 		}
@@ -170,6 +182,10 @@ func configFrom(settings map[string]ruleSettings) (rules.Config, error) {
 			seconds(RTOFullSecondsProperty, &cfg.RTOFull)
 			seconds(RTODataSecondsProperty, &cfg.RTOData)
 		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return rules.Config{}, fmt.Errorf("policy config: %s", strings.Join(problems, "; "))
 	}
 	if err := cfg.Validate(); err != nil {
 		return rules.Config{}, err

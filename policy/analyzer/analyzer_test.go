@@ -177,6 +177,10 @@ func TestParseConfigFile(t *testing.T) {
 		`{"cosmos-tls12": "strict"}`:    `policy config: rule "cosmos-tls12": unknown enforcement level "strict"`,
 		`{"cosmos-tls12": 3}`:           `policy config: "cosmos-tls12": want a level or an object`,
 		`[`:                             `policy config: unexpected end of JSON input`,
+		// 2e10 s is 2e19 ns: it wrapped to a budget of about 18 days.
+		`{"rto-budget": {"rtoFullSeconds": 2e10}}`:              `policy config: rule "rto-budget": rtoFullSeconds must be a whole number of seconds from 0 to 604800, got 2e+10`,
+		`{"rto-budget": {"rtoDataSeconds": -60}}`:               `policy config: rule "rto-budget": rtoDataSeconds must be a whole number of seconds from 0 to 604800, got -60`,
+		`{"cosmos-consistency-meets-rpo": {"rpoSeconds": 1.5}}`: `policy config: rule "cosmos-consistency-meets-rpo": rpoSeconds must be a whole number of seconds from 0 to 604800, got 1.5`,
 	} {
 		_, err := ParseConfigFile([]byte(doc))
 		assert.EqualError(t, err, want, doc)

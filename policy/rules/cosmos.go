@@ -184,11 +184,13 @@ func checkConsistency(e *env, r Resource) []string {
 	case objectives.Session:
 		rpo = objectives.SessionRPO
 	case objectives.BoundedStaleness:
-		interval, okI := num(r.Inputs, "consistencyPolicy.maxIntervalInSeconds")
-		prefix, okP := num(r.Inputs, "consistencyPolicy.maxStalenessPrefix")
-		if !okI || !okP || interval < objectives.MinBoundedStalenessInterval.Seconds() || prefix < objectives.MinBoundedStalenessPrefix {
-			return []string{fmt.Sprintf("%s: bounded staleness on a multi-region account needs maxIntervalInSeconds >= %d and maxStalenessPrefix >= %d",
-				describe(r), int(objectives.MinBoundedStalenessInterval.Seconds()), objectives.MinBoundedStalenessPrefix)}
+		interval, okI := integer(r.Inputs, "consistencyPolicy.maxIntervalInSeconds")
+		prefix, okP := integer(r.Inputs, "consistencyPolicy.maxStalenessPrefix")
+		if !okI || !okP || interval < MinBoundedStalenessIntervalSeconds || interval > MaxBoundedStalenessIntervalSeconds ||
+			prefix < MinBoundedStalenessPrefix || prefix > MaxBoundedStalenessPrefix {
+			return []string{fmt.Sprintf("%s: bounded staleness on a multi-region account needs maxIntervalInSeconds from %d to %d "+
+				"and maxStalenessPrefix from %d to %d", describe(r), MinBoundedStalenessIntervalSeconds, MaxBoundedStalenessIntervalSeconds,
+				MinBoundedStalenessPrefix, MaxBoundedStalenessPrefix)}
 		}
 		rpo = time.Duration(interval) * time.Second
 	default:

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"math"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
@@ -45,6 +47,21 @@ func num(m resource.PropertyMap, path string) (float64, bool) {
 		return 0, false
 	}
 	return v.NumberValue(), true
+}
+
+// integer reads a number as an int, saturated to the int range (a float
+// beyond it would convert to an arbitrary value) and truncated toward zero.
+func integer(m resource.PropertyMap, path string) (int, bool) {
+	v, ok := num(m, path)
+	switch {
+	case !ok || math.IsNaN(v):
+		return 0, false
+	case v >= math.MaxInt:
+		return math.MaxInt, true
+	case v <= math.MinInt:
+		return math.MinInt, true
+	}
+	return int(v), true
 }
 
 func arr(m resource.PropertyMap, path string) ([]resource.PropertyValue, bool) {

@@ -70,6 +70,14 @@ func del(t *testing.T, s *rules.Stack, name, path string) {
 
 type violation struct{ rule, urnSuffix, message string }
 
+const boundedStalenessRange = `Cosmos DB account "account": bounded staleness on a multi-region account needs ` +
+	`maxIntervalInSeconds from 300 to 86400 and maxStalenessPrefix from 100000 to 2147483647`
+
+func operatorDecisionRange(d string) string {
+	return "dr.operatorDecisionTime " + d + " is outside 0s to 24h0m0s, which the RTO model accepts; " +
+		"set the time on-call needs to confirm an outage and order the failover (default 15m0s)"
+}
+
 func TestEachRuleCatchesItsViolation(t *testing.T) {
 	const account = "account"
 	for name, tc := range map[string]struct {
@@ -113,8 +121,14 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 			`Cosmos DB account "account": Session consistency gives an RPO of 15m0s, over the stack's budget of 10m0s; use bounded staleness with maxIntervalInSeconds <= 600, or Strong`}}},
 		"bounded staleness below the multi-region limits": {"fabrikam", func(t *testing.T, s *rules.Stack) {
 			set(t, s, account, "consistencyPolicy.maxIntervalInSeconds", 60)
-		}, nil, []violation{{"cosmos-consistency-meets-rpo", "::account",
-			`Cosmos DB account "account": bounded staleness on a multi-region account needs maxIntervalInSeconds >= 300 and maxStalenessPrefix >= 100000`}}},
+		}, nil, []violation{{"cosmos-consistency-meets-rpo", "::account", boundedStalenessRange}}},
+		// 1e10 s is 1e19 ns, which wrapped to a negative RPO that met the budget.
+		"bounded staleness above Azure's range": {"fabrikam", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "consistencyPolicy.maxIntervalInSeconds", 1e10)
+		}, nil, []violation{{"cosmos-consistency-meets-rpo", "::account", boundedStalenessRange}}},
+		"a staleness prefix above Azure's range": {"fabrikam", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "consistencyPolicy.maxStalenessPrefix", 2147483648)
+		}, nil, []violation{{"cosmos-consistency-meets-rpo", "::account", boundedStalenessRange}}},
 		"a tighter RPO budget in the policy config": {"contoso", nil, func(c *rules.Config) { c.RPO = 5 * time.Minute },
 			[]violation{{"cosmos-consistency-meets-rpo", "::account",
 				`Cosmos DB account "account": Session consistency gives an RPO of 15m0s, over the stack's budget of 5m0s; use bounded staleness with maxIntervalInSeconds <= 300, or Strong`}}},
@@ -147,6 +161,46 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 			{"traffic-manager-profile", "::profile", `Traffic Manager profile "profile": monitorConfig.protocol is "HTTP", want "HTTPS"; probe the FHIR server over HTTPS`},
 			{"traffic-manager-profile", "::profile", `Traffic Manager profile "profile": monitorConfig.path is "/", want "/health/check"; probe the FHIR server's health endpoint`},
 		}},
+		"TCP probe": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "profile", "monitorConfig.protocol", "TCP")
+			del(t, s, "profile", "monitorConfig.path")
+		}, nil, []violation{
+			{"traffic-manager-profile", "::profile", `Traffic Manager profile "profile": monitorConfig.protocol is "TCP", want "HTTPS"; probe the FHIR server over HTTPS`},
+			{"traffic-manager-profile", "::profile", `Traffic Manager profile "profile": monitorConfig.path is "", want "/health/check"; probe the FHIR server's health endpoint`},
+		}},
+		"probe on another port": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "profile", "monitorConfig.port", 8443)
+		}, nil, []violation{{"traffic-manager-profile", "::profile",
+			`Traffic Manager profile "profile": probe port 8443, want 443; the FHIR service listens on 443 only`}}},
+		"probe without a port": {"contoso", func(t *testing.T, s *rules.Stack) {
+			del(t, s, "profile", "monitorConfig.port")
+		}, nil, []violation{{"traffic-manager-profile", "::profile",
+			`Traffic Manager profile "profile": probe port not set, want 443; the FHIR service listens on 443 only`}}},
+		"TTL above Azure's maximum": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "profile", "dnsConfig.ttl", 2147483648)
+		}, nil, []violation{
+			{"traffic-manager-profile", "::profile", `Traffic Manager profile "profile": DNS TTL 2147483648 s; Azure accepts 0 to 2147483647 s`},
+			{"rto-budget", "::profile", `Traffic Manager profile "profile": the modeled RTO is 596523h44m48s (detection 2m10s, DNS TTL 2147483648 s, standby scale-out 8m30s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods`},
+			{"traffic-manager-ttl", "::profile", `Traffic Manager profile "profile" has a DNS TTL of 2147483648 s; clients keep the failed primary that long after failover. Consider trafficManager.ttlSeconds: 60 or less`},
+		}},
+		// A TTL of 1e19 s converted to a negative int: the RTO met the budget.
+		"TTL beyond any duration": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "profile", "dnsConfig.ttl", 1e19)
+		}, nil, []violation{
+			{"traffic-manager-profile", "::profile", `Traffic Manager profile "profile": DNS TTL 9223372036854775807 s; Azure accepts 0 to 2147483647 s`},
+			{"rto-budget", "::profile", `Traffic Manager profile "profile": the modeled RTO is 2562047h47m16.854775807s (detection 2m10s, DNS TTL 9223372036854775807 s, standby scale-out 8m30s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods`},
+			{"traffic-manager-ttl", "::profile", `Traffic Manager profile "profile" has a DNS TTL of 9223372036854775807 s; clients keep the failed primary that long after failover. Consider trafficManager.ttlSeconds: 60 or less`},
+		}},
+		// 2562047h40m overflowed the RTO sum to a negative value.
+		"an operator decision time that overflows the RTO, data tier": {"litware", func(t *testing.T, s *rules.Stack) {
+			s.Config.DR.OperatorDecisionTime = &drconfig.Duration{Duration: 2562047*time.Hour + 40*time.Minute}
+		}, nil, []violation{{"rto-budget", "", operatorDecisionRange("2562047h40m0s")}}},
+		"an operator decision time that overflows the RTO, full tier": {"contoso", func(t *testing.T, s *rules.Stack) {
+			s.Config.DR.OperatorDecisionTime = &drconfig.Duration{Duration: 2562047*time.Hour + 40*time.Minute}
+		}, nil, []violation{{"rto-budget", "", operatorDecisionRange("2562047h40m0s")}}},
+		"a negative operator decision time": {"contoso", func(t *testing.T, s *rules.Stack) {
+			s.Config.DR.OperatorDecisionTime = &drconfig.Duration{Duration: -time.Hour}
+		}, nil, []violation{{"rto-budget", "", operatorDecisionRange("-1h0m0s")}}},
 		"probe timing Azure rejects": {"tailspin", func(t *testing.T, s *rules.Stack) {
 			set(t, s, "profile", "monitorConfig.timeoutInSeconds", 10)
 		}, nil, []violation{{"traffic-manager-profile", "::profile",

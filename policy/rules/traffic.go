@@ -2,14 +2,13 @@ package rules
 
 import (
 	"fmt"
-	"github.com/fhir-dr/fhir-dr/naming"
 	"strings"
+	"time"
 
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/naming"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
-
-// healthPath is the FHIR server's health endpoint (azure-dr-facts.md section 5).
-const healthPath = "/health/check"
 
 var trafficRules = []Rule{
 	{
@@ -36,9 +35,9 @@ var trafficRules = []Rule{
 		Description: "Advisory: a DNS TTL above 60 s delays failover for clients.",
 		Level:       Advisory, Scope: ResourceScope,
 		resource: func(_ *env, r Resource) []string {
-			if ttl, ok := num(r.Inputs, "dnsConfig.ttl"); r.Type == profileType && ok && ttl > 60 {
+			if ttl, ok := integer(r.Inputs, "dnsConfig.ttl"); r.Type == profileType && ok && ttl > AdvisedMaxTTLSeconds {
 				return []string{fmt.Sprintf("%s has a DNS TTL of %d s; clients keep the failed primary that long after failover. "+
-					"Consider trafficManager.ttlSeconds: 60 or less", describe(r), int(ttl))}
+					"Consider trafficManager.ttlSeconds: %d or less", describe(r), ttl, AdvisedMaxTTLSeconds)}
 			}
 			return nil
 		},
@@ -57,35 +56,54 @@ func checkProfile(_ *env, r Resource) []string {
 	}
 	expect("location", "global", "Traffic Manager profiles are global resources")
 	expect("trafficRoutingMethod", "Priority", "the standby must take traffic only when the primary is down")
-	expect("monitorConfig.protocol", "HTTPS", "probe the FHIR server over HTTPS")
-	expect("monitorConfig.path", healthPath, "probe the FHIR server's health endpoint")
+	expect("monitorConfig.protocol", ProbeProtocol, "probe the FHIR server over HTTPS")
+	expect("monitorConfig.path", ProbePath, "probe the FHIR server's health endpoint")
+	if port, ok := integer(r.Inputs, "monitorConfig.port"); !ok && !unknown(r.Inputs, "monitorConfig.port") || ok && port != ProbePort {
+		out = append(out, fmt.Sprintf("%s: probe port %s, want %d; the FHIR service listens on %d only",
+			describe(r), orNone(port, ok), ProbePort, ProbePort))
+	}
 
-	interval, okI := num(r.Inputs, "monitorConfig.intervalInSeconds")
-	if okI && interval != 10 && interval != 30 {
-		out = append(out, fmt.Sprintf("%s: probe interval %d s; Azure accepts 10 or 30", describe(r), int(interval)))
+	interval, okI := integer(r.Inputs, "monitorConfig.intervalInSeconds")
+	if okI && interval != ProbeIntervalSeconds && interval != FastProbeIntervalSeconds {
+		out = append(out, fmt.Sprintf("%s: probe interval %d s; Azure accepts %d or %d", describe(r), interval,
+			FastProbeIntervalSeconds, ProbeIntervalSeconds))
 	}
-	if timeout, ok := num(r.Inputs, "monitorConfig.timeoutInSeconds"); ok {
-		maxTimeout := 10.0
-		if okI && interval == 10 {
-			maxTimeout = 9
+	if timeout, ok := integer(r.Inputs, "monitorConfig.timeoutInSeconds"); ok {
+		maxTimeout := MaxProbeTimeoutSeconds
+		if okI && interval == FastProbeIntervalSeconds {
+			maxTimeout = MaxFastProbeTimeoutSeconds
 		}
-		if timeout < 5 || timeout > maxTimeout {
-			out = append(out, fmt.Sprintf("%s: probe timeout %d s; Azure accepts 5 to %d s with a %d s interval",
-				describe(r), int(timeout), int(maxTimeout), int(interval)))
+		if timeout < MinProbeTimeoutSeconds || timeout > maxTimeout {
+			out = append(out, fmt.Sprintf("%s: probe timeout %d s; Azure accepts %d to %d s with a %d s interval",
+				describe(r), timeout, MinProbeTimeoutSeconds, maxTimeout, interval))
 		}
 	}
-	if tolerated, ok := num(r.Inputs, "monitorConfig.toleratedNumberOfFailures"); ok && (tolerated < 0 || tolerated > 9) {
-		out = append(out, fmt.Sprintf("%s: %d tolerated failures; Azure accepts 0 to 9", describe(r), int(tolerated)))
+	if tolerated, ok := integer(r.Inputs, "monitorConfig.toleratedNumberOfFailures"); ok && (tolerated < MinToleratedFailures || tolerated > MaxToleratedFailures) {
+		out = append(out, fmt.Sprintf("%s: %d tolerated failures; Azure accepts %d to %d", describe(r), tolerated,
+			MinToleratedFailures, MaxToleratedFailures))
 	}
-	if ttl, ok := num(r.Inputs, "dnsConfig.ttl"); ok && (ttl < 0 || ttl > 2_147_483_647) {
-		out = append(out, fmt.Sprintf("%s: DNS TTL %d s is out of range", describe(r), int(ttl)))
+	if ttl, ok := integer(r.Inputs, "dnsConfig.ttl"); ok && (ttl < MinTTLSeconds || ttl > MaxTTLSeconds) {
+		out = append(out, fmt.Sprintf("%s: DNS TTL %d s; Azure accepts %d to %d s", describe(r), ttl, MinTTLSeconds, MaxTTLSeconds))
 	}
 	return out
+}
+
+// orNone formats an optional number for a message.
+func orNone(v int, ok bool) string {
+	if !ok {
+		return "not set"
+	}
+	return fmt.Sprint(v)
 }
 
 func checkRTOBudget(e *env, s Stack) []finding {
 	if !e.dr {
 		return nil
+	}
+	if d := e.operatorDecision; d < MinOperatorDecisionTime || d > MaxOperatorDecisionTime {
+		return []finding{{"", fmt.Sprintf("dr.operatorDecisionTime %s is outside %s to %s, which the RTO model accepts; "+
+			"set the time on-call needs to confirm an outage and order the failover (default %s)",
+			d, time.Duration(MinOperatorDecisionTime), time.Duration(MaxOperatorDecisionTime), drconfig.DefaultOperatorDecisionTime)}}
 	}
 	if !e.full {
 		o := objectives.Model(objectives.Inputs{OperatorDecision: e.operatorDecision})
@@ -109,9 +127,9 @@ func checkRTOBudget(e *env, s Stack) []finding {
 			"monitorConfig.toleratedNumberOfFailures": &probe.ToleratedFailures,
 			"dnsConfig.ttl":                           &probe.TTLSeconds,
 		} {
-			v, ok := num(r.Inputs, path)
+			v, ok := integer(r.Inputs, path)
 			known = known && ok // unknown or missing: traffic-manager-profile says so
-			*dst = int(v)
+			*dst = v
 		}
 		if !known {
 			continue

@@ -1,0 +1,105 @@
+package rules
+
+import (
+	"math"
+	"time"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/objectives"
+)
+
+// The bounds the rules hold settings to, in one place. Azure's own limits
+// come from azure-dr-facts.md (sections 3 and 4); the others are the
+// product's. drconfig refuses the same values in a stack file; these are
+// what the policy refuses in whatever the engine sends.
+
+// Traffic Manager probe and DNS (azure-dr-facts.md section 4; the FHIR
+// service, README "The FHIR service").
+const (
+	// ProbeProtocol, ProbePath and ProbePort are the only probe the full
+	// tier accepts: HTTPS to the FHIR server's health endpoint on the port
+	// its Service listens on.
+	ProbeProtocol = "HTTPS"
+	ProbePath     = "/health/check"
+	ProbePort     = drconfig.FHIRServicePort
+	// ProbeIntervalSeconds and FastProbeIntervalSeconds are the two probe
+	// intervals Azure accepts.
+	ProbeIntervalSeconds     = 30
+	FastProbeIntervalSeconds = 10
+	// MinProbeTimeoutSeconds to MaxProbeTimeoutSeconds is the probe timeout
+	// Azure accepts; MaxFastProbeTimeoutSeconds with fast probing.
+	MinProbeTimeoutSeconds     = 5
+	MaxProbeTimeoutSeconds     = 10
+	MaxFastProbeTimeoutSeconds = 9
+	// MinToleratedFailures to MaxToleratedFailures is the number of failed
+	// probes Azure accepts.
+	MinToleratedFailures = 0
+	MaxToleratedFailures = 9
+	// MinTTLSeconds to MaxTTLSeconds is the DNS TTL Azure accepts.
+	MinTTLSeconds = 0
+	MaxTTLSeconds = math.MaxInt32
+	// AdvisedMaxTTLSeconds is the TTL above which traffic-manager-ttl
+	// advises: clients keep the failed primary that long.
+	AdvisedMaxTTLSeconds = 60
+)
+
+// The RTO model's operator input and the policy's budgets.
+const (
+	// MinOperatorDecisionTime to MaxOperatorDecisionTime is the
+	// dr.operatorDecisionTime rto-budget accepts. A day is far beyond any
+	// tier's budget; the bound keeps the model's sum meaningful.
+	MinOperatorDecisionTime = 0
+	MaxOperatorDecisionTime = 24 * time.Hour
+	// MaxBudget is the largest RPO or RTO budget the policy config may set.
+	MaxBudget = 7 * 24 * time.Hour
+)
+
+// Cosmos DB bounded staleness (azure-dr-facts.md section 3): Azure's API
+// range, raised to the multi-region minimums the objectives model names.
+const (
+	MinBoundedStalenessIntervalSeconds = int(objectives.MinBoundedStalenessInterval / time.Second)
+	MaxBoundedStalenessIntervalSeconds = 86_400
+	MinBoundedStalenessPrefix          = objectives.MinBoundedStalenessPrefix
+	MaxBoundedStalenessPrefix          = math.MaxInt32
+)
+
+// Network exposure.
+const (
+	// CosmosPublicNetworkAccess is the only publicNetworkAccess an account
+	// may have: it is reached through private endpoints.
+	CosmosPublicNetworkAccess = "Disabled"
+	// CosmosAzureDatacentersRule is the ipRules entry that admits every
+	// Azure datacenter (any tenant's VMs and services), never allowed.
+	CosmosAzureDatacentersRule = "0.0.0.0"
+	// CosmosNetworkACLBypass is the only networkAclBypass allowed: no Azure
+	// service passes the firewall.
+	CosmosNetworkACLBypass = "None"
+	// MinCosmosIPv4RuleBits and MinCosmosIPv6RuleBits are the widest
+	// firewall ranges an account may admit: a /16 (65,536 addresses) and
+	// a /48.
+	MinCosmosIPv4RuleBits = 16
+	MinCosmosIPv6RuleBits = 48
+)
+
+// AKSNetworkPolicies are the network policy engines a cluster may run
+// (networkProfile.networkPolicy); "none" or nothing leaves every pod open
+// to every other.
+var AKSNetworkPolicies = []string{"azure", "calico", "cilium"}
+
+// Kubernetes pod security.
+const (
+	// PodSecurityEnforceLabel is the namespace label that enforces a Pod
+	// Security Standard.
+	PodSecurityEnforceLabel = "pod-security.kubernetes.io/enforce"
+)
+
+// PodSecurityLevels are the Pod Security Standards a namespace may enforce;
+// "privileged" (or no label, which is the same) admits any pod.
+var PodSecurityLevels = []string{"restricted", "baseline"}
+
+// AllowedAddedCapabilities are the Linux capabilities a container may add
+// (the restricted standard's only one).
+var AllowedAddedCapabilities = []string{"NET_BIND_SERVICE"}
+
+// SeccompProfiles are the seccomp profile types a pod may run with.
+var SeccompProfiles = []string{"RuntimeDefault", "Localhost"}
