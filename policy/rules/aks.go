@@ -2,14 +2,15 @@ package rules
 
 import (
 	"fmt"
-	"github.com/fhir-dr/fhir-dr/azure/regions"
-	"github.com/fhir-dr/fhir-dr/naming"
+	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/naming"
 )
 
 // regionSpecific are the ManagedCluster inputs that legitimately differ
@@ -32,9 +33,21 @@ var aksRules = []Rule{
 	},
 	{
 		Name:        "aks-hardened",
-		Description: "Every AKS cluster uses Microsoft Entra ID with Azure RBAC, has local accounts off, and its API server is private or limited to authorized IP ranges.",
+		Description: "Every AKS cluster uses Microsoft Entra ID with Azure RBAC and Kubernetes RBAC, has local accounts off, and its API server is private or limited to authorized CIDR ranges that together do not admit the whole internet.",
 		Level:       Mandatory, Scope: ResourceScope,
 		resource: checkHardened,
+	},
+	{
+		Name:        "aks-network-policy",
+		Description: "Every AKS cluster enforces Kubernetes network policies (networkProfile.networkPolicy azure, calico or cilium).",
+		Level:       Mandatory, Scope: ResourceScope,
+		resource: checkNetworkPolicy,
+	},
+	{
+		Name:        "aks-workload-identity",
+		Description: "Every AKS cluster has its OIDC issuer and workload identity on, so pods reach Azure with Entra ID tokens, never keys.",
+		Level:       Mandatory, Scope: ResourceScope,
+		resource: checkWorkloadIdentity,
 	},
 	{
 		Name:        "aks-zone-redundancy",
@@ -71,28 +84,82 @@ func checkHardened(_ *env, r Resource) []string {
 		return nil
 	}
 	var out []string
-	want := func(path string, fix string) {
-		if v, ok := boolean(r.Inputs, path); !(ok && v) && !unknown(r.Inputs, path) {
-			out = append(out, fmt.Sprintf("%s: %s is not true; %s", describe(r), path, fix))
-		}
-	}
-	want("aadProfile.managed", "use Microsoft Entra ID integration")
-	want("aadProfile.enableAzureRBAC", "authorize with Azure RBAC")
-	want("disableLocalAccounts", "turn local accounts off so every access is audited")
+	out = append(out, wantTrue(r, "aadProfile.managed", "use Microsoft Entra ID integration")...)
+	out = append(out, wantTrue(r, "aadProfile.enableAzureRBAC", "authorize with Azure RBAC")...)
+	out = append(out, wantTrue(r, "enableRBAC", "Kubernetes RBAC must be on; without it every authenticated identity is cluster admin")...)
+	out = append(out, wantTrue(r, "disableLocalAccounts", "turn local accounts off so every access is audited")...)
 	if private, _ := boolean(r.Inputs, "apiServerAccessProfile.enablePrivateCluster"); !private && !unknown(r.Inputs, "apiServerAccessProfile") {
-		ranges, _ := arr(r.Inputs, "apiServerAccessProfile.authorizedIPRanges")
-		open := len(ranges) == 0
-		for _, v := range ranges {
-			if v.IsString() && (v.StringValue() == "0.0.0.0/0" || v.StringValue() == "*") {
-				open = true
-			}
-		}
-		if open {
-			out = append(out, describe(r)+" has its API server open to the internet; set compute.apiServer.private: true "+
-				"or compute.apiServer.authorizedIPRanges to the operators' ranges")
-		}
+		out = append(out, checkAuthorizedRanges(r)...)
 	}
 	return out
+}
+
+// checkAuthorizedRanges refuses a public API server whose authorized
+// ranges admit the whole internet: none at all, or ranges whose union is
+// every IPv4 or every IPv6 address (0.0.0.0/1 with 128.0.0.0/1 as much as
+// 0.0.0.0/0), and any range that is not a CIDR range as written.
+func checkAuthorizedRanges(r Resource) []string {
+	const fix = "set compute.apiServer.private: true or compute.apiServer.authorizedIPRanges to the operators' ranges"
+	ranges, _ := arr(r.Inputs, "apiServerAccessProfile.authorizedIPRanges")
+	if len(ranges) == 0 {
+		return []string{describe(r) + " has its API server open to the internet; " + fix}
+	}
+	var out []string
+	var parsed []netip.Prefix
+	for i, v := range ranges {
+		switch {
+		case v.ContainsUnknowns():
+		case !v.IsString():
+			out = append(out, fmt.Sprintf("%s: apiServerAccessProfile.authorizedIPRanges[%d] is not a CIDR range; %s", describe(r), i, fix))
+		default:
+			p, ok := parseRange(v.StringValue(), false)
+			if !ok {
+				out = append(out, fmt.Sprintf("%s: apiServerAccessProfile.authorizedIPRanges[%d] %q is not a CIDR range such as 203.0.113.0/24; %s",
+					describe(r), i, v.StringValue(), fix))
+				continue
+			}
+			parsed = append(parsed, p)
+		}
+	}
+	if all, ok := coversAll(parsed); ok {
+		out = append(out, fmt.Sprintf("%s has its API server open to the internet: its authorized IP ranges together admit %s; %s",
+			describe(r), all, fix))
+	}
+	return out
+}
+
+// wantTrue returns a diagnostic unless the boolean at path is true or not
+// yet known.
+func wantTrue(r Resource, path, fix string) []string {
+	if v, ok := boolean(r.Inputs, path); ok && v || unknown(r.Inputs, path) {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s: %s is not true; %s", describe(r), path, fix)}
+}
+
+func checkNetworkPolicy(_ *env, r Resource) []string {
+	const path = "networkProfile.networkPolicy"
+	if r.Type != clusterType || unknown(r.Inputs, path) {
+		return nil
+	}
+	got := "not set"
+	if v, ok := str(r.Inputs, path); ok {
+		if slices.Contains(AKSNetworkPolicies, v) {
+			return nil
+		}
+		got = fmt.Sprintf("%q", v)
+	}
+	return []string{fmt.Sprintf("%s: %s is %s, so every pod can reach every other; set it to %s",
+		describe(r), path, got, strings.Join(AKSNetworkPolicies, ", "))}
+}
+
+func checkWorkloadIdentity(_ *env, r Resource) []string {
+	if r.Type != clusterType {
+		return nil
+	}
+	return append(
+		wantTrue(r, "oidcIssuerProfile.enabled", "the workload identity's federated credentials trust the cluster's OIDC issuer"),
+		wantTrue(r, "securityProfile.workloadIdentity.enabled", "pods reach Azure with workload identity, never with keys")...)
 }
 
 func checkMirror(_ *env, s Stack) []finding {

@@ -70,6 +70,21 @@ func del(t *testing.T, s *rules.Stack, name, path string) {
 
 type violation struct{ rule, urnSuffix, message string }
 
+const apiServerFix = "set compute.apiServer.private: true or compute.apiServer.authorizedIPRanges to the operators' ranges"
+
+func openAPIServer(cluster, all string) string {
+	return `AKS cluster "` + cluster + `" has its API server open to the internet: its authorized IP ranges together admit ` + all + "; " + apiServerFix
+}
+
+// bothClusters sets path on both clusters alike, so that only the rule
+// under test (and not aks-mirrored) speaks.
+func bothClusters(t *testing.T, s *rules.Stack, path string, v any) {
+	t.Helper()
+	for _, name := range []string{"primary-aks", "secondary-aks"} {
+		set(t, s, name, path, v)
+	}
+}
+
 const boundedStalenessRange = `Cosmos DB account "account": bounded staleness on a multi-region account needs ` +
 	`maxIntervalInSeconds from 300 to 86400 and maxStalenessPrefix from 100000 to 2147483647`
 
@@ -271,9 +286,75 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 			}
 		}, nil, []violation{
 			{"aks-hardened", "::primary-aks", `AKS cluster "primary-aks": disableLocalAccounts is not true; turn local accounts off so every access is audited`},
-			{"aks-hardened", "::primary-aks", `AKS cluster "primary-aks" has its API server open to the internet; set compute.apiServer.private: true or compute.apiServer.authorizedIPRanges to the operators' ranges`},
+			{"aks-hardened", "::primary-aks", openAPIServer("primary-aks", "0.0.0.0/0")},
 			{"aks-hardened", "::secondary-aks", `AKS cluster "secondary-aks": disableLocalAccounts is not true; turn local accounts off so every access is audited`},
-			{"aks-hardened", "::secondary-aks", `AKS cluster "secondary-aks" has its API server open to the internet; set compute.apiServer.private: true or compute.apiServer.authorizedIPRanges to the operators' ranges`},
+			{"aks-hardened", "::secondary-aks", openAPIServer("secondary-aks", "0.0.0.0/0")},
+		}},
+		"API server with no authorized ranges": {"contoso", func(t *testing.T, s *rules.Stack) {
+			bothClusters(t, s, "apiServerAccessProfile.authorizedIPRanges", []any{})
+		}, nil, []violation{
+			{"aks-hardened", "::primary-aks", `AKS cluster "primary-aks" has its API server open to the internet; ` + apiServerFix},
+			{"aks-hardened", "::secondary-aks", `AKS cluster "secondary-aks" has its API server open to the internet; ` + apiServerFix},
+		}},
+		"API server ranges that together admit the internet": {"contoso", func(t *testing.T, s *rules.Stack) {
+			bothClusters(t, s, "apiServerAccessProfile.authorizedIPRanges", []any{"0.0.0.0/1", "203.0.113.0/24", "128.0.0.0/1"})
+		}, nil, []violation{
+			{"aks-hardened", "::primary-aks", openAPIServer("primary-aks", "0.0.0.0/0")},
+			{"aks-hardened", "::secondary-aks", openAPIServer("secondary-aks", "0.0.0.0/0")},
+		}},
+		"API server open to every IPv6 address": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "primary-aks", "apiServerAccessProfile.authorizedIPRanges", []any{"203.0.113.0/24", "::/0"})
+			set(t, s, "secondary-aks", "apiServerAccessProfile.authorizedIPRanges", []any{"203.0.113.0/24", "::/0"})
+		}, nil, []violation{
+			{"aks-hardened", "::primary-aks", openAPIServer("primary-aks", "::/0")},
+			{"aks-hardened", "::secondary-aks", openAPIServer("secondary-aks", "::/0")},
+		}},
+		"API server open to both IPv6 halves": {"contoso", func(t *testing.T, s *rules.Stack) {
+			bothClusters(t, s, "apiServerAccessProfile.authorizedIPRanges", []any{"::/1", "8000::/1"})
+		}, nil, []violation{
+			{"aks-hardened", "::primary-aks", openAPIServer("primary-aks", "::/0")},
+			{"aks-hardened", "::secondary-aks", openAPIServer("secondary-aks", "::/0")},
+		}},
+		"API server ranges that are not CIDR ranges": {"contoso", func(t *testing.T, s *rules.Stack) {
+			bothClusters(t, s, "apiServerAccessProfile.authorizedIPRanges", []any{"0.0.0.0/0 ", "*", "203.0.113.0/24", 42})
+		}, nil, []violation{
+			{"aks-hardened", "::primary-aks", `AKS cluster "primary-aks": apiServerAccessProfile.authorizedIPRanges[0] "0.0.0.0/0 " is not a CIDR range such as 203.0.113.0/24; ` + apiServerFix},
+			{"aks-hardened", "::primary-aks", `AKS cluster "primary-aks": apiServerAccessProfile.authorizedIPRanges[1] "*" is not a CIDR range such as 203.0.113.0/24; ` + apiServerFix},
+			{"aks-hardened", "::primary-aks", `AKS cluster "primary-aks": apiServerAccessProfile.authorizedIPRanges[3] is not a CIDR range; ` + apiServerFix},
+			{"aks-hardened", "::secondary-aks", `AKS cluster "secondary-aks": apiServerAccessProfile.authorizedIPRanges[0] "0.0.0.0/0 " is not a CIDR range such as 203.0.113.0/24; ` + apiServerFix},
+			{"aks-hardened", "::secondary-aks", `AKS cluster "secondary-aks": apiServerAccessProfile.authorizedIPRanges[1] "*" is not a CIDR range such as 203.0.113.0/24; ` + apiServerFix},
+			{"aks-hardened", "::secondary-aks", `AKS cluster "secondary-aks": apiServerAccessProfile.authorizedIPRanges[3] is not a CIDR range; ` + apiServerFix},
+		}},
+		"Kubernetes RBAC off": {"contoso", func(t *testing.T, s *rules.Stack) {
+			bothClusters(t, s, "enableRBAC", false)
+		}, nil, []violation{
+			{"aks-hardened", "::primary-aks", `AKS cluster "primary-aks": enableRBAC is not true; Kubernetes RBAC must be on; without it every authenticated identity is cluster admin`},
+			{"aks-hardened", "::secondary-aks", `AKS cluster "secondary-aks": enableRBAC is not true; Kubernetes RBAC must be on; without it every authenticated identity is cluster admin`},
+		}},
+		"no network policy": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "primary-aks", "networkProfile.networkPolicy", "none")
+			set(t, s, "secondary-aks", "networkProfile.networkPolicy", "none")
+		}, nil, []violation{
+			{"aks-network-policy", "::primary-aks", `AKS cluster "primary-aks": networkProfile.networkPolicy is "none", so every pod can reach every other; set it to azure, calico, cilium`},
+			{"aks-network-policy", "::secondary-aks", `AKS cluster "secondary-aks": networkProfile.networkPolicy is "none", so every pod can reach every other; set it to azure, calico, cilium`},
+		}},
+		"network policy not set": {"fabrikam", func(t *testing.T, s *rules.Stack) {
+			del(t, s, "primary-aks", "networkProfile.networkPolicy")
+			del(t, s, "secondary-aks", "networkProfile.networkPolicy")
+		}, nil, []violation{
+			{"aks-network-policy", "::primary-aks", `AKS cluster "primary-aks": networkProfile.networkPolicy is not set, so every pod can reach every other; set it to azure, calico, cilium`},
+			{"aks-network-policy", "::secondary-aks", `AKS cluster "secondary-aks": networkProfile.networkPolicy is not set, so every pod can reach every other; set it to azure, calico, cilium`},
+		}},
+		"workload identity and OIDC issuer off": {"contoso", func(t *testing.T, s *rules.Stack) {
+			bothClusters(t, s, "oidcIssuerProfile.enabled", false)
+			for _, name := range []string{"primary-aks", "secondary-aks"} {
+				del(t, s, name, "securityProfile.workloadIdentity")
+			}
+		}, nil, []violation{
+			{"aks-workload-identity", "::primary-aks", `AKS cluster "primary-aks": oidcIssuerProfile.enabled is not true; the workload identity's federated credentials trust the cluster's OIDC issuer`},
+			{"aks-workload-identity", "::primary-aks", `AKS cluster "primary-aks": securityProfile.workloadIdentity.enabled is not true; pods reach Azure with workload identity, never with keys`},
+			{"aks-workload-identity", "::secondary-aks", `AKS cluster "secondary-aks": oidcIssuerProfile.enabled is not true; the workload identity's federated credentials trust the cluster's OIDC issuer`},
+			{"aks-workload-identity", "::secondary-aks", `AKS cluster "secondary-aks": securityProfile.workloadIdentity.enabled is not true; pods reach Azure with workload identity, never with keys`},
 		}},
 		"a single-zone node pool in a zoned region": {"contoso", func(t *testing.T, s *rules.Stack) {
 			del(t, s, "primary-aks", "agentPoolProfiles[0].availabilityZones")
@@ -358,11 +439,26 @@ func TestEveryRuleIsDocumented(t *testing.T) {
 	}
 }
 
-// The README's rule table lists every rule with its level.
+// The README's rule table lists every rule, in order, with its level, scope
+// and description, and nothing else.
 func TestREADMEListsEveryRule(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	require.NoError(t, err)
+	var want, got []string
 	for _, r := range rules.All() {
-		assert.Contains(t, string(b), "| `"+r.Name+"` | "+string(r.Level)+" |", r.Name)
+		scope := "resource"
+		if r.Scope == rules.StackScope {
+			scope = "stack"
+		}
+		want = append(want, "| `"+r.Name+"` | "+string(r.Level)+" | "+scope+" | "+r.Description+" |")
 	}
+	_, table, ok := strings.Cut(string(b), "| Rule | Level | Scope | What it enforces |\n|---|---|---|---|\n")
+	require.True(t, ok, "README has the rule table")
+	for _, line := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			break
+		}
+		got = append(got, line)
+	}
+	assert.Equal(t, want, got)
 }
