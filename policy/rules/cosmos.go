@@ -47,9 +47,9 @@ var cosmosRules = []Rule{
 	},
 	{
 		Name:        "cosmos-local-auth-disabled",
-		Description: "The Cosmos DB account of a DR stack accepts Microsoft Entra ID only (disableLocalAuth), so no key can be leaked to bypass the audit trail.",
+		Description: "Every Cosmos DB account, DR or not, accepts Microsoft Entra ID only (disableLocalAuth), so no key can be leaked to bypass the audit trail.",
 		Level:       Mandatory, Scope: ResourceScope,
-		resource: drAccount(func(_ *env, r Resource) []string {
+		resource: anyAccount(func(_ *env, r Resource) []string {
 			if v, ok := boolean(r.Inputs, "disableLocalAuth"); ok && v || unknown(r.Inputs, "disableLocalAuth") {
 				return nil
 			}
@@ -58,9 +58,9 @@ var cosmosRules = []Rule{
 	},
 	{
 		Name:        "cosmos-tls12",
-		Description: "The Cosmos DB account of a DR stack requires TLS 1.2.",
+		Description: "Every Cosmos DB account, DR or not, requires TLS 1.2.",
 		Level:       Mandatory, Scope: ResourceScope,
-		resource: drAccount(func(_ *env, r Resource) []string {
+		resource: anyAccount(func(_ *env, r Resource) []string {
 			if v, ok := str(r.Inputs, "minimalTlsVersion"); ok && v == "Tls12" || unknown(r.Inputs, "minimalTlsVersion") {
 				return nil
 			}
@@ -69,9 +69,9 @@ var cosmosRules = []Rule{
 	},
 	{
 		Name:        "cosmos-backup",
-		Description: "The Cosmos DB account of a DR stack has geo-redundant periodic backup or continuous backup.",
+		Description: "Every Cosmos DB account, DR or not, has geo-redundant periodic backup or continuous backup.",
 		Level:       Mandatory, Scope: ResourceScope,
-		resource: drAccount(checkBackup),
+		resource: anyAccount(checkBackup),
 	},
 	{
 		Name:        "cosmos-protected",
@@ -116,7 +116,20 @@ var cosmosRules = []Rule{
 	},
 }
 
-// drAccount applies check to the Cosmos DB account of a DR stack.
+// anyAccount applies check to every Cosmos DB account, whether or not the
+// stack is a DR stack and whether or not its configuration is known: the
+// security rules hold for every account the program declares.
+func anyAccount(check func(*env, Resource) []string) func(*env, Resource) []string {
+	return func(e *env, r Resource) []string {
+		if r.Type != accountType {
+			return nil
+		}
+		return check(e, r)
+	}
+}
+
+// drAccount applies check to the Cosmos DB account of a DR stack: the
+// rules of replication and failover.
 func drAccount(check func(*env, Resource) []string) func(*env, Resource) []string {
 	return func(e *env, r Resource) []string {
 		if r.Type != accountType || !e.dr {

@@ -155,6 +155,25 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 			set(t, s, account, "backupPolicy.periodicModeProperties.backupStorageRedundancy", "Local")
 		}, nil, []violation{{"cosmos-backup", "::account",
 			`Cosmos DB account "account" keeps periodic backups with "Local" redundancy, which a regional outage can take; set backupStorageRedundancy: Geo or use continuous backup`}}},
+		"local auth, old TLS and local backups without DR": {"adatum", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "disableLocalAuth", false)
+			set(t, s, account, "minimalTlsVersion", "Tls")
+			set(t, s, account, "backupPolicy.periodicModeProperties.backupStorageRedundancy", "Local")
+		}, nil, []violation{
+			{"cosmos-local-auth-disabled", "::account", `Cosmos DB account "account" accepts account keys; set disableLocalAuth: true`},
+			{"cosmos-tls12", "::account", `Cosmos DB account "account" allows TLS below 1.2; set minimalTlsVersion: Tls12`},
+			{"cosmos-backup", "::account", `Cosmos DB account "account" keeps periodic backups with "Local" redundancy, which a regional outage can take; set backupStorageRedundancy: Geo or use continuous backup`},
+		}},
+		"local auth, old TLS and no backup policy when the configuration is not known": {"adatum", func(t *testing.T, s *rules.Stack) {
+			s.Config = nil
+			del(t, s, account, "disableLocalAuth")
+			del(t, s, account, "minimalTlsVersion")
+			del(t, s, account, "backupPolicy")
+		}, nil, []violation{
+			{"cosmos-local-auth-disabled", "::account", `Cosmos DB account "account" accepts account keys; set disableLocalAuth: true`},
+			{"cosmos-tls12", "::account", `Cosmos DB account "account" allows TLS below 1.2; set minimalTlsVersion: Tls12`},
+			{"cosmos-backup", "::account", `Cosmos DB account "account" declares no backup policy; set cosmos.backup (Periodic with Geo redundancy, or Continuous)`},
+		}},
 		"unprotected account, even without DR": {"adatum", func(t *testing.T, s *rules.Stack) { resourceNamed(t, s, account).Protect = false }, nil,
 			[]violation{{"cosmos-protected", "::account",
 				`Cosmos DB account "account" is not protected; register it with pulumi.Protect(true) (and RetainOnDelete)`}}},
