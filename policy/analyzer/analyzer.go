@@ -267,6 +267,7 @@ func (s *Server) AnalyzeStack(_ context.Context, req *pulumirpc.AnalyzeStackRequ
 	for _, ar := range req.GetResources() {
 		if r, ok := seen[ar.GetUrn()]; ok {
 			r.Protect = ar.GetOptions().GetProtect()
+			r.Dependencies = dependencies(ar)
 			stack.Resources = append(stack.Resources, r)
 			continue
 		}
@@ -275,7 +276,7 @@ func (s *Server) AnalyzeStack(_ context.Context, req *pulumirpc.AnalyzeStackRequ
 			return nil, fmt.Errorf("analyze stack %s: %w", ar.GetUrn(), err)
 		}
 		r := rules.Resource{URN: ar.GetUrn(), Type: ar.GetType(), Name: ar.GetName(),
-			Inputs: InputsOnly(ar.GetType(), outputs), Protect: ar.GetOptions().GetProtect()}
+			Inputs: InputsOnly(ar.GetType(), outputs), Protect: ar.GetOptions().GetProtect(), Dependencies: dependencies(ar)}
 		stack.Resources = append(stack.Resources, r)
 		fromState = append(fromState, r)
 	}
@@ -284,6 +285,18 @@ func (s *Server) AnalyzeStack(_ context.Context, req *pulumirpc.AnalyzeStackRequ
 		ds = append(ds, rules.CheckResource(cfg, stack, r)...)
 	}
 	return respond(append(ds, rules.CheckStack(cfg, stack)...)), nil
+}
+
+// dependencies returns the URNs each input of ar depends on, by input name.
+func dependencies(ar *pulumirpc.AnalyzerResource) map[string][]string {
+	if len(ar.GetPropertyDependencies()) == 0 {
+		return nil
+	}
+	deps := map[string][]string{}
+	for k, v := range ar.GetPropertyDependencies() {
+		deps[k] = v.GetUrns()
+	}
+	return deps
 }
 
 // InputsOnly reduces a resource's outputs to the inputs of its type in the

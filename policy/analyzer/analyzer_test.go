@@ -140,6 +140,48 @@ func TestAnalyzeStackFromState(t *testing.T) {
 	assert.Contains(t, d.GetUrn(), "::account")
 }
 
+// The resource group of an account whose resourceGroupName is not yet
+// known (a preview that creates the group) is found through the engine's
+// property dependencies.
+func TestResourceGroupByDependency(t *testing.T) {
+	plan, values := renderExample(t, "adatum")
+	s := New()
+	ctx := context.Background()
+	_, err := s.ConfigureStack(ctx, &pulumirpc.AnalyzerStackConfigureRequest{Stack: "adatum", Config: values})
+	require.NoError(t, err)
+	var group string
+	for _, r := range plan.Resources {
+		if r.Name == "primary-rg" {
+			group = r.URN
+		}
+	}
+	require.NotEmpty(t, group)
+	var stack []*pulumirpc.AnalyzerResource
+	for _, r := range plan.Resources {
+		if !r.Custom {
+			continue
+		}
+		props := resource.NewPropertyMapFromMap(r.Inputs)
+		var deps map[string]*pulumirpc.AnalyzerPropertyDependencies
+		if r.Name == "account" {
+			props["resourceGroupName"] = resource.MakeComputed(resource.NewStringProperty(""))
+			deps = map[string]*pulumirpc.AnalyzerPropertyDependencies{"resourceGroupName": {Urns: []string{group}}}
+		}
+		st, err := plugin.MarshalProperties(props, plugin.MarshalOptions{KeepUnknowns: true})
+		require.NoError(t, err)
+		stack = append(stack, &pulumirpc.AnalyzerResource{Type: r.Type, Urn: r.URN, Name: r.Name, Properties: st,
+			Options: &pulumirpc.AnalyzerResourceOptions{Protect: r.Protect && r.Name != "primary-rg"}, PropertyDependencies: deps})
+	}
+	resp, err := s.AnalyzeStack(ctx, &pulumirpc.AnalyzeStackRequest{Resources: stack})
+	require.NoError(t, err)
+	var got []string
+	for _, d := range resp.GetDiagnostics() {
+		got = append(got, d.GetPolicyName()+": "+d.GetUrn()+": "+d.GetMessage())
+	}
+	assert.Equal(t, []string{"cosmos-resource-group-protected: " + group + `: resource group "primary-rg" holds Cosmos DB account "account" ` +
+		`and is not protected, and deleting the group deletes the account; register it with pulumi.Protect(true) (and RetainOnDelete)`}, got)
+}
+
 func TestAnalyzerInfo(t *testing.T) {
 	info, err := New().GetAnalyzerInfo(context.Background(), nil)
 	require.NoError(t, err)
@@ -150,7 +192,7 @@ func TestAnalyzerInfo(t *testing.T) {
 		byName[p.GetName()] = p
 	}
 	assert.Len(t, byName, len(rules.All()))
-	assert.Len(t, byName, 22)
+	assert.Len(t, byName, 23)
 	assert.Equal(t, pulumirpc.EnforcementLevel_ADVISORY, byName["traffic-manager-ttl"].GetEnforcementLevel())
 	assert.Equal(t, pulumirpc.PolicyType_POLICY_TYPE_STACK, byName["aks-mirrored"].GetPolicyType())
 	assert.Contains(t, byName["rto-budget"].GetConfigSchema().GetProperties().AsMap(), RTOFullSecondsProperty)

@@ -2,11 +2,13 @@ package rules
 
 import (
 	"fmt"
-	"github.com/fhir-dr/fhir-dr/azure/regions"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
 
@@ -75,14 +77,21 @@ var cosmosRules = []Rule{
 	},
 	{
 		Name:        "cosmos-protected",
-		Description: "Every Cosmos DB account is protected, so no change can delete or replace the customer's data.",
+		Description: "Every Cosmos DB account, SQL database and container is protected, so no change can delete or replace the customer's data.",
 		Level:       Mandatory, Scope: ResourceScope,
 		resource: func(_ *env, r Resource) []string {
-			if r.Type != accountType || r.Protect {
+			if !slices.Contains(dataTypes, r.Type) || r.Protect {
 				return nil
 			}
-			return []string{describe(r) + " is not protected; register it with pulumi.Protect(true) (and RetainOnDelete)"}
+			return []string{describe(r) + " is not protected; " + protectFix}
 		},
+	},
+	{
+		Name: "cosmos-resource-group-protected",
+		Description: "The resource group that holds each Cosmos DB account is declared by the stack and protected: " +
+			"deleting the group deletes the account.",
+		Level: Mandatory, Scope: StackScope,
+		stack: checkGroupProtected,
 	},
 	{
 		Name:        "cosmos-equal-regional-throughput",
@@ -114,6 +123,64 @@ var cosmosRules = []Rule{
 			return out
 		},
 	},
+}
+
+// protectFix says how to protect a resource that holds customer data.
+const protectFix = "register it with pulumi.Protect(true) (and RetainOnDelete)"
+
+// checkGroupProtected finds the resource group of each account, by the
+// engine's dependency of its resourceGroupName input or else by name, and
+// requires it to be protected.
+func checkGroupProtected(_ *env, s Stack) []finding {
+	byURN := map[string]Resource{}
+	var groups []Resource
+	for _, r := range s.Resources {
+		byURN[r.URN] = r
+		if r.Type == groupType {
+			groups = append(groups, r)
+		}
+	}
+	var out []finding
+	reported := map[string]bool{}
+	for _, a := range s.Resources {
+		if a.Type != accountType {
+			continue
+		}
+		g, ok := holdingGroup(a, groups, byURN)
+		if !ok {
+			if name, known := str(a.Inputs, "resourceGroupName"); known {
+				out = append(out, finding{a.URN, fmt.Sprintf("%s is in resource group %q, which the stack does not declare; "+
+					"declare the group, protected, since deleting it deletes the account", describe(a), name)})
+			}
+			continue
+		}
+		if g.Protect || reported[g.URN] {
+			continue
+		}
+		reported[g.URN] = true
+		out = append(out, finding{g.URN, fmt.Sprintf("%s holds %s and is not protected, and deleting the group deletes the account; %s",
+			describe(g), describe(a), protectFix)})
+	}
+	return out
+}
+
+// holdingGroup returns the stack's resource group that holds account a.
+func holdingGroup(a Resource, groups []Resource, byURN map[string]Resource) (Resource, bool) {
+	for _, urn := range a.Dependencies["resourceGroupName"] {
+		if r, ok := byURN[urn]; ok && r.Type == groupType {
+			return r, true
+		}
+	}
+	name, ok := str(a.Inputs, "resourceGroupName")
+	if !ok {
+		return Resource{}, false
+	}
+	for _, g := range groups {
+		if n, _ := str(g.Inputs, "resourceGroupName"); strings.EqualFold(n, name) {
+			return g, true
+		}
+	}
+	return Resource{}, false
 }
 
 // anyAccount applies check to every Cosmos DB account, whether or not the

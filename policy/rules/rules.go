@@ -56,6 +56,10 @@ type Resource struct {
 	Inputs resource.PropertyMap
 	// Protect is the resource's protect option.
 	Protect bool
+	// Dependencies are the URNs each input depends on, by input name, as
+	// the engine reports them for the whole stack (AnalyzeStack); nil
+	// where they are not known, as in drctl's offline render.
+	Dependencies map[string][]string
 }
 
 // Stack is what a stack rule sees.

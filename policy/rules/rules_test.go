@@ -177,6 +177,26 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 		"unprotected account, even without DR": {"adatum", func(t *testing.T, s *rules.Stack) { resourceNamed(t, s, account).Protect = false }, nil,
 			[]violation{{"cosmos-protected", "::account",
 				`Cosmos DB account "account" is not protected; register it with pulumi.Protect(true) (and RetainOnDelete)`}}},
+		"unprotected database and container": {"adatum", func(t *testing.T, s *rules.Stack) {
+			resourceNamed(t, s, "health").Protect = false
+			resourceNamed(t, s, "fhirR4").Protect = false
+		}, nil, []violation{
+			{"cosmos-protected", "::health", `Cosmos DB database "health" is not protected; register it with pulumi.Protect(true) (and RetainOnDelete)`},
+			{"cosmos-protected", "::fhirR4", `Cosmos DB container "fhirR4" is not protected; register it with pulumi.Protect(true) (and RetainOnDelete)`},
+		}},
+		"unprotected resource group of the account": {"adatum", func(t *testing.T, s *rules.Stack) {
+			resourceNamed(t, s, "primary-rg").Protect = false
+		}, nil, []violation{{"cosmos-resource-group-protected", "::primary-rg",
+			`resource group "primary-rg" holds Cosmos DB account "account" and is not protected, and deleting the group deletes the account; ` +
+				`register it with pulumi.Protect(true) (and RetainOnDelete)`}}},
+		"an unprotected secondary group holds nothing": {"contoso", func(t *testing.T, s *rules.Stack) {
+			resourceNamed(t, s, "secondary-rg").Protect = false
+		}, nil, nil},
+		"account in a group the stack does not declare": {"adatum", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "resourceGroupName", "rg-elsewhere")
+		}, nil, []violation{{"cosmos-resource-group-protected", "::account",
+			`Cosmos DB account "account" is in resource group "rg-elsewhere", which the stack does not declare; ` +
+				`declare the group, protected, since deleting it deletes the account`}}},
 		"per-region throughput": {"contoso", func(t *testing.T, s *rules.Stack) {
 			set(t, s, account, "enablePerRegionPerPartitionAutoscale", true)
 		}, nil, []violation{{"cosmos-equal-regional-throughput", "::account",
