@@ -132,8 +132,9 @@ func TestAnalyzeStackFromState(t *testing.T) {
 	}
 	resp, err := s.AnalyzeStack(context.Background(), &pulumirpc.AnalyzeStackRequest{Resources: stack})
 	require.NoError(t, err)
-	require.Len(t, resp.GetDiagnostics(), 1)
-	d := resp.GetDiagnostics()[0]
+	ds := resp.GetDiagnostics()
+	require.Len(t, ds, 1)
+	d := ds[0]
 	assert.Equal(t, "cosmos-protected", d.GetPolicyName())
 	assert.Equal(t, pulumirpc.EnforcementLevel_MANDATORY, d.GetEnforcementLevel())
 	assert.Equal(t, Name, d.GetPolicyPackName())
@@ -192,7 +193,7 @@ func TestAnalyzerInfo(t *testing.T) {
 		byName[p.GetName()] = p
 	}
 	assert.Len(t, byName, len(rules.All()))
-	assert.Len(t, byName, 23)
+	assert.Len(t, byName, 25)
 	assert.Equal(t, pulumirpc.EnforcementLevel_ADVISORY, byName["traffic-manager-ttl"].GetEnforcementLevel())
 	assert.Equal(t, pulumirpc.PolicyType_POLICY_TYPE_STACK, byName["aks-mirrored"].GetPolicyType())
 	assert.Contains(t, byName["rto-budget"].GetConfigSchema().GetProperties().AsMap(), RTOFullSecondsProperty)

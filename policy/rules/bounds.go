@@ -66,7 +66,8 @@ const (
 // Network exposure.
 const (
 	// CosmosPublicNetworkAccess is the only publicNetworkAccess an account
-	// may have: it is reached through private endpoints.
+	// may have in a stack with compute: the stamps reach it through private
+	// endpoints.
 	CosmosPublicNetworkAccess = "Disabled"
 	// CosmosAzureDatacentersRule is the ipRules entry that admits every
 	// Azure datacenter (any tenant's VMs and services), never allowed.
@@ -74,11 +75,9 @@ const (
 	// CosmosNetworkACLBypass is the only networkAclBypass allowed: no Azure
 	// service passes the firewall.
 	CosmosNetworkACLBypass = "None"
-	// MinCosmosIPv4RuleBits and MinCosmosIPv6RuleBits are the widest
-	// firewall ranges an account may admit: a /16 (65,536 addresses) and
-	// a /48.
+	// MinCosmosIPv4RuleBits is the widest firewall range an account may
+	// admit: a /16 (65,536 addresses). The firewall takes IPv4 only.
 	MinCosmosIPv4RuleBits = 16
-	MinCosmosIPv6RuleBits = 48
 )
 
 // AKSNetworkPolicies are the network policy engines a cluster may run

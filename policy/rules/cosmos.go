@@ -94,6 +94,20 @@ var cosmosRules = []Rule{
 		stack: checkGroupProtected,
 	},
 	{
+		Name: "cosmos-public-network-access",
+		Description: "Every Cosmos DB account declares its publicNetworkAccess, never Azure's default; in a stack with compute " +
+			"(the full tier) it is Disabled, the stamps reaching the account through private endpoints.",
+		Level: Mandatory, Scope: StackScope,
+		stack: checkPublicNetwork,
+	},
+	{
+		Name: "cosmos-firewall",
+		Description: "Every entry of a Cosmos DB account's firewall (ipRules) is a public IPv4 address or CIDR range as written, " +
+			"at most a /16, never 0.0.0.0 (every Azure datacenter); and no Azure service bypasses it (networkAclBypass None).",
+		Level: Mandatory, Scope: ResourceScope,
+		resource: anyAccount(checkFirewall),
+	},
+	{
 		Name:        "cosmos-equal-regional-throughput",
 		Description: "A DR stack's throughput is provisioned on its databases or containers, which Cosmos DB gives every region alike; per-region throughput is off, so the secondary can carry the primary's load.",
 		Level:       Mandatory, Scope: StackScope,
@@ -123,6 +137,71 @@ var cosmosRules = []Rule{
 			return out
 		},
 	},
+}
+
+// checkPublicNetwork requires Disabled in a stack with compute (the full
+// tier by its configuration, or any AKS cluster or private endpoint the
+// stack declares) and a declared value everywhere. The data tier and
+// stacks without DR have no VNet of fhir-dr's for a private endpoint the
+// platform's FHIR service could use (README "Network access to the data").
+func checkPublicNetwork(e *env, s Stack) []finding {
+	const path = "publicNetworkAccess"
+	compute := e.full
+	for _, r := range s.Resources {
+		compute = compute || r.Type == clusterType || r.Type == privateEndpointType
+	}
+	var out []finding
+	for _, r := range s.Resources {
+		if r.Type != accountType || unknown(r.Inputs, path) {
+			continue
+		}
+		v, ok := str(r.Inputs, path)
+		switch {
+		case !ok:
+			out = append(out, finding{r.URN, fmt.Sprintf("%s does not declare %s, so Azure's default (Enabled) decides who can reach it; declare it (%s in a stack with compute)",
+				describe(r), path, CosmosPublicNetworkAccess)})
+		case compute && v != CosmosPublicNetworkAccess:
+			out = append(out, finding{r.URN, fmt.Sprintf("%s is reachable from public networks in a stack with compute: %s is %q; "+
+				"set %s: %s, the stamps reach it through private endpoints", describe(r), path, v, path, CosmosPublicNetworkAccess)})
+		}
+	}
+	return out
+}
+
+func checkFirewall(_ *env, r Resource) []string {
+	var out []string
+	ipRules, _ := arr(r.Inputs, "ipRules")
+	for i, rule := range ipRules {
+		if rule.ContainsUnknowns() {
+			continue
+		}
+		var text string
+		var isString bool
+		if rule.IsObject() {
+			text, isString = str(rule.ObjectValue(), "ipAddressOrRange")
+		}
+		at := fmt.Sprintf("ipRules[%d]", i)
+		p, ok := parseRange(text, true)
+		switch {
+		case !isString || !ok || !p.Addr().Is4() || p.String() != text && p.Addr().String() != text:
+			out = append(out, fmt.Sprintf("%s: %s %q is not an IPv4 address or CIDR range such as 203.0.113.0/24; "+
+				"list the service's egress addresses only", describe(r), at, text))
+		case p.Addr().IsUnspecified() && p.Bits() == 32:
+			out = append(out, fmt.Sprintf("%s: %s %s admits every Azure datacenter, any tenant's services included; remove it",
+				describe(r), at, CosmosAzureDatacentersRule))
+		case p.Bits() < MinCosmosIPv4RuleBits:
+			out = append(out, fmt.Sprintf("%s: %s %s is wider than a /%d; list the service's egress addresses only",
+				describe(r), at, p, MinCosmosIPv4RuleBits))
+		case p.Addr().IsPrivate() || p.Addr().IsLoopback():
+			out = append(out, fmt.Sprintf("%s: %s %s is not a public address, and the firewall sees the public egress address; remove it",
+				describe(r), at, p))
+		}
+	}
+	if v, ok := str(r.Inputs, "networkAclBypass"); ok && v != CosmosNetworkACLBypass {
+		out = append(out, fmt.Sprintf("%s: networkAclBypass is %q, which lets Azure services past the firewall; set it to %s",
+			describe(r), v, CosmosNetworkACLBypass))
+	}
+	return out
 }
 
 // protectFix says how to protect a resource that holds customer data.

@@ -294,6 +294,9 @@ const (
 	clusterType   = containerservice.ManagedClusterToken
 	publicIPType  = network.PublicIPAddressToken
 	groupType     = resources.ResourceGroupToken
+	// privateEndpointType is the private endpoint through which a stamp
+	// reaches the account.
+	privateEndpointType = network.PrivateEndpointToken
 )
 
 var kinds = map[string]string{

@@ -70,6 +70,16 @@ func del(t *testing.T, s *rules.Stack, name, path string) {
 
 type violation struct{ rule, urnSuffix, message string }
 
+func notIPv4(i, text string) string {
+	return `Cosmos DB account "account": ipRules[` + i + `] "` + text + `" is not an IPv4 address or CIDR range such as 203.0.113.0/24; ` +
+		`list the service's egress addresses only`
+}
+
+func publicInCompute(v string) string {
+	return `Cosmos DB account "account" is reachable from public networks in a stack with compute: publicNetworkAccess is "` + v + `"; ` +
+		`set publicNetworkAccess: Disabled, the stamps reach it through private endpoints`
+}
+
 const apiServerFix = "set compute.apiServer.private: true or compute.apiServer.authorizedIPRanges to the operators' ranges"
 
 func openAPIServer(cluster, all string) string {
@@ -197,6 +207,48 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 		}, nil, []violation{{"cosmos-resource-group-protected", "::account",
 			`Cosmos DB account "account" is in resource group "rg-elsewhere", which the stack does not declare; ` +
 				`declare the group, protected, since deleting it deletes the account`}}},
+		"a firewall that admits Azure datacenters, wide, private and malformed ranges and Azure services": {"adatum", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "ipRules", []any{
+				map[string]any{"ipAddressOrRange": "0.0.0.0"},
+				map[string]any{"ipAddressOrRange": "203.0.113.7"},
+				map[string]any{"ipAddressOrRange": "198.51.100.0/24"},
+				map[string]any{"ipAddressOrRange": "0.0.0.0/1"},
+				map[string]any{"ipAddressOrRange": "128.0.0.0/1"},
+				map[string]any{"ipAddressOrRange": "10.0.0.0/16"},
+				map[string]any{"ipAddressOrRange": "2001:db8::/48"},
+				map[string]any{"ipAddressOrRange": " 203.0.113.8"},
+				map[string]any{"ipAddressOrRange": "198.51.100.7/24"},
+				map[string]any{"ipAddressOrRange": "*"},
+				map[string]any{},
+			})
+			set(t, s, account, "networkAclBypass", "AzureServices")
+		}, nil, []violation{
+			{"cosmos-firewall", "::account", `Cosmos DB account "account": ipRules[0] 0.0.0.0 admits every Azure datacenter, any tenant's services included; remove it`},
+			{"cosmos-firewall", "::account", `Cosmos DB account "account": ipRules[3] 0.0.0.0/1 is wider than a /16; list the service's egress addresses only`},
+			{"cosmos-firewall", "::account", `Cosmos DB account "account": ipRules[4] 128.0.0.0/1 is wider than a /16; list the service's egress addresses only`},
+			{"cosmos-firewall", "::account", `Cosmos DB account "account": ipRules[5] 10.0.0.0/16 is not a public address, and the firewall sees the public egress address; remove it`},
+			{"cosmos-firewall", "::account", notIPv4("6", "2001:db8::/48")},
+			{"cosmos-firewall", "::account", notIPv4("7", " 203.0.113.8")},
+			{"cosmos-firewall", "::account", notIPv4("8", "198.51.100.7/24")},
+			{"cosmos-firewall", "::account", notIPv4("9", "*")},
+			{"cosmos-firewall", "::account", notIPv4("10", "")},
+			{"cosmos-firewall", "::account", `Cosmos DB account "account": networkAclBypass is "AzureServices", which lets Azure services past the firewall; set it to None`},
+		}},
+		"public network access in a stack with compute": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "publicNetworkAccess", "Enabled")
+		}, nil, []violation{{"cosmos-public-network-access", "::account", publicInCompute("Enabled")}}},
+		"public network access in a stack with compute, its configuration not known": {"fabrikam", func(t *testing.T, s *rules.Stack) {
+			s.Config = nil
+			set(t, s, account, "publicNetworkAccess", "SecuredByPerimeter")
+		}, nil, []violation{{"cosmos-public-network-access", "::account", publicInCompute("SecuredByPerimeter")}}},
+		"public network access not declared": {"litware", func(t *testing.T, s *rules.Stack) {
+			del(t, s, account, "publicNetworkAccess")
+		}, nil, []violation{{"cosmos-public-network-access", "::account", `Cosmos DB account "account" does not declare publicNetworkAccess, ` +
+			`so Azure's default (Enabled) decides who can reach it; declare it (Disabled in a stack with compute)`}}},
+		"the data tier keeps its public endpoint": {"litware", func(t *testing.T, s *rules.Stack) {
+			set(t, s, account, "publicNetworkAccess", "Enabled")
+			set(t, s, account, "ipRules", []any{map[string]any{"ipAddressOrRange": "203.0.113.0/24"}})
+		}, nil, nil},
 		"per-region throughput": {"contoso", func(t *testing.T, s *rules.Stack) {
 			set(t, s, account, "enablePerRegionPerPartitionAutoscale", true)
 		}, nil, []violation{{"cosmos-equal-regional-throughput", "::account",
