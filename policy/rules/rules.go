@@ -124,7 +124,7 @@ type finding struct {
 // All returns every rule, in a stable order.
 func All() []Rule {
 	var all []Rule
-	for _, group := range [][]Rule{cosmosRules, trafficRules, aksRules, fhirRules, tagRules} {
+	for _, group := range [][]Rule{cosmosRules, trafficRules, aksRules, fhirRules, kubernetesRules, tagRules} {
 		all = append(all, group...)
 	}
 	return all

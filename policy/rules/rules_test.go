@@ -80,6 +80,36 @@ func publicInCompute(v string) string {
 		`set publicNetworkAccess: Disabled, the stamps reach it through private endpoints`
 }
 
+func fhirContainer(stamp string) string {
+	return `kubernetes:apps/v1:Deployment "` + stamp + `-fhir-deployment": container "fhir-server"`
+}
+
+// podViolations are k8s-pod-unprivileged's findings on a FHIR Deployment
+// made privileged, root and host-sharing in every way.
+func podViolations(stamps ...string) []violation {
+	var out []violation
+	for _, stamp := range stamps {
+		d := `kubernetes:apps/v1:Deployment "` + stamp + `-fhir-deployment"`
+		for _, m := range []string{
+			d + `: its pods share the node's network (hostNetwork); remove it`,
+			d + `: its pods share the node's process IDs (hostPID); remove it`,
+			d + `: its pods share the node's IPC (hostIPC); remove it`,
+			d + `: volume "node" mounts the node's filesystem (hostPath); use a secret, configMap or emptyDir volume`,
+			fhirContainer(stamp) + ` runs privileged; remove securityContext.privileged`,
+			fhirContainer(stamp) + ` may escalate its privileges; set securityContext.allowPrivilegeEscalation: false`,
+			fhirContainer(stamp) + ` may run as root; set securityContext.runAsNonRoot: true with the image's non-root runAsUser`,
+			fhirContainer(stamp) + ` runs as root (runAsUser 0); run as the image's non-root user`,
+			fhirContainer(stamp) + ` adds the capability "NET_ADMIN"; add none (NET_BIND_SERVICE at most)`,
+			fhirContainer(stamp) + ` adds the capability "CAP_SYS_ADMIN"; add none (NET_BIND_SERVICE at most)`,
+			fhirContainer(stamp) + ` keeps the default capabilities; set securityContext.capabilities.drop: [ALL]`,
+			fhirContainer(stamp) + ` runs without a seccomp profile; set securityContext.seccompProfile.type: RuntimeDefault`,
+		} {
+			out = append(out, violation{"k8s-pod-unprivileged", "::" + stamp + "-fhir-deployment", m})
+		}
+	}
+	return out
+}
+
 const apiServerFix = "set compute.apiServer.private: true or compute.apiServer.authorizedIPRanges to the operators' ranges"
 
 func openAPIServer(cluster, all string) string {
@@ -367,6 +397,71 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 					`spec.template.spec.containers[0].env.CosmosDb__Key, spec.template.spec.containers[0].env.CosmosDb__UseManagedIdentity; ` +
 					`both stamps run the FHIR service from one spec (fhir.*), so change the spec rather than one stamp`},
 		}},
+		"a privileged root FHIR pod on the host": {"contoso", func(t *testing.T, s *rules.Stack) {
+			for _, stamp := range []string{"primary", "secondary"} {
+				d := stamp + "-fhir-deployment"
+				set(t, s, d, "spec.template.spec.hostNetwork", true)
+				set(t, s, d, "spec.template.spec.hostPID", true)
+				set(t, s, d, "spec.template.spec.hostIPC", true)
+				set(t, s, d, "spec.template.spec.volumes", []any{
+					map[string]any{"name": "tls", "secret": map[string]any{"secretName": "fhir-tls"}},
+					map[string]any{"name": "node", "hostPath": map[string]any{"path": "/"}},
+				})
+				set(t, s, d, "spec.template.spec.securityContext.runAsNonRoot", false)
+				set(t, s, d, "spec.template.spec.containers[0].securityContext", map[string]any{
+					"privileged": true, "allowPrivilegeEscalation": true, "runAsUser": 0,
+					"capabilities":   map[string]any{"add": []any{"NET_BIND_SERVICE", "NET_ADMIN", "CAP_SYS_ADMIN"}},
+					"seccompProfile": map[string]any{"type": "Unconfined"},
+				})
+			}
+		}, nil, podViolations("primary", "secondary")},
+		"a container that sets nothing": {"contoso", func(t *testing.T, s *rules.Stack) {
+			for _, stamp := range []string{"primary", "secondary"} {
+				d := stamp + "-fhir-deployment"
+				del(t, s, d, "spec.template.spec.securityContext")
+				del(t, s, d, "spec.template.spec.containers[0].securityContext")
+			}
+		}, nil, []violation{
+			{"k8s-pod-unprivileged", "::primary-fhir-deployment", fhirContainer("primary") + ` may escalate its privileges; set securityContext.allowPrivilegeEscalation: false`},
+			{"k8s-pod-unprivileged", "::primary-fhir-deployment", fhirContainer("primary") + ` may run as root; set securityContext.runAsNonRoot: true with the image's non-root runAsUser`},
+			{"k8s-pod-unprivileged", "::primary-fhir-deployment", fhirContainer("primary") + ` keeps the default capabilities; set securityContext.capabilities.drop: [ALL]`},
+			{"k8s-pod-unprivileged", "::primary-fhir-deployment", fhirContainer("primary") + ` runs without a seccomp profile; set securityContext.seccompProfile.type: RuntimeDefault`},
+			{"k8s-pod-unprivileged", "::secondary-fhir-deployment", fhirContainer("secondary") + ` may escalate its privileges; set securityContext.allowPrivilegeEscalation: false`},
+			{"k8s-pod-unprivileged", "::secondary-fhir-deployment", fhirContainer("secondary") + ` may run as root; set securityContext.runAsNonRoot: true with the image's non-root runAsUser`},
+			{"k8s-pod-unprivileged", "::secondary-fhir-deployment", fhirContainer("secondary") + ` keeps the default capabilities; set securityContext.capabilities.drop: [ALL]`},
+			{"k8s-pod-unprivileged", "::secondary-fhir-deployment", fhirContainer("secondary") + ` runs without a seccomp profile; set securityContext.seccompProfile.type: RuntimeDefault`},
+		}},
+		"root by the pod's user, non-root by the container's": {"contoso", func(t *testing.T, s *rules.Stack) {
+			for _, stamp := range []string{"primary", "secondary"} {
+				d := stamp + "-fhir-deployment"
+				set(t, s, d, "spec.template.spec.securityContext.runAsUser", 0)
+				set(t, s, d, "spec.template.spec.containers[0].securityContext.runAsUser", 1654)
+				// An init container that inherits the pod's root user.
+				set(t, s, d, "spec.template.spec.initContainers", []any{map[string]any{"name": "init", "image": "busybox",
+					"securityContext": map[string]any{"allowPrivilegeEscalation": false, "capabilities": map[string]any{"drop": []any{"ALL"}}}}})
+			}
+		}, nil, []violation{
+			{"k8s-pod-unprivileged", "::primary-fhir-deployment", `kubernetes:apps/v1:Deployment "primary-fhir-deployment": container "init" runs as root (runAsUser 0); run as the image's non-root user`},
+			{"k8s-pod-unprivileged", "::secondary-fhir-deployment", `kubernetes:apps/v1:Deployment "secondary-fhir-deployment": container "init" runs as root (runAsUser 0); run as the image's non-root user`},
+		}},
+		"a privileged namespace and one without a standard": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "primary-fhir-namespace", `metadata.labels["pod-security.kubernetes.io/enforce"]`, "privileged")
+			set(t, s, "secondary-fhir-namespace", `metadata.labels["pod-security.kubernetes.io/enforce"]`, "privileged")
+		}, nil, []violation{
+			{"k8s-namespace-pod-security", "::primary-fhir-namespace", `kubernetes:core/v1:Namespace "primary-fhir-namespace" enforces the "privileged" Pod Security Standard, which admits privileged pods; label it pod-security.kubernetes.io/enforce: restricted (or baseline)`},
+			{"k8s-namespace-pod-security", "::secondary-fhir-namespace", `kubernetes:core/v1:Namespace "secondary-fhir-namespace" enforces the "privileged" Pod Security Standard, which admits privileged pods; label it pod-security.kubernetes.io/enforce: restricted (or baseline)`},
+		}},
+		"namespaces without a Pod Security Standard": {"contoso", func(t *testing.T, s *rules.Stack) {
+			del(t, s, "primary-fhir-namespace", `metadata.labels["pod-security.kubernetes.io/enforce"]`)
+			del(t, s, "secondary-fhir-namespace", `metadata.labels["pod-security.kubernetes.io/enforce"]`)
+		}, nil, []violation{
+			{"k8s-namespace-pod-security", "::primary-fhir-namespace", `kubernetes:core/v1:Namespace "primary-fhir-namespace" enforces no Pod Security Standard, so it admits privileged pods; label it pod-security.kubernetes.io/enforce: restricted`},
+			{"k8s-namespace-pod-security", "::secondary-fhir-namespace", `kubernetes:core/v1:Namespace "secondary-fhir-namespace" enforces no Pod Security Standard, so it admits privileged pods; label it pod-security.kubernetes.io/enforce: restricted`},
+		}},
+		"a baseline namespace": {"contoso", func(t *testing.T, s *rules.Stack) {
+			set(t, s, "primary-fhir-namespace", `metadata.labels["pod-security.kubernetes.io/enforce"]`, "baseline")
+			set(t, s, "secondary-fhir-namespace", `metadata.labels["pod-security.kubernetes.io/enforce"]`, "baseline")
+		}, nil, nil},
 		"standby without the FHIR service": {"contoso", func(t *testing.T, s *rules.Stack) {
 			s.Resources = slices.DeleteFunc(s.Resources, func(r rules.Resource) bool { return strings.HasPrefix(r.Name, "secondary-fhir-") })
 		}, nil, []violation{{"fhir-mirrored", "", "the secondary stamp runs no FHIR server Deployment; both stamps run the FHIR service"}}},

@@ -13,7 +13,7 @@ import (
 var trafficRules = []Rule{
 	{
 		Name:        "traffic-manager-profile",
-		Description: "A Traffic Manager profile is global, routes by priority and probes the FHIR server's /health/check over HTTPS with settings Azure accepts.",
+		Description: "A Traffic Manager profile is global, routes by priority and probes the FHIR server's /health/check over HTTPS on port 443 with settings Azure accepts (interval, timeout, tolerated failures, DNS TTL).",
 		Level:       Mandatory, Scope: ResourceScope,
 		resource: checkProfile,
 	},
