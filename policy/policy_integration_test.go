@@ -221,6 +221,19 @@ func TestBinaryRefusesTheHoles(t *testing.T) {
 		return "mandatory aks-hardened " + cluster + `: AKS cluster "` + cluster +
 			`" has its API server open to the internet: its authorized IP ranges together admit ` + all + "; " + apiFix
 	}
+	// rangeProblem is what aks-hardened says of one range of both clusters.
+	rangeProblem := func(i int, problem string) []string {
+		var out []string
+		for _, cluster := range []string{"primary-aks", "secondary-aks"} {
+			out = append(out, fmt.Sprintf(`mandatory aks-hardened %s: AKS cluster %q: apiServerAccessProfile.authorizedIPRanges[%d]: %s`,
+				cluster, cluster, i, problem))
+		}
+		return out
+	}
+	wide := func(i int, r string, bits int) []string {
+		return rangeProblem(i, fmt.Sprintf("%s opens the API server to a large part of the internet: list the operators' egress ranges, /%d or narrower", r, bits))
+	}
+	join := func(lists ...[]string) []string { return slices.Concat(lists...) }
 	overflow := 2562047*time.Hour + 40*time.Minute
 	for name, tc := range map[string]struct {
 		customer string
@@ -249,17 +262,18 @@ func TestBinaryRefusesTheHoles(t *testing.T) {
 		}},
 		"API server ranges 0.0.0.0/1 and 128.0.0.0/1": {customer: "contoso",
 			change: onClusters("apiServerAccessProfile.authorizedIPRanges", []any{"0.0.0.0/1", "128.0.0.0/1"}),
-			want:   []string{open("primary-aks", "0.0.0.0/0"), open("secondary-aks", "0.0.0.0/0")}},
+			want: join([]string{open("primary-aks", "0.0.0.0/0"), open("secondary-aks", "0.0.0.0/0")},
+				wide(0, "0.0.0.0/1", 8), wide(1, "128.0.0.0/1", 8))},
 		"API server range ::/0": {customer: "contoso", change: onClusters("apiServerAccessProfile.authorizedIPRanges", []any{"::/0"}),
-			want: []string{open("primary-aks", "::/0"), open("secondary-aks", "::/0")}},
+			want: join([]string{open("primary-aks", "::/0"), open("secondary-aks", "::/0")}, wide(0, "::/0", 32))},
 		"API server ranges ::/1 and 8000::/1": {customer: "contoso",
 			change: onClusters("apiServerAccessProfile.authorizedIPRanges", []any{"::/1", "8000::/1"}),
-			want:   []string{open("primary-aks", "::/0"), open("secondary-aks", "::/0")}},
+			want: join([]string{open("primary-aks", "::/0"), open("secondary-aks", "::/0")},
+				wide(0, "::/1", 32), wide(1, "8000::/1", 32))},
 		"API server range with a space": {customer: "contoso", change: onClusters("apiServerAccessProfile.authorizedIPRanges", []any{"0.0.0.0/0 "}),
-			want: []string{
-				`mandatory aks-hardened primary-aks: AKS cluster "primary-aks": apiServerAccessProfile.authorizedIPRanges[0] "0.0.0.0/0 " is not a CIDR range such as 203.0.113.0/24; ` + apiFix,
-				`mandatory aks-hardened secondary-aks: AKS cluster "secondary-aks": apiServerAccessProfile.authorizedIPRanges[0] "0.0.0.0/0 " is not a CIDR range such as 203.0.113.0/24; ` + apiFix,
-			}},
+			want: rangeProblem(0, `must be a CIDR range such as 203.0.113.0/24, got "0.0.0.0/0 "`)},
+		"an API server range wider than a /8": {customer: "contoso", change: onClusters("apiServerAccessProfile.authorizedIPRanges", []any{"16.0.0.0/4"}),
+			want: wide(0, "16.0.0.0/4", 8)},
 		"an operator decision time that overflows the RTO": {customer: "litware", values: func(v map[string]string) {
 			var dr map[string]any
 			require.NoError(t, json.Unmarshal([]byte(v["fhir-dr:dr"]), &dr))

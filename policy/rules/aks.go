@@ -10,6 +10,7 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/iprange"
 	"github.com/fhir-dr/fhir-dr/naming"
 )
 
@@ -33,7 +34,7 @@ var aksRules = []Rule{
 	},
 	{
 		Name:        "aks-hardened",
-		Description: "Every AKS cluster uses Microsoft Entra ID with Azure RBAC and Kubernetes RBAC, has local accounts off, and its API server is private or limited to authorized CIDR ranges that together do not admit the whole internet.",
+		Description: "Every AKS cluster uses Microsoft Entra ID with Azure RBAC and Kubernetes RBAC, has local accounts off, and its API server is private or limited to authorized CIDR ranges, each canonical and no wider than a /8 (IPv6 /32), that together do not admit the whole internet.",
 		Level:       Mandatory, Scope: ResourceScope,
 		resource: checkHardened,
 	},
@@ -95,9 +96,11 @@ func checkHardened(_ *env, r Resource) []string {
 }
 
 // checkAuthorizedRanges refuses a public API server whose authorized
-// ranges admit the whole internet: none at all, or ranges whose union is
-// every IPv4 or every IPv6 address (0.0.0.0/1 with 128.0.0.0/1 as much as
-// 0.0.0.0/0), and any range that is not a CIDR range as written.
+// ranges admit the whole internet or a large part of it: none at all, any
+// range iprange.Parse refuses (the rule drconfig holds the stack file's
+// ranges to: a canonical CIDR range as written, no wider than a /8 or an
+// IPv6 /32), and ranges whose union is every IPv4 or IPv6 address
+// (0.0.0.0/1 with 128.0.0.0/1 as much as 0.0.0.0/0).
 func checkAuthorizedRanges(r Resource) []string {
 	const fix = "set compute.apiServer.private: true or compute.apiServer.authorizedIPRanges to the operators' ranges"
 	ranges, _ := arr(r.Inputs, "apiServerAccessProfile.authorizedIPRanges")
@@ -105,23 +108,25 @@ func checkAuthorizedRanges(r Resource) []string {
 		return []string{describe(r) + " has its API server open to the internet; " + fix}
 	}
 	var out []string
-	var parsed []netip.Prefix
+	var prefixes []netip.Prefix
 	for i, v := range ranges {
+		at := fmt.Sprintf("%s: apiServerAccessProfile.authorizedIPRanges[%d]", describe(r), i)
 		switch {
 		case v.ContainsUnknowns():
 		case !v.IsString():
-			out = append(out, fmt.Sprintf("%s: apiServerAccessProfile.authorizedIPRanges[%d] is not a CIDR range; %s", describe(r), i, fix))
+			out = append(out, fmt.Sprintf("%s: must be a CIDR range such as 203.0.113.0/24, got %v", at, v.V))
 		default:
-			p, ok := parseRange(v.StringValue(), false)
-			if !ok {
-				out = append(out, fmt.Sprintf("%s: apiServerAccessProfile.authorizedIPRanges[%d] %q is not a CIDR range such as 203.0.113.0/24; %s",
-					describe(r), i, v.StringValue(), fix))
-				continue
+			if _, err := iprange.Parse(v.StringValue()); err != nil {
+				out = append(out, fmt.Sprintf("%s: %v", at, err))
 			}
-			parsed = append(parsed, p)
+			// The union counts every range that is a range at all, too
+			// wide or not.
+			if p, ok := parseRange(v.StringValue(), false); ok {
+				prefixes = append(prefixes, p)
+			}
 		}
 	}
-	if all, ok := coversAll(parsed); ok {
+	if all, ok := coversAll(prefixes); ok {
 		out = append(out, fmt.Sprintf("%s has its API server open to the internet: its authorized IP ranges together admit %s; %s",
 			describe(r), all, fix))
 	}

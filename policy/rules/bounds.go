@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/iprange"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
 
@@ -78,6 +79,15 @@ const (
 	// MinCosmosIPv4RuleBits is the widest firewall range an account may
 	// admit: a /16 (65,536 addresses). The firewall takes IPv4 only.
 	MinCosmosIPv4RuleBits = 16
+)
+
+// The AKS API server's authorized ranges are held to iprange.Parse (each
+// a canonical CIDR range no wider than iprange.MinBitsIPv4 or
+// iprange.MinBitsIPv6), the rule drconfig holds the stack file to; see
+// checkAuthorizedRanges.
+const (
+	MinAPIServerRangeBitsIPv4 = iprange.MinBitsIPv4
+	MinAPIServerRangeBitsIPv6 = iprange.MinBitsIPv6
 )
 
 // AKSNetworkPolicies are the network policy engines a cluster may run

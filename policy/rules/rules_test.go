@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +115,19 @@ const apiServerFix = "set compute.apiServer.private: true or compute.apiServer.a
 
 func openAPIServer(cluster, all string) string {
 	return `AKS cluster "` + cluster + `" has its API server open to the internet: its authorized IP ranges together admit ` + all + "; " + apiServerFix
+}
+
+func rangeProblem(cluster string, i int, problem string) string {
+	return `AKS cluster "` + cluster + `": apiServerAccessProfile.authorizedIPRanges[` + strconv.Itoa(i) + `]: ` + problem
+}
+
+func wideRange(cluster string, i int, r string, bits int) string {
+	return rangeProblem(cluster, i, r+" opens the API server to a large part of the internet: list the operators' egress ranges, /"+
+		strconv.Itoa(bits)+" or narrower")
+}
+
+func notCIDR(cluster string, i int, got string) string {
+	return rangeProblem(cluster, i, "must be a CIDR range such as 203.0.113.0/24, got "+got)
 }
 
 // bothClusters sets path on both clusters alike, so that only the rule
@@ -473,8 +487,10 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 		}, nil, []violation{
 			{"aks-hardened", "::primary-aks", `AKS cluster "primary-aks": disableLocalAccounts is not true; turn local accounts off so every access is audited`},
 			{"aks-hardened", "::primary-aks", openAPIServer("primary-aks", "0.0.0.0/0")},
+			{"aks-hardened", "::primary-aks", wideRange("primary-aks", 0, "0.0.0.0/0", 8)},
 			{"aks-hardened", "::secondary-aks", `AKS cluster "secondary-aks": disableLocalAccounts is not true; turn local accounts off so every access is audited`},
 			{"aks-hardened", "::secondary-aks", openAPIServer("secondary-aks", "0.0.0.0/0")},
+			{"aks-hardened", "::secondary-aks", wideRange("secondary-aks", 0, "0.0.0.0/0", 8)},
 		}},
 		"API server with no authorized ranges": {"contoso", func(t *testing.T, s *rules.Stack) {
 			bothClusters(t, s, "apiServerAccessProfile.authorizedIPRanges", []any{})
@@ -486,30 +502,52 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 			bothClusters(t, s, "apiServerAccessProfile.authorizedIPRanges", []any{"0.0.0.0/1", "203.0.113.0/24", "128.0.0.0/1"})
 		}, nil, []violation{
 			{"aks-hardened", "::primary-aks", openAPIServer("primary-aks", "0.0.0.0/0")},
+			{"aks-hardened", "::primary-aks", wideRange("primary-aks", 0, "0.0.0.0/1", 8)},
+			{"aks-hardened", "::primary-aks", wideRange("primary-aks", 2, "128.0.0.0/1", 8)},
 			{"aks-hardened", "::secondary-aks", openAPIServer("secondary-aks", "0.0.0.0/0")},
+			{"aks-hardened", "::secondary-aks", wideRange("secondary-aks", 0, "0.0.0.0/1", 8)},
+			{"aks-hardened", "::secondary-aks", wideRange("secondary-aks", 2, "128.0.0.0/1", 8)},
 		}},
 		"API server open to every IPv6 address": {"contoso", func(t *testing.T, s *rules.Stack) {
 			set(t, s, "primary-aks", "apiServerAccessProfile.authorizedIPRanges", []any{"203.0.113.0/24", "::/0"})
 			set(t, s, "secondary-aks", "apiServerAccessProfile.authorizedIPRanges", []any{"203.0.113.0/24", "::/0"})
 		}, nil, []violation{
 			{"aks-hardened", "::primary-aks", openAPIServer("primary-aks", "::/0")},
+			{"aks-hardened", "::primary-aks", wideRange("primary-aks", 1, "::/0", 32)},
 			{"aks-hardened", "::secondary-aks", openAPIServer("secondary-aks", "::/0")},
+			{"aks-hardened", "::secondary-aks", wideRange("secondary-aks", 1, "::/0", 32)},
 		}},
 		"API server open to both IPv6 halves": {"contoso", func(t *testing.T, s *rules.Stack) {
 			bothClusters(t, s, "apiServerAccessProfile.authorizedIPRanges", []any{"::/1", "8000::/1"})
 		}, nil, []violation{
 			{"aks-hardened", "::primary-aks", openAPIServer("primary-aks", "::/0")},
+			{"aks-hardened", "::primary-aks", wideRange("primary-aks", 0, "::/1", 32)},
+			{"aks-hardened", "::primary-aks", wideRange("primary-aks", 1, "8000::/1", 32)},
 			{"aks-hardened", "::secondary-aks", openAPIServer("secondary-aks", "::/0")},
+			{"aks-hardened", "::secondary-aks", wideRange("secondary-aks", 0, "::/1", 32)},
+			{"aks-hardened", "::secondary-aks", wideRange("secondary-aks", 1, "8000::/1", 32)},
+		}},
+		"API server ranges too wide or not canonical": {"contoso", func(t *testing.T, s *rules.Stack) {
+			bothClusters(t, s, "apiServerAccessProfile.authorizedIPRanges", []any{"16.0.0.0/4", "203.0.113.7/24", "203.0.113.7", "2001::/16"})
+		}, nil, []violation{
+			{"aks-hardened", "::primary-aks", wideRange("primary-aks", 0, "16.0.0.0/4", 8)},
+			{"aks-hardened", "::primary-aks", rangeProblem("primary-aks", 1, "203.0.113.7/24 has host bits set; write 203.0.113.0/24")},
+			{"aks-hardened", "::primary-aks", notCIDR("primary-aks", 2, `"203.0.113.7"`)},
+			{"aks-hardened", "::primary-aks", wideRange("primary-aks", 3, "2001::/16", 32)},
+			{"aks-hardened", "::secondary-aks", wideRange("secondary-aks", 0, "16.0.0.0/4", 8)},
+			{"aks-hardened", "::secondary-aks", rangeProblem("secondary-aks", 1, "203.0.113.7/24 has host bits set; write 203.0.113.0/24")},
+			{"aks-hardened", "::secondary-aks", notCIDR("secondary-aks", 2, `"203.0.113.7"`)},
+			{"aks-hardened", "::secondary-aks", wideRange("secondary-aks", 3, "2001::/16", 32)},
 		}},
 		"API server ranges that are not CIDR ranges": {"contoso", func(t *testing.T, s *rules.Stack) {
 			bothClusters(t, s, "apiServerAccessProfile.authorizedIPRanges", []any{"0.0.0.0/0 ", "*", "203.0.113.0/24", 42})
 		}, nil, []violation{
-			{"aks-hardened", "::primary-aks", `AKS cluster "primary-aks": apiServerAccessProfile.authorizedIPRanges[0] "0.0.0.0/0 " is not a CIDR range such as 203.0.113.0/24; ` + apiServerFix},
-			{"aks-hardened", "::primary-aks", `AKS cluster "primary-aks": apiServerAccessProfile.authorizedIPRanges[1] "*" is not a CIDR range such as 203.0.113.0/24; ` + apiServerFix},
-			{"aks-hardened", "::primary-aks", `AKS cluster "primary-aks": apiServerAccessProfile.authorizedIPRanges[3] is not a CIDR range; ` + apiServerFix},
-			{"aks-hardened", "::secondary-aks", `AKS cluster "secondary-aks": apiServerAccessProfile.authorizedIPRanges[0] "0.0.0.0/0 " is not a CIDR range such as 203.0.113.0/24; ` + apiServerFix},
-			{"aks-hardened", "::secondary-aks", `AKS cluster "secondary-aks": apiServerAccessProfile.authorizedIPRanges[1] "*" is not a CIDR range such as 203.0.113.0/24; ` + apiServerFix},
-			{"aks-hardened", "::secondary-aks", `AKS cluster "secondary-aks": apiServerAccessProfile.authorizedIPRanges[3] is not a CIDR range; ` + apiServerFix},
+			{"aks-hardened", "::primary-aks", notCIDR("primary-aks", 0, `"0.0.0.0/0 "`)},
+			{"aks-hardened", "::primary-aks", notCIDR("primary-aks", 1, `"*"`)},
+			{"aks-hardened", "::primary-aks", notCIDR("primary-aks", 3, "42")},
+			{"aks-hardened", "::secondary-aks", notCIDR("secondary-aks", 0, `"0.0.0.0/0 "`)},
+			{"aks-hardened", "::secondary-aks", notCIDR("secondary-aks", 1, `"*"`)},
+			{"aks-hardened", "::secondary-aks", notCIDR("secondary-aks", 3, "42")},
 		}},
 		"Kubernetes RBAC off": {"contoso", func(t *testing.T, s *rules.Stack) {
 			bothClusters(t, s, "enableRBAC", false)
