@@ -281,7 +281,7 @@ func TestBinaryRefusesTheHoles(t *testing.T) {
 			b, err := json.Marshal(dr)
 			require.NoError(t, err)
 			v["fhir-dr:dr"] = string(b)
-		}, want: []string{"mandatory rto-budget : dr.operatorDecisionTime 2562047h40m0s is outside 0s to 24h0m0s, which the RTO model accepts; " +
+		}, want: []string{"mandatory rto-budget : dr.operatorDecisionTime 2562047h40m0s is outside 0s to 2h0m0s, which the RTO model accepts; " +
 			"set the time on-call needs to confirm an outage and order the failover (default 15m0s)"}},
 		"local auth on an account without DR": {customer: "adatum", change: on("account", "disableLocalAuth", false), want: []string{
 			`mandatory cosmos-local-auth-disabled account: Cosmos DB account "account" accepts account keys; set disableLocalAuth: true`,

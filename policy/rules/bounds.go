@@ -47,10 +47,10 @@ const (
 // The RTO model's operator input and the policy's budgets.
 const (
 	// MinOperatorDecisionTime to MaxOperatorDecisionTime is the
-	// dr.operatorDecisionTime rto-budget accepts. A day is far beyond any
-	// tier's budget; the bound keeps the model's sum meaningful.
+	// dr.operatorDecisionTime rto-budget accepts, drconfig's range: a
+	// decision slower than the data tier's whole target meets no target.
 	MinOperatorDecisionTime = 0
-	MaxOperatorDecisionTime = 24 * time.Hour
+	MaxOperatorDecisionTime = objectives.TargetRTOData
 	// MaxBudget is the largest RPO or RTO budget the policy config may set.
 	MaxBudget = 7 * 24 * time.Hour
 )

@@ -143,7 +143,7 @@ const boundedStalenessRange = `Cosmos DB account "account": bounded staleness on
 	`maxIntervalInSeconds from 300 to 86400 and maxStalenessPrefix from 100000 to 2147483647`
 
 func operatorDecisionRange(d string) string {
-	return "dr.operatorDecisionTime " + d + " is outside 0s to 24h0m0s, which the RTO model accepts; " +
+	return "dr.operatorDecisionTime " + d + " is outside 0s to 2h0m0s, which the RTO model accepts; " +
 		"set the time on-call needs to confirm an outage and order the failover (default 15m0s)"
 }
 
@@ -348,6 +348,9 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 		"an operator decision time that overflows the RTO, full tier": {"contoso", func(t *testing.T, s *rules.Stack) {
 			s.Config.DR.OperatorDecisionTime = &drconfig.Duration{Duration: 2562047*time.Hour + 40*time.Minute}
 		}, nil, []violation{{"rto-budget", "", operatorDecisionRange("2562047h40m0s")}}},
+		"an operator decision time beyond drconfig's range": {"litware", func(t *testing.T, s *rules.Stack) {
+			s.Config.DR.OperatorDecisionTime = &drconfig.Duration{Duration: 3 * time.Hour}
+		}, nil, []violation{{"rto-budget", "", operatorDecisionRange("3h0m0s")}}},
 		"a negative operator decision time": {"contoso", func(t *testing.T, s *rules.Stack) {
 			s.Config.DR.OperatorDecisionTime = &drconfig.Duration{Duration: -time.Hour}
 		}, nil, []violation{{"rto-budget", "", operatorDecisionRange("-1h0m0s")}}},
