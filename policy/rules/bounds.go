@@ -21,7 +21,7 @@ const (
 	// tier accepts: HTTPS to the FHIR server's health endpoint on the port
 	// its Service listens on.
 	ProbeProtocol = "HTTPS"
-	ProbePath     = "/health/check"
+	ProbePath     = drconfig.FHIRHealthPath
 	ProbePort     = drconfig.FHIRServicePort
 	// ProbeIntervalSeconds and FastProbeIntervalSeconds are the two probe
 	// intervals Azure accepts.
@@ -38,7 +38,7 @@ const (
 	MaxToleratedFailures = 9
 	// MinTTLSeconds to MaxTTLSeconds is the DNS TTL Azure accepts.
 	MinTTLSeconds = 0
-	MaxTTLSeconds = math.MaxInt32
+	MaxTTLSeconds = drconfig.MaxTTLSeconds
 	// AdvisedMaxTTLSeconds is the TTL above which traffic-manager-ttl
 	// advises: clients keep the failed primary that long.
 	AdvisedMaxTTLSeconds = 60
