@@ -35,6 +35,15 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the policy pack that startBinary built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary != "" {
+		_ = os.RemoveAll(filepath.Dir(binary))
+	}
+	os.Exit(code)
+}
+
 // startBinary builds the policy pack once per test run, starts it as the
 // engine does (the engine's address as the argument, the port read from
 // standard output) and returns a client of its Analyzer service, after the
