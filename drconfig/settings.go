@@ -41,6 +41,9 @@ const (
 	// DefaultPrivateEndpointSubnetBits is the prefix length of the default
 	// private endpoint subnet, the one that follows the node subnet.
 	DefaultPrivateEndpointSubnetBits = 24
+	// MinAllowedIPRangeBits bounds cosmos.allowedIPRanges: no range wider
+	// than a /16 (65,536 addresses) may reach the account's public endpoint.
+	MinAllowedIPRangeBits = 16
 	// MaxTTLSeconds is the largest DNS TTL Traffic Manager accepts.
 	MaxTTLSeconds = 2147483647
 	// FHIRHealthPath is the FHIR server's health endpoint, the only path
@@ -192,7 +195,7 @@ var settings = []Setting{
 		Key: "cosmos.allowedIPRanges", Doc: "the only public sources of the account's public endpoint: the egress of the service that uses it " +
 			"(data tier and DR off; see \"Network access to the data\")",
 		DefaultDoc: "none (no IP filter)",
-		Rules:      "public IPv4 addresses or CIDR ranges; not `0.0.0.0` (every Azure datacenter), `/0`, private or loopback ranges; not with the full tier, which closes the public endpoint",
+		Rules:      "public IPv4 addresses or CIDR ranges of /16 or narrower; not `0.0.0.0` (every Azure datacenter), private or loopback ranges; not with the full tier, which closes the public endpoint",
 	},
 	{
 		Key: "cosmos.backup.type", Doc: "the backup mode", Default: "Periodic",

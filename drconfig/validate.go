@@ -196,8 +196,8 @@ func (c *Config) validateCosmos(ps *problems) {
 		switch {
 		case err != nil || !p.Addr().Is4() || p.Masked() != p:
 			ps.add(at, "must be an IPv4 address or CIDR range such as 203.0.113.0/24, got %q", r)
-		case p.Bits() == 0:
-			ps.add(at, "%s opens the account to the internet", r)
+		case p.Bits() < MinAllowedIPRangeBits:
+			ps.add(at, "%s opens the account to a large part of the internet: name the service's egress, /%d or narrower", r, MinAllowedIPRangeBits)
 		case p.Addr().IsUnspecified():
 			ps.add(at, "0.0.0.0 admits every Azure datacenter, any tenant's: name the service's own egress ranges")
 		case p.Addr().IsPrivate() || p.Addr().IsLoopback():

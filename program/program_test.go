@@ -139,14 +139,16 @@ func TestBadConfig(t *testing.T) {
 				"remove allowedIPRanges, in the same change that moves the stack to the full tier"}}},
 		{"allowed IP ranges that admit too much", with(map[string]string{
 			"fhir-dr:dr":     `{"enabled":true,"tier":"data","ticket":"SR-1"}`,
-			"fhir-dr:cosmos": `{"allowedIPRanges":["0.0.0.0","0.0.0.0/0","10.1.0.0/16","203.0.113.7","198.51.100.1/24","::1","a.b"]}`,
+			"fhir-dr:cosmos": `{"allowedIPRanges":["0.0.0.0","0.0.0.0/0","10.1.0.0/16","203.0.113.7","198.51.100.1/24","::1","a.b","100.64.0.0/10"]}`,
 		}), drconfig.Problems{
 			{Key: "fhir-dr:cosmos.allowedIPRanges[0]", Message: "0.0.0.0 admits every Azure datacenter, any tenant's: name the service's own egress ranges"},
-			{Key: "fhir-dr:cosmos.allowedIPRanges[1]", Message: "0.0.0.0/0 opens the account to the internet"},
+			{Key: "fhir-dr:cosmos.allowedIPRanges[1]", Message: "0.0.0.0/0 opens the account to a large part of the internet: name the service's egress, /16 or narrower"},
 			{Key: "fhir-dr:cosmos.allowedIPRanges[2]", Message: "10.1.0.0/16 is not a public address: the account's IP filter sees the public egress address"},
 			{Key: "fhir-dr:cosmos.allowedIPRanges[4]", Message: `must be an IPv4 address or CIDR range such as 203.0.113.0/24, got "198.51.100.1/24"`},
 			{Key: "fhir-dr:cosmos.allowedIPRanges[5]", Message: `must be an IPv4 address or CIDR range such as 203.0.113.0/24, got "::1"`},
 			{Key: "fhir-dr:cosmos.allowedIPRanges[6]", Message: `must be an IPv4 address or CIDR range such as 203.0.113.0/24, got "a.b"`},
+			// The policy refuses a firewall range wider than /16; so does the stack file.
+			{Key: "fhir-dr:cosmos.allowedIPRanges[7]", Message: "100.64.0.0/10 opens the account to a large part of the internet: name the service's egress, /16 or narrower"},
 		}},
 		{"subnet outside address space", with(map[string]string{"fhir-dr:compute": `{"apiServer":{"private":true},"network":{"primary":{"addressSpace":"10.50.0.0/16","nodeSubnet":"10.52.0.0/20"}}}`}),
 			drconfig.Problems{{Key: "fhir-dr:compute.network.primary.nodeSubnet", Message: "10.52.0.0/20 is not inside the address space 10.50.0.0/16"}}},

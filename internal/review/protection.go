@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -133,5 +134,8 @@ func protectionHazards(base, current []Resource) []Hazard {
 			}
 		}
 	}
+	// The base's state lists independent resources in the order the engine
+	// finished them, which varies: the hazards come in URN order.
+	slices.SortStableFunc(out, func(a, b Hazard) int { return strings.Compare(a.URN, b.URN) })
 	return out
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
@@ -23,34 +24,52 @@ const (
 	ProbeProtocol = "HTTPS"
 	ProbePath     = drconfig.FHIRHealthPath
 	ProbePort     = drconfig.FHIRServicePort
-	// ProbeIntervalSeconds and FastProbeIntervalSeconds are the two probe
-	// intervals Azure accepts.
-	ProbeIntervalSeconds     = 30
-	FastProbeIntervalSeconds = 10
-	// MinProbeTimeoutSeconds to MaxProbeTimeoutSeconds is the probe timeout
-	// Azure accepts; MaxFastProbeTimeoutSeconds with fast probing.
-	MinProbeTimeoutSeconds     = 5
-	MaxProbeTimeoutSeconds     = 10
-	MaxFastProbeTimeoutSeconds = 9
-	// MinToleratedFailures to MaxToleratedFailures is the number of failed
-	// probes Azure accepts.
-	MinToleratedFailures = 0
-	MaxToleratedFailures = 9
-	// MinTTLSeconds to MaxTTLSeconds is the DNS TTL Azure accepts.
-	MinTTLSeconds = 0
+	// MaxTTLSeconds is the DNS TTL Azure accepts.
 	MaxTTLSeconds = drconfig.MaxTTLSeconds
 	// AdvisedMaxTTLSeconds is the TTL above which traffic-manager-ttl
 	// advises: clients keep the failed primary that long.
 	AdvisedMaxTTLSeconds = 60
 )
 
-// The RTO model's operator input and the policy's budgets.
-const (
+// The bounds of settings a stack file also has come from their one
+// declaration in drconfig.Settings, so a stack file and the engine's inputs
+// are held to the same numbers.
+var (
+	probeInterval  = drconfig.Lookup("trafficManager.probe.intervalSeconds").Enum
+	probeTimeout   = drconfig.Lookup("trafficManager.probe.timeoutSeconds").Range
+	probeTolerated = drconfig.Lookup("trafficManager.probe.toleratedFailures").Range
+	dnsTTL         = drconfig.Lookup("trafficManager.ttlSeconds").Range
+	decisionTime   = drconfig.Lookup("dr.operatorDecisionTime").Range
+
+	// ProbeIntervalSeconds and FastProbeIntervalSeconds are the two probe
+	// intervals Azure accepts.
+	ProbeIntervalSeconds, FastProbeIntervalSeconds = atoi(probeInterval[1]), atoi(probeInterval[0])
+	// MinProbeTimeoutSeconds to MaxProbeTimeoutSeconds is the probe timeout
+	// Azure accepts; MaxFastProbeTimeoutSeconds with fast probing, below the
+	// interval.
+	MinProbeTimeoutSeconds, MaxProbeTimeoutSeconds = int(probeTimeout.Min), int(probeTimeout.Max)
+	MaxFastProbeTimeoutSeconds                     = FastProbeIntervalSeconds - 1
+	// MinToleratedFailures to MaxToleratedFailures is the number of failed
+	// probes Azure accepts.
+	MinToleratedFailures, MaxToleratedFailures = int(probeTolerated.Min), int(probeTolerated.Max)
+	// MinTTLSeconds is the smallest DNS TTL Azure accepts.
+	MinTTLSeconds = int(dnsTTL.Min)
 	// MinOperatorDecisionTime to MaxOperatorDecisionTime is the
-	// dr.operatorDecisionTime rto-budget accepts, drconfig's range: a
-	// decision slower than the data tier's whole target meets no target.
-	MinOperatorDecisionTime = 0
-	MaxOperatorDecisionTime = objectives.TargetRTOData
+	// dr.operatorDecisionTime rto-budget accepts: a decision slower than the
+	// data tier's whole target meets no target.
+	MinOperatorDecisionTime, MaxOperatorDecisionTime = time.Duration(decisionTime.Min), time.Duration(decisionTime.Max)
+)
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		panic("policy: drconfig declares a non-numeric value " + s)
+	}
+	return n
+}
+
+// The policy's budgets.
+const (
 	// MaxBudget is the largest RPO or RTO budget the policy config may set.
 	MaxBudget = 7 * 24 * time.Hour
 )
@@ -78,7 +97,7 @@ const (
 	CosmosNetworkACLBypass = "None"
 	// MinCosmosIPv4RuleBits is the widest firewall range an account may
 	// admit: a /16 (65,536 addresses). The firewall takes IPv4 only.
-	MinCosmosIPv4RuleBits = 16
+	MinCosmosIPv4RuleBits = drconfig.MinAllowedIPRangeBits
 )
 
 // The AKS API server's authorized ranges are held to iprange.Parse (each
