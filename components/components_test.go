@@ -2,6 +2,7 @@ package components_test
 
 import (
 	"encoding/json"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -29,7 +30,7 @@ import (
 // renderStack renders an example stack file from stacks/.
 func renderStack(t *testing.T, stack string) *render.Plan {
 	t.Helper()
-	values, err := drconfig.ReadStackFile(filepath.Join("..", drconfig.StackFile(stack)))
+	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path(stack)))
 	require.NoError(t, err)
 	plan, err := render.Run(stack, values, program.Deploy)
 	require.NoError(t, err)
@@ -130,7 +131,7 @@ func TestExampleStacks(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, files, len(want), "every stack file has an expectation")
 	for _, f := range files {
-		stack, err := drconfig.StackName(f)
+		stack, err := stackfile.Stack(f)
 		require.NoError(t, err)
 		t.Run(stack, func(t *testing.T) {
 			_, err := drconfig.LoadFile(f)
@@ -266,7 +267,7 @@ func TestDataTierAndDisabled(t *testing.T) {
 	assert.NotContains(t, a.Inputs, "ipRules")
 	assert.Empty(t, litware.Find(pe))
 	// The service's egress, when given, is the only way in.
-	values, err := drconfig.ReadStackFile(filepath.Join("..", drconfig.StackFile("litware")))
+	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("litware")))
 	require.NoError(t, err)
 	values["fhir-dr:cosmos"] = `{"throughput":1000,"allowedIPRanges":["203.0.113.0/24","198.51.100.7"]}`
 	filtered, err := render.Run("litware", values, program.Deploy)
@@ -401,7 +402,7 @@ func TestMirror(t *testing.T) {
 		pe: "-cosmos-endpoint", dnsZone: "-cosmos-dns", dnsLink: "-cosmos-dns-link", dnsGroup: "-cosmos-dns-group"}
 	for _, stack := range []string{"contoso", "fabrikam", "northwind", "tailspin"} {
 		t.Run(stack, func(t *testing.T) {
-			cfg, err := drconfig.LoadFile(filepath.Join("..", drconfig.StackFile(stack)))
+			cfg, err := drconfig.LoadFile(filepath.Join("..", stackfile.Path(stack)))
 			require.NoError(t, err)
 			plan := renderStack(t, stack)
 			for typ, paths := range regional {
@@ -556,7 +557,7 @@ func TestMonitoringAndTags(t *testing.T) {
 // After a recorded failover the secondary takes writes: only the
 // priorities change, the array order and everything else stay.
 func TestFailedOverAccount(t *testing.T) {
-	values, err := drconfig.ReadStackFile(filepath.Join("..", drconfig.StackFile("contoso")))
+	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("contoso")))
 	require.NoError(t, err)
 	values["fhir-dr:dr"] = `{"enabled":true,"tier":"full","ticket":"SR-100234","writeRegion":"westus",` +
 		`"writeRegionChange":"planned failover to westus at 2026-11-25T18:00:00Z by ops for SR-100999"}`
@@ -579,7 +580,7 @@ func TestFailedOverAccount(t *testing.T) {
 // During a region move the old secondary stays as a third region until the
 // next change removes it; the new one takes its place as priority 1.
 func TestRegionMove(t *testing.T) {
-	values, err := drconfig.ReadStackFile(filepath.Join("..", drconfig.StackFile("litware")))
+	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("litware")))
 	require.NoError(t, err)
 	values["fhir-dr:dr"] = `{"enabled":true,"tier":"data","ticket":"SR-7","secondaryRegion":"northeurope","retiringSecondaryRegion":"ukwest"}`
 	plan, err := render.Run("litware", values, program.Deploy)
@@ -592,7 +593,7 @@ func TestRegionMove(t *testing.T) {
 	// The retiring region keeps the zone redundancy it is deployed with,
 	// not its region's zone support: northwind's old secondary
 	// swedencentral (a region with zones) was deployed without.
-	values, err = drconfig.ReadStackFile(filepath.Join("..", drconfig.StackFile("northwind")))
+	values, err = drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("northwind")))
 	require.NoError(t, err)
 	values["fhir-dr:dr"] = `{"enabled":true,"tier":"full","ticket":"SR-101002","secondaryRegion":"norwayeast","retiringSecondaryRegion":"swedencentral"}`
 	values["fhir-dr:cosmos"] = `{"autoscaleMaxThroughput":20000,"backup":{"type":"Continuous","tier":"Continuous30Days"},"zoneRedundant":{"retiring":false}}`
@@ -613,7 +614,7 @@ func TestRegionMove(t *testing.T) {
 // The date DR was granted, from the stack file, is stamped on the DR
 // resources and never on the customer's data.
 func TestEnabledAtTag(t *testing.T) {
-	values, err := drconfig.ReadStackFile(filepath.Join("..", drconfig.StackFile("litware")))
+	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("litware")))
 	require.NoError(t, err)
 	values["fhir-dr:dr"] = `{"enabled":true,"tier":"data","ticket":"SR-101511","enabledAt":"2026-03-02"}`
 	plan, err := render.Run("litware", values, program.Deploy)

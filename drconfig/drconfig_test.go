@@ -2,6 +2,7 @@ package drconfig
 
 import (
 	"github.com/fhir-dr/fhir-dr/naming"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"testing"
@@ -105,10 +106,10 @@ func TestLoadFileAndStackName(t *testing.T) {
 	assert.Equal(t, "eastus", c.PrimaryRegion)
 	assert.Equal(t, TierFull, c.DR.Tier)
 
-	name, err := StackName(path)
+	name, err := stackfile.Stack(path)
 	require.NoError(t, err)
 	assert.Equal(t, "acme", name)
-	_, err = StackName(filepath.Join(dir, "acme.yaml"))
+	_, err = stackfile.Stack(filepath.Join(dir, "acme.yaml"))
 	assert.EqualError(t, err, filepath.Join(dir, "acme.yaml")+": a stack file is named Pulumi.<stack>.yaml")
 	_, err = LoadFile(filepath.Join(dir, "Pulumi.missing.yaml"))
 	assert.ErrorContains(t, err, "reading stack file")
@@ -121,7 +122,7 @@ func TestProjectFileDeclaresEveryKey(t *testing.T) {
 	project, err := workspace.LoadProject("../Pulumi.yaml")
 	require.NoError(t, err)
 	assert.Equal(t, Namespace, project.Name.String())
-	assert.Equal(t, StackDir, project.StackConfigDir)
+	assert.Equal(t, stackfile.Dir, project.StackConfigDir)
 	assert.Equal(t, "go", project.Runtime.Name())
 	var declared []string
 	for k := range project.Config {
@@ -133,51 +134,8 @@ func TestProjectFileDeclaresEveryKey(t *testing.T) {
 	}
 }
 
-func TestSetDRSettingsKeepsTheFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "Pulumi.contoso.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(`# Contoso Health: data DR.
-config:
-  fhir-dr:customer: contoso
-  fhir-dr:primaryRegion: eastus
-  fhir-dr:dr:
-    enabled: true # since SR-1
-    tier: data
-    ticket: SR-100234
-  fhir-dr:cosmos:
-    autoscaleMaxThroughput: 10000
-`), 0o644))
-	require.NoError(t, SetDRSettings(path, [][2]string{{"writeRegion", "westus"}, {"writeRegionChange", "planned failover: 2026"}}))
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, `# Contoso Health: data DR.
-config:
-  fhir-dr:customer: contoso
-  fhir-dr:primaryRegion: eastus
-  fhir-dr:dr:
-    enabled: true # since SR-1
-    tier: data
-    ticket: SR-100234
-    writeRegion: westus
-    writeRegionChange: 'planned failover: 2026'
-  fhir-dr:cosmos:
-    autoscaleMaxThroughput: 10000
-`, string(b))
-	cfg, err := LoadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, "westus", cfg.DR.WriteRegion)
-
-	require.NoError(t, SetDRSettings(path, [][2]string{{"writeRegion", "eastus"}}))
-	cfg, err = LoadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, "eastus", cfg.DR.WriteRegion, "an existing key is replaced")
-
-	noDR := filepath.Join(t.TempDir(), "Pulumi.adatum.yaml")
-	require.NoError(t, os.WriteFile(noDR, []byte("config:\n  fhir-dr:customer: adatum\n"), 0o644))
-	assert.ErrorContains(t, SetDRSettings(noDR, [][2]string{{"writeRegion", "x"}}), "no fhir-dr:dr object: DR is not enabled here")
-}
-
 func TestAccountID(t *testing.T) {
-	cfg, err := LoadFile(filepath.Join("..", StackFile("contoso")))
+	cfg, err := LoadFile(filepath.Join("..", stackfile.Path("contoso")))
 	require.NoError(t, err)
 	assert.Equal(t, "/subscriptions/sub/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso",
 		cfg.AccountID("sub"))

@@ -3,35 +3,14 @@ package drconfig
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
-	"path/filepath"
 	"reflect"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
-
-// StackDir is the project's stackConfigDir.
-const StackDir = "stacks"
-
-// StackFile returns the path of a stack's file relative to the project root.
-func StackFile(stack string) string {
-	return filepath.Join(StackDir, "Pulumi."+stack+".yaml")
-}
-
-// StackName returns the stack name of a stack file path
-// (".../Pulumi.<stack>.yaml").
-func StackName(path string) (string, error) {
-	base := filepath.Base(path)
-	ext := filepath.Ext(base)
-	name := strings.TrimSuffix(strings.TrimPrefix(base, "Pulumi."), ext)
-	if !strings.HasPrefix(base, "Pulumi.") || (ext != ".yaml" && ext != ".yml") || name == "" {
-		return "", fmt.Errorf("%s: a stack file is named Pulumi.<stack>.yaml", path)
-	}
-	return name, nil
-}
 
 // Load decodes, defaults and validates one stack's configuration. values is
 // the flat Pulumi configuration (keys "fhir-dr:<key>", objects as JSON), as
@@ -83,9 +62,9 @@ func FromContext(ctx *pulumi.Context) (*Config, error) {
 	// The engine hands the program secrets decrypted: refuse them before
 	// they become plain text (secrets.go).
 	if ps := engineSecrets(values, ctx.IsConfigSecret); len(ps) > 0 {
-		return nil, &Error{File: StackFile(ctx.Stack()), Problems: ps}
+		return nil, &Error{File: stackfile.Path(ctx.Stack()), Problems: ps}
 	}
-	return Load(StackFile(ctx.Stack()), values)
+	return Load(stackfile.Path(ctx.Stack()), values)
 }
 
 // ReadStackFile reads a stack file the way Pulumi does (the SDK's workspace

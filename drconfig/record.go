@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
 // The actions of a write-region record.
@@ -188,10 +188,5 @@ func (a *Acknowledgement) validate(ps *problems) {
 // keys, as drctl failover, failback and record do after Azure made the
 // change.
 func RecordWriteRegion(path, region string, record WriteRegionRecord) error {
-	var rec yaml.Node
-	if err := rec.Encode(record); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	regionNode := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: region}
-	return setDRKeys(path, []string{"writeRegion", "writeRegionChange"}, []*yaml.Node{regionNode, &rec})
+	return stackfile.SetDR(path, []string{"writeRegion", "writeRegionChange"}, []any{region, record})
 }

@@ -1,6 +1,7 @@
 package drconfig
 
 import (
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"testing"
@@ -80,7 +81,7 @@ func TestAcknowledgement(t *testing.T) {
 }
 
 func TestRecordWriteRegion(t *testing.T) {
-	path := filepath.Join(t.TempDir(), StackFile("contoso"))
+	path := filepath.Join(t.TempDir(), stackfile.Path("contoso"))
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, []byte(`# Contoso Health: data DR.
 config:

@@ -2,6 +2,7 @@ package drconfig
 
 import (
 	"encoding/base64"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"strings"
 	"testing"
 
@@ -86,7 +87,7 @@ func TestFromContextRefusesSecrets(t *testing.T) {
 	_, err = run("azure-native:clientSecret", "fhir-dr:tags", "fhir-dr:fhir")
 	var e *Error
 	require.ErrorAs(t, err, &e)
-	assert.Equal(t, &Error{File: StackFile("acme"), Problems: Problems{
+	assert.Equal(t, &Error{File: stackfile.Path("acme"), Problems: Problems{
 		{"fhir-dr:fhir", "must not be a secret: the FHIR server's settings are plain-text Kubernetes environment variables and stack outputs"},
 		{"fhir-dr:tags", "must not be a secret: tags are plain text in Azure"},
 	}}, e)

@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 	"github.com/fhir-dr/fhir-dr/program"
 )
@@ -133,7 +133,7 @@ func TestNewRulesThroughTheEngine(t *testing.T) {
 			rule: "", message: "operatorDecisionTime"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			config, err := os.ReadFile(filepath.Join(root, drconfig.StackFile(tc.customer)))
+			config, err := os.ReadFile(filepath.Join(root, stackfile.Path(tc.customer)))
 			require.NoError(t, err)
 			if tc.stackFile != nil {
 				changed := tc.stackFile(string(config))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/review"
 )
 
@@ -22,7 +22,7 @@ import (
 func TestDiffFleetConflicts(t *testing.T) {
 	root := fixtureProject(t, "fleet", "alpha", "bravo", "kilo")
 	write := func(stack, content string) {
-		require.NoError(t, os.WriteFile(filepath.Join(root, drconfig.StackFile(stack)), []byte(content), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(root, stackfile.Path(stack)), []byte(content), 0o644))
 	}
 	write("bravo", "config:\n  fhir-dr:customer: bravo\n  fhir-dr:primaryRegion: westeurope\n")
 	gitIn := func(args ...string) {

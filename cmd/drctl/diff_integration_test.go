@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/failover"
 	"github.com/fhir-dr/fhir-dr/internal/failover/fakearm"
 	"github.com/fhir-dr/fhir-dr/internal/review"
@@ -29,7 +29,7 @@ func TestDiffHazards(t *testing.T) {
 	clone := cloneProject(t)
 
 	edit := func(customer string, change func(string) string) {
-		path := filepath.Join(clone, drconfig.StackFile(customer))
+		path := filepath.Join(clone, stackfile.Path(customer))
 		b, err := os.ReadFile(path)
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(path, []byte(change(string(b))), 0o644))
@@ -54,7 +54,7 @@ func TestDiffHazards(t *testing.T) {
 	// A harmless change.
 	edit("contoso", replace(`cost-center: "4711"`, `cost-center: "4712"`))
 	// A stack file deleted.
-	require.NoError(t, os.Remove(filepath.Join(clone, drconfig.StackFile("tailspin"))))
+	require.NoError(t, os.Remove(filepath.Join(clone, stackfile.Path("tailspin"))))
 	t.Chdir(clone)
 
 	code, stdout, stderr := runDrctl(t, "diff", "--base", "HEAD", "--json")
@@ -150,7 +150,7 @@ func TestDiffRecordedFailover(t *testing.T) {
 	commit("record failover")
 
 	// Moving the write region back by hand, reusing the record, is a hazard.
-	require.NoError(t, drconfig.SetDRSettings(filepath.Join(clone, drconfig.StackFile("contoso")), [][2]string{{"writeRegion", "eastus"}}))
+	require.NoError(t, stackfile.SetDR(filepath.Join(clone, stackfile.Path("contoso")), []string{"writeRegion"}, []any{"eastus"}))
 	code, s = review1("HEAD")
 	assert.Equal(t, 1, code)
 	assert.Equal(t, []review.HazardKind{review.WriteRegionByConfig}, kinds(s))
@@ -164,8 +164,7 @@ func TestDiffRecordedFailover(t *testing.T) {
 	}
 
 	// So is a failback with a hand-typed record.
-	require.NoError(t, drconfig.SetDRSettings(filepath.Join(clone, drconfig.StackFile("contoso")), [][2]string{
-		{"writeRegion", "eastus"}, {"writeRegionChange", "failback to eastus at 2026-11-26T09:00:00Z by ops (INC-42)"}}))
+	require.NoError(t, stackfile.SetDR(filepath.Join(clone, stackfile.Path("contoso")), []string{"writeRegion", "writeRegionChange"}, []any{"eastus", "failback to eastus at 2026-11-26T09:00:00Z by ops (INC-42)"}))
 	code, s = review1("HEAD")
 	assert.Equal(t, 1, code)
 	assert.Equal(t, []review.HazardKind{review.WriteRegionUnverified, review.WriteRegionByConfig}, kinds(s))
@@ -195,7 +194,7 @@ const injection = "x</details>\n<!-- fhir-dr:diff -->\n`code` | cell @mention [l
 func TestDiffReviewHoles(t *testing.T) {
 	clone := cloneProject(t)
 	edit := func(customer string, change func(string) string) {
-		path := filepath.Join(clone, drconfig.StackFile(customer))
+		path := filepath.Join(clone, stackfile.Path(customer))
 		b, err := os.ReadFile(path)
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(path, []byte(change(string(b))), 0o644))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"io"
 	"net/http"
 	"os"
@@ -170,7 +171,7 @@ func runFailover(command string, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if *dryRun {
-		fmt.Fprintf(stdout, "\ndry run: then record in %s: writeRegion: %s\n", drconfig.StackFile(customer), target)
+		fmt.Fprintf(stdout, "\ndry run: then record in %s: writeRegion: %s\n", stackfile.Path(customer), target)
 		return 0
 	}
 
@@ -183,7 +184,7 @@ func runFailover(command string, args []string, stdout, stderr io.Writer) int {
 		"  git add %s\n  git commit -m %q\n"+
 		"and open a pull request: drctl diff checks the record against the base and shows a recorded %s, "+
 		"and its release changes nothing in Azure.\n",
-		target, drconfig.StackFile(customer), target, &record, record.OperationID, customer, drconfig.StackFile(customer),
+		target, stackfile.Path(customer), target, &record, record.OperationID, customer, stackfile.Path(customer),
 		fmt.Sprintf("%s: record %s (%s)", customer, kind, *ticket), kind)
 	return 0
 }
@@ -240,7 +241,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *beforeRelease {
-		if cfg, err := drconfig.LoadFile(drconfig.StackFile(customer)); err == nil && !cfg.DR.Enabled {
+		if cfg, err := drconfig.LoadFile(stackfile.Path(customer)); err == nil && !cfg.DR.Enabled {
 			fmt.Fprintf(stdout, "%s has no DR: its account has one region, which takes writes; nothing to verify.\n", customer)
 			return 0
 		}
@@ -281,7 +282,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 			actual, cfg.PrimaryRegion, cfg.DR.SecondaryRegion)
 		return 1
 	case region == cfg.DR.WriteRegion:
-		fmt.Fprintf(stdout, "%s takes writes, as %s says: nothing to record.\n", region, drconfig.StackFile(customer))
+		fmt.Fprintf(stdout, "%s takes writes, as %s says: nothing to record.\n", region, stackfile.Path(customer))
 		return 0
 	}
 	record := newRecord(drconfig.ActionObserved, cfg.DR.WriteRegion, region, *operator, *ticket, acct.ID, acct.Locations, acct.RequestID)
@@ -289,7 +290,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	fmt.Fprintf(stdout, "%s takes writes in Azure. Recorded in %s:\n  writeRegion: %s\n  writeRegionChange: %s (Azure request %s)\n"+
-		"Commit it and open a pull request before any other release of %s.\n", region, drconfig.StackFile(customer), region, &record,
+		"Commit it and open a pull request before any other release of %s.\n", region, stackfile.Path(customer), region, &record,
 		record.OperationID, customer)
 	return 0
 }
@@ -299,7 +300,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 // the offline review cannot do: a record typed to look like drctl's passes
 // the review, but not this check, because Azure's own answer differs.
 func verifyRecorded(customer string, cfg *drconfig.Config, acct failover.Account, stdout, stderr io.Writer) int {
-	file := drconfig.StackFile(customer)
+	file := stackfile.Path(customer)
 	var problems []string
 	if w := acct.WriteRegion(); !failover.SameRegion(w, cfg.DR.WriteRegion) {
 		problems = append(problems, fmt.Sprintf("Azure says %s takes writes, %s says %s", w, file, cfg.DR.WriteRegion))
@@ -324,7 +325,7 @@ func loadDRStack(customer string) (string, *drconfig.Config, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	path := filepath.Join(root, drconfig.StackFile(customer))
+	path := filepath.Join(root, stackfile.Path(customer))
 	cfg, err := drconfig.LoadFile(path)
 	if err != nil {
 		return "", nil, err

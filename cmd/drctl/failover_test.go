@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,9 +26,9 @@ func failoverProject(t *testing.T) *fakearm.Server {
 	dir := t.TempDir()
 	writeFleet(t, dir, 0) // Pulumi.yaml and an empty stacks/
 	for _, c := range []string{"contoso", "adatum"} {
-		b, err := os.ReadFile(filepath.Join("..", "..", drconfig.StackFile(c)))
+		b, err := os.ReadFile(filepath.Join("..", "..", stackfile.Path(c)))
 		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(dir, drconfig.StackFile(c)), b, 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, stackfile.Path(c)), b, 0o644))
 	}
 	t.Chdir(dir)
 	arm, client := fakearm.New(t, contosoAccount)
@@ -49,14 +50,14 @@ func TestFailoverAndFailback(t *testing.T) {
 	assert.Contains(t, out, "westus now takes writes. Recorded in stacks/Pulumi.contoso.yaml:\n  writeRegion: westus\n"+
 		"  writeRegionChange: planned-failover eastus -> westus at 2026-11-25T18:00:00Z by ops (INC-42) (Azure request "+fakearm.RequestID(4)+")\n")
 	assert.Contains(t, out, "  git add stacks/Pulumi.contoso.yaml\n")
-	cfg, err := drconfig.LoadFile(drconfig.StackFile("contoso"))
+	cfg, err := drconfig.LoadFile(stackfile.Path("contoso"))
 	require.NoError(t, err)
 	assert.Equal(t, "westus", cfg.DR.WriteRegion)
 	assert.Equal(t, &drconfig.WriteRegionRecord{Action: "planned-failover", From: "eastus", To: "westus", At: "2026-11-25T18:00:00Z",
 		By: "ops", Ticket: "INC-42", AccountID: contosoAccount,
 		FailoverPolicies: []drconfig.FailoverPolicy{{LocationName: "West US", FailoverPriority: 0}, {LocationName: "East US", FailoverPriority: 1}},
 		OperationID:      fakearm.RequestID(4)}, cfg.DR.WriteRegionChange, "what Azure answered")
-	b, err := os.ReadFile(drconfig.StackFile("contoso"))
+	b, err := os.ReadFile(stackfile.Path("contoso"))
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `    ticket: SR-100234
     writeRegion: westus
@@ -84,7 +85,7 @@ func TestFailoverAndFailback(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	_, write, _ = arm.State()
 	assert.Equal(t, "East US", write)
-	cfg, err = drconfig.LoadFile(drconfig.StackFile("contoso"))
+	cfg, err = drconfig.LoadFile(stackfile.Path("contoso"))
 	require.NoError(t, err)
 	assert.Equal(t, "eastus", cfg.DR.WriteRegion)
 	assert.Equal(t, "failback westus -> eastus at 2026-11-25T18:00:00Z by ops (INC-42)", cfg.DR.WriteRegionChange.String())
@@ -109,7 +110,7 @@ func TestForcedFailoverNeedsConfirmation(t *testing.T) {
 	_, write, requests := arm.State()
 	assert.Equal(t, "West US", write)
 	assert.Contains(t, requests, `POST offlineRegion {"region":"East US"}`)
-	cfg, err := drconfig.LoadFile(drconfig.StackFile("contoso"))
+	cfg, err := drconfig.LoadFile(stackfile.Path("contoso"))
 	require.NoError(t, err)
 	assert.Equal(t, "forced-failover eastus -> westus at 2026-11-25T18:00:00Z by ops (INC-7)", cfg.DR.WriteRegionChange.String())
 	assert.Equal(t, fakearm.RequestID(2), cfg.DR.WriteRegionChange.OperationID, "the offlineRegion request")
@@ -117,7 +118,7 @@ func TestForcedFailoverNeedsConfirmation(t *testing.T) {
 
 func TestDrillLeavesTheStackFile(t *testing.T) {
 	arm := failoverProject(t)
-	before, err := os.ReadFile(drconfig.StackFile("contoso"))
+	before, err := os.ReadFile(stackfile.Path("contoso"))
 	require.NoError(t, err)
 	code, out, errOut := runDrctl(t, "failover", "contoso", "--drill", "--subscription", "sub-1")
 	require.Equal(t, 0, code, errOut)
@@ -125,7 +126,7 @@ func TestDrillLeavesTheStackFile(t *testing.T) {
 	auto, write, _ := arm.State()
 	assert.True(t, auto)
 	assert.Equal(t, "East US", write)
-	after, err := os.ReadFile(drconfig.StackFile("contoso"))
+	after, err := os.ReadFile(stackfile.Path("contoso"))
 	require.NoError(t, err)
 	assert.Equal(t, string(before), string(after))
 }
@@ -172,7 +173,7 @@ func TestRecordServiceManagedFailover(t *testing.T) {
 	code, out, errOut = runDrctl(t, "record", "contoso", "--ticket", "INC-5", "--subscription", "sub-1", "--operator", "ops")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "westus takes writes in Azure.")
-	cfg, err := drconfig.LoadFile(drconfig.StackFile("contoso"))
+	cfg, err := drconfig.LoadFile(stackfile.Path("contoso"))
 	require.NoError(t, err)
 	assert.Equal(t, "westus", cfg.DR.WriteRegion)
 	assert.Equal(t, "observed eastus -> westus at 2026-11-25T18:00:00Z by ops (INC-5)", cfg.DR.WriteRegionChange.String())
@@ -193,7 +194,7 @@ func TestRecordVerify(t *testing.T) {
 
 	// A forged failover: the stack file says westus, with a record that
 	// copies what Azure would answer; Azure never failed over.
-	require.NoError(t, drconfig.RecordWriteRegion(drconfig.StackFile("contoso"), "westus", drconfig.WriteRegionRecord{
+	require.NoError(t, drconfig.RecordWriteRegion(stackfile.Path("contoso"), "westus", drconfig.WriteRegionRecord{
 		Action: "planned-failover", From: "eastus", To: "westus", At: "2026-11-25T17:00:00Z", By: "mallory", Ticket: "INC-1",
 		AccountID:        contosoAccount,
 		FailoverPolicies: []drconfig.FailoverPolicy{{LocationName: "West US", FailoverPriority: 0}, {LocationName: "East US", FailoverPriority: 1}},
@@ -206,7 +207,7 @@ func TestRecordVerify(t *testing.T) {
 		"then record what Azure reports (drctl record contoso --ticket <incident>).\n", errOut)
 
 	// A record about another account.
-	require.NoError(t, drconfig.RecordWriteRegion(drconfig.StackFile("contoso"), "eastus", drconfig.WriteRegionRecord{
+	require.NoError(t, drconfig.RecordWriteRegion(stackfile.Path("contoso"), "eastus", drconfig.WriteRegionRecord{
 		Action: "failback", From: "westus", To: "eastus", At: "2026-11-25T18:00:00Z", By: "mallory", Ticket: "INC-1",
 		AccountID: strings.Replace(contosoAccount, "sub-1", "sub-2", 1), OperationID: fakearm.RequestID(4),
 	}))
@@ -224,10 +225,10 @@ func TestRecordVerifyBeforeRelease(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Equal(t, "adatum has no DR: its account has one region, which takes writes; nothing to verify.\n", out)
 
-	b, err := os.ReadFile(drconfig.StackFile("contoso"))
+	b, err := os.ReadFile(stackfile.Path("contoso"))
 	require.NoError(t, err)
 	renamed := strings.ReplaceAll(string(b), "contoso", "newcust") // a customer the release has not created yet
-	require.NoError(t, os.WriteFile(drconfig.StackFile("newcust"), []byte(renamed), 0o644))
+	require.NoError(t, os.WriteFile(stackfile.Path("newcust"), []byte(renamed), 0o644))
 	code, out, errOut = runDrctl(t, "record", "newcust", "--verify", "--before-release", "--subscription", "sub-1")
 	require.Equal(t, 0, code, errOut)
 	assert.Equal(t, "newcust's account fhir-newcust does not exist yet: the release creates it; nothing to verify.\n", out)
@@ -239,8 +240,8 @@ func TestRecordVerifyBeforeRelease(t *testing.T) {
 	code, out, errOut = runDrctl(t, "record", "contoso", "--verify", "--before-release", "--subscription", "sub-1")
 	require.Equal(t, 0, code, errOut)
 	assert.Equal(t, "verified: eastus takes writes in Azure (account "+contosoAccount+"), as stacks/Pulumi.contoso.yaml records.\n", out)
-	require.NoError(t, drconfig.SetDRSettings(drconfig.StackFile("contoso"), [][2]string{{"writeRegion", "westus"}}))
-	require.NoError(t, drconfig.RecordWriteRegion(drconfig.StackFile("contoso"), "westus", drconfig.WriteRegionRecord{
+	require.NoError(t, stackfile.SetDR(stackfile.Path("contoso"), []string{"writeRegion"}, []any{"westus"}))
+	require.NoError(t, drconfig.RecordWriteRegion(stackfile.Path("contoso"), "westus", drconfig.WriteRegionRecord{
 		Action: "planned-failover", From: "eastus", To: "westus", At: "2026-11-25T17:00:00Z", By: "mallory", Ticket: "INC-1",
 		AccountID: contosoAccount, OperationID: fakearm.RequestID(4),
 	}))

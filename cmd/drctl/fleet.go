@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"github.com/fhir-dr/fhir-dr/azure/regions"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -64,7 +65,7 @@ func (r stackResult) Status() string {
 // stack under root when none is named, sorted.
 func stackFiles(root string, customers []string) ([]string, error) {
 	if len(customers) == 0 {
-		files, err := filepath.Glob(filepath.Join(root, drconfig.StackDir, "Pulumi.*.yaml"))
+		files, err := stackfile.List(root)
 		if err != nil {
 			return nil, err
 		}
@@ -73,7 +74,7 @@ func stackFiles(root string, customers []string) ([]string, error) {
 	}
 	var files []string
 	for _, c := range customers {
-		files = append(files, filepath.Join(root, drconfig.StackFile(c)))
+		files = append(files, filepath.Join(root, stackfile.Path(c)))
 	}
 	return files, nil
 }
@@ -105,7 +106,7 @@ func validateFleet(files []string, policy rules.Config, workers int, progress fu
 
 func validateStack(file string, policy rules.Config) stackResult {
 	res := stackResult{File: file}
-	name, err := drconfig.StackName(file)
+	name, err := stackfile.Stack(file)
 	if err != nil {
 		res.Err = err
 		return res

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,7 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
 )
 
@@ -31,7 +31,7 @@ func writeFleet(tb testing.TB, dir string, n int) []string {
 	project, err := os.ReadFile(filepath.Join(root, "Pulumi.yaml"))
 	require.NoError(tb, err)
 	require.NoError(tb, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644))
-	require.NoError(tb, os.MkdirAll(filepath.Join(dir, drconfig.StackDir), 0o755))
+	require.NoError(tb, os.MkdirAll(filepath.Join(dir, stackfile.Dir), 0o755))
 	var templates [][]byte
 	for _, f := range examples {
 		b, err := os.ReadFile(f)
@@ -42,7 +42,7 @@ func writeFleet(tb testing.TB, dir string, n int) []string {
 	for i := range n {
 		customer := fmt.Sprintf("customer%04d", i)
 		content := customerLine.ReplaceAll(templates[i%len(templates)], []byte("  fhir-dr:customer: "+customer))
-		file := filepath.Join(dir, drconfig.StackFile(customer))
+		file := filepath.Join(dir, stackfile.Path(customer))
 		require.NoError(tb, os.WriteFile(file, content, 0o644))
 		files = append(files, file)
 	}
@@ -60,7 +60,7 @@ func TestValidateFleetWithBrokenStacks(t *testing.T) {
 		"customer0031": "config:\n  fhir-dr:customer: customer0031\n  fhir-dr:primaryRegion: eastus\n  fhir-dr:cosmos:\n    throughputt: 400\n",
 	}
 	for c, content := range broken {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, drconfig.StackFile(c)), []byte(content), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, stackfile.Path(c)), []byte(content), 0o644))
 	}
 	t.Chdir(dir)
 
@@ -136,17 +136,17 @@ func fixtureProject(t *testing.T, name string, stacks ...string) string {
 	project, err := os.ReadFile(filepath.Join("..", "..", "Pulumi.yaml"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(root, "Pulumi.yaml"), project, 0o644))
-	require.NoError(t, os.MkdirAll(filepath.Join(root, drconfig.StackDir), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, stackfile.Dir), 0o755))
 	files, err := filepath.Glob(filepath.Join("testdata", name, "Pulumi.*.yaml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	for _, f := range files {
-		if stack, _ := drconfig.StackName(f); len(stacks) > 0 && !slices.Contains(stacks, stack) {
+		if stack, _ := stackfile.Stack(f); len(stacks) > 0 && !slices.Contains(stacks, stack) {
 			continue
 		}
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(root, drconfig.StackDir, filepath.Base(f)), b, 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(root, stackfile.Dir, filepath.Base(f)), b, 0o644))
 	}
 	return root
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"io"
 	"maps"
 	"os"
@@ -62,7 +63,7 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "drctl plan:", err)
 			return 1
 		}
-		path = filepath.Join(root, drconfig.StackFile(*stack))
+		path = filepath.Join(root, stackfile.Path(*stack))
 	}
 	policy, err := loadPolicyConfig(*policyConfig)
 	if err != nil {
@@ -174,7 +175,7 @@ type stackPlan struct {
 // does not know, so this is where such typos are caught; and an invalid
 // stack registers nothing.
 func planStack(path string, policy rules.Config) (*stackPlan, error) {
-	name, err := drconfig.StackName(path)
+	name, err := stackfile.Stack(path)
 	if err != nil {
 		return nil, err
 	}

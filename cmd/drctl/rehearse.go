@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"io"
 	"os"
 	"os/signal"
@@ -52,7 +53,7 @@ func rehearseStack(ctx context.Context, customer, from string, out io.Writer) er
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(root, drconfig.StackFile(customer))
+	path := filepath.Join(root, stackfile.Path(customer))
 	// Invalid configuration is reported the same way as by plan, before the
 	// engine starts.
 	if _, err := drconfig.LoadFile(path); err != nil {

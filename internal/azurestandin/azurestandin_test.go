@@ -3,6 +3,7 @@ package azurestandin
 import (
 	"context"
 	"encoding/base64"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"maps"
 	"path/filepath"
 	"strings"
@@ -34,7 +35,7 @@ func facts(t *testing.T) *azureschema.Facts {
 // renderStack renders an example stack with the unit-test mocks.
 func renderStack(t *testing.T, customer string) *render.Plan {
 	t.Helper()
-	path := filepath.Join("..", "..", drconfig.StackFile(customer))
+	path := filepath.Join("..", "..", stackfile.Path(customer))
 	values, err := drconfig.ReadStackFile(path)
 	require.NoError(t, err)
 	plan, err := render.Run(customer, values, program.Deploy)

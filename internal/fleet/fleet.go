@@ -14,6 +14,7 @@ package fleet
 import (
 	"cmp"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"net/url"
 	"path/filepath"
 	"runtime"
@@ -96,10 +97,10 @@ func Check(stacks []Stack) Problems {
 
 	var ps Problems
 	for _, s := range in {
-		if name, err := drconfig.StackName(s.File); err == nil && name != s.Config.Customer {
+		if name, err := stackfile.Stack(s.File); err == nil && name != s.Config.Customer {
 			ps = append(ps, Problem{[]string{s.File}, key("customer"), fmt.Sprintf(
 				"is %s, but the stack is %s: a stack is named after its customer, so customer %s's stack file is %s",
-				s.Config.Customer, name, s.Config.Customer, filepath.Base(drconfig.StackFile(s.Config.Customer)))})
+				s.Config.Customer, name, s.Config.Customer, filepath.Base(stackfile.Path(s.Config.Customer)))})
 		}
 	}
 	for _, g := range groups(in, func(c *drconfig.Config) string { return c.Customer }) {
@@ -296,7 +297,7 @@ func quantity(files []string) string {
 
 // Files returns the stack files of the project at root, sorted.
 func Files(root string) ([]string, error) {
-	files, err := filepath.Glob(filepath.Join(root, drconfig.StackDir, "Pulumi.*.yaml"))
+	files, err := stackfile.List(root)
 	slices.Sort(files)
 	return files, err
 }

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"testing"
@@ -161,7 +162,7 @@ func TestCheckProject(t *testing.T) {
 		"bob": "config:\n  fhir-dr:customer: bob\n  fhir-dr:primaryRegion: eastus\n  fhir-dr:cosmos:\n    accountName: fhir-ann\n",
 		"cat": "config:\n  fhir-dr:customer: ann\n  fhir-dr:primaryRegion: mars\n",
 	} {
-		require.NoError(t, os.WriteFile(filepath.Join(root, drconfig.StackFile(name)), []byte(content), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(root, stackfile.Path(name)), []byte(content), 0o644))
 	}
 	ps, err := CheckProject(root)
 	require.NoError(t, err)
@@ -183,7 +184,7 @@ func BenchmarkCheckProject(b *testing.B) {
 			"    tier: full\n    ticket: SR-1\n  fhir-dr:compute:\n    apiServer:\n      private: true\n  fhir-dr:fhir:\n" +
 			"    version: \"4.0.1\"\n    auth:\n      authority: https://login.microsoftonline.com/t\n" +
 			"      audience: https://" + name + "-fhir.trafficmanager.net\n"
-		require.NoError(b, os.WriteFile(filepath.Join(root, drconfig.StackFile(name)), []byte(content), 0o644))
+		require.NoError(b, os.WriteFile(filepath.Join(root, stackfile.Path(name)), []byte(content), 0o644))
 	}
 	for b.Loop() {
 		ps, err := CheckProject(root)

@@ -2,6 +2,7 @@ package kubestandin
 
 import (
 	"context"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +21,7 @@ import (
 
 func renderStack(t *testing.T, stack string) *render.Plan {
 	t.Helper()
-	values, err := drconfig.ReadStackFile(filepath.Join("..", "..", drconfig.StackFile(stack)))
+	values, err := drconfig.ReadStackFile(filepath.Join("..", "..", stackfile.Path(stack)))
 	require.NoError(t, err)
 	plan, err := render.Run(stack, values, program.Deploy)
 	require.NoError(t, err)

@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"path/filepath"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 
 func config(t *testing.T, customer string) *drconfig.Config {
 	t.Helper()
-	cfg, err := drconfig.LoadFile(filepath.Join("..", "..", drconfig.StackFile(customer)))
+	cfg, err := drconfig.LoadFile(filepath.Join("..", "..", stackfile.Path(customer)))
 	require.NoError(t, err)
 	return cfg
 }

@@ -4,6 +4,7 @@ package rehearse
 
 import (
 	"context"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,7 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
@@ -97,7 +97,7 @@ func TestPolicyPackThroughTheEngine(t *testing.T) {
 		})},
 	} {
 		t.Run(rule, func(t *testing.T) {
-			config, err := os.ReadFile(filepath.Join(projectRoot(t), drconfig.StackFile(tc.customer)))
+			config, err := os.ReadFile(filepath.Join(projectRoot(t), stackfile.Path(tc.customer)))
 			require.NoError(t, err)
 			st, err := s.StackWith(ctx, tc.customer, config, breaking(tc.resource, tc.change))
 			require.NoError(t, err)
@@ -116,7 +116,7 @@ func TestPolicyPackThroughTheEngine(t *testing.T) {
 func TestPolicyPackConfigThroughTheEngine(t *testing.T) {
 	ctx := context.Background()
 	s := newSession(t)
-	config, err := os.ReadFile(filepath.Join(projectRoot(t), drconfig.StackFile("contoso")))
+	config, err := os.ReadFile(filepath.Join(projectRoot(t), stackfile.Path("contoso")))
 	require.NoError(t, err)
 	st, err := s.Stack(ctx, "contoso", config)
 	require.NoError(t, err)

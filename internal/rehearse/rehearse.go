@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"io"
 	"maps"
 	"os"
@@ -32,7 +33,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
 	"github.com/fhir-dr/fhir-dr/internal/kubestandin"
 	"github.com/fhir-dr/fhir-dr/internal/standin"
@@ -209,7 +209,7 @@ func (s *Session) Stack(ctx context.Context, customer string, config []byte) (*S
 // that breaks a rule on purpose.
 func (s *Session) StackWith(ctx context.Context, customer string, config []byte, program pulumi.RunFunc) (*Stack, error) {
 	dir := filepath.Join(s.dir, "work", customer)
-	if err := os.MkdirAll(filepath.Join(dir, drconfig.StackDir), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, stackfile.Dir), 0o755); err != nil {
 		return nil, fmt.Errorf("rehearse: %w", err)
 	}
 	project, err := os.ReadFile(filepath.Join(s.opts.ProjectRoot, "Pulumi.yaml"))
@@ -241,7 +241,7 @@ func (st *Stack) Name() string { return st.name }
 
 // configPath is where the CLI reads the stack's configuration.
 func (st *Stack) configPath() string {
-	return filepath.Join(st.dir, drconfig.StackFile(st.name))
+	return filepath.Join(st.dir, stackfile.Path(st.name))
 }
 
 var saltLine = regexp.MustCompile(`(?m)^encryptionsalt: .*$`)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"slices"
@@ -60,18 +61,18 @@ func newSession(t *testing.T) *Session {
 
 func stackFile(t *testing.T, customer string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(projectRoot(t), drconfig.StackFile(customer)))
+	b, err := os.ReadFile(filepath.Join(projectRoot(t), stackfile.Path(customer)))
 	require.NoError(t, err)
 	return b
 }
 
 func exampleStacks(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(projectRoot(t), drconfig.StackDir, "Pulumi.*.yaml"))
+	files, err := stackfile.List(projectRoot(t))
 	require.NoError(t, err)
 	var names []string
 	for _, f := range files {
-		name, err := drconfig.StackName(f)
+		name, err := stackfile.Stack(f)
 		require.NoError(t, err)
 		names = append(names, name)
 	}
@@ -93,7 +94,7 @@ func TestExampleStacks(t *testing.T) {
 
 			// The engine plans exactly what the mocked render declares, plus
 			// the stack itself.
-			values, err := drconfig.ReadStackFile(filepath.Join(projectRoot(t), drconfig.StackFile(customer)))
+			values, err := drconfig.ReadStackFile(filepath.Join(projectRoot(t), stackfile.Path(customer)))
 			require.NoError(t, err)
 			declared, err := render.Run(customer, values, program.Deploy)
 			require.NoError(t, err)
@@ -370,7 +371,7 @@ func TestDeployRevision(t *testing.T) {
 	require.NoError(t, err)
 	enabled := "config:\n  fhir-dr:customer: adatum\n  fhir-dr:primaryRegion: eastus2\n" +
 		"  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-2001\n"
-	require.NoError(t, os.WriteFile(filepath.Join(clone, drconfig.StackFile("adatum")), []byte(enabled), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(clone, stackfile.Path("adatum")), []byte(enabled), 0o644))
 
 	var out bytes.Buffer
 	s, err := NewSession(Options{ProjectRoot: clone, CLIRoot: CLIRoot(projectRoot(t)), Program: program.Run, Out: &out})
@@ -663,7 +664,7 @@ func TestWorkloadChanges(t *testing.T) {
 // mustRender renders a stack from stack file content.
 func mustRender(t *testing.T, customer, config string) *render.Plan {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), drconfig.StackFile(customer))
+	path := filepath.Join(t.TempDir(), stackfile.Path(customer))
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, []byte(config), 0o644))
 	values, err := drconfig.ReadStackFile(path)

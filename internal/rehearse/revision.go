@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"io"
 	"os"
 	"os/exec"
@@ -20,7 +21,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/gitexec"
 )
 
@@ -46,7 +46,7 @@ func (s *Session) DeployRevision(ctx context.Context, st *Stack, ref string) (st
 			return commit, err
 		}
 	}
-	stackFile := filepath.Join(dir, drconfig.StackFile(st.name))
+	stackFile := filepath.Join(dir, stackfile.Path(st.name))
 	config, err := os.ReadFile(stackFile)
 	if errors.Is(err, os.ErrNotExist) {
 		return commit, ErrNotAtRevision

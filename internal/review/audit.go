@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -41,13 +42,13 @@ type Event struct {
 // under which ticket.
 func Audit(ctx context.Context, root string, customers []string) ([]Event, error) {
 	if len(customers) == 0 {
-		out, err := git(ctx, root, "log", "--format=", "--name-only", "--", drconfig.StackDir)
+		out, err := git(ctx, root, "log", "--format=", "--name-only", "--", stackfile.Dir)
 		if err != nil {
 			return nil, err
 		}
 		seen := map[string]bool{}
 		for _, path := range strings.Fields(out) {
-			if name, err := drconfig.StackName(path); err == nil && !seen[name] {
+			if name, err := stackfile.Stack(path); err == nil && !seen[name] {
 				seen[name] = true
 				customers = append(customers, name)
 			}
@@ -70,7 +71,7 @@ func Audit(ctx context.Context, root string, customers []string) ([]Event, error
 }
 
 func auditStack(ctx context.Context, root, customer string) ([]Event, error) {
-	path := filepath.ToSlash(drconfig.StackFile(customer))
+	path := filepath.ToSlash(stackfile.Path(customer))
 	log, err := git(ctx, root, "log", "--reverse", "--format=%H%x1f%an <%ae>%x1f%aI", "--", path)
 	if err != nil {
 		return nil, err
@@ -161,7 +162,7 @@ func loadContent(customer, content string) (*drconfig.Config, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, drconfig.StackFile(customer))
+	path := filepath.Join(dir, stackfile.Path(customer))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}

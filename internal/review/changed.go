@@ -2,12 +2,12 @@ package review
 
 import (
 	"context"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/gitexec"
 )
 
@@ -58,8 +58,8 @@ func ChangedStacks(ctx context.Context, root, base string) (Changed, error) {
 	var c Changed
 	stacks := map[string]bool{}
 	for _, path := range append(strings.Fields(diff), strings.Fields(untracked)...) {
-		if dir, file := filepath.Split(filepath.FromSlash(path)); filepath.Clean(dir) == drconfig.StackDir {
-			name, err := drconfig.StackName(file)
+		if dir, file := filepath.Split(filepath.FromSlash(path)); filepath.Clean(dir) == stackfile.Dir {
+			name, err := stackfile.Stack(file)
 			if err != nil {
 				continue // not a stack file
 			}
@@ -75,12 +75,12 @@ func ChangedStacks(ctx context.Context, root, base string) (Changed, error) {
 		}
 	}
 	if c.All {
-		files, err := filepath.Glob(filepath.Join(root, drconfig.StackDir, "Pulumi.*.yaml"))
+		files, err := stackfile.List(root)
 		if err != nil {
 			return Changed{}, err
 		}
 		for _, f := range files {
-			if name, err := drconfig.StackName(f); err == nil {
+			if name, err := stackfile.Stack(f); err == nil {
 				stacks[name] = true
 			}
 		}

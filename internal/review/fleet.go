@@ -1,10 +1,10 @@
 package review
 
 import (
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"slices"
 	"strings"
 
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/fleet"
 )
 
@@ -32,7 +32,7 @@ func addFleetConflicts(report *Report, root string) (stop bool, err error) {
 	byStack := map[string]int{}
 	for _, p := range problems {
 		for _, f := range p.Files {
-			name, err := drconfig.StackName(f)
+			name, err := stackfile.Stack(f)
 			if err != nil {
 				name = f
 			}

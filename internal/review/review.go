@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/fhir-dr/fhir-dr/naming"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"io"
 	"os"
 	"path/filepath"
@@ -223,7 +224,7 @@ func reviewAll(ctx context.Context, opts Options, customers []string) ([]StackRe
 
 func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, customer string) (StackReview, error) {
 	sr := StackReview{Customer: customer, Counts: map[string]int{}, Hazards: []Hazard{}, Changes: []Change{}}
-	path := filepath.Join(opts.ProjectRoot, drconfig.StackFile(customer))
+	path := filepath.Join(opts.ProjectRoot, stackfile.Path(customer))
 	config, err := os.ReadFile(path)
 	if err != nil {
 		return sr, err
@@ -536,7 +537,7 @@ func acknowledge(hazards []Hazard, base, cur *drconfig.Config) ([]Hazard, []stri
 
 // configAt loads the customer's stack file as it was at revision rev.
 func configAt(ctx context.Context, root, rev, customer string) (*drconfig.Config, error) {
-	content, err := git(ctx, root, "show", rev+":"+filepath.ToSlash(drconfig.StackFile(customer)))
+	content, err := git(ctx, root, "show", rev+":"+filepath.ToSlash(stackfile.Path(customer)))
 	if err != nil {
 		return nil, err
 	}

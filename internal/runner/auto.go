@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"io"
 	"os"
 	"os/exec"
@@ -60,19 +61,19 @@ type Auto struct {
 
 // Open prepares the customer's workspace and selects its stack.
 func (a *Auto) Open(ctx context.Context, customer string) (Target, error) {
-	stackFile := filepath.Join(a.ProjectRoot, drconfig.StackFile(customer))
+	stackFile := filepath.Join(a.ProjectRoot, stackfile.Path(customer))
 	// Invalid configuration is reported with every problem before the
 	// engine starts.
 	if _, err := drconfig.LoadFile(stackFile); err != nil {
 		return nil, err
 	}
 	dir := filepath.Join(a.WorkRoot, customer)
-	if err := os.MkdirAll(filepath.Join(dir, drconfig.StackDir), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, stackfile.Dir), 0o755); err != nil {
 		return nil, err
 	}
 	for _, f := range []struct{ from, to string }{
 		{filepath.Join(a.ProjectRoot, "Pulumi.yaml"), filepath.Join(dir, "Pulumi.yaml")},
-		{stackFile, filepath.Join(dir, drconfig.StackFile(customer))},
+		{stackFile, filepath.Join(dir, stackfile.Path(customer))},
 	} {
 		b, err := os.ReadFile(f.from)
 		if err != nil {

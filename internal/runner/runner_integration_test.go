@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +19,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
-	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/azurefake"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
 	"github.com/fhir-dr/fhir-dr/internal/rehearse"
@@ -33,8 +33,8 @@ func setup(t *testing.T) (*Auto, *rehearse.Session, string) {
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	require.NoError(t, err)
 	project := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(project, drconfig.StackDir), 0o755))
-	files, err := filepath.Glob(filepath.Join(root, drconfig.StackDir, "Pulumi.*.yaml"))
+	require.NoError(t, os.MkdirAll(filepath.Join(project, stackfile.Dir), 0o755))
+	files, err := stackfile.List(root)
 	require.NoError(t, err)
 	for _, f := range append(files, filepath.Join(root, "Pulumi.yaml")) {
 		b, err := os.ReadFile(f)
@@ -86,10 +86,10 @@ func TestRunnerAgainstTheEngine(t *testing.T) {
 	// Each workspace has the project and its own stack file, and the
 	// checkout was not written to.
 	for _, c := range customers {
-		b, err := os.ReadFile(filepath.Join(a.WorkRoot, c, drconfig.StackFile(c)))
+		b, err := os.ReadFile(filepath.Join(a.WorkRoot, c, stackfile.Path(c)))
 		require.NoError(t, err)
 		assert.Contains(t, string(b), "fhir-dr:customer: "+c)
-		orig, err := os.ReadFile(filepath.Join(project, drconfig.StackFile(c)))
+		orig, err := os.ReadFile(filepath.Join(project, stackfile.Path(c)))
 		require.NoError(t, err)
 		assert.NotContains(t, string(orig), "encryptionsalt")
 	}

@@ -1,6 +1,7 @@
 package topology_test
 
 import (
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"path/filepath"
 	"testing"
 
@@ -17,7 +18,7 @@ import (
 
 func resources(t *testing.T, customer string) []topology.Resource {
 	t.Helper()
-	values, err := drconfig.ReadStackFile(filepath.Join("..", "..", drconfig.StackFile(customer)))
+	values, err := drconfig.ReadStackFile(filepath.Join("..", "..", stackfile.Path(customer)))
 	require.NoError(t, err)
 	plan, err := render.Run(customer, values, program.Deploy)
 	require.NoError(t, err)

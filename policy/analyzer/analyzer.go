@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"math"
 	"slices"
 	"strings"
@@ -80,7 +81,7 @@ func (s *Server) ConfigureStack(_ context.Context, req *pulumirpc.AnalyzerStackC
 	s.stack.Name = req.GetStack()
 	// An invalid configuration fails the program itself with every
 	// problem listed; the rules then infer the intent from the resources.
-	if cfg, err := drconfig.Load(drconfig.StackFile(req.GetStack()), req.GetConfig()); err == nil {
+	if cfg, err := drconfig.Load(stackfile.Path(req.GetStack()), req.GetConfig()); err == nil {
 		s.stack.Config = cfg
 	}
 	return &pulumirpc.AnalyzerStackConfigureResponse{}, nil

@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"context"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"path/filepath"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ import (
 
 func renderExample(t *testing.T, customer string) (*render.Plan, map[string]string) {
 	t.Helper()
-	values, err := drconfig.ReadStackFile(filepath.Join("..", "..", drconfig.StackFile(customer)))
+	values, err := drconfig.ReadStackFile(filepath.Join("..", "..", stackfile.Path(customer)))
 	require.NoError(t, err)
 	plan, err := render.Run(customer, values, program.Deploy)
 	require.NoError(t, err)

@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,7 +26,7 @@ var examples = []string{"adatum", "contoso", "fabrikam", "litware", "northwind",
 // it in-process.
 func exampleStack(t *testing.T, customer string) rules.Stack {
 	t.Helper()
-	path := filepath.Join("..", "..", drconfig.StackFile(customer))
+	path := filepath.Join("..", "..", stackfile.Path(customer))
 	values, err := drconfig.ReadStackFile(path)
 	require.NoError(t, err)
 	cfg, err := drconfig.Load(path, values)
