@@ -19,45 +19,8 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 	"github.com/fhir-dr/fhir-dr/program"
+	"github.com/fhir-dr/fhir-dr/program/programtest"
 )
-
-// breakingProgram returns the program with one resource changed by a
-// transform: a change to the code that breaks a promise, as a careless
-// commit might.
-func breakingProgram(resourceName string, change func(args *pulumi.ResourceTransformArgs)) pulumi.RunFunc {
-	return func(ctx *pulumi.Context) error {
-		if change != nil {
-			err := ctx.RegisterResourceTransform(func(_ context.Context, args *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
-				if !args.Custom || args.Name != resourceName {
-					return nil
-				}
-				change(args)
-				return &pulumi.ResourceTransformResult{Props: args.Props, Opts: args.Opts}
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return program.Run(ctx)
-	}
-}
-
-// setIn sets the input at the path of keys, creating the maps on the way
-// (keeping what they hold).
-func setIn(v pulumi.Input, keys ...string) func(*pulumi.ResourceTransformArgs) {
-	return func(args *pulumi.ResourceTransformArgs) {
-		m := args.Props
-		for _, k := range keys[:len(keys)-1] {
-			next, ok := m[k].(pulumi.Map)
-			if !ok {
-				next = pulumi.Map{}
-				m[k] = next
-			}
-			m = next
-		}
-		m[keys[len(keys)-1]] = v
-	}
-}
 
 // TestNewRulesThroughTheEngine: `pulumi preview --policy-pack` refuses a
 // program that breaks each rule issue 14 added or widened, naming the rule
@@ -86,10 +49,9 @@ func TestNewRulesThroughTheEngine(t *testing.T) {
 		rule      string
 		message   string
 	}{
-		"local auth without DR": {customer: "adatum", resource: "account", change: setIn(pulumi.Bool(false), "disableLocalAuth"),
+		"local auth without DR": {customer: "adatum", resource: "account", change: programtest.SetIn(pulumi.Bool(false), "disableLocalAuth"),
 			rule: "cosmos-local-auth-disabled", message: `Cosmos DB account "account" accepts account keys; set disableLocalAuth: true`},
-		"local backups without DR": {customer: "adatum", resource: "account", change: setIn(pulumi.String("Local"),
-			"backupPolicy", "periodicModeProperties", "backupStorageRedundancy"),
+		"local backups without DR": {customer: "adatum", resource: "account", change: programtest.SetIn(pulumi.String("Local"), "backupPolicy", "periodicModeProperties", "backupStorageRedundancy"),
 			rule: "cosmos-backup", message: `Cosmos DB account "account" keeps periodic backups with "Local" redundancy`},
 		"unprotected database": {customer: "adatum", resource: "health", change: unprotect,
 			rule: "cosmos-protected", message: `Cosmos DB database "health" is not protected`},
@@ -98,31 +60,31 @@ func TestNewRulesThroughTheEngine(t *testing.T) {
 		"unprotected resource group": {customer: "adatum", resource: "primary-rg", change: unprotect,
 			rule: "cosmos-resource-group-protected", message: `resource group "primary-rg" holds Cosmos DB account "account" and is not protected`},
 		"ipRules 0.0.0.0": {customer: "litware", resource: "account",
-			change: setIn(pulumi.Array{pulumi.Map{"ipAddressOrRange": pulumi.String("0.0.0.0")}}, "ipRules"),
+			change: programtest.SetIn(pulumi.Array{pulumi.Map{"ipAddressOrRange": pulumi.String("0.0.0.0")}}, "ipRules"),
 			rule:   "cosmos-firewall", message: `Cosmos DB account "account": ipRules[0] 0.0.0.0 admits every Azure datacenter`},
 		"public network access in a stack with compute": {customer: "contoso", resource: "account",
-			change: setIn(pulumi.String("Enabled"), "publicNetworkAccess"), rule: "cosmos-public-network-access",
+			change: programtest.SetIn(pulumi.String("Enabled"), "publicNetworkAccess"), rule: "cosmos-public-network-access",
 			message: `Cosmos DB account "account" is reachable from public networks in a stack with compute: publicNetworkAccess is "Enabled"`},
 		"a DNS TTL over 60 s, made mandatory by the policy pack config": {customer: "contoso", resource: "profile",
-			change: setIn(pulumi.Float64(300), "dnsConfig", "ttl"), policyConfig: `{"traffic-manager-ttl": "mandatory"}`,
+			change: programtest.SetIn(pulumi.Float64(300), "dnsConfig", "ttl"), policyConfig: `{"traffic-manager-ttl": "mandatory"}`,
 			rule: "traffic-manager-ttl", message: `Traffic Manager profile "profile" has a DNS TTL of 300 s`},
 		"API server ranges that admit the internet": {customer: "contoso", resource: "primary-aks",
-			change: setIn(pulumi.StringArray{pulumi.String("0.0.0.0/1"), pulumi.String("128.0.0.0/1")}, "apiServerAccessProfile", "authorizedIPRanges"),
+			change: programtest.SetIn(pulumi.StringArray{pulumi.String("0.0.0.0/1"), pulumi.String("128.0.0.0/1")}, "apiServerAccessProfile", "authorizedIPRanges"),
 			rule:   "aks-hardened", message: `AKS cluster "primary-aks" has its API server open to the internet: its authorized IP ranges together admit 0.0.0.0/0`},
-		"Kubernetes RBAC off": {customer: "contoso", resource: "primary-aks", change: setIn(pulumi.Bool(false), "enableRBAC"),
+		"Kubernetes RBAC off": {customer: "contoso", resource: "primary-aks", change: programtest.SetIn(pulumi.Bool(false), "enableRBAC"),
 			rule: "aks-hardened", message: `AKS cluster "primary-aks": enableRBAC is not true`},
-		"no network policy": {customer: "contoso", resource: "primary-aks", change: setIn(pulumi.String("none"), "networkProfile", "networkPolicy"),
+		"no network policy": {customer: "contoso", resource: "primary-aks", change: programtest.SetIn(pulumi.String("none"), "networkProfile", "networkPolicy"),
 			rule: "aks-network-policy", message: `AKS cluster "primary-aks": networkProfile.networkPolicy is "none"`},
 		"workload identity off": {customer: "contoso", resource: "primary-aks",
-			change: setIn(pulumi.Bool(false), "securityProfile", "workloadIdentity", "enabled"),
+			change: programtest.SetIn(pulumi.Bool(false), "securityProfile", "workloadIdentity", "enabled"),
 			rule:   "aks-workload-identity", message: `AKS cluster "primary-aks": securityProfile.workloadIdentity.enabled is not true`},
 		"FHIR pods on the host network": {customer: "contoso", resource: "primary-fhir-deployment",
-			change: setIn(pulumi.Bool(true), "spec", "template", "spec", "hostNetwork"),
+			change: programtest.SetIn(pulumi.Bool(true), "spec", "template", "spec", "hostNetwork"),
 			rule:   "k8s-pod-unprivileged", message: `kubernetes:apps/v1:Deployment "primary-fhir-deployment": its pods share the node's network (hostNetwork)`},
 		"a privileged namespace": {customer: "contoso", resource: "primary-fhir-namespace",
-			change: setIn(pulumi.String("privileged"), "metadata", "labels", "pod-security.kubernetes.io/enforce"),
+			change: programtest.SetIn(pulumi.String("privileged"), "metadata", "labels", "pod-security.kubernetes.io/enforce"),
 			rule:   "k8s-namespace-pod-security", message: `kubernetes:core/v1:Namespace "primary-fhir-namespace" enforces the "privileged" Pod Security Standard`},
-		"probe on another port": {customer: "contoso", resource: "profile", change: setIn(pulumi.Float64(8443), "monitorConfig", "port"),
+		"probe on another port": {customer: "contoso", resource: "profile", change: programtest.SetIn(pulumi.Float64(8443), "monitorConfig", "port"),
 			rule: "traffic-manager-profile", message: `Traffic Manager profile "profile": probe port 8443, want 443`},
 		// The configuration or the policy refuses it: never a negative RTO
 		// that meets the target.
@@ -140,7 +102,7 @@ func TestNewRulesThroughTheEngine(t *testing.T) {
 				require.NotEqual(t, string(config), changed)
 				config = []byte(changed)
 			}
-			st, err := s.StackWith(ctx, tc.customer, config, breakingProgram(tc.resource, tc.change))
+			st, err := s.StackWith(ctx, tc.customer, config, programtest.Breaking(tc.resource, tc.change))
 			require.NoError(t, err)
 			var opts []optpreview.Option
 			if tc.policyConfig != "" {

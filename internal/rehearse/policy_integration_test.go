@@ -14,43 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/fhir-dr/fhir-dr/program"
+	"github.com/fhir-dr/fhir-dr/program/programtest"
 )
-
-// breaking returns the program with one resource changed by a transform:
-// a change to the code that breaks a promise, as a careless commit might.
-func breaking(resourceName string, change func(args *pulumi.ResourceTransformArgs)) pulumi.RunFunc {
-	return func(ctx *pulumi.Context) error {
-		err := ctx.RegisterResourceTransform(func(_ context.Context, args *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
-			if !args.Custom || args.Name != resourceName {
-				return nil
-			}
-			change(args)
-			return &pulumi.ResourceTransformResult{Props: args.Props, Opts: args.Opts}
-		})
-		if err != nil {
-			return err
-		}
-		return program.Run(ctx)
-	}
-}
-
-func setProp(key string, v pulumi.Input) func(*pulumi.ResourceTransformArgs) {
-	return func(args *pulumi.ResourceTransformArgs) { args.Props[key] = v }
-}
-
-func setNested(key, field string, v pulumi.Input) func(*pulumi.ResourceTransformArgs) {
-	return func(args *pulumi.ResourceTransformArgs) {
-		m := pulumi.Map{}
-		if old, ok := args.Props[key].(pulumi.Map); ok {
-			for k, v := range old {
-				m[k] = v
-			}
-		}
-		m[field] = v
-		args.Props[key] = m
-	}
-}
 
 // TestPolicyPackThroughTheEngine: `pulumi preview --policy-pack` refuses a
 // stack that breaks each mandatory rule, naming the rule. Stack files cannot
@@ -64,42 +29,42 @@ func TestPolicyPackThroughTheEngine(t *testing.T) {
 		customer, resource string
 		change             func(*pulumi.ResourceTransformArgs)
 	}{
-		"cosmos-dr-locations": {"litware", "account", setProp("locations", pulumi.Array{pulumi.Map{
+		"cosmos-dr-locations": {"litware", "account", programtest.SetIn(pulumi.Array{pulumi.Map{
 			"locationName": pulumi.String("uksouth"), "failoverPriority": pulumi.Int(0), "isZoneRedundant": pulumi.Bool(true),
-		}})},
-		"cosmos-automatic-failover":        {"litware", "account", setProp("enableAutomaticFailover", pulumi.Bool(false))},
-		"cosmos-single-write-region":       {"litware", "account", setProp("enableMultipleWriteLocations", pulumi.Bool(true))},
-		"cosmos-consistency-meets-rpo":     {"litware", "account", setNested("consistencyPolicy", "defaultConsistencyLevel", pulumi.String("Eventual"))},
-		"cosmos-local-auth-disabled":       {"litware", "account", setProp("disableLocalAuth", pulumi.Bool(false))},
-		"cosmos-tls12":                     {"litware", "account", setProp("minimalTlsVersion", pulumi.String("Tls11"))},
-		"cosmos-equal-regional-throughput": {"litware", "account", setProp("enablePerRegionPerPartitionAutoscale", pulumi.Bool(true))},
-		"cosmos-backup": {"litware", "account", setProp("backupPolicy", pulumi.Map{
+		}}, "locations")},
+		"cosmos-automatic-failover":        {"litware", "account", programtest.SetIn(pulumi.Bool(false), "enableAutomaticFailover")},
+		"cosmos-single-write-region":       {"litware", "account", programtest.SetIn(pulumi.Bool(true), "enableMultipleWriteLocations")},
+		"cosmos-consistency-meets-rpo":     {"litware", "account", programtest.SetIn(pulumi.String("Eventual"), "consistencyPolicy", "defaultConsistencyLevel")},
+		"cosmos-local-auth-disabled":       {"litware", "account", programtest.SetIn(pulumi.Bool(false), "disableLocalAuth")},
+		"cosmos-tls12":                     {"litware", "account", programtest.SetIn(pulumi.String("Tls11"), "minimalTlsVersion")},
+		"cosmos-equal-regional-throughput": {"litware", "account", programtest.SetIn(pulumi.Bool(true), "enablePerRegionPerPartitionAutoscale")},
+		"cosmos-backup": {"litware", "account", programtest.SetIn(pulumi.Map{
 			"type": pulumi.String("Periodic"),
 			"periodicModeProperties": pulumi.Map{"backupIntervalInMinutes": pulumi.Int(240),
 				"backupRetentionIntervalInHours": pulumi.Int(8), "backupStorageRedundancy": pulumi.String("Local")},
-		})},
+		}, "backupPolicy")},
 		"cosmos-protected": {"litware", "account", func(args *pulumi.ResourceTransformArgs) { args.Opts.Protect = false }},
-		"required-tags": {"litware", "workspace", setProp("tags", pulumi.StringMap{
+		"required-tags": {"litware", "workspace", programtest.SetIn(pulumi.StringMap{
 			"customer": pulumi.String("litware"), "dr-role": pulumi.String("primary"), "managed-by": pulumi.String("fhir-dr"),
-		})},
-		"rto-budget":                {"contoso", "profile", setNested("dnsConfig", "ttl", pulumi.Int(3600))},
-		"traffic-manager-profile":   {"contoso", "profile", setProp("trafficRoutingMethod", pulumi.String("Weighted"))},
-		"traffic-manager-endpoints": {"contoso", "secondary-endpoint", setProp("endpointStatus", pulumi.String("Disabled"))},
-		"aks-mirrored":              {"contoso", "secondary-aks", setProp("kubernetesVersion", pulumi.String("1.32"))},
-		"aks-hardened":              {"contoso", "primary-aks", setProp("disableLocalAccounts", pulumi.Bool(false))},
+		}, "tags")},
+		"rto-budget":                {"contoso", "profile", programtest.SetIn(pulumi.Int(3600), "dnsConfig", "ttl")},
+		"traffic-manager-profile":   {"contoso", "profile", programtest.SetIn(pulumi.String("Weighted"), "trafficRoutingMethod")},
+		"traffic-manager-endpoints": {"contoso", "secondary-endpoint", programtest.SetIn(pulumi.String("Disabled"), "endpointStatus")},
+		"aks-mirrored":              {"contoso", "secondary-aks", programtest.SetIn(pulumi.String("1.32"), "kubernetesVersion")},
+		"aks-hardened":              {"contoso", "primary-aks", programtest.SetIn(pulumi.Bool(false), "disableLocalAccounts")},
 		"fhir-no-keys": {"contoso", "primary-fhir-deployment", func(args *pulumi.ResourceTransformArgs) {
 			labels := args.Props["spec"].(pulumi.Map)["template"].(pulumi.Map)["metadata"].(pulumi.Map)["labels"].(pulumi.Map)
 			delete(labels, "azure.workload.identity/use")
 		}},
-		"fhir-mirrored": {"contoso", "secondary-fhir-pdb", setProp("metadata", pulumi.Map{
+		"fhir-mirrored": {"contoso", "secondary-fhir-pdb", programtest.SetIn(pulumi.Map{
 			"name": pulumi.String("fhir-server"), "namespace": pulumi.String("fhir"),
 			"labels": pulumi.StringMap{"app.kubernetes.io/name": pulumi.String("fhir-server"), "edited-by-hand": pulumi.String("yes")},
-		})},
+		}, "metadata")},
 	} {
 		t.Run(rule, func(t *testing.T) {
 			config, err := os.ReadFile(filepath.Join(projectRoot(t), stackfile.Path(tc.customer)))
 			require.NoError(t, err)
-			st, err := s.StackWith(ctx, tc.customer, config, breaking(tc.resource, tc.change))
+			st, err := s.StackWith(ctx, tc.customer, config, programtest.Breaking(tc.resource, tc.change))
 			require.NoError(t, err)
 			_, err = st.Preview(ctx)
 			require.Error(t, err)
