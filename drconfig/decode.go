@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/texttheater/golang-levenshtein/levenshtein"
 )
@@ -120,8 +121,16 @@ var scalarNames = map[reflect.Kind]string{
 	reflect.Bool:   "true or false",
 }
 
-// jsonFields maps the JSON names of t's fields to their indexes.
+// fieldIndexes caches jsonFields: the settings are walked by name on every
+// load, for defaults and for checks, and a fleet loads thousands of stacks.
+var fieldIndexes sync.Map // reflect.Type -> map[string]int
+
+// jsonFields maps the JSON names of t's fields to their indexes. The map is
+// shared: callers must not change it.
 func jsonFields(t reflect.Type) map[string]int {
+	if m, ok := fieldIndexes.Load(t); ok {
+		return m.(map[string]int)
+	}
 	m := make(map[string]int, t.NumField())
 	for i := range t.NumField() {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
@@ -129,6 +138,7 @@ func jsonFields(t reflect.Type) map[string]int {
 			m[name] = i
 		}
 	}
+	fieldIndexes.Store(t, m)
 	return m
 }
 
