@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/fhir-dr/fhir-dr/internal/iprange"
 	"github.com/fhir-dr/fhir-dr/naming"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
@@ -43,7 +44,7 @@ const (
 	DefaultPrivateEndpointSubnetBits = 24
 	// MinAllowedIPRangeBits bounds cosmos.allowedIPRanges: no range wider
 	// than a /16 (65,536 addresses) may reach the account's public endpoint.
-	MinAllowedIPRangeBits = 16
+	MinAllowedIPRangeBits = iprange.MinFirewallBits
 	// MaxTTLSeconds is the largest DNS TTL Traffic Manager accepts.
 	MaxTTLSeconds = 2147483647
 	// FHIRHealthPath is the FHIR server's health endpoint, the only path

@@ -187,20 +187,14 @@ func (c *Config) validateCosmos(ps *problems) {
 	}
 	for i, r := range cs.AllowedIPRanges {
 		at := key(fmt.Sprintf("cosmos.allowedIPRanges[%d]", i))
-		p, err := netip.ParsePrefix(r)
-		if err != nil && !strings.Contains(r, "/") {
-			if a, aerr := netip.ParseAddr(r); aerr == nil {
-				p, err = netip.PrefixFrom(a, a.BitLen()), nil
-			}
-		}
-		switch {
-		case err != nil || !p.Addr().Is4() || p.Masked() != p:
+		switch _, fault := iprange.CheckFirewallRule(r); fault {
+		case iprange.FirewallNotIPv4:
 			ps.add(at, "must be an IPv4 address or CIDR range such as 203.0.113.0/24, got %q", r)
-		case p.Bits() < MinAllowedIPRangeBits:
+		case iprange.FirewallTooWide:
 			ps.add(at, "%s opens the account to a large part of the internet: name the service's egress, /%d or narrower", r, MinAllowedIPRangeBits)
-		case p.Addr().IsUnspecified():
+		case iprange.FirewallAzureDatacenters:
 			ps.add(at, "0.0.0.0 admits every Azure datacenter, any tenant's: name the service's own egress ranges")
-		case p.Addr().IsPrivate() || p.Addr().IsLoopback():
+		case iprange.FirewallNotPublic:
 			ps.add(at, "%s is not a public address: the account's IP filter sees the public egress address", r)
 		}
 	}
@@ -272,7 +266,7 @@ func (c *Config) validateCompute(ps *problems) {
 		}
 		ranges = append(ranges, p)
 	}
-	if iprange.CoversIPv4Internet(ranges) {
+	if _, all := iprange.CoversInternet(ranges); all {
 		ps.add(key("compute.apiServer.authorizedIPRanges"), "together these ranges open the API server to the whole internet")
 	}
 }

@@ -5,10 +5,9 @@
 package iprange
 
 import (
-	"cmp"
 	"fmt"
 	"net/netip"
-	"slices"
+	"strings"
 )
 
 // Narrowest widths a single range may have: an IPv4 /8 is 16 million
@@ -40,26 +39,130 @@ func Parse(s string) (netip.Prefix, error) {
 	return p, nil
 }
 
-// CoversIPv4Internet reports whether the ranges together hold every IPv4
-// address, however they are cut up.
-func CoversIPv4Internet(ranges []netip.Prefix) bool {
-	type span struct{ lo, hi uint64 }
-	var spans []span
-	for _, p := range ranges {
-		if !p.Addr().Is4() {
+// Read parses a range exactly as written: no surrounding space, and a bare
+// address only when bare is true (as a /32 or /128). IPv4-mapped IPv6
+// ranges are read as the IPv4 ranges they are, so that ::ffff:0.0.0.0/96
+// counts as 0.0.0.0/0. The result is masked; ok is false for anything else.
+func Read(s string, bare bool) (p netip.Prefix, ok bool) {
+	switch {
+	case strings.Contains(s, "/"):
+		var err error
+		if p, err = netip.ParsePrefix(s); err != nil {
+			return netip.Prefix{}, false
+		}
+	case bare:
+		a, err := netip.ParseAddr(s)
+		if err != nil || a.Zone() != "" {
+			return netip.Prefix{}, false
+		}
+		p = netip.PrefixFrom(a, a.BitLen())
+	default:
+		return netip.Prefix{}, false
+	}
+	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p.Masked(), true
+}
+
+// The whole address space of each family.
+var (
+	allIPv4 = netip.MustParsePrefix("0.0.0.0/0")
+	allIPv6 = netip.MustParsePrefix("::/0")
+)
+
+// CoversInternet returns the whole address space (0.0.0.0/0 or ::/0) that
+// the union of ranges covers, if any, however they are cut up: 0.0.0.0/1
+// and 128.0.0.0/1 together are the whole IPv4 internet as much as
+// 0.0.0.0/0 is.
+func CoversInternet(ranges []netip.Prefix) (netip.Prefix, bool) {
+	for _, all := range []netip.Prefix{allIPv4, allIPv6} {
+		if covered(all, ranges) {
+			return all, true
+		}
+	}
+	return netip.Prefix{}, false
+}
+
+// covered reports whether the union of ranges contains every address of p:
+// one range contains p, or both halves of p are covered. It only splits
+// where a range lies inside p, so it takes at most a few steps per range
+// and bit.
+func covered(p netip.Prefix, ranges []netip.Prefix) bool {
+	inside := false
+	for _, q := range ranges {
+		if q.Addr().BitLen() != p.Addr().BitLen() {
 			continue
 		}
-		b := p.Masked().Addr().As4()
-		lo := uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])
-		spans = append(spans, span{lo, lo + 1<<(32-p.Bits()) - 1})
-	}
-	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
-	next := uint64(0) // the lowest address not yet covered
-	for _, s := range spans {
-		if s.lo > next {
-			return false
+		if q.Bits() <= p.Bits() && q.Contains(p.Addr()) {
+			return true
 		}
-		next = max(next, s.hi+1)
+		if q.Bits() > p.Bits() && p.Contains(q.Addr()) {
+			inside = true
+		}
 	}
-	return next > 0xFFFFFFFF
+	if !inside {
+		return false
+	}
+	low, high := halves(p)
+	return covered(low, ranges) && covered(high, ranges)
+}
+
+// halves splits p (shorter than its family's length) into its two halves.
+func halves(p netip.Prefix) (netip.Prefix, netip.Prefix) {
+	bits := p.Bits() + 1
+	b := p.Addr().As16()
+	offset := 0
+	if p.Addr().Is4() {
+		offset = 96
+	}
+	i := offset + p.Bits()
+	b[i/8] |= 0x80 >> (i % 8)
+	high := netip.AddrFrom16(b)
+	if p.Addr().Is4() {
+		high = high.Unmap()
+	}
+	return netip.PrefixFrom(p.Addr(), bits), netip.PrefixFrom(high, bits)
+}
+
+// MinFirewallBits is the widest entry of a Cosmos DB account's IP firewall:
+// a /16 (65,536 addresses).
+const MinFirewallBits = 16
+
+// FirewallFault is what is wrong with a firewall entry.
+type FirewallFault int
+
+// The faults of a firewall entry, in the order they are judged.
+const (
+	// FirewallOK is a public IPv4 address or range no wider than
+	// MinFirewallBits.
+	FirewallOK FirewallFault = iota
+	// FirewallNotIPv4 is not an IPv4 address or canonical CIDR range: the
+	// firewall takes IPv4 only.
+	FirewallNotIPv4
+	// FirewallAzureDatacenters is 0.0.0.0, Azure's marker for every Azure
+	// datacenter, any tenant's services included.
+	FirewallAzureDatacenters
+	// FirewallTooWide is wider than MinFirewallBits.
+	FirewallTooWide
+	// FirewallNotPublic is a private, loopback or unspecified range: the
+	// firewall sees the public egress address.
+	FirewallNotPublic
+)
+
+// CheckFirewallRule judges one entry of a Cosmos DB account's IP firewall
+// (ipRules[].ipAddressOrRange, cosmos.allowedIPRanges[]).
+func CheckFirewallRule(s string) (netip.Prefix, FirewallFault) {
+	p, ok := Read(s, true)
+	switch {
+	case !ok || !p.Addr().Is4() || p.String() != s && p.Addr().String() != s:
+		return p, FirewallNotIPv4
+	case p.Addr().IsUnspecified() && p.Bits() == 32:
+		return p, FirewallAzureDatacenters
+	case p.Bits() < MinFirewallBits:
+		return p, FirewallTooWide
+	case p.Addr().IsUnspecified() || p.Addr().IsPrivate() || p.Addr().IsLoopback():
+		return p, FirewallNotPublic
+	}
+	return p, FirewallOK
 }

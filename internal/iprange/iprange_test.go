@@ -27,7 +27,7 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestCoversIPv4Internet(t *testing.T) {
+func TestCoversInternetIPv4(t *testing.T) {
 	prefixes := func(ss ...string) []netip.Prefix {
 		var out []netip.Prefix
 		for _, s := range ss {
@@ -37,11 +37,32 @@ func TestCoversIPv4Internet(t *testing.T) {
 		}
 		return out
 	}
-	assert.True(t, CoversIPv4Internet(prefixes("0.0.0.0/0")))
-	assert.True(t, CoversIPv4Internet(prefixes("128.0.0.0/1", "0.0.0.0/1")), "in any order")
-	assert.True(t, CoversIPv4Internet(prefixes("0.0.0.0/2", "64.0.0.0/2", "0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/2")), "overlapping")
-	assert.False(t, CoversIPv4Internet(prefixes("0.0.0.0/1", "128.0.0.0/2", "224.0.0.0/3")), "192.0.0.0/3 is missing")
-	assert.False(t, CoversIPv4Internet(prefixes("0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4", "240.0.0.0/5")), "the top is missing")
-	assert.False(t, CoversIPv4Internet(prefixes("::/0")), "IPv6 does not cover IPv4")
-	assert.False(t, CoversIPv4Internet(nil))
+	assert.True(t, coversAny(prefixes("0.0.0.0/0")))
+	assert.True(t, coversAny(prefixes("128.0.0.0/1", "0.0.0.0/1")), "in any order")
+	assert.True(t, coversAny(prefixes("0.0.0.0/2", "64.0.0.0/2", "0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/2")), "overlapping")
+	assert.False(t, coversAny(prefixes("0.0.0.0/1", "128.0.0.0/2", "224.0.0.0/3")), "192.0.0.0/3 is missing")
+	assert.False(t, coversAny(prefixes("0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4", "240.0.0.0/5")), "the top is missing")
+	all, ok := CoversInternet(prefixes("::/0"))
+	assert.True(t, ok)
+	assert.Equal(t, "::/0", all.String(), "the IPv6 internet, not the IPv4 one")
+	assert.False(t, coversAny(nil))
+}
+
+func coversAny(ranges []netip.Prefix) bool {
+	_, ok := CoversInternet(ranges)
+	return ok
+}
+
+func TestCheckFirewallRule(t *testing.T) {
+	for s, want := range map[string]FirewallFault{
+		"203.0.113.7": FirewallOK, "203.0.113.0/24": FirewallOK, "198.51.0.0/16": FirewallOK, "203.0.113.7/32": FirewallOK,
+		"0.0.0.0":   FirewallAzureDatacenters,
+		"0.0.0.0/0": FirewallTooWide, "100.64.0.0/10": FirewallTooWide,
+		"0.0.0.0/16": FirewallNotPublic, "10.1.0.0/16": FirewallNotPublic, "127.0.0.1": FirewallNotPublic,
+		"198.51.100.1/24": FirewallNotIPv4, "::1": FirewallNotIPv4, "a.b": FirewallNotIPv4, " 203.0.113.7": FirewallNotIPv4,
+		"::ffff:203.0.113.7": FirewallNotIPv4,
+	} {
+		_, got := CheckFirewallRule(s)
+		assert.Equal(t, want, got, s)
+	}
 }

@@ -121,12 +121,12 @@ func checkAuthorizedRanges(r Resource) []string {
 			}
 			// The union counts every range that is a range at all, too
 			// wide or not.
-			if p, ok := parseRange(v.StringValue(), false); ok {
+			if p, ok := iprange.Read(v.StringValue(), false); ok {
 				prefixes = append(prefixes, p)
 			}
 		}
 	}
-	if all, ok := coversAll(prefixes); ok {
+	if all, ok := iprange.CoversInternet(prefixes); ok {
 		out = append(out, fmt.Sprintf("%s has its API server open to the internet: its authorized IP ranges together admit %s; %s",
 			describe(r), all, fix))
 	}

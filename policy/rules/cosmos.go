@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/internal/iprange"
 	"slices"
 	"strings"
 	"time"
@@ -181,18 +182,18 @@ func checkFirewall(_ *env, r Resource) []string {
 			text, isString = str(rule.ObjectValue(), "ipAddressOrRange")
 		}
 		at := fmt.Sprintf("ipRules[%d]", i)
-		p, ok := parseRange(text, true)
+		p, fault := iprange.CheckFirewallRule(text)
 		switch {
-		case !isString || !ok || !p.Addr().Is4() || p.String() != text && p.Addr().String() != text:
+		case !isString || fault == iprange.FirewallNotIPv4:
 			out = append(out, fmt.Sprintf("%s: %s %q is not an IPv4 address or CIDR range such as 203.0.113.0/24; "+
 				"list the service's egress addresses only", describe(r), at, text))
-		case p.Addr().IsUnspecified() && p.Bits() == 32:
+		case fault == iprange.FirewallAzureDatacenters:
 			out = append(out, fmt.Sprintf("%s: %s %s admits every Azure datacenter, any tenant's services included; remove it",
 				describe(r), at, CosmosAzureDatacentersRule))
-		case p.Bits() < MinCosmosIPv4RuleBits:
+		case fault == iprange.FirewallTooWide:
 			out = append(out, fmt.Sprintf("%s: %s %s is wider than a /%d; list the service's egress addresses only",
 				describe(r), at, p, MinCosmosIPv4RuleBits))
-		case p.Addr().IsPrivate() || p.Addr().IsLoopback():
+		case fault == iprange.FirewallNotPublic:
 			out = append(out, fmt.Sprintf("%s: %s %s is not a public address, and the firewall sees the public egress address; remove it",
 				describe(r), at, p))
 		}

@@ -1,4 +1,4 @@
-package rules
+package iprange
 
 import (
 	"net/netip"
@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-func TestCoversAll(t *testing.T) {
+func TestCoversInternet(t *testing.T) {
 	for _, tc := range []struct {
 		ranges []string
 		want   string // "" when the union is not a whole family
@@ -29,11 +29,11 @@ func TestCoversAll(t *testing.T) {
 	} {
 		var ps []netip.Prefix
 		for _, s := range tc.ranges {
-			p, ok := parseRange(s, false)
+			p, ok := Read(s, false)
 			assert.True(t, ok, s)
 			ps = append(ps, p)
 		}
-		all, ok := coversAll(ps)
+		all, ok := CoversInternet(ps)
 		if tc.want == "" {
 			assert.False(t, ok, "%v covers %s", tc.ranges, all)
 			continue
@@ -43,7 +43,7 @@ func TestCoversAll(t *testing.T) {
 	}
 }
 
-func TestParseRange(t *testing.T) {
+func TestRead(t *testing.T) {
 	for s, want := range map[string]string{
 		"203.0.113.0/24": "203.0.113.0/24",
 		"203.0.113.7/24": "203.0.113.0/24",
@@ -55,16 +55,16 @@ func TestParseRange(t *testing.T) {
 		"":               "",
 		"203.0.113.7":    "", // a bare address only where it is allowed
 	} {
-		p, ok := parseRange(s, false)
+		p, ok := Read(s, false)
 		if want == "" {
 			assert.False(t, ok, "%q parsed as %s", s, p)
 			continue
 		}
 		assert.Equal(t, want, p.String(), s)
 	}
-	p, ok := parseRange("203.0.113.7", true)
+	p, ok := Read("203.0.113.7", true)
 	assert.True(t, ok)
 	assert.Equal(t, "203.0.113.7/32", p.String())
-	_, ok = parseRange("fe80::1%eth0", true)
+	_, ok = Read("fe80::1%eth0", true)
 	assert.False(t, ok)
 }
