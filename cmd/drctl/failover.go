@@ -27,6 +27,10 @@ import (
 // stdin is where confirmations are read; tests replace it.
 var stdin io.Reader = os.Stdin
 
+// recordReadTimeout bounds drctl record's read of the account: ARM answers
+// a GET in seconds, retries included; a release waits no longer than this.
+var recordReadTimeout = 2 * time.Minute
+
 // now is the clock of the failover records; tests replace it.
 var now = time.Now
 
@@ -256,7 +260,12 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "drctl record:", err)
 		return 1
 	}
-	acct, err := client.Get(context.Background(), cfg.AccountID(*subscription))
+	// A read: bounded, and Ctrl-C stops it with nothing left half-done.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, recordReadTimeout)
+	defer cancel()
+	acct, err := client.Get(ctx, cfg.AccountID(*subscription))
 	var notFound *azcore.ResponseError
 	if *beforeRelease && errors.As(err, &notFound) && notFound.StatusCode == http.StatusNotFound {
 		fmt.Fprintf(stdout, "%s's account %s does not exist yet: the release creates it; nothing to verify.\n", customer, cfg.Cosmos.AccountName)

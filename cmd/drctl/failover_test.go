@@ -253,3 +253,15 @@ func TestRecordVerifyBeforeRelease(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "--before-release goes with --verify")
 }
+
+// TestRecordVerifyIsBounded: the release's check gives up after
+// recordReadTimeout instead of holding the release, and says so.
+func TestRecordVerifyIsBounded(t *testing.T) {
+	failoverProject(t)
+	old := recordReadTimeout
+	recordReadTimeout = time.Nanosecond
+	t.Cleanup(func() { recordReadTimeout = old })
+	code, _, errOut := runDrctl(t, "record", "contoso", "--verify", "--before-release", "--subscription", "sub-1")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "context deadline exceeded")
+}
