@@ -559,7 +559,7 @@ func TestMonitoringAndTags(t *testing.T) {
 func TestFailedOverAccount(t *testing.T) {
 	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("contoso")))
 	require.NoError(t, err)
-	values["fhir-dr:dr"] = `{"enabled":true,"tier":"full","ticket":"SR-100234","writeRegion":"westus",` +
+	values["fhir-dr:dr"] = `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-100234","writeRegion":"westus",` +
 		`"writeRegionChange":"planned failover to westus at 2026-11-25T18:00:00Z by ops for SR-100999"}`
 	failedOver, err := render.Run("contoso", values, program.Deploy)
 	require.NoError(t, err)
@@ -582,7 +582,7 @@ func TestFailedOverAccount(t *testing.T) {
 func TestRegionMove(t *testing.T) {
 	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("litware")))
 	require.NoError(t, err)
-	values["fhir-dr:dr"] = `{"enabled":true,"tier":"data","ticket":"SR-7","secondaryRegion":"northeurope","retiringSecondaryRegion":"ukwest"}`
+	values["fhir-dr:dr"] = `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-7","secondaryRegion":"northeurope","retiringSecondaryRegion":"ukwest"}`
 	plan, err := render.Run("litware", values, program.Deploy)
 	require.NoError(t, err)
 	assert.JSONEq(t, `[{"locationName":"uksouth","failoverPriority":0,"isZoneRedundant":true},`+
@@ -595,7 +595,7 @@ func TestRegionMove(t *testing.T) {
 	// swedencentral (a region with zones) was deployed without.
 	values, err = drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("northwind")))
 	require.NoError(t, err)
-	values["fhir-dr:dr"] = `{"enabled":true,"tier":"full","ticket":"SR-101002","secondaryRegion":"norwayeast","retiringSecondaryRegion":"swedencentral"}`
+	values["fhir-dr:dr"] = `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-101002","secondaryRegion":"norwayeast","retiringSecondaryRegion":"swedencentral"}`
 	values["fhir-dr:cosmos"] = `{"autoscaleMaxThroughput":20000,"backup":{"type":"Continuous","tier":"Continuous30Days"},"zoneRedundant":{"retiring":false}}`
 	plan, err = render.Run("northwind", values, program.Deploy)
 	require.NoError(t, err)
@@ -616,7 +616,7 @@ func TestRegionMove(t *testing.T) {
 func TestEnabledAtTag(t *testing.T) {
 	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("litware")))
 	require.NoError(t, err)
-	values["fhir-dr:dr"] = `{"enabled":true,"tier":"data","ticket":"SR-101511","enabledAt":"2026-03-02"}`
+	values["fhir-dr:dr"] = `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-101511","enabledAt":"2026-03-02"}`
 	plan, err := render.Run("litware", values, program.Deploy)
 	require.NoError(t, err)
 	assert.Equal(t, "2026-03-02", get(t, plan, workspace, "workspace").Inputs["tags"].(map[string]any)["dr-enabled-at"])

@@ -14,7 +14,7 @@ func load(t *testing.T, dr string) (*Config, error) {
 	t.Helper()
 	return Load("stacks/Pulumi.contoso.yaml", map[string]string{
 		"fhir-dr:customer": "contoso", "fhir-dr:primaryRegion": "eastus",
-		"fhir-dr:dr": `{"enabled":true,"tier":"data","ticket":"SR-1",` + dr + `}`,
+		"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-1",` + dr + `}`,
 	})
 }
 
@@ -89,6 +89,7 @@ config:
   fhir-dr:primaryRegion: eastus
   fhir-dr:dr:
     enabled: true # since SR-1
+    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}
     tier: data
     ticket: SR-100234
     writeRegionChange: an old free-text record
@@ -107,6 +108,7 @@ config:
   fhir-dr:primaryRegion: eastus
   fhir-dr:dr:
     enabled: true # since SR-1
+    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}
     tier: data
     ticket: SR-100234
     writeRegionChange:

@@ -189,6 +189,7 @@ func TestPlanStackFileAndInvalidConfig(t *testing.T) {
   fhir-dr:primaryRegion: italynorth
   fhir-dr:dr:
     enabled: true
+    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}
     tier: full
 `), 0o600))
 	code, out, errOut := runDrctl(t, "plan", "--stack-file", bad, "--json")

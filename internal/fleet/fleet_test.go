@@ -35,7 +35,7 @@ const (
 func TestCheck(t *testing.T) {
 	full := func(audience string) map[string]string {
 		return map[string]string{
-			"fhir-dr:dr":      `{"enabled":true,"tier":"full","ticket":"SR-1"}`,
+			"fhir-dr:dr":      `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1"}`,
 			"fhir-dr:compute": `{"apiServer":{"private":true}}`,
 			"fhir-dr:fhir":    `{"version":"4.0.1","auth":{"authority":"https://login.microsoftonline.com/t","audience":"` + audience + `"}}`,
 		}
