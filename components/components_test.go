@@ -53,35 +53,39 @@ func asJSON(t *testing.T, v any) string {
 }
 
 const (
-	account   = cosmosdb.DatabaseAccountToken
-	database  = cosmosdb.SqlResourceSqlDatabaseToken
-	container = cosmosdb.SqlResourceSqlContainerToken
-	group     = resources.ResourceGroupToken
-	cluster   = containerservice.ManagedClusterToken
-	vnet      = network.VirtualNetworkToken
-	subnet    = network.SubnetToken
-	publicIP  = network.PublicIPAddressToken
-	profile   = trafficmanager.ProfileToken
-	endpoint  = trafficmanager.EndpointToken
-	workspace = operationalinsights.WorkspaceToken
-	diag      = monitor.DiagnosticSettingToken
-	identity  = managedidentity.UserAssignedIdentityToken
-	federated = managedidentity.FederatedIdentityCredentialToken
-	sqlRole   = cosmosdb.SqlResourceSqlRoleAssignmentToken
-	armRole   = authorization.RoleAssignmentToken
-	roleDef   = "azure-native:authorization:RoleDefinition"
-	lock      = "azure-native:authorization:ManagementLockByScope"
-	pe        = "azure-native:network:PrivateEndpoint"
-	dnsGroup  = "azure-native:network:PrivateDnsZoneGroup"
-	dnsZone   = "azure-native:privatedns:PrivateZone"
-	dnsLink   = "azure-native:privatedns:VirtualNetworkLink"
-	k8sProv   = "pulumi:providers:kubernetes"
-	namespace = "kubernetes:core/v1:Namespace"
-	svcAcct   = "kubernetes:core/v1:ServiceAccount"
-	deploy    = "kubernetes:apps/v1:Deployment"
-	service   = "kubernetes:core/v1:Service"
-	pdb       = "kubernetes:policy/v1:PodDisruptionBudget"
-	hpa       = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+	account     = cosmosdb.DatabaseAccountToken
+	database    = cosmosdb.SqlResourceSqlDatabaseToken
+	container   = cosmosdb.SqlResourceSqlContainerToken
+	group       = resources.ResourceGroupToken
+	cluster     = containerservice.ManagedClusterToken
+	vnet        = network.VirtualNetworkToken
+	subnet      = network.SubnetToken
+	publicIP    = network.PublicIPAddressToken
+	profile     = trafficmanager.ProfileToken
+	endpoint    = trafficmanager.EndpointToken
+	workspace   = operationalinsights.WorkspaceToken
+	diag        = monitor.DiagnosticSettingToken
+	identity    = managedidentity.UserAssignedIdentityToken
+	federated   = managedidentity.FederatedIdentityCredentialToken
+	sqlRole     = cosmosdb.SqlResourceSqlRoleAssignmentToken
+	armRole     = authorization.RoleAssignmentToken
+	roleDef     = "azure-native:authorization:RoleDefinition"
+	lock        = "azure-native:authorization:ManagementLockByScope"
+	pe          = "azure-native:network:PrivateEndpoint"
+	dnsGroup    = "azure-native:network:PrivateDnsZoneGroup"
+	dnsZone     = "azure-native:privatedns:PrivateZone"
+	dnsLink     = "azure-native:privatedns:VirtualNetworkLink"
+	k8sProv     = "pulumi:providers:kubernetes"
+	namespace   = "kubernetes:core/v1:Namespace"
+	svcAcct     = "kubernetes:core/v1:ServiceAccount"
+	deploy      = "kubernetes:apps/v1:Deployment"
+	service     = "kubernetes:core/v1:Service"
+	pdb         = "kubernetes:policy/v1:PodDisruptionBudget"
+	hpa         = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+	alert       = monitor.MetricAlertToken
+	actionGroup = monitor.ActionGroupToken
+	appInsights = "azure-native:applicationinsights:Component"
+	webTest     = "azure-native:applicationinsights:WebTest"
 )
 
 // taggable reports whether Azure resources of type typ carry tags.
@@ -117,15 +121,21 @@ func TestExampleStacks(t *testing.T) {
 		identity, federated, federated, sqlRole, roleDef, armRole,
 		k8sProv, namespace, svcAcct, deploy, service, pdb, hpa,
 		k8sProv, namespace, svcAcct, deploy, service, pdb, hpa,
+		// Detection and paging: the rules of detection.Rules for the full
+		// tier, the availability tests and their component and workspace.
+		"fhir-dr:index:Alerting", appInsights, webTest, webTest, webTest, workspace,
+		alert, alert, alert, alert, alert, alert, alert, alert, alert, alert, alert, alert,
 	}
-	dataOnly := []string{
+	noDR := []string{
 		"fhir-dr:index:CustomerDR", "fhir-dr:index:CosmosAccount", "fhir-dr:index:Monitoring",
 		group, account, database, container, workspace, diag, lock, lock,
 	}
+	// The data tier's rules watch the account only.
+	dataOnly := append(slices.Clone(noDR), "fhir-dr:index:Alerting", alert, alert, alert, alert)
 	want := map[string][]string{
 		// Contoso's $export and $convert-data add a grant each.
 		"contoso": append(slices.Clone(full), armRole, armRole), "fabrikam": full, "northwind": full, "tailspin": full,
-		"litware": dataOnly, "adatum": dataOnly,
+		"litware": dataOnly, "adatum": noDR,
 	}
 	files, err := filepath.Glob("../stacks/Pulumi.*.yaml")
 	require.NoError(t, err)

@@ -41,9 +41,9 @@ func with(changes map[string]string) map[string]string {
 func TestValidConfigRenders(t *testing.T) {
 	plan, err := render.Run("acme", validFull(), program.Deploy)
 	require.NoError(t, err)
-	assert.Len(t, plan.Resources, 27+3+2+6+2*7+2+2*5,
+	assert.Len(t, plan.Resources, 27+3+2+6+2*7+2+2*5+1+12+3+2,
 		"27 before the workload; 3 components, 2 ingress IP grants, 6 identity resources, 7 workload objects per stamp, 2 locks, "+
-			"5 private access resources per stamp")
+			"5 private access resources per stamp; the alerting component, its 12 rules, 3 web tests, their component and workspace")
 }
 
 // TestBadConfig checks that each invalid configuration fails with exactly

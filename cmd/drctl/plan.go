@@ -18,6 +18,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/fhir-dr/fhir-dr/azure/applicationinsights"
 	"github.com/fhir-dr/fhir-dr/azure/authorization"
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
@@ -352,6 +353,10 @@ var keyInputs = map[string][]string{
 	network.PrivateDnsZoneGroupToken:                    {"privateDnsZoneGroupName"},
 	privatedns.PrivateZoneToken:                         {"privateZoneName"},
 	privatedns.VirtualNetworkLinkToken:                  {"virtualNetworkLinkName"},
+	monitor.MetricAlertToken:                            {"ruleName", "severity", "windowSize", "evaluationFrequency", "enabled"},
+	monitor.ActionGroupToken:                            {"actionGroupName", "groupShortName", "enabled"},
+	applicationinsights.ComponentToken:                  {"resourceName", "location"},
+	applicationinsights.WebTestToken:                    {"webTestName", "webTestKind", "frequency", "request.requestUrl"},
 	"kubernetes:core/v1:Namespace":                      {"metadata.name"},
 	"kubernetes:core/v1:ServiceAccount":                 {"metadata.name"},
 	"kubernetes:apps/v1:Deployment":                     {"metadata.name", "spec.template.spec.containers"},
