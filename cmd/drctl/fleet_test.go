@@ -56,7 +56,7 @@ func TestValidateFleetWithBrokenStacks(t *testing.T) {
 	dir := t.TempDir()
 	writeFleet(t, dir, 40)
 	broken := map[string]string{
-		"customer0007": "config:\n  fhir-dr:customer: customer0007\n  fhir-dr:primaryRegion: mars\n  fhir-dr:dr:\n    enabled: true\n    tier: gold\n",
+		"customer0007": "config:\n  fhir-dr:customer: customer0007\n  fhir-dr:primaryRegion: mars\n  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: gold\n",
 		"customer0031": "config:\n  fhir-dr:customer: customer0031\n  fhir-dr:primaryRegion: eastus\n  fhir-dr:cosmos:\n    throughputt: 400\n",
 	}
 	for c, content := range broken {

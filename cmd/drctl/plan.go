@@ -95,7 +95,7 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: warning: %s\n", result.File, w)
 	}
 	if *asJSON {
-		b, err := json.MarshalIndent(planDocument{result.Plan, policyDiagnostics(result.Policy), cost}, "", "  ")
+		b, err := json.MarshalIndent(planDocument{result.Plan, policyDiagnostics(result.Policy), cost, alertRules(result.Config)}, "", "  ")
 		if err != nil {
 			fmt.Fprintln(stderr, "drctl plan:", err)
 			return 1
@@ -125,6 +125,8 @@ type planDocument struct {
 	*render.Plan
 	Policy []policyDiagnostic `json:"policy"`
 	Cost   costEstimate       `json:"cost"`
+	// Detection are the stack's alert rules (package detection).
+	Detection []alertRule `json:"detection"`
 }
 
 // costEstimate is what DR adds to the customer's monthly bill, from the
@@ -269,6 +271,7 @@ func printPlan(w io.Writer, sp *stackPlan, cost costEstimate) {
 			objectives.SingleRegionRPO)
 	} else {
 		printObjectives(w, sp.Config.Objectives())
+		printDetection(w, sp.Config)
 	}
 	printCost(w, sp.Config, cost)
 	printPolicy(w, sp.Policy)

@@ -54,7 +54,7 @@ func TestReportUnpricedVMSize(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "stacks"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "stacks", "Pulumi.acme.yaml"), []byte("config:\n"+
 		"  fhir-dr:customer: acme\n  fhir-dr:primaryRegion: eastus\n"+
-		"  fhir-dr:dr:\n    enabled: true\n    tier: full\n    ticket: SR-1\n"+
+		"  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: full\n    ticket: SR-1\n"+
 		"  fhir-dr:compute:\n    apiServer:\n      private: true\n    nodePools:\n"+
 		"      - name: system\n        vmSize: Standard_NC24ads_A100_v4\n        count: 2\n"+fhirSettings), 0o644))
 	t.Chdir(root)
