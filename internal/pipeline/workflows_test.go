@@ -100,9 +100,11 @@ func writeScopes(workflow, job string) []string {
 	return []string{"id-token", "pull-requests"}
 }
 
-// Every action is pinned to a full version and every workflow starts from
-// read-only permissions, granting more per job only where needed.
+// Every action is pinned to a full version, the same in every workflow, and
+// every workflow starts from read-only permissions, granting more per job
+// only where needed.
 func TestPinnedAndLeastPrivilege(t *testing.T) {
+	versions := map[string]string{} // action: "version (where)"
 	for _, name := range workflowNames {
 		w := load(t, name)
 		assert.Equal(t, map[string]string{"contents": "read"}, w.Permissions, name)
@@ -114,8 +116,15 @@ func TestPinnedAndLeastPrivilege(t *testing.T) {
 				}
 			}
 			for _, s := range job.Steps {
-				if s.Uses != "" {
-					assert.Regexp(t, pinned, s.Uses, "%s %s", name, jobName)
+				if s.Uses == "" {
+					continue
+				}
+				assert.Regexp(t, pinned, s.Uses, "%s %s", name, jobName)
+				action, version, _ := strings.Cut(s.Uses, "@")
+				if seen, ok := versions[action]; ok {
+					assert.Equal(t, strings.Fields(seen)[0], version, "%s %s: %s, pinned to %s", name, jobName, action, seen)
+				} else {
+					versions[action] = version + " (" + name + ")"
 				}
 			}
 		}
