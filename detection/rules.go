@@ -80,16 +80,13 @@ func cosmosRules(in Inputs) []Rule {
 			"severity 1 instead of 3: it pages for a possible outage of the write region",
 		}},
 	}
-	unavailable.Detection = &objectives.Signal{
-		Name: "Cosmos DB 503s in the write region (" + unavailable.Key + ")",
-		Terms: []objectives.Term{
-			{
-				Name: "the first 1-minute time grain with the failed requests completes", Duration: MetricTimeGrain,
-				Source: fmt.Sprintf("TotalRequests, time grain PT1M; assumes more than %d requests a minute reach the failing region and are answered 503 "+
-					"(a region that answers nothing emits no 503s: OfflineRegion and Azure Service Health are the backstop)", ServiceUnavailableThreshold),
-			},
-			publication(), evaluation(unavailable.Frequency),
-		},
+	if in.Full {
+		// The full tier counts on Traffic Manager and the availability
+		// tests, which need no answer from the failed region; the 503s
+		// need one.
+		unavailable.Detection = nil
+	} else {
+		unavailable.Detection = unavailableSignal(unavailable)
 	}
 	return []Rule{
 		{
@@ -232,4 +229,23 @@ func AvailabilityWindow(frequencySeconds int) time.Duration {
 		return 5 * time.Minute
 	}
 	return 15 * time.Minute
+}
+
+// unavailableSignal is the data tier's detection: the 503s of the write
+// region. It assumes the failing region still answers, which a region
+// that is wholly gone does not; then OfflineRegion (no stated bound) and
+// Azure Service Health are what remain, and the RTO model's figure is a
+// best case of that tier's detection.
+func unavailableSignal(r Rule) *objectives.Signal {
+	return &objectives.Signal{
+		Name: "Cosmos DB 503s in the write region (" + r.Key + ")",
+		Terms: []objectives.Term{
+			{
+				Name: "the first 1-minute time grain with the failed requests completes", Duration: MetricTimeGrain,
+				Source: fmt.Sprintf("TotalRequests, time grain PT1M; assumes more than %d requests a minute reach the failing region and are answered 503 "+
+					"(a region that answers nothing emits no 503s: OfflineRegion and Azure Service Health are the backstop)", ServiceUnavailableThreshold),
+			},
+			publication(), evaluation(r.Frequency),
+		},
+	}
 }

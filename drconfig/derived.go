@@ -127,9 +127,12 @@ func (c *Config) Consistency() objectives.Consistency {
 }
 
 // Objectives models the stack's RPO and RTO. Meaningful only when DR is
-// enabled.
+// enabled. Detection is the stack's own: the paging rules of package
+// detection that detect the loss of the primary (Inputs.Signals).
 func (c *Config) Objectives() objectives.Objectives {
-	return objectives.Model(c.objectiveInputs())
+	in := c.objectiveInputs()
+	in.Signals = detection.Signals(c.AlertRules())
+	return objectives.Model(in)
 }
 
 // objectiveInputs are the model's inputs from the settings.
