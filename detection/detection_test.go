@@ -61,9 +61,9 @@ func TestTrafficManagerDetection(t *testing.T) {
 	for _, term := range r.Detection.Terms {
 		names = append(names, term.Name)
 	}
-	assert.Equal(t, []string{"Traffic Manager marks the primary endpoint degraded", "a whole 1-minute time grain shows it degraded",
+	assert.Equal(t, []string{"Traffic Manager marks the primary endpoint degraded", "the metric's 1-minute time grain completes",
 		"the metric is published to Azure Monitor", "the rule evaluates"}, names)
-	assert.Equal(t, 130*time.Second+2*time.Minute+objectives.MetricPublication+time.Minute, total(*r.Detection))
+	assert.Equal(t, 130*time.Second+time.Minute+objectives.MetricPublication+time.Minute, total(*r.Detection))
 }
 
 func TestReplicationLagFollowsTheRPO(t *testing.T) {

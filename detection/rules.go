@@ -147,9 +147,9 @@ func trafficRule(in Inputs) Rule {
 				Source: "(tolerated failures + 1) x probe interval + probe timeout; Traffic Manager endpoint monitoring",
 			},
 			{
-				Name: "a whole 1-minute time grain shows it degraded", Duration: r.Window + MetricTimeGrain,
-				Source: "ProbeAgentCurrentEndpointStateByProfileResourceId, time grain PT1M; Maximum < 1 needs the whole PT1M window degraded: " +
-					"the grain in which it changes still holds 1, the next one completes",
+				Name: "the metric's 1-minute time grain completes", Duration: MetricTimeGrain,
+				Source: "ProbeAgentCurrentEndpointStateByProfileResourceId, time grain PT1M (supported metrics, Microsoft.Network/trafficmanagerprofiles); " +
+					"the PT1M window is that grain",
 			},
 			publication(), evaluation(r.Frequency),
 		},

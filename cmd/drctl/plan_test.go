@@ -36,11 +36,11 @@ func TestPlanText(t *testing.T) {
 		"endpointName=secondary endpointType=AzureEndpoints priority=2 endpointStatus=Enabled",
 		"trafficManagerFqdn        contoso-fhir.trafficmanager.net",
 		"RPO 15m0s: within the target 15m0s",
-		"RTO by forced failover (runbook) 20m50s: within the target 1h0m0s",
+		"RTO by forced failover (runbook) 19m50s: within the target 1h0m0s",
 		"8m30s  product  standby FHIR service scales out from 2 to 4 pods",
 		"Detection and paging (12 rules, package detection)",
 		"availability tests (3) every 300 s from us-va-ash-azr, us-ca-sjc-azr, emea-nl-ams-azr, emea-gb-db3-azr, apac-sg-sin-azr",
-		"traffic-manager-endpoint-degraded 4m35s:",
+		"traffic-manager-endpoint-degraded 3m35s:",
 		"availability-primary 9m10s:",
 		"write path (detected by Traffic Manager endpoint degraded (traffic-manager-endpoint-degraded), the fastest paging rule):",
 	} {
