@@ -25,6 +25,10 @@ type AlertTargets struct {
 	// ClusterIDs are the stamps' AKS clusters, by role. Required with a
 	// rule on a cluster.
 	ClusterIDs map[naming.Role]pulumi.StringInput
+	// Clusters are the clusters a cluster rule waits for, by role: Azure
+	// refuses a rule on a resource that does not exist. Optional; needed
+	// when ClusterIDs are not the clusters' outputs.
+	Clusters map[naming.Role]pulumi.Resource
 	// WebTestHosts are the host names the availability tests reach, by
 	// the test's key. Required with web tests.
 	WebTestHosts map[string]pulumi.StringInput
@@ -133,6 +137,10 @@ func NewAlerting(ctx *pulumi.Context, name string, args *AlertingArgs, opts ...p
 		if err != nil {
 			return nil, err
 		}
+		opts := withParent(a)
+		if c, ok := args.Targets.Clusters[r.Role]; ok && r.Target == detection.TargetCluster {
+			opts = append(opts, pulumi.DependsOn([]pulumi.Resource{c}))
+		}
 		if _, err := monitor.NewMetricAlert(ctx, r.Key, &monitor.MetricAlertArgs{
 			RuleName:            pulumi.String(naming.AlertRule(args.Customer, r.Key)),
 			ResourceGroupName:   args.ResourceGroupName,
@@ -147,7 +155,7 @@ func NewAlerting(ctx *pulumi.Context, name string, args *AlertingArgs, opts ...p
 			Criteria:            criteria,
 			Actions:             alertActions,
 			Tags:                tags,
-		}, withParent(a)...); err != nil {
+		}, opts...); err != nil {
 			return nil, err
 		}
 	}

@@ -200,10 +200,17 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		})
 		alertRG = secondaryRG.Name
 		targets.ProfileID = tm.Profile.ID().ToStringOutput()
+		// A cluster's ARM ID is its group's and its name: built so, the
+		// rules' scopes stay known while a cluster is rebuilt (same ID), so
+		// that a rebuild changes no rule; they wait for the cluster.
+		groupIDs := map[naming.Role]pulumi.IDOutput{naming.RolePrimary: primaryRG.ID(), naming.RoleSecondary: secondaryRG.ID()}
 		targets.ClusterIDs = map[naming.Role]pulumi.StringInput{}
+		targets.Clusters = map[naming.Role]pulumi.Resource{}
 		targets.WebTestHosts = map[string]pulumi.StringInput{"traffic-manager": tm.FQDN}
 		for role, stamp := range stamps {
-			targets.ClusterIDs[role] = stamp.ClusterID.ToStringOutput()
+			targets.ClusterIDs[role] = pulumi.Sprintf("%s/providers/%s/%s", groupIDs[role], managedClusterType,
+				naming.StampNames(cfg.Customer, role).Cluster())
+			targets.Clusters[role] = stamp.Cluster
 			targets.WebTestHosts[string(role)] = pulumi.String(naming.IngressFQDN(stamp.IngressDNSLabel, stamp.Region))
 		}
 		outputs["trafficManagerFqdn"] = tm.FQDN
@@ -250,6 +257,9 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 	}
 	return dr, nil
 }
+
+// managedClusterType is the ARM type of an AKS cluster.
+const managedClusterType = "Microsoft.ContainerService/managedClusters"
 
 // deployFHIR declares the workload identity and the FHIR service in both
 // stamps from one spec; only the replica count differs.

@@ -187,11 +187,11 @@ func TestPlanPolicy(t *testing.T) {
 		"that long after failover. Consider trafficManager.ttlSeconds: 60 or less\n")
 
 	config := filepath.Join(dir, "policy.json")
-	require.NoError(t, os.WriteFile(config, []byte(`{"rto-budget": {"rtoFullSeconds": 1200}}`), 0o644))
+	require.NoError(t, os.WriteFile(config, []byte(`{"rto-budget": {"rtoFullSeconds": 1140}}`), 0o644))
 	code, out, errOut = runDrctl(t, "plan", "--stack", "contoso", "--policy-config", config)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, policyHeader+"1 mandatory, 0 advisory\n"+
-		`  [mandatory] rto-budget: Traffic Manager profile "profile": the modeled RTO is 21m15s (detection 35s, DNS TTL 60 s, standby scale-out 8m30s), `)
+		`  [mandatory] rto-budget: Traffic Manager profile "profile": the modeled RTO is 19m50s (detection 35s, DNS TTL 60 s, standby scale-out 8m30s), `)
 	assert.Contains(t, errOut, "stacks/Pulumi.contoso.yaml: the policy refuses this stack (mandatory rules broken)")
 
 	require.NoError(t, os.WriteFile(config, []byte(`{"no-such-rule": "mandatory"}`), 0o644))

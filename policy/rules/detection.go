@@ -8,6 +8,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/monitor"
 	"github.com/fhir-dr/fhir-dr/detection"
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/objectives"
 )
 
 // metricAlertType is an Azure Monitor metric alert rule.
@@ -28,15 +29,21 @@ var detectionRules = []Rule{
 // configuration when the pack has it, else from the tier the resources
 // show (the rules' keys depend on the tier only).
 func pagingRules(e *env) []detection.Rule {
-	var all []detection.Rule
+	return pagingRulesWith(e, objectives.Probe{})
+}
+
+// pagingRulesWith are pagingRules with the probe timing the stack's
+// Traffic Manager profile declares, for detection times.
+func pagingRulesWith(e *env, probe objectives.Probe) []detection.Rule {
+	in := detection.Inputs{Full: e.full, RPO: e.rpo, Probe: probe, Availability: detection.Availability{
+		Locations: detection.DefaultWebTestLocations, FrequencySeconds: drconfig.DefaultWebTestFrequency,
+		FailedLocations: drconfig.DefaultFailedLocations,
+	}}
 	if c := e.stack.Config; c != nil {
-		all = c.AlertRules()
-	} else {
-		all = detection.Rules(detection.Inputs{Full: e.full, Availability: detection.Availability{
-			Locations: detection.DefaultWebTestLocations, FrequencySeconds: drconfig.DefaultWebTestFrequency,
-			FailedLocations: drconfig.DefaultFailedLocations,
-		}})
+		a := c.Monitoring.Availability
+		in.Availability = detection.Availability{Locations: a.Locations, FrequencySeconds: a.FrequencySeconds, FailedLocations: a.FailedLocations}
 	}
+	all := detection.Rules(in)
 	var out []detection.Rule
 	for _, r := range all {
 		if r.Pages {
@@ -44,6 +51,28 @@ func pagingRules(e *env) []detection.Rule {
 		}
 	}
 	return out
+}
+
+// declaredSignals are the detection signals of the paging rules the stack
+// declares, enabled: what the RTO model may count on. A rule that is
+// missing or disabled detects nothing (and detection-paging says so).
+func declaredSignals(e *env, s Stack, probe objectives.Probe) []objectives.Signal {
+	declared := map[string]bool{}
+	for _, r := range s.Resources {
+		if r.Type != metricAlertType {
+			continue
+		}
+		if enabled, ok := boolean(r.Inputs, "enabled"); ok && enabled || unknown(r.Inputs, "enabled") {
+			declared[r.Name] = true
+		}
+	}
+	var rules []detection.Rule
+	for _, r := range pagingRulesWith(e, probe) {
+		if declared[r.Key] {
+			rules = append(rules, r)
+		}
+	}
+	return detection.Signals(rules)
 }
 
 func checkPaging(e *env, s Stack) []finding {

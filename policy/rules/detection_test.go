@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/stretchr/testify/assert"
@@ -91,4 +92,24 @@ func TestDetectionPaging(t *testing.T) {
 	none.Config.DR.Enabled = false
 	none.Resources = nil
 	assert.Empty(t, pagingFindings(none))
+}
+
+// rto-budget takes detection from the paging rules the stack declares,
+// enabled: without the Traffic Manager rule, the next fastest is the
+// primary stamp's availability test (every 10 minutes in the fixture).
+func TestRTOBudgetCountsDeclaredRules(t *testing.T) {
+	cfg := rules.DefaultConfig()
+	cfg.RTOFull = 20 * time.Minute
+	s := fixtureStack(t, "pagingfull")
+	assert.Empty(t, rules.MandatoryOnly(rules.Check(cfg, s)), "Traffic Manager's rule: 19m50s")
+
+	set(t, &s, "traffic-manager-endpoint-degraded", "enabled", false)
+	var rto []string
+	for _, d := range rules.Check(cfg, s) {
+		if d.Rule == "rto-budget" {
+			rto = append(rto, d.Message)
+		}
+	}
+	assert.Equal(t, []string{`Traffic Manager profile "profile": the modeled RTO is 30m25s (detection 35s, DNS TTL 60 s, standby scale-out 0s), ` +
+		"over the budget of 20m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods"}, rto)
 }
