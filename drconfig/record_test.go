@@ -167,7 +167,7 @@ func TestFailoverIntentAndDrill(t *testing.T) {
 		Steps: []DrillStep{{Name: "service-managed failover off", Seconds: 1.5}, {Name: "fail over", Seconds: 12}}}
 	require.NoError(t, RecordDrill(path, drill, false))
 	rec := WriteRegionRecord{Action: ActionPlannedFailover, From: "eastus", To: "westus", At: "2026-11-25T18:01:00Z", By: "ops", Ticket: "INC-42",
-		AccountID: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso",
+		AccountID:        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso",
 		FailoverPolicies: []FailoverPolicy{{"West US", 0}, {"East US", 1}}, OperationID: "6a1f0c2e-8d3b-4f5a-9c7e-0b1d2e3f4a5b"}
 	require.NoError(t, FinishFailover(path, "westus", rec))
 	cfg, err = LoadFile(path)
