@@ -329,6 +329,10 @@ func (r *failoverRun) run(dryRun, yes bool) int {
 			fmt.Fprintf(r.stdout, "dry run: nothing left to do in Azure; then record in %s: writeRegion: %s\n", stackfile.Path(r.customer), r.target)
 			return 0
 		}
+		code := 0
+		if r.forced && plan.Steps[0].Kind == failover.TakeOffline {
+			code = r.guard(writes, acct) // read-only: what the run would say
+		}
 		for _, s := range plan.Steps {
 			fmt.Fprintf(r.stdout, "dry run: %s: %s\n", s.Name, s.Request(r.accountID))
 		}
@@ -337,7 +341,7 @@ func (r *failoverRun) run(dryRun, yes bool) int {
 		} else {
 			fmt.Fprintf(r.stdout, "dry run: then record in %s: writeRegion: %s\n", stackfile.Path(r.customer), r.target)
 		}
-		return 0
+		return code
 	}
 	if plan.Empty() {
 		if r.intent == nil {

@@ -445,8 +445,14 @@ func TestForcedFailoverGuard(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, cfg.DR.FailoverIntent, "refused before the intent")
 
+	// A dry run reads and says what the run would: here, refuse.
+	code, out, errOut := runDrctl(t, append(forced, "--dry-run")...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "refusing the forced failover of contoso: West US is not online")
+	assert.Contains(t, out, "dry run: take East US offline: POST "+contosoAccount+`/offlineRegion?api-version=2025-10-15 {"region":"East US"}`+"\n")
+
 	fx.arm.SetProvisioningState("West US", "Succeeded")
-	code, out, errOut := runDrctl(t, append(forced, "--accept-data-loss")...)
+	code, out, errOut = runDrctl(t, append(forced, "--accept-data-loss")...)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "Proceeding with --accept-data-loss although the replication lag is unknown. Data at risk: unknown: the metric could not be read: ")
 	assert.Contains(t, out, "The failover was forced with --accept-data-loss: say so in the incident INC-42.\n")
