@@ -92,6 +92,17 @@ func retryHelp() string {
 		r.MaxRetries, r.RetryDelay, r.MaxRetryDelay, r.LockRetries, r.LockDelay, 2*r.LockDelay, r.MaxLockDelay, pollFrequency)
 }
 
+// interruptHelp says what Ctrl-C does and how each exit is recovered
+// from, for --help.
+const interruptHelp = `Before its first write the command records dr.failoverIntent in the stack file; on success it replaces it with
+dr.writeRegion and dr.writeRegionChange (a drill: dr.lastDrill). On a failure or an interrupt the intent stays, the
+command prints Azure's state (read again, bounded) and the one command that finishes the change: the same command
+again, which plans from where Azure is. The first Ctrl-C (or SIGTERM) starts no new write, turns service-managed
+failover back on (bounded by its own minute) and exits 130; a second exits at once, 130, with the state as last known.
+Exit status: 0 done and recorded; 1 refused, failed or not recorded (the message says which and what to run); 2 usage;
+130 interrupted.
+`
+
 // client builds the ARM client: with --arm-endpoint for a loopback
 // stand-in without any credential, else for the --cloud with the default
 // Azure credential chain of that cloud.
@@ -192,7 +203,7 @@ func runFailover(command string, args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: drctl %s <customer> --ticket <id> [flags]\n", command)
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\n"+retryHelp())
+		fmt.Fprint(stderr, "\n"+retryHelp()+"\n"+interruptHelp)
 	}
 	// The customer comes first, flags after it.
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
