@@ -14,6 +14,7 @@
 //	drctl failback <customer> --ticket <id> [--online] [--dry-run] [azure flags]
 //	drctl record <customer> --ticket <id> [azure flags]
 //	drctl record <customer> --verify [--before-release] [azure flags]
+//	drctl audit [--json] [customer ...]
 //
 // The azure flags of failover, failback and record: --subscription <id>
 // (default $AZURE_SUBSCRIPTION_ID), --cloud AzurePublic|AzureUSGovernment|AzureChina,
@@ -21,7 +22,6 @@
 // failback 10m, record 2m), --max-retry-after <duration> (2m), and, for tests
 // only, --arm-endpoint http://127.0.0.1:PORT (default $AZURE_ARM_ENDPOINT): a
 // loopback stand-in for Resource Manager, to which no credential is sent.
-//	drctl audit [--json] [customer ...]
 //
 // plan renders one customer's stack offline: it loads the stack file the way
 // Pulumi does, runs the real fhir-dr program under a mock resource monitor,
