@@ -435,7 +435,7 @@ func TestForcedFailoverGuard(t *testing.T) {
 	code, _, errOut = runDrctl(t, forced...)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "refusing the forced failover of contoso: West US is not online (East US takes writes; service-managed failover is ON; "+
-		"failover priorities East US=0, West US=1; West US is offline (provisioningState Updating)); the replication lag is unknown.\n")
+		"failover priorities East US=0, West US=1; West US is not online (provisioningState Updating)); the replication lag is unknown.\n")
 	assert.Contains(t, errOut, "Data at risk: the writes not yet replicated to West US; unknown: the metric could not be read: reading the replication latency to West US: GET ")
 	_, _, requests := fx.arm.State()
 	for _, r := range requests {
@@ -708,4 +708,46 @@ func TestRecordVerifyIsBounded(t *testing.T) {
 	code, _, errOut := runDrctl(t, "record", "contoso", "--verify", "--before-release", "--subscription", "sub-1")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "context deadline exceeded")
+}
+
+// After a forced failover the primary is offline: failback needs --online,
+// which brings it back first; a planned failover needs the secondary
+// online.
+func TestFailbackAfterForcedFailover(t *testing.T) {
+	fx := failoverProject(t)
+	code, _, errOut := runDrctl(t, append(failoverArgs, "--forced", "--yes")...)
+	require.Equal(t, 0, code, errOut)
+	fx.agrees(t, "West US", "westus", true)
+
+	failback := []string{"failback", "contoso", "--ticket", "INC-42", "--subscription", "sub-1", "--operator", "ops"}
+	_, _, before := fx.arm.State()
+	code, _, errOut = runDrctl(t, failback...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "drctl failback: East US is offline (West US takes writes; service-managed failover is ON; failover priorities "+
+		"West US=0, East US=1; East US is offline (serves neither reads nor writes)): add --online to bring it back as a read region first\n"+
+		"Nothing was changed.")
+	_, _, requests := fx.arm.State()
+	assert.Equal(t, []string{"GET"}, since(requests, len(before)))
+
+	code, _, errOut = runDrctl(t, append(failback, "--online")...)
+	require.Equal(t, 0, code, errOut)
+	_, _, requests = fx.arm.State()
+	assert.Equal(t, []string{"GET", `POST onlineRegion {"region":"East US"}`, `PATCH {"properties":{"enableAutomaticFailover":false}}`, "GET",
+		`POST failoverPriorityChange {"failoverPolicies":[{"locationName":"East US","failoverPriority":0},{"locationName":"West US","failoverPriority":1}]}`,
+		"GET", `PATCH {"properties":{"enableAutomaticFailover":true}}`, "GET"}, since(requests, len(before)+1))
+	cfg := fx.agrees(t, "East US", "eastus", true)
+	assert.Equal(t, "failback westus -> eastus at 2026-11-25T18:00:00Z by ops (INC-42)", cfg.DR.WriteRegionChange.String())
+	assert.Empty(t, fx.arm.Offline())
+}
+
+func TestPlannedFailoverNeedsTheSecondaryOnline(t *testing.T) {
+	fx := failoverProject(t)
+	fx.arm.SetProvisioningState("West US", "Failed")
+	code, _, errOut := runDrctl(t, failoverArgs...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "drctl failover: West US is not online (East US takes writes; service-managed failover is ON; failover priorities "+
+		"East US=0, West US=1; West US is not online (provisioningState Failed)): a planned change of the write region needs it healthy\nNothing was changed.")
+	_, _, requests := fx.arm.State()
+	assert.Equal(t, []string{"GET"}, requests)
+	fx.agrees(t, "East US", "eastus", true)
 }

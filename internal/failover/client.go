@@ -253,8 +253,12 @@ func (a Account) Summary() string {
 		"service-managed failover is " + strings.ToUpper(onOff(a.AutomaticFailover)),
 		"failover priorities " + describe(a.Locations)}
 	for _, r := range a.Regions {
-		if !r.Online {
-			parts = append(parts, fmt.Sprintf("%s is offline (provisioningState %s)", r.Name, orUnknown(r.ProvisioningState)))
+		switch {
+		case r.Online:
+		case strings.EqualFold(r.ProvisioningState, "Succeeded"):
+			parts = append(parts, fmt.Sprintf("%s is offline (serves neither reads nor writes)", r.Name))
+		default:
+			parts = append(parts, fmt.Sprintf("%s is not online (provisioningState %s)", r.Name, orUnknown(r.ProvisioningState)))
 		}
 	}
 	return strings.Join(parts, "; ")

@@ -91,7 +91,7 @@ func TestGetReadsRegionStatus(t *testing.T) {
 		Regions: []failover.Region{{Name: "East US", Priority: 0, ProvisioningState: "Succeeded", Online: true},
 			{Name: "West US", Priority: 1, ProvisioningState: "Updating", Online: false}}}, acct)
 	assert.Equal(t, "East US takes writes; service-managed failover is ON; failover priorities East US=0, West US=1; "+
-		"West US is offline (provisioningState Updating)", acct.Summary())
+		"West US is not online (provisioningState Updating)", acct.Summary())
 }
 
 func TestPlannedFailover(t *testing.T) {
