@@ -562,7 +562,7 @@ func (r *failoverRun) drilled(outcome failover.Outcome, started time.Time, stepE
 	for _, e := range outcome.Steps {
 		budget, result := "-", "ok"
 		if e.Step.Kind == failover.MoveWrites && failoverStep == "" && failover.SameRegion(e.Step.Region, r.target) {
-			failoverStep, measuredFailover = e.Step.Name, e.Took
+			failoverStep, measuredFailover = e.Step.Name, e.Took.Round(100*time.Millisecond)
 			budget = objectives.ForcedFailoverExecution.String() + " (model)"
 			if e.Took > objectives.ForcedFailoverExecution {
 				result = "over budget"
@@ -582,7 +582,7 @@ func (r *failoverRun) drilled(outcome failover.Outcome, started time.Time, stepE
 		for _, t := range o.RTOTerms {
 			if t.Duration == objectives.ForcedFailoverExecution {
 				fmt.Fprintf(r.stdout, "; with the measured failover (%s) in place of its %s budget: %s",
-					measuredFailover.Round(100*time.Millisecond), objectives.ForcedFailoverExecution, o.RTO-objectives.ForcedFailoverExecution+measuredFailover)
+					measuredFailover, objectives.ForcedFailoverExecution, o.RTO-objectives.ForcedFailoverExecution+measuredFailover)
 				break
 			}
 		}
