@@ -335,6 +335,10 @@ func (r *failoverRun) run(dryRun, yes bool) int {
 		return 1
 	}
 	fmt.Fprintf(r.stdout, "%s's account as Azure reports it: %s\n", r.customer, acct.Summary())
+	if !restoreOn && r.action != drconfig.ActionForcedFailover {
+		fmt.Fprintf(r.stdout, "Note: service-managed failover was OFF before this change and is left so; the stack declares it on, "+
+			"so the next release turns it on (or: %s).\n", r.enableCommand())
+	}
 	if dryRun {
 		if plan.Empty() {
 			fmt.Fprintf(r.stdout, "dry run: nothing left to do in Azure; then record in %s: writeRegion: %s\n", stackfile.Path(r.customer), r.target)

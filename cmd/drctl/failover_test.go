@@ -186,6 +186,8 @@ func TestDryRunReadsAzure(t *testing.T) {
 	code, out, errOut := runDrctl(t, append(failoverArgs, "--dry-run")...)
 	require.Equal(t, 0, code, errOut)
 	assert.Equal(t, "contoso's account as Azure reports it: East US takes writes; service-managed failover is OFF; failover priorities East US=0, West US=1\n"+
+		"Note: service-managed failover was OFF before this change and is left so; the stack declares it on, so the next release turns it on "+
+		"(or: az cosmosdb update --subscription sub-1 --resource-group rg-contoso-fhir-eastus --name fhir-contoso --enable-automatic-failover true).\n"+
 		"dry run: priority change until West US takes writes: POST "+contosoAccount+"/failoverPriorityChange?api-version=2025-10-15 "+
 		`{"failoverPolicies":[{"locationName":"West US","failoverPriority":0},{"locationName":"East US","failoverPriority":1}]}`+"\n"+
 		"dry run: verify West US takes writes: GET "+contosoAccount+"?api-version=2025-10-15, then check that West US takes writes\n"+
