@@ -103,6 +103,7 @@ type RetryAfterError struct {
 	Delay, Bound time.Duration
 }
 
+// Error says what Azure asked for and the bound it exceeds.
 func (e *RetryAfterError) Error() string {
 	return fmt.Sprintf("%s %s: Azure answered %d and asked to retry after %s (Retry-After: %s), longer than the bound of %s (--max-retry-after)",
 		e.Method, e.URL, e.Status, e.Delay, e.Header, e.Bound)
@@ -115,6 +116,8 @@ type retryPolicy struct{ p RetryPolicy }
 var retryStatuses = []int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
 	http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
 
+// Do sends the request, and again while Azure's answer is one to retry
+// and the bounds allow.
 func (rp *retryPolicy) Do(req *policy.Request) (*http.Response, error) {
 	p := rp.p
 	ctx := req.Raw().Context()
