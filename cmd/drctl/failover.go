@@ -325,9 +325,20 @@ func (r *failoverRun) run(dryRun, yes bool) int {
 	}
 	restoreOn := acct.AutomaticFailover
 	r.resuming = r.intent != nil
-	if r.resuming {
+	switch {
+	case r.resuming:
 		restoreOn = r.intent.ServiceManagedFailoverWasOn
 		fmt.Fprintf(r.stdout, "Finishing the %s recorded in %s (%s).\n", r.intent.Action, stackfile.Path(r.customer), r.intent)
+	case r.action != drconfig.ActionDrill && failover.SameRegion(acct.WriteRegion(), r.target):
+		// Azure is where this change leads, but no intent says how it got
+		// there: a run that stopped halfway on another checkout (a
+		// workflow re-run starts from main), or Azure on its own. Finish
+		// from Azure's state with service-managed failover on, as the
+		// stack declares it, and record what Azure reports.
+		restoreOn = true
+		fmt.Fprintf(r.stdout, "%s takes writes in Azure already, but %s says %s (and holds no dr.failoverIntent): an earlier run of this "+
+			"change stopped halfway, or Azure moved on its own. Finishing from Azure's state and recording what it reports.\n",
+			acct.WriteRegion(), stackfile.Path(r.customer), r.cfg.DR.WriteRegion)
 	}
 	plan, err := r.plan(acct, restoreOn)
 	if err != nil {
@@ -359,12 +370,6 @@ func (r *failoverRun) run(dryRun, yes bool) int {
 		return code
 	}
 	if plan.Empty() {
-		if r.intent == nil {
-			fmt.Fprintf(r.stderr, "drctl %s: %s takes writes in Azure already, but %s says %s: nothing to do here; "+
-				"record what Azure reports with: drctl record %s --ticket %s %s\n", r.command, acct.WriteRegion(),
-				stackfile.Path(r.customer), r.cfg.DR.WriteRegion, r.customer, r.ticket, strings.Join(r.arm.args(), " "))
-			return 1
-		}
 		fmt.Fprintln(r.stdout, "Nothing is left to do in Azure; recording what it reports.")
 		return r.succeeded(failover.Outcome{Account: acct})
 	}
@@ -387,7 +392,7 @@ func (r *failoverRun) run(dryRun, yes bool) int {
 	// The intent, before the first write.
 	if r.intent == nil {
 		r.intent = &drconfig.FailoverIntent{Action: r.action, From: r.from, To: r.target, At: now().UTC().Format(time.RFC3339),
-			By: r.operator, Ticket: r.ticket, ServiceManagedFailoverWasOn: acct.AutomaticFailover}
+			By: r.operator, Ticket: r.ticket, ServiceManagedFailoverWasOn: restoreOn}
 		if err := drconfig.StartFailover(r.path, *r.intent); err != nil {
 			fmt.Fprintf(r.stderr, "drctl %s: recording the intent in %s: %v\nNothing was changed.\n", r.command, stackfile.Path(r.customer), err)
 			return 1

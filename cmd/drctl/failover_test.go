@@ -602,19 +602,45 @@ func TestRecordServiceManagedFailover(t *testing.T) {
 	assert.Contains(t, errOut, "--ticket and --subscription")
 }
 
-// A failover that nobody ran from here: the stack file says eastus,
-// Azure's write region is West US. drctl failover says so and does
-// nothing.
-func TestFailoverWhenAzureMovedAlready(t *testing.T) {
+// Azure is where the change leads but the stack file holds no intent (a
+// workflow re-run checks out main, not the branch with the intent; or Azure
+// moved on its own): drctl finishes from Azure's state, with
+// service-managed failover on as the stack declares it, and records.
+func TestFinishWithoutTheIntent(t *testing.T) {
 	fx := failoverProject(t)
-	azureFailsOver(t, fx)
+	original, err := os.ReadFile(stackfile.Path("contoso"))
+	require.NoError(t, err)
+	fx.arm.Inject(fakearm.KeyPatch, fakearm.Fault{Status: http.StatusConflict, Message: fakearm.LockConflict.Message,
+		After: fakearm.KeyPriorityChange, Times: -1})
+	code, _, _ := runDrctl(t, failoverArgs...)
+	require.Equal(t, 1, code)
+	inProgress(t, drconfig.ActionPlannedFailover)
+	require.NoError(t, os.WriteFile(stackfile.Path("contoso"), original, 0o644)) // a fresh checkout
+
+	fx.arm.ClearFaults()
 	_, _, before := fx.arm.State()
-	code, _, errOut := runDrctl(t, failoverArgs...)
-	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut, "West US takes writes in Azure already, but stacks/Pulumi.contoso.yaml says eastus: nothing to do here; "+
-		"record what Azure reports with: drctl record contoso --ticket INC-42 --subscription sub-1 --arm-endpoint "+fx.arm.URL+"\n")
+	code, out, errOut := runDrctl(t, failoverArgs...)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "West US takes writes in Azure already, but stacks/Pulumi.contoso.yaml says eastus (and holds no dr.failoverIntent): "+
+		"an earlier run of this change stopped halfway, or Azure moved on its own. Finishing from Azure's state and recording what it reports.\n")
 	_, _, requests := fx.arm.State()
+	assert.Equal(t, []string{"GET", `PATCH {"properties":{"enableAutomaticFailover":true}}`, "GET"}, since(requests, len(before)))
+	cfg := fx.agrees(t, "West US", "westus", true)
+	assert.Equal(t, "planned-failover eastus -> westus at 2026-11-25T18:00:00Z by ops (INC-42)", cfg.DR.WriteRegionChange.String())
+}
+
+// Azure failed over on its own, service-managed failover on: nothing to do
+// but record.
+func TestFinishWithoutTheIntentNothingLeft(t *testing.T) {
+	fx2 := failoverProject(t)
+	azureFailsOver(t, fx2)
+	_, _, before := fx2.arm.State()
+	code, out, errOut := runDrctl(t, failoverArgs...)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "Nothing is left to do in Azure; recording what it reports.\n")
+	_, _, requests := fx2.arm.State()
 	assert.Equal(t, []string{"GET"}, since(requests, len(before)))
+	fx2.agrees(t, "West US", "westus", true)
 }
 
 func azureFailsOver(t *testing.T, fx *armFixture) {
