@@ -16,7 +16,7 @@ PULUMI_CLI     := .bin/pulumi-v$(PULUMI_VERSION)/bin/pulumi
 
 ## test: unit tests under pulumi.WithMocks (no network, no credentials)
 test:
-	$(GO) test ./...
+	$(GO) test -timeout 30m ./...
 
 ## lint: gofmt, go vet and staticcheck (the integration tests included)
 lint:
@@ -44,7 +44,7 @@ $(PULUMI_CLI): tools/pulumi-cli/go.mod tools/pulumi-cli/go.sum
 ## integration: the real Pulumi engine, offline, against the azure-native
 ## stand-in (no network, no credentials)
 integration: $(PULUMI_CLI)
-	$(GO) test -tags integration -count=1 ./...
+	$(GO) test -tags integration -count=1 -timeout 60m ./...
 
 ## rehearse: preview, up and re-preview every example stack with the real
 ## engine against the stand-in (drctl rehearse)
@@ -57,7 +57,7 @@ validate:
 
 ## bench: the fleet benchmarks (1,000 synthetic stacks) and the one-stack cost
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./cmd/drctl
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./cmd/drctl
 
 ## generate: regenerate the azure-native layer (azure/<module>/zz_generated.go),
 ## its schema facts from @pulumi/azure-native (fetched with npm pack), and

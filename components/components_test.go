@@ -283,7 +283,7 @@ func TestDataTierAndDisabled(t *testing.T) {
 	assert.Empty(t, litware.Find(profile))
 	assert.NotContains(t, litware.Outputs, "trafficManagerFqdn")
 	assert.EqualValues(t, 900, litware.Outputs["rpoSeconds"])
-	assert.EqualValues(t, (5+15+5+60)*60, litware.Outputs["rtoSeconds"])
+	assert.EqualValues(t, (5+15+60)*60+30+45, litware.Outputs["rtoSeconds"], "no paging rule yet: the 5-minute fallback")
 
 	adatum := renderStack(t, "adatum")
 	a = get(t, adatum, account, "account")
@@ -484,7 +484,7 @@ func TestTrafficManager(t *testing.T) {
 		"dnsConfig":            map[string]any{"relativeName": "contoso-fhir", "ttl": 60},
 		"monitorConfig": map[string]any{
 			"protocol": "HTTPS", "port": 443, "path": "/health/check",
-			"intervalInSeconds": 30, "timeoutInSeconds": 10, "toleratedNumberOfFailures": 3,
+			"intervalInSeconds": 10, "timeoutInSeconds": 5, "toleratedNumberOfFailures": 2,
 		},
 		"tags": tags("contoso", "SR-100234", "full", "global", "fhir-dr-full", "2", map[string]any{"cost-center": "4711"}),
 	}), asJSON(t, get(t, plan, profile, "profile").Inputs))

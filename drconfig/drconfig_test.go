@@ -40,7 +40,7 @@ func TestDefaults(t *testing.T) {
 	}, c.Compute)
 	assert.Equal(t, TrafficManager{
 		DNSName:    "acme-fhir",
-		Probe:      Probe{Protocol: "HTTPS", Port: 443, Path: "/health/check", IntervalSeconds: 30, TimeoutSeconds: 10, ToleratedFailures: ptr(3)},
+		Probe:      Probe{Protocol: "HTTPS", Port: 443, Path: "/health/check", IntervalSeconds: 10, TimeoutSeconds: 5, ToleratedFailures: ptr(2)},
 		TTLSeconds: ptr(60),
 	}, c.TrafficManager)
 	assert.Equal(t, 90, c.Monitoring.RetentionDays)

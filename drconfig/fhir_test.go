@@ -36,7 +36,7 @@ func TestFHIRDefaults(t *testing.T) {
 	assert.False(t, f.SmartProxy)
 	assert.Empty(t, f.CORS.Origins)
 	assert.Nil(t, f.CORS.Methods, "no CORS defaults without origins")
-	assert.Equal(t, FHIRReplicas{Primary: 3, Standby: 2, Max: 10}, f.Replicas)
+	assert.Equal(t, FHIRReplicas{Primary: 3, Standby: 3, Max: 10}, f.Replicas, "the standby runs the primary's pods")
 	assert.Equal(t, FHIRResources{
 		Requests: FHIRQuantities{CPU: "1", Memory: "2Gi"},
 		Limits:   FHIRQuantities{CPU: "2", Memory: "4Gi"},
@@ -58,7 +58,7 @@ func TestFHIRDefaults(t *testing.T) {
 	assert.Equal(t, 1440, *f.CORS.MaxAge)
 	assert.Equal(t, "https://stexport.blob.core.windows.net", f.ExportStorageURI())
 	assert.Equal(t, "acrtemplates.azurecr.io", f.ConvertDataRegistryServer())
-	assert.Equal(t, FHIRReplicas{Primary: 12, Standby: 2, Max: 12}, f.Replicas, "the ceiling is at least the primary's count")
+	assert.Equal(t, FHIRReplicas{Primary: 12, Standby: 12, Max: 12}, f.Replicas, "the ceiling is at least the primary's count")
 }
 
 // TestFHIRRequiredOnlyForFullTier: a data-tier stack needs no workload.

@@ -366,16 +366,16 @@ var settings = []Setting{
 		Constraint: Constraint{Enum: []string{FHIRHealthPath}},
 	},
 	{
-		Key: "trafficManager.probe.intervalSeconds", Doc: "seconds between probes; 10 is fast probing, billed extra", Default: 30,
+		Key: "trafficManager.probe.intervalSeconds", Doc: "seconds between probes; 10 is fast probing, billed extra, and what detection in minutes needs", Default: 10,
 		Constraint: Constraint{Enum: []string{"10", "30"}},
 	},
 	{
-		Key: "trafficManager.probe.timeoutSeconds", Doc: "seconds a probe waits", Default: 10,
+		Key: "trafficManager.probe.timeoutSeconds", Doc: "seconds a probe waits", Default: 5,
 		Constraint: Constraint{Range: &Range{Min: 5, Max: 10}},
 		Rules:      "below the interval (5-9 with a 10 s interval)",
 	},
 	{
-		Key: "trafficManager.probe.toleratedFailures", Doc: "failed probes before an endpoint is degraded", Default: 3,
+		Key: "trafficManager.probe.toleratedFailures", Doc: "failed probes before an endpoint is degraded: 2 at 10 s rides out a 20-second blip", Default: 2,
 		Constraint: Constraint{Range: &Range{Min: 0, Max: 9}},
 	},
 	{
@@ -440,7 +440,8 @@ var settings = []Setting{
 		Constraint: Constraint{Range: &Range{Min: 1, Max: maxFHIRReplicas}},
 	},
 	{
-		Key: "fhir.replicas.standby", Doc: "the warm standby's pods, the autoscaler's floor there", Default: 2,
+		Key: "fhir.replicas.standby", Doc: "the warm standby's pods, the autoscaler's floor there; fewer than `primary` adds the scale-out (8 min 30 s) to the modeled RTO",
+		DefaultFunc: func(c *Config) any { return c.FHIR.Replicas.Primary }, DefaultDoc: "`primary`: the standby takes the load without scaling out",
 		Constraint: Constraint{Range: &Range{Min: 1, Max: maxFHIRReplicas}},
 		Rules:      "at most `primary`",
 	},

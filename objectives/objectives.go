@@ -17,6 +17,7 @@ package objectives
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -47,19 +48,29 @@ const (
 )
 
 // Modeled durations that are not Azure-published bounds but fhir-dr's own
-// conservative estimates; drills should replace them with measurements.
+// budgets and estimates; drills replace the budgets with measurements.
 const (
-	// ForcedFailoverExecution budgets the forced failover request from
-	// submission until writes succeed in the new region. Azure says it takes
-	// seconds once triggered; the budget adds the control-plane round trips
-	// and client reconnection.
-	ForcedFailoverExecution = 5 * time.Minute
+	// ForcedFailoverExecution budgets drctl failover --forced from the
+	// click until Cosmos DB takes writes in the secondary: the guard's
+	// reads (account and replication lag, each bounded by the per-try
+	// timeout), the offlineRegion request, which Azure says takes seconds
+	// once triggered, and the read that verifies the new write region.
+	// drctl failover --drill prints the measured figure beside it.
+	ForcedFailoverExecution = 45 * time.Second
 	// ServiceManagedFailover is the lower bound Azure gives for
 	// service-managed failover ("might take one hour or more").
 	ServiceManagedFailover = 60 * time.Minute
-	// AlertDetection is how long a data-only deployment, which has no Traffic
-	// Manager probes, needs before an Azure Monitor alert on the primary
-	// (5-minute evaluation window) reaches the operator.
+	// MetricPublication is how long Azure Monitor takes to make a platform
+	// metric's one-minute value available to alert rules after the minute
+	// ends. Azure publishes no bound; this is fhir-dr's estimate.
+	MetricPublication = 1 * time.Minute
+	// PagingDelivery is how long an action group's notification (push,
+	// SMS, voice, webhook) takes to reach on-call after the alert fires.
+	// Azure publishes no bound; this is fhir-dr's estimate.
+	PagingDelivery = 30 * time.Second
+	// AlertDetection is what the model assumes when a stack declares no
+	// paging rule (Inputs.Signals empty): a 5-minute alert window. Such a
+	// stack is invalid (drconfig); the figure keeps the model total.
 	AlertDetection = 5 * time.Minute
 	// ComputeRebuild is how long the data-only tier needs to provision the
 	// cluster and the FHIR workload in the secondary region and repoint DNS.
@@ -74,6 +85,10 @@ const (
 	// PodStartup is how long a new FHIR server pod needs to pull its image,
 	// start and pass its readiness probe.
 	PodStartup = 2 * time.Minute
+	// ProductRTOAim is fhir-dr's own aim for the part of the full tier's
+	// RTO the product controls (everything but the human decision), far
+	// below the 60-minute target.
+	ProductRTOAim = 5 * time.Minute
 )
 
 // Consistency levels, as the Cosmos DB API names them.
@@ -132,6 +147,32 @@ type Term struct {
 	Duration time.Duration
 	// Source says where the figure comes from.
 	Source string
+	// Human marks the operator's decision: a stated assumption from
+	// config, not a figure the product controls.
+	Human bool
+}
+
+// Signal is a declared alert rule that pages on-call, with the worst-case
+// time from the outage to the alert firing, term by term.
+type Signal struct {
+	// Name names the rule.
+	Name string
+	// Terms add up to the rule's worst-case detection time.
+	Terms []Term
+}
+
+// Detection is the signal's worst-case time from the outage to the alert.
+func (s Signal) Detection() time.Duration { return sum(s.Terms) }
+
+// fastest returns the signal that fires first in the worst case.
+func fastest(signals []Signal) (Signal, bool) {
+	var best Signal
+	for i, s := range signals {
+		if i == 0 || s.Detection() < best.Detection() {
+			best = s
+		}
+	}
+	return best, len(signals) > 0
 }
 
 // Probe is the Traffic Manager health probe timing of a full-tier stack.
@@ -205,6 +246,9 @@ type Inputs struct {
 	// StandbyReplicas and PrimaryReplicas are the FHIR service's pod counts;
 	// full tier only. A smaller standby must scale out after it takes over.
 	StandbyReplicas, PrimaryReplicas int
+	// Signals are the stack's declared alert rules that page on-call;
+	// detection is the fastest of them.
+	Signals []Signal
 }
 
 // StandbyScaleOut is the worst case for the warm standby to grow from
@@ -226,10 +270,24 @@ type Objectives struct {
 	RPO time.Duration
 	// RPOTerms explain RPO.
 	RPOTerms []Term
-	// RTO is the worst-case time to recover by forced failover.
+	// RTO is the worst-case time to recover by forced failover: the longer
+	// of the write path (RTOTerms) and the traffic path (TrafficTerms),
+	// which run at the same time.
 	RTO time.Duration
-	// RTOTerms explain RTO.
+	// RTOTerms are the write path: detection, paging, the operator's
+	// decision, the forced failover and, for the data tier, the compute
+	// rebuild, one after the other.
 	RTOTerms []Term
+	// TrafficTerms are the full tier's traffic path, which starts with the
+	// outage and needs nobody: Traffic Manager moves clients to the running
+	// standby, which scales out. Empty for the data tier.
+	TrafficTerms []Term
+	// ProductRTO is the part of RTO the product controls: RTO without the
+	// operator's decision.
+	ProductRTO time.Duration
+	// Detection names the paging rule the model counts on: the fastest
+	// declared.
+	Detection string
 	// ServiceManagedRTO is the time to recover if the operators wait for
 	// service-managed failover instead; a lower bound.
 	ServiceManagedRTO time.Duration
@@ -252,55 +310,69 @@ func Model(in Inputs) Objectives {
 	o.RPOTerms = []Term{rpoTerm(in.Consistency)}
 	o.RPO = sum(o.RPOTerms)
 
-	var detect, redirect Term
+	detect := detectionTerms(in)
+	if sig, ok := fastest(in.Signals); ok {
+		o.Detection = sig.Name
+	}
+	decision := Term{
+		Name:     "operator confirms the outage and orders forced failover",
+		Duration: max(in.OperatorDecision, 0),
+		Source:   "config dr.operatorDecisionTime (a stated assumption, never lowered to make a number)",
+		Human:    true,
+	}
+	o.RTOTerms = append(detect,
+		Term{
+			Name:     "the page reaches on-call",
+			Duration: PagingDelivery,
+			Source:   "fhir-dr estimate: action group push/SMS/voice/webhook delivery; Azure publishes no bound",
+		},
+		decision,
+		Term{
+			Name:     "forced failover moves Cosmos DB writes to the secondary",
+			Duration: ForcedFailoverExecution,
+			Source:   "fhir-dr budget: drctl's guard reads + offlineRegion (Azure: seconds once triggered, reliability-cosmos-db.md) + verify; drills measure it",
+		})
+	var redirect Term
 	if in.Full {
-		detect = Term{
-			Name:     "Traffic Manager marks the primary degraded",
-			Duration: in.Probe.Detection(),
-			Source:   "(tolerated failures + 1) x probe interval + probe timeout; Traffic Manager endpoint monitoring",
-		}
 		redirect = Term{
 			Name:     "standby compute takes traffic as clients' DNS caches expire",
 			Duration: seconds(in.Probe.TTLSeconds),
 			Source:   "Traffic Manager DNS TTL; the standby stamp is already running (full tier)",
 		}
-	} else {
-		detect = Term{
-			Name:     "Azure Monitor alert on the primary reaches the operator",
-			Duration: AlertDetection,
-			Source:   "fhir-dr estimate: 5-minute alert evaluation window (data-only tier has no Traffic Manager probes)",
+		o.TrafficTerms = []Term{
+			{
+				Name:     "Traffic Manager marks the primary degraded",
+				Duration: in.Probe.Detection(),
+				Source:   "(tolerated failures + 1) x probe interval + probe timeout; Traffic Manager endpoint monitoring",
+			},
+			redirect,
 		}
+	} else {
 		redirect = Term{
 			Name:     "FHIR compute provisioned in the secondary region and DNS repointed",
 			Duration: ComputeRebuild,
 			Source:   "fhir-dr estimate for the data-only tier, to be replaced by drill measurements",
 		}
-	}
-	o.RTOTerms = []Term{
-		detect,
-		{
-			Name:     "operator confirms the outage and orders forced failover",
-			Duration: max(in.OperatorDecision, 0),
-			Source:   "config dr.operatorDecisionTime",
-		},
-		{
-			Name:     "forced failover moves Cosmos DB writes to the secondary",
-			Duration: ForcedFailoverExecution,
-			Source:   "Azure: seconds once triggered (reliability-cosmos-db.md); fhir-dr budget",
-		},
-		redirect,
+		o.RTOTerms = append(o.RTOTerms, redirect)
 	}
 	var scaleOut []Term
 	if d := StandbyScaleOut(in.StandbyReplicas, in.PrimaryReplicas); in.Full && d > 0 {
 		scaleOut = []Term{{
 			Name:     fmt.Sprintf("standby FHIR service scales out from %d to %d pods", in.StandbyReplicas, in.PrimaryReplicas),
 			Duration: d,
-			Source: fmt.Sprintf("fhir-dr estimate: autoscaler reaction %s + node provisioning %s + pod start %s; "+
-				"counted after the redirect although it overlaps the failover", AutoscalerReaction, NodeProvisioning, PodStartup),
+			Source: fmt.Sprintf("fhir-dr estimate: autoscaler reaction %s + node provisioning %s + pod start %s, "+
+				"from when the standby takes traffic", AutoscalerReaction, NodeProvisioning, PodStartup),
 		}}
 	}
-	o.RTOTerms = append(o.RTOTerms, scaleOut...)
-	o.RTO = sum(o.RTOTerms)
+	o.TrafficTerms = append(o.TrafficTerms, scaleOut...)
+	o.RTO = max(sum(o.RTOTerms), sum(o.TrafficTerms))
+	var product []Term
+	for _, t := range o.RTOTerms {
+		if !t.Human {
+			product = append(product, t)
+		}
+	}
+	o.ProductRTO = max(sum(product), sum(o.TrafficTerms))
 
 	o.ServiceManagedRTOTerms = []Term{
 		{
@@ -330,6 +402,19 @@ func rpoTerm(c Consistency) Term {
 		return Term{Name: c.Level + " consistency, single write region", Duration: SessionRPO,
 			Source: "Cosmos DB consistency levels: multi-region Session/Consistent Prefix/Eventual, RPO < 15 min"}
 	}
+}
+
+// detectionTerms are the write path's first terms: the fastest declared
+// paging rule's, or, with none declared, a 5-minute alert window.
+func detectionTerms(in Inputs) []Term {
+	if sig, ok := fastest(in.Signals); ok {
+		return slices.Clone(sig.Terms)
+	}
+	return []Term{{
+		Name:     "an alert on the primary reaches the operator (no paging rule declared)",
+		Duration: AlertDetection,
+		Source:   "fhir-dr assumption for a stack that declares no paging rule: a 5-minute alert window",
+	}}
 }
 
 // sum adds the terms' durations, saturated (see MaxDuration).

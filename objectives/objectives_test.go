@@ -48,40 +48,74 @@ func TestProbeDetection(t *testing.T) {
 	assert.Equal(t, 35*time.Second, fast.Detection()+time.Duration(fast.TTLSeconds)*time.Second)
 }
 
+// tmSignal is a paging rule's detection as the detection package declares
+// the Traffic Manager endpoint rule: probe, the metric's minute, its
+// publication and the rule's evaluation.
+func tmSignal(p Probe) Signal {
+	return Signal{Name: "tm-endpoint", Terms: []Term{
+		{Name: "probe", Duration: p.Detection(), Source: "probe"},
+		{Name: "grain", Duration: time.Minute, Source: "PT1M"},
+		{Name: "publication", Duration: MetricPublication, Source: "estimate"},
+		{Name: "evaluation", Duration: time.Minute, Source: "rule"},
+	}}
+}
+
 func TestModel(t *testing.T) {
-	defaultProbe := Probe{IntervalSeconds: 30, ToleratedFailures: 3, TimeoutSeconds: 10, TTLSeconds: 60}
+	fastProbe := Probe{IntervalSeconds: 10, ToleratedFailures: 2, TimeoutSeconds: 5, TTLSeconds: 60}
+	slowProbe := Probe{IntervalSeconds: 30, ToleratedFailures: 3, TimeoutSeconds: 10, TTLSeconds: 60}
+	dataSignal := Signal{Name: "cosmos-503", Terms: []Term{{Name: "window", Duration: 5 * time.Minute, Source: "rule"},
+		{Name: "publication", Duration: MetricPublication, Source: "estimate"}, {Name: "evaluation", Duration: time.Minute, Source: "rule"}}}
+	slower := Signal{Name: "availability", Terms: []Term{{Name: "test frequency", Duration: 5 * time.Minute, Source: "rule"}}}
+	fixed := PagingDelivery + ForcedFailoverExecution
 	cases := []struct {
-		name                     string
-		in                       Inputs
-		rpo, rto, serviceManaged time.Duration
-		targetRTO                time.Duration
-		violations               []string
+		name                              string
+		in                                Inputs
+		rpo, rto, product, serviceManaged time.Duration
+		detection                         string
+		targetRTO                         time.Duration
+		writeTerms, trafficTerms          int
+		violations                        []string
 	}{
 		{
-			name: "full tier, defaults",
-			in:   Inputs{Full: true, Consistency: Consistency{Level: Session}, Probe: defaultProbe, OperatorDecision: 15 * time.Minute},
-			rpo:  15 * time.Minute, rto: 130*time.Second + 15*time.Minute + 5*time.Minute + 60*time.Second,
-			serviceManaged: time.Hour + 60*time.Second, targetRTO: TargetRTOFull,
+			name: "full tier, defaults: the fastest rule detects",
+			in: Inputs{Full: true, Consistency: Consistency{Level: Session}, Probe: fastProbe, OperatorDecision: 15 * time.Minute,
+				StandbyReplicas: 3, PrimaryReplicas: 3, Signals: []Signal{slower, tmSignal(fastProbe)}},
+			rpo: 15 * time.Minute, rto: 35*time.Second + 3*time.Minute + fixed + 15*time.Minute,
+			product:        35*time.Second + 3*time.Minute + fixed, // 4m50s: within the 5-minute aim
+			serviceManaged: time.Hour + 60*time.Second, detection: "tm-endpoint", targetRTO: TargetRTOFull,
+			writeTerms: 7, trafficTerms: 2,
 		},
 		{
-			name: "full tier, bounded staleness and fast probing",
-			in: Inputs{Full: true, Consistency: Consistency{Level: BoundedStaleness, MaxIntervalSeconds: 600, MaxStalenessPrefix: 100_000},
-				Probe: Probe{IntervalSeconds: 10, ToleratedFailures: 1, TimeoutSeconds: 5, TTLSeconds: 10}, OperatorDecision: 5 * time.Minute},
-			rpo: 10 * time.Minute, rto: 25*time.Second + 5*time.Minute + 5*time.Minute + 10*time.Second,
-			serviceManaged: time.Hour + 10*time.Second, targetRTO: TargetRTOFull,
+			name: "full tier, a small standby: the traffic path is longer than the product's write path",
+			in: Inputs{Full: true, Consistency: Consistency{Level: Session}, Probe: slowProbe, OperatorDecision: 15 * time.Minute,
+				StandbyReplicas: 2, PrimaryReplicas: 3, Signals: []Signal{tmSignal(slowProbe)}},
+			rpo: 15 * time.Minute, rto: 130*time.Second + 3*time.Minute + fixed + 15*time.Minute,
+			product:        130*time.Second + 60*time.Second + 8*time.Minute + 30*time.Second,
+			serviceManaged: time.Hour + 60*time.Second + 8*time.Minute + 30*time.Second, detection: "tm-endpoint", targetRTO: TargetRTOFull,
+			writeTerms: 7, trafficTerms: 3,
 		},
 		{
 			name: "data tier rebuilds compute",
-			in:   Inputs{Consistency: Consistency{Level: Strong}, OperatorDecision: 15 * time.Minute},
-			rpo:  0, rto: AlertDetection + 15*time.Minute + ForcedFailoverExecution + ComputeRebuild,
+			in:   Inputs{Consistency: Consistency{Level: Strong}, OperatorDecision: 15 * time.Minute, Signals: []Signal{dataSignal}},
+			rpo:  0, rto: 7*time.Minute + fixed + 15*time.Minute + ComputeRebuild, product: 7*time.Minute + fixed + ComputeRebuild,
+			serviceManaged: ServiceManagedFailover + ComputeRebuild, detection: "cosmos-503", targetRTO: TargetRTOData,
+			writeTerms: 7,
+		},
+		{
+			name: "no paging rule declared",
+			in:   Inputs{Consistency: Consistency{Level: Session}, OperatorDecision: 15 * time.Minute},
+			rpo:  15 * time.Minute, rto: AlertDetection + fixed + 15*time.Minute + ComputeRebuild, product: AlertDetection + fixed + ComputeRebuild,
 			serviceManaged: ServiceManagedFailover + ComputeRebuild, targetRTO: TargetRTOData,
+			writeTerms: 5,
 		},
 		{
 			name: "slow operator breaks the full-tier RTO",
-			in:   Inputs{Full: true, Consistency: Consistency{Level: Session}, Probe: defaultProbe, OperatorDecision: time.Hour},
-			rpo:  15 * time.Minute, rto: 130*time.Second + time.Hour + 5*time.Minute + 60*time.Second,
-			serviceManaged: time.Hour + 60*time.Second, targetRTO: TargetRTOFull,
-			violations: []string{"modeled RTO 1h8m10s exceeds the target 1h0m0s"},
+			in: Inputs{Full: true, Consistency: Consistency{Level: Session}, Probe: fastProbe, OperatorDecision: time.Hour,
+				StandbyReplicas: 3, PrimaryReplicas: 3, Signals: []Signal{tmSignal(fastProbe)}},
+			rpo: 15 * time.Minute, rto: 35*time.Second + 3*time.Minute + fixed + time.Hour, product: 35*time.Second + 3*time.Minute + fixed,
+			serviceManaged: time.Hour + 60*time.Second, detection: "tm-endpoint", targetRTO: TargetRTOFull,
+			writeTerms: 7, trafficTerms: 2,
+			violations: []string{"modeled RTO 1h4m50s exceeds the target 1h0m0s"},
 		},
 	}
 	for _, tc := range cases {
@@ -89,18 +123,36 @@ func TestModel(t *testing.T) {
 			o := Model(tc.in)
 			assert.Equal(t, tc.rpo, o.RPO)
 			assert.Equal(t, tc.rto, o.RTO)
+			assert.Equal(t, tc.product, o.ProductRTO)
 			assert.Equal(t, tc.serviceManaged, o.ServiceManagedRTO)
+			assert.Equal(t, tc.detection, o.Detection)
 			assert.Equal(t, tc.targetRTO, o.TargetRTO)
 			assert.Equal(t, TargetRPO, o.TargetRPO)
 			assert.Equal(t, Outage, o.Outage)
 			assert.Equal(t, tc.violations, o.Violations())
-			assert.Len(t, o.RTOTerms, 4)
-			for _, term := range append(o.RTOTerms, o.RPOTerms...) {
+			assert.Len(t, o.RTOTerms, tc.writeTerms)
+			assert.Len(t, o.TrafficTerms, tc.trafficTerms)
+			humans := 0
+			for _, term := range append(append(o.RTOTerms, o.TrafficTerms...), o.RPOTerms...) {
 				assert.NotEmpty(t, term.Name)
 				assert.NotEmpty(t, term.Source, "every term names its source")
+				if term.Human {
+					humans++
+					assert.Equal(t, max(tc.in.OperatorDecision, 0), term.Duration)
+				}
 			}
+			assert.Equal(t, 1, humans, "one term is the human decision")
 		})
 	}
+}
+
+// With the defaults' signals the product-controlled part of the full tier
+// is within fhir-dr's 5-minute aim.
+func TestProductAim(t *testing.T) {
+	p := Probe{IntervalSeconds: 10, ToleratedFailures: 2, TimeoutSeconds: 5, TTLSeconds: 60}
+	o := Model(Inputs{Full: true, Probe: p, OperatorDecision: 15 * time.Minute, StandbyReplicas: 3, PrimaryReplicas: 3,
+		Signals: []Signal{tmSignal(p)}})
+	assert.LessOrEqual(t, o.ProductRTO, ProductRTOAim)
 }
 
 // The model saturates instead of wrapping: an operator decision time or a
@@ -118,14 +170,15 @@ func TestModelSaturates(t *testing.T) {
 	}})
 	assert.Equal(t, MaxDuration, full.RTO)
 	assert.Equal(t, MaxDuration, full.ServiceManagedRTO)
-	assert.Equal(t, MaxDuration, full.RTOTerms[0].Duration, "detection")
-	assert.Equal(t, MaxDuration, full.RTOTerms[3].Duration, "DNS TTL")
+	assert.Equal(t, MaxDuration, full.TrafficTerms[0].Duration, "detection")
+	assert.Equal(t, MaxDuration, full.TrafficTerms[1].Duration, "DNS TTL")
+	assert.Equal(t, MaxDuration, full.ProductRTO)
 
 	assert.Equal(t, MaxDuration, Probe{IntervalSeconds: 30, ToleratedFailures: math.MaxInt / 2, TimeoutSeconds: 10}.Detection())
 	assert.Equal(t, time.Duration(0), Probe{IntervalSeconds: -30, ToleratedFailures: 3, TimeoutSeconds: -10}.Detection())
 
 	negative := Model(Inputs{OperatorDecision: -time.Hour})
-	assert.Equal(t, AlertDetection+ForcedFailoverExecution+ComputeRebuild, negative.RTO, "a negative term counts as zero")
+	assert.Equal(t, AlertDetection+PagingDelivery+ForcedFailoverExecution+ComputeRebuild, negative.RTO, "a negative term counts as zero")
 
 	bounded := Model(Inputs{Consistency: Consistency{Level: BoundedStaleness, MaxIntervalSeconds: math.MaxInt, MaxStalenessPrefix: 1}})
 	assert.Equal(t, MaxDuration, bounded.RPO)

@@ -155,7 +155,7 @@ func TestBadConfig(t *testing.T) {
 		{"reserved tag", with(map[string]string{"fhir-dr:tags": `{"Customer":"other"}`}),
 			drconfig.Problems{{Key: "fhir-dr:tags.Customer", Message: "is set by fhir-dr itself and cannot be overridden"}}},
 		{"RTO over budget", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","operatorDecisionTime":"55m"}`}),
-			drconfig.Problems{{Key: "fhir-dr:dr", Message: "modeled RTO 1h11m40s exceeds the target 1h0m0s for the full tier; " +
+			drconfig.Problems{{Key: "fhir-dr:dr", Message: "modeled RTO 1h1m15s exceeds the target 1h0m0s for the full tier; " +
 				"lower dr.operatorDecisionTime or the probe timings, or raise fhir.replicas.standby"}}},
 		{"FHIR workload without its settings", with(map[string]string{"fhir-dr:fhir": `{"replicas":{"standby":5}}`}),
 			drconfig.Problems{
@@ -207,11 +207,11 @@ func TestOutputs(t *testing.T) {
 		"trafficManagerFqdn":       "acme-fhir.trafficmanager.net",
 		"fhirImage":                "mcr.microsoft.com/healthcareapis/r4-fhir-server:4.0.1",
 		"fhirReplicasPrimary":      3,
-		"fhirReplicasStandby":      2,
+		"fhirReplicasStandby":      3,
 		"billingMultiplier":        2,
 		"rpoSeconds":               900,
-		"rtoSeconds":               130 + 900 + 300 + 60 + 510,
-		"serviceManagedRtoSeconds": 3600 + 60 + 510,
+		"rtoSeconds":               300 + 30 + 900 + 45, // no paging rule declared: the 5-minute fallback
+		"serviceManagedRtoSeconds": 3600 + 60,
 	}
 	// Compare through JSON so that number types do not matter.
 	assert.JSONEq(t, mustJSON(t, want), mustJSON(t, plan.Outputs))

@@ -307,25 +307,46 @@ func printPolicy(w io.Writer, ds []rules.Diagnostic) {
 
 func printObjectives(w io.Writer, o objectives.Objectives) {
 	fmt.Fprintf(w, "\nRecovery objectives (outage modeled: %s)\n", o.Outage)
-	section := func(title string, total, target time.Duration, terms []objectives.Term) {
-		status := "meets"
-		if target > 0 && total > target {
-			status = "EXCEEDS"
+	verdict := func(total, target time.Duration, word string) string {
+		if total > target {
+			return fmt.Sprintf("EXCEEDS %s %s", word, target)
 		}
-		if target > 0 {
-			fmt.Fprintf(w, "  %s %s: %s the target %s\n", title, total, status, target)
-		} else {
-			fmt.Fprintf(w, "  %s %s\n", title, total)
-		}
+		return fmt.Sprintf("within %s %s", word, target)
+	}
+	// who marks the RTO's terms as the product's or the operator's.
+	terms := func(terms []objectives.Term, who bool) {
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		for _, t := range terms {
-			fmt.Fprintf(tw, "    %s\t%s\t(%s)\n", t.Duration, t.Name, t.Source)
+			switch {
+			case !who:
+				fmt.Fprintf(tw, "    %s\t%s\t(%s)\n", t.Duration, t.Name, t.Source)
+			case t.Human:
+				fmt.Fprintf(tw, "    %s\thuman\t%s\t(%s)\n", t.Duration, t.Name, t.Source)
+			default:
+				fmt.Fprintf(tw, "    %s\tproduct\t%s\t(%s)\n", t.Duration, t.Name, t.Source)
+			}
 		}
 		_ = tw.Flush()
 	}
-	section("RPO", o.RPO, o.TargetRPO, o.RPOTerms)
-	section("RTO by forced failover (runbook)", o.RTO, o.TargetRTO, o.RTOTerms)
-	section("RTO waiting for service-managed failover (at least; for information)", o.ServiceManagedRTO, 0, o.ServiceManagedRTOTerms)
+	fmt.Fprintf(w, "  RPO %s: %s\n", o.RPO, verdict(o.RPO, o.TargetRPO, "the target"))
+	terms(o.RPOTerms, false)
+	fmt.Fprintf(w, "  RTO by forced failover (runbook) %s: %s; the product's part %s", o.RTO, verdict(o.RTO, o.TargetRTO, "the target"), o.ProductRTO)
+	if len(o.TrafficTerms) > 0 {
+		fmt.Fprintf(w, ", %s", verdict(o.ProductRTO, objectives.ProductRTOAim, "fhir-dr's aim"))
+	}
+	fmt.Fprintln(w)
+	detected := "no paging rule declared"
+	if o.Detection != "" {
+		detected = "detected by " + o.Detection + ", the fastest paging rule"
+	}
+	fmt.Fprintf(w, "   write path (%s):\n", detected)
+	terms(o.RTOTerms, true)
+	if len(o.TrafficTerms) > 0 {
+		fmt.Fprintln(w, "   traffic path (at the same time, needs nobody):")
+		terms(o.TrafficTerms, true)
+	}
+	fmt.Fprintf(w, "  RTO waiting for service-managed failover (at least; for information) %s\n", o.ServiceManagedRTO)
+	terms(o.ServiceManagedRTOTerms, false)
 }
 
 // keyInputs are the inputs plan shows for each resource type.

@@ -35,9 +35,9 @@ func TestPlanText(t *testing.T) {
 		"azure-native:trafficmanager:Endpoint secondary-endpoint [v" + azurenative.Version + "]",
 		"endpointName=secondary endpointType=AzureEndpoints priority=2 endpointStatus=Enabled",
 		"trafficManagerFqdn        contoso-fhir.trafficmanager.net",
-		"RPO 15m0s: meets the target 15m0s",
-		"RTO by forced failover (runbook) 31m40s: meets the target 1h0m0s",
-		"8m30s  standby FHIR service scales out from 2 to 4 pods",
+		"RPO 15m0s: within the target 15m0s",
+		"RTO by forced failover (runbook) 21m15s: within the target 1h0m0s",
+		"8m30s  product  standby FHIR service scales out from 2 to 4 pods",
 	} {
 		assert.Contains(t, out, want)
 	}
@@ -166,7 +166,7 @@ func TestPlanPolicy(t *testing.T) {
 	code, out, errOut = runDrctl(t, "plan", "--stack", "contoso", "--policy-config", config)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, policyHeader+"1 mandatory, 0 advisory\n"+
-		`  [mandatory] rto-budget: Traffic Manager profile "profile": the modeled RTO is 31m40s (detection 2m10s, DNS TTL 60 s, standby scale-out 8m30s), `)
+		`  [mandatory] rto-budget: Traffic Manager profile "profile": the modeled RTO is 21m15s (detection 35s, DNS TTL 60 s, standby scale-out 8m30s), `)
 	assert.Contains(t, errOut, "stacks/Pulumi.contoso.yaml: the policy refuses this stack (mandatory rules broken)")
 
 	require.NoError(t, os.WriteFile(config, []byte(`{"no-such-rule": "mandatory"}`), 0o644))

@@ -18,10 +18,10 @@ import (
 func TestReportTable(t *testing.T) {
 	code, out, errOut := runDrctl(t, "report")
 	require.Equal(t, 0, code, errOut)
-	assert.Regexp(t, `(?m)^contoso +eastus +westus \(paired\) +full +SR-100234 +Session +15m0s +31m40s +≤10000 +x2 +1943\.25 +never +ok$`, out)
+	assert.Regexp(t, `(?m)^contoso +eastus +westus \(paired\) +full +SR-100234 +Session +15m0s +21m15s +≤10000 +x2 +1945\.25 +never +ok$`, out)
 	assert.Regexp(t, `(?m)^northwind +westeurope +swedencentral \(chosen\) +full `, out)
 	assert.Regexp(t, `(?m)^adatum +eastus2 +- +none +none +Session +- +- +≤4000 +x1 +0\.00 +never +ok$`, out)
-	assert.Contains(t, out, "\n6 customers; DR adds an estimated 7706.38 USD a month (list prices of 2026-11-25; see internal/pricing/prices.json)\n")
+	assert.Contains(t, out, "\n6 customers; DR adds an estimated 7712.38 USD a month (list prices of 2026-11-25; see internal/pricing/prices.json)\n")
 }
 
 func TestReportCSVAndJSON(t *testing.T) {
@@ -32,8 +32,8 @@ func TestReportCSVAndJSON(t *testing.T) {
 	assert.Equal(t, [][]string{
 		{"customer", "primary_region", "secondary_region", "secondary_choice", "tier", "ticket", "consistency", "rpo_seconds",
 			"rto_seconds", "throughput_rus", "autoscale", "billing_multiplier", "monthly_dr_cost_USD", "last_drill", "status"},
-		{"litware", "uksouth", "ukwest", "paired", "data", "SR-101511", "Session", "900", "5100", "1000", "false", "2", "58.40", "never", "ok"},
-		{"fabrikam", "brazilsouth", "southcentralus", "paired", "full", "SR-100871", "BoundedStaleness", "600", "1900", "4000", "false", "2", "640.93", "never", "ok"},
+		{"litware", "uksouth", "ukwest", "paired", "data", "SR-101511", "Session", "900", "4875", "1000", "false", "2", "58.40", "never", "ok"},
+		{"fabrikam", "brazilsouth", "southcentralus", "paired", "full", "SR-100871", "BoundedStaleness", "600", "1275", "4000", "false", "2", "642.93", "never", "ok"},
 	}, records)
 
 	code, out, errOut = runDrctl(t, "report", "--format", "json", "adatum")
@@ -66,15 +66,15 @@ func TestReportUnpricedVMSize(t *testing.T) {
 	assert.Contains(t, errOut, "stacks/Pulumi.acme.yaml: warning: no price for VM size Standard_NC24ads_A100_v4 (prices.json of 2026-11-25): "+
 		"node pool system (2 nodes) is left out of the estimate\n")
 	// Cosmos DB up to 4,000 RU/s 350.40, AKS Standard 73.00, IP 3.65,
-	// health checks 0.72: the pool is left out.
-	assert.Regexp(t, `(?m)^acme +eastus +westus \(paired\) +full +SR-1 +Session +.* +x2 +≥427\.77 +never +ok$`, out)
+	// health checks 2.72 (fast probing): the pool is left out.
+	assert.Regexp(t, `(?m)^acme +eastus +westus \(paired\) +full +SR-1 +Session +.* +x2 +≥429\.77 +never +ok$`, out)
 
 	code, out, _ = runDrctl(t, "report", "--format", "json")
 	require.Equal(t, 0, code)
 	var doc inventoryReport
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
 	require.Len(t, doc.Customers, 1)
-	assert.Equal(t, 427.77, doc.Customers[0].MonthlyDRCost)
+	assert.Equal(t, 429.77, doc.Customers[0].MonthlyDRCost)
 	assert.Equal(t, []string{"no price for VM size Standard_NC24ads_A100_v4 (prices.json of 2026-11-25): node pool system (2 nodes) is left out of the estimate"},
 		doc.Customers[0].Unpriced)
 }

@@ -18,11 +18,19 @@ import (
 	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 )
 
+// workflowNames are the workflows, each with its tests here: a new one
+// fails workflowFiles until it is added.
+var workflowNames = []string{"failover.yml", "pull-request.yml", "release.yml"}
+
 func workflowFiles(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "..", ".github", "workflows", "*.yml"))
+	files, err := filepath.Glob(filepath.Join("..", "..", ".github", "workflows", "*.y*ml"))
 	require.NoError(t, err)
-	require.Len(t, files, 2)
+	var names []string
+	for _, f := range files {
+		names = append(names, filepath.Base(f))
+	}
+	require.Equal(t, workflowNames, names, "every workflow is linted and has its tests here")
 	return files
 }
 
@@ -40,25 +48,36 @@ func TestActionlint(t *testing.T) {
 type workflow struct {
 	On          map[string]any `yaml:"on"`
 	Permissions map[string]string
-	Jobs        map[string]struct {
-		If          string
-		Permissions map[string]string
-		Concurrency struct {
-			Group            string `yaml:"group"`
-			CancelInProgress bool   `yaml:"cancel-in-progress"`
-		}
-		Strategy struct {
-			FailFast    bool `yaml:"fail-fast"`
-			MaxParallel int  `yaml:"max-parallel"`
-		}
-		Env   map[string]string
-		Steps []struct {
-			Name string
-			Uses string
-			If   string
-			Run  string
-		}
+	Jobs        map[string]job
+}
+
+type job struct {
+	If             string
+	Permissions    map[string]string
+	Environment    any // a name, or {name, url}
+	TimeoutMinutes int `yaml:"timeout-minutes"`
+	Concurrency    struct {
+		Group string `yaml:"group"`
+		// nil when not written: a test that needs false insists on it.
+		CancelInProgress *bool `yaml:"cancel-in-progress"`
 	}
+	Strategy struct {
+		FailFast    bool `yaml:"fail-fast"`
+		MaxParallel int  `yaml:"max-parallel"`
+	}
+	Env   map[string]string
+	Steps []step
+}
+
+type step struct {
+	ID             string `yaml:"id"`
+	Name           string
+	Uses           string
+	If             string
+	Run            string
+	With           map[string]string
+	Env            map[string]string
+	TimeoutMinutes int `yaml:"timeout-minutes"`
 }
 
 func load(t *testing.T, name string) workflow {
@@ -72,22 +91,40 @@ func load(t *testing.T, name string) workflow {
 
 var pinned = regexp.MustCompile(`^[\w.-]+/[\w.-]+@v\d+\.\d+\.\d+$`)
 
-// Every action is pinned to a full version and every workflow starts from
-// read-only permissions, granting more per job only where needed.
+// writeScopes are the scopes a job may write, by workflow and job: only
+// the failover job pushes (its record's branch).
+func writeScopes(workflow, job string) []string {
+	if workflow == "failover.yml" && job == "failover" {
+		return []string{"contents", "id-token", "pull-requests"}
+	}
+	return []string{"id-token", "pull-requests"}
+}
+
+// Every action is pinned to a full version, the same in every workflow, and
+// every workflow starts from read-only permissions, granting more per job
+// only where needed.
 func TestPinnedAndLeastPrivilege(t *testing.T) {
-	for _, name := range []string{"pull-request.yml", "release.yml"} {
+	versions := map[string]string{} // action: "version (where)"
+	for _, name := range workflowNames {
 		w := load(t, name)
 		assert.Equal(t, map[string]string{"contents": "read"}, w.Permissions, name)
 		for jobName, job := range w.Jobs {
 			require.NotNil(t, job.Permissions, "%s %s: permissions", name, jobName)
 			for scope, level := range job.Permissions {
 				if level == "write" {
-					assert.Contains(t, []string{"id-token", "pull-requests"}, scope, "%s %s", name, jobName)
+					assert.Contains(t, writeScopes(name, jobName), scope, "%s %s", name, jobName)
 				}
 			}
 			for _, s := range job.Steps {
-				if s.Uses != "" {
-					assert.Regexp(t, pinned, s.Uses, "%s %s", name, jobName)
+				if s.Uses == "" {
+					continue
+				}
+				assert.Regexp(t, pinned, s.Uses, "%s %s", name, jobName)
+				action, version, _ := strings.Cut(s.Uses, "@")
+				if seen, ok := versions[action]; ok {
+					assert.Equal(t, strings.Fields(seen)[0], version, "%s %s: %s, pinned to %s", name, jobName, action, seen)
+				} else {
+					versions[action] = version + " (" + name + ")"
 				}
 			}
 		}
@@ -138,7 +175,9 @@ func TestReleaseWorkflow(t *testing.T) {
 	assert.Contains(t, w.On, "workflow_dispatch")
 	up := w.Jobs["up"]
 	assert.Equal(t, "pulumi-stack-${{ matrix.stack }}", up.Concurrency.Group, "one concurrency group per stack")
-	assert.False(t, up.Concurrency.CancelInProgress, "never cancel an update in flight")
+	if assert.NotNil(t, up.Concurrency.CancelInProgress, "cancel-in-progress written") {
+		assert.False(t, *up.Concurrency.CancelInProgress, "never cancel an update in flight")
+	}
 	assert.False(t, up.Strategy.FailFast)
 	assert.Positive(t, up.Strategy.MaxParallel)
 	assert.Equal(t, "write", up.Permissions["id-token"], "Azure login by OIDC")
@@ -161,5 +200,18 @@ func TestReleaseWorkflow(t *testing.T) {
 	verify := strings.Index(all, `drctl record "${STACK}" --verify --before-release`)
 	if assert.GreaterOrEqual(t, verify, 0, "Azure's write region is checked against the stack file") {
 		assert.Less(t, verify, strings.Index(all, "drctl up"), "before anything is applied")
+	}
+}
+
+// No script of any workflow contains an expression: inputs, event fields
+// and outputs reach the shell through env only, where the shell does not
+// parse them (script injection).
+func TestScriptsTakeValuesFromEnvOnly(t *testing.T) {
+	for _, name := range workflowNames {
+		for jobName, job := range load(t, name).Jobs {
+			for i, s := range job.Steps {
+				assert.NotContains(t, s.Run, "${{", "%s %s step %d (%s): pass it through env", name, jobName, i, s.Name)
+			}
+		}
 	}
 }

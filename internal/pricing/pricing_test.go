@@ -47,9 +47,9 @@ func TestEstimates(t *testing.T) {
 		{"2 x Standard_D4ds_v5, node pool system", 329.96},
 		{"2 x Standard_D8ds_v5, node pool fhir", 659.92},
 		{"standby ingress public IP", 3.65},
-		{"Traffic Manager health checks, 2 endpoints", 0.72},
+		{"Traffic Manager health checks, 2 endpoints", 2.72}, // fast probing
 	}, full.Lines)
-	assert.Equal(t, 1943.25, full.Total)
+	assert.Equal(t, 1945.25, full.Total)
 
 	fast := table.DR(config(t, "tailspin"))
 	assert.Equal(t, Line{"Traffic Manager health checks, 2 endpoints", 2.72}, fast.Lines[len(fast.Lines)-1])
@@ -69,7 +69,7 @@ func TestEstimates(t *testing.T) {
 		{"Cosmos DB up to 10000 RU/s (autoscale) in westus", 876},
 		{"2 x Standard_D4ds_v5, node pool system", 329.96},
 		{"standby ingress public IP", 3.65},
-		{"Traffic Manager health checks, 2 endpoints", 0.72},
+		{"Traffic Manager health checks, 2 endpoints", 2.72}, // fast probing
 	}, partial.Lines)
-	assert.Equal(t, 1210.33, partial.Total)
+	assert.Equal(t, 1212.33, partial.Total)
 }

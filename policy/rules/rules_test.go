@@ -331,7 +331,7 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 			set(t, s, "profile", "dnsConfig.ttl", 2147483648)
 		}, nil, []violation{
 			{"traffic-manager-profile", "::profile", `Traffic Manager profile "profile": DNS TTL 2147483648 s; Azure accepts 0 to 2147483647 s`},
-			{"rto-budget", "::profile", `Traffic Manager profile "profile": the modeled RTO is 596523h44m48s (detection 2m10s, DNS TTL 2147483648 s, standby scale-out 8m30s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods`},
+			{"rto-budget", "::profile", `Traffic Manager profile "profile": the modeled RTO is 596523h23m13s (detection 35s, DNS TTL 2147483648 s, standby scale-out 8m30s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods`},
 			{"traffic-manager-ttl", "::profile", `Traffic Manager profile "profile" has a DNS TTL of 2147483648 s; clients keep the failed primary that long after failover. Consider trafficManager.ttlSeconds: 60 or less`},
 		}},
 		// A TTL of 1e19 s converted to a negative int: the RTO met the budget.
@@ -339,7 +339,7 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 			set(t, s, "profile", "dnsConfig.ttl", 1e19)
 		}, nil, []violation{
 			{"traffic-manager-profile", "::profile", `Traffic Manager profile "profile": DNS TTL 9223372036854775807 s; Azure accepts 0 to 2147483647 s`},
-			{"rto-budget", "::profile", `Traffic Manager profile "profile": the modeled RTO is 2562047h47m16.854775807s (detection 2m10s, DNS TTL 9223372036854775807 s, standby scale-out 8m30s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods`},
+			{"rto-budget", "::profile", `Traffic Manager profile "profile": the modeled RTO is 2562047h47m16.854775807s (detection 35s, DNS TTL 9223372036854775807 s, standby scale-out 8m30s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods`},
 			{"traffic-manager-ttl", "::profile", `Traffic Manager profile "profile" has a DNS TTL of 9223372036854775807 s; clients keep the failed primary that long after failover. Consider trafficManager.ttlSeconds: 60 or less`},
 		}},
 		// 2562047h40m overflowed the RTO sum to a negative value.
@@ -363,11 +363,11 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 			set(t, s, "profile", "monitorConfig.toleratedNumberOfFailures", 9)
 			set(t, s, "profile", "dnsConfig.ttl", 3600)
 		}, nil, []violation{
-			{"rto-budget", "::profile", `Traffic Manager profile "profile": the modeled RTO is 1h33m40s (detection 5m10s, DNS TTL 3600 s, standby scale-out 8m30s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods`},
+			{"rto-budget", "::profile", `Traffic Manager profile "profile": the modeled RTO is 1h10m15s (detection 1m45s, DNS TTL 3600 s, standby scale-out 8m30s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods`},
 			{"traffic-manager-ttl", "::profile", `Traffic Manager profile "profile" has a DNS TTL of 3600 s; clients keep the failed primary that long after failover. Consider trafficManager.ttlSeconds: 60 or less`},
 		}},
 		"a data tier too slow to decide": {"litware", nil, func(c *rules.Config) { c.RTOData = 80 * time.Minute },
-			[]violation{{"rto-budget", "", "the modeled RTO of the data tier is 1h25m0s, over the budget of 1h20m0s; " +
+			[]violation{{"rto-budget", "", "the modeled RTO of the data tier is 1h21m15s, over the budget of 1h20m0s; " +
 				"shorten dr.operatorDecisionTime or move the customer to the full tier"}}},
 		"standby disabled": {"contoso", func(t *testing.T, s *rules.Stack) {
 			set(t, s, "secondary-endpoint", "endpointStatus", "Disabled")
