@@ -257,10 +257,6 @@ func TestInterruptRestores(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	go func() {
-		<-ctx.Done()
-		f.Inject(fakearm.KeyPoll) // nothing: the queue stays
-	}()
 	// The restore's own operation would never complete either: give it
 	// a context that ends soon, as a second Ctrl-C would.
 	restore, stop := context.WithTimeout(context.Background(), 100*time.Millisecond)
