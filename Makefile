@@ -24,9 +24,10 @@ lint:
 	$(GO) vet -tags integration ./...
 	$(GO) run $(STATICCHECK) -tags integration ./...
 
-## plan: render every example stack offline (drctl plan)
+## plan: render every example stack offline (drctl plan), drctl built once
 plan:
-	@set -e; for s in $(STACKS); do $(GO) run ./cmd/drctl plan --stack $$s; echo; done
+	@mkdir -p .bin && $(GO) build -o .bin/drctl ./cmd/drctl
+	@set -e; for s in $(STACKS); do .bin/drctl plan --stack $$s; echo; done
 
 ## policy: build the policy pack binary for pulumi preview --policy-pack
 policy:

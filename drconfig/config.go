@@ -123,6 +123,15 @@ type DR struct {
 	// names, reduced backup or audit-log retention). The review accepts
 	// them only when the acknowledgement is new in the change.
 	Acknowledge *Acknowledgement `json:"acknowledge"`
+	// FailoverIntent is the write-region change drctl failover, failback
+	// or the drill has started and not finished: written before the first
+	// request that changes Azure, removed with the record of its success.
+	// While it is present the release gate (drctl record --verify
+	// --before-release) refuses the stack.
+	FailoverIntent *FailoverIntent `json:"failoverIntent"`
+	// LastDrill is the outcome and the measured steps of the customer's
+	// last drill (drctl failover --drill).
+	LastDrill *DrillRecord `json:"lastDrill"`
 	// Paging is who the stack's alert rules notify: a DR stack whose
 	// outage pages no one is no DR at all.
 	Paging Paging `json:"paging"`

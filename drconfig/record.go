@@ -1,6 +1,7 @@
 package drconfig
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -189,4 +190,146 @@ func (a *Acknowledgement) validate(ps *problems) {
 // change.
 func RecordWriteRegion(path, region string, record WriteRegionRecord) error {
 	return stackfile.SetDR(path, []string{"writeRegion", "writeRegionChange"}, []any{region, record})
+}
+
+// ActionDrill is the action of the intent of a drill (drctl failover
+// --drill); a drill leaves no write-region record.
+const ActionDrill = "drill"
+
+// IntentActions are the actions a failover intent may name.
+var IntentActions = []string{ActionPlannedFailover, ActionForcedFailover, ActionFailback, ActionDrill}
+
+// FailoverIntent is dr.failoverIntent: a write-region change drctl has
+// started. drctl writes it before its first request that changes Azure and
+// removes it in the same edit that records the change's success, so that a
+// run interrupted anywhere (a fault, a timeout, Ctrl-C, a lost laptop)
+// leaves in the stack file what was under way; re-running the same drctl
+// command finishes it from the account's state.
+type FailoverIntent struct {
+	// Action is one of IntentActions.
+	Action string `json:"action" yaml:"action"`
+	// From and To are the write regions before and after (ARM names); a
+	// drill goes to To and back to From.
+	From string `json:"from" yaml:"from"`
+	To   string `json:"to" yaml:"to"`
+	// At is when it started, RFC 3339, UTC.
+	At string `json:"at" yaml:"at"`
+	// By is who runs it; Ticket the incident or change ticket.
+	By     string `json:"by" yaml:"by"`
+	Ticket string `json:"ticket" yaml:"ticket"`
+	// ServiceManagedFailoverWasOn is whether service-managed failover was
+	// on before the change, as Azure reported it: what the change, or the
+	// run that finishes it, restores.
+	ServiceManagedFailoverWasOn bool `json:"serviceManagedFailoverWasOn" yaml:"serviceManagedFailoverWasOn"`
+}
+
+// String is the intent in one line.
+func (i *FailoverIntent) String() string {
+	if i == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s %s -> %s started at %s by %s (%s)", i.Action, i.From, i.To, i.At, i.By, i.Ticket)
+}
+
+func (i *FailoverIntent) validate(ps *problems) {
+	if i == nil {
+		return
+	}
+	k := func(field string) string { return key("dr.failoverIntent." + field) }
+	if !slices.Contains(IntentActions, i.Action) {
+		ps.add(k("action"), "must be one of %s, got %q", strings.Join(IntentActions, ", "), i.Action)
+	}
+	if _, err := time.Parse(time.RFC3339, i.At); err != nil {
+		ps.add(k("at"), "must be an RFC 3339 time, got %q", i.At)
+	}
+	if !ticketPattern.MatchString(i.Ticket) {
+		ps.add(k("ticket"), "must be 2-64 letters, digits and . _ # / -, got %q", i.Ticket)
+	}
+	if i.By == "" {
+		ps.add(k("by"), "required: who started the change")
+	}
+}
+
+// The outcomes of a drill.
+const (
+	DrillPassed = "passed"
+	DrillFailed = "failed"
+)
+
+// DrillRecord is dr.lastDrill: the customer's last drill as drctl
+// failover --drill measured it against Azure.
+type DrillRecord struct {
+	// At is when the drill started, RFC 3339, UTC.
+	At string `json:"at" yaml:"at"`
+	// By is who ran it; Ticket the drill's ticket.
+	By     string `json:"by" yaml:"by"`
+	Ticket string `json:"ticket" yaml:"ticket"`
+	// Outcome is DrillPassed or DrillFailed.
+	Outcome string `json:"outcome" yaml:"outcome"`
+	// Steps are the steps carried out, in order, with how long each took.
+	Steps []DrillStep `json:"steps" yaml:"steps"`
+}
+
+// DrillStep is one measured step of a drill.
+type DrillStep struct {
+	// Name says what the step did.
+	Name string `json:"name" yaml:"name"`
+	// Seconds is how long it took, to the tenth of a second.
+	Seconds float64 `json:"seconds" yaml:"seconds"`
+}
+
+// UnmarshalJSON reads the record strictly: an unknown key is an error.
+// (The generic decoder knows no fractional numbers; Seconds is one.)
+func (d *DrillRecord) UnmarshalJSON(b []byte) error {
+	type plain DrillRecord
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var p plain
+	if err := dec.Decode(&p); err != nil {
+		return fmt.Errorf("the drill record drctl writes (at, by, ticket, outcome, steps[] {name, seconds}): %v", err)
+	}
+	*d = DrillRecord(p)
+	return nil
+}
+
+func (d *DrillRecord) validate(ps *problems) {
+	if d == nil {
+		return
+	}
+	k := func(field string) string { return key("dr.lastDrill." + field) }
+	if d.Outcome != DrillPassed && d.Outcome != DrillFailed {
+		ps.add(k("outcome"), "must be %s or %s, got %q", DrillPassed, DrillFailed, d.Outcome)
+	}
+	if _, err := time.Parse(time.RFC3339, d.At); err != nil {
+		ps.add(k("at"), "must be an RFC 3339 time, got %q", d.At)
+	}
+	if !ticketPattern.MatchString(d.Ticket) {
+		ps.add(k("ticket"), "must be 2-64 letters, digits and . _ # / -, got %q", d.Ticket)
+	}
+	for i, s := range d.Steps {
+		if s.Name == "" || s.Seconds < 0 {
+			ps.add(key(fmt.Sprintf("dr.lastDrill.steps[%d]", i)), "must have a name and a duration of 0 seconds or more")
+		}
+	}
+}
+
+// StartFailover writes the intent into the stack file at path, before
+// the first request that changes Azure.
+func StartFailover(path string, intent FailoverIntent) error {
+	return stackfile.SetDR(path, []string{"failoverIntent"}, []any{intent})
+}
+
+// FinishFailover records a write-region change Azure made and removes the
+// intent, in one edit of the stack file at path.
+func FinishFailover(path, region string, record WriteRegionRecord) error {
+	return stackfile.SetDR(path, []string{"writeRegion", "writeRegionChange", "failoverIntent"}, []any{region, record, nil})
+}
+
+// RecordDrill records the drill in the stack file at path; when finished,
+// it also removes the drill's intent, in the same edit.
+func RecordDrill(path string, drill DrillRecord, finished bool) error {
+	if finished {
+		return stackfile.SetDR(path, []string{"lastDrill", "failoverIntent"}, []any{drill, nil})
+	}
+	return stackfile.SetDR(path, []string{"lastDrill"}, []any{drill})
 }

@@ -138,3 +138,65 @@ config:
 	require.NoError(t, os.WriteFile(noDR, []byte("config:\n  fhir-dr:customer: adatum\n"), 0o644))
 	assert.ErrorContains(t, RecordWriteRegion(noDR, "westus", rec), "no fhir-dr:dr object: DR is not enabled here")
 }
+
+// The intent is written before the first request to Azure and removed, in
+// the same edit, with the record of the change; the last drill is kept.
+func TestFailoverIntentAndDrill(t *testing.T) {
+	path := filepath.Join(t.TempDir(), stackfile.Path("contoso"))
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, []byte("config:\n  fhir-dr:customer: contoso\n  fhir-dr:primaryRegion: eastus\n"+
+		"  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: data\n    ticket: SR-100234\n"), 0o644))
+	intent := FailoverIntent{Action: ActionPlannedFailover, From: "eastus", To: "westus", At: "2026-11-25T18:00:00Z", By: "ops",
+		Ticket: "INC-42", ServiceManagedFailoverWasOn: true}
+	require.NoError(t, StartFailover(path, intent))
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `    failoverIntent:
+      action: planned-failover
+      from: eastus
+      to: westus
+      at: "2026-11-25T18:00:00Z"
+      by: ops
+      ticket: INC-42
+      serviceManagedFailoverWasOn: true
+`)
+	cfg, err := LoadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, &intent, cfg.DR.FailoverIntent)
+	assert.Equal(t, "planned-failover eastus -> westus started at 2026-11-25T18:00:00Z by ops (INC-42)", cfg.DR.FailoverIntent.String())
+
+	drill := DrillRecord{At: "2026-11-25T18:00:00Z", By: "ops", Ticket: "CHG-7", Outcome: DrillPassed,
+		Steps: []DrillStep{{Name: "service-managed failover off", Seconds: 1.5}, {Name: "fail over", Seconds: 12}}}
+	require.NoError(t, RecordDrill(path, drill, false))
+	rec := WriteRegionRecord{Action: ActionPlannedFailover, From: "eastus", To: "westus", At: "2026-11-25T18:01:00Z", By: "ops", Ticket: "INC-42",
+		AccountID:        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso",
+		FailoverPolicies: []FailoverPolicy{{"West US", 0}, {"East US", 1}}, OperationID: "6a1f0c2e-8d3b-4f5a-9c7e-0b1d2e3f4a5b"}
+	require.NoError(t, FinishFailover(path, "westus", rec))
+	cfg, err = LoadFile(path)
+	require.NoError(t, err)
+	assert.Nil(t, cfg.DR.FailoverIntent, "removed with the record")
+	assert.Equal(t, &rec, cfg.DR.WriteRegionChange)
+	assert.Equal(t, &drill, cfg.DR.LastDrill)
+	b, err = os.ReadFile(path)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "failoverIntent")
+	assert.Contains(t, string(b), "    lastDrill:\n      at: \"2026-11-25T18:00:00Z\"\n      by: ops\n      ticket: CHG-7\n      outcome: passed\n"+
+		"      steps:\n        - name: service-managed failover off\n          seconds: 1.5\n        - name: fail over\n          seconds: 12\n")
+}
+
+func TestFailoverIntentAndDrillValidation(t *testing.T) {
+	_, err := load(t, `"failoverIntent":{"action":"sideways","at":"yesterday","ticket":"x","by":""}`)
+	assert.Equal(t, Problems{
+		{Key: "fhir-dr:dr.failoverIntent.action", Message: `must be one of planned-failover, forced-failover, failback, drill, got "sideways"`},
+		{Key: "fhir-dr:dr.failoverIntent.at", Message: `must be an RFC 3339 time, got "yesterday"`},
+		{Key: "fhir-dr:dr.failoverIntent.ticket", Message: `must be 2-64 letters, digits and . _ # / -, got "x"`},
+		{Key: "fhir-dr:dr.failoverIntent.by", Message: "required: who started the change"},
+	}, problemsOf(t, err))
+	_, err = load(t, `"lastDrill":{"at":"2026-11-25T18:00:00Z","by":"ops","ticket":"CHG-7","outcome":"ok","steps":[{"name":"","seconds":1}]}`)
+	assert.Equal(t, Problems{
+		{Key: "fhir-dr:dr.lastDrill.outcome", Message: `must be passed or failed, got "ok"`},
+		{Key: "fhir-dr:dr.lastDrill.steps[0]", Message: "must have a name and a duration of 0 seconds or more"},
+	}, problemsOf(t, err))
+	_, err = load(t, `"lastDrill":{"at":"2026-11-25T18:00:00Z","outcom":"passed"}`)
+	assert.ErrorContains(t, err, `unknown field "outcom"`)
+}

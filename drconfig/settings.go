@@ -166,6 +166,17 @@ var settings = []Setting{
 		Rules: "counts only when its ticket is new in the change, so one left in the file never covers a later change",
 	},
 	{
+		Key: "dr.failoverIntent", Doc: "the write-region change drctl has started and not finished, written before its first request to Azure and " +
+			"removed with the record of its success, never by hand: `action`, `from`, `to`, `at`, `by`, `ticket`, `serviceManagedFailoverWasOn`",
+		Rules: "while present, the release gate (`drctl record --verify --before-release`) fails and the review reports `failover-in-progress`: " +
+			"re-run the drctl command it names to finish it",
+	},
+	{
+		Key: "dr.lastDrill", Doc: "the last drill, written by `drctl failover --drill`: `at`, `by`, `ticket`, `outcome` (`passed`, `failed`), " +
+			"`steps[]` {`name`, `seconds`} as measured against Azure",
+		Rules: "written by drctl, never by hand",
+	},
+	{
 		Key: "dr.retiringSecondaryRegion", Doc: "the old secondary while the secondary region moves: kept as a third region (priority 2) until the next change removes this key",
 		When: drEnabled, WhenDoc: "while DR is enabled",
 		Rules: "a known region, neither the primary nor the secondary, not the write region",

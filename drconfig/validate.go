@@ -88,6 +88,8 @@ func (c *Config) validateDR(ps *problems) {
 	c.validateSecondaryRegion(ps)
 	c.validateWriteRegion(ps)
 	dr.Acknowledge.validate(ps)
+	dr.FailoverIntent.validate(ps)
+	dr.LastDrill.validate(ps)
 	c.validateRetiringRegion(ps)
 	c.validatePrimary(ps)
 	c.validateEnabledAt(ps)

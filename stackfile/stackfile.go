@@ -49,7 +49,8 @@ func List(root string) ([]string, error) {
 
 // SetDR sets keys of the fhir-dr:dr object in the stack file at path to
 // the values given (each encoded as YAML), keeping the file's comments and the order of its
-// other keys; new keys are added at the end of the object. Operator tools
+// other keys; new keys are added at the end of the object, and a nil value
+// removes its key. All keys change in one write of the file. Operator tools
 // use it to record what they did in Azure (drctl failover) so that code and
 // reality agree.
 func SetDR(path string, keys []string, values []any) error {
@@ -76,6 +77,10 @@ func SetDR(path string, keys []string, values []any) error {
 		return fmt.Errorf("%s: no %s:dr object: DR is not enabled here", path, namespace)
 	}
 	for i, k := range keys {
+		if values[i] == nil {
+			remove(dr, k)
+			continue
+		}
 		var value yaml.Node
 		if err := value.Encode(values[i]); err != nil {
 			return fmt.Errorf("%s: %s: %w", path, k, err)
@@ -106,4 +111,14 @@ func lookup(m *yaml.Node, key string) *yaml.Node {
 		}
 	}
 	return nil
+}
+
+// remove deletes key and its value from a mapping node.
+func remove(m *yaml.Node, key string) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			m.Content = append(m.Content[:i], m.Content[i+2:]...)
+			return
+		}
+	}
 }

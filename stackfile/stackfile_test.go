@@ -72,3 +72,12 @@ func TestListAndStack(t *testing.T) {
 	_, err = stackfile.Stack("stacks/zeta.yaml")
 	assert.EqualError(t, err, "stacks/zeta.yaml: a stack file is named Pulumi.<stack>.yaml")
 }
+
+func TestSetDRNilRemoves(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "Pulumi.c.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("config:\n  fhir-dr:dr:\n    enabled: true # on\n    failoverIntent:\n      action: drill\n    ticket: T-1\n"), 0o644))
+	require.NoError(t, stackfile.SetDR(path, []string{"failoverIntent", "writeRegion", "absent"}, []any{nil, "westus", nil}))
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "config:\n  fhir-dr:dr:\n    enabled: true # on\n    ticket: T-1\n    writeRegion: westus\n", string(b))
+}

@@ -6,22 +6,26 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/fhir-dr/fhir-dr/stackfile"
 	"io"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"gopkg.in/yaml.v3"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/failover"
+	"github.com/fhir-dr/fhir-dr/objectives"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
 // stdin is where confirmations are read; tests replace it.
@@ -31,16 +35,155 @@ var stdin io.Reader = os.Stdin
 // a GET in seconds, retries included; a release waits no longer than this.
 var recordReadTimeout = 2 * time.Minute
 
+// stateReadTimeout bounds the read of the account's state after a failed
+// or interrupted change, for the summary.
+var stateReadTimeout = 30 * time.Second
+
 // now is the clock of the failover records; tests replace it.
 var now = time.Now
 
-// newFailoverClient builds the ARM client; tests point it at a fake ARM.
-var newFailoverClient = func() (*failover.Client, error) {
-	cred, err := azidentity.NewDefaultAzureCredential(nil)
+// retrySleep is how retries and operation polls wait; tests replace it so
+// that a Retry-After of minutes takes no time.
+var retrySleep = failover.SleepContext
+
+// pollFrequency is how often long-running operations are polled.
+var pollFrequency = 5 * time.Second
+
+// restoreTimeout bounds turning service-managed failover back on after a
+// failure or the first Ctrl-C.
+var restoreTimeout = failover.RestoreTimeout
+
+// notifySignals delivers SIGINT and SIGTERM to c until stop is called;
+// tests replace it to interrupt a run.
+var notifySignals = func(c chan<- os.Signal) (stop func()) {
+	signal.Notify(c, os.Interrupt, syscall.SIGTERM)
+	return func() { signal.Stop(c) }
+}
+
+// exitInterrupted is the exit status of a run stopped by Ctrl-C.
+const exitInterrupted = 130
+
+// armFlags are the flags that say how drctl reaches Azure Resource Manager.
+type armFlags struct {
+	subscription, cloud, endpoint      *string
+	tryTimeout, timeout, maxRetryAfter *time.Duration
+}
+
+func addARMFlags(fs *flag.FlagSet, timeout time.Duration) *armFlags {
+	return &armFlags{
+		subscription: fs.String("subscription", os.Getenv("AZURE_SUBSCRIPTION_ID"), "the customer's subscription (default $AZURE_SUBSCRIPTION_ID)"),
+		cloud:        fs.String("cloud", "AzurePublic", "the Azure cloud: "+strings.Join(failover.CloudNames, ", ")),
+		endpoint: fs.String("arm-endpoint", os.Getenv("AZURE_ARM_ENDPOINT"), "for tests only (default $AZURE_ARM_ENDPOINT): a stand-in for "+
+			"Resource Manager on the loopback interface, http://127.0.0.1:PORT; no credential is created or sent, any other address is refused"),
+		tryTimeout: fs.Duration("try-timeout", failover.DefaultRetry.TryTimeout, "the longest one try of a request may take"),
+		timeout: fs.Duration("timeout", timeout, "the longest the command may take, retries and operation polling included "+
+			"(restoring service-managed failover afterwards has its own "+restoreTimeout.String()+")"),
+		maxRetryAfter: fs.Duration("max-retry-after", failover.DefaultRetry.MaxRetryAfter, "the longest Retry-After honoured; a longer one fails the request"),
+	}
+}
+
+// retryHelp states the retry bounds, for --help.
+func retryHelp() string {
+	r := failover.DefaultRetry
+	return fmt.Sprintf("Requests: each try is bounded by --try-timeout. Answers 408, 429, 500, 502, 503 and 504, and reads that fail in transport "+
+		"or time out, are retried up to %d times, waiting what Retry-After asks (up to --max-retry-after; a longer one fails at once, naming it), "+
+		"else %s doubling up to %s. A conflict with another operation's exclusive lock (409/412) is retried up to %d times, waiting "+
+		"Retry-After or %s, %s, ... up to %s. Long-running operations are polled every %s until --timeout.\n",
+		r.MaxRetries, r.RetryDelay, r.MaxRetryDelay, r.LockRetries, r.LockDelay, 2*r.LockDelay, r.MaxLockDelay, pollFrequency)
+}
+
+// interruptHelp says what Ctrl-C does and how each exit is recovered
+// from, for --help.
+const interruptHelp = `Before its first write the command records dr.failoverIntent in the stack file; on success it replaces it with
+dr.writeRegion and dr.writeRegionChange (a drill: dr.lastDrill). On a failure or an interrupt the intent stays, the
+command prints Azure's state (read again, bounded) and the one command that finishes the change: the same command
+again, which plans from where Azure is. The first Ctrl-C (or SIGTERM) starts no new write, turns service-managed
+failover back on (bounded by its own minute) and exits 130; a second exits at once, 130, with the state as last known.
+Exit status: 0 done and recorded; 1 refused, failed or not recorded (the message says which and what to run); 2 usage;
+130 interrupted.
+`
+
+// client builds the ARM client: with --arm-endpoint for a loopback
+// stand-in without any credential, else for the --cloud with the default
+// Azure credential chain of that cloud.
+func (a *armFlags) client(out io.Writer) (*failover.Client, error) {
+	opts := failover.Options{Out: out, PollFrequency: pollFrequency,
+		Retry: failover.RetryPolicy{TryTimeout: *a.tryTimeout, MaxRetryAfter: *a.maxRetryAfter, Sleep: retrySleep}}
+	if *a.endpoint != "" {
+		opts.Endpoint = *a.endpoint
+		return newClient(opts)
+	}
+	cfg, ok := failover.Clouds[*a.cloud]
+	if !ok {
+		return nil, fmt.Errorf("unknown cloud %q: one of %s", *a.cloud, strings.Join(failover.CloudNames, ", "))
+	}
+	cred, err := azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{ClientOptions: policy.ClientOptions{Cloud: cfg}})
 	if err != nil {
 		return nil, fmt.Errorf("azure credentials: %w", err)
 	}
-	return failover.NewClient(cred, nil)
+	opts.Cloud, opts.Credential = cfg, cred
+	return newClient(opts)
+}
+
+func newClient(opts failover.Options) (*failover.Client, error) {
+	c, err := failover.NewClient(opts)
+	if err != nil {
+		return nil, err
+	}
+	c.RestoreTimeout = restoreTimeout
+	return c, nil
+}
+
+// check validates the flags before anything is read.
+func (a *armFlags) check() error {
+	switch {
+	case *a.subscription == "":
+		return errors.New("--subscription (or AZURE_SUBSCRIPTION_ID) is required")
+	case *a.endpoint != "":
+		if _, err := failover.LoopbackEndpoint(*a.endpoint); err != nil {
+			return fmt.Errorf("--arm-endpoint: %w", err)
+		}
+	default:
+		if _, ok := failover.Clouds[*a.cloud]; !ok {
+			return fmt.Errorf("--cloud %q: one of %s", *a.cloud, strings.Join(failover.CloudNames, ", "))
+		}
+	}
+	if *a.tryTimeout <= 0 || *a.timeout <= 0 || *a.maxRetryAfter < 0 {
+		return errors.New("--try-timeout and --timeout must be positive, --max-retry-after not negative")
+	}
+	return nil
+}
+
+// args are the flags that reach the same account again, for the command
+// that finishes a change.
+func (a *armFlags) args() []string {
+	out := []string{"--subscription", *a.subscription}
+	if *a.endpoint != "" {
+		return append(out, "--arm-endpoint", *a.endpoint)
+	}
+	if *a.cloud != "AzurePublic" {
+		out = append(out, "--cloud", *a.cloud)
+	}
+	return out
+}
+
+// failoverRun is one drctl failover or failback.
+type failoverRun struct {
+	command, customer, path string
+	cfg                     *drconfig.Config
+	arm                     *armFlags
+	client                  *failover.Client
+	accountID               string
+	action, kind            string
+	from, target            string
+	ticket, operator        string
+	forced, drill, online   bool
+	acceptDataLoss          bool
+	intent                  *drconfig.FailoverIntent
+	// resuming is true when the run finishes an intent an earlier run
+	// left in the stack file.
+	resuming       bool
+	stdout, stderr io.Writer
 }
 
 // runFailover is drctl failover and drctl failback.
@@ -48,16 +191,19 @@ func runFailover(command string, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drctl "+command, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	ticket := fs.String("ticket", "", "the incident or change ticket. Required.")
-	subscription := fs.String("subscription", os.Getenv("AZURE_SUBSCRIPTION_ID"), "the customer's subscription (default $AZURE_SUBSCRIPTION_ID)")
 	operator := fs.String("operator", os.Getenv("USER"), "who runs it, for the record")
-	dryRun := fs.Bool("dry-run", false, "print the requests instead of sending them")
+	dryRun := fs.Bool("dry-run", false, "read the account and print the plan derived from Azure's state; change nothing")
 	forced := fs.Bool("forced", false, "failover only: the write region is down; take it offline (seconds; may lose unreplicated writes)")
+	acceptDataLoss := fs.Bool("accept-data-loss", false, "with --forced: proceed although the secondary is not online, "+
+		"or the replication lag exceeds the RPO or cannot be read")
 	yes := fs.Bool("yes", false, "with --forced: do not ask for confirmation")
-	drill := fs.Bool("drill", false, "failover only: run the drill (fail over, check, fail back, check); the stack file is not changed")
+	drill := fs.Bool("drill", false, "failover only: run the drill (fail over, check, fail back, check), time each step and record it in dr.lastDrill")
 	online := fs.Bool("online", false, "failback only: first bring the primary region online (after a forced failover took it offline)")
+	arm := addARMFlags(fs, 10*time.Minute)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: drctl %s <customer> --ticket <id> [flags]\n", command)
 		fs.PrintDefaults()
+		fmt.Fprint(stderr, "\n"+retryHelp()+"\n"+interruptHelp)
 	}
 	// The customer comes first, flags after it.
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -72,8 +218,8 @@ func runFailover(command string, args []string, stdout, stderr io.Writer) int {
 	case fs.NArg() > 0:
 		fs.Usage()
 		return 2
-	case *ticket == "" && !*drill:
-		fmt.Fprintf(stderr, "drctl %s: --ticket is required: every write-region change is recorded with its ticket\n", command)
+	case *ticket == "":
+		fmt.Fprintf(stderr, "drctl %s: --ticket is required: every write-region change and drill is recorded with its ticket\n", command)
 		return 2
 	case command == "failback" && (*forced || *drill):
 		fmt.Fprintln(stderr, "drctl failback: --forced and --drill are failover options")
@@ -84,13 +230,13 @@ func runFailover(command string, args []string, stdout, stderr io.Writer) int {
 	case *forced && *drill:
 		fmt.Fprintln(stderr, "drctl failover: --forced and --drill exclude each other")
 		return 2
+	case (*acceptDataLoss || *yes) && !*forced:
+		fmt.Fprintf(stderr, "drctl %s: --accept-data-loss and --yes go with --forced\n", command)
+		return 2
 	}
-	if *subscription == "" {
-		if !*dryRun {
-			fmt.Fprintf(stderr, "drctl %s: --subscription (or AZURE_SUBSCRIPTION_ID) is required\n", command)
-			return 2
-		}
-		*subscription = "<subscription>"
+	if err := arm.check(); err != nil {
+		fmt.Fprintf(stderr, "drctl %s: %v\n", command, err)
+		return 2
 	}
 
 	path, cfg, err := loadDRStack(customer)
@@ -98,99 +244,393 @@ func runFailover(command string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "drctl %s: %v\n", command, err)
 		return 1
 	}
+	r := &failoverRun{command: command, customer: customer, path: path, cfg: cfg, arm: arm, accountID: cfg.AccountID(*arm.subscription),
+		ticket: *ticket, operator: *operator, forced: *forced, drill: *drill, online: *online, acceptDataLoss: *acceptDataLoss,
+		intent: cfg.DR.FailoverIntent, stdout: stdout, stderr: stderr}
 	primary, secondary := cfg.PrimaryRegion, cfg.DR.SecondaryRegion
-	var target string
-	switch {
-	case command == "failback":
-		if !cfg.WriteRegionMoved() {
-			fmt.Fprintf(stderr, "drctl failback: %s takes writes already (stacks file); nothing to fail back\n", primary)
-			return 1
-		}
-		target = primary
-	case cfg.WriteRegionMoved():
-		fmt.Fprintf(stderr, "drctl failover: %s has failed over to %s already (%s); fail back first\n", customer, secondary, cfg.DR.WriteRegionChange)
-		return 1
-	default:
-		target = secondary
-	}
-
-	client := &failover.Client{}
-	if !*dryRun {
-		if client, err = newFailoverClient(); err != nil {
-			fmt.Fprintf(stderr, "drctl %s: %v\n", command, err)
-			return 1
-		}
-	}
-	client.Out, client.DryRun = stdout, *dryRun
-	accountID := cfg.AccountID(*subscription)
-	// What the stack file says the account looks like, for dry runs.
-	known := failover.Account{ID: accountID, AutomaticFailover: true,
-		Locations: []failover.Location{{Name: primary, Priority: 0}, {Name: secondary, Priority: 1}}}
-	if cfg.WriteRegionMoved() {
-		known.Locations = []failover.Location{{Name: secondary, Priority: 0}, {Name: primary, Priority: 1}}
-	}
-
-	if *forced && !*dryRun && !*yes {
-		fmt.Fprintf(stdout, "Forced failover of %s: %s is taken offline and %s takes writes within seconds.\n"+
-			"Writes not yet replicated to %s may be lost (RPO %s). Type the customer name to confirm: ",
-			customer, primary, secondary, secondary, cfg.Objectives().RPO)
-		line, _ := bufio.NewReader(stdin).ReadString('\n')
-		if strings.TrimSpace(line) != customer {
-			fmt.Fprintln(stderr, "drctl failover: not confirmed; nothing was changed")
-			return 1
-		}
-	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	kind, action := "planned failover", drconfig.ActionPlannedFailover
-	var res failover.Result
+	r.from, r.target = primary, secondary
 	switch {
 	case *drill:
-		kind = "drill"
-		err = client.Drill(ctx, accountID, secondary, known)
+		r.action, r.kind = drconfig.ActionDrill, "drill"
 	case *forced:
-		kind, action = "forced failover", drconfig.ActionForcedFailover
-		res, err = client.Forced(ctx, accountID, primary, known)
+		r.action, r.kind = drconfig.ActionForcedFailover, "forced failover"
 	case command == "failback":
-		kind, action = "failback", drconfig.ActionFailback
-		if *online {
-			err = client.OnlineRegion(ctx, accountID, primary)
-		}
-		if err == nil {
-			res, err = client.Planned(ctx, accountID, target, known)
-		}
+		r.action, r.kind, r.from, r.target = drconfig.ActionFailback, "failback", secondary, primary
 	default:
-		res, err = client.Planned(ctx, accountID, target, known)
+		r.action, r.kind = drconfig.ActionPlannedFailover, "planned failover"
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "drctl %s: %s of %s failed: %v\n", command, kind, customer, err)
-		if errors.Is(err, context.Canceled) {
-			fmt.Fprintln(stderr, "interrupted: check the account's write region in the portal before anything else")
-		}
+	if i := r.intent; i != nil && (i.Action != r.action || i.Ticket != r.ticket) {
+		fmt.Fprintf(stderr, "drctl %s: a %s is in progress (dr.failoverIntent in %s: %s): finish it first with:\n  %s\n",
+			command, i.Action, stackfile.Path(customer), i, r.commandFor(i))
 		return 1
 	}
-	if *drill {
-		fmt.Fprintf(stdout, "\nDrill of %s passed: %s took writes and %s took them back; nothing to record.\n", customer, secondary, primary)
-		return 0
+	if r.intent == nil {
+		switch {
+		case command == "failback" && !cfg.WriteRegionMoved():
+			fmt.Fprintf(stderr, "drctl failback: %s takes writes already (stack file); nothing to fail back\n", primary)
+			return 1
+		case command == "failover" && cfg.WriteRegionMoved():
+			fmt.Fprintf(stderr, "drctl failover: %s has failed over to %s already (%s); fail back first\n", customer, secondary, cfg.DR.WriteRegionChange)
+			return 1
+		}
 	}
-	if *dryRun {
-		fmt.Fprintf(stdout, "\ndry run: then record in %s: writeRegion: %s\n", stackfile.Path(customer), target)
-		return 0
+	if r.client, err = arm.client(stdout); err != nil {
+		fmt.Fprintf(stderr, "drctl %s: %v\n", command, err)
+		return 1
 	}
+	return r.run(*dryRun, *yes)
+}
 
-	record := newRecord(action, cfg.DR.WriteRegion, target, *operator, *ticket, res.AccountID, res.Locations, res.OperationID)
-	if code := writeRecord("drctl "+command, path, target, record, stderr); code != 0 {
+// commandFor is the one command that finishes the change an intent
+// records.
+func (r *failoverRun) commandFor(i *drconfig.FailoverIntent) string {
+	parts := []string{"drctl", "failover", r.customer, "--ticket", i.Ticket}
+	switch i.Action {
+	case drconfig.ActionFailback:
+		parts[1] = "failback"
+		if r.online && r.action == drconfig.ActionFailback {
+			parts = append(parts, "--online")
+		}
+	case drconfig.ActionForcedFailover:
+		parts = append(parts, "--forced")
+		if r.acceptDataLoss && r.action == drconfig.ActionForcedFailover {
+			parts = append(parts, "--accept-data-loss")
+		}
+	case drconfig.ActionDrill:
+		parts = append(parts, "--drill")
+	}
+	return strings.Join(append(parts, r.arm.args()...), " ")
+}
+
+// finishCommand is the command that finishes this run's change.
+func (r *failoverRun) finishCommand() string {
+	return r.commandFor(&drconfig.FailoverIntent{Action: r.action, Ticket: r.ticket})
+}
+
+func (r *failoverRun) run(dryRun, yes bool) int {
+	// Everything is bounded by --timeout; the first Ctrl-C stops writes
+	// (writes), the second everything (kill), including the restoration
+	// of service-managed failover and the last read of the state.
+	kill, killAll := context.WithCancel(context.Background())
+	defer killAll()
+	overall, cancelOverall := context.WithTimeout(kill, *r.arm.timeout)
+	defer cancelOverall()
+	writes, stopWrites := context.WithCancel(overall)
+	defer stopWrites()
+
+	acct, err := r.client.Get(writes, r.accountID)
+	if err != nil {
+		fmt.Fprintf(r.stderr, "drctl %s: reading the account: %v\nNothing was changed.\n", r.command, err)
+		return 1
+	}
+	restoreOn := acct.AutomaticFailover
+	r.resuming = r.intent != nil
+	switch {
+	case r.resuming:
+		restoreOn = r.intent.ServiceManagedFailoverWasOn
+		fmt.Fprintf(r.stdout, "Finishing the %s recorded in %s (%s).\n", r.intent.Action, stackfile.Path(r.customer), r.intent)
+	case r.action != drconfig.ActionDrill && failover.SameRegion(acct.WriteRegion(), r.target):
+		// Azure is where this change leads, but no intent says how it got
+		// there: a run that stopped halfway on another checkout (a
+		// workflow re-run starts from main), or Azure on its own. Finish
+		// from Azure's state with service-managed failover on, as the
+		// stack declares it, and record what Azure reports.
+		restoreOn = true
+		fmt.Fprintf(r.stdout, "%s takes writes in Azure already, but %s says %s (and holds no dr.failoverIntent): an earlier run of this "+
+			"change stopped halfway, or Azure moved on its own. Finishing from Azure's state and recording what it reports.\n",
+			acct.WriteRegion(), stackfile.Path(r.customer), r.cfg.DR.WriteRegion)
+	}
+	plan, err := r.plan(acct, restoreOn)
+	if err != nil {
+		fmt.Fprintf(r.stderr, "drctl %s: %v\nNothing was changed. Azure's state: %s\n", r.command, err, acct.Summary())
+		return 1
+	}
+	fmt.Fprintf(r.stdout, "%s's account as Azure reports it: %s\n", r.customer, acct.Summary())
+	if !restoreOn && r.action != drconfig.ActionForcedFailover {
+		fmt.Fprintf(r.stdout, "Note: service-managed failover was OFF before this change and is left so; the stack declares it on, "+
+			"so the next release turns it on (or: %s).\n", r.enableCommand())
+	}
+	if dryRun {
+		if plan.Empty() {
+			fmt.Fprintf(r.stdout, "dry run: nothing left to do in Azure; then record in %s: writeRegion: %s\n", stackfile.Path(r.customer), r.target)
+			return 0
+		}
+		code := 0
+		if r.forced && plan.Steps[0].Kind == failover.TakeOffline {
+			code = r.guard(writes, acct) // read-only: what the run would say
+		}
+		for _, s := range plan.Steps {
+			fmt.Fprintf(r.stdout, "dry run: %s: %s\n", s.Name, s.Request(r.accountID))
+		}
+		if r.drill {
+			fmt.Fprintf(r.stdout, "dry run: then record the drill in %s (dr.lastDrill)\n", stackfile.Path(r.customer))
+		} else {
+			fmt.Fprintf(r.stdout, "dry run: then record in %s: writeRegion: %s\n", stackfile.Path(r.customer), r.target)
+		}
 		return code
 	}
-	fmt.Fprintf(stdout, "\n%s now takes writes. Recorded in %s:\n  writeRegion: %s\n  writeRegionChange: %s (Azure request %s)\n\n"+
+	if plan.Empty() {
+		fmt.Fprintln(r.stdout, "Nothing is left to do in Azure; recording what it reports.")
+		return r.succeeded(failover.Outcome{Account: acct})
+	}
+	if r.forced && plan.Steps[0].Kind == failover.TakeOffline {
+		if code := r.guard(writes, acct); code != 0 {
+			return code
+		}
+		if !yes {
+			fmt.Fprintf(r.stdout, "Forced failover of %s: %s is taken offline and %s takes writes within seconds.\n"+
+				"Writes not yet replicated to %s may be lost (RPO %s). Type the customer name to confirm: ",
+				r.customer, r.from, r.target, r.target, r.cfg.Objectives().RPO)
+			line, _ := bufio.NewReader(stdin).ReadString('\n')
+			if strings.TrimSpace(line) != r.customer {
+				fmt.Fprintf(r.stderr, "drctl %s: not confirmed; nothing was changed\n", r.command)
+				return 1
+			}
+		}
+	}
+
+	// The intent, before the first write.
+	if r.intent == nil {
+		r.intent = &drconfig.FailoverIntent{Action: r.action, From: r.from, To: r.target, At: now().UTC().Format(time.RFC3339),
+			By: r.operator, Ticket: r.ticket, ServiceManagedFailoverWasOn: restoreOn}
+		if err := drconfig.StartFailover(r.path, *r.intent); err != nil {
+			fmt.Fprintf(r.stderr, "drctl %s: recording the intent in %s: %v\nNothing was changed.\n", r.command, stackfile.Path(r.customer), err)
+			return 1
+		}
+		fmt.Fprintf(r.stdout, "Recorded the intent in %s (dr.failoverIntent): %s\n", stackfile.Path(r.customer), r.intent)
+	}
+
+	sigs := make(chan os.Signal, 2)
+	stopSignals := notifySignals(sigs)
+	defer stopSignals()
+	var interrupts atomic.Int32
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			select {
+			case <-sigs:
+				if interrupts.Add(1) == 1 {
+					stopWrites()
+				} else {
+					killAll()
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+
+	started := now()
+	outcome, err := r.client.Execute(writes, kill, r.accountID, plan)
+	if err == nil { // every step done, even if an interrupt came at the end
+		if r.drill {
+			return r.drilled(outcome, started, nil)
+		}
+		return r.succeeded(outcome)
+	}
+	return r.failed(kill, outcome, err, started, int(interrupts.Load()))
+}
+
+func (r *failoverRun) plan(acct failover.Account, restoreOn bool) (failover.Plan, error) {
+	resume := r.resuming
+	switch r.action {
+	case drconfig.ActionDrill:
+		return failover.PlanDrill(acct, r.from, r.target, restoreOn, resume)
+	case drconfig.ActionForcedFailover:
+		return failover.PlanForced(acct, r.from, r.target)
+	case drconfig.ActionFailback:
+		return failover.PlanFailback(acct, r.target, r.online, restoreOn)
+	default:
+		return failover.PlanPlanned(acct, r.target, restoreOn)
+	}
+}
+
+// guard refuses a forced failover that would risk more than the RPO,
+// unless --accept-data-loss: the secondary must be online and the
+// replication lag to it known and within the stack's RPO.
+func (r *failoverRun) guard(ctx context.Context, acct failover.Account) int {
+	rpo := r.cfg.Objectives().RPO
+	name := r.target
+	region, ok := acct.Region(r.target)
+	if ok {
+		name = region.Name
+	}
+	var problems []string
+	if !ok || !region.Online {
+		problems = append(problems, fmt.Sprintf("%s is not online (%s)", name, acct.Summary()))
+	}
+	lag, err := r.client.ReplicationLag(ctx, r.accountID, name)
+	risk := fmt.Sprintf("P99 replication lag to %s over the last 15 minutes: %s", name, lag.Round(time.Millisecond))
+	switch {
+	case err != nil:
+		risk = fmt.Sprintf("unknown: the metric could not be read: %v", firstLine(err))
+		problems = append(problems, "the replication lag is unknown")
+	case lag > rpo:
+		problems = append(problems, fmt.Sprintf("the replication lag %s exceeds the RPO %s", lag.Round(time.Millisecond), rpo))
+	}
+	if len(problems) == 0 {
+		fmt.Fprintf(r.stdout, "Guard passed: %s is online; %s, within the RPO %s.\n", name, risk, rpo)
+		return 0
+	}
+	if !r.acceptDataLoss {
+		fmt.Fprintf(r.stderr, "drctl %s: refusing the forced failover of %s: %s.\nData at risk: the writes not yet replicated to %s; %s; the stack's RPO is %s.\n"+
+			"Nothing was changed. If losing them is accepted (by the incident's decision maker), re-run with --accept-data-loss.\n",
+			r.command, r.customer, strings.Join(problems, "; "), name, risk, rpo)
+		return 1
+	}
+	fmt.Fprintf(r.stdout, "Proceeding with --accept-data-loss although %s. Data at risk: %s; the stack's RPO is %s.\n", strings.Join(problems, "; "), risk, rpo)
+	return 0
+}
+
+// succeeded records the change Azure made and removes the intent.
+func (r *failoverRun) succeeded(outcome failover.Outcome) int {
+	if r.drill {
+		return r.drilled(outcome, now(), nil)
+	}
+	acct := outcome.Account
+	operation := outcome.OperationID
+	if operation == "" {
+		operation = acct.RequestID // the read that saw the change made
+	}
+	record := newRecord(r.action, r.cfg.DR.WriteRegion, r.target, r.operator, r.ticket, acct.ID, acct.Locations, operation)
+	if code := writeRecord("drctl "+r.command, r.path, r.target, record, r.stderr); code != 0 {
+		return code
+	}
+	fmt.Fprintf(r.stdout, "\n%s now takes writes; service-managed failover is %s. Recorded in %s:\n  writeRegion: %s\n"+
+		"  writeRegionChange: %s (Azure request %s)\n  (dr.failoverIntent removed)\n\n"+
 		"Commit it so that code and Azure agree, before any other release of %s:\n"+
 		"  git add %s\n  git commit -m %q\n"+
 		"and open a pull request: drctl diff checks the record against the base and shows a recorded %s, "+
 		"and its release changes nothing in Azure.\n",
-		target, stackfile.Path(customer), target, &record, record.OperationID, customer, stackfile.Path(customer),
-		fmt.Sprintf("%s: record %s (%s)", customer, kind, *ticket), kind)
+		r.target, strings.ToUpper(onOffWord(acct.AutomaticFailover)), stackfile.Path(r.customer), r.target, &record, record.OperationID, r.customer,
+		stackfile.Path(r.customer), fmt.Sprintf("%s: record %s (%s)", r.customer, r.kind, r.ticket), r.kind)
+	if r.acceptDataLoss {
+		fmt.Fprintf(r.stdout, "The failover was forced with --accept-data-loss: say so in the incident %s.\n", r.ticket)
+	}
 	return 0
+}
+
+// failed reports a change that did not finish: Azure's state (re-read,
+// bounded, unless a second Ctrl-C asked to exit at once), whether
+// service-managed failover is off, and the one command that finishes it.
+func (r *failoverRun) failed(kill context.Context, outcome failover.Outcome, err error, started time.Time, interrupts int) int {
+	code := 1
+	what := "did not finish"
+	if interrupts > 0 {
+		code, what = exitInterrupted, "was interrupted"
+	}
+	acct, state := outcome.Account, "as last read"
+	if interrupts < 2 {
+		ctx, cancel := context.WithTimeout(kill, stateReadTimeout)
+		fresh, rerr := r.client.Get(ctx, r.accountID)
+		cancel()
+		if rerr == nil {
+			acct, state = fresh, "as Azure reports it now"
+		} else {
+			state = fmt.Sprintf("as last read; reading it again failed: %s", firstLine(rerr))
+		}
+	} else {
+		state = "as last known, counting the requests Azure accepted as done; a second interrupt exits without reading it again"
+	}
+	if r.drill {
+		r.drilled(outcome, started, err)
+	}
+	fmt.Fprintf(r.stderr, "drctl %s: the %s of %s %s: %v\n\nAzure's state (%s): %s\n\n"+
+		"The intent stays in %s (dr.failoverIntent): no release of %s passes the gate (drctl record --verify --before-release) until it is finished.\n"+
+		"Finish it with:\n  %s\n",
+		r.command, r.kind, r.customer, what, err, state, acct.Summary(), stackfile.Path(r.customer), r.customer, r.finishCommand())
+	if !acct.AutomaticFailover {
+		fmt.Fprintf(r.stderr, "Service-managed failover is OFF: the command above turns it back on; or, directly:\n  %s\n", r.enableCommand())
+	}
+	return code
+}
+
+// enableCommand is the Azure CLI command that turns service-managed
+// failover on.
+func (r *failoverRun) enableCommand() string {
+	return fmt.Sprintf("az cosmosdb update --subscription %s --resource-group %s --name %s --enable-automatic-failover true",
+		*r.arm.subscription, r.cfg.PrimaryResourceGroupName(), r.cfg.Cosmos.AccountName)
+}
+
+// drilled prints a drill's measured steps beside the model's budget and
+// records it in dr.lastDrill; a drill that failed (stepErr) is recorded
+// as failed and keeps its intent.
+func (r *failoverRun) drilled(outcome failover.Outcome, started time.Time, stepErr error) int {
+	record := drconfig.DrillRecord{At: started.UTC().Format(time.RFC3339), By: r.operator, Ticket: r.ticket, Outcome: drconfig.DrillPassed}
+	if r.resuming || stepErr != nil {
+		// A drill passes only when it runs through in one go.
+		record.Outcome = drconfig.DrillFailed
+	}
+	o := r.cfg.Objectives()
+	var measuredFailover time.Duration
+	failoverStep := ""
+	tw := tabwriter.NewWriter(r.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(r.stdout, "\nDrill of %s, measured against Azure:\n", r.customer)
+	fmt.Fprintln(tw, "  STEP\tMEASURED\tBUDGET\tRESULT")
+	for _, e := range outcome.Steps {
+		budget, result := "-", "ok"
+		if e.Step.Kind == failover.MoveWrites && failoverStep == "" && failover.SameRegion(e.Step.Region, r.target) {
+			failoverStep, measuredFailover = e.Step.Name, e.Took.Round(100*time.Millisecond)
+			budget = objectives.ForcedFailoverExecution.String() + " (model)"
+			if e.Took > objectives.ForcedFailoverExecution {
+				result = "over budget"
+				record.Outcome = drconfig.DrillFailed
+			}
+		}
+		if e.Err != nil {
+			result = "failed: " + firstLine(e.Err)
+			record.Outcome = drconfig.DrillFailed
+		}
+		record.Steps = append(record.Steps, drconfig.DrillStep{Name: e.Step.Name, Seconds: e.Took.Round(100 * time.Millisecond).Seconds()})
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", e.Step.Name, e.Took.Round(100*time.Millisecond), budget, result)
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(r.stdout, "Modeled RTO by forced failover: %s", o.RTO)
+	if failoverStep != "" {
+		for _, t := range o.RTOTerms {
+			if t.Duration == objectives.ForcedFailoverExecution {
+				fmt.Fprintf(r.stdout, "; with the measured failover (%s) in place of its %s budget: %s",
+					measuredFailover, objectives.ForcedFailoverExecution, o.RTO-objectives.ForcedFailoverExecution+measuredFailover)
+				break
+			}
+		}
+	}
+	fmt.Fprintln(r.stdout, ".")
+	finished := stepErr == nil
+	if err := drconfig.RecordDrill(r.path, record, finished); err != nil {
+		doc, _ := yaml.Marshal(map[string]any{"lastDrill": record})
+		fmt.Fprintf(r.stderr, "drctl failover: the drill's record could not be written to %s: %v\nPut this under fhir-dr:dr:\n%s", r.path, err, doc)
+		return 1
+	}
+	if !finished {
+		return 1
+	}
+	if r.resuming {
+		fmt.Fprintf(r.stdout, "\nThe interrupted drill of %s is finished: %s takes writes again. Recorded as failed (a drill passes only "+
+			"when it runs through) in %s (dr.lastDrill; dr.failoverIntent removed). Commit it:\n", r.customer, r.from, stackfile.Path(r.customer))
+	} else {
+		fmt.Fprintf(r.stdout, "\nDrill of %s %s: %s took writes and %s took them back. Recorded in %s (dr.lastDrill). Commit it:\n",
+			r.customer, record.Outcome, r.target, r.from, stackfile.Path(r.customer))
+	}
+	fmt.Fprintf(r.stdout, "  git add %s\n  git commit -m %q\n", stackfile.Path(r.customer), fmt.Sprintf("%s: record drill (%s)", r.customer, r.ticket))
+	if record.Outcome == drconfig.DrillFailed && !r.resuming {
+		return 1
+	}
+	return 0
+}
+
+func onOffWord(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
+
+// firstLine is the first line of an error: azcore's span many.
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
 }
 
 // newRecord is the record of a write-region change Azure made, with what
@@ -205,16 +645,17 @@ func newRecord(action, from, to, by, ticket, accountID string, locations []failo
 	return r
 }
 
-// writeRecord writes the record into the stack file; when it cannot, it
-// prints what to put there, since Azure has made the change already.
+// writeRecord writes the record into the stack file and removes any
+// intent, in one edit; when it cannot, it prints what to put there, since
+// Azure has made the change already.
 func writeRecord(command, path, region string, record drconfig.WriteRegionRecord, stderr io.Writer) int {
-	err := drconfig.RecordWriteRegion(path, region, record)
+	err := drconfig.FinishFailover(path, region, record)
 	if err == nil {
 		return 0
 	}
 	doc, _ := yaml.Marshal(map[string]any{"writeRegion": region, "writeRegionChange": record})
 	fmt.Fprintf(stderr, "%s: %s takes writes, but the stack file could not be updated: %v\n"+
-		"Put this under fhir-dr:dr in %s before any release:\n%s", command, region, err, path, doc)
+		"Put this under fhir-dr:dr in %s (and remove failoverIntent) before any release:\n%s", command, region, err, path, doc)
 	return 1
 }
 
@@ -223,25 +664,39 @@ func writeRecord(command, path, region string, record drconfig.WriteRegionRecord
 // region from Azure and records it in the stack file, so that no release
 // fails back by restating the old one. With --verify it changes nothing and
 // checks that Azure and the stack file agree: the release pipeline's
-// credentialed check before it applies.
+// credentialed check before it applies. While a failover intent is in the
+// stack file it refuses, naming the command that finishes the change.
 func runRecord(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drctl record", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	ticket := fs.String("ticket", "", "the incident ticket. Required, except with --verify.")
-	subscription := fs.String("subscription", os.Getenv("AZURE_SUBSCRIPTION_ID"), "the customer's subscription (default $AZURE_SUBSCRIPTION_ID)")
 	operator := fs.String("operator", os.Getenv("USER"), "who records it")
 	verify := fs.Bool("verify", false, "record nothing: check that Azure's write region and account are the ones the stack file records (exit 1 if not)")
-	beforeRelease := fs.Bool("before-release", false, "with --verify, the release's check: a stack without DR, or whose account does not exist yet, passes")
+	beforeRelease := fs.Bool("before-release", false, "with --verify, the release's check: a stack without DR, or whose account does not exist yet, passes; "+
+		"one with a failover in progress (dr.failoverIntent) fails")
+	arm := addARMFlags(fs, recordReadTimeout)
+	usage := func() {
+		fmt.Fprintln(stderr, "usage: drctl record <customer> --ticket <id> [--subscription <id>] | drctl record <customer> --verify [--before-release] [--subscription <id>]")
+	}
+	fs.Usage = func() {
+		usage()
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, "\n"+retryHelp())
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(stderr, "usage: drctl record <customer> --ticket <id> [--subscription <id>] | drctl record <customer> --verify [--subscription <id>]")
+		usage()
 		return 2
 	}
 	customer := args[0]
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
-	if (*ticket == "" && !*verify) || *subscription == "" || fs.NArg() > 0 || *beforeRelease && !*verify {
+	if (*ticket == "" && !*verify) || *arm.subscription == "" || fs.NArg() > 0 || *beforeRelease && !*verify {
 		fmt.Fprintln(stderr, "drctl record: --ticket and --subscription (or AZURE_SUBSCRIPTION_ID) are required; --before-release goes with --verify")
+		return 2
+	}
+	if err := arm.check(); err != nil {
+		fmt.Fprintln(stderr, "drctl record:", err)
 		return 2
 	}
 	if *beforeRelease {
@@ -255,7 +710,13 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "drctl record: %v\n", err)
 		return 1
 	}
-	client, err := newFailoverClient()
+	if i := cfg.DR.FailoverIntent; i != nil {
+		r := &failoverRun{customer: customer, arm: arm}
+		fmt.Fprintf(stderr, "drctl record: a failover is in progress (dr.failoverIntent in %s: %s): finish it with:\n  %s\n"+
+			"Do not release %s until it is finished and recorded.\n", stackfile.Path(customer), i, r.commandFor(i), customer)
+		return 1
+	}
+	client, err := arm.client(io.Discard)
 	if err != nil {
 		fmt.Fprintln(stderr, "drctl record:", err)
 		return 1
@@ -263,9 +724,9 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	// A read: bounded, and Ctrl-C stops it with nothing left half-done.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, recordReadTimeout)
+	ctx, cancel := context.WithTimeout(ctx, min(*arm.timeout, recordReadTimeout))
 	defer cancel()
-	acct, err := client.Get(ctx, cfg.AccountID(*subscription))
+	acct, err := client.Get(ctx, cfg.AccountID(*arm.subscription))
 	var notFound *azcore.ResponseError
 	if *beforeRelease && errors.As(err, &notFound) && notFound.StatusCode == http.StatusNotFound {
 		fmt.Fprintf(stdout, "%s's account %s does not exist yet: the release creates it; nothing to verify.\n", customer, cfg.Cosmos.AccountName)

@@ -10,10 +10,18 @@
 //	drctl report [--format table|csv|json] [customer ...]
 //	drctl preview|up|refresh --stacks a,b | --changed-since <git-revision> [--parallel N] [--policy-pack <binary>]
 //	drctl changed --base <git-revision>
-//	drctl failover <customer> --ticket <id> [--forced [--yes] | --drill] [--dry-run] [--subscription <id>]
-//	drctl failback <customer> --ticket <id> [--online] [--dry-run] [--subscription <id>]
-//	drctl record <customer> --ticket <id> [--subscription <id>]
+//	drctl failover <customer> --ticket <id> [--forced [--accept-data-loss] [--yes] | --drill] [--dry-run] [azure flags]
+//	drctl failback <customer> --ticket <id> [--online] [--dry-run] [azure flags]
+//	drctl record <customer> --ticket <id> [azure flags]
+//	drctl record <customer> --verify [--before-release] [azure flags]
 //	drctl audit [--json] [customer ...]
+//
+// The azure flags of failover, failback and record: --subscription <id>
+// (default $AZURE_SUBSCRIPTION_ID), --cloud AzurePublic|AzureUSGovernment|AzureChina,
+// --try-timeout <duration> (30s), --timeout <duration> (failover and
+// failback 10m, record 2m), --max-retry-after <duration> (2m), and, for tests
+// only, --arm-endpoint http://127.0.0.1:PORT (default $AZURE_ARM_ENDPOINT): a
+// loopback stand-in for Resource Manager, to which no credential is sent.
 //
 // plan renders one customer's stack offline: it loads the stack file the way
 // Pulumi does, runs the real fhir-dr program under a mock resource monitor,
@@ -57,11 +65,19 @@ Commands:
   changed    the stacks a change since a git revision touches, as JSON for a
              CI job matrix (drctl changed --base <rev>)
   failover   move a customer's Cosmos DB writes to the secondary region:
-             planned, --forced (outage) or --drill; records it in the stack
-             file (drctl failover <customer> --ticket <id> [--dry-run])
+             planned, --forced (outage; --accept-data-loss) or --drill (timed,
+             recorded in dr.lastDrill); plans from the account's state in
+             Azure, records dr.failoverIntent before its first write and the
+             change after it; re-run the same command to finish an
+             interrupted one (drctl failover <customer> --ticket <id>
+             [--dry-run] [--cloud C] [--timeout D] [--try-timeout D]
+             [--max-retry-after D]; drctl failover --help for the bounds)
   failback   move writes back to the primary region and record it
+             ([--online] after a forced failover)
   record     record in the stack file the write region Azure reports, after a
-             failover nobody ran from here (service-managed)
+             failover nobody ran from here (service-managed); --verify
+             [--before-release] checks it, and fails while a failover is in
+             progress
   audit      the DR events of the stack files' git history: who enabled,
              disabled, changed, failed over what, when, for which ticket
              (drctl audit [customer ...] [--json])

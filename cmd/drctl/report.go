@@ -33,7 +33,29 @@ type inventoryRow struct {
 	// Unpriced name what the price table does not know and the cost leaves
 	// out: MonthlyDRCost is then a lower bound.
 	Unpriced []string `json:"unpriced,omitempty"`
-	Status   string   `json:"status"`
+	// LastDrill is the customer's last drill (dr.lastDrill), nil if none.
+	LastDrill *drillSummary `json:"lastDrill"`
+	Status    string        `json:"status"`
+}
+
+// drillSummary is a customer's last drill in the report.
+type drillSummary struct {
+	At      string `json:"at"`
+	Outcome string `json:"outcome"`
+	Ticket  string `json:"ticket"`
+}
+
+// lastDrill is the report's text of the last drill: its date and outcome,
+// or "never".
+func (r inventoryRow) lastDrill() string {
+	if r.LastDrill == nil {
+		return "never"
+	}
+	date := r.LastDrill.At
+	if t, err := time.Parse(time.RFC3339, date); err == nil {
+		date = t.UTC().Format(time.DateOnly)
+	}
+	return date + " " + r.LastDrill.Outcome
 }
 
 // inventoryReport is the JSON form of the report.
@@ -97,11 +119,11 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	case "csv":
 		w := csv.NewWriter(stdout)
 		_ = w.Write([]string{"customer", "primary_region", "secondary_region", "secondary_choice", "tier", "ticket", "consistency",
-			"rpo_seconds", "rto_seconds", "throughput_rus", "autoscale", "billing_multiplier", "monthly_dr_cost_" + prices.Currency, "status"})
+			"rpo_seconds", "rto_seconds", "throughput_rus", "autoscale", "billing_multiplier", "monthly_dr_cost_" + prices.Currency, "last_drill", "status"})
 		for _, c := range report.Customers {
 			_ = w.Write([]string{c.Customer, c.PrimaryRegion, c.SecondaryRegion, c.SecondaryChoice, c.Tier, c.Ticket, c.Consistency,
 				strconv.Itoa(c.RPOSeconds), strconv.Itoa(c.RTOSeconds), strconv.Itoa(c.Throughput), strconv.FormatBool(c.Autoscale),
-				strconv.Itoa(c.BillingMultiplier), strconv.FormatFloat(c.MonthlyDRCost, 'f', 2, 64), c.Status})
+				strconv.Itoa(c.BillingMultiplier), strconv.FormatFloat(c.MonthlyDRCost, 'f', 2, 64), c.lastDrill(), c.Status})
 		}
 		w.Flush()
 		if err := w.Error(); err != nil {
@@ -132,6 +154,9 @@ func inventoryOf(r stackResult, prices *pricing.Table) inventoryRow {
 		o := cfg.Objectives()
 		row.RPOSeconds, row.RTOSeconds = int(o.RPO.Seconds()), int(o.RTO.Seconds())
 	}
+	if d := cfg.DR.LastDrill; d != nil {
+		row.LastDrill = &drillSummary{At: d.At, Outcome: d.Outcome, Ticket: d.Ticket}
+	}
 	estimate := prices.DR(cfg)
 	row.MonthlyDRCost, row.Unpriced = estimate.Total, estimate.Unpriced
 	return row
@@ -139,7 +164,7 @@ func inventoryOf(r stackResult, prices *pricing.Table) inventoryRow {
 
 func printInventory(w io.Writer, report inventoryReport) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "CUSTOMER\tPRIMARY\tSECONDARY\tTIER\tTICKET\tCONSISTENCY\tRPO\tRTO\tRU/S\tBILLING\tDR COST/MONTH (%s)\tSTATUS\n", report.Currency)
+	fmt.Fprintf(tw, "CUSTOMER\tPRIMARY\tSECONDARY\tTIER\tTICKET\tCONSISTENCY\tRPO\tRTO\tRU/S\tBILLING\tDR COST/MONTH (%s)\tLAST DRILL\tSTATUS\n", report.Currency)
 	total := 0.0
 	for _, c := range report.Customers {
 		secondary, rpo, rto := "-", "-", "-"
@@ -156,8 +181,8 @@ func printInventory(w io.Writer, report inventoryReport) {
 		if len(c.Unpriced) > 0 {
 			cost = "≥" + cost // a lower bound: see the warnings
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tx%d\t%s\t%s\n", c.Customer, c.PrimaryRegion, secondary, c.Tier, c.Ticket,
-			c.Consistency, rpo, rto, ru, c.BillingMultiplier, cost, c.Status)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tx%d\t%s\t%s\t%s\n", c.Customer, c.PrimaryRegion, secondary, c.Tier, c.Ticket,
+			c.Consistency, rpo, rto, ru, c.BillingMultiplier, cost, c.lastDrill(), c.Status)
 		total += c.MonthlyDRCost
 	}
 	_ = tw.Flush()

@@ -2,34 +2,148 @@ package failover
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
+	"strings"
+	"time"
 )
 
-// current returns the account as ARM reports it, or, in a dry run, as the
-// stack file says it is (known).
-func (c *Client) current(ctx context.Context, accountID string, known Account) (Account, error) {
-	if c.DryRun {
-		return known, nil
-	}
-	return c.Get(ctx, accountID)
+// RestoreTimeout is the default of Client.RestoreTimeout.
+const RestoreTimeout = time.Minute
+
+// StepKind says what a step of a plan does.
+type StepKind int
+
+// The kinds of step.
+const (
+	// SetServiceManagedFailover turns enableAutomaticFailover on or off
+	// (PATCH of the account).
+	SetServiceManagedFailover StepKind = iota
+	// MoveWrites changes the failover priorities (failoverPriorityChange)
+	// and waits until Region takes writes.
+	MoveWrites
+	// TakeOffline takes Region offline (offlineRegion).
+	TakeOffline
+	// BringOnline brings Region back online as a read region
+	// (onlineRegion).
+	BringOnline
+	// Verify reads the account and checks that Region takes writes and is
+	// online.
+	Verify
+)
+
+// Step is one step of a plan.
+type Step struct {
+	// Kind says what it does.
+	Kind StepKind
+	// Name says it in words; a drill's record names its steps so.
+	Name string
+	// On is the setting a SetServiceManagedFailover step makes.
+	On bool
+	// Region is the region the step moves writes to, takes offline,
+	// brings online or checks.
+	Region string
+	// Locations are the priorities a MoveWrites step sets.
+	Locations []Location
 }
 
-// Result is what Azure answered to a write-region change: what drctl
-// records in the stack file, so that the review can check the change
-// against the base and the release against Azure.
-type Result struct {
-	// AccountID is the account's ARM ID as Azure reported it.
-	AccountID string
-	// Before is the write region before the change, as Azure reported it.
-	Before string
-	// Locations are the failover policies Azure reported after the change.
-	Locations []Location
-	// OperationID is ARM's ID of the request that made the change
-	// (failoverPriorityChange or offlineRegion).
-	OperationID string
+// Request is the request the step sends, as a dry run shows it.
+func (s Step) Request(accountID string) string {
+	line := func(method, action string, body any) string {
+		b, _ := json.Marshal(body)
+		path := accountID
+		if action != "" {
+			path += "/" + action
+		}
+		return fmt.Sprintf("%s %s?api-version=%s %s", method, path, APIVersion, b)
+	}
+	switch s.Kind {
+	case SetServiceManagedFailover:
+		return line(http.MethodPatch, "", automaticFailoverBody(s.On))
+	case MoveWrites:
+		return line(http.MethodPost, "failoverPriorityChange", prioritiesBody(s.Locations))
+	case TakeOffline:
+		return line(http.MethodPost, "offlineRegion", regionBody(s.Region))
+	case BringOnline:
+		return line(http.MethodPost, "onlineRegion", regionBody(s.Region))
+	default:
+		return fmt.Sprintf("GET %s?api-version=%s, then check that %s takes writes", accountID, APIVersion, s.Region)
+	}
 }
+
+// done reports whether the account shows the step's effect.
+func (s Step) done(a Account) bool {
+	switch s.Kind {
+	case SetServiceManagedFailover:
+		return a.AutomaticFailover == s.On
+	case MoveWrites:
+		return SameRegion(a.WriteRegion(), s.Region)
+	case TakeOffline:
+		return !a.Online(s.Region) && !SameRegion(a.WriteRegion(), s.Region)
+	case BringOnline:
+		return a.Online(s.Region)
+	default:
+		return false
+	}
+}
+
+// assume returns the account as the step leaves it, for the state as last
+// known when it cannot be read again.
+func (s Step) assume(a Account) Account {
+	a.Regions = slices.Clone(a.Regions)
+	setOnline := func(online bool) {
+		for i := range a.Regions {
+			if SameRegion(a.Regions[i].Name, s.Region) {
+				a.Regions[i].Online = online
+			}
+		}
+	}
+	switch s.Kind {
+	case SetServiceManagedFailover:
+		a.AutomaticFailover = s.On
+	case MoveWrites:
+		a.Locations, a.Writes = s.Locations, s.Region
+	case TakeOffline:
+		if n := next(a, s.Region); SameRegion(a.WriteRegion(), s.Region) && n != "" {
+			a.Locations, a.Writes = WithWriteRegion(a, n), n
+		}
+		setOnline(false)
+	case BringOnline:
+		setOnline(true)
+	}
+	return a
+}
+
+func serviceManaged(on bool) Step {
+	return Step{Kind: SetServiceManagedFailover, On: on, Name: "service-managed failover " + onOff(on)}
+}
+
+func moveWrites(a Account, region string) Step {
+	locs := WithWriteRegion(a, region)
+	return Step{Kind: MoveWrites, Region: region, Locations: locs, Name: fmt.Sprintf("priority change until %s takes writes", region)}
+}
+
+func verify(region string) Step {
+	return Step{Kind: Verify, Region: region, Name: fmt.Sprintf("verify %s takes writes", region)}
+}
+
+// Plan is what a procedure will send, derived from the account's state as
+// Azure reported it. An empty plan means there is nothing left to do.
+type Plan struct {
+	// Account is the state the plan was derived from.
+	Account Account
+	// Steps are the steps, in order.
+	Steps []Step
+	// Restore is whether service-managed failover is to be on at the end:
+	// if the plan fails or is interrupted, Execute turns it back on.
+	Restore bool
+}
+
+// Empty reports whether Azure is where the procedure would leave it.
+func (p Plan) Empty() bool { return len(p.Steps) == 0 }
 
 // WithWriteRegion returns the account's locations with target at priority
 // 0 and the others after it in their current order.
@@ -50,155 +164,123 @@ func WithWriteRegion(a Account, target string) []Location {
 	return out
 }
 
-// Planned moves the write region to target with both regions healthy: no
-// data is lost. Service-managed failover is turned off around the change,
-// as Azure requires, and turned back on even if the change fails.
-func (c *Client) Planned(ctx context.Context, accountID, target string, known Account) (Result, error) {
-	acct, err := c.current(ctx, accountID, known)
-	if err != nil {
-		return Result{}, err
-	}
-	name, ok := acct.find(target)
+// PlanPlanned plans moving the write region to target with both regions
+// healthy: no data is lost. Service-managed failover is turned off for the
+// priority change, as Azure requires, and on at the end when restoreOn
+// (what it was before the procedure started). When target takes writes
+// already, only what is left is planned: turning service-managed failover
+// back on, or nothing.
+func PlanPlanned(a Account, target string, restoreOn bool) (Plan, error) {
+	return planMove(a, target, restoreOn, false)
+}
+
+func planMove(a Account, target string, restoreOn, comingOnline bool) (Plan, error) {
+	name, ok := a.find(target)
 	if !ok {
-		return Result{}, fmt.Errorf("%s is not a region of the account", target)
+		return Plan{}, fmt.Errorf("%s is not a region of the account", target)
 	}
-	if SameRegion(acct.WriteRegion(), target) {
-		return Result{}, fmt.Errorf("%s already takes writes", name)
+	plan := Plan{Account: a, Restore: restoreOn}
+	auto := a.AutomaticFailover
+	if !SameRegion(a.WriteRegion(), name) {
+		if !a.Online(name) && !comingOnline {
+			return Plan{}, fmt.Errorf("%s is not online (%s): a planned change of the write region needs it healthy", name, a.Summary())
+		}
+		if auto {
+			plan.Steps = append(plan.Steps, serviceManaged(false))
+			auto = false
+		}
+		plan.Steps = append(plan.Steps, moveWrites(a, name), verify(name))
 	}
-	res := Result{AccountID: acct.ID, Before: acct.WriteRegion()}
-	err = c.withoutServiceManagedFailover(ctx, accountID, acct, func() error {
-		next := WithWriteRegion(acct, name)
-		id, err := c.ChangePriorities(ctx, accountID, next)
-		if err != nil {
-			return err
-		}
-		res.OperationID = id
-		after, err := c.verify(ctx, accountID, name, next)
-		res.Locations = after.Locations
-		if after.ID != "" {
-			res.AccountID = after.ID
-		}
-		return err
-	})
-	return res, err
+	if restoreOn && !auto {
+		plan.Steps = append(plan.Steps, serviceManaged(true))
+	}
+	return plan, nil
 }
 
-// withoutServiceManagedFailover runs change with service-managed failover
-// off, as Azure requires for a priority change, and turns it back on
-// whatever happened: an account without it is worse off in the next outage.
-func (c *Client) withoutServiceManagedFailover(ctx context.Context, accountID string, acct Account, change func() error) (err error) {
-	if !acct.AutomaticFailover {
-		return change()
-	}
-	if err := c.SetAutomaticFailover(ctx, accountID, false); err != nil {
-		return err
-	}
-	defer func() {
-		err = errors.Join(err, c.SetAutomaticFailover(context.WithoutCancel(ctx), accountID, true))
-	}()
-	return change()
-}
-
-// Forced fails over from the write region down, which is unavailable, by
-// taking it offline. It takes seconds and may lose writes that were not
-// yet replicated. Nothing else is changed: control-plane changes during a
-// regional outage delay recovery.
-func (c *Client) Forced(ctx context.Context, accountID, down string, known Account) (Result, error) {
-	acct, err := c.current(ctx, accountID, known)
-	if err != nil {
-		return Result{}, err
-	}
-	name, ok := acct.find(down)
+// PlanFailback plans moving the write region back to primary. A primary
+// a forced failover took offline is brought online first when online is
+// set, and refused otherwise.
+func PlanFailback(a Account, primary string, online, restoreOn bool) (Plan, error) {
+	name, ok := a.find(primary)
 	if !ok {
-		return Result{}, fmt.Errorf("%s is not a region of the account", down)
+		return Plan{}, fmt.Errorf("%s is not a region of the account", primary)
 	}
-	if !SameRegion(acct.WriteRegion(), name) {
-		return Result{}, fmt.Errorf("%s does not take writes (%s does): nothing to force", name, acct.WriteRegion())
+	var first []Step
+	if !a.Online(name) {
+		if !online {
+			return Plan{}, fmt.Errorf("%s is offline (%s): add --online to bring it back as a read region first", name, a.Summary())
+		}
+		first = append(first, Step{Kind: BringOnline, Region: name, Name: fmt.Sprintf("bring %s online", name)})
 	}
-	if len(acct.Locations) < 2 {
-		return Result{}, errors.New("the account has no other region to fail over to")
-	}
-	res := Result{AccountID: acct.ID, Before: acct.WriteRegion()}
-	id, err := c.OfflineRegion(ctx, accountID, name)
-	if err != nil {
-		return res, err
-	}
-	res.OperationID = id
-	after, err := c.verifyNot(ctx, accountID, name, acct)
-	res.Locations = after.Locations
-	if after.ID != "" {
-		res.AccountID = after.ID
-	}
-	return res, err
+	plan, err := planMove(a, name, restoreOn, len(first) > 0)
+	plan.Steps = append(first, plan.Steps...)
+	return plan, err
 }
 
-// Drill runs the documented drill: service-managed failover off, planned
-// failover to secondary, check, fail back, check, service-managed failover
-// on. The account ends as it began.
-func (c *Client) Drill(ctx context.Context, accountID, secondary string, known Account) error {
-	acct, err := c.current(ctx, accountID, known)
-	if err != nil {
-		return err
-	}
-	name, ok := acct.find(secondary)
+// PlanForced plans the forced failover from down, the write region, to
+// target: down is taken offline and the next region by priority, which
+// must be target, takes writes. Service-managed failover is left as it is:
+// control-plane changes during a regional outage delay recovery. When
+// target takes writes already, nothing is left to do.
+func PlanForced(a Account, down, target string) (Plan, error) {
+	downName, ok := a.find(down)
 	if !ok {
-		return fmt.Errorf("%s is not a region of the account", secondary)
+		return Plan{}, fmt.Errorf("%s is not a region of the account", down)
 	}
-	original := acct.WriteRegion()
-	if SameRegion(original, name) {
-		return fmt.Errorf("%s already takes writes: fail back before a drill", name)
+	targetName, ok := a.find(target)
+	if !ok {
+		return Plan{}, fmt.Errorf("%s is not a region of the account", target)
 	}
-	return c.withoutServiceManagedFailover(ctx, accountID, acct, func() error {
-		next := WithWriteRegion(acct, name)
-		if _, err := c.ChangePriorities(ctx, accountID, next); err != nil {
-			return err
-		}
-		if _, err := c.verify(ctx, accountID, name, next); err != nil {
-			return err
-		}
-		failedOver := acct
-		failedOver.Locations = next
-		back := WithWriteRegion(failedOver, original)
-		if _, err := c.ChangePriorities(ctx, accountID, back); err != nil {
-			return fmt.Errorf("failing back after the drill: %w; the account is failed over to %s", err, name)
-		}
-		_, err := c.verify(ctx, accountID, original, back)
-		return err
-	})
+	plan := Plan{Account: a, Restore: a.AutomaticFailover}
+	switch w := a.WriteRegion(); {
+	case SameRegion(w, targetName):
+		return plan, nil
+	case !SameRegion(w, downName):
+		return Plan{}, fmt.Errorf("%s does not take writes (%s does): nothing to force", downName, orUnknown(w))
+	}
+	if n := next(a, downName); !SameRegion(n, targetName) {
+		return Plan{}, fmt.Errorf("taking %s offline would move writes to %s, the next by failover priority, not %s", downName, orUnknown(n), targetName)
+	}
+	plan.Steps = []Step{{Kind: TakeOffline, Region: downName, Name: fmt.Sprintf("take %s offline", downName)}, verify(targetName)}
+	return plan, nil
 }
 
-// verify reads the account after a change and checks that want takes
-// writes; in a dry run it returns the planned priorities.
-func (c *Client) verify(ctx context.Context, accountID, want string, planned []Location) (Account, error) {
-	if c.DryRun {
-		fmt.Fprintf(c.Out, "dry run: then check that %s takes writes\n", want)
-		return Account{Locations: planned}, nil
+// PlanDrill plans the documented drill: service-managed failover off,
+// priority change to secondary, check, priority change back to primary,
+// check, service-managed failover on (when restoreOn). Resuming an
+// interrupted drill plans only what brings the account back: writes to
+// primary and service-managed failover as it was.
+func PlanDrill(a Account, primary, secondary string, restoreOn, resume bool) (Plan, error) {
+	p, ok := a.find(primary)
+	if !ok {
+		return Plan{}, fmt.Errorf("%s is not a region of the account", primary)
 	}
-	acct, err := c.Get(ctx, accountID)
-	if err != nil {
-		return Account{}, err
+	s, ok := a.find(secondary)
+	if !ok {
+		return Plan{}, fmt.Errorf("%s is not a region of the account", secondary)
 	}
-	if !SameRegion(acct.WriteRegion(), want) {
-		return acct, fmt.Errorf("after the change %s takes writes, not %s", acct.WriteRegion(), want)
+	if resume {
+		return planMove(a, p, restoreOn, false)
 	}
-	fmt.Fprintf(c.Out, "verified: %s takes writes\n", acct.WriteRegion())
-	return acct, nil
-}
-
-func (c *Client) verifyNot(ctx context.Context, accountID, down string, before Account) (Account, error) {
-	if c.DryRun {
-		fmt.Fprintf(c.Out, "dry run: then check that %s no longer takes writes\n", down)
-		return Account{Locations: WithWriteRegion(before, next(before, down))}, nil
+	if SameRegion(a.WriteRegion(), s) {
+		return Plan{}, fmt.Errorf("%s already takes writes: fail back before a drill", s)
 	}
-	acct, err := c.Get(ctx, accountID)
-	if err != nil {
-		return Account{}, err
+	for _, r := range []string{p, s} {
+		if !a.Online(r) {
+			return Plan{}, fmt.Errorf("%s is not online (%s): a drill needs both regions healthy", r, a.Summary())
+		}
 	}
-	if w := acct.WriteRegion(); w == "" || SameRegion(w, down) {
-		return acct, fmt.Errorf("%s still takes writes", down)
+	plan := Plan{Account: a, Restore: restoreOn}
+	if a.AutomaticFailover {
+		plan.Steps = append(plan.Steps, serviceManaged(false))
 	}
-	fmt.Fprintf(c.Out, "verified: %s takes writes\n", acct.WriteRegion())
-	return acct, nil
+	failedOver := a
+	failedOver.Locations = WithWriteRegion(a, s)
+	plan.Steps = append(plan.Steps, moveWrites(a, s), verify(s), moveWrites(failedOver, p), verify(p))
+	if restoreOn {
+		plan.Steps = append(plan.Steps, serviceManaged(true))
+	}
+	return plan, nil
 }
 
 // next is the region that takes writes when down goes offline: the next by
@@ -208,4 +290,137 @@ func next(a Account, down string) string {
 		return locs[1].Name
 	}
 	return ""
+}
+
+// Executed is one step carried out, or tried.
+type Executed struct {
+	// Step is the step.
+	Step Step
+	// Took is how long it took, until its check or its error.
+	Took time.Duration
+	// RequestID is ARM's ID of the step's request, if Azure accepted it.
+	RequestID string
+	// Err is why it failed; nil when it succeeded.
+	Err error
+}
+
+// Outcome is what Execute did.
+type Outcome struct {
+	// Steps are the steps tried, in order, ending with the restoration of
+	// service-managed failover if Execute turned it back on after a
+	// failure.
+	Steps []Executed
+	// Account is the account as last read (by a check, or after an
+	// error); the plan's when nothing was read.
+	Account Account
+	// OperationID is ARM's request ID of the plan's change of the write
+	// region (failoverPriorityChange or offlineRegion); "" when it had
+	// none.
+	OperationID string
+}
+
+// Execute carries out the plan's steps in order, each bounded by ctx. A
+// step whose request fails (Azure's answer lost, retries exhausted) is
+// checked against the account re-read: if Azure shows it done, Execute
+// carries on. When a step fails or ctx ends, no further step starts; if
+// the plan is to leave service-managed failover on, Execute then turns it
+// on with a context of its own (restore, bounded by Client.RestoreTimeout),
+// because an account without it is worse off in the next outage.
+func (c *Client) Execute(ctx, restore context.Context, accountID string, plan Plan) (Outcome, error) {
+	out := Outcome{Account: plan.Account}
+	turnedOff := false
+	for _, s := range plan.Steps {
+		fmt.Fprintf(c.Out, "%s ...\n", s.Name)
+		start := time.Now()
+		id, err := c.run(ctx, accountID, s, &out)
+		if err != nil && ctx.Err() == nil && s.Kind != Verify {
+			// The answer may be lost while Azure did it: look.
+			if acct, rerr := c.Get(ctx, accountID); rerr == nil {
+				out.Account = acct
+				if s.done(acct) {
+					fmt.Fprintf(c.Out, "%s: Azure answered %v; the account shows it done: carrying on\n", s.Name, firstLine(err))
+					err = nil
+				}
+			}
+		}
+		e := Executed{Step: s, Took: time.Since(start), RequestID: id, Err: err}
+		out.Steps = append(out.Steps, e)
+		if err != nil && id != "" && s.Kind != Verify {
+			// Azure accepted the request: as far as is known, it will
+			// carry it out.
+			out.Account = s.assume(out.Account)
+		}
+		if err != nil {
+			err = fmt.Errorf("%s: %w", s.Name, err)
+			if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+				err = fmt.Errorf("%w (%w)", err, ctx.Err())
+			}
+			if plan.Restore && (turnedOff || !out.Account.AutomaticFailover || s.Kind == SetServiceManagedFailover) {
+				err = errors.Join(err, c.restore(restore, accountID, &out))
+			}
+			return out, err
+		}
+		fmt.Fprintf(c.Out, "%s: done (%s)\n", s.Name, e.Took.Round(100*time.Millisecond))
+		if s.Kind != Verify {
+			out.Account = s.assume(out.Account)
+		}
+		switch s.Kind {
+		case SetServiceManagedFailover:
+			turnedOff = !s.On
+		case MoveWrites, TakeOffline:
+			out.OperationID = id
+		}
+	}
+	return out, nil
+}
+
+// restore turns service-managed failover back on after a failure, on its
+// own bounded context.
+func (c *Client) restore(parent context.Context, accountID string, out *Outcome) error {
+	ctx, cancel := context.WithTimeout(parent, c.RestoreTimeout)
+	defer cancel()
+	s := serviceManaged(true)
+	s.Name = "restore service-managed failover"
+	fmt.Fprintf(c.Out, "%s ...\n", s.Name)
+	start := time.Now()
+	id, err := c.SetAutomaticFailover(ctx, accountID, true)
+	out.Steps = append(out.Steps, Executed{Step: s, Took: time.Since(start), RequestID: id, Err: err})
+	if err != nil {
+		return fmt.Errorf("turning service-managed failover back on: %w", err)
+	}
+	out.Account.AutomaticFailover = true
+	fmt.Fprintf(c.Out, "%s: done\n", s.Name)
+	return nil
+}
+
+func (c *Client) run(ctx context.Context, accountID string, s Step, out *Outcome) (string, error) {
+	switch s.Kind {
+	case SetServiceManagedFailover:
+		return c.SetAutomaticFailover(ctx, accountID, s.On)
+	case MoveWrites:
+		return c.ChangePriorities(ctx, accountID, s.Locations)
+	case TakeOffline:
+		return c.OfflineRegion(ctx, accountID, s.Region)
+	case BringOnline:
+		return c.OnlineRegion(ctx, accountID, s.Region)
+	}
+	acct, err := c.Get(ctx, accountID)
+	if err != nil {
+		return "", err
+	}
+	out.Account = acct
+	switch {
+	case !SameRegion(acct.WriteRegion(), s.Region):
+		return acct.RequestID, fmt.Errorf("%s takes writes, not %s", orUnknown(acct.WriteRegion()), s.Region)
+	case !acct.Online(s.Region):
+		return acct.RequestID, fmt.Errorf("%s takes writes but is not online (%s)", s.Region, acct.Summary())
+	}
+	fmt.Fprintf(c.Out, "verified: %s takes writes\n", acct.WriteRegion())
+	return acct.RequestID, nil
+}
+
+// firstLine is the first line of an error: azcore's errors span many.
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
 }

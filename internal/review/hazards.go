@@ -70,6 +70,11 @@ const (
 	// shorter log retention, the workspace deleted or replaced; without a
 	// new dr.acknowledge naming it.
 	ProtectionReduced HazardKind = drconfig.AckProtectionReduced
+	// FailoverInProgress is a stack file committed with dr.failoverIntent:
+	// a write-region change drctl started and has not finished. Azure may
+	// be anywhere between the old and the new write region, and the
+	// release gate refuses the stack until the change is finished.
+	FailoverInProgress HazardKind = "failover-in-progress"
 )
 
 // Hazard is a change the pipeline must not make.

@@ -235,3 +235,24 @@ func recordHazard(urn string, rec *drconfig.WriteRegionRecord, problems []string
 		"only the record drctl failover, failback or record writes moves the write region, so the rehearsal does not move it. Record: %s",
 		strings.Join(problems, "; "), rec)}
 }
+
+// intentHazard is the hazard of a stack file that carries a failover
+// intent, nil when it carries none.
+func intentHazard(cfg *drconfig.Config) *Hazard {
+	if cfg == nil || cfg.DR.FailoverIntent == nil {
+		return nil
+	}
+	i := cfg.DR.FailoverIntent
+	command := "drctl failover " + cfg.Customer + " --ticket " + i.Ticket
+	switch i.Action {
+	case drconfig.ActionFailback:
+		command = "drctl failback " + cfg.Customer + " --ticket " + i.Ticket
+	case drconfig.ActionForcedFailover:
+		command += " --forced"
+	case drconfig.ActionDrill:
+		command += " --drill"
+	}
+	return &Hazard{Kind: FailoverInProgress, Message: fmt.Sprintf("dr.failoverIntent: a write-region change is in progress (%s); "+
+		"Azure may be anywhere between %s and %s taking writes, and the release gate refuses the stack. "+
+		"Finish it first (%s), then commit the stack file it records", i, i.From, i.To, command)}
+}

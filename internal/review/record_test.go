@@ -135,3 +135,15 @@ func TestRecordHazard(t *testing.T) {
 		"drctl failover, failback or record writes moves the write region, so the rehearsal does not move it. " +
 		"Record: planned-failover eastus -> westus at 2026-11-25T18:00:00Z by ops (INC-42)"}, recordHazard(urn, &rec, []string{"a", "b"}))
 }
+
+func TestIntentHazard(t *testing.T) {
+	assert.Nil(t, intentHazard(nil))
+	cfg := &drconfig.Config{Customer: "contoso"}
+	assert.Nil(t, intentHazard(cfg))
+	cfg.DR.FailoverIntent = &drconfig.FailoverIntent{Action: drconfig.ActionForcedFailover, From: "eastus", To: "westus",
+		At: "2026-11-25T18:00:00Z", By: "ops", Ticket: "INC-42", ServiceManagedFailoverWasOn: true}
+	assert.Equal(t, &Hazard{Kind: FailoverInProgress, Message: "dr.failoverIntent: a write-region change is in progress " +
+		"(forced-failover eastus -> westus started at 2026-11-25T18:00:00Z by ops (INC-42)); Azure may be anywhere between eastus and westus " +
+		"taking writes, and the release gate refuses the stack. Finish it first (drctl failover contoso --ticket INC-42 --forced), " +
+		"then commit the stack file it records"}, intentHazard(cfg))
+}

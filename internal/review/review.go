@@ -236,6 +236,9 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 	// The stack file as the change leaves it and as the base had it; nil
 	// when it does not load (the engine then says why).
 	curConfig, _ := drconfig.LoadFile(path)
+	if h := intentHazard(curConfig); h != nil {
+		sr.Hazards = append(sr.Hazards, *h)
+	}
 	var baseConfig *drconfig.Config
 	var base []Resource
 	switch _, err := session.DeployRevision(ctx, st, opts.commit); {
