@@ -12,6 +12,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/detection"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
@@ -157,7 +158,7 @@ func TestFullTierAlertInputs(t *testing.T) {
 // without DR has none.
 func TestExampleStacksAlerting(t *testing.T) {
 	for _, stack := range []string{"adatum", "contoso", "fabrikam", "litware", "northwind", "tailspin"} {
-		cfg, err := drconfig.LoadFile(filepath.Join("..", "stacks", "Pulumi."+stack+".yaml"))
+		cfg, err := drconfig.LoadFile(testfleet.Path(stack))
 		require.NoError(t, err)
 		plan := renderStack(t, stack)
 		var want []string

@@ -2,6 +2,7 @@ package components_test
 
 import (
 	"encoding/json"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 	"path/filepath"
 	"slices"
@@ -27,10 +28,10 @@ import (
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
-// renderStack renders an example stack file from stacks/.
+// renderStack renders a stack of the fixture fleet (testfleet).
 func renderStack(t *testing.T, stack string) *render.Plan {
 	t.Helper()
-	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path(stack)))
+	values, err := drconfig.ReadStackFile(testfleet.Path(stack))
 	require.NoError(t, err)
 	plan, err := render.Run(stack, values, program.Deploy)
 	require.NoError(t, err)
@@ -137,7 +138,7 @@ func TestExampleStacks(t *testing.T) {
 		"contoso": append(slices.Clone(full), armRole, armRole), "fabrikam": full, "northwind": full, "tailspin": full,
 		"litware": dataOnly, "adatum": noDR,
 	}
-	files, err := filepath.Glob("../stacks/Pulumi.*.yaml")
+	files, err := filepath.Glob(filepath.Join(testfleet.Dir(), "Pulumi.*.yaml"))
 	require.NoError(t, err)
 	require.Len(t, files, len(want), "every stack file has an expectation")
 	for _, f := range files {
@@ -277,7 +278,7 @@ func TestDataTierAndDisabled(t *testing.T) {
 	assert.NotContains(t, a.Inputs, "ipRules")
 	assert.Empty(t, litware.Find(pe))
 	// The service's egress, when given, is the only way in.
-	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("litware")))
+	values, err := drconfig.ReadStackFile(testfleet.Path("litware"))
 	require.NoError(t, err)
 	values["fhir-dr:cosmos"] = `{"throughput":1000,"allowedIPRanges":["203.0.113.0/24","198.51.100.7"]}`
 	filtered, err := render.Run("litware", values, program.Deploy)
@@ -412,7 +413,7 @@ func TestMirror(t *testing.T) {
 		pe: "-cosmos-endpoint", dnsZone: "-cosmos-dns", dnsLink: "-cosmos-dns-link", dnsGroup: "-cosmos-dns-group"}
 	for _, stack := range []string{"contoso", "fabrikam", "northwind", "tailspin"} {
 		t.Run(stack, func(t *testing.T) {
-			cfg, err := drconfig.LoadFile(filepath.Join("..", stackfile.Path(stack)))
+			cfg, err := drconfig.LoadFile(testfleet.Path(stack))
 			require.NoError(t, err)
 			plan := renderStack(t, stack)
 			for typ, paths := range regional {
@@ -567,7 +568,7 @@ func TestMonitoringAndTags(t *testing.T) {
 // After a recorded failover the secondary takes writes: only the
 // priorities change, the array order and everything else stay.
 func TestFailedOverAccount(t *testing.T) {
-	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("contoso")))
+	values, err := drconfig.ReadStackFile(testfleet.Path("contoso"))
 	require.NoError(t, err)
 	values["fhir-dr:dr"] = `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-100234","writeRegion":"westus",` +
 		`"writeRegionChange":"planned failover to westus at 2026-11-25T18:00:00Z by ops for SR-100999"}`
@@ -590,7 +591,7 @@ func TestFailedOverAccount(t *testing.T) {
 // During a region move the old secondary stays as a third region until the
 // next change removes it; the new one takes its place as priority 1.
 func TestRegionMove(t *testing.T) {
-	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("litware")))
+	values, err := drconfig.ReadStackFile(testfleet.Path("litware"))
 	require.NoError(t, err)
 	values["fhir-dr:dr"] = `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-7","secondaryRegion":"northeurope","retiringSecondaryRegion":"ukwest"}`
 	plan, err := render.Run("litware", values, program.Deploy)
@@ -603,7 +604,7 @@ func TestRegionMove(t *testing.T) {
 	// The retiring region keeps the zone redundancy it is deployed with,
 	// not its region's zone support: northwind's old secondary
 	// swedencentral (a region with zones) was deployed without.
-	values, err = drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("northwind")))
+	values, err = drconfig.ReadStackFile(testfleet.Path("northwind"))
 	require.NoError(t, err)
 	values["fhir-dr:dr"] = `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-101002","secondaryRegion":"norwayeast","retiringSecondaryRegion":"swedencentral"}`
 	values["fhir-dr:cosmos"] = `{"autoscaleMaxThroughput":20000,"backup":{"type":"Continuous","tier":"Continuous30Days"},"zoneRedundant":{"retiring":false}}`
@@ -624,7 +625,7 @@ func TestRegionMove(t *testing.T) {
 // The date DR was granted, from the stack file, is stamped on the DR
 // resources and never on the customer's data.
 func TestEnabledAtTag(t *testing.T) {
-	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("litware")))
+	values, err := drconfig.ReadStackFile(testfleet.Path("litware"))
 	require.NoError(t, err)
 	values["fhir-dr:dr"] = `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-101511","enabledAt":"2026-03-02"}`
 	plan, err := render.Run("litware", values, program.Deploy)

@@ -1,6 +1,7 @@
 package drconfig
 
 import (
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/naming"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
@@ -136,7 +137,7 @@ func TestProjectFileDeclaresEveryKey(t *testing.T) {
 }
 
 func TestAccountID(t *testing.T) {
-	cfg, err := LoadFile(filepath.Join("..", stackfile.Path("contoso")))
+	cfg, err := LoadFile(testfleet.Path("contoso"))
 	require.NoError(t, err)
 	assert.Equal(t, "/subscriptions/sub/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso",
 		cfg.AccountID("sub"))

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"os/exec"
@@ -92,7 +93,7 @@ func TestBinaryServesTheAnalyzer(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "fhir-dr", info.GetName())
 
-	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("contoso")))
+	values, err := drconfig.ReadStackFile(testfleet.Path("contoso"))
 	require.NoError(t, err)
 	plan, err := render.Run("contoso", values, program.Deploy)
 	require.NoError(t, err)
@@ -148,7 +149,7 @@ func analyzeThroughBinary(t *testing.T, customer string, values func(map[string]
 ) []string {
 	t.Helper()
 	ctx, client := startBinary(t)
-	config, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path(customer)))
+	config, err := drconfig.ReadStackFile(testfleet.Path(customer))
 	require.NoError(t, err)
 	plan, err := render.Run(customer, config, program.Deploy)
 	require.NoError(t, err)
@@ -346,7 +347,7 @@ func TestBinaryRefusesTheHoles(t *testing.T) {
 			if tc.values != nil {
 				// The policy judges what the configuration lets through; a
 				// configuration that refuses the value never reaches it.
-				config, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path(tc.customer)))
+				config, err := drconfig.ReadStackFile(testfleet.Path(tc.customer))
 				require.NoError(t, err)
 				tc.values(config)
 				if _, err := drconfig.Load(stackfile.Path(tc.customer), config); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,21 +13,21 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
 var customerLine = regexp.MustCompile(`(?m)^  fhir-dr:customer: .*$`)
 
 // writeFleet writes a project with n valid stacks into dir: copies of the
-// example stacks in turn, each under its own customer name, and returns the
+// fixture fleet's stacks (testfleet) in turn, each under its own customer name, and returns the
 // stack files.
 func writeFleet(tb testing.TB, dir string, n int) []string {
 	tb.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
+	examples, err := stackfile.List(testfleet.Root())
 	require.NoError(tb, err)
-	examples, err := stackFiles(root, nil)
-	require.NoError(tb, err)
-	project, err := os.ReadFile(filepath.Join(root, "Pulumi.yaml"))
+	project, err := os.ReadFile(filepath.Join(testfleet.RepoRoot(), "Pulumi.yaml"))
 	require.NoError(tb, err)
 	require.NoError(tb, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644))
 	require.NoError(tb, os.MkdirAll(filepath.Join(dir, stackfile.Dir), 0o755))

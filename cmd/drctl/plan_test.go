@@ -14,6 +14,7 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/azure/azurenative"
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
 )
 
@@ -25,6 +26,7 @@ func runDrctl(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestPlanText(t *testing.T) {
+	t.Chdir(testfleet.Root()) // the fixture fleet, never the operators' stacks/
 	code, out, errOut := runDrctl(t, "plan", "--stack", "contoso")
 	require.Equal(t, 0, code, errOut)
 	for _, want := range []string{
@@ -49,6 +51,7 @@ func TestPlanText(t *testing.T) {
 }
 
 func TestPlanJSON(t *testing.T) {
+	t.Chdir(testfleet.Root()) // the fixture fleet, never the operators' stacks/
 	code, out, errOut := runDrctl(t, "plan", "--stack", "litware", "--json")
 	require.Equal(t, 0, code, errOut)
 	var doc struct {
@@ -169,6 +172,7 @@ func TestPlanUnpricedVMSize(t *testing.T) {
 // The policy runs in-process: its advisories are shown, and a mandatory
 // rule broken under the pipeline's policy config fails the plan.
 func TestPlanPolicy(t *testing.T) {
+	t.Chdir(testfleet.Root()) // the fixture fleet, never the operators' stacks/
 	policyHeader := "Policy (fhir-dr 1.0.0, " + strconv.Itoa(len(rules.All())) + " rules): "
 	code, out, errOut := runDrctl(t, "plan", "--stack", "contoso")
 	require.Equal(t, 0, code, errOut)
@@ -201,6 +205,7 @@ func TestPlanPolicy(t *testing.T) {
 }
 
 func TestPlanStackFileAndInvalidConfig(t *testing.T) {
+	t.Chdir(testfleet.Root()) // the fixture fleet, never the operators' stacks/
 	dir := t.TempDir()
 	good := filepath.Join(dir, "Pulumi.acme.yaml")
 	require.NoError(t, os.WriteFile(good, []byte("config:\n  fhir-dr:customer: acme\n  fhir-dr:primaryRegion: eastus\n"), 0o600))
@@ -242,7 +247,7 @@ func TestPlanStackFileAndInvalidConfig(t *testing.T) {
 // BenchmarkPlanStack measures one full-tier stack end to end in the
 // process: read the stack file, validate, render under mocks, policy-check.
 func BenchmarkPlanStack(b *testing.B) {
-	path := filepath.Join("..", "..", "stacks", "Pulumi.contoso.yaml")
+	path := testfleet.Path("contoso")
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := planStack(path, rules.DefaultConfig()); err != nil {
@@ -252,6 +257,7 @@ func BenchmarkPlanStack(b *testing.B) {
 }
 
 func TestPlanMermaid(t *testing.T) {
+	t.Chdir(testfleet.Root()) // the fixture fleet, never the operators' stacks/
 	code, out, errOut := runDrctl(t, "plan", "--stack", "northwind", "--mermaid")
 	require.Equal(t, 0, code, errOut)
 	assert.True(t, strings.HasPrefix(out, "flowchart LR\n  %% DR topology of northwind\n"), out)

@@ -4,11 +4,14 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 )
 
 // The argument and configuration errors of rehearse are reported before
 // the engine is needed.
 func TestRehearseUsageAndBadStack(t *testing.T) {
+	t.Chdir(testfleet.Root()) // the fixture fleet, never the operators' stacks/
 	code, out, errOut := runDrctl(t, "rehearse")
 	assert.Equal(t, 2, code)
 	assert.Empty(t, out)

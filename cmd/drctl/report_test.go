@@ -12,10 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
 func TestReportTable(t *testing.T) {
+	t.Chdir(testfleet.Root()) // the fixture fleet, never the operators' stacks/
 	code, out, errOut := runDrctl(t, "report")
 	require.Equal(t, 0, code, errOut)
 	assert.Regexp(t, `(?m)^contoso +eastus +westus \(paired\) +full +SR-100234 +Session +15m0s +19m50s +≤10000 +x2 +1945\.25 +never +ok$`, out)
@@ -25,6 +27,7 @@ func TestReportTable(t *testing.T) {
 }
 
 func TestReportCSVAndJSON(t *testing.T) {
+	t.Chdir(testfleet.Root()) // the fixture fleet, never the operators' stacks/
 	code, out, errOut := runDrctl(t, "report", "--format", "csv", "litware", "fabrikam")
 	require.Equal(t, 0, code, errOut)
 	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()

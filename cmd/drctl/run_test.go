@@ -8,9 +8,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 )
 
 func TestRunnerUsage(t *testing.T) {
+	t.Chdir(testfleet.Root()) // the fixture fleet, never the operators' stacks/
 	for _, args := range [][]string{{"up"}, {"up", "--stacks", "a", "--changed-since", "HEAD"}, {"changed"}} {
 		code, _, errOut := runDrctl(t, args...)
 		assert.Equal(t, 2, code, args)

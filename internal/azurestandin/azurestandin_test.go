@@ -3,7 +3,6 @@ package azurestandin
 import (
 	"context"
 	"encoding/base64"
-	"github.com/fhir-dr/fhir-dr/stackfile"
 	"maps"
 	"path/filepath"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/internal/azureschema"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/internal/standin"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
@@ -35,7 +35,7 @@ func facts(t *testing.T) *azureschema.Facts {
 // renderStack renders an example stack with the unit-test mocks.
 func renderStack(t *testing.T, customer string) *render.Plan {
 	t.Helper()
-	path := filepath.Join("..", "..", stackfile.Path(customer))
+	path := testfleet.Path(customer)
 	values, err := drconfig.ReadStackFile(path)
 	require.NoError(t, err)
 	plan, err := render.Run(customer, values, program.Deploy)

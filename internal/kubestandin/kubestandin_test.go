@@ -2,7 +2,6 @@ package kubestandin
 
 import (
 	"context"
-	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,12 +15,13 @@ import (
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/internal/standin"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
 func renderStack(t *testing.T, stack string) *render.Plan {
 	t.Helper()
-	values, err := drconfig.ReadStackFile(filepath.Join("..", "..", stackfile.Path(stack)))
+	values, err := drconfig.ReadStackFile(testfleet.Path(stack))
 	require.NoError(t, err)
 	plan, err := render.Run(stack, values, program.Deploy)
 	require.NoError(t, err)

@@ -1,8 +1,7 @@
 package pricing
 
 import (
-	"github.com/fhir-dr/fhir-dr/stackfile"
-	"path/filepath"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,7 +12,7 @@ import (
 
 func config(t *testing.T, customer string) *drconfig.Config {
 	t.Helper()
-	cfg, err := drconfig.LoadFile(filepath.Join("..", "..", stackfile.Path(customer)))
+	cfg, err := drconfig.LoadFile(testfleet.Path(customer))
 	require.NoError(t, err)
 	return cfg
 }

@@ -4,6 +4,7 @@ package rehearse
 
 import (
 	"context"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
@@ -62,7 +63,7 @@ func TestPolicyPackThroughTheEngine(t *testing.T) {
 		}, "metadata")},
 	} {
 		t.Run(rule, func(t *testing.T) {
-			config, err := os.ReadFile(filepath.Join(projectRoot(t), stackfile.Path(tc.customer)))
+			config, err := os.ReadFile(testfleet.Path(tc.customer))
 			require.NoError(t, err)
 			st, err := s.StackWith(ctx, tc.customer, config, programtest.Breaking(tc.resource, tc.change))
 			require.NoError(t, err)
@@ -81,7 +82,7 @@ func TestPolicyPackThroughTheEngine(t *testing.T) {
 func TestPolicyPackConfigThroughTheEngine(t *testing.T) {
 	ctx := context.Background()
 	s := newSession(t)
-	config, err := os.ReadFile(filepath.Join(projectRoot(t), stackfile.Path("contoso")))
+	config, err := os.ReadFile(testfleet.Path("contoso"))
 	require.NoError(t, err)
 	st, err := s.Stack(ctx, "contoso", config)
 	require.NoError(t, err)

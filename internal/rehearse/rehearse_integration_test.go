@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
@@ -61,7 +62,7 @@ func newSession(t *testing.T) *Session {
 
 func stackFile(t *testing.T, customer string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(projectRoot(t), stackfile.Path(customer)))
+	b, err := os.ReadFile(testfleet.Path(customer))
 	require.NoError(t, err)
 	return b
 }
@@ -94,7 +95,7 @@ func TestExampleStacks(t *testing.T) {
 
 			// The engine plans exactly what the mocked render declares, plus
 			// the stack itself.
-			values, err := drconfig.ReadStackFile(filepath.Join(projectRoot(t), stackfile.Path(customer)))
+			values, err := drconfig.ReadStackFile(testfleet.Path(customer))
 			require.NoError(t, err)
 			declared, err := render.Run(customer, values, program.Deploy)
 			require.NoError(t, err)

@@ -1,8 +1,6 @@
 package topology_test
 
 import (
-	"github.com/fhir-dr/fhir-dr/stackfile"
-	"path/filepath"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -12,13 +10,14 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/trafficmanager"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/internal/topology"
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
 func resources(t *testing.T, customer string) []topology.Resource {
 	t.Helper()
-	values, err := drconfig.ReadStackFile(filepath.Join("..", "..", stackfile.Path(customer)))
+	values, err := drconfig.ReadStackFile(testfleet.Path(customer))
 	require.NoError(t, err)
 	plan, err := render.Run(customer, values, program.Deploy)
 	require.NoError(t, err)

@@ -2,8 +2,6 @@ package analyzer
 
 import (
 	"context"
-	"github.com/fhir-dr/fhir-dr/stackfile"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,13 +15,14 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
 func renderExample(t *testing.T, customer string) (*render.Plan, map[string]string) {
 	t.Helper()
-	values, err := drconfig.ReadStackFile(filepath.Join("..", "..", stackfile.Path(customer)))
+	values, err := drconfig.ReadStackFile(testfleet.Path(customer))
 	require.NoError(t, err)
 	plan, err := render.Run(customer, values, program.Deploy)
 	require.NoError(t, err)

@@ -1,7 +1,6 @@
 package rules_test
 
 import (
-	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
 	"github.com/fhir-dr/fhir-dr/program"
 )
@@ -26,7 +26,7 @@ var examples = []string{"adatum", "contoso", "fabrikam", "litware", "northwind",
 // it in-process.
 func exampleStack(t *testing.T, customer string) rules.Stack {
 	t.Helper()
-	path := filepath.Join("..", "..", stackfile.Path(customer))
+	path := testfleet.Path(customer)
 	values, err := drconfig.ReadStackFile(path)
 	require.NoError(t, err)
 	cfg, err := drconfig.Load(path, values)

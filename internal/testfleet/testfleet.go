@@ -1,0 +1,110 @@
+// Package testfleet is the tests' own fleet of stack files: frozen copies of
+// the example stacks (adatum, contoso, fabrikam, litware, northwind,
+// tailspin) in testdata/stacks/ at the repository root, and nothing else.
+//
+// Tests that pin what a particular customer renders (resource counts,
+// inputs, totals, report rows) read these, never the operators' stacks/:
+// operators add and edit customers there after support tickets, and that
+// must never need a test edit. Tests that run over stacks/ check only what
+// holds for any valid stack file (see TestOperatorsStacks in package
+// components and TestOperatorsFleet in cmd/drctl).
+//
+// testdata/ is a project root of its own (testdata/Pulumi.yaml links to the
+// project's), so a tool run with Root() as its working directory sees the
+// fixture fleet as its stacks/. It is read-only: a test that writes to a
+// stack file copies the fleet with Project first.
+package testfleet
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/fhir-dr/fhir-dr/stackfile"
+)
+
+// Customers are the customers of the fixture fleet, sorted.
+var Customers = []string{"adatum", "contoso", "fabrikam", "litware", "northwind", "tailspin"}
+
+// RepoRoot returns the absolute path of the repository root.
+func RepoRoot() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		panic("testfleet: no caller information")
+	}
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+// Root returns the absolute path of the fixture project: testdata/ at the
+// repository root, with Pulumi.yaml and stacks/.
+func Root() string {
+	return filepath.Join(RepoRoot(), "testdata")
+}
+
+// Dir returns the absolute path of the fixture fleet's stack files.
+func Dir() string {
+	return filepath.Join(Root(), stackfile.Dir)
+}
+
+// Path returns the absolute path of a fixture customer's stack file.
+func Path(customer string) string {
+	return filepath.Join(Root(), stackfile.Path(customer))
+}
+
+// Read returns the content of a fixture customer's stack file.
+func Read(tb testing.TB, customer string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(Path(customer))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// Project writes a new project into a temporary directory, the project's
+// Pulumi.yaml and copies of the fixture stack files (only those of the
+// customers named, if any), and returns its root. Tests that write to stack
+// files (drctl failover, record) work there.
+func Project(tb testing.TB, customers ...string) string {
+	tb.Helper()
+	root := tb.TempDir()
+	project, err := os.ReadFile(filepath.Join(RepoRoot(), "Pulumi.yaml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "Pulumi.yaml"), project, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, stackfile.Dir), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if len(customers) == 0 {
+		customers = Customers
+	}
+	for _, c := range customers {
+		if err := os.WriteFile(filepath.Join(root, stackfile.Path(c)), Read(tb, c), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return root
+}
+
+// OperatorStacks returns the customers of the operators' stacks/ at the
+// repository root, whatever they are today, sorted.
+func OperatorStacks(tb testing.TB) []string {
+	tb.Helper()
+	files, err := stackfile.List(RepoRoot())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var names []string
+	for _, f := range files {
+		name, err := stackfile.Stack(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	return names
+}
