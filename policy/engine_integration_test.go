@@ -5,7 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"github.com/fhir-dr/fhir-dr/stackfile"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,7 +95,7 @@ func TestNewRulesThroughTheEngine(t *testing.T) {
 			rule: "", message: "operatorDecisionTime"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			config, err := os.ReadFile(filepath.Join(root, stackfile.Path(tc.customer)))
+			config, err := os.ReadFile(testfleet.Path(tc.customer))
 			require.NoError(t, err)
 			if tc.stackFile != nil {
 				changed := tc.stackFile(string(config))

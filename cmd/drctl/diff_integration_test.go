@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"os/exec"
@@ -350,14 +351,9 @@ func TestDiffRefusesOptionRefs(t *testing.T) {
 }
 
 // cloneProject clones the committed project into a temporary directory
-// that uses this checkout's Pulumi CLI.
+// that uses this checkout's Pulumi CLI, with the fixture fleet committed as
+// its stacks/ (testfleet), so that what the tests edit and pin is theirs.
 func cloneProject(t *testing.T) string {
 	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	require.NoError(t, err)
-	clone := t.TempDir()
-	out, err := exec.Command("git", "clone", "--quiet", "--no-local", root, clone).CombinedOutput()
-	require.NoError(t, err, string(out))
-	require.NoError(t, os.Symlink(filepath.Join(root, ".bin"), filepath.Join(clone, ".bin")))
-	return clone
+	return testfleet.CloneWithFixtures(t)
 }

@@ -7,9 +7,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 )
 
 func TestRehearse(t *testing.T) {
+	t.Chdir(testfleet.CloneWithFixtures(t)) // HEAD has the fixture fleet, never the operators' stacks/
 	code, out, errOut := runDrctl(t, "rehearse", "--stack", "tailspin", "--from", "HEAD")
 	require.Equal(t, 0, code, errOut+out)
 	for _, want := range []string{

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fhir-dr/fhir-dr/internal/rehearse"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
@@ -29,6 +30,7 @@ func TestUpCommand(t *testing.T) {
 	pack := filepath.Join(t.TempDir(), "fhir-dr-policy")
 	out, err := exec.Command("go", "build", "-o", pack, "../../policy").CombinedOutput()
 	require.NoError(t, err, string(out))
+	t.Chdir(testfleet.Root()) // the fixture fleet, never the operators' stacks/
 
 	code, stdout, stderr := runDrctl(t, "up", "--stacks", "contoso,litware", "--parallel", "2", "--create-stacks",
 		"--pulumi", session.CLIPath(), "--policy-pack", pack)

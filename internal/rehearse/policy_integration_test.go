@@ -5,7 +5,6 @@ package rehearse
 import (
 	"context"
 	"github.com/fhir-dr/fhir-dr/internal/testfleet"
-	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
 	"testing"

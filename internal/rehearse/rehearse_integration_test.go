@@ -69,7 +69,7 @@ func stackFile(t *testing.T, customer string) []byte {
 
 func exampleStacks(t *testing.T) []string {
 	t.Helper()
-	files, err := stackfile.List(projectRoot(t))
+	files, err := stackfile.List(testfleet.Root())
 	require.NoError(t, err)
 	var names []string
 	for _, f := range files {
@@ -367,9 +367,7 @@ func TestDeployRevision(t *testing.T) {
 	ctx := context.Background()
 	// A clone of the project whose HEAD has adatum without DR, and whose
 	// working tree enables it.
-	clone := t.TempDir()
-	_, err := git(ctx, projectRoot(t), "clone", "--quiet", "--no-local", projectRoot(t), clone)
-	require.NoError(t, err)
+	clone := testfleet.CloneWithFixtures(t)
 	enabled := "config:\n  fhir-dr:customer: adatum\n  fhir-dr:primaryRegion: eastus2\n" +
 		"  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: data\n    ticket: SR-2001\n"
 	require.NoError(t, os.WriteFile(filepath.Join(clone, stackfile.Path("adatum")), []byte(enabled), 0o644))

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
 	"path/filepath"
@@ -34,12 +35,16 @@ func setup(t *testing.T) (*Auto, *rehearse.Session, string) {
 	require.NoError(t, err)
 	project := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(project, stackfile.Dir), 0o755))
-	files, err := stackfile.List(root)
+	// The fixture fleet (testfleet), never the operators' stacks/.
+	files, err := stackfile.List(testfleet.Root())
 	require.NoError(t, err)
 	for _, f := range append(files, filepath.Join(root, "Pulumi.yaml")) {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
 		rel, _ := filepath.Rel(root, f)
+		if strings.HasPrefix(f, testfleet.Root()) {
+			rel, _ = filepath.Rel(testfleet.Root(), f)
+		}
 		require.NoError(t, os.WriteFile(filepath.Join(project, rel), b, 0o644))
 	}
 	session, err := rehearse.NewSession(rehearse.Options{ProjectRoot: root, Program: program.Run})

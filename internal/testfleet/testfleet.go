@@ -17,6 +17,7 @@ package testfleet
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -107,4 +108,61 @@ func OperatorStacks(tb testing.TB) []string {
 		names = append(names, name)
 	}
 	return names
+}
+
+// Clone clones the committed project (HEAD of the repository, not the
+// working tree's uncommitted state) into a temporary directory, links the
+// checkout's .bin (the prebuilt Pulumi CLI) into it, and returns its root.
+func Clone(tb testing.TB) string {
+	tb.Helper()
+	clone := tb.TempDir()
+	Git(tb, "", "clone", "--quiet", "--no-local", RepoRoot(), clone)
+	bin := filepath.Join(RepoRoot(), ".bin")
+	if _, err := os.Stat(bin); err == nil {
+		if err := os.Symlink(bin, filepath.Join(clone, ".bin")); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return clone
+}
+
+// CloneWithFixtures is Clone whose HEAD has the fixture fleet as its
+// stacks/ (one more commit), whatever the operators' stacks/ holds: tests
+// that edit stack files in a clone and review them against HEAD pin what
+// they see.
+func CloneWithFixtures(tb testing.TB) string {
+	tb.Helper()
+	clone := Clone(tb)
+	files, err := stackfile.List(clone)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, f := range files {
+		if err := os.Remove(f); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	for _, c := range Customers {
+		if err := os.WriteFile(filepath.Join(clone, stackfile.Path(c)), Read(tb, c), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	Git(tb, clone, "add", "-A", stackfile.Dir)
+	Git(tb, clone, "commit", "--quiet", "--allow-empty", "-m", "stacks: the fixture fleet")
+	return clone
+}
+
+// Git runs git in dir (the working directory when dir is empty), failing
+// the test with its output if it fails, and returns its output.
+func Git(tb testing.TB, dir string, args ...string) string {
+	tb.Helper()
+	if dir != "" {
+		args = append([]string{"-C", dir}, args...)
+	}
+	args = append([]string{"-c", "user.name=fhir-dr tests", "-c", "user.email=tests@fhir-dr.invalid", "-c", "commit.gpgsign=false"}, args...)
+	out, err := exec.Command("git", args...).CombinedOutput()
+	if err != nil {
+		tb.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return string(out)
 }
