@@ -23,6 +23,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/internal/standin"
 	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/program"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
 func facts(t *testing.T) *azureschema.Facts {
@@ -32,10 +33,15 @@ func facts(t *testing.T) *azureschema.Facts {
 	return f
 }
 
-// renderStack renders an example stack with the unit-test mocks.
+// renderStack renders a stack of the fixture fleet (testfleet) with the
+// unit-test mocks.
 func renderStack(t *testing.T, customer string) *render.Plan {
 	t.Helper()
-	path := testfleet.Path(customer)
+	return renderFile(t, customer, testfleet.Path(customer))
+}
+
+func renderFile(t *testing.T, customer, path string) *render.Plan {
+	t.Helper()
 	values, err := drconfig.ReadStackFile(path)
 	require.NoError(t, err)
 	plan, err := render.Run(customer, values, program.Deploy)
@@ -43,21 +49,38 @@ func renderStack(t *testing.T, customer string) *render.Plan {
 	return plan
 }
 
-// TestExampleStacksPassCheck: everything the program declares for the
-// example stacks is accepted, so a failure in the rehearsal is news.
-func TestExampleStacksPassCheck(t *testing.T) {
+// passesCheck: everything the program declares for a stack is accepted by
+// the stand-in's schema check.
+func passesCheck(t *testing.T, customer, path string) {
+	t.Helper()
 	f := facts(t)
-	for _, customer := range []string{"contoso", "fabrikam", "northwind", "tailspin", "litware", "adatum"} {
-		plan := renderStack(t, customer)
-		checked := 0
-		for _, r := range plan.Resources {
-			if !strings.HasPrefix(r.Type, PackageName+":") {
-				continue // components, and the kubernetes stand-in's
-			}
-			checked++
-			assert.Empty(t, CheckInputs(f, r.Type, nil, resource.NewPropertyMapFromMap(r.Inputs)), "%s %s", customer, r.URN)
+	plan := renderFile(t, customer, path)
+	checked := 0
+	for _, r := range plan.Resources {
+		if !strings.HasPrefix(r.Type, PackageName+":") {
+			continue // components, and the kubernetes stand-in's
 		}
-		assert.NotZero(t, checked, customer)
+		checked++
+		assert.Empty(t, CheckInputs(f, r.Type, nil, resource.NewPropertyMapFromMap(r.Inputs)), "%s %s", customer, r.URN)
+	}
+	assert.NotZero(t, checked, customer)
+}
+
+// TestExampleStacksPassCheck: everything the program declares for the
+// fixture fleet's stacks is accepted, so a failure in the rehearsal is news.
+func TestExampleStacksPassCheck(t *testing.T) {
+	for _, customer := range testfleet.Customers {
+		passesCheck(t, customer, testfleet.Path(customer))
+	}
+}
+
+// TestOperatorsStacksPassCheck: so is everything declared for each stack
+// the operators' stacks/ holds today, whichever they are.
+func TestOperatorsStacksPassCheck(t *testing.T) {
+	for _, customer := range testfleet.OperatorStacks(t) {
+		t.Run(customer, func(t *testing.T) {
+			passesCheck(t, customer, filepath.Join(testfleet.RepoRoot(), stackfile.Path(customer)))
+		})
 	}
 }
 
