@@ -134,7 +134,7 @@ func stackDetails(s StackReview) string {
 		for _, c := range s.Changes {
 			var fields []string
 			for _, f := range c.Fields {
-				fields = append(fields, fmt.Sprintf("%s: %s → %s", code(f.Path), code(f.Old), code(f.New)))
+				fields = append(fields, fieldText(f))
 			}
 			if len(c.Replaces) > 0 {
 				var paths []string
@@ -160,6 +160,17 @@ func stackDetails(s StackReview) string {
 	}
 	b.WriteString("</details>\n")
 	return b.String()
+}
+
+// fieldText shows one changed input: added, removed, or old → new.
+func fieldText(f FieldChange) string {
+	switch {
+	case f.Old == absent:
+		return fmt.Sprintf("%s added: %s", code(f.Path), code(f.New))
+	case f.New == absent:
+		return fmt.Sprintf("%s removed: %s", code(f.Path), code(f.Old))
+	}
+	return fmt.Sprintf("%s: %s → %s", code(f.Path), code(f.Old), code(f.New))
 }
 
 // md makes text that comes from a stack file, git or the engine (names,

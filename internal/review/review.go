@@ -438,63 +438,6 @@ func engineError(err error) string {
 	return strings.Join(keep, "\n")
 }
 
-// fieldChanges lists the leaf inputs that differ between old and new.
-func fieldChanges(old, new map[string]any) []FieldChange {
-	if old == nil || new == nil {
-		return nil
-	}
-	var out []FieldChange
-	var walk func(path string, a, b any)
-	walk = func(path string, a, b any) {
-		am, aok := a.(map[string]any)
-		bm, bok := b.(map[string]any)
-		if aok && bok {
-			keys := map[string]bool{}
-			for k := range am {
-				keys[k] = true
-			}
-			for k := range bm {
-				keys[k] = true
-			}
-			sorted := make([]string, 0, len(keys))
-			for k := range keys {
-				sorted = append(sorted, k)
-			}
-			slices.Sort(sorted)
-			for _, k := range sorted {
-				p := k
-				if path != "" {
-					p = path + "." + k
-				}
-				walk(p, am[k], bm[k])
-			}
-			return
-		}
-		aj, bj := compact(a), compact(b)
-		if aj != bj {
-			out = append(out, FieldChange{Path: path, Old: aj, New: bj})
-		}
-	}
-	walk("", old, new)
-	return out
-}
-
-// compact renders a value as short JSON; absent values are "(none)".
-func compact(v any) string {
-	if v == nil {
-		return "(none)"
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	s := string(b)
-	if len(s) > 160 {
-		s = s[:157] + "..."
-	}
-	return s
-}
-
 // deployedAccount is the Cosmos DB account of the base's state, nil when
 // there is none.
 func deployedAccount(base []Resource) *Resource {

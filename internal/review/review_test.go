@@ -62,15 +62,77 @@ func TestHazards(t *testing.T) {
 }
 
 func TestFieldChanges(t *testing.T) {
-	old := map[string]any{"a": 1.0, "tags": map[string]any{"x": "1", "y": "2"}, "locations": []any{"eastus"}}
-	new := map[string]any{"a": 1.0, "tags": map[string]any{"x": "3"}, "locations": []any{"eastus", "westus"}, "b": true}
+	old := map[string]any{"a": 1.0, "tags": map[string]any{"x": "1", "y": "2"}, "ranges": []any{"10.0.0.0/8", "192.0.2.0/24"}}
+	new := map[string]any{"a": 1.0, "tags": map[string]any{"x": "3"}, "ranges": []any{"10.0.0.0/8", "198.51.100.0/24"}, "b": true}
 	assert.Equal(t, []FieldChange{
 		{"b", "(none)", "true"},
-		{"locations", `["eastus"]`, `["eastus","westus"]`},
+		{"ranges[]", `"192.0.2.0/24"`, "(none)"},
+		{"ranges[]", "(none)", `"198.51.100.0/24"`},
 		{"tags.x", `"1"`, `"3"`},
 		{"tags.y", `"2"`, "(none)"},
 	}, fieldChanges(old, new))
 	assert.Nil(t, fieldChanges(nil, new), "a create lists no fields")
+	assert.Equal(t, []FieldChange{{"ranges (order)", `["b","a"]`, `["a","b"]`}},
+		fieldChanges(map[string]any{"ranges": []any{"b", "a"}}, map[string]any{"ranges": []any{"a", "b"}}))
+}
+
+// unknown is the sentinel that stands for a value not known before the
+// deployment in the engine's events.
+const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+// A secondary move as the engine reports it: the account's locations keyed
+// by region, the Deployment's containers and environment by name, whole
+// values never cut, unknowns said to be so.
+func TestFieldChangesOfASecondaryMove(t *testing.T) {
+	location := func(name string, priority float64) map[string]any {
+		return map[string]any{"failoverPriority": priority, "isZoneRedundant": true, "locationName": name}
+	}
+	assert.Equal(t, []FieldChange{
+		{"locations[spaincentral].failoverPriority", "1", "2"},
+		{"locations[swedencentral]", "(none)", `{"failoverPriority":1,"isZoneRedundant":true,"locationName":"swedencentral"}`},
+	}, fieldChanges(
+		map[string]any{"locations": []any{location("italynorth", 0), location("spaincentral", 1)}},
+		map[string]any{"locations": []any{location("italynorth", 0), location("swedencentral", 1), location("spaincentral", 2)}}))
+	assert.Equal(t, []FieldChange{
+		{"locations[ukwest]", `{"failoverPriority":1,"isZoneRedundant":true,"locationName":"ukwest"}`, "(none)"},
+	}, fieldChanges(
+		map[string]any{"locations": []any{location("uksouth", 0), location("ukwest", 1)}},
+		map[string]any{"locations": []any{location("uksouth", 0)}}), "the removed region is named")
+
+	env := func(kv ...string) []any {
+		var out []any
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, map[string]any{"name": kv[i], "value": kv[i+1]})
+		}
+		return out
+	}
+	long := strings.Repeat("https://+:8443;", 20)
+	deployment := func(e []any) map[string]any {
+		return map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{
+			map[string]any{"name": "fhir-server", "image": "fhir:1", "env": e},
+		}}}}}
+	}
+	assert.Equal(t, []FieldChange{
+		{"spec.template.spec.containers[fhir-server].env[CosmosDb__PreferredLocations__1].value", `"spaincentral"`, `"swedencentral"`},
+		{"spec.template.spec.containers[fhir-server].env[CosmosDb__PreferredLocations__2]", "(none)",
+			`{"name":"CosmosDb__PreferredLocations__2","value":"spaincentral"}`},
+	}, fieldChanges(
+		deployment(env("ASPNETCORE_URLS", long, "CosmosDb__PreferredLocations__1", "spaincentral")),
+		deployment(env("ASPNETCORE_URLS", long, "CosmosDb__PreferredLocations__1", "swedencentral", "CosmosDb__PreferredLocations__2", "spaincentral"))),
+		"a change deep in a long list is found")
+
+	assert.Equal(t, []FieldChange{
+		{"resourceGroupName", `"rg-t-fhir-dr-spaincentral"`, "(known after deploy)"},
+		{"subnets[0].id", `"x"`, "(known after deploy)"},
+		{"subnets[1]", "(none)", `{"id":(known after deploy)}`},
+	}, fieldChanges(
+		map[string]any{"resourceGroupName": "rg-t-fhir-dr-spaincentral", "subnets": []any{map[string]any{"id": "x"}}},
+		map[string]any{"resourceGroupName": unknown, "subnets": []any{map[string]any{"id": unknown}, map[string]any{"id": unknown}}}))
+
+	id := "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-tailspin-fhir-dr-spaincentral/providers/Microsoft.Network/publicIPAddresses/pip-tailspin-fhir-secondary-ingress"
+	assert.Equal(t, []FieldChange{{"targetResourceId", `"` + id + `"`, `"` + strings.Replace(id, "spaincentral", "swedencentral", 1) + `"`}},
+		fieldChanges(map[string]any{"targetResourceId": id}, map[string]any{"targetResourceId": strings.Replace(id, "spaincentral", "swedencentral", 1)}),
+		"a long value is shown whole")
 }
 
 func bigReport(stacks int) *Report {
