@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/fhir-dr/fhir-dr/naming"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 	"io"
 	"os"
@@ -331,36 +330,6 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 // clusterType is an AKS cluster, whose replacement takes its FHIR service
 // down until the new cluster runs it again.
 const clusterType = containerservice.ManagedClusterToken
-
-// serviceNotes warn the reviewer of planned changes that interrupt the
-// FHIR service: a rebuilt cluster or a re-created Deployment in the primary
-// stamp stops the live service until the new one is ready, and in both
-// stamps at once it leaves no standby either. They are in order when done
-// in a maintenance window, so they are notes, not hazards.
-func serviceNotes(changes []Change) []string {
-	down := map[naming.Role]bool{}
-	for _, c := range changes {
-		if c.Op != string(apitype.OpReplace) || c.Type != clusterType && c.Type != "kubernetes:apps/v1:Deployment" {
-			continue
-		}
-		if role, _, ok := naming.StampRole(c.Name); ok {
-			down[role] = true
-		}
-	}
-	switch {
-	case down[naming.RolePrimary] && down[naming.RoleSecondary]:
-		return []string{"service outage: this change rebuilds the FHIR service in both stamps (a cluster or Deployment is replaced " +
-			"in each), so the customer has neither the primary nor a standby until the new ones are ready; " +
-			"release it in a maintenance window agreed with the customer"}
-	case down[naming.RolePrimary]:
-		return []string{"service interruption: this change rebuilds the primary FHIR service (its cluster or Deployment is replaced); " +
-			"Traffic Manager sends the customer to the standby while it is down, but writes fail unless Cosmos DB fails over; " +
-			"release it in a maintenance window"}
-	case down[naming.RoleSecondary]:
-		return []string{"no standby for a while: this change rebuilds the standby FHIR service; the primary is not affected"}
-	}
-	return nil
-}
 
 // stateResources returns the custom resources of the stack's state.
 func stateResources(ctx context.Context, st *rehearse.Stack) ([]Resource, error) {

@@ -241,17 +241,51 @@ func TestEngineError(t *testing.T) {
 
 func TestServiceNotes(t *testing.T) {
 	replace := func(typ, name string) Change { return Change{Op: "replace", Type: typ, Name: name} }
-	update := func(typ, name string) Change { return Change{Op: "update", Type: typ, Name: name} }
-	const deployment = "kubernetes:apps/v1:Deployment"
-	assert.Empty(t, serviceNotes([]Change{update(deployment, "primary-fhir-deployment"), update(clusterType, "secondary-aks")}),
-		"a rollout in place interrupts nothing")
-	assert.Empty(t, serviceNotes([]Change{replace("kubernetes:core/v1:Service", "primary-fhir-service")}))
-	notes := serviceNotes([]Change{replace(clusterType, "primary-aks"), replace(deployment, "secondary-fhir-deployment")})
-	require.Len(t, notes, 1)
-	assert.True(t, strings.HasPrefix(notes[0], "service outage: this change rebuilds the FHIR service in both stamps"), notes[0])
-	notes = serviceNotes([]Change{replace(deployment, "primary-fhir-deployment")})
-	require.Len(t, notes, 1)
-	assert.True(t, strings.HasPrefix(notes[0], "service interruption: this change rebuilds the primary FHIR service"), notes[0])
-	notes = serviceNotes([]Change{replace(clusterType, "secondary-aks")})
-	assert.Equal(t, []string{"no standby for a while: this change rebuilds the standby FHIR service; the primary is not affected"}, notes)
+	update := func(typ, name string, paths ...string) Change {
+		c := Change{Op: "update", Type: typ, Name: name}
+		for _, p := range paths {
+			c.Fields = append(c.Fields, FieldChange{Path: p, Old: "1", New: "2"})
+		}
+		return c
+	}
+	assert.Empty(t, serviceNotes([]Change{update(deploymentType, "primary-fhir-deployment", "spec.replicas"), update(clusterType, "secondary-aks", "tags.x")}),
+		"an update outside the pod template interrupts nothing")
+	assert.Empty(t, serviceNotes([]Change{replace("kubernetes:core/v1:ServiceAccount", "primary-fhir-service-account"), replace(workspaceType, "workspace")}))
+	assert.Equal(t, []string{"service outage: this change takes down what serves the customer now (AKS cluster primary-aks replaced) and the standby " +
+		"(FHIR Deployment secondary-fhir-deployment replaced) at once: until the new ones are ready the customer has neither the primary service nor a standby; " +
+		"release it in a maintenance window agreed with the customer"},
+		serviceNotes([]Change{replace(clusterType, "primary-aks"), replace(deploymentType, "secondary-fhir-deployment")}))
+	assert.Equal(t, []string{"service interruption: this change takes down what serves the customer now (FHIR Deployment primary-fhir-deployment replaced): " +
+		"the service is interrupted until the new ones are ready; release it in a maintenance window"},
+		serviceNotes([]Change{replace(deploymentType, "primary-fhir-deployment")}))
+	assert.Equal(t, []string{"no standby for a while: this change takes down the standby (AKS cluster secondary-aks replaced); " +
+		"nothing that serves the customer now is replaced, deleted or rolled"}, serviceNotes([]Change{replace(clusterType, "secondary-aks")}))
+	assert.Equal(t, []string{"the primary's FHIR Deployment primary-fhir-deployment is rolled: the pod template changes (see the plan), so Kubernetes " +
+		"replaces the pods one at a time; the old pods keep serving until the new ones are ready"},
+		serviceNotes([]Change{update(deploymentType, "primary-fhir-deployment", "spec.template.spec.containers[fhir-server].image")}))
+
+	// Moving the secondary region of a full-tier stack, as the engine
+	// plans it: the profile lives in the standby's resource group, so it
+	// and both endpoints are replaced, and the primary's pods learn the
+	// new region order.
+	move := []Change{
+		replace("azure-native:resources:ResourceGroup", "secondary-rg"),
+		update(accountType, "account", "locations[swedencentral]"),
+		update(clusterType, "primary-aks", "tags.billing-multiplier"),
+		replace(publicIPType, "secondary-ingress-ip"),
+		replace(profileType, "profile"),
+		replace(clusterType, "secondary-aks"),
+		replace(endpointType, "primary-endpoint"),
+		replace(endpointType, "secondary-endpoint"),
+		update(deploymentType, "primary-fhir-deployment", "spec.template.spec.containers[fhir-server].env[CosmosDb__PreferredLocations__1].value"),
+		replace(namespaceType, "secondary-fhir-namespace"),
+		replace(serviceType, "secondary-fhir-service"),
+		replace(deploymentType, "secondary-fhir-deployment"),
+	}
+	assert.Equal(t, []string{"service outage: this change takes down what serves the customer now (Traffic Manager profile profile replaced and " +
+		"Traffic Manager endpoint primary-endpoint replaced) and the standby (ingress IP secondary-ingress-ip replaced, AKS cluster secondary-aks replaced, " +
+		"Traffic Manager endpoint secondary-endpoint replaced, FHIR namespace secondary-fhir-namespace replaced, FHIR load balancer Service " +
+		"secondary-fhir-service replaced and FHIR Deployment secondary-fhir-deployment replaced) at once: until the new ones are ready the customer " +
+		"has neither the primary service nor a standby; and the primary's FHIR Deployment primary-fhir-deployment is rolled: the pod template changes " +
+		"(see the plan), so Kubernetes replaces the pods one at a time; release it in a maintenance window agreed with the customer"}, serviceNotes(move))
 }
