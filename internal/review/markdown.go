@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -110,10 +111,22 @@ func hazardKinds(s StackReview) string {
 }
 
 func stackDetails(s StackReview) string {
+	if s.Verdict == "" {
+		// A report Run did not make: decide here, on a copy.
+		s.Hazards = slices.Clone(s.Hazards)
+		decide(&s)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n<details><summary><b>%s</b>: %s</summary>\n\n", md(s.Customer), result(s))
+	if s.Verdict != "" {
+		decisive := "the engine's refusal"
+		if len(s.Hazards) > 0 {
+			decisive = code(string(s.Hazards[0].Kind))
+		}
+		fmt.Fprintf(&b, "**Verdict** (%s): %s\n\n", decisive, md(s.Verdict))
+	}
 	if len(s.Hazards) > 0 {
-		b.WriteString("**Hazards**\n\n")
+		b.WriteString("**Hazards**, most severe first\n\n")
 		for _, h := range s.Hazards {
 			fmt.Fprintf(&b, "- %s %s\n", code(string(h.Kind)), md(h.Message))
 		}
@@ -124,8 +137,12 @@ func stackDetails(s StackReview) string {
 	}
 	if s.EngineError != "" {
 		b.WriteString("**The engine refused the preview**\n\n")
-		for _, l := range strings.Split(s.EngineError, "\n") {
-			fmt.Fprintf(&b, "- %s\n", code(l))
+		lines := s.Refusals
+		if len(lines) == 0 {
+			lines = strings.Split(s.EngineError, "\n")
+		}
+		for _, l := range lines {
+			fmt.Fprintf(&b, "- %s\n", md(l))
 		}
 		b.WriteString("\n")
 	}

@@ -35,7 +35,7 @@ func TestMarkdownEscapes(t *testing.T) {
 func TestMarkdownQuotesStackTextInert(t *testing.T) {
 	r := &Report{Base: "main" + injection, BaseCommit: "abc", AllStacks: true, Reason: injection, Stacks: []StackReview{{
 		Customer: "c" + injection, Counts: map[string]int{"update": 1},
-		Hazards:     []Hazard{{WriteRegionUnverified, "", "Record: " + injection}},
+		Hazards:     []Hazard{{WriteRegionUnverified, "", "Record: " + injection, "advice " + injection}},
 		Notes:       []string{"note " + injection},
 		EngineError: "error: " + injection,
 		Changes: []Change{{Op: "update", Type: "t" + injection, Name: "n" + injection, Replaces: []string{injection},
@@ -53,6 +53,7 @@ func TestMarkdownQuotesStackTextInert(t *testing.T) {
 	assert.Contains(t, out, "(diagram left out: it holds a code fence)")
 	assert.Contains(t, out, "- <code>write-region-unverified</code> Record: x&lt;/details&gt;")
 	assert.Contains(t, out, "> note x&lt;/details&gt;")
-	assert.Contains(t, out, "**The engine refused the preview**\n\n- <code>error: x&lt;/details&gt;</code>\n- <code>&lt;\\!-- fhir-dr:diff --&gt;</code>\n",
+	assert.Contains(t, out, "**The engine refused the preview**\n\n- error: x&lt;/details&gt;\n- &lt;\\!-- fhir-dr:diff --&gt;\n",
 		"one line of the refusal per item")
+	assert.Contains(t, out, "**Verdict** (<code>write-region-unverified</code>): advice x&lt;/details&gt;")
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -90,12 +91,20 @@ type StackReview struct {
 	Counts map[string]int `json:"counts"`
 	// Hazards are the changes that must not be made.
 	Hazards []Hazard `json:"hazards"`
+	// Verdict is what to do about the change: the advice of its most
+	// severe hazard (Hazards come most severe first), or of the engine's
+	// refusal; "" when the change may go ahead.
+	Verdict string `json:"verdict,omitempty"`
 	// Notes explain changes that are in order, such as a recorded
 	// failover.
 	Notes []string `json:"notes,omitempty"`
 	// EngineError is the engine's (or the stand-in's, or the policy
 	// pack's) refusal, "" when the preview succeeded.
 	EngineError string `json:"engineError,omitempty"`
+	// Refusals are EngineError's lines as the comment shows them: which
+	// resource, which input, and why, without the engine's dump of the
+	// value or its advice to unprotect a resource.
+	Refusals []string `json:"refusals,omitempty"`
 	// Before and After are Mermaid diagrams of the topology.
 	Before string `json:"before,omitempty"`
 	After  string `json:"after,omitempty"`
@@ -138,9 +147,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	report := &Report{Base: opts.Base, BaseCommit: commit, AllStacks: changed.All, Reason: changed.Reason}
 	for _, c := range changed.Removed {
 		report.Stacks = append(report.Stacks, StackReview{Customer: c, Removed: true, Counts: map[string]int{}, Hazards: []Hazard{{
-			Kind: StackRemoved,
-			Message: fmt.Sprintf("the stack file of %s is deleted: the pipeline would stop managing the customer's resources, "+
-				"which stay in Azure. Offboard with the documented procedure (disable DR first, then remove the stack) instead.", c),
+			Kind:    StackRemoved,
+			Message: fmt.Sprintf("the stack file of %s is deleted: the pipeline would stop managing the customer's resources, which stay in Azure", c),
+			Advice:  "Offboard with the documented procedure (disable DR first, then remove the stack) instead.",
 		}}})
 	}
 	// What must be one customer's alone is checked across the working
@@ -148,10 +157,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if stop, err := addFleetConflicts(report, opts.ProjectRoot); err != nil {
 		return nil, err
 	} else if stop {
-		return report, nil
+		return decided(report), nil
 	}
 	if len(changed.Stacks) == 0 {
-		return report, nil
+		return decided(report), nil
 	}
 	reviews, err := reviewAll(ctx, opts, changed.Stacks)
 	if err != nil {
@@ -159,7 +168,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	report.Stacks = append(report.Stacks, reviews...)
 	slices.SortFunc(report.Stacks, func(a, b StackReview) int { return strings.Compare(a.Customer, b.Customer) })
-	return report, nil
+	return decided(report), nil
+}
+
+// decided gives every stack of the report its verdict (decide).
+func decided(r *Report) *Report {
+	for i := range r.Stacks {
+		decide(&r.Stacks[i])
+	}
+	return r
 }
 
 // reviewAll reviews the stacks with as many workers as there are CPUs
@@ -300,6 +317,7 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 	result, err := st.Preview(ctx)
 	if err != nil {
 		sr.EngineError = engineError(err)
+		sr.Refusals = refusals(sr.EngineError)
 	}
 	imported := map[string]bool{}
 	for _, c := range result.Changes {
@@ -309,10 +327,10 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 	}
 	for _, c := range result.Changes {
 		if c.Op == apitype.OpUpdate && imported[c.URN] {
-			sr.Hazards = append(sr.Hazards, Hazard{AdoptMismatch, c.URN, fmt.Sprintf(
-				"adopting the existing %s %s would change it right away (%s): adoption must change nothing, "+
-					"so declare its settings as they are in Azure, and change them in a later pull request",
-				c.Type, c.Name, strings.Join(c.Diffs, ", "))})
+			sr.Hazards = append(sr.Hazards, Hazard{Kind: AdoptMismatch, URN: c.URN, Message: fmt.Sprintf(
+				"adopting the existing %s %s would change it right away (%s): adoption must change nothing",
+				c.Type, c.Name, strings.Join(c.Diffs, ", ")),
+				Advice: "Declare its settings as they are in Azure, and change them in a later pull request."})
 		}
 		switch c.Op {
 		case apitype.OpCreateReplacement, apitype.OpDeleteReplaced, apitype.OpRead, apitype.OpRefresh:
@@ -366,6 +384,59 @@ func toTopology(rs []Resource) []topology.Resource {
 		out = append(out, topology.Resource{Type: r.Type, Name: r.Name, Inputs: r.Inputs})
 	}
 	return out
+}
+
+// refusals are the lines of an engineError, each as a reader wants it:
+//
+//   - a failed check, "error: <type> resource '<name>': property <input>
+//     value <the engine's dump of it> has a problem: <why>", becomes
+//     "<name> (<type>), <input>: <why>", the stand-in's prefix dropped: the
+//     plan shows the value;
+//   - a protected resource the plan would replace or delete becomes
+//     "<name> (<type>) is protected: the engine refuses to replace or
+//     delete it", without the engine's advice to unprotect it;
+//   - a policy violation becomes "policy <rule> (<level>), <name>
+//     (<type>): <message>";
+//   - "error: preview failed", which only says that the others happened,
+//     is left out when there are others.
+func refusals(engineError string) []string {
+	if engineError == "" {
+		return nil
+	}
+	var out []string
+	lines := strings.Split(engineError, "\n")
+	for _, l := range lines {
+		r := readable(l)
+		if r == "preview failed" && len(lines) > 1 || slices.Contains(out, r) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+var (
+	checkFailure = regexp.MustCompile(`^error: (\S+) resource '([^']*)': property (\S+) value .* has a problem: (.*)$`)
+	protected    = regexp.MustCompile(`^error: unable to (replace|delete) resource "([^"]*)"\s+as it is currently marked for protection\b`)
+	policy       = regexp.MustCompile(`^\S+ \[(\w+)\]\s+(\S+)\s+\((\S+): ([^()]*)\)\s*(.*)$`)
+)
+
+func readable(line string) string {
+	if m := checkFailure.FindStringSubmatch(line); m != nil {
+		why := strings.TrimPrefix(m[4], "azure-native stand-in: ")
+		return fmt.Sprintf("%s (%s), %s: %s", m[2], m[1], m[3], why)
+	}
+	if m := protected.FindStringSubmatch(line); m != nil {
+		u := resource.URN(m[2])
+		if u.IsValid() {
+			return fmt.Sprintf("%s (%s) is protected: the engine refuses to %s it", u.Name(), u.Type(), m[1])
+		}
+		return fmt.Sprintf("%s is protected: the engine refuses to %s it", m[2], m[1])
+	}
+	if m := policy.FindStringSubmatch(line); m != nil {
+		return fmt.Sprintf("policy %s (%s), %s (%s): %s", m[2], m[1], m[4], m[3], m[5])
+	}
+	return strings.TrimPrefix(line, "error: ")
 }
 
 // engineError keeps the lines of the engine's output that say why it
@@ -437,10 +508,16 @@ func acknowledge(hazards []Hazard, base, cur *drconfig.Config) ([]Hazard, []stri
 		case !ack.Covers(string(h.Kind)):
 			out = append(out, h)
 		case fresh:
-			notes = append(notes, fmt.Sprintf("acknowledged under %s: %s", ack.Ticket, strings.TrimSuffix(h.Message, " "+ackHint(h.Kind))))
+			// What to do before the release still holds; the hint to
+			// acknowledge is done with.
+			note := fmt.Sprintf("acknowledged under %s: %s", ack.Ticket, h.Message)
+			if advice := strings.TrimSpace(strings.TrimSuffix(h.Advice, ackHint(h.Kind))); advice != "" {
+				note += " " + advice
+			}
+			notes = append(notes, note)
 		default:
-			h.Message += fmt.Sprintf(" (dr.acknowledge names %s, as the base does: an acknowledgement covers only the change that adds it; "+
-				"give this change's ticket.)", ack.Ticket)
+			h.Message += fmt.Sprintf(" (dr.acknowledge names %s, as the base does: an acknowledgement covers only the change that adds it)", ack.Ticket)
+			h.Advice = "If the customer agreed to it, give this change's ticket in dr.acknowledge."
 			out = append(out, h)
 		}
 	}

@@ -36,24 +36,25 @@ func TestHazards(t *testing.T) {
 		"a region added on its own": {[]Resource{single}, []Resource{dr}, nil},
 		"a tag changed on its own":  {[]Resource{dr}, []Resource{account("fhir-c", "eastus", "b", loc("eastus", 0), loc("westus", 1))}, nil},
 		"the account no longer declared": {[]Resource{dr}, nil, []Hazard{{DataLoss, urn,
-			"the Cosmos DB account fhir-c would be deleted with the customer's data; keep declaring it (it is protected, so the update would fail)"}}},
+			"the Cosmos DB account fhir-c would be deleted with the customer's data", "Keep declaring it (it is protected, so the update would fail)."}}},
 		"renamed": {[]Resource{dr}, []Resource{account("fhir-c2", "eastus", "a", loc("eastus", 0), loc("westus", 1))}, []Hazard{{DataLoss, urn,
-			"the Cosmos DB account fhir-c would be replaced, losing the customer's data (accountName: part of the ARM resource ID); " +
-				"revert this change: a new account, region or name needs a migration, not a config edit"}}},
+			"the Cosmos DB account fhir-c would be replaced, losing the customer's data (accountName: part of the ARM resource ID)",
+			"Revert this change: a new account, region or name needs a migration, not a config edit."}}},
 		"a region added with a tag change": {[]Resource{single}, []Resource{account("fhir-c", "eastus", "b", loc("eastus", 0), loc("westus", 1))},
 			[]Hazard{{SplitRequired, urn, "Azure rejects this update of the Cosmos DB account fhir-c: adding or removing regions (add westus) " +
-				"cannot be combined with other account changes (tags) in one request: make the other changes first, then change the regions on their own. " +
+				"cannot be combined with other account changes (tags) in one request: make the other changes first, then change the regions on their own",
 				"Split it into two pull requests: first the other changes with the regions as they are, then, once that is deployed, " +
-				"the region change on its own."}}},
+					"the region change on its own."}}},
 		"the write region moved by config": {[]Resource{dr}, []Resource{account("fhir-c", "eastus", "a", loc("eastus", 1), loc("westus", 0))},
 			[]Hazard{{WriteRegionByConfig, urn, "Cosmos DB account fhir-c: the write region changes from eastus to westus: Azure changes the " +
-				"write region only through a failover (failoverPriorityChange), not an account update. Move the write region with the failover " +
+				"write region only through a failover (failoverPriorityChange), not an account update", "Move the write region with the failover " +
 				"procedure (runbook, drctl failover), which records the new write region in the stack file; do not edit regions to do it."}}},
 		"the secondary removed while it is the write region": {
 			[]Resource{account("fhir-c", "eastus", "a", loc("eastus", 1), loc("westus", 0))},
 			[]Resource{account("fhir-c", "eastus", "a", loc("eastus", 0))},
 			[]Hazard{{WriteRegionRemoved, urn, "Cosmos DB account fhir-c: the write region westus cannot be removed: fail over to another " +
-				"region first (drctl failover), then remove it."}}},
+				"region first (drctl failover), then remove it", "Fail over to another region first (runbook, drctl failover), " +
+				"then remove the old write region in a later pull request."}}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			assert.Equal(t, tc.want, Hazards(tc.base, tc.current))
@@ -141,7 +142,7 @@ func bigReport(stacks int) *Report {
 		s := StackReview{Customer: fmt.Sprintf("customer%04d", i), Counts: map[string]int{"update": 1}, After: strings.Repeat("x", 2000) + "\n"}
 		s.Changes = []Change{{Op: "update", Type: accountType, Name: "account", Fields: []FieldChange{{"locations", "[1]", "[1,2]"}}}}
 		if i == 3 {
-			s.Hazards = []Hazard{{SplitRequired, urn, "split it"}}
+			s.Hazards = []Hazard{{SplitRequired, urn, "Azure rejects it", "split it"}}
 		}
 		r.Stacks = append(r.Stacks, s)
 	}
@@ -239,6 +240,31 @@ func TestEngineError(t *testing.T) {
 	assert.Equal(t, "something else", engineError(fmt.Errorf("something else\nmore")))
 }
 
+// The engine's refusals as it prints them (a primary-region move), and as
+// the comment shows them: no dump of Go maps, no advice to unprotect.
+func TestRefusals(t *testing.T) {
+	const value = "{[{map[failoverPriority:{0} isZoneRedundant:{true} locationName:{eastus2}]} {map[failoverPriority:{1} isZoneRedundant:{true} locationName:{centralus}]}]}"
+	assert.Equal(t, []string{
+		"primary-rg (azure-native:resources:ResourceGroup) is protected: the engine refuses to replace it",
+		"account (azure-native:cosmosdb:DatabaseAccount), locations: the write region brazilsouth cannot be removed: fail over to another region first (drctl failover), then remove it",
+		"account (azure-native:cosmosdb:DatabaseAccount), locations: regions cannot be added (eastus2, centralus) and removed (brazilsouth, southcentralus) in one update",
+		"policy cosmos-tls12 (mandatory), account (azure-native:cosmosdb:DatabaseAccount): Cosmos DB account \"account\" allows TLS below 1.2",
+		"something else",
+	}, refusals(strings.Join([]string{
+		`error: unable to replace resource "urn:pulumi:fabrikam::fhir-dr::fhir-dr:index:CustomerDR$azure-native:resources:ResourceGroup::primary-rg" ` +
+			"as it is currently marked for protection. To unprotect the resource, remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`",
+		"error: azure-native:cosmosdb:DatabaseAccount resource 'account': property locations value " + value +
+			" has a problem: azure-native stand-in: the write region brazilsouth cannot be removed: fail over to another region first (drctl failover), then remove it",
+		"error: azure-native:cosmosdb:DatabaseAccount resource 'account': property locations value " + value +
+			" has a problem: azure-native stand-in: regions cannot be added (eastus2, centralus) and removed (brazilsouth, southcentralus) in one update",
+		"fhir-dr@v1.0.0 [mandatory]  cosmos-tls12  (azure-native:cosmosdb:DatabaseAccount: account)Cosmos DB account \"account\" allows TLS below 1.2",
+		"error: something else",
+		"error: preview failed",
+	}, "\n")))
+	assert.Equal(t, []string{"preview failed"}, refusals("error: preview failed"))
+	assert.Nil(t, refusals(""))
+}
+
 func TestServiceNotes(t *testing.T) {
 	replace := func(typ, name string) Change { return Change{Op: "replace", Type: typ, Name: name} }
 	update := func(typ, name string, paths ...string) Change {
@@ -288,4 +314,34 @@ func TestServiceNotes(t *testing.T) {
 		"secondary-fhir-service replaced and FHIR Deployment secondary-fhir-deployment replaced) at once: until the new ones are ready the customer " +
 		"has neither the primary service nor a standby; and the primary's FHIR Deployment primary-fhir-deployment is rolled: the pod template changes " +
 		"(see the plan), so Kubernetes replaces the pods one at a time; release it in a maintenance window agreed with the customer"}, serviceNotes(move))
+}
+
+// A primary-region move: the most severe hazard (data loss) decides what
+// to do; the others are facts in order of severity.
+func TestDecide(t *testing.T) {
+	s := StackReview{Hazards: []Hazard{
+		{ProtectionReduced, "w", "the workspace would be replaced", ackHint(ProtectionReduced)},
+		{SplitRequired, urn, "regions cannot be added and removed in one update", "Change the secondary region in two pull requests."},
+		{DataLoss, urn, "the account would be replaced", "Revert this change."},
+		{WriteRegionRemoved, urn, "the write region cannot be removed", "Fail over first."},
+		{SplitRequired, urn, "adding regions cannot be combined", "Split it into two pull requests."},
+	}, EngineError: "error: x"}
+	decide(&s)
+	assert.Equal(t, "Revert this change.", s.Verdict)
+	var kinds []HazardKind
+	for _, h := range s.Hazards {
+		kinds = append(kinds, h.Kind)
+	}
+	assert.Equal(t, []HazardKind{DataLoss, WriteRegionRemoved, ProtectionReduced, SplitRequired, SplitRequired}, kinds)
+	assert.Equal(t, "regions cannot be added and removed in one update", s.Hazards[3].Message, "one kind keeps its order")
+
+	refused := StackReview{EngineError: "error: x"}
+	decide(&refused)
+	assert.Equal(t, refusedAdvice, refused.Verdict)
+	fine := StackReview{}
+	decide(&fine)
+	assert.Empty(t, fine.Verdict)
+	noAdvice := StackReview{Hazards: []Hazard{{Kind: FleetConflict, Message: "a and b: the same account"}}}
+	decide(&noAdvice)
+	assert.Equal(t, "a and b: the same account", noAdvice.Verdict)
 }
