@@ -105,6 +105,11 @@ type StackReview struct {
 	// resource, which input, and why, without the engine's dump of the
 	// value or its advice to unprotect a resource.
 	Refusals []string `json:"refusals,omitempty"`
+	// Base and Head are the stack's tier, modeled RPO and RTO and cost of
+	// DR as the base's stack file and the working tree's declare them; nil
+	// where the stack file does not exist or does not load.
+	Base *Figures `json:"base,omitempty"`
+	Head *Figures `json:"head,omitempty"`
 	// Before and After are Mermaid diagrams of the topology.
 	Before string `json:"before,omitempty"`
 	After  string `json:"after,omitempty"`
@@ -157,10 +162,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if stop, err := addFleetConflicts(report, opts.ProjectRoot); err != nil {
 		return nil, err
 	} else if stop {
-		return decided(report), nil
+		return finish(ctx, report, opts)
 	}
 	if len(changed.Stacks) == 0 {
-		return decided(report), nil
+		return finish(ctx, report, opts)
 	}
 	reviews, err := reviewAll(ctx, opts, changed.Stacks)
 	if err != nil {
@@ -168,15 +173,19 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	report.Stacks = append(report.Stacks, reviews...)
 	slices.SortFunc(report.Stacks, func(a, b StackReview) int { return strings.Compare(a.Customer, b.Customer) })
-	return decided(report), nil
+	return finish(ctx, report, opts)
 }
 
-// decided gives every stack of the report its verdict (decide).
-func decided(r *Report) *Report {
+// finish gives every stack of the report its figures at the base and the
+// head, and its verdict (decide).
+func finish(ctx context.Context, r *Report, opts Options) (*Report, error) {
+	if err := addFigures(ctx, r, opts.ProjectRoot, opts.commit); err != nil {
+		return nil, err
+	}
 	for i := range r.Stacks {
 		decide(&r.Stacks[i])
 	}
-	return r
+	return r, nil
 }
 
 // reviewAll reviews the stacks with as many workers as there are CPUs

@@ -139,7 +139,11 @@ func TestFieldChangesOfASecondaryMove(t *testing.T) {
 func bigReport(stacks int) *Report {
 	r := &Report{Base: "main", BaseCommit: strings.Repeat("a", 40)}
 	for i := range stacks {
-		s := StackReview{Customer: fmt.Sprintf("customer%04d", i), Counts: map[string]int{"update": 1}, After: strings.Repeat("x", 2000) + "\n"}
+		s := StackReview{Customer: fmt.Sprintf("customer%04d", i), Counts: map[string]int{"update": 1}, After: strings.Repeat("x", 2000) + "\n",
+			Base: &Figures{Tier: "data", RPOSeconds: 900, RTOSeconds: 7200, ProductRTOSeconds: 3700, TargetRPOSeconds: 900, TargetRTOSeconds: 7200,
+				MonthlyDRCost: 1234.5, Currency: "USD"},
+			Head: &Figures{Tier: "full", RPOSeconds: 600, RTOSeconds: 3000, ProductRTOSeconds: 200, TargetRPOSeconds: 900, TargetRTOSeconds: 3600,
+				MonthlyDRCost: 2234.5, Currency: "USD"}}
 		s.Changes = []Change{{Op: "update", Type: accountType, Name: "account", Fields: []FieldChange{{"locations", "[1]", "[1,2]"}}}}
 		if i == 3 {
 			s.Hazards = []Hazard{{SplitRequired, urn, "Azure rejects it", "split it"}}
@@ -150,31 +154,51 @@ func bigReport(stacks int) *Report {
 }
 
 func TestMarkdownFitsTheCommentLimit(t *testing.T) {
+	const row3 = "| customer0003 | **blocked** | data → full | 15m → 10m \\(−5m\\) | 2h → 50m \\(−1h10m\\) | 1,234.50 → 2,234.50 \\(+1,000.00\\) | " +
+		"0 | 1 | 0 | 0 | split-required |\n"
 	md := Markdown(bigReport(100), 0)
 	assert.LessOrEqual(t, len(md), MaxComment)
 	assert.True(t, strings.HasPrefix(md, CommentMarker+"\n## fhir-dr: what this change does to customers' DR\n"))
-	assert.Contains(t, md, "| customer0003 | **blocked** | 0 | 1 | 0 | 0 | split-required |\n")
-	assert.Contains(t, md, "| customer0099 | ok | 0 | 1 | 0 | 0 |  |\n", "every stack has its summary row")
-	assert.Regexp(t, `> Details of \d+ stack\(s\) left out to stay within GitHub's 65536-character comment limit: .*customer0099\. `+
-		"Run <code>drctl diff --base main</code> for everything.", md)
+	assert.Contains(t, md, "| Stack | Result | Tier | RPO | RTO | DR cost/month (USD) | Create | Update | Replace | Delete | Hazards |\n")
+	assert.Contains(t, md, row3)
+	assert.Contains(t, md, "| customer0099 | ok | data → full | 15m → 10m \\(−5m\\) | 2h → 50m \\(−1h10m\\) | 1,234.50 → 2,234.50 \\(+1,000.00\\) | "+
+		"0 | 1 | 0 | 0 |  |\n", "every stack has its summary row")
+	assert.Regexp(t, `\n> The details of \d+ stack\(s\) are shortened to stay within GitHub's 65536-character comment limit \(each says what it leaves out\): `+
+		`customer\d{4}(, customer\d{4})*\. Run <code>drctl diff --base main</code> for everything\.\n`, md)
+	assert.Regexp(t, `\n> The details of \d+ stack\(s\) are left out to stay within GitHub's 65536-character comment limit: `+
+		`customer\d{4}(, customer\d{4})*( and \d+ more)?\. Run <code>drctl diff --base main</code> for everything\.\n`, md)
 	assert.Contains(t, md, "<details><summary><b>customer0000</b>: ok</summary>")
+	assert.Contains(t, md, "<details><summary><b>customer0003</b>: **blocked**</summary>\n\n**Verdict** (<code>split-required</code>): split it\n\n")
 	assert.Contains(t, md, `<code>locations</code>: <code>\[1\]</code> → <code>\[1,2\]</code>`)
+	assert.NotContains(t, md, "...", "nothing is cut")
 
 	small := Markdown(bigReport(2), 0)
 	assert.NotContains(t, small, "left out")
+	assert.NotContains(t, small, "shortened")
 	assert.Equal(t, 2, strings.Count(small, "<details>"))
 
-	// Even a summary table too long for any limit is cut, and says so.
-	tiny := Markdown(bigReport(50), 1000)
-	assert.LessOrEqual(t, len(tiny), 1000)
-	assert.True(t, strings.HasSuffix(tiny, "\n> Truncated at GitHub's comment limit.\n"))
+	// A summary table too long for the limit gives way to a count of the
+	// stacks that need no attention; the blocked one keeps its row and its
+	// verdict.
+	huge := Markdown(bigReport(3000), 0)
+	assert.LessOrEqual(t, len(huge), MaxComment)
+	assert.Contains(t, huge, row3)
+	assert.Contains(t, huge, "<details><summary><b>customer0003</b>: **blocked**</summary>\n\n"+
+		"_The topology diagrams are left out to fit the comment limit._\n\n**Verdict** (<code>split-required</code>): split it\n\n")
+	assert.Regexp(t, "\n> \\d+ more stack\\(s\\) are not in the table, to stay within GitHub's 65536-character comment limit: \\d+ ok\\. "+
+		"Run <code>drctl diff --base main</code> for every row\\.\n> customer\\d{4}(, customer\\d{4})* and \\d+ more\n", huge)
+	assert.NotContains(t, huge, "...", "nothing is cut")
+
+	tiny := Markdown(bigReport(50), 8000)
+	assert.LessOrEqual(t, len(tiny), 8000)
+	assert.Contains(t, tiny, row3)
 }
 
 func TestMarkdownWithoutChanges(t *testing.T) {
 	md := Markdown(&Report{Base: "main", BaseCommit: "abc"}, 0)
 	assert.Contains(t, md, "No customer stack is affected.")
 	md = Markdown(&Report{Base: "main", Stacks: []StackReview{{Customer: "c", Counts: map[string]int{}}}}, 0)
-	assert.Contains(t, md, "| c | no changes | 0 | 0 | 0 | 0 |  |")
+	assert.Contains(t, md, "| c | no changes | — | — | — | — | 0 | 0 | 0 | 0 |  |")
 	assert.NotContains(t, md, "<details>")
 }
 
