@@ -42,8 +42,7 @@ func Markdown(r *Report, limit int) string {
 	head.WriteString("RPO and RTO are the modeled worst case (" + md(objectivesOutage) + "); the cost is the estimated monthly cost of DR " +
 		"at list prices (drctl report). A change shows as base → this change.\n\n")
 	fmt.Fprintf(&head, "| Stack | Result | Tier | RPO | RTO | DR cost/month (%s) | Create | Update | Replace | Delete | Hazards |\n", currency(r))
-	head.WriteString(
-		"|---|---|---|---|---|---:|---:|---:|---:|---:|---|\n")
+	head.WriteString("|---|---|---|---|---|---:|---:|---:|---:|---:|---|\n")
 	run := code("drctl diff --base " + r.Base)
 	// Room kept for the notes on what is left out.
 	reserve := min(3500, limit/8)

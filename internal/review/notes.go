@@ -17,8 +17,9 @@ const (
 )
 
 // servingParts are the resources on the path of the customer's requests,
-// named as the notes name them: a replaced or deleted one stops the
-// service it is part of until the new one is ready.
+// named as the notes name them: a replaced one stops the service it is
+// part of until the new one is ready. (Deleting the service is the
+// service-removed hazard's business.)
 var servingParts = map[string]string{
 	profileType:    "Traffic Manager profile",
 	endpointType:   "Traffic Manager endpoint",
@@ -33,8 +34,7 @@ var servingParts = map[string]string{
 // planned steps themselves rather than from the kind of config change: a
 // part of the live service (the Traffic Manager profile, which is the
 // customer's endpoint, or the primary stamp's endpoint, ingress IP,
-// cluster, namespace, Service or Deployment) replaced or deleted
-// interrupts it; the same in the standby stamp leaves no standby for a
+// cluster, namespace, Service or Deployment) replaced interrupts it; the same in the standby stamp leaves no standby for a
 // while; an update of a Deployment's pod template rolls its pods. Such
 // changes are in order when released at the right time, so they are notes,
 // not hazards.
@@ -49,8 +49,8 @@ func serviceNotes(changes []Change) []string {
 		// What belongs to no stamp (the profile) serves every request.
 		standby := stamped && role == naming.RoleSecondary
 		switch apitype.OpType(c.Op) {
-		case apitype.OpReplace, apitype.OpDelete:
-			what := fmt.Sprintf("%s %s %s", part, c.Name, opVerb(c.Op))
+		case apitype.OpReplace:
+			what := fmt.Sprintf("%s %s replaced", part, c.Name)
 			if standby {
 				standbyDown = append(standbyDown, what)
 			} else {
@@ -81,7 +81,7 @@ func serviceNotes(changes []Change) []string {
 			"with no standby to take over if the new ones fail", standby, roll)}
 	case standby != "":
 		return []string{fmt.Sprintf("no standby for a while: this change takes down the standby (%s); "+
-			"nothing that serves the customer now is replaced, deleted or rolled", standby)}
+			"nothing that serves the customer now is replaced or rolled", standby)}
 	case roll != "":
 		return []string{roll + "; the old pods keep serving until the new ones are ready"}
 	}
@@ -108,13 +108,6 @@ func templateChanged(c Change) bool {
 		}
 	}
 	return false
-}
-
-func opVerb(op string) string {
-	if op == string(apitype.OpDelete) {
-		return "deleted"
-	}
-	return "replaced"
 }
 
 func plural(n int, one, many string) string {

@@ -426,7 +426,7 @@ func refusals(engineError string) []string {
 
 var (
 	checkFailure = regexp.MustCompile(`^error: (\S+) resource '([^']*)': property (\S+) value .* has a problem: (.*)$`)
-	protected    = regexp.MustCompile(`^error: unable to (replace|delete) resource "([^"]*)"\s+as it is currently marked for protection\b`)
+	protected    = regexp.MustCompile(`^error: unable to (replace|delete) resource "([^"]*)"(?:\s+as part of (replacing|deleting) "([^"]*)")?\s+as it is currently marked for protection\b`)
 	policy       = regexp.MustCompile(`^\S+ \[(\w+)\]\s+(\S+)\s+\((\S+): ([^()]*)\)\s*(.*)$`)
 )
 
@@ -436,16 +436,24 @@ func readable(line string) string {
 		return fmt.Sprintf("%s (%s), %s: %s", m[2], m[1], m[3], why)
 	}
 	if m := protected.FindStringSubmatch(line); m != nil {
-		u := resource.URN(m[2])
-		if u.IsValid() {
-			return fmt.Sprintf("%s (%s) is protected: the engine refuses to %s it", u.Name(), u.Type(), m[1])
+		out := fmt.Sprintf("%s is protected: the engine refuses to %s it", urnText(m[2]), m[1])
+		if m[3] != "" {
+			out += fmt.Sprintf(" as part of %s %s", m[3], urnText(m[4]))
 		}
-		return fmt.Sprintf("%s is protected: the engine refuses to %s it", m[2], m[1])
+		return out
 	}
 	if m := policy.FindStringSubmatch(line); m != nil {
 		return fmt.Sprintf("policy %s (%s), %s (%s): %s", m[2], m[1], m[4], m[3], m[5])
 	}
 	return strings.TrimPrefix(line, "error: ")
+}
+
+// urnText names a resource by its URN: "<name> (<type>)".
+func urnText(urn string) string {
+	if u := resource.URN(urn); u.IsValid() {
+		return fmt.Sprintf("%s (%s)", u.Name(), u.Type())
+	}
+	return urn
 }
 
 // engineError keeps the lines of the engine's output that say why it

@@ -273,6 +273,8 @@ func TestRefusals(t *testing.T) {
 		"account (azure-native:cosmosdb:DatabaseAccount), locations: the write region brazilsouth cannot be removed: fail over to another region first (drctl failover), then remove it",
 		"account (azure-native:cosmosdb:DatabaseAccount), locations: regions cannot be added (eastus2, centralus) and removed (brazilsouth, southcentralus) in one update",
 		"policy cosmos-tls12 (mandatory), account (azure-native:cosmosdb:DatabaseAccount): Cosmos DB account \"account\" allows TLS below 1.2",
+		"audit-lock (azure-native:authorization:ManagementLockByScope) is protected: the engine refuses to replace it as part of replacing " +
+			"workspace (azure-native:operationalinsights:Workspace)",
 		"something else",
 	}, refusals(strings.Join([]string{
 		`error: unable to replace resource "urn:pulumi:fabrikam::fhir-dr::fhir-dr:index:CustomerDR$azure-native:resources:ResourceGroup::primary-rg" ` +
@@ -282,6 +284,10 @@ func TestRefusals(t *testing.T) {
 		"error: azure-native:cosmosdb:DatabaseAccount resource 'account': property locations value " + value +
 			" has a problem: azure-native stand-in: regions cannot be added (eastus2, centralus) and removed (brazilsouth, southcentralus) in one update",
 		"fhir-dr@v1.0.0 [mandatory]  cosmos-tls12  (azure-native:cosmosdb:DatabaseAccount: account)Cosmos DB account \"account\" allows TLS below 1.2",
+		`error: unable to replace resource "urn:pulumi:eta::fhir-dr::fhir-dr:index:CustomerDR$azure-native:authorization:ManagementLockByScope::audit-lock" ` +
+			`as part of replacing "urn:pulumi:eta::fhir-dr::fhir-dr:index:CustomerDR$fhir-dr:index:Monitoring$azure-native:operationalinsights:Workspace::workspace" ` +
+			"as it is currently marked for protection. To unprotect the resource, remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`, " +
+			"or use the command: `pulumi state unprotect 'urn:pulumi:eta::fhir-dr::fhir-dr:index:CustomerDR$azure-native:authorization:ManagementLockByScope::audit-lock'`",
 		"error: something else",
 		"error: preview failed",
 	}, "\n")))
@@ -309,7 +315,7 @@ func TestServiceNotes(t *testing.T) {
 		"the service is interrupted until the new ones are ready; release it in a maintenance window"},
 		serviceNotes([]Change{replace(deploymentType, "primary-fhir-deployment")}))
 	assert.Equal(t, []string{"no standby for a while: this change takes down the standby (AKS cluster secondary-aks replaced); " +
-		"nothing that serves the customer now is replaced, deleted or rolled"}, serviceNotes([]Change{replace(clusterType, "secondary-aks")}))
+		"nothing that serves the customer now is replaced or rolled"}, serviceNotes([]Change{replace(clusterType, "secondary-aks")}))
 	assert.Equal(t, []string{"the primary's FHIR Deployment primary-fhir-deployment is rolled: the pod template changes (see the plan), so Kubernetes " +
 		"replaces the pods one at a time; the old pods keep serving until the new ones are ready"},
 		serviceNotes([]Change{update(deploymentType, "primary-fhir-deployment", "spec.template.spec.containers[fhir-server].image")}))
