@@ -34,10 +34,11 @@ var servingParts = map[string]string{
 // planned steps themselves rather than from the kind of config change: a
 // part of the live service (the Traffic Manager profile, which is the
 // customer's endpoint, or the primary stamp's endpoint, ingress IP,
-// cluster, namespace, Service or Deployment) replaced interrupts it; the same in the standby stamp leaves no standby for a
-// while; an update of a Deployment's pod template rolls its pods. Such
-// changes are in order when released at the right time, so they are notes,
-// not hazards.
+// cluster, namespace, Service or Deployment) replaced interrupts it; the
+// same in the standby stamp leaves no standby for a while; an update of
+// the primary's Deployment's pod template rolls its pods. Such changes are
+// in order when released at the right time, so they are notes, not
+// hazards.
 func serviceNotes(changes []Change) []string {
 	var primaryDown, standbyDown, rolled []string
 	for _, c := range changes {
