@@ -136,7 +136,29 @@ func accountHazards(base, current []Resource) []Hazard {
 	return out
 }
 
+// armrulesAdvice are where armrules' messages (which the stand-in gives
+// too) go on from what Azure rejects to how to proceed. The review gives
+// its own advice, and only the most severe hazard's, so the fact ends
+// there.
+var armrulesAdvice = []string{
+	": replace a region in two steps",
+	": make the other changes first",
+	": fail over to another region first",
+}
+
+// withoutAdvice is an armrules message without its advice on how to
+// proceed; the whole message when it gives none this function knows.
+func withoutAdvice(msg string) string {
+	for _, a := range armrulesAdvice {
+		if i := strings.Index(msg, a); i > 0 {
+			return msg[:i]
+		}
+	}
+	return msg
+}
+
 func hazardOf(account, urn string, v armrules.Violation) Hazard {
+	v.Message = withoutAdvice(v.Message)
 	switch v.Kind {
 	case armrules.KindCombinedRegionChange:
 		return Hazard{Kind: SplitRequired, URN: urn, Message: fmt.Sprintf("Azure rejects this update of the Cosmos DB account %s: %s", account, v.Message),

@@ -399,8 +399,9 @@ func toTopology(rs []Resource) []topology.Resource {
 //
 //   - a failed check, "error: <type> resource '<name>': property <input>
 //     value <the engine's dump of it> has a problem: <why>", becomes
-//     "<name> (<type>), <input>: <why>", the stand-in's prefix dropped: the
-//     plan shows the value;
+//     "<name> (<type>), <input>: <why>", the stand-in's prefix and its
+//     advice dropped (the plan shows the value, the verdict says what to
+//     do);
 //   - a protected resource the plan would replace or delete becomes
 //     "<name> (<type>) is protected: the engine refuses to replace or
 //     delete it", without the engine's advice to unprotect it;
@@ -432,7 +433,7 @@ var (
 
 func readable(line string) string {
 	if m := checkFailure.FindStringSubmatch(line); m != nil {
-		why := strings.TrimPrefix(m[4], "azure-native stand-in: ")
+		why := withoutAdvice(strings.TrimPrefix(m[4], "azure-native stand-in: "))
 		return fmt.Sprintf("%s (%s), %s: %s", m[2], m[1], m[3], why)
 	}
 	if m := protected.FindStringSubmatch(line); m != nil {

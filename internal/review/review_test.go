@@ -42,18 +42,21 @@ func TestHazards(t *testing.T) {
 			"Revert this change: a new account, region or name needs a migration, not a config edit."}}},
 		"a region added with a tag change": {[]Resource{single}, []Resource{account("fhir-c", "eastus", "b", loc("eastus", 0), loc("westus", 1))},
 			[]Hazard{{SplitRequired, urn, "Azure rejects this update of the Cosmos DB account fhir-c: adding or removing regions (add westus) " +
-				"cannot be combined with other account changes (tags) in one request: make the other changes first, then change the regions on their own",
+				"cannot be combined with other account changes (tags) in one request",
 				"Split it into two pull requests: first the other changes with the regions as they are, then, once that is deployed, " +
 					"the region change on its own."}}},
 		"the write region moved by config": {[]Resource{dr}, []Resource{account("fhir-c", "eastus", "a", loc("eastus", 1), loc("westus", 0))},
 			[]Hazard{{WriteRegionByConfig, urn, "Cosmos DB account fhir-c: the write region changes from eastus to westus: Azure changes the " +
 				"write region only through a failover (failoverPriorityChange), not an account update", "Move the write region with the failover " +
 				"procedure (runbook, drctl failover), which records the new write region in the stack file; do not edit regions to do it."}}},
+		"the secondary swapped in one step": {[]Resource{dr}, []Resource{account("fhir-c", "eastus", "a", loc("eastus", 0), loc("centralus", 1))},
+			[]Hazard{{SplitRequired, urn, "Cosmos DB account fhir-c: regions cannot be added (centralus) and removed (westus) in one update",
+				"Change the secondary region in two pull requests: first set dr.secondaryRegion to the new region and dr.retiringSecondaryRegion " +
+					"to the old one (both are kept), then, once that is deployed, remove dr.retiringSecondaryRegion."}}},
 		"the secondary removed while it is the write region": {
 			[]Resource{account("fhir-c", "eastus", "a", loc("eastus", 1), loc("westus", 0))},
 			[]Resource{account("fhir-c", "eastus", "a", loc("eastus", 0))},
-			[]Hazard{{WriteRegionRemoved, urn, "Cosmos DB account fhir-c: the write region westus cannot be removed: fail over to another " +
-				"region first (drctl failover), then remove it", "Fail over to another region first (runbook, drctl failover), " +
+			[]Hazard{{WriteRegionRemoved, urn, "Cosmos DB account fhir-c: the write region westus cannot be removed", "Fail over to another region first (runbook, drctl failover), " +
 				"then remove the old write region in a later pull request."}}},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -270,8 +273,10 @@ func TestRefusals(t *testing.T) {
 	const value = "{[{map[failoverPriority:{0} isZoneRedundant:{true} locationName:{eastus2}]} {map[failoverPriority:{1} isZoneRedundant:{true} locationName:{centralus}]}]}"
 	assert.Equal(t, []string{
 		"primary-rg (azure-native:resources:ResourceGroup) is protected: the engine refuses to replace it",
-		"account (azure-native:cosmosdb:DatabaseAccount), locations: the write region brazilsouth cannot be removed: fail over to another region first (drctl failover), then remove it",
+		"account (azure-native:cosmosdb:DatabaseAccount), locations: the write region brazilsouth cannot be removed",
 		"account (azure-native:cosmosdb:DatabaseAccount), locations: regions cannot be added (eastus2, centralus) and removed (brazilsouth, southcentralus) in one update",
+		"account (azure-native:cosmosdb:DatabaseAccount), locations: adding or removing regions (add eastus2, centralus; remove brazilsouth, southcentralus) " +
+			"cannot be combined with other account changes (location) in one request",
 		"policy cosmos-tls12 (mandatory), account (azure-native:cosmosdb:DatabaseAccount): Cosmos DB account \"account\" allows TLS below 1.2",
 		"audit-lock (azure-native:authorization:ManagementLockByScope) is protected: the engine refuses to replace it as part of replacing " +
 			"workspace (azure-native:operationalinsights:Workspace)",
@@ -282,7 +287,11 @@ func TestRefusals(t *testing.T) {
 		"error: azure-native:cosmosdb:DatabaseAccount resource 'account': property locations value " + value +
 			" has a problem: azure-native stand-in: the write region brazilsouth cannot be removed: fail over to another region first (drctl failover), then remove it",
 		"error: azure-native:cosmosdb:DatabaseAccount resource 'account': property locations value " + value +
-			" has a problem: azure-native stand-in: regions cannot be added (eastus2, centralus) and removed (brazilsouth, southcentralus) in one update",
+			" has a problem: azure-native stand-in: regions cannot be added (eastus2, centralus) and removed (brazilsouth, southcentralus) in one update: " +
+			"replace a region in two steps, first add the new one while keeping the old, then remove the old one",
+		"error: azure-native:cosmosdb:DatabaseAccount resource 'account': property locations value " + value +
+			" has a problem: azure-native stand-in: adding or removing regions (add eastus2, centralus; remove brazilsouth, southcentralus) cannot be " +
+			"combined with other account changes (location) in one request: make the other changes first, then change the regions on their own",
 		"fhir-dr@v1.0.0 [mandatory]  cosmos-tls12  (azure-native:cosmosdb:DatabaseAccount: account)Cosmos DB account \"account\" allows TLS below 1.2",
 		`error: unable to replace resource "urn:pulumi:eta::fhir-dr::fhir-dr:index:CustomerDR$azure-native:authorization:ManagementLockByScope::audit-lock" ` +
 			`as part of replacing "urn:pulumi:eta::fhir-dr::fhir-dr:index:CustomerDR$fhir-dr:index:Monitoring$azure-native:operationalinsights:Workspace::workspace" ` +
