@@ -194,13 +194,14 @@ func accountName(r Resource) string {
 
 // severity orders the hazard kinds, most severe first: what leaves the
 // customer unmanaged or the review without a rehearsal, then what loses
-// data for good, what puts the write region where the record says it is
+// data for good, a write-region change Azure may be in the middle of,
+// what puts the write region where the record says it is
 // not, what takes the live service or its DNS names away, what keeps less
 // of the data, and last what Azure or the engine would only refuse. A
 // stack's verdict is the advice of its most severe hazard; a kind not
 // listed ranks last.
 var severity = []HazardKind{
-	StackRemoved, FleetConflict, DataLoss, WriteRegionRemoved, WriteRegionUnverified, WriteRegionByConfig,
+	StackRemoved, FleetConflict, DataLoss, FailoverInProgress, WriteRegionRemoved, WriteRegionUnverified, WriteRegionByConfig,
 	ServiceRemoved, ProtectionReduced, SplitRequired, AzureRejects, AdoptMismatch,
 }
 

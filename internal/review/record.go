@@ -253,7 +253,8 @@ func intentHazard(cfg *drconfig.Config) *Hazard {
 	case drconfig.ActionDrill:
 		command += " --drill"
 	}
-	return &Hazard{Kind: FailoverInProgress, Message: fmt.Sprintf("dr.failoverIntent: a write-region change is in progress (%s); "+
-		"Azure may be anywhere between %s and %s taking writes, and the release gate refuses the stack. "+
-		"Finish it first (%s), then commit the stack file it records", i, i.From, i.To, command)}
+	return &Hazard{Kind: FailoverInProgress,
+		Message: fmt.Sprintf("dr.failoverIntent: a write-region change is in progress (%s); "+
+			"Azure may be anywhere between %s and %s taking writes, and the release gate refuses the stack", i, i.From, i.To),
+		Advice: fmt.Sprintf("Finish it first (%s), then commit the stack file it records.", command)}
 }
