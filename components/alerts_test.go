@@ -14,6 +14,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/program"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
 const onCall = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"
@@ -153,25 +154,39 @@ func TestFullTierAlertInputs(t *testing.T) {
 	assert.EqualValues(t, components.AvailabilityRetentionDays, ws.Inputs["retentionInDays"])
 }
 
-// Over every example stack: a DR stack's rules are those of detection, all
+// Over every stack of the fixture fleet and of the operators' stacks/
+// (whichever they are): a DR stack's rules are those of detection, all
 // enabled, global, paging the stack's on-call action group; a stack
 // without DR has none.
 func TestExampleStacksAlerting(t *testing.T) {
-	for _, stack := range []string{"adatum", "contoso", "fabrikam", "litware", "northwind", "tailspin"} {
-		cfg, err := drconfig.LoadFile(testfleet.Path(stack))
-		require.NoError(t, err)
-		plan := renderStack(t, stack)
-		var want []string
-		for _, r := range cfg.AlertRules() {
-			want = append(want, r.Key)
-		}
-		assert.ElementsMatch(t, want, names(plan.Find(alert)), stack)
-		for _, r := range plan.Find(alert) {
-			assert.Equal(t, true, r.Inputs["enabled"], stack+" "+r.Name)
-			assert.Equal(t, "global", r.Inputs["location"])
-			assert.Contains(t, asJSON(t, r.Inputs["actions"]), cfg.DR.Paging.ActionGroupID)
-		}
-		assert.Len(t, plan.Find(webTest), len(detection.WebTests(cfg.DetectionInputs())), stack)
+	type stackFile struct{ label, customer, path string }
+	var files []stackFile
+	for _, c := range testfleet.Customers {
+		files = append(files, stackFile{"fixture/" + c, c, testfleet.Path(c)})
+	}
+	for _, c := range testfleet.OperatorStacks(t) {
+		files = append(files, stackFile{"stacks/" + c, c, filepath.Join(testfleet.RepoRoot(), stackfile.Path(c))})
+	}
+	for _, f := range files {
+		t.Run(f.label, func(t *testing.T) {
+			cfg, err := drconfig.LoadFile(f.path)
+			require.NoError(t, err)
+			values, err := drconfig.ReadStackFile(f.path)
+			require.NoError(t, err)
+			plan, err := render.Run(f.customer, values, program.Deploy)
+			require.NoError(t, err)
+			var want []string
+			for _, r := range cfg.AlertRules() {
+				want = append(want, r.Key)
+			}
+			assert.ElementsMatch(t, want, names(plan.Find(alert)))
+			for _, r := range plan.Find(alert) {
+				assert.Equal(t, true, r.Inputs["enabled"], r.Name)
+				assert.Equal(t, "global", r.Inputs["location"])
+				assert.Contains(t, asJSON(t, r.Inputs["actions"]), cfg.DR.Paging.ActionGroupID)
+			}
+			assert.Len(t, plan.Find(webTest), len(detection.WebTests(cfg.DetectionInputs())))
+		})
 	}
 }
 
