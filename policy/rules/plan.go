@@ -15,9 +15,15 @@ func FromPlan(plan *render.Plan, cfg *drconfig.Config) Stack {
 		if !r.Custom {
 			continue
 		}
+		// The inputs as the monitor received them; Inputs, their plain
+		// form, only for a plan built without them.
+		inputs := r.Properties
+		if inputs == nil {
+			inputs = resource.NewPropertyMapFromMap(r.Inputs)
+		}
 		s.Resources = append(s.Resources, Resource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Protect: r.Protect,
-			Inputs: resource.NewPropertyMapFromMap(r.Inputs),
+			Inputs: inputs,
 		})
 	}
 	return s
