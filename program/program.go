@@ -24,6 +24,20 @@ func Deploy(ctx *pulumi.Context) (pulumi.Map, error) {
 	if err != nil {
 		return nil, err
 	}
+	return deploy(ctx, cfg)
+}
+
+// DeployConfig returns the program (as Deploy) for a configuration that
+// the caller has already loaded and validated from the same values the
+// program runs with: drctl validates the whole stack file before it
+// renders, and loading it a second time would find the same.
+func DeployConfig(cfg *drconfig.Config) func(ctx *pulumi.Context) (pulumi.Map, error) {
+	return func(ctx *pulumi.Context) (pulumi.Map, error) {
+		return deploy(ctx, cfg)
+	}
+}
+
+func deploy(ctx *pulumi.Context, cfg *drconfig.Config) (pulumi.Map, error) {
 	dr, err := components.NewCustomerDR(ctx, cfg.Customer, &components.CustomerDRArgs{Config: cfg})
 	if err != nil {
 		return nil, err
