@@ -24,7 +24,7 @@ func Deploy(ctx *pulumi.Context) (pulumi.Map, error) {
 	if err != nil {
 		return nil, err
 	}
-	return deploy(ctx, cfg)
+	return DeployConfig(cfg)(ctx)
 }
 
 // DeployConfig returns the program (as Deploy) for a configuration that
@@ -32,18 +32,16 @@ func Deploy(ctx *pulumi.Context) (pulumi.Map, error) {
 // program runs with: drctl validates the whole stack file before it
 // renders, and loading it a second time would find the same.
 func DeployConfig(cfg *drconfig.Config) func(ctx *pulumi.Context) (pulumi.Map, error) {
+	// The body is here rather than in a function of its own: the SDK
+	// records the call stack of every registration, frame by frame.
 	return func(ctx *pulumi.Context) (pulumi.Map, error) {
-		return deploy(ctx, cfg)
+		dr, err := components.NewCustomerDR(ctx, cfg.Customer, &components.CustomerDRArgs{Config: cfg})
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range dr.Outputs {
+			ctx.Export(k, v)
+		}
+		return dr.Outputs, nil
 	}
-}
-
-func deploy(ctx *pulumi.Context, cfg *drconfig.Config) (pulumi.Map, error) {
-	dr, err := components.NewCustomerDR(ctx, cfg.Customer, &components.CustomerDRArgs{Config: cfg})
-	if err != nil {
-		return nil, err
-	}
-	for k, v := range dr.Outputs {
-		ctx.Export(k, v)
-	}
-	return dr.Outputs, nil
 }
