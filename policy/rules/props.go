@@ -2,6 +2,7 @@ package rules
 
 import (
 	"math"
+	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
@@ -10,8 +11,24 @@ import (
 // report ok=false when the value is absent, of another kind, or not yet
 // known (a preview): rules do not judge what they cannot see.
 
-func get(m resource.PropertyMap, path string) (resource.PropertyValue, bool) {
+// paths caches parsed property paths: the rules read the same few paths
+// of every resource of every stack.
+var paths sync.Map // string -> resource.PropertyPath
+
+func parsePath(path string) (resource.PropertyPath, error) {
+	if p, ok := paths.Load(path); ok {
+		return p.(resource.PropertyPath), nil
+	}
 	p, err := resource.ParsePropertyPath(path)
+	if err != nil {
+		return nil, err
+	}
+	paths.Store(path, p)
+	return p, nil
+}
+
+func get(m resource.PropertyMap, path string) (resource.PropertyValue, bool) {
+	p, err := parsePath(path)
 	if err != nil {
 		return resource.PropertyValue{}, false
 	}
@@ -19,7 +36,7 @@ func get(m resource.PropertyMap, path string) (resource.PropertyValue, bool) {
 	for ok && v.IsSecret() {
 		v = v.SecretValue().Element
 	}
-	if !ok || v.IsNull() || v.ContainsUnknowns() && !v.IsArray() && !v.IsObject() {
+	if !ok || v.IsNull() || !v.IsArray() && !v.IsObject() && v.ContainsUnknowns() {
 		return resource.PropertyValue{}, false
 	}
 	return v, true
@@ -82,7 +99,7 @@ func obj(m resource.PropertyMap, path string) (resource.PropertyMap, bool) {
 
 // unknown reports whether the value at path is not yet known.
 func unknown(m resource.PropertyMap, path string) bool {
-	p, err := resource.ParsePropertyPath(path)
+	p, err := parsePath(path)
 	if err != nil {
 		return false
 	}
