@@ -97,6 +97,33 @@ func obj(m resource.PropertyMap, path string) (resource.PropertyMap, bool) {
 	return v.ObjectValue(), true
 }
 
+// deepCopy copies m with every object and list in it, so that deleting
+// and setting paths in the copy leaves m (the stack's inputs, which every
+// rule reads, and the render's) as declared.
+func deepCopy(m resource.PropertyMap) resource.PropertyMap {
+	out := make(resource.PropertyMap, len(m))
+	for k, v := range m {
+		out[k] = deepCopyValue(v)
+	}
+	return out
+}
+
+func deepCopyValue(v resource.PropertyValue) resource.PropertyValue {
+	switch {
+	case v.IsObject():
+		return resource.NewProperty(deepCopy(v.ObjectValue()))
+	case v.IsArray():
+		a := make([]resource.PropertyValue, len(v.ArrayValue()))
+		for i, e := range v.ArrayValue() {
+			a[i] = deepCopyValue(e)
+		}
+		return resource.NewProperty(a)
+	case v.IsSecret():
+		return resource.MakeSecret(deepCopyValue(v.SecretValue().Element))
+	}
+	return v
+}
+
 // unknown reports whether the value at path is not yet known.
 func unknown(m resource.PropertyMap, path string) bool {
 	p, err := parsePath(path)
