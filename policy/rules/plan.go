@@ -9,6 +9,7 @@ import (
 
 // FromPlan returns the stack of an offline render, as the policy sees it in
 // drctl: every custom resource with its declared inputs and protect option.
+// The stack shares the plan's property maps (the rules only read them).
 func FromPlan(plan *render.Plan, cfg *drconfig.Config) Stack {
 	s := Stack{Name: plan.Stack, Config: cfg}
 	for _, r := range plan.Resources {
