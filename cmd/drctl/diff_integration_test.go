@@ -11,12 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
-	"github.com/fhir-dr/fhir-dr/internal/failover"
 	"github.com/fhir-dr/fhir-dr/internal/failover/fakearm"
 	"github.com/fhir-dr/fhir-dr/internal/review"
 )
@@ -109,10 +109,11 @@ func TestDiffHazards(t *testing.T) {
 func TestDiffRecordedFailover(t *testing.T) {
 	clone := cloneProject(t)
 	t.Chdir(clone)
-	_, client := fakearm.New(t, "/subscriptions/sub-1/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso")
-	old := newFailoverClient
-	newFailoverClient = func() (*failover.Client, error) { return client, nil }
-	t.Cleanup(func() { newFailoverClient = old })
+	arm := fakearm.New(t, "/subscriptions/sub-1/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso")
+	t.Setenv("AZURE_ARM_ENDPOINT", arm.URL) // drctl failover reaches the fake, without a credential
+	oldPoll := pollFrequency
+	pollFrequency = time.Millisecond
+	t.Cleanup(func() { pollFrequency = oldPoll })
 	commit := func(msg string) {
 		out, err := exec.Command("git", "-C", clone, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", msg).CombinedOutput()
 		require.NoError(t, err, string(out))
