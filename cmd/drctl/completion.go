@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/spf13/cobra"
 )
@@ -28,7 +29,7 @@ customers of the project's stack files, and the values of flags such as --format
 			if len(args) != 1 {
 				return usagef("give the shell: one of bash, zsh, fish, powershell")
 			}
-			if !contains(shells, args[0]) {
+			if !slices.Contains(shells, args[0]) {
 				return usagef("unknown shell %q: one of bash, zsh, fish, powershell", args[0])
 			}
 			return nil

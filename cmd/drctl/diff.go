@@ -41,7 +41,7 @@ before/after topology, the cost and every hazard.`,
 			"(the change must not be deployed as it is), or a failure; 2 usage."},
 		RunE: action(func(cmd *cobra.Command, _ []string) error {
 			if err := gitexec.CheckRevision(o.base); err != nil {
-				return usagef("--base: %v", err)
+				return usagef("--base: %w", err)
 			}
 			return exitWith(runDiff(o, cmd.OutOrStdout(), cmd.ErrOrStderr()))
 		}),

@@ -273,22 +273,21 @@ func runFailover(cmd *cobra.Command, command, customer string, o *failoverOption
 			return err
 		}
 	}
-	ticket, forced, drill, online, acceptDataLoss := o.ticket, o.forced, o.drill, o.online, o.acceptDataLoss
 
 	path, cfg, err := loadDRStack(customer)
 	if err != nil {
 		fmt.Fprintf(stderr, "drctl %s: %v\n", command, err)
-		return exitStatus(1)
+		return exitStatus(exitFailed)
 	}
 	r := &failoverRun{command: command, customer: customer, path: path, cfg: cfg, arm: arm, accountID: cfg.AccountID(arm.subscription),
-		ticket: ticket, operator: operator, forced: forced, drill: drill, online: online, acceptDataLoss: acceptDataLoss,
+		ticket: o.ticket, operator: operator, forced: o.forced, drill: o.drill, online: o.online, acceptDataLoss: o.acceptDataLoss,
 		intent: cfg.DR.FailoverIntent, stdout: stdout, stderr: stderr}
 	primary, secondary := cfg.PrimaryRegion, cfg.DR.SecondaryRegion
 	r.from, r.target = primary, secondary
 	switch {
-	case drill:
+	case o.drill:
 		r.action, r.kind = drconfig.ActionDrill, "drill"
-	case forced:
+	case o.forced:
 		r.action, r.kind = drconfig.ActionForcedFailover, "forced failover"
 	case command == "failback":
 		r.action, r.kind, r.from, r.target = drconfig.ActionFailback, "failback", secondary, primary
@@ -298,21 +297,21 @@ func runFailover(cmd *cobra.Command, command, customer string, o *failoverOption
 	if i := r.intent; i != nil && (i.Action != r.action || i.Ticket != r.ticket) {
 		fmt.Fprintf(stderr, "drctl %s: a %s is in progress (dr.failoverIntent in %s: %s): finish it first with:\n  %s\n",
 			command, i.Action, stackfile.Path(customer), i, r.commandFor(i))
-		return exitStatus(1)
+		return exitStatus(exitFailed)
 	}
 	if r.intent == nil {
 		switch {
 		case command == "failback" && !cfg.WriteRegionMoved():
 			fmt.Fprintf(stderr, "drctl failback: %s takes writes already (stack file); nothing to fail back\n", primary)
-			return exitStatus(1)
+			return exitStatus(exitFailed)
 		case command == "failover" && cfg.WriteRegionMoved():
 			fmt.Fprintf(stderr, "drctl failover: %s has failed over to %s already (%s); fail back first\n", customer, secondary, cfg.DR.WriteRegionChange)
-			return exitStatus(1)
+			return exitStatus(exitFailed)
 		}
 	}
 	if r.client, err = arm.client(stdout); err != nil {
 		fmt.Fprintf(stderr, "drctl %s: %v\n", command, err)
-		return exitStatus(1)
+		return exitStatus(exitFailed)
 	}
 	return exitWith(r.run(o.dryRun, o.yes))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -87,7 +88,7 @@ not know is a warning, and the cost a lower bound.`,
 		Annotations:       map[string]string{exitAnnotation: "0 done; 1 a stack is invalid, or a failure; 2 usage."},
 		ValidArgsFunction: completeCustomers(0),
 		RunE: action(func(cmd *cobra.Command, args []string) error {
-			if !contains(reportFormats, format) {
+			if !slices.Contains(reportFormats, format) {
 				return usagef("--format %q: one of %s", format, strings.Join(reportFormats, ", "))
 			}
 			return exitWith(runReport(format, args, cmd.OutOrStdout(), cmd.ErrOrStderr()))

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
-	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -184,21 +184,12 @@ func customerNames(prefix string, given []string) []cobra.Completion {
 	var out []cobra.Completion
 	for _, f := range files {
 		name, err := stackfile.Stack(f)
-		if err != nil || !strings.HasPrefix(name, prefix) || contains(given, name) {
+		if err != nil || !strings.HasPrefix(name, prefix) || slices.Contains(given, name) {
 			continue
 		}
 		out = append(out, name)
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }
 
 // completeWords completes a flag from a fixed list.
@@ -285,16 +276,4 @@ func wrap(s string, width int) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
-}
-
-// absPath makes a path given on the command line absolute, for the
-// commands that run others in another directory.
-func absPath(p string) string {
-	if p == "" {
-		return ""
-	}
-	if abs, err := filepath.Abs(p); err == nil {
-		return abs
-	}
-	return p
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -106,4 +107,16 @@ func runStacks(op runner.Operation, o runnerOptions, stdout, stderr io.Writer) i
 		return 1
 	}
 	return 0
+}
+
+// absPath makes a path given on the command line absolute, for the
+// commands that run others in another directory.
+func absPath(p string) string {
+	if p == "" {
+		return ""
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }
