@@ -31,6 +31,8 @@ func newDocsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:    "docs",
 		Short:  "write the command reference into README.md (go generate ./cmd/drctl)",
+		Long: `drctl docs writes README.md's command reference, between its markers, from the commands' definitions;
+--check writes nothing and fails when the README differs. go generate ./cmd/drctl runs it.`,
 		Hidden: true,
 		Args:   noArgs(""),
 		RunE: action(func(cmd *cobra.Command, _ []string) error {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -40,4 +41,23 @@ func TestCommandReference(t *testing.T) {
 
 	_, err := syncReference("no markers", newRootCmd())
 	assert.EqualError(t, err, "README.md: the command reference's markers are missing")
+}
+
+// Every command is defined in its own file, cmd/drctl/<command>.go, and
+// documents itself: what it does, its exit statuses, each flag.
+func TestEveryCommandDocumented(t *testing.T) {
+	root := newRootCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "__complete" {
+			continue // cobra's, for the completion scripts
+		}
+		_, err := os.Stat(c.Name() + ".go")
+		assert.NoError(t, err, "drctl %s has a file of its own", c.Name())
+		assert.NotEmpty(t, c.Short, c.Name())
+		assert.NotEmpty(t, c.Long, c.Name())
+		assert.NotEmpty(t, c.Annotations[exitAnnotation], c.Name())
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+			assert.NotEmpty(t, f.Usage, "drctl %s --%s", c.Name(), f.Name)
+		})
+	}
 }
