@@ -29,8 +29,8 @@ func newDocsCmd() *cobra.Command {
 	var readme string
 	var check bool
 	cmd := &cobra.Command{
-		Use:    "docs",
-		Short:  "write the command reference into README.md (go generate ./cmd/drctl)",
+		Use:   "docs",
+		Short: "write the command reference into README.md (go generate ./cmd/drctl)",
 		Long: `drctl docs writes README.md's command reference, between its markers, from the commands' definitions;
 --check writes nothing and fails when the README differs. go generate ./cmd/drctl runs it.`,
 		Hidden: true,
