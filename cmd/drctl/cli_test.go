@@ -212,6 +212,14 @@ func TestPlanPolicyConfigDisablesRules(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
 	assert.Equal(t, []string{"cosmos-tls12", "rto-budget"}, doc.DisabledRules)
 
+	// With findings, the disabled rules are named beside them.
+	require.NoError(t, os.WriteFile(config, []byte(`{"cosmos-tls12": "disabled", "rto-budget": {"rtoFullSeconds": 1200}}`), 0o644))
+	code, out, _ = runDrctl(t, "plan", "--stack", "contoso", "--policy-config", config)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "\nPolicy (fhir-dr 1.0.0, "+all+" rules; 1 disabled by the policy config: cosmos-tls12): 1 mandatory, 0 advisory\n"+
+		"  [mandatory] rto-budget: ")
+
+	require.NoError(t, os.WriteFile(config, []byte(`{"cosmos-tls12": "disabled", "rto-budget": {"enforcementLevel": "disabled"}}`), 0o644))
 	code, out, errOut = runDrctl(t, "validate", "contoso", "--policy-config", config)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "\nThe policy config disables 2 of "+all+" rules, not checked: cosmos-tls12, rto-budget\n\n1 stacks, 0 failed\n")
