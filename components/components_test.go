@@ -53,35 +53,39 @@ func asJSON(t *testing.T, v any) string {
 }
 
 const (
-	account   = cosmosdb.DatabaseAccountToken
-	database  = cosmosdb.SqlResourceSqlDatabaseToken
-	container = cosmosdb.SqlResourceSqlContainerToken
-	group     = resources.ResourceGroupToken
-	cluster   = containerservice.ManagedClusterToken
-	vnet      = network.VirtualNetworkToken
-	subnet    = network.SubnetToken
-	publicIP  = network.PublicIPAddressToken
-	profile   = trafficmanager.ProfileToken
-	endpoint  = trafficmanager.EndpointToken
-	workspace = operationalinsights.WorkspaceToken
-	diag      = monitor.DiagnosticSettingToken
-	identity  = managedidentity.UserAssignedIdentityToken
-	federated = managedidentity.FederatedIdentityCredentialToken
-	sqlRole   = cosmosdb.SqlResourceSqlRoleAssignmentToken
-	armRole   = authorization.RoleAssignmentToken
-	roleDef   = "azure-native:authorization:RoleDefinition"
-	lock      = "azure-native:authorization:ManagementLockByScope"
-	pe        = "azure-native:network:PrivateEndpoint"
-	dnsGroup  = "azure-native:network:PrivateDnsZoneGroup"
-	dnsZone   = "azure-native:privatedns:PrivateZone"
-	dnsLink   = "azure-native:privatedns:VirtualNetworkLink"
-	k8sProv   = "pulumi:providers:kubernetes"
-	namespace = "kubernetes:core/v1:Namespace"
-	svcAcct   = "kubernetes:core/v1:ServiceAccount"
-	deploy    = "kubernetes:apps/v1:Deployment"
-	service   = "kubernetes:core/v1:Service"
-	pdb       = "kubernetes:policy/v1:PodDisruptionBudget"
-	hpa       = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+	account     = cosmosdb.DatabaseAccountToken
+	database    = cosmosdb.SqlResourceSqlDatabaseToken
+	container   = cosmosdb.SqlResourceSqlContainerToken
+	group       = resources.ResourceGroupToken
+	cluster     = containerservice.ManagedClusterToken
+	vnet        = network.VirtualNetworkToken
+	subnet      = network.SubnetToken
+	publicIP    = network.PublicIPAddressToken
+	profile     = trafficmanager.ProfileToken
+	endpoint    = trafficmanager.EndpointToken
+	workspace   = operationalinsights.WorkspaceToken
+	diag        = monitor.DiagnosticSettingToken
+	identity    = managedidentity.UserAssignedIdentityToken
+	federated   = managedidentity.FederatedIdentityCredentialToken
+	sqlRole     = cosmosdb.SqlResourceSqlRoleAssignmentToken
+	armRole     = authorization.RoleAssignmentToken
+	roleDef     = "azure-native:authorization:RoleDefinition"
+	lock        = "azure-native:authorization:ManagementLockByScope"
+	pe          = "azure-native:network:PrivateEndpoint"
+	dnsGroup    = "azure-native:network:PrivateDnsZoneGroup"
+	dnsZone     = "azure-native:privatedns:PrivateZone"
+	dnsLink     = "azure-native:privatedns:VirtualNetworkLink"
+	k8sProv     = "pulumi:providers:kubernetes"
+	namespace   = "kubernetes:core/v1:Namespace"
+	svcAcct     = "kubernetes:core/v1:ServiceAccount"
+	deploy      = "kubernetes:apps/v1:Deployment"
+	service     = "kubernetes:core/v1:Service"
+	pdb         = "kubernetes:policy/v1:PodDisruptionBudget"
+	hpa         = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+	alert       = monitor.MetricAlertToken
+	actionGroup = monitor.ActionGroupToken
+	appInsights = "azure-native:applicationinsights:Component"
+	webTest     = "azure-native:applicationinsights:WebTest"
 )
 
 // taggable reports whether Azure resources of type typ carry tags.
@@ -117,15 +121,21 @@ func TestExampleStacks(t *testing.T) {
 		identity, federated, federated, sqlRole, roleDef, armRole,
 		k8sProv, namespace, svcAcct, deploy, service, pdb, hpa,
 		k8sProv, namespace, svcAcct, deploy, service, pdb, hpa,
+		// Detection and paging: the rules of detection.Rules for the full
+		// tier, the availability tests and their component and workspace.
+		"fhir-dr:index:Alerting", appInsights, webTest, webTest, webTest, workspace,
+		alert, alert, alert, alert, alert, alert, alert, alert, alert, alert, alert, alert,
 	}
-	dataOnly := []string{
+	noDR := []string{
 		"fhir-dr:index:CustomerDR", "fhir-dr:index:CosmosAccount", "fhir-dr:index:Monitoring",
 		group, account, database, container, workspace, diag, lock, lock,
 	}
+	// The data tier's rules watch the account only.
+	dataOnly := append(slices.Clone(noDR), "fhir-dr:index:Alerting", alert, alert, alert, alert)
 	want := map[string][]string{
 		// Contoso's $export and $convert-data add a grant each.
 		"contoso": append(slices.Clone(full), armRole, armRole), "fabrikam": full, "northwind": full, "tailspin": full,
-		"litware": dataOnly, "adatum": dataOnly,
+		"litware": dataOnly, "adatum": noDR,
 	}
 	files, err := filepath.Glob("../stacks/Pulumi.*.yaml")
 	require.NoError(t, err)
@@ -283,7 +293,7 @@ func TestDataTierAndDisabled(t *testing.T) {
 	assert.Empty(t, litware.Find(profile))
 	assert.NotContains(t, litware.Outputs, "trafficManagerFqdn")
 	assert.EqualValues(t, 900, litware.Outputs["rpoSeconds"])
-	assert.EqualValues(t, (5+15+60)*60+30+45, litware.Outputs["rtoSeconds"], "no paging rule yet: the 5-minute fallback")
+	assert.EqualValues(t, (3+15+60)*60+30+45, litware.Outputs["rtoSeconds"], "detected by the 503 rule in 3 minutes")
 
 	adatum := renderStack(t, "adatum")
 	a = get(t, adatum, account, "account")
@@ -559,7 +569,7 @@ func TestMonitoringAndTags(t *testing.T) {
 func TestFailedOverAccount(t *testing.T) {
 	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("contoso")))
 	require.NoError(t, err)
-	values["fhir-dr:dr"] = `{"enabled":true,"tier":"full","ticket":"SR-100234","writeRegion":"westus",` +
+	values["fhir-dr:dr"] = `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-100234","writeRegion":"westus",` +
 		`"writeRegionChange":"planned failover to westus at 2026-11-25T18:00:00Z by ops for SR-100999"}`
 	failedOver, err := render.Run("contoso", values, program.Deploy)
 	require.NoError(t, err)
@@ -582,7 +592,7 @@ func TestFailedOverAccount(t *testing.T) {
 func TestRegionMove(t *testing.T) {
 	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("litware")))
 	require.NoError(t, err)
-	values["fhir-dr:dr"] = `{"enabled":true,"tier":"data","ticket":"SR-7","secondaryRegion":"northeurope","retiringSecondaryRegion":"ukwest"}`
+	values["fhir-dr:dr"] = `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-7","secondaryRegion":"northeurope","retiringSecondaryRegion":"ukwest"}`
 	plan, err := render.Run("litware", values, program.Deploy)
 	require.NoError(t, err)
 	assert.JSONEq(t, `[{"locationName":"uksouth","failoverPriority":0,"isZoneRedundant":true},`+
@@ -595,7 +605,7 @@ func TestRegionMove(t *testing.T) {
 	// swedencentral (a region with zones) was deployed without.
 	values, err = drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("northwind")))
 	require.NoError(t, err)
-	values["fhir-dr:dr"] = `{"enabled":true,"tier":"full","ticket":"SR-101002","secondaryRegion":"norwayeast","retiringSecondaryRegion":"swedencentral"}`
+	values["fhir-dr:dr"] = `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-101002","secondaryRegion":"norwayeast","retiringSecondaryRegion":"swedencentral"}`
 	values["fhir-dr:cosmos"] = `{"autoscaleMaxThroughput":20000,"backup":{"type":"Continuous","tier":"Continuous30Days"},"zoneRedundant":{"retiring":false}}`
 	plan, err = render.Run("northwind", values, program.Deploy)
 	require.NoError(t, err)
@@ -616,7 +626,7 @@ func TestRegionMove(t *testing.T) {
 func TestEnabledAtTag(t *testing.T) {
 	values, err := drconfig.ReadStackFile(filepath.Join("..", stackfile.Path("litware")))
 	require.NoError(t, err)
-	values["fhir-dr:dr"] = `{"enabled":true,"tier":"data","ticket":"SR-101511","enabledAt":"2026-03-02"}`
+	values["fhir-dr:dr"] = `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-101511","enabledAt":"2026-03-02"}`
 	plan, err := render.Run("litware", values, program.Deploy)
 	require.NoError(t, err)
 	assert.Equal(t, "2026-03-02", get(t, plan, workspace, "workspace").Inputs["tags"].(map[string]any)["dr-enabled-at"])

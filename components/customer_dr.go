@@ -9,6 +9,7 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/azure/authorization"
 	"github.com/fhir-dr/fhir-dr/azure/resources"
+	"github.com/fhir-dr/fhir-dr/detection"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 )
 
@@ -121,6 +122,13 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 	// The data locks are created after everything that changes under the
 	// account, so that nothing a change removes there meets a new lock.
 	var lockAfter []pulumi.Resource
+	// Alerting lives with the data tier's only group, the primary; with the
+	// full tier, in the DR region's group with the profile, so that the
+	// rules, the availability tests and their component can be managed
+	// while the primary region is down. (Metric alert rules are global:
+	// Azure Monitor evaluates them outside either region.)
+	alertRG := primaryRG.Name
+	targets := AlertTargets{AccountID: cosmos.AccountID.ToStringOutput()}
 	if cfg.HasCompute() {
 		secondaryRG, err := resources.NewResourceGroup(ctx, "secondary-rg", &resources.ResourceGroupArgs{
 			ResourceGroupName: pulumi.String(naming.SecondaryResourceGroup(cfg.Customer, cfg.DR.SecondaryRegion)),
@@ -190,6 +198,21 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		logSources = append(logSources, LogSource{
 			Name: "traffic", ResourceID: tm.Profile.ID().ToStringOutput(), CategoryGroups: []string{"allLogs"},
 		})
+		alertRG = secondaryRG.Name
+		targets.ProfileID = tm.Profile.ID().ToStringOutput()
+		// A cluster's ARM ID is its group's and its name: built so, the
+		// rules' scopes stay known while a cluster is rebuilt (same ID), so
+		// that a rebuild changes no rule; they wait for the cluster.
+		groupIDs := map[naming.Role]pulumi.IDOutput{naming.RolePrimary: primaryRG.ID(), naming.RoleSecondary: secondaryRG.ID()}
+		targets.ClusterIDs = map[naming.Role]pulumi.StringInput{}
+		targets.Clusters = map[naming.Role]pulumi.Resource{}
+		targets.WebTestHosts = map[string]pulumi.StringInput{"traffic-manager": tm.FQDN}
+		for role, stamp := range stamps {
+			targets.ClusterIDs[role] = pulumi.Sprintf("%s/providers/%s/%s", groupIDs[role], managedClusterType,
+				naming.StampNames(cfg.Customer, role).Cluster())
+			targets.Clusters[role] = stamp.Cluster
+			targets.WebTestHosts[string(role)] = pulumi.String(naming.IngressFQDN(stamp.IngressDNSLabel, stamp.Region))
+		}
 		outputs["trafficManagerFqdn"] = tm.FQDN
 		outputs["fhirImage"] = pulumi.String(cfg.FHIR.ImageRef())
 		outputs["fhirReplicasPrimary"] = pulumi.Int(cfg.FHIR.Replicas.Primary)
@@ -207,6 +230,23 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 	if err != nil {
 		return nil, err
 	}
+	if cfg.DR.Enabled {
+		in := cfg.DetectionInputs()
+		if _, err := NewAlerting(ctx, "alerting", &AlertingArgs{
+			Customer:            cfg.Customer,
+			Rules:               cfg.AlertRules(),
+			WebTests:            detection.WebTests(in),
+			Availability:        in.Availability,
+			Targets:             targets,
+			ResourceGroupName:   alertRG,
+			Location:            cfg.DR.SecondaryRegion, // outlives the primary
+			OnCallActionGroupID: cfg.DR.Paging.ActionGroupID,
+			Emails:              cfg.DR.Paging.Emails,
+			Tags:                tags(naming.RoleGlobal),
+		}, pulumi.Parent(dr)); err != nil {
+			return nil, err
+		}
+	}
 	if err := lockData(ctx, dr, cfg, cosmos, monitoring, append(lockAfter, monitoring)); err != nil {
 		return nil, err
 	}
@@ -217,6 +257,9 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 	}
 	return dr, nil
 }
+
+// managedClusterType is the ARM type of an AKS cluster.
+const managedClusterType = "Microsoft.ContainerService/managedClusters"
 
 // deployFHIR declares the workload identity and the FHIR service in both
 // stamps from one spec; only the replica count differs.

@@ -3,7 +3,9 @@
 // stamp (compute.go), the FHIR server workload in a stamp's cluster
 // (fhir.go) and the workload identity it reaches Azure with (identity.go),
 // the Traffic Manager failover profile (traffic.go), the audit log
-// workspace (monitoring.go), and CustomerDR (customer_dr.go), which composes
+// workspace (monitoring.go), detection and paging: the alert rules of package
+// detection, the customer's action group and the availability tests
+// (alerts.go), and CustomerDR (customer_dr.go), which composes
 // them into one customer's DR deployment; roles.go holds the built-in Azure
 // roles fhir-dr grants.
 //

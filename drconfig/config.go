@@ -132,6 +132,21 @@ type DR struct {
 	// LastDrill is the outcome and the measured steps of the customer's
 	// last drill (drctl failover --drill).
 	LastDrill *DrillRecord `json:"lastDrill"`
+	// Paging is who the stack's alert rules notify: a DR stack whose
+	// outage pages no one is no DR at all.
+	Paging Paging `json:"paging"`
+}
+
+// Paging is where the alert rules of a DR stack send their notifications.
+type Paging struct {
+	// ActionGroupID is the ARM ID of the platform on-call's Azure Monitor
+	// action group (Microsoft.Insights/actionGroups), which every alert rule
+	// notifies. Required when DR is enabled.
+	ActionGroupID string `json:"actionGroupId"`
+	// Emails are the customer's own receivers. When given, a per-customer
+	// action group with these email receivers is created and notified as
+	// well. Optional.
+	Emails []string `json:"emails"`
 }
 
 // Cosmos configures the Cosmos DB account.
@@ -282,6 +297,23 @@ type Probe struct {
 type Monitoring struct {
 	// RetentionDays.
 	RetentionDays int `json:"retentionDays"`
+	// Availability configures the availability tests of the full tier.
+	Availability Availability `json:"availability"`
+}
+
+// Availability configures the Application Insights standard web tests of
+// the full tier: the FHIR server's health check through Traffic Manager and
+// on each stamp, from several geographies.
+type Availability struct {
+	// Locations are the availability test location IDs the tests run from
+	// ("us-va-ash-azr").
+	Locations []string `json:"locations"`
+	// FrequencySeconds is how often each location runs a test: 300, 600 or
+	// 900.
+	FrequencySeconds int `json:"frequencySeconds"`
+	// FailedLocations is how many locations must fail within the alert's
+	// window before it fires; fewer would page for one location's network.
+	FailedLocations int `json:"failedLocations"`
 }
 
 // Duration is a time.Duration written as a Go duration string ("15m").

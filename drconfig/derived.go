@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/fhir-dr/fhir-dr/azure/armid"
+	"github.com/fhir-dr/fhir-dr/detection"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
 
@@ -126,10 +127,18 @@ func (c *Config) Consistency() objectives.Consistency {
 }
 
 // Objectives models the stack's RPO and RTO. Meaningful only when DR is
-// enabled.
+// enabled. Detection is the stack's own: the paging rules of package
+// detection that detect the loss of the primary (Inputs.Signals).
 func (c *Config) Objectives() objectives.Objectives {
+	in := c.objectiveInputs()
+	in.Signals = detection.Signals(c.AlertRules())
+	return objectives.Model(in)
+}
+
+// objectiveInputs are the model's inputs from the settings.
+func (c *Config) objectiveInputs() objectives.Inputs {
 	p := c.TrafficManager.Probe
-	return objectives.Model(objectives.Inputs{
+	return objectives.Inputs{
 		Full:        c.DR.Tier == TierFull,
 		Consistency: c.Consistency(),
 		Probe: objectives.Probe{
@@ -141,7 +150,32 @@ func (c *Config) Objectives() objectives.Objectives {
 		OperatorDecision: c.DR.OperatorDecisionTime.Duration,
 		StandbyReplicas:  c.FHIR.Replicas.Standby,
 		PrimaryReplicas:  c.FHIR.Replicas.Primary,
-	})
+	}
+}
+
+// DetectionInputs are the settings the stack's alert rules depend on: the
+// tier, the modeled RPO (which the replication lag rule guards), the
+// Traffic Manager probe and the availability tests.
+func (c *Config) DetectionInputs() detection.Inputs {
+	in := c.objectiveInputs()
+	a := c.Monitoring.Availability
+	return detection.Inputs{
+		Full:  c.HasCompute(),
+		RPO:   objectives.Model(in).RPO,
+		Probe: in.Probe,
+		Availability: detection.Availability{
+			Locations: a.Locations, FrequencySeconds: a.FrequencySeconds, FailedLocations: a.FailedLocations,
+		},
+	}
+}
+
+// AlertRules are the stack's alert rules (detection.Rules); none when DR is
+// disabled, which pages no one.
+func (c *Config) AlertRules() []detection.Rule {
+	if !c.DR.Enabled {
+		return nil
+	}
+	return detection.Rules(c.DetectionInputs())
 }
 
 // PrimaryResourceGroupName is the resource group of the customer's data:

@@ -17,7 +17,7 @@ func TestDefaults(t *testing.T) {
 	c, err := Load("stacks/Pulumi.x.yaml", map[string]string{
 		"fhir-dr:customer":      "acme",
 		"fhir-dr:primaryRegion": "eastus",
-		"fhir-dr:dr":            `{"enabled":true,"tier":"data","ticket":"SR-1"}`,
+		"fhir-dr:dr":            `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-1"}`,
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "westus", c.DR.SecondaryRegion, "paired region")
@@ -54,7 +54,7 @@ func TestZeroValuesAreKept(t *testing.T) {
 	c, err := Load("f", map[string]string{
 		"fhir-dr:customer":       "acme",
 		"fhir-dr:primaryRegion":  "eastus",
-		"fhir-dr:dr":             `{"enabled":true,"tier":"full","ticket":"SR-1","rpo":"0s"}`,
+		"fhir-dr:dr":             `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1","rpo":"0s"}`,
 		"fhir-dr:compute":        `{"apiServer":{"private":true}}`,
 		"fhir-dr:trafficManager": `{"probe":{"toleratedFailures":0},"ttlSeconds":0}`,
 		"fhir-dr:fhir":           fhirJSON(`"cors":{"origins":["https://app.example"],"maxAge":0}`),
@@ -90,6 +90,7 @@ func TestLoadFileAndStackName(t *testing.T) {
   primaryRegion: eastus
   fhir-dr:dr:
     enabled: true
+    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}
     tier: full
     ticket: SR-7
   fhir-dr:compute:

@@ -21,7 +21,7 @@ func fullTier(fhir string) map[string]string {
 	return map[string]string{
 		"fhir-dr:customer":      "acme",
 		"fhir-dr:primaryRegion": "eastus",
-		"fhir-dr:dr":            `{"enabled":true,"tier":"full","ticket":"SR-1"}`,
+		"fhir-dr:dr":            `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1"}`,
 		"fhir-dr:compute":       `{"apiServer":{"private":true}}`,
 		"fhir-dr:fhir":          fhir,
 	}
@@ -66,7 +66,7 @@ func TestFHIRRequiredOnlyForFullTier(t *testing.T) {
 	_, err := Load("f", map[string]string{
 		"fhir-dr:customer":      "acme",
 		"fhir-dr:primaryRegion": "eastus",
-		"fhir-dr:dr":            `{"enabled":true,"tier":"data","ticket":"SR-1"}`,
+		"fhir-dr:dr":            `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-1"}`,
 	})
 	require.NoError(t, err)
 }

@@ -14,7 +14,7 @@ func load(t *testing.T, dr string) (*Config, error) {
 	t.Helper()
 	return Load("stacks/Pulumi.contoso.yaml", map[string]string{
 		"fhir-dr:customer": "contoso", "fhir-dr:primaryRegion": "eastus",
-		"fhir-dr:dr": `{"enabled":true,"tier":"data","ticket":"SR-1",` + dr + `}`,
+		"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-1",` + dr + `}`,
 	})
 }
 
@@ -89,6 +89,7 @@ config:
   fhir-dr:primaryRegion: eastus
   fhir-dr:dr:
     enabled: true # since SR-1
+    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}
     tier: data
     ticket: SR-100234
     writeRegionChange: an old free-text record
@@ -107,6 +108,7 @@ config:
   fhir-dr:primaryRegion: eastus
   fhir-dr:dr:
     enabled: true # since SR-1
+    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}
     tier: data
     ticket: SR-100234
     writeRegionChange:
@@ -143,7 +145,7 @@ func TestFailoverIntentAndDrill(t *testing.T) {
 	path := filepath.Join(t.TempDir(), stackfile.Path("contoso"))
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, []byte("config:\n  fhir-dr:customer: contoso\n  fhir-dr:primaryRegion: eastus\n"+
-		"  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-100234\n"), 0o644))
+		"  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: data\n    ticket: SR-100234\n"), 0o644))
 	intent := FailoverIntent{Action: ActionPlannedFailover, From: "eastus", To: "westus", At: "2026-11-25T18:00:00Z", By: "ops",
 		Ticket: "INC-42", ServiceManagedFailoverWasOn: true}
 	require.NoError(t, StartFailover(path, intent))

@@ -2,10 +2,16 @@ package drconfig
 
 import (
 	"github.com/fhir-dr/fhir-dr/azure/regions"
+	"maps"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/fhir-dr/fhir-dr/azure/armid"
+	"github.com/fhir-dr/fhir-dr/detection"
 
 	"github.com/fhir-dr/fhir-dr/internal/iprange"
 	"github.com/fhir-dr/fhir-dr/naming"
@@ -25,6 +31,7 @@ var (
 	imagePattern       = regexp.MustCompile(`^[a-z0-9]+([.-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+$`)
 	headerPattern      = regexp.MustCompile(`^([A-Za-z0-9-]+|\*)$`)
 	k8sNamePattern     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	emailPattern       = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
 )
 
 // Defaults of the optional settings, named because code outside the
@@ -53,6 +60,17 @@ const (
 	// MaxUserTags leaves room under Azure's 50 tags per resource for the
 	// tags fhir-dr stamps itself.
 	MaxUserTags = 40
+	// MaxPagingEmails bounds dr.paging.emails: a customer's receivers, not
+	// a mailing list (an action group takes at most 1000).
+	MaxPagingEmails = 10
+	// ActionGroupType is the ARM type of dr.paging.actionGroupId.
+	ActionGroupType = "Microsoft.Insights/actionGroups"
+	// DefaultWebTestFrequency is how often each location runs each
+	// availability test, in seconds.
+	DefaultWebTestFrequency = 300
+	// DefaultFailedLocations is how many test locations must fail before
+	// an availability alert fires.
+	DefaultFailedLocations = 2
 )
 
 // FHIRServicePort is the port the FHIR service's load balancer serves HTTPS
@@ -71,7 +89,7 @@ var groups = []Group{
 	{"cosmos", "The Cosmos DB account"},
 	{"compute", "The one AKS spec of both regions (full tier)"},
 	{"trafficManager", "The Traffic Manager failover profile (full tier)"},
-	{"monitoring", "The Log Analytics workspace of the audit logs"},
+	{"monitoring", "The Log Analytics workspace of the audit logs and the availability tests (full tier)"},
 	{"fhir", "The FHIR server workload of both stamps (full tier)"},
 }
 
@@ -162,6 +180,22 @@ var settings = []Setting{
 		Key: "dr.retiringSecondaryRegion", Doc: "the old secondary while the secondary region moves: kept as a third region (priority 2) until the next change removes this key",
 		When: drEnabled, WhenDoc: "while DR is enabled",
 		Rules: "a known region, neither the primary nor the secondary, not the write region",
+	},
+	{
+		Key: "dr.paging.actionGroupId", Doc: "the platform on-call's Azure Monitor action group, which every alert rule of the stack notifies " +
+			"(see \"Detection and paging\")",
+		Required: drEnabled, RequiredDoc: "when DR is enabled",
+		RequiredHint: "the ARM ID of the platform on-call's action group, " + armid.Format(ActionGroupType) +
+			"; a DR stack whose outage pages no one cannot meet its RTO",
+		Rules: "an action group ARM ID (" + ActionGroupType + "); used while DR is enabled",
+	},
+	{
+		Key: "dr.paging.emails", Doc: "the customer's own receivers: when set, a per-customer action group `ag-<customer>-fhir` " +
+			"with these email receivers is notified too",
+		DefaultDoc: "none (the on-call action group only)",
+		Constraint: Constraint{MaxItems: MaxPagingEmails},
+		Items:      &Constraint{Pattern: emailPattern, Format: "an email address"},
+		Rules:      "distinct; used while DR is enabled",
 	},
 	{
 		Key: "cosmos.accountName", Doc: "the globally unique account name",
@@ -386,6 +420,27 @@ var settings = []Setting{
 	{
 		Key: "monitoring.retentionDays", Doc: "how long the audit logs are kept", Default: 90,
 		Constraint: Constraint{Range: &Range{Min: 30, Max: 730}},
+	},
+	{
+		Key: "monitoring.availability.locations", Doc: "the availability test locations the full tier's web tests run from " +
+			"(Application Insights location IDs)",
+		Default:    detection.DefaultWebTestLocations,
+		DefaultDoc: "`" + strings.Join(detection.DefaultWebTestLocations, "`, `") + "` (East US, West US, West Europe, North Europe, Southeast Asia)",
+		Constraint: Constraint{MaxItems: len(detection.WebTestLocations)},
+		Items:      &Constraint{Enum: slices.Sorted(maps.Keys(detection.WebTestLocations))},
+		Rules:      "at least " + strconv.Itoa(detection.MinWebTestLocations) + ", distinct",
+	},
+	{
+		Key: "monitoring.availability.frequencySeconds", Doc: "how often each location runs each availability test (full tier)",
+		Default:    DefaultWebTestFrequency,
+		Constraint: Constraint{Enum: []string{"300", "600", "900"}},
+		Rules:      "the modeled RTO must meet the tier's target",
+	},
+	{
+		Key: "monitoring.availability.failedLocations", Doc: "how many locations must fail before an availability alert fires (full tier)",
+		Default:    DefaultFailedLocations,
+		Constraint: Constraint{Range: &Range{Min: 1, Max: int64(len(detection.WebTestLocations))}},
+		Rules:      "at most the number of locations",
 	},
 	{
 		Key: "fhir.image", Doc: "the container image repository, without tag", Default: DefaultFHIRImage,

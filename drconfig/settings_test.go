@@ -96,17 +96,17 @@ func TestBounds(t *testing.T) {
 	base := func() map[string]string {
 		return map[string]string{
 			"fhir-dr:customer": "acme", "fhir-dr:primaryRegion": "eastus",
-			"fhir-dr:dr": `{"enabled":true,"tier":"data","ticket":"SR-1"}`,
+			"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-1"}`,
 		}
 	}
 	for _, tc := range []struct {
 		name, key, value, want string
 	}{
-		{"operator decision time that would overflow the RTO", "fhir-dr:dr", `{"enabled":true,"tier":"data","ticket":"SR-1","operatorDecisionTime":"2562047h40m"}`,
+		{"operator decision time that would overflow the RTO", "fhir-dr:dr", `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-1","operatorDecisionTime":"2562047h40m"}`,
 			"fhir-dr:dr.operatorDecisionTime: must be from 0s to 2h, got 2562047h40m"},
-		{"negative operator decision time", "fhir-dr:dr", `{"enabled":true,"tier":"data","ticket":"SR-1","operatorDecisionTime":"-1m"}`,
+		{"negative operator decision time", "fhir-dr:dr", `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-1","operatorDecisionTime":"-1m"}`,
 			"fhir-dr:dr.operatorDecisionTime: must be from 0s to 2h, got -1m"},
-		{"RPO looser than the product's", "fhir-dr:dr", `{"enabled":true,"tier":"data","ticket":"SR-1","rpo":"1h"}`,
+		{"RPO looser than the product's", "fhir-dr:dr", `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-1","rpo":"1h"}`,
 			"fhir-dr:dr.rpo: must be from 0s to 15m, got 1h"},
 		{"TTL above Azure's maximum", "fhir-dr:trafficManager", `{"ttlSeconds":2147483648}`,
 			"fhir-dr:trafficManager.ttlSeconds: must be from 0 to 2147483647, got 2147483648"},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fhir-dr/fhir-dr/azure/armid"
+	"github.com/fhir-dr/fhir-dr/detection"
 	"github.com/fhir-dr/fhir-dr/internal/iprange"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
@@ -43,6 +44,8 @@ func (c *Config) validate(ps *problems) {
 	c.validateCosmos(ps)
 	c.validateCompute(ps)
 	c.validateTrafficManager(ps)
+	c.validatePaging(ps)
+	c.validateAvailability(ps)
 	c.validateFHIR(ps)
 	// The objectives are only meaningful once every input is valid.
 	if c.DR.Enabled && len(ps.list) == 0 {
@@ -327,6 +330,48 @@ func (c *Config) validateTrafficManager(ps *problems) {
 	p := c.TrafficManager.Probe
 	if p.TimeoutSeconds >= p.IntervalSeconds {
 		ps.add(key("trafficManager.probe.timeoutSeconds"), "must be below the probe interval %d s, got %d", p.IntervalSeconds, p.TimeoutSeconds)
+	}
+}
+
+// validatePaging checks where the alerts page: the on-call action group
+// must be one (an ARM ID of an action group, in a subscription), and the
+// customer's receivers distinct.
+func (c *Config) validatePaging(ps *problems) {
+	p := c.DR.Paging
+	if id := p.ActionGroupID; id != "" {
+		if a, err := armid.ParseType(id, ActionGroupType); err != nil || !armid.IsUUID(a.Subscription) {
+			ps.add(key("dr.paging.actionGroupId"), "must be the ARM ID of an action group, %s, got %q", armid.Format(ActionGroupType), id)
+		}
+	}
+	seen := map[string]bool{}
+	for i, e := range p.Emails {
+		if k := strings.ToLower(e); seen[k] {
+			ps.add(key(fmt.Sprintf("dr.paging.emails[%d]", i)), "lists %s twice", e)
+		} else {
+			seen[k] = true
+		}
+	}
+}
+
+// validateAvailability checks the availability tests: enough distinct
+// locations that one location's trouble is not an outage, and no more
+// failed locations asked for than there are.
+func (c *Config) validateAvailability(ps *problems) {
+	a := c.Monitoring.Availability
+	seen := map[string]bool{}
+	for i, l := range a.Locations {
+		if seen[l] {
+			ps.add(key(fmt.Sprintf("monitoring.availability.locations[%d]", i)), "lists %s twice", l)
+		}
+		seen[l] = true
+	}
+	if n := len(seen); n < detection.MinWebTestLocations {
+		ps.add(key("monitoring.availability.locations"), "needs at least %d distinct locations, got %d: with fewer, one location's network trouble looks like an outage",
+			detection.MinWebTestLocations, n)
+	}
+	if a.FailedLocations > len(seen) && len(seen) > 0 {
+		ps.add(key("monitoring.availability.failedLocations"), "is %d, more than the %d locations the tests run from: the alert could never fire",
+			a.FailedLocations, len(seen))
 	}
 }
 

@@ -65,6 +65,43 @@ func Workspace(customer string) string { return "log-" + customer + "-fhir" }
 // Identity is the FHIR server's user-assigned identity.
 func Identity(customer string) string { return "id-" + customer + "-fhir" }
 
+// AlertRule is the Azure name of one of a customer's alert rules, by the
+// rule's key in package detection.
+func AlertRule(customer, key string) string { return "alert-" + customer + "-" + key }
+
+// ActionGroup is the per-customer action group of the customer's own
+// receivers.
+func ActionGroup(customer string) string { return "ag-" + customer + "-fhir" }
+
+// MaxActionGroupShortName is the longest short name Azure accepts for an
+// action group (it prefixes SMS and email subjects).
+const MaxActionGroupShortName = 12
+
+// ActionGroupShortName is the action group's short name: the customer id,
+// cut to MaxActionGroupShortName characters without a trailing hyphen.
+func ActionGroupShortName(customer string) string {
+	if len(customer) > MaxActionGroupShortName {
+		customer = customer[:MaxActionGroupShortName]
+	}
+	return strings.TrimRight(customer, "-")
+}
+
+// AppInsights is the Application Insights component of a customer's
+// availability tests.
+func AppInsights(customer string) string { return "appi-" + customer + "-fhir" }
+
+// AvailabilityWorkspace is the Log Analytics workspace the availability
+// tests' component stores its results in, apart from the audit logs.
+func AvailabilityWorkspace(customer string) string { return "log-" + customer + "-fhir-availability" }
+
+// WebTest is the Azure name of an availability test, by its key in package
+// detection.
+func WebTest(customer, key string) string { return "webtest-" + customer + "-" + key }
+
+// IngressFQDN is the DNS name Azure gives a public IP with a DNS label in a
+// region: <label>.<region>.cloudapp.azure.com.
+func IngressFQDN(label, region string) string { return label + "." + region + ".cloudapp.azure.com" }
+
 // Stamp names the Azure resources of one compute stamp.
 type Stamp struct{ base string }
 

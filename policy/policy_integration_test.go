@@ -268,7 +268,7 @@ func TestBinaryRefusesTheHoles(t *testing.T) {
 		"a TTL beyond any duration": {customer: "contoso", change: on("profile", "dnsConfig.ttl", 1e19), want: []string{
 			"mandatory traffic-manager-profile profile: " + profile + `: DNS TTL 9223372036854775807 s; Azure accepts 0 to 2147483647 s`,
 			"advisory traffic-manager-ttl profile: " + profile + ` has a DNS TTL of 9223372036854775807 s; clients keep the failed primary that long after failover. Consider trafficManager.ttlSeconds: 60 or less`,
-			"mandatory rto-budget profile: " + profile + `: the modeled RTO is 2562047h47m16.854775807s (detection 2m10s, DNS TTL 9223372036854775807 s, standby scale-out 8m30s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods`,
+			"mandatory rto-budget profile: " + profile + `: the modeled RTO is 2562047h47m16.854775807s (detection 35s, DNS TTL 9223372036854775807 s, standby scale-out 8m30s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods`,
 		}},
 		"API server ranges 0.0.0.0/1 and 128.0.0.0/1": {customer: "contoso",
 			change: onClusters("apiServerAccessProfile.authorizedIPRanges", []any{"0.0.0.0/1", "128.0.0.0/1"}),
@@ -315,7 +315,7 @@ func TestBinaryRefusesTheHoles(t *testing.T) {
 			change: on("profile", "dnsConfig.ttl", 2147483648), want: []string{
 				"mandatory traffic-manager-profile profile: " + profile + `: DNS TTL 2147483648 s; Azure accepts 0 to 2147483647 s`,
 				"mandatory traffic-manager-ttl profile: " + profile + ` has a DNS TTL of 2147483648 s; clients keep the failed primary that long after failover. Consider trafficManager.ttlSeconds: 60 or less`,
-				"mandatory rto-budget profile: " + profile + `: the modeled RTO is 596523h44m48s (detection 2m10s, DNS TTL 2147483648 s, standby scale-out 8m30s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods`,
+				"mandatory rto-budget profile: " + profile + `: the modeled RTO is 596523h23m13s (detection 35s, DNS TTL 2147483648 s, standby scale-out 8m30s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods`,
 			}},
 		"Kubernetes RBAC off": {customer: "contoso", change: onClusters("enableRBAC", false), want: []string{
 			`mandatory aks-hardened primary-aks: AKS cluster "primary-aks": enableRBAC is not true; Kubernetes RBAC must be on; without it every authenticated identity is cluster admin`,

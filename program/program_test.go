@@ -20,7 +20,7 @@ func validFull() map[string]string {
 	return map[string]string{
 		"fhir-dr:customer":      "acme",
 		"fhir-dr:primaryRegion": "eastus",
-		"fhir-dr:dr":            `{"enabled":true,"tier":"full","ticket":"SR-1"}`,
+		"fhir-dr:dr":            `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1"}`,
 		"fhir-dr:compute":       `{"apiServer":{"private":true}}`,
 		"fhir-dr:fhir":          `{"version":"4.0.1","auth":{"authority":"https://login.microsoftonline.com/t","audience":"https://fhir.example"}}`,
 	}
@@ -41,9 +41,9 @@ func with(changes map[string]string) map[string]string {
 func TestValidConfigRenders(t *testing.T) {
 	plan, err := render.Run("acme", validFull(), program.Deploy)
 	require.NoError(t, err)
-	assert.Len(t, plan.Resources, 27+3+2+6+2*7+2+2*5,
+	assert.Len(t, plan.Resources, 27+3+2+6+2*7+2+2*5+1+12+3+2,
 		"27 before the workload; 3 components, 2 ingress IP grants, 6 identity resources, 7 workload objects per stamp, 2 locks, "+
-			"5 private access resources per stamp")
+			"5 private access resources per stamp; the alerting component, its 12 rules, 3 web tests, their component and workspace")
 }
 
 // TestBadConfig checks that each invalid configuration fails with exactly
@@ -57,38 +57,38 @@ func TestBadConfig(t *testing.T) {
 	}{
 		{"unknown region", with(map[string]string{"fhir-dr:primaryRegion": "eastuss"}),
 			drconfig.Problems{{Key: "fhir-dr:primaryRegion", Message: `unknown Azure region "eastuss" (did you mean "eastus"?)`}}},
-		{"unknown secondary region", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","secondaryRegion":"mars"}`}),
+		{"unknown secondary region", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1","secondaryRegion":"mars"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.secondaryRegion", Message: `unknown Azure region "mars"`}}},
-		{"same primary and secondary", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","secondaryRegion":"eastus"}`}),
+		{"same primary and secondary", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1","secondaryRegion":"eastus"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.secondaryRegion", Message: "must differ from primaryRegion eastus: a replica in the same region survives no regional outage"}}},
 		{"no pair and no secondary", with(map[string]string{"fhir-dr:primaryRegion": "italynorth"}),
 			drconfig.Problems{{Key: "fhir-dr:dr.secondaryRegion", Message: "is required: italynorth has no Azure paired region; name the DR region explicitly"}}},
 		{"restricted pair needs an explicit secondary", with(map[string]string{"fhir-dr:primaryRegion": "francecentral"}),
 			drconfig.Problems{{Key: "fhir-dr:dr.secondaryRegion", Message: "is required: francecentral's paired region francesouth is access-restricted; request access for the subscription and set dr.secondaryRegion: francesouth, or choose another region"}}},
-		{"write region neither primary nor secondary", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","writeRegion":"centralus","writeRegionChange":"x"}`}),
+		{"write region neither primary nor secondary", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1","writeRegion":"centralus","writeRegionChange":"x"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.writeRegion", Message: `must be the primary region eastus or the secondary region westus, got "centralus"`}}},
-		{"write region moved by hand", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","writeRegion":"westus"}`}),
+		{"write region moved by hand", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1","writeRegion":"westus"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.writeRegionChange", Message: "required when the write region is not the primary: the record drctl failover writes; move the write region with drctl failover, not by editing the stack file"}}},
 		{"disabling DR while failed over", with(map[string]string{"fhir-dr:dr": `{"enabled":false,"writeRegion":"westus","writeRegionChange":"x"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.writeRegion", Message: "is westus, but DR is disabled: fail back to eastus (drctl failback) before disabling DR, because the write region cannot be removed"}}},
-		{"retiring the primary", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","retiringSecondaryRegion":"eastus"}`}),
+		{"retiring the primary", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1","retiringSecondaryRegion":"eastus"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.retiringSecondaryRegion", Message: "must be the old secondary region, neither primaryRegion nor secondaryRegion, got eastus"}}},
-		{"retiring an unknown region", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","retiringSecondaryRegion":"westuss"}`}),
+		{"retiring an unknown region", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1","retiringSecondaryRegion":"westuss"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.retiringSecondaryRegion", Message: `unknown Azure region "westuss" (did you mean "westus"?)`}}},
 		{"retiring zone redundancy without a move", with(map[string]string{"fhir-dr:cosmos": `{"zoneRedundant":{"retiring":false}}`}),
 			drconfig.Problems{{Key: "fhir-dr:cosmos.zoneRedundant.retiring", Message: "applies only while the secondary region moves (dr.retiringSecondaryRegion): " +
 				"remove it together with dr.retiringSecondaryRegion"}}},
 		{"retiring zone redundancy in a non-AZ region", with(map[string]string{
-			"fhir-dr:dr":     `{"enabled":true,"tier":"full","ticket":"SR-1","secondaryRegion":"centralus","retiringSecondaryRegion":"westus"}`,
+			"fhir-dr:dr":     `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1","secondaryRegion":"centralus","retiringSecondaryRegion":"westus"}`,
 			"fhir-dr:cosmos": `{"zoneRedundant":{"retiring":true}}`,
 		}), drconfig.Problems{{Key: "fhir-dr:cosmos.zoneRedundant.retiring", Message: "westus has no availability zones"}}},
-		{"enabled-at not a date", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","enabledAt":"last tuesday"}`}),
+		{"enabled-at not a date", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1","enabledAt":"last tuesday"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.enabledAt", Message: `must be a date, YYYY-MM-DD, got "last tuesday"`}}},
-		{"missing ticket", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full"}`}),
+		{"missing ticket", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.ticket", Message: "is required when DR is enabled: the support ticket that asked for it"}}},
-		{"missing tier", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"ticket":"SR-1"}`}),
+		{"missing tier", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"ticket":"SR-1"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.tier", Message: `is required when DR is enabled: "data" (Cosmos DB replica only) or "full" (replica, mirrored compute and Traffic Manager)`}}},
-		{"bad tier", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"gold","ticket":"SR-1"}`}),
+		{"bad tier", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"gold","ticket":"SR-1"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.tier", Message: `must be data or full, got "gold"`}}},
 		{"missing customer", with(map[string]string{"fhir-dr:customer": ""}),
 			drconfig.Problems{{Key: "fhir-dr:customer", Message: "is required: the customer's DNS-safe id, e.g. contoso"}}},
@@ -102,13 +102,13 @@ func TestBadConfig(t *testing.T) {
 			drconfig.Problems{{Key: "fhir-dr:trafficManager.probe.intervalSeconds", Message: "must be 10 or 30, got 20"}}},
 		{"tolerated failures out of range", with(map[string]string{"fhir-dr:trafficManager": `{"probe":{"toleratedFailures":10}}`}),
 			drconfig.Problems{{Key: "fhir-dr:trafficManager.probe.toleratedFailures", Message: "must be from 0 to 9, got 10"}}},
-		{"RPO below what Cosmos can give", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","rpo":"2m"}`}),
+		{"RPO below what Cosmos can give", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1","rpo":"2m"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.rpo", Message: "RPO 2m0s cannot be met: between 0 (Strong) and 5m0s (the smallest bounded staleness Cosmos DB allows across regions) no consistency level gives it"}}},
-		{"RPO not a duration", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","rpo":"soon"}`}),
+		{"RPO not a duration", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1","rpo":"soon"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.rpo", Message: `must be a duration such as "15m", got "soon"`}}},
 		{"unknown top-level key", with(map[string]string{"fhir-dr:primaryRegon": "eastus"}),
 			drconfig.Problems{{Key: "fhir-dr:primaryRegon", Message: `unknown key (did you mean "primaryRegion"?)`}}},
-		{"unknown nested key", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","secundaryRegion":"westus"}`}),
+		{"unknown nested key", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1","secundaryRegion":"westus"}`}),
 			drconfig.Problems{{Key: "fhir-dr:dr.secundaryRegion", Message: `unknown key (did you mean "secondaryRegion"?)`}}},
 		{"unknown namespace", with(map[string]string{"fhri-dr:dr": `{}`}),
 			drconfig.Problems{{Key: "fhri-dr:dr", Message: `unknown configuration namespace "fhri-dr": fhir-dr reads only "fhir-dr:" keys`}}},
@@ -138,7 +138,7 @@ func TestBadConfig(t *testing.T) {
 			drconfig.Problems{{Key: "fhir-dr:cosmos.allowedIPRanges", Message: "the full tier closes the account's public endpoint (its stamps use private endpoints): " +
 				"remove allowedIPRanges, in the same change that moves the stack to the full tier"}}},
 		{"allowed IP ranges that admit too much", with(map[string]string{
-			"fhir-dr:dr":     `{"enabled":true,"tier":"data","ticket":"SR-1"}`,
+			"fhir-dr:dr":     `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"data","ticket":"SR-1"}`,
 			"fhir-dr:cosmos": `{"allowedIPRanges":["0.0.0.0","0.0.0.0/0","10.1.0.0/16","203.0.113.7","198.51.100.1/24","::1","a.b","100.64.0.0/10"]}`,
 		}), drconfig.Problems{
 			{Key: "fhir-dr:cosmos.allowedIPRanges[0]", Message: "0.0.0.0 admits every Azure datacenter, any tenant's: name the service's own egress ranges"},
@@ -154,8 +154,8 @@ func TestBadConfig(t *testing.T) {
 			drconfig.Problems{{Key: "fhir-dr:compute.network.primary.nodeSubnet", Message: "10.52.0.0/20 is not inside the address space 10.50.0.0/16"}}},
 		{"reserved tag", with(map[string]string{"fhir-dr:tags": `{"Customer":"other"}`}),
 			drconfig.Problems{{Key: "fhir-dr:tags.Customer", Message: "is set by fhir-dr itself and cannot be overridden"}}},
-		{"RTO over budget", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"tier":"full","ticket":"SR-1","operatorDecisionTime":"55m"}`}),
-			drconfig.Problems{{Key: "fhir-dr:dr", Message: "modeled RTO 1h1m15s exceeds the target 1h0m0s for the full tier; " +
+		{"RTO over budget", with(map[string]string{"fhir-dr:dr": `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1","operatorDecisionTime":"56m"}`}),
+			drconfig.Problems{{Key: "fhir-dr:dr", Message: "modeled RTO 1h0m50s exceeds the target 1h0m0s for the full tier; " +
 				"lower dr.operatorDecisionTime or the probe timings, or raise fhir.replicas.standby"}}},
 		{"FHIR workload without its settings", with(map[string]string{"fhir-dr:fhir": `{"replicas":{"standby":5}}`}),
 			drconfig.Problems{
@@ -166,7 +166,7 @@ func TestBadConfig(t *testing.T) {
 			}},
 		{"several problems at once", with(map[string]string{
 			"fhir-dr:primaryRegion": "eastuss",
-			"fhir-dr:dr":            `{"enabled":true,"tier":"full"}`,
+			"fhir-dr:dr":            `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full"}`,
 		}), drconfig.Problems{
 			{Key: "fhir-dr:primaryRegion", Message: `unknown Azure region "eastuss" (did you mean "eastus"?)`},
 			{Key: "fhir-dr:dr.ticket", Message: "is required when DR is enabled: the support ticket that asked for it"},
@@ -210,7 +210,7 @@ func TestOutputs(t *testing.T) {
 		"fhirReplicasStandby":      3,
 		"billingMultiplier":        2,
 		"rpoSeconds":               900,
-		"rtoSeconds":               300 + 30 + 900 + 45, // no paging rule declared: the 5-minute fallback
+		"rtoSeconds":               215 + 30 + 900 + 45, // Traffic Manager endpoint rule: 35 s probe + grain + publication + evaluation
 		"serviceManagedRtoSeconds": 3600 + 60,
 	}
 	// Compare through JSON so that number types do not matter.

@@ -20,6 +20,7 @@ config:
   fhir-dr:primaryRegion: eastus
   fhir-dr:dr:
     enabled: true # since SR-1
+    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}
     tier: data
     ticket: SR-100234
   fhir-dr:cosmos:
@@ -34,6 +35,7 @@ config:
   fhir-dr:primaryRegion: eastus
   fhir-dr:dr:
     enabled: true # since SR-1
+    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}
     tier: data
     ticket: SR-100234
     writeRegion: westus

@@ -213,7 +213,7 @@ func TestPlanPolicyConfigDisablesRules(t *testing.T) {
 	assert.Equal(t, []string{"cosmos-tls12", "rto-budget"}, doc.DisabledRules)
 
 	// With findings, the disabled rules are named beside them.
-	require.NoError(t, os.WriteFile(config, []byte(`{"cosmos-tls12": "disabled", "rto-budget": {"rtoFullSeconds": 1200}}`), 0o644))
+	require.NoError(t, os.WriteFile(config, []byte(`{"cosmos-tls12": "disabled", "rto-budget": {"rtoFullSeconds": 1140}}`), 0o644))
 	code, out, _ = runDrctl(t, "plan", "--stack", "contoso", "--policy-config", config)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, "\nPolicy (fhir-dr 1.0.0, "+all+" rules; 1 disabled by the policy config: cosmos-tls12): 1 mandatory, 0 advisory\n"+

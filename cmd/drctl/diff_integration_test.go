@@ -44,7 +44,7 @@ func TestDiffHazards(t *testing.T) {
 	edit("litware", replace("  fhir-dr:cosmos:\n", "  fhir-dr:cosmos:\n    accountName: fhir-litware-new\n"))
 	// Azure rejects a region added together with another account change.
 	edit("adatum", func(s string) string {
-		return s + "  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-3001\n  fhir-dr:cosmos:\n    backup:\n      intervalMinutes: 120\n"
+		return s + "  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: data\n    ticket: SR-3001\n  fhir-dr:cosmos:\n    backup:\n      intervalMinutes: 120\n"
 	})
 	// Failing over by editing config.
 	edit("fabrikam", func(s string) string {
@@ -111,6 +111,7 @@ func TestDiffRecordedFailover(t *testing.T) {
 	t.Chdir(clone)
 	arm := fakearm.New(t, "/subscriptions/sub-1/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso")
 	t.Setenv("AZURE_ARM_ENDPOINT", arm.URL) // drctl failover reaches the fake, without a credential
+	t.Setenv("AZURE_SUBSCRIPTION_ID", "")
 	oldPoll := pollFrequency
 	pollFrequency = time.Millisecond
 	t.Cleanup(func() { pollFrequency = oldPoll })

@@ -56,7 +56,7 @@ func TestValidateFleetWithBrokenStacks(t *testing.T) {
 	dir := t.TempDir()
 	writeFleet(t, dir, 40)
 	broken := map[string]string{
-		"customer0007": "config:\n  fhir-dr:customer: customer0007\n  fhir-dr:primaryRegion: mars\n  fhir-dr:dr:\n    enabled: true\n    tier: gold\n",
+		"customer0007": "config:\n  fhir-dr:customer: customer0007\n  fhir-dr:primaryRegion: mars\n  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: gold\n",
 		"customer0031": "config:\n  fhir-dr:customer: customer0031\n  fhir-dr:primaryRegion: eastus\n  fhir-dr:cosmos:\n    throughputt: 400\n",
 	}
 	for c, content := range broken {
@@ -69,7 +69,7 @@ func TestValidateFleetWithBrokenStacks(t *testing.T) {
 	assert.Contains(t, out, "\n40 stacks, 2 failed\n")
 	assert.Regexp(t, `(?m)^customer0007 +- +- +- +- +- +INVALID$`, out)
 	assert.Regexp(t, `(?m)^customer0031 +- +- +- +- +- +INVALID$`, out)
-	assert.Regexp(t, `(?m)^customer0001 +eastus +westus \(paired\) +full +15m0s +21m15s +ok$`, out)
+	assert.Regexp(t, `(?m)^customer0001 +eastus +westus \(paired\) +full +15m0s +19m50s +ok$`, out)
 	for _, want := range []string{
 		"stacks/Pulumi.customer0007.yaml: 3 configuration problems:",
 		"fhir-dr:primaryRegion: unknown Azure region \"mars\"",

@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/spf13/cobra"
 
+	"github.com/fhir-dr/fhir-dr/azure/applicationinsights"
 	"github.com/fhir-dr/fhir-dr/azure/authorization"
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
@@ -53,8 +54,8 @@ func newPlanCmd() *cobra.Command {
 		Short: "render a customer's stack offline, with the policy's verdict",
 		Long: `drctl plan renders one customer's stack offline: it loads the stack file the way Pulumi does, runs the
 real fhir-dr program under a mock resource monitor, and prints the resources it declares, the stack
-outputs, the modeled recovery objectives, the estimated monthly cost of DR, and the verdict of the policy
-pack's rules (policy/rules), run in-process. It needs no cloud access and no credentials. Configuration
+outputs, the modeled recovery objectives, the detection and paging rules, the estimated monthly cost of
+DR, and the verdict of the policy pack's rules (policy/rules), run in-process. It needs no cloud access and no credentials. Configuration
 problems are listed on standard error. A policy config that disables rules says how many, and which.`,
 		Example: `  drctl plan --stack contoso
   drctl plan --stack contoso --json
@@ -122,7 +123,9 @@ func runPlan(o planOptions, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: warning: %s\n", result.File, w)
 	}
 	if o.asJSON {
-		b, err := json.MarshalIndent(planDocument{result.Plan, policyDiagnostics(result.Policy), result.Disabled, cost}, "", "  ")
+		doc := planDocument{Plan: result.Plan, Policy: policyDiagnostics(result.Policy), DisabledRules: result.Disabled, Cost: cost,
+			Detection: alertRules(result.Config)}
+		b, err := json.MarshalIndent(doc, "", "  ")
 		if err != nil {
 			fmt.Fprintln(stderr, "drctl plan:", err)
 			return 1
@@ -155,6 +158,8 @@ type planDocument struct {
 	// promises were not checked.
 	DisabledRules []string     `json:"disabledRules,omitempty"`
 	Cost          costEstimate `json:"cost"`
+	// Detection are the stack's alert rules (package detection).
+	Detection []alertRule `json:"detection"`
 }
 
 // costEstimate is what DR adds to the customer's monthly bill, from the
@@ -301,6 +306,7 @@ func printPlan(w io.Writer, sp *stackPlan, cost costEstimate) {
 			objectives.SingleRegionRPO)
 	} else {
 		printObjectives(w, sp.Config.Objectives())
+		printDetection(w, sp.Config)
 	}
 	printCost(w, sp.Config, cost)
 	printPolicy(w, sp.Policy, sp.Disabled)
@@ -423,6 +429,10 @@ var keyInputs = map[string][]string{
 	network.PrivateDnsZoneGroupToken:                    {"privateDnsZoneGroupName"},
 	privatedns.PrivateZoneToken:                         {"privateZoneName"},
 	privatedns.VirtualNetworkLinkToken:                  {"virtualNetworkLinkName"},
+	monitor.MetricAlertToken:                            {"ruleName", "severity", "windowSize", "evaluationFrequency", "enabled"},
+	monitor.ActionGroupToken:                            {"actionGroupName", "groupShortName", "enabled"},
+	applicationinsights.ComponentToken:                  {"resourceName", "location"},
+	applicationinsights.WebTestToken:                    {"webTestName", "webTestKind", "frequency", "request.requestUrl"},
 	"kubernetes:core/v1:Namespace":                      {"metadata.name"},
 	"kubernetes:core/v1:ServiceAccount":                 {"metadata.name"},
 	"kubernetes:apps/v1:Deployment":                     {"metadata.name", "spec.template.spec.containers"},

@@ -29,15 +29,20 @@ func TestPlanText(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	for _, want := range []string{
 		"Stack contoso (",
-		"43 Azure resources and 12 Kubernetes objects in 9 components",
+		"60 Azure resources and 12 Kubernetes objects in 10 components",
 		"azure-native:cosmosdb:DatabaseAccount account [protected, retained, v" + azurenative.Version + "]",
 		"locations=eastus(priority 0, zone-redundant),westus(priority 1) publicNetworkAccess=Disabled",
 		"azure-native:trafficmanager:Endpoint secondary-endpoint [v" + azurenative.Version + "]",
 		"endpointName=secondary endpointType=AzureEndpoints priority=2 endpointStatus=Enabled",
 		"trafficManagerFqdn        contoso-fhir.trafficmanager.net",
 		"RPO 15m0s: within the target 15m0s",
-		"RTO by forced failover (runbook) 21m15s: within the target 1h0m0s",
+		"RTO by forced failover (runbook) 19m50s: within the target 1h0m0s",
 		"8m30s  product  standby FHIR service scales out from 2 to 4 pods",
+		"Detection and paging (12 rules, package detection)",
+		"availability tests (3) every 300 s from us-va-ash-azr, us-ca-sjc-azr, emea-nl-ams-azr, emea-gb-db3-azr, apac-sg-sin-azr",
+		"traffic-manager-endpoint-degraded 3m35s:",
+		"availability-primary 9m10s:",
+		"write path (detected by Traffic Manager endpoint degraded (traffic-manager-endpoint-degraded), the fastest paging rule):",
 	} {
 		assert.Contains(t, out, want)
 	}
@@ -75,12 +80,24 @@ func TestPlanJSON(t *testing.T) {
 			Total    float64  `json:"total"`
 			Unpriced []string `json:"unpriced"`
 		} `json:"cost"`
+		Detection []struct {
+			Key              string   `json:"key"`
+			Signal           string   `json:"signal"`
+			Condition        string   `json:"condition"`
+			Window           string   `json:"window"`
+			Frequency        string   `json:"frequency"`
+			Severity         int      `json:"severity"`
+			Pages            bool     `json:"pages"`
+			Reference        string   `json:"reference"`
+			Deviations       []string `json:"deviations"`
+			DetectionSeconds *int     `json:"detectionSeconds"`
+		} `json:"detection"`
 	}
 	dec := json.NewDecoder(strings.NewReader(out))
 	dec.DisallowUnknownFields()
 	require.NoError(t, dec.Decode(&doc))
 	assert.Equal(t, "litware", doc.Stack)
-	require.Len(t, doc.Resources, 11)
+	require.Len(t, doc.Resources, 16, "11 and the alerting component with the data tier's 4 rules")
 	assert.Equal(t, "urn:pulumi:litware::fhir-dr::fhir-dr:index:CustomerDR::litware", doc.Resources[0].URN)
 	var found bool
 	for _, r := range doc.Resources {
@@ -102,6 +119,14 @@ func TestPlanJSON(t *testing.T) {
 	assert.Equal(t, "2026-11-25", doc.Cost.PricesAsOf)
 	assert.Equal(t, 58.40, doc.Cost.Total)
 	assert.Empty(t, doc.Cost.Unpriced)
+	require.Len(t, doc.Detection, 4)
+	unavailable := doc.Detection[3]
+	assert.Equal(t, "cosmos-write-region-unavailable", unavailable.Key)
+	assert.Equal(t, "Count > 10, StatusCode Include [503]", unavailable.Condition)
+	assert.Equal(t, "PT5M", unavailable.Window)
+	require.NotNil(t, unavailable.DetectionSeconds)
+	assert.Equal(t, 180, *unavailable.DetectionSeconds)
+	assert.Nil(t, doc.Detection[0].DetectionSeconds, "a failover detects nothing: it is Azure's answer to an outage")
 }
 
 // The cost estimate is a report: a valid VM size the price table does not
@@ -112,7 +137,7 @@ func TestPlanUnpricedVMSize(t *testing.T) {
 	stack := func(name, vmSize string) string {
 		path := filepath.Join(dir, "Pulumi."+name+".yaml")
 		require.NoError(t, os.WriteFile(path, []byte("config:\n  fhir-dr:customer: acme\n  fhir-dr:primaryRegion: eastus\n"+
-			"  fhir-dr:dr:\n    enabled: true\n    tier: full\n    ticket: SR-1\n"+
+			"  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: full\n    ticket: SR-1\n"+
 			"  fhir-dr:compute:\n    apiServer:\n      private: true\n    nodePools:\n"+
 			"      - name: system\n        count: 2\n      - name: gpu\n        mode: User\n        vmSize: "+vmSize+"\n        count: 1\n"+
 			fhirSettings), 0o644))
@@ -152,7 +177,7 @@ func TestPlanPolicy(t *testing.T) {
 	dir := t.TempDir()
 	stack := filepath.Join(dir, "Pulumi.slowdns.yaml")
 	require.NoError(t, os.WriteFile(stack, []byte("config:\n  fhir-dr:customer: slowdns\n  fhir-dr:primaryRegion: eastus\n"+
-		"  fhir-dr:dr:\n    enabled: true\n    tier: full\n    ticket: SR-1\n"+
+		"  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: full\n    ticket: SR-1\n"+
 		"  fhir-dr:compute:\n    apiServer:\n      private: true\n"+fhirSettings+
 		"  fhir-dr:trafficManager:\n    ttlSeconds: 300\n"), 0o644))
 	code, out, errOut = runDrctl(t, "plan", "--stack-file", stack)
@@ -162,11 +187,11 @@ func TestPlanPolicy(t *testing.T) {
 		"that long after failover. Consider trafficManager.ttlSeconds: 60 or less\n")
 
 	config := filepath.Join(dir, "policy.json")
-	require.NoError(t, os.WriteFile(config, []byte(`{"rto-budget": {"rtoFullSeconds": 1200}}`), 0o644))
+	require.NoError(t, os.WriteFile(config, []byte(`{"rto-budget": {"rtoFullSeconds": 1140}}`), 0o644))
 	code, out, errOut = runDrctl(t, "plan", "--stack", "contoso", "--policy-config", config)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, out, policyHeader+"1 mandatory, 0 advisory\n"+
-		`  [mandatory] rto-budget: Traffic Manager profile "profile": the modeled RTO is 21m15s (detection 35s, DNS TTL 60 s, standby scale-out 8m30s), `)
+		`  [mandatory] rto-budget: Traffic Manager profile "profile": the modeled RTO is 19m50s (detection 35s, DNS TTL 60 s, standby scale-out 8m30s), `)
 	assert.Contains(t, errOut, "stacks/Pulumi.contoso.yaml: the policy refuses this stack (mandatory rules broken)")
 
 	require.NoError(t, os.WriteFile(config, []byte(`{"no-such-rule": "mandatory"}`), 0o644))
@@ -189,6 +214,7 @@ func TestPlanStackFileAndInvalidConfig(t *testing.T) {
   fhir-dr:primaryRegion: italynorth
   fhir-dr:dr:
     enabled: true
+    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}
     tier: full
 `), 0o600))
 	code, out, errOut := runDrctl(t, "plan", "--stack-file", bad, "--json")

@@ -18,7 +18,7 @@ import (
 func TestReportTable(t *testing.T) {
 	code, out, errOut := runDrctl(t, "report")
 	require.Equal(t, 0, code, errOut)
-	assert.Regexp(t, `(?m)^contoso +eastus +westus \(paired\) +full +SR-100234 +Session +15m0s +21m15s +≤10000 +x2 +1945\.25 +never +ok$`, out)
+	assert.Regexp(t, `(?m)^contoso +eastus +westus \(paired\) +full +SR-100234 +Session +15m0s +19m50s +≤10000 +x2 +1945\.25 +never +ok$`, out)
 	assert.Regexp(t, `(?m)^northwind +westeurope +swedencentral \(chosen\) +full `, out)
 	assert.Regexp(t, `(?m)^adatum +eastus2 +- +none +none +Session +- +- +≤4000 +x1 +0\.00 +never +ok$`, out)
 	assert.Contains(t, out, "\n6 customers; DR adds an estimated 7712.38 USD a month (list prices of 2026-11-25; see internal/pricing/prices.json)\n")
@@ -32,8 +32,8 @@ func TestReportCSVAndJSON(t *testing.T) {
 	assert.Equal(t, [][]string{
 		{"customer", "primary_region", "secondary_region", "secondary_choice", "tier", "ticket", "consistency", "rpo_seconds",
 			"rto_seconds", "throughput_rus", "autoscale", "billing_multiplier", "monthly_dr_cost_USD", "last_drill", "status"},
-		{"litware", "uksouth", "ukwest", "paired", "data", "SR-101511", "Session", "900", "4875", "1000", "false", "2", "58.40", "never", "ok"},
-		{"fabrikam", "brazilsouth", "southcentralus", "paired", "full", "SR-100871", "BoundedStaleness", "600", "1275", "4000", "false", "2", "642.93", "never", "ok"},
+		{"litware", "uksouth", "ukwest", "paired", "data", "SR-101511", "Session", "900", "4755", "1000", "false", "2", "58.40", "never", "ok"},
+		{"fabrikam", "brazilsouth", "southcentralus", "paired", "full", "SR-100871", "BoundedStaleness", "600", "1190", "4000", "false", "2", "642.93", "never", "ok"},
 	}, records)
 
 	code, out, errOut = runDrctl(t, "report", "--format", "json", "adatum")
@@ -57,7 +57,7 @@ func TestReportUnpricedVMSize(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "stacks"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "stacks", "Pulumi.acme.yaml"), []byte("config:\n"+
 		"  fhir-dr:customer: acme\n  fhir-dr:primaryRegion: eastus\n"+
-		"  fhir-dr:dr:\n    enabled: true\n    tier: full\n    ticket: SR-1\n"+
+		"  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: full\n    ticket: SR-1\n"+
 		"  fhir-dr:compute:\n    apiServer:\n      private: true\n    nodePools:\n"+
 		"      - name: system\n        vmSize: Standard_NC24ads_A100_v4\n        count: 2\n"+fhirSettings), 0o644))
 	t.Chdir(root)

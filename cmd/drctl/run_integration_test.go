@@ -33,8 +33,8 @@ func TestUpCommand(t *testing.T) {
 	code, stdout, stderr := runDrctl(t, "up", "--stacks", "contoso,litware", "--parallel", "2", "--create-stacks",
 		"--pulumi", session.CLIPath(), "--policy-pack", pack)
 	require.Equal(t, 0, code, stderr+stdout)
-	assert.Regexp(t, `(?m)^contoso +67 create +\S+ +ok$`, stdout)
-	assert.Regexp(t, `(?m)^litware +12 create +\S+ +ok$`, stdout)
+	assert.Regexp(t, `(?m)^contoso +85 create +\S+ +ok$`, stdout)
+	assert.Regexp(t, `(?m)^litware +17 create +\S+ +ok$`, stdout)
 	assert.Contains(t, stdout, "up: 2 stacks, 0 failed\n")
 	assert.True(t, strings.Contains(stdout, "[litware] Policy Packs run:"), "the policy pack ran")
 

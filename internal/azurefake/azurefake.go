@@ -14,6 +14,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/fhir-dr/fhir-dr/azure/applicationinsights"
 	"github.com/fhir-dr/fhir-dr/azure/authorization"
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
@@ -56,6 +57,10 @@ var providerPaths = map[string]struct{ path, nameInput string }{
 	privatedns.PrivateZoneToken:                      {"Microsoft.Network/privateDnsZones", "privateZoneName"},
 	privatedns.VirtualNetworkLinkToken:               {"", "virtualNetworkLinkName"},
 	authorization.ManagementLockByScopeToken:         {"", "lockName"},
+	monitor.MetricAlertToken:                         {"Microsoft.Insights/metricAlerts", "ruleName"},
+	monitor.ActionGroupToken:                         {"Microsoft.Insights/actionGroups", "actionGroupName"},
+	applicationinsights.ComponentToken:               {"Microsoft.Insights/components", "resourceName"},
+	applicationinsights.WebTestToken:                 {"Microsoft.Insights/webtests", "webTestName"},
 }
 
 // Outputs returns the ID and the output properties of a resource of type

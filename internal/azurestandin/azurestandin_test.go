@@ -248,3 +248,24 @@ func TestDeleteUnderLock(t *testing.T) {
 	assert.NoError(t, del(authorization.ManagementLockByScopeToken, lockID))
 	assert.NoError(t, del(cosmosdb.DatabaseAccountToken, accountID), "once the lock is gone")
 }
+
+// TestAlertingPassesCheck: the per-customer action group (dr.paging.emails,
+// which no example stack sets) and the metric alerts are accepted too.
+func TestAlertingPassesCheck(t *testing.T) {
+	values, err := drconfig.ReadStackFile(filepath.Join("testdata", "Pulumi.standinalerts.yaml"))
+	require.NoError(t, err)
+	plan, err := render.Run("standinalerts", values, program.Deploy)
+	require.NoError(t, err)
+	f := facts(t)
+	groups := 0
+	for _, r := range plan.Resources {
+		if !strings.HasPrefix(r.Type, PackageName+":") {
+			continue
+		}
+		if r.Type == "azure-native:monitor:ActionGroup" {
+			groups++
+		}
+		assert.Empty(t, CheckInputs(f, r.Type, nil, resource.NewPropertyMapFromMap(r.Inputs)), r.URN)
+	}
+	assert.Equal(t, 1, groups)
+}

@@ -35,7 +35,7 @@ const (
 func TestCheck(t *testing.T) {
 	full := func(audience string) map[string]string {
 		return map[string]string{
-			"fhir-dr:dr":      `{"enabled":true,"tier":"full","ticket":"SR-1"}`,
+			"fhir-dr:dr":      `{"enabled":true,"paging":{"actionGroupId":"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"},"tier":"full","ticket":"SR-1"}`,
 			"fhir-dr:compute": `{"apiServer":{"private":true}}`,
 			"fhir-dr:fhir":    `{"version":"4.0.1","auth":{"authority":"https://login.microsoftonline.com/t","audience":"` + audience + `"}}`,
 		}
@@ -180,7 +180,7 @@ func BenchmarkCheckProject(b *testing.B) {
 	require.NoError(b, os.MkdirAll(filepath.Join(root, "stacks"), 0o755))
 	for i := range 1000 {
 		name := fmt.Sprintf("customer%04d", i)
-		content := "config:\n  fhir-dr:customer: " + name + "\n  fhir-dr:primaryRegion: eastus\n  fhir-dr:dr:\n    enabled: true\n" +
+		content := "config:\n  fhir-dr:customer: " + name + "\n  fhir-dr:primaryRegion: eastus\n  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n" +
 			"    tier: full\n    ticket: SR-1\n  fhir-dr:compute:\n    apiServer:\n      private: true\n  fhir-dr:fhir:\n" +
 			"    version: \"4.0.1\"\n    auth:\n      authority: https://login.microsoftonline.com/t\n" +
 			"      audience: https://" + name + "-fhir.trafficmanager.net\n"

@@ -89,9 +89,9 @@ func TestPolicyPackConfigThroughTheEngine(t *testing.T) {
 	require.NoError(t, err)
 
 	policyConfig := filepath.Join(t.TempDir(), "policy.json")
-	require.NoError(t, os.WriteFile(policyConfig, []byte(`{"rto-budget": {"rtoFullSeconds": 1200}}`), 0o644))
+	require.NoError(t, os.WriteFile(policyConfig, []byte(`{"rto-budget": {"rtoFullSeconds": 1140}}`), 0o644))
 	_, err = st.Preview(ctx, optpreview.PolicyPackConfigs(policyConfig))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "rto-budget")
-	assert.Contains(t, err.Error(), "the modeled RTO is 31m40s (detection 2m10s, DNS TTL 60 s, standby scale-out 8m30s), over the budget of 20m0s")
+	assert.Contains(t, err.Error(), "the modeled RTO is 19m50s (detection 35s, DNS TTL 60 s, standby scale-out 8m30s), over the budget of 19m0s")
 }

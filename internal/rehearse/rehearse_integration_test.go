@@ -144,7 +144,7 @@ func TestTransitions(t *testing.T) {
 	s := newSession(t)
 	base := "config:\n  fhir-dr:customer: adatum\n  fhir-dr:primaryRegion: eastus2\n"
 	dr := func(fields string) string {
-		return base + "  fhir-dr:dr:\n    enabled: true\n    ticket: SR-2001\n" + fields
+		return base + "  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    ticket: SR-2001\n" + fields
 	}
 	private := "  fhir-dr:compute:\n    apiServer:\n      private: true\n" + fhirSettings
 	failedOver := "    writeRegion: centralus\n    writeRegionChange: planned failover to centralus at 2026-11-25T18:00:00Z by ops (INC-1)\n"
@@ -230,7 +230,7 @@ func TestSecondaryMoveFromARegionWithoutZoneRedundancy(t *testing.T) {
 	s := newSession(t)
 	stack := func(dr, cosmos string) string {
 		return "config:\n  fhir-dr:customer: northwind\n  fhir-dr:primaryRegion: westeurope\n" +
-			"  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-101002\n" + dr +
+			"  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: data\n    ticket: SR-101002\n" + dr +
 			"  fhir-dr:cosmos:\n    zoneRedundant:\n" + cosmos
 	}
 	deployed := stack("    secondaryRegion: swedencentral\n", "      secondary: false\n")
@@ -338,7 +338,7 @@ func TestRefusedChanges(t *testing.T) {
 			"marked for protection",
 		},
 		"enabling DR together with another account change": {
-			base + "  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-2001\n" +
+			base + "  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: data\n    ticket: SR-2001\n" +
 				"  fhir-dr:cosmos:\n    backup:\n      intervalMinutes: 120\n",
 			"adding or removing regions (add centralus) cannot be combined with other account changes (backupPolicy)",
 		},
@@ -370,7 +370,7 @@ func TestDeployRevision(t *testing.T) {
 	_, err := git(ctx, projectRoot(t), "clone", "--quiet", "--no-local", projectRoot(t), clone)
 	require.NoError(t, err)
 	enabled := "config:\n  fhir-dr:customer: adatum\n  fhir-dr:primaryRegion: eastus2\n" +
-		"  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-2001\n"
+		"  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: data\n    ticket: SR-2001\n"
 	require.NoError(t, os.WriteFile(filepath.Join(clone, stackfile.Path("adatum")), []byte(enabled), 0o644))
 
 	var out bytes.Buffer
@@ -504,7 +504,7 @@ func TestAdoptExistingCustomer(t *testing.T) {
 	assert.Empty(t, again.Changes)
 
 	// Enabling DR afterwards changes the account's locations only.
-	enabled := config + "  fhir-dr:dr:\n    enabled: true\n    tier: data\n    ticket: SR-3\n"
+	enabled := config + "  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: data\n    ticket: SR-3\n"
 	require.NoError(t, st.SetConfig([]byte(enabled)))
 	up, err := st.Up(ctx)
 	require.NoError(t, err)

@@ -25,7 +25,7 @@ func TestAudit(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	head := "config:\n  fhir-dr:customer: acme\n  fhir-dr:primaryRegion: uksouth\n"
 	dr := func(fields string) string {
-		return head + "  fhir-dr:dr:\n    enabled: true\n" + fields
+		return head + "  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n" + fields
 	}
 	for i, step := range []struct{ author, content string }{
 		{"Ann", head},

@@ -114,6 +114,9 @@ func protectionHazards(base, current []Resource) []Hazard {
 				}
 			}
 		case workspaceType:
+			if isAvailabilityWorkspace(old.URN) {
+				continue // test results that feed alerts, not the audit trail
+			}
 			name := orName(str(old.Inputs, "workspaceName"), old.Name)
 			switch {
 			case !kept:
@@ -138,4 +141,12 @@ func protectionHazards(base, current []Resource) []Hazard {
 	// finished them, which varies: the hazards come in URN order.
 	slices.SortStableFunc(out, func(a, b Hazard) int { return strings.Compare(a.URN, b.URN) })
 	return out
+}
+
+// isAvailabilityWorkspace reports whether a workspace is the one of the
+// availability tests' component (components.NewAlerting), which holds test
+// results for alerts and goes with the full tier; every other workspace is
+// taken for the customer's audit trail.
+func isAvailabilityWorkspace(urn string) bool {
+	return strings.Contains(urn, "fhir-dr:index:Alerting$"+workspaceType+"::")
 }

@@ -22,7 +22,8 @@ const (
 // any other keys).
 func contoso(t *testing.T, dr map[string]any, more ...string) *drconfig.Config {
 	t.Helper()
-	settings := map[string]any{"enabled": true, "tier": "data", "ticket": "SR-1"}
+	settings := map[string]any{"enabled": true, "tier": "data", "ticket": "SR-1",
+		"paging": map[string]any{"actionGroupId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall"}}
 	for k, v := range dr {
 		settings[k] = v
 	}

@@ -124,6 +124,12 @@ func TestProtectionHazards(t *testing.T) {
 		"(workspaceName): a new, empty workspace, and the old one deleted with its logs." + hint}}, one(workspace("log-c", 90), workspace("log-c2", 90)))
 	assert.Equal(t, []Hazard{{ProtectionReduced, wsURN, "the Log Analytics workspace log-c, the customer's audit trail, would be deleted with its logs." + hint}},
 		protectionHazards([]Resource{workspace("log-c", 90)}, nil))
+
+	// The availability tests' workspace holds test results, not the audit
+	// trail: it goes with the full tier.
+	availability := workspace("log-c-fhir-availability", 30)
+	availability.URN = "urn:pulumi:c::fhir-dr::fhir-dr:index:CustomerDR$fhir-dr:index:Alerting$" + workspaceType + "::availability-workspace"
+	assert.Empty(t, protectionHazards([]Resource{availability}, nil))
 }
 
 func TestAcknowledge(t *testing.T) {

@@ -194,7 +194,7 @@ func TestAnalyzerInfo(t *testing.T) {
 		byName[p.GetName()] = p
 	}
 	assert.Len(t, byName, len(rules.All()))
-	assert.Len(t, byName, 27)
+	assert.Len(t, byName, 28)
 	assert.Equal(t, pulumirpc.EnforcementLevel_ADVISORY, byName["traffic-manager-ttl"].GetEnforcementLevel())
 	assert.Equal(t, pulumirpc.PolicyType_POLICY_TYPE_STACK, byName["aks-mirrored"].GetPolicyType())
 	assert.Contains(t, byName["rto-budget"].GetConfigSchema().GetProperties().AsMap(), RTOFullSecondsProperty)

@@ -124,7 +124,7 @@ type finding struct {
 // All returns every rule, in a stable order.
 func All() []Rule {
 	var all []Rule
-	for _, group := range [][]Rule{cosmosRules, trafficRules, aksRules, fhirRules, kubernetesRules, tagRules} {
+	for _, group := range [][]Rule{cosmosRules, trafficRules, aksRules, fhirRules, kubernetesRules, tagRules, detectionRules} {
 		all = append(all, group...)
 	}
 	return all
@@ -312,12 +312,13 @@ const (
 )
 
 var kinds = map[string]string{
-	accountType:   "Cosmos DB account",
-	databaseType:  "Cosmos DB database",
-	containerType: "Cosmos DB container",
-	profileType:   "Traffic Manager profile",
-	endpointType:  "Traffic Manager endpoint",
-	clusterType:   "AKS cluster",
-	publicIPType:  "public IP",
-	groupType:     "resource group",
+	accountType:     "Cosmos DB account",
+	databaseType:    "Cosmos DB database",
+	containerType:   "Cosmos DB container",
+	profileType:     "Traffic Manager profile",
+	endpointType:    "Traffic Manager endpoint",
+	clusterType:     "AKS cluster",
+	publicIPType:    "public IP",
+	groupType:       "resource group",
+	metricAlertType: "metric alert",
 }

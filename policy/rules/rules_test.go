@@ -366,8 +366,8 @@ func TestEachRuleCatchesItsViolation(t *testing.T) {
 			{"rto-budget", "::profile", `Traffic Manager profile "profile": the modeled RTO is 1h10m15s (detection 1m45s, DNS TTL 3600 s, standby scale-out 8m30s), over the budget of 1h0m0s; probe faster (10 s interval, fewer tolerated failures), lower the TTL or run more standby pods`},
 			{"traffic-manager-ttl", "::profile", `Traffic Manager profile "profile" has a DNS TTL of 3600 s; clients keep the failed primary that long after failover. Consider trafficManager.ttlSeconds: 60 or less`},
 		}},
-		"a data tier too slow to decide": {"litware", nil, func(c *rules.Config) { c.RTOData = 80 * time.Minute },
-			[]violation{{"rto-budget", "", "the modeled RTO of the data tier is 1h21m15s, over the budget of 1h20m0s; " +
+		"a data tier too slow to decide": {"litware", nil, func(c *rules.Config) { c.RTOData = 79 * time.Minute },
+			[]violation{{"rto-budget", "", "the modeled RTO of the data tier is 1h19m15s, over the budget of 1h19m0s; " +
 				"shorten dr.operatorDecisionTime or move the customer to the full tier"}}},
 		"standby disabled": {"contoso", func(t *testing.T, s *rules.Stack) {
 			set(t, s, "secondary-endpoint", "endpointStatus", "Disabled")

@@ -19,8 +19,9 @@ var trafficRules = []Rule{
 	},
 	{
 		Name: "rto-budget",
-		Description: "The modeled RTO of a DR stack is within its tier's budget: for the full tier with the Traffic Manager profile's " +
-			"probe timing and DNS TTL, for the data tier with its alerting and rebuild estimates.",
+		Description: "The modeled RTO of a DR stack is within its tier's budget: detection by the fastest paging rule the stack declares, " +
+			"enabled (detection-paging); for the full tier with the Traffic Manager profile's probe timing and DNS TTL, " +
+			"for the data tier with its rebuild estimate.",
 		Level: Mandatory, Scope: StackScope,
 		stack: checkRTOBudget,
 	},
@@ -106,7 +107,7 @@ func checkRTOBudget(e *env, s Stack) []finding {
 			d, time.Duration(MinOperatorDecisionTime), time.Duration(MaxOperatorDecisionTime), drconfig.DefaultOperatorDecisionTime)}}
 	}
 	if !e.full {
-		o := objectives.Model(objectives.Inputs{OperatorDecision: e.operatorDecision})
+		o := objectives.Model(objectives.Inputs{OperatorDecision: e.operatorDecision, Signals: declaredSignals(e, s, objectives.Probe{})})
 		if o.RTO <= e.rto {
 			return nil
 		}
@@ -137,6 +138,7 @@ func checkRTOBudget(e *env, s Stack) []finding {
 		o := objectives.Model(objectives.Inputs{
 			Full: true, Probe: probe, OperatorDecision: e.operatorDecision,
 			StandbyReplicas: standby, PrimaryReplicas: primary,
+			Signals: declaredSignals(e, s, probe),
 		})
 		if o.RTO > e.rto {
 			out = append(out, finding{r.URN, fmt.Sprintf("%s: the modeled RTO is %s (detection %s, DNS TTL %d s, standby scale-out %s), "+
