@@ -42,20 +42,32 @@ func TestDiffFleetConflicts(t *testing.T) {
 	assert.Contains(t, stderr, "drctl diff: the change must not be deployed as it is")
 	var report review.Report
 	require.NoError(t, json.Unmarshal([]byte(stdout), &report), stdout)
+	const advice = "Give each stack what must be its customer's alone (customer id, Cosmos DB account, adopted account and resource group, " +
+		"Traffic Manager name, token audience) and name its file after its customer; drctl validate lists every conflict."
 	account := review.Hazard{Kind: review.FleetConflict, Message: "stacks/Pulumi.alpha.yaml and stacks/Pulumi.lima.yaml: fhir-dr:cosmos.accountName: " +
-		"fhir-alpha is declared by both: Cosmos DB account names are global in Azure, so there is one such account, for one customer"}
+		"fhir-alpha is declared by both: Cosmos DB account names are global in Azure, so there is one such account, for one customer", Advice: advice}
 	dns := review.Hazard{Kind: review.FleetConflict, Message: "stacks/Pulumi.alpha.yaml and stacks/Pulumi.kilo.yaml: fhir-dr:trafficManager.dnsName: " +
-		"alpha-fhir is declared by both: alpha-fhir.trafficmanager.net is one global DNS name, for one customer"}
+		"alpha-fhir is declared by both: alpha-fhir.trafficmanager.net is one global DNS name, for one customer", Advice: advice}
+	// The figures of each revision's stack file: lima is new.
+	require.Len(t, report.Stacks, 3)
+	assert.NotNil(t, report.Stacks[0].Base)
+	assert.NotNil(t, report.Stacks[0].Head)
+	assert.Nil(t, report.Stacks[2].Base, "lima is new")
+	assert.NotNil(t, report.Stacks[2].Head)
+	for i := range report.Stacks {
+		report.Stacks[i].Base, report.Stacks[i].Head = nil, nil
+	}
 	note := []string{"not rehearsed: the stacks conflict with each other, which the engine cannot see; " +
 		"fix the fleet-wide conflicts first, and the review then runs the engine"}
 	assert.Equal(t, []review.StackReview{
-		{Customer: "alpha", Changes: []review.Change{}, Counts: map[string]int{}, Hazards: []review.Hazard{account, dns}, Notes: note},
-		{Customer: "kilo", Changes: []review.Change{}, Counts: map[string]int{}, Hazards: []review.Hazard{dns}, Notes: note},
-		{Customer: "lima", Changes: []review.Change{}, Counts: map[string]int{}, Hazards: []review.Hazard{account}, Notes: note},
+		{Customer: "alpha", Changes: []review.Change{}, Counts: map[string]int{}, Hazards: []review.Hazard{account, dns}, Notes: note, Verdict: advice},
+		{Customer: "kilo", Changes: []review.Change{}, Counts: map[string]int{}, Hazards: []review.Hazard{dns}, Notes: note, Verdict: advice},
+		{Customer: "lima", Changes: []review.Change{}, Counts: map[string]int{}, Hazards: []review.Hazard{account}, Notes: note, Verdict: advice},
 	}, report.Stacks)
 
 	code, md, _ := runDrctl(t, "diff", "--base", "HEAD")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, md, "| alpha | **blocked** | 0 | 0 | 0 | 0 | fleet-conflict |\n")
+	assert.Regexp(t, `\n\| alpha \| \*\*blocked\*\* \| [^|]+ \| [^|]+ \| [^|]+ \| [^|]+ \| 0 \| 0 \| 0 \| 0 \| fleet-conflict \|\n`, md)
+	assert.Contains(t, md, "**Verdict** (<code>fleet-conflict</code>): Give each stack what must be its customer's alone")
 	assert.Contains(t, md, "- <code>fleet-conflict</code> "+dns.Message+"\n")
 }

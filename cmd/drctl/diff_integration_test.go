@@ -78,10 +78,13 @@ func TestDiffHazards(t *testing.T) {
 	assert.Equal(t, []review.HazardKind{review.DataLoss}, kinds("litware"))
 	assert.Contains(t, byCustomer["litware"].EngineError, "marked for protection")
 	assert.Equal(t, []review.HazardKind{review.SplitRequired}, kinds("adatum"))
-	assert.Contains(t, byCustomer["adatum"].Hazards[0].Message, "Split it into two pull requests")
+	assert.Contains(t, byCustomer["adatum"].Hazards[0].Advice, "Split it into two pull requests")
+	assert.Equal(t, byCustomer["adatum"].Hazards[0].Advice, byCustomer["adatum"].Verdict)
 	assert.Contains(t, byCustomer["adatum"].EngineError, "cannot be combined with other account changes")
 	assert.Contains(t, kinds("fabrikam"), review.WriteRegionByConfig)
 	assert.Contains(t, kinds("fabrikam"), review.DataLoss, "the account's location moves too")
+	assert.Equal(t, review.DataLoss, kinds("fabrikam")[0], "the most severe first")
+	assert.Equal(t, "Revert this change: a new account, region or name needs a migration, not a config edit.", byCustomer["fabrikam"].Verdict)
 	assert.Equal(t, []review.HazardKind{review.StackRemoved}, kinds("tailspin"))
 
 	contoso := byCustomer["contoso"]
@@ -98,7 +101,8 @@ func TestDiffHazards(t *testing.T) {
 	code, md, _ := runDrctl(t, "diff", "--base", "HEAD")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, md, "| fabrikam | **blocked** |")
-	assert.Contains(t, md, "| contoso | ok | 0 |")
+	assert.Contains(t, md, "| contoso | ok | full | ")
+	assert.Contains(t, md, "| tailspin | stack file removed | full → — | ")
 	assert.LessOrEqual(t, len(md), review.MaxComment)
 }
 
@@ -280,12 +284,15 @@ func TestDiffReviewHoles(t *testing.T) {
 	assert.Equal(t, []review.HazardKind{review.ServiceRemoved, review.ServiceRemoved, review.ServiceRemoved}, kinds("fabrikam"))
 	assert.Equal(t, "the customer's live FHIR service in brazilsouth would be deleted: AKS cluster aks-fabrikam-fhir-primary, "+
 		"FHIR Deployment fhir/fhir-server, public IP pip-fabrikam-fhir-primary-ingress with the DNS name fabrikam-fhir-primary.brazilsouth.cloudapp.azure.com. "+
-		dnsLabelNote+" "+ackHint("service-removed"), message("fabrikam", 0))
+		dnsLabelNote, message("fabrikam", 0))
+	assert.Equal(t, dnsLabelAdvice+" "+ackHint("service-removed"), byCustomer["fabrikam"].Hazards[0].Advice)
+	assert.Equal(t, byCustomer["fabrikam"].Hazards[0].Advice, byCustomer["fabrikam"].Verdict)
 	assert.Equal(t, "the standby FHIR service in southcentralus would be deleted: AKS cluster aks-fabrikam-fhir-secondary, "+
 		"FHIR Deployment fhir/fhir-server, public IP pip-fabrikam-fhir-secondary-ingress with the DNS name fabrikam-fhir-secondary.southcentralus.cloudapp.azure.com. "+
-		dnsLabelNote+" "+ackHint("service-removed"), message("fabrikam", 1))
+		dnsLabelNote, message("fabrikam", 1))
 	assert.Equal(t, "the Traffic Manager profile tm-fabrikam-fhir would be deleted, releasing fabrikam-fhir.trafficmanager.net, the customer's "+
-		"FHIR endpoint and token audience. "+trafficManagerNote+" "+ackHint("service-removed"), message("fabrikam", 2))
+		"FHIR endpoint and token audience. "+trafficManagerNote, message("fabrikam", 2))
+	assert.Equal(t, trafficManagerAdvice+" "+ackHint("service-removed"), byCustomer["fabrikam"].Hazards[2].Advice)
 	assert.Empty(t, byCustomer["fabrikam"].EngineError)
 
 	tailspin := byCustomer["tailspin"]
@@ -294,16 +301,18 @@ func TestDiffReviewHoles(t *testing.T) {
 	assert.Len(t, tailspin.Notes, 3)
 	assert.True(t, strings.HasPrefix(note("tailspin", 0), "acknowledged under SR-101999: the customer's live FHIR service in italynorth would be deleted"), note("tailspin", 0))
 	assert.True(t, strings.HasPrefix(note("tailspin", 2), "acknowledged under SR-101999: the Traffic Manager profile tm-tailspin-fhir would be deleted, releasing tailspin-fhir.trafficmanager.net"), note("tailspin", 2))
+	assert.True(t, strings.HasSuffix(note("tailspin", 2), trafficManagerNote+" "+trafficManagerAdvice), "what to do before the release still holds: "+note("tailspin", 2))
 
 	// Hole 3: less protection is a hazard.
 	assert.Equal(t, []string{"the Cosmos DB account fhir-northwind would keep backups for 7 days (Continuous7Days) instead of 30 days (Continuous30Days): " +
-		"backups older than that are deleted at once and can no longer be restored. " + ackHint("protection-reduced")}, messages("northwind"))
+		"backups older than that are deleted at once and can no longer be restored."}, messages("northwind"))
+	assert.Equal(t, ackHint("protection-reduced"), byCustomer["northwind"].Verdict)
 	assert.Equal(t, []review.HazardKind{review.ProtectionReduced}, kinds("northwind"))
 	assert.Equal(t, []string{
 		"the Cosmos DB account fhir-litware would keep backups for 24 hours (periodic) instead of 48 hours (periodic): " +
-			"backups older than that are deleted at once and can no longer be restored. " + ackHint("protection-reduced"),
+			"backups older than that are deleted at once and can no longer be restored.",
 		"the Log Analytics workspace log-litware-fhir would keep the audit logs for 30 days instead of 90: " +
-			"older logs, the customer's audit trail, are deleted at once. " + ackHint("protection-reduced"),
+			"older logs, the customer's audit trail, are deleted at once.",
 	}, messages("litware"))
 
 	// The comment quotes the hand-typed record without letting it out.
@@ -317,18 +326,120 @@ func TestDiffReviewHoles(t *testing.T) {
 	assert.Contains(t, md, "Record: x&lt;/details&gt; &lt;\\!-- fhir-dr:diff --&gt; \\`code\\` \\| cell @\u2060mention \\[link\\]\\(x\\)")
 }
 
-// The acknowledgement hint and the DNS notes the service-removed hazards
-// carry, as the README states them.
+// The acknowledgement hint and the DNS notes and advice the
+// service-removed hazards carry, as the README states them.
 func ackHint(kind string) string {
 	return "If the customer agreed to it, acknowledge it in this change: dr.acknowledge: {ticket: <the ticket>, hazards: [" + kind + "]}."
 }
 
-const dnsLabelNote = "Its DNS name is released, and Azure keeps no reservation for it: anyone can then create a public IP with that label in that region " +
-	"and receive the traffic of every record that still points at it (dangling DNS, subdomain takeover); have the customer remove such records first."
+const (
+	dnsLabelNote = "Its DNS name is released, and Azure keeps no reservation for it: anyone can then create a public IP with that label in that region " +
+		"and receive the traffic of every record that still points at it (dangling DNS, subdomain takeover)."
+	dnsLabelAdvice     = "Have the customer remove such records first."
+	trafficManagerNote = "Azure keeps no reservation for a deleted Traffic Manager name: anyone can create a profile with it and receive the " +
+		"traffic of every client and CNAME that still uses it (dangling DNS, subdomain takeover)."
+	trafficManagerAdvice = "Before the release, have the customer remove their CNAMEs to it and stop using it as an endpoint and audience, " +
+		"or keep the profile, disabled, for a quarantine period instead of deleting it (runbook, \"Change tier\")."
+)
 
-const trafficManagerNote = "Azure keeps no reservation for a deleted Traffic Manager name: anyone can create a profile with it and receive the " +
-	"traffic of every client and CNAME that still uses it (dangling DNS, subdomain takeover). Before the release, have the customer remove their " +
-	"CNAMEs to it and stop using it as an endpoint and audience, or keep the profile, disabled, for a quarantine period instead of deleting it (runbook, \"Change tier\")."
+// TestDiffReviewComment reviews, as a reviewer reads it, the comment on
+// two changes of stacks this test brings (testdata/diff): a full-tier
+// stack's secondary region moved as the runbook says (the new region added,
+// the old one retiring), and a data-tier stack's primary region moved.
+// The comment shows no unknown-value sentinel, says what the move does to
+// what serves the customer, shows the lists element by element, the tier,
+// RPO, RTO and cost before and after, and one verdict per stack.
+func TestDiffReviewComment(t *testing.T) {
+	clone := cloneProject(t)
+	git := func(args ...string) {
+		out, err := exec.Command("git", append([]string{"-C", clone, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...).CombinedOutput()
+		require.NoError(t, err, string(out))
+	}
+	fixture := func(customer string) string {
+		b, err := os.ReadFile(filepath.Join("testdata", "diff", "Pulumi."+customer+".yaml"))
+		require.NoError(t, err)
+		return string(b)
+	}
+	write := func(customer, content string) {
+		require.NoError(t, os.WriteFile(filepath.Join(clone, stackfile.Path(customer)), []byte(content), 0o644))
+	}
+	replace := func(s, old, new string) string {
+		require.Contains(t, s, old)
+		return strings.Replace(s, old, new, 1)
+	}
+	write("zeta", fixture("zeta"))
+	write("eta", fixture("eta"))
+	git("add", "stacks")
+	git("commit", "-qm", "zeta and eta")
+	write("zeta", replace(fixture("zeta"), "    secondaryRegion: spaincentral\n",
+		"    secondaryRegion: swedencentral\n    retiringSecondaryRegion: spaincentral\n"))
+	write("eta", replace(fixture("eta"), "fhir-dr:primaryRegion: uksouth", "fhir-dr:primaryRegion: westeurope"))
+	t.Chdir(clone)
+
+	code, stdout, stderr := runDrctl(t, "diff", "--base", "HEAD", "--json")
+	assert.Equal(t, 1, code, stderr)
+	var report review.Report
+	require.NoError(t, json.Unmarshal([]byte(stdout), &report), stdout)
+	require.Len(t, report.Stacks, 2)
+	eta, zeta := report.Stacks[0], report.Stacks[1]
+	require.Equal(t, "zeta", zeta.Customer)
+	change := func(s review.StackReview, name string) review.Change {
+		for _, c := range s.Changes {
+			if c.Name == name {
+				return c
+			}
+		}
+		t.Fatalf("%s: no change of %s", s.Customer, name)
+		return review.Change{}
+	}
+
+	// The secondary move: in order, but it takes down what serves the
+	// customer: the profile lives in the standby's resource group.
+	assert.Empty(t, zeta.Hazards)
+	assert.Empty(t, zeta.EngineError)
+	assert.Empty(t, zeta.Verdict)
+	require.Len(t, zeta.Notes, 1)
+	assert.True(t, strings.HasPrefix(zeta.Notes[0], "service outage: this change takes down what serves the customer now "+
+		"(Traffic Manager profile profile replaced and Traffic Manager endpoint primary-endpoint replaced) and the standby ("), zeta.Notes[0])
+	assert.Contains(t, zeta.Notes[0], "; and the primary's FHIR Deployment primary-fhir-deployment is rolled: the pod template changes")
+	assert.NotContains(t, zeta.Notes[0], "the primary is not affected")
+	assert.Equal(t, []review.FieldChange{
+		{Path: "locations[spaincentral].failoverPriority", Old: "1", New: "2"},
+		{Path: "locations[swedencentral]", Old: "(none)", New: `{"failoverPriority":1,"isZoneRedundant":true,"locationName":"swedencentral"}`},
+	}, change(zeta, "account").Fields)
+	assert.Contains(t, change(zeta, "primary-fhir-deployment").Fields, review.FieldChange{
+		Path: "spec.template.spec.containers[fhir-server].env[CosmosDb__PreferredLocations__1].value", Old: `"spaincentral"`, New: `"swedencentral"`})
+	assert.Contains(t, change(zeta, "primary-endpoint").Fields, review.FieldChange{Path: "profileName", Old: `"tm-zeta-fhir"`, New: "(known after deploy)"})
+	require.NotNil(t, zeta.Base)
+	require.NotNil(t, zeta.Head)
+	assert.Equal(t, "full", zeta.Base.Tier)
+	assert.Equal(t, "full", zeta.Head.Tier)
+	assert.Greater(t, zeta.Head.MonthlyDRCost, zeta.Base.MonthlyDRCost, "the retiring region is billed until the move completes")
+
+	// The primary move: data loss decides; Azure's refusals are facts.
+	require.NotEmpty(t, eta.Hazards)
+	assert.Equal(t, review.DataLoss, eta.Hazards[0].Kind)
+	assert.Equal(t, "Revert this change: a new account, region or name needs a migration, not a config edit.", eta.Verdict)
+	assert.Contains(t, eta.Refusals, "primary-rg (azure-native:resources:ResourceGroup) is protected: the engine refuses to replace it")
+	for _, r := range eta.Refusals {
+		assert.NotContains(t, r, "map[", "no Go map dumps")
+		assert.NotContains(t, r, "remove the `protect` flag")
+	}
+
+	code, md, _ := runDrctl(t, "diff", "--base", "HEAD")
+	assert.Equal(t, 1, code)
+	assert.LessOrEqual(t, len(md), review.MaxComment)
+	assert.NotContains(t, md, "04da6b54-80e4-46f7-96ec-b56ff0331ba9")
+	assert.Contains(t, md, `\(known after deploy\)`)
+	assert.NotContains(t, md, "...", "no value is cut")
+	assert.Contains(t, md, "<code>locations\\[swedencentral\\]</code> added: ")
+	assert.Contains(t, md, "| zeta | ok (see notes) | full | 15m | ")
+	assert.Regexp(t, `\| eta \| \*\*blocked\*\* \| data \| 15m \| [^|]+ \| [0-9.,\\]+ \| `, md)
+	assert.Contains(t, md, "**Verdict** (<code>data-loss</code>): Revert this change")
+	assert.NotContains(t, md, "Split it into two pull requests", "no advice against the verdict")
+	assert.NotContains(t, md, "Change the secondary region in two pull requests")
+	assert.Contains(t, md, "| DR cost per month | ")
+}
 
 // TestDiffRefusesOptionRefs: a base that git would read as an option is
 // refused before git sees it (git diff --output=x writes a file).

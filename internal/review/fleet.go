@@ -14,6 +14,10 @@ import (
 // working tree, or whose customer is not its stack name: internal/fleet.
 const FleetConflict HazardKind = "fleet-conflict"
 
+// fleetAdvice is what to do about a fleet conflict.
+const fleetAdvice = "Give each stack what must be its customer's alone (customer id, Cosmos DB account, adopted account and resource group, " +
+	"Traffic Manager name, token audience) and name its file after its customer; drctl validate lists every conflict."
+
 // notRehearsed is the note on a stack review stopped by fleet conflicts.
 const notRehearsed = "not rehearsed: the stacks conflict with each other, which the engine cannot see; " +
 	"fix the fleet-wide conflicts first, and the review then runs the engine"
@@ -44,7 +48,7 @@ func addFleetConflicts(report *Report, root string) (stop bool, err error) {
 					Customer: name, Counts: map[string]int{}, Changes: []Change{}, Notes: []string{notRehearsed},
 				})
 			}
-			report.Stacks[i].Hazards = append(report.Stacks[i].Hazards, Hazard{Kind: FleetConflict, Message: p.String()})
+			report.Stacks[i].Hazards = append(report.Stacks[i].Hazards, Hazard{Kind: FleetConflict, Message: p.String(), Advice: fleetAdvice})
 		}
 	}
 	slices.SortFunc(report.Stacks, func(a, b StackReview) int { return strings.Compare(a.Customer, b.Customer) })

@@ -6,7 +6,9 @@
 package review
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -83,8 +85,12 @@ type Hazard struct {
 	Kind HazardKind `json:"kind"`
 	// URN is the resource it is about, "" for the stack.
 	URN string `json:"urn,omitempty"`
-	// Message says what would happen and what to do instead.
+	// Message says what would happen: the fact.
 	Message string `json:"message"`
+	// Advice says what to do instead, "" when the message says it. The
+	// comment gives the advice of a stack's most severe hazard only
+	// (Verdict), so that no two pieces of advice contradict each other.
+	Advice string `json:"advice,omitempty"`
 }
 
 const accountType = cosmosdb.DatabaseAccountToken
@@ -114,8 +120,9 @@ func accountHazards(base, current []Resource) []Hazard {
 		name := accountName(old)
 		cur, ok := byURN[old.URN]
 		if !ok {
-			out = append(out, Hazard{DataLoss, old.URN, fmt.Sprintf(
-				"the Cosmos DB account %s would be deleted with the customer's data; keep declaring it (it is protected, so the update would fail)", name)})
+			out = append(out, Hazard{Kind: DataLoss, URN: old.URN,
+				Message: fmt.Sprintf("the Cosmos DB account %s would be deleted with the customer's data", name),
+				Advice:  "Keep declaring it (it is protected, so the update would fail)."})
 			continue
 		}
 		if reps := armrules.Replacements(accountType, old.Inputs, cur.Inputs); len(reps) > 0 {
@@ -123,9 +130,9 @@ func accountHazards(base, current []Resource) []Hazard {
 			for _, r := range reps {
 				why = append(why, fmt.Sprintf("%s: %s", r.Path, r.Reason))
 			}
-			out = append(out, Hazard{DataLoss, old.URN, fmt.Sprintf(
-				"the Cosmos DB account %s would be replaced, losing the customer's data (%s); revert this change: "+
-					"a new account, region or name needs a migration, not a config edit", name, strings.Join(why, "; "))})
+			out = append(out, Hazard{Kind: DataLoss, URN: old.URN,
+				Message: fmt.Sprintf("the Cosmos DB account %s would be replaced, losing the customer's data (%s)", name, strings.Join(why, "; ")),
+				Advice:  "Revert this change: a new account, region or name needs a migration, not a config edit."})
 		}
 		for _, v := range armrules.CheckDatabaseAccount(old.Inputs, cur.Inputs) {
 			out = append(out, hazardOf(name, old.URN, v))
@@ -134,23 +141,48 @@ func accountHazards(base, current []Resource) []Hazard {
 	return out
 }
 
+// armrulesAdvice are where armrules' messages (which the stand-in gives
+// too) go on from what Azure rejects to how to proceed. The review gives
+// its own advice, and only the most severe hazard's, so the fact ends
+// there.
+var armrulesAdvice = []string{
+	": replace a region in two steps",
+	": make the other changes first",
+	": fail over to another region first",
+}
+
+// withoutAdvice is an armrules message without its advice on how to
+// proceed; the whole message when it gives none this function knows.
+func withoutAdvice(msg string) string {
+	for _, a := range armrulesAdvice {
+		if i := strings.Index(msg, a); i > 0 {
+			return msg[:i]
+		}
+	}
+	return msg
+}
+
 func hazardOf(account, urn string, v armrules.Violation) Hazard {
+	v.Message = withoutAdvice(v.Message)
 	switch v.Kind {
 	case armrules.KindCombinedRegionChange:
-		return Hazard{SplitRequired, urn, fmt.Sprintf("Azure rejects this update of the Cosmos DB account %s: %s. "+
-			"Split it into two pull requests: first the other changes with the regions as they are, "+
-			"then, once that is deployed, the region change on its own.", account, v.Message)}
+		return Hazard{Kind: SplitRequired, URN: urn, Message: fmt.Sprintf("Azure rejects this update of the Cosmos DB account %s: %s", account, v.Message),
+			Advice: "Split it into two pull requests: first the other changes with the regions as they are, " +
+				"then, once that is deployed, the region change on its own."}
 	case armrules.KindRegionSwap:
-		return Hazard{SplitRequired, urn, fmt.Sprintf("Cosmos DB account %s: %s. Change the secondary region in two pull requests: "+
-			"first set dr.secondaryRegion to the new region and dr.retiringSecondaryRegion to the old one (both are kept), "+
-			"then, once that is deployed, remove dr.retiringSecondaryRegion.", account, v.Message)}
+		return Hazard{Kind: SplitRequired, URN: urn, Message: fmt.Sprintf("Cosmos DB account %s: %s", account, v.Message),
+			Advice: "Change the secondary region in two pull requests: " +
+				"first set dr.secondaryRegion to the new region and dr.retiringSecondaryRegion to the old one (both are kept), " +
+				"then, once that is deployed, remove dr.retiringSecondaryRegion."}
 	case armrules.KindWriteRegionMoved:
-		return Hazard{WriteRegionByConfig, urn, fmt.Sprintf("Cosmos DB account %s: %s. Move the write region with the failover "+
-			"procedure (runbook, drctl failover), which records the new write region in the stack file; do not edit regions to do it.", account, v.Message)}
+		return Hazard{Kind: WriteRegionByConfig, URN: urn, Message: fmt.Sprintf("Cosmos DB account %s: %s", account, v.Message),
+			Advice: "Move the write region with the failover procedure (runbook, drctl failover), " +
+				"which records the new write region in the stack file; do not edit regions to do it."}
 	case armrules.KindWriteRegionRemoved:
-		return Hazard{WriteRegionRemoved, urn, fmt.Sprintf("Cosmos DB account %s: %s.", account, v.Message)}
+		return Hazard{Kind: WriteRegionRemoved, URN: urn, Message: fmt.Sprintf("Cosmos DB account %s: %s", account, v.Message),
+			Advice: "Fail over to another region first (runbook, drctl failover), then remove the old write region in a later pull request."}
 	}
-	return Hazard{AzureRejects, urn, fmt.Sprintf("Azure rejects this update of the Cosmos DB account %s: %s: %s", account, v.Path, v.Message)}
+	return Hazard{Kind: AzureRejects, URN: urn, Message: fmt.Sprintf("Azure rejects this update of the Cosmos DB account %s: %s: %s", account, v.Path, v.Message)}
 }
 
 func accountName(r Resource) string {
@@ -158,4 +190,46 @@ func accountName(r Resource) string {
 		return v.StringValue()
 	}
 	return r.Name
+}
+
+// severity orders the hazard kinds, most severe first: what leaves the
+// customer unmanaged or the review without a rehearsal, then what loses
+// data for good, a write-region change Azure may be in the middle of,
+// what puts the write region where the record says it is
+// not, what takes the live service or its DNS names away, what keeps less
+// of the data, and last what Azure or the engine would only refuse. A
+// stack's verdict is the advice of its most severe hazard; a kind not
+// listed ranks last.
+var severity = []HazardKind{
+	StackRemoved, FleetConflict, DataLoss, FailoverInProgress, WriteRegionRemoved, WriteRegionUnverified, WriteRegionByConfig,
+	ServiceRemoved, ProtectionReduced, SplitRequired, AzureRejects, AdoptMismatch,
+}
+
+func rankOf(k HazardKind) int {
+	if i := slices.Index(severity, k); i >= 0 {
+		return i
+	}
+	return len(severity)
+}
+
+// refusedAdvice is the verdict on a stack the engine refuses without a
+// hazard of the review's own.
+const refusedAdvice = "The engine refuses this change: fix what it names below."
+
+// decide orders the stack's hazards by severity (stable, so hazards of one
+// kind keep their order) and gives the stack its one verdict: the advice
+// of the most severe hazard (its message when it has none), else the
+// engine's refusal's.
+func decide(s *StackReview) {
+	slices.SortStableFunc(s.Hazards, func(a, b Hazard) int { return cmp.Compare(rankOf(a.Kind), rankOf(b.Kind)) })
+	switch {
+	case len(s.Hazards) > 0:
+		top := s.Hazards[0]
+		s.Verdict = top.Advice
+		if s.Verdict == "" {
+			s.Verdict = top.Message
+		}
+	case s.EngineError != "":
+		s.Verdict = refusedAdvice
+	}
 }

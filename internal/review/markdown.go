@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -14,9 +15,14 @@ const CommentMarker = "<!-- fhir-dr:diff -->"
 const MaxComment = 65536
 
 // Markdown renders the report as one pull-request comment of at most limit
-// bytes, hence characters (MaxComment when limit <= 0): the summary table first, then
-// each stack's details in a collapsible section. Details that do not fit are
-// left out, and the comment says so.
+// bytes, hence characters (MaxComment when limit <= 0): the summary table
+// first, one row per stack with its result, tier, modeled RPO and RTO and
+// cost of DR (base → head), then each stack's details in a collapsible
+// section. What does not fit is summarised, never cut: a stack's details
+// lose their diagrams first, then the inputs of each planned step, then
+// the plan (its counts are in the summary row), and last the whole section;
+// summary rows of stacks that need no attention give way to a count of
+// them. The comment says what it left out and how to see it.
 func Markdown(r *Report, limit int) string {
 	if limit <= 0 {
 		limit = MaxComment
@@ -33,40 +39,210 @@ func Markdown(r *Report, limit int) string {
 		head.WriteString("No customer stack is affected.\n")
 		return head.String()
 	}
-	head.WriteString("| Stack | Result | Create | Update | Replace | Delete | Hazards |\n|---|---|---:|---:|---:|---:|---|\n")
-	for _, s := range r.Stacks {
-		fmt.Fprintf(&head, "| %s | %s | %d | %d | %d | %d | %s |\n", md(s.Customer), result(s),
-			s.Counts["create"], s.Counts["update"], s.Counts["replace"], s.Counts["delete"], md(hazardKinds(s)))
-	}
-	out := head.String()
+	head.WriteString("RPO and RTO are the modeled worst case (" + md(objectivesOutage) + "); the cost is the estimated monthly cost of DR " +
+		"at list prices (drctl report). A change shows as base → this change.\n\n")
+	fmt.Fprintf(&head, "| Stack | Result | Tier | RPO | RTO | DR cost/month (%s) | Create | Update | Replace | Delete | Hazards |\n", currency(r))
+	head.WriteString("|---|---|---|---|---|---:|---:|---:|---:|---:|---|\n")
+	run := code("drctl diff --base " + r.Base)
+	// Room kept for the notes on what is left out.
+	reserve := min(3500, limit/8)
+	budget := limit - head.Len() - reserve
 
-	var omitted []string
-	for _, s := range r.Stacks {
-		if result(s) == "no changes" {
-			continue // the summary row says it all
+	// What fits is chosen in passes, the stacks that need attention
+	// first: their rows, their details at the least level (verdict,
+	// hazards, notes, refusals, figures), then with the plan and its
+	// inputs, the other rows, and then each section at the most detailed
+	// level that fits.
+	rows := make([]string, len(r.Stacks))
+	for i, s := range r.Stacks {
+		rows[i] = summaryRow(s)
+	}
+	order := make([]int, len(r.Stacks))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return attention(r.Stacks[a]) - attention(r.Stacks[b]) })
+	shown := make([]bool, len(r.Stacks))
+	details := make([]string, len(r.Stacks))
+	level := make([]int, len(r.Stacks))
+	addRow := func(i int) {
+		if !shown[i] && len(rows[i]) <= budget {
+			shown[i] = true
+			budget -= len(rows[i])
 		}
-		details := stackDetails(s)
-		// Keep room for the truncation note.
-		if len(out)+len(details)+400 > limit {
-			omitted = append(omitted, md(s.Customer))
-			continue
+	}
+	// fit gives stack i's section the most detailed level from least up
+	// that fits, in place of the one it has.
+	fit := func(i, least int) {
+		if !shown[i] || !hasDetails(r.Stacks[i]) {
+			return
 		}
-		out += details
+		for l := least; l < len(detailLevels); l++ {
+			if details[i] != "" && l >= level[i] {
+				return
+			}
+			if d := stackDetails(r.Stacks[i], l); len(d) <= budget+len(details[i]) {
+				budget += len(details[i]) - len(d)
+				details[i], level[i] = d, l
+				return
+			}
+		}
+	}
+	const urgent = 2 // attention of the stacks whose essentials come first
+	for _, i := range order {
+		if attention(r.Stacks[i]) <= urgent {
+			addRow(i)
+		}
+	}
+	for _, least := range []int{len(detailLevels) - 1, 1} {
+		for _, i := range order {
+			if attention(r.Stacks[i]) <= urgent {
+				fit(i, least)
+			}
+		}
+	}
+	for _, i := range order {
+		addRow(i)
+	}
+	for _, i := range order {
+		fit(i, 0)
+	}
+	var hidden, omitted []int
+	for i := range r.Stacks {
+		switch {
+		case !shown[i]:
+			hidden = append(hidden, i)
+		case details[i] == "" && hasDetails(r.Stacks[i]):
+			omitted = append(omitted, i)
+		}
+	}
+
+	table := head.String()
+	for i, row := range rows {
+		if shown[i] {
+			table += row
+		}
+	}
+	if len(hidden) > 0 {
+		counts := map[string]int{}
+		var results, names []string
+		for _, i := range hidden {
+			res := result(r.Stacks[i])
+			if counts[res] == 0 {
+				results = append(results, res)
+			}
+			counts[res]++
+			names = append(names, md(r.Stacks[i].Customer))
+		}
+		var parts []string
+		for _, res := range results {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[res], res))
+		}
+		table += fmt.Sprintf("\n> %d more stack(s) are not in the table, to stay within GitHub's %d-character comment limit: %s. Run %s for every row.\n",
+			len(hidden), MaxComment, strings.Join(parts, ", "), run)
+		table += "> " + names2(names, reserve/2) + "\n"
+	}
+	out := table
+	var shortened []string
+	for i, d := range details {
+		out += d
+		if d != "" && level[i] > 0 {
+			shortened = append(shortened, md(r.Stacks[i].Customer))
+		}
+	}
+	if len(shortened) > 0 {
+		out += fmt.Sprintf("\n> The details of %d stack(s) are shortened to stay within GitHub's %d-character comment limit (each says what it leaves out): %s. Run %s for everything.\n",
+			len(shortened), MaxComment, names2(shortened, reserve/4), run)
 	}
 	if len(omitted) > 0 {
-		note := fmt.Sprintf("\n> Details of %d stack(s) left out to stay within GitHub's %d-character comment limit: %s. "+
-			"Run %s for everything.\n", len(omitted), MaxComment, strings.Join(omitted, ", "), code("drctl diff --base "+r.Base))
-		if len(out)+len(note) > limit {
-			note = fmt.Sprintf("\n> Details of %d stack(s) left out (comment limit). Run %s.\n", len(omitted), code("drctl diff --base "+r.Base))
+		var names []string
+		for _, i := range omitted {
+			names = append(names, md(r.Stacks[i].Customer))
 		}
-		out += note
+		out += fmt.Sprintf("\n> The details of %d stack(s) are left out to stay within GitHub's %d-character comment limit: %s. Run %s for everything.\n",
+			len(omitted), MaxComment, names2(names, reserve/4), run)
 	}
 	if len(out) > limit {
-		// Only a summary table of thousands of stacks gets here.
-		cut := "\n> Truncated at GitHub's comment limit.\n"
-		out = strings.ToValidUTF8(out[:limit-len(cut)], "") + cut
+		// Only a limit smaller than the summary's own text gets here.
+		return head.String() + fmt.Sprintf("> The review of %d stack(s) does not fit in a comment. Run %s.\n", len(r.Stacks), run)
 	}
 	return out
+}
+
+// currency is the currency of the report's cost figures.
+func currency(r *Report) string {
+	for _, s := range r.Stacks {
+		for _, f := range []*Figures{s.Base, s.Head} {
+			if f != nil && f.Currency != "" {
+				return f.Currency
+			}
+		}
+	}
+	return "USD"
+}
+
+// objectivesOutage is the failure the modeled figures assume.
+const objectivesOutage = "loss of the whole primary region"
+
+// names2 joins names while they fit in n bytes, then says how many more.
+func names2(names []string, n int) string {
+	var b strings.Builder
+	for i, name := range names {
+		more := fmt.Sprintf(" and %d more", len(names)-i)
+		if b.Len()+len(name)+2+len(more) > n {
+			b.WriteString(more)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(name)
+	}
+	return b.String()
+}
+
+// attention orders stacks by how much they need a reviewer: blocked or
+// refused first, then removed, new, with notes, the others last.
+func attention(s StackReview) int {
+	switch {
+	case len(s.Hazards) > 0 || s.EngineError != "":
+		return 0
+	case s.Removed || s.New:
+		return 1
+	case len(s.Notes) > 0:
+		return 2
+	case len(s.Changes) > 0 || figuresChanged(s):
+		return 3
+	}
+	return 4
+}
+
+func summaryRow(s StackReview) string {
+	cells := []string{md(s.Customer), result(s)}
+	for _, name := range summaryFigures {
+		for _, f := range figures {
+			if f.name == name {
+				cells = append(cells, md(figureCell(f, s.Base, s.Head, true)))
+			}
+		}
+	}
+	cells = append(cells, fmt.Sprint(s.Counts["create"]), fmt.Sprint(s.Counts["update"]), fmt.Sprint(s.Counts["replace"]),
+		fmt.Sprint(s.Counts["delete"]), md(hazardKinds(s)))
+	return "| " + strings.Join(cells, " | ") + " |\n"
+}
+
+// hasDetails reports whether the stack's section says more than its row.
+func hasDetails(s StackReview) bool {
+	return result(s) != "no changes" || figuresChanged(s)
+}
+
+func figuresChanged(s StackReview) bool {
+	for _, f := range figures {
+		if showFigure(f, s.Base, false) != showFigure(f, s.Head, false) {
+			return true
+		}
+	}
+	return false
 }
 
 func short(commit string) string {
@@ -109,11 +285,36 @@ func hazardKinds(s StackReview) string {
 	return strings.Join(kinds, ", ")
 }
 
-func stackDetails(s StackReview) string {
+// detailLevels are what a stack's details leave out to fit, from nothing
+// to the plan; each level says in the section what it leaves out.
+var detailLevels = []string{
+	"",
+	"The topology diagrams are left out to fit the comment limit.",
+	"The topology diagrams and the inputs of each planned step are left out to fit the comment limit.",
+	"The topology diagrams and the engine's plan are left out to fit the comment limit; the summary row counts its steps.",
+}
+
+// stackDetails renders a stack's section at a level of detailLevels.
+func stackDetails(s StackReview, level int) string {
+	if s.Verdict == "" {
+		// A report Run did not make: decide here, on a copy.
+		s.Hazards = slices.Clone(s.Hazards)
+		decide(&s)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n<details><summary><b>%s</b>: %s</summary>\n\n", md(s.Customer), result(s))
+	if level > 0 {
+		fmt.Fprintf(&b, "_%s_\n\n", detailLevels[level])
+	}
+	if s.Verdict != "" {
+		decisive := "the engine's refusal"
+		if len(s.Hazards) > 0 {
+			decisive = code(string(s.Hazards[0].Kind))
+		}
+		fmt.Fprintf(&b, "**Verdict** (%s): %s\n\n", decisive, md(s.Verdict))
+	}
 	if len(s.Hazards) > 0 {
-		b.WriteString("**Hazards**\n\n")
+		b.WriteString("**Hazards**, most severe first\n\n")
 		for _, h := range s.Hazards {
 			fmt.Fprintf(&b, "- %s %s\n", code(string(h.Kind)), md(h.Message))
 		}
@@ -124,17 +325,37 @@ func stackDetails(s StackReview) string {
 	}
 	if s.EngineError != "" {
 		b.WriteString("**The engine refused the preview**\n\n")
-		for _, l := range strings.Split(s.EngineError, "\n") {
-			fmt.Fprintf(&b, "- %s\n", code(l))
+		lines := s.Refusals
+		if len(lines) == 0 {
+			lines = strings.Split(s.EngineError, "\n")
+		}
+		for _, l := range lines {
+			fmt.Fprintf(&b, "- %s\n", md(l))
 		}
 		b.WriteString("\n")
 	}
-	if len(s.Changes) > 0 {
+	if s.Base != nil || s.Head != nil {
+		b.WriteString("**DR figures**\n\n| | Base | This change |\n|---|---|---|\n")
+		for _, f := range figures {
+			cell := figureCell(f, s.Base, s.Head, false)
+			base, head, changed := strings.Cut(cell, " → ")
+			if !changed {
+				head = base
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", f.name, md(base), md(head))
+		}
+		b.WriteString("\n")
+	}
+	if len(s.Changes) > 0 && level < 3 {
 		b.WriteString("**Engine plan**\n\n| Op | Resource | Change |\n|---|---|---|\n")
 		for _, c := range s.Changes {
 			var fields []string
-			for _, f := range c.Fields {
-				fields = append(fields, fmt.Sprintf("%s: %s → %s", code(f.Path), code(f.Old), code(f.New)))
+			if level < 2 {
+				for _, f := range c.Fields {
+					fields = append(fields, fieldText(f))
+				}
+			} else if len(c.Fields) > 0 {
+				fields = append(fields, fmt.Sprintf("%d input(s) change", len(c.Fields)))
 			}
 			if len(c.Replaces) > 0 {
 				var paths []string
@@ -147,19 +368,32 @@ func stackDetails(s StackReview) string {
 		}
 		b.WriteString("\n")
 	}
-	switch {
-	case s.Before != "" && s.Before == s.After:
-		b.WriteString("**Topology (unchanged)**\n\n" + mermaid(s.After))
-	default:
-		if s.Before != "" {
-			b.WriteString("**Before**\n\n" + mermaid(s.Before))
-		}
-		if s.After != "" {
-			b.WriteString("**After**\n\n" + mermaid(s.After))
+	if level == 0 {
+		switch {
+		case s.Before != "" && s.Before == s.After:
+			b.WriteString("**Topology (unchanged)**\n\n" + mermaid(s.After))
+		default:
+			if s.Before != "" {
+				b.WriteString("**Before**\n\n" + mermaid(s.Before))
+			}
+			if s.After != "" {
+				b.WriteString("**After**\n\n" + mermaid(s.After))
+			}
 		}
 	}
 	b.WriteString("</details>\n")
 	return b.String()
+}
+
+// fieldText shows one changed input: added, removed, or old → new.
+func fieldText(f FieldChange) string {
+	switch {
+	case f.Old == absent:
+		return fmt.Sprintf("%s added: %s", code(f.Path), code(f.New))
+	case f.New == absent:
+		return fmt.Sprintf("%s removed: %s", code(f.Path), code(f.Old))
+	}
+	return fmt.Sprintf("%s: %s → %s", code(f.Path), code(f.Old), code(f.New))
 }
 
 // md makes text that comes from a stack file, git or the engine (names,

@@ -35,7 +35,7 @@ func TestMarkdownEscapes(t *testing.T) {
 func TestMarkdownQuotesStackTextInert(t *testing.T) {
 	r := &Report{Base: "main" + injection, BaseCommit: "abc", AllStacks: true, Reason: injection, Stacks: []StackReview{{
 		Customer: "c" + injection, Counts: map[string]int{"update": 1},
-		Hazards:     []Hazard{{WriteRegionUnverified, "", "Record: " + injection}},
+		Hazards:     []Hazard{{WriteRegionUnverified, "", "Record: " + injection, "advice " + injection}},
 		Notes:       []string{"note " + injection},
 		EngineError: "error: " + injection,
 		Changes: []Change{{Op: "update", Type: "t" + injection, Name: "n" + injection, Replaces: []string{injection},
@@ -53,6 +53,50 @@ func TestMarkdownQuotesStackTextInert(t *testing.T) {
 	assert.Contains(t, out, "(diagram left out: it holds a code fence)")
 	assert.Contains(t, out, "- <code>write-region-unverified</code> Record: x&lt;/details&gt;")
 	assert.Contains(t, out, "> note x&lt;/details&gt;")
-	assert.Contains(t, out, "**The engine refused the preview**\n\n- <code>error: x&lt;/details&gt;</code>\n- <code>&lt;\\!-- fhir-dr:diff --&gt;</code>\n",
+	assert.Contains(t, out, "**The engine refused the preview**\n\n- error: x&lt;/details&gt;\n- &lt;\\!-- fhir-dr:diff --&gt;\n",
 		"one line of the refusal per item")
+	assert.Contains(t, out, "**Verdict** (<code>write-region-unverified</code>): advice x&lt;/details&gt;")
+}
+
+// A primary-region move as the comment shows it: one verdict, the other
+// hazards as facts, readable refusals, the figures before and after, lists
+// element by element.
+func TestMarkdownStackDetails(t *testing.T) {
+	s := StackReview{
+		Customer: "fabrikam", Counts: map[string]int{"update": 1},
+		Hazards: []Hazard{
+			{SplitRequired, urn, "Cosmos DB account fhir-fabrikam: regions cannot be added and removed in one update", "Change the secondary region in two pull requests."},
+			{DataLoss, urn, "the Cosmos DB account fhir-fabrikam would be replaced, losing the customer's data (location: fixed)", "Revert this change."},
+		},
+		EngineError: "error: x",
+		Refusals:    []string{"primary-rg (azure-native:resources:ResourceGroup) is protected: the engine refuses to replace it"},
+		Base: &Figures{Tier: "full", RPOSeconds: 600, RTOSeconds: 3510, ProductRTOSeconds: 210, TargetRPOSeconds: 900, TargetRTOSeconds: 3600,
+			MonthlyDRCost: 1500, Currency: "USD"},
+		Head: &Figures{Tier: "full", RPOSeconds: 600, RTOSeconds: 3510, ProductRTOSeconds: 210, TargetRPOSeconds: 900, TargetRTOSeconds: 3600,
+			MonthlyDRCost: 1620.25, Currency: "USD", Unpriced: []string{"no price for VM size x"}},
+		Changes: []Change{{Op: "update", Type: accountType, Name: "account", Fields: []FieldChange{
+			{"locations[brazilsouth]", `{"locationName":"brazilsouth"}`, "(none)"},
+			{"locations[eastus2]", "(none)", `{"locationName":"eastus2"}`},
+			{"locations[southcentralus].failoverPriority", "1", "2"},
+		}}},
+	}
+	assert.Equal(t, "\n<details><summary><b>fabrikam</b>: **blocked**</summary>\n\n"+
+		"**Verdict** (<code>data-loss</code>): Revert this change.\n\n"+
+		"**Hazards**, most severe first\n\n"+
+		"- <code>data-loss</code> the Cosmos DB account fhir-fabrikam would be replaced, losing the customer's data \\(location: fixed\\)\n"+
+		"- <code>split-required</code> Cosmos DB account fhir-fabrikam: regions cannot be added and removed in one update\n\n"+
+		"**The engine refused the preview**\n\n"+
+		"- primary-rg \\(azure-native:resources:ResourceGroup\\) is protected: the engine refuses to replace it\n\n"+
+		"**DR figures**\n\n| | Base | This change |\n|---|---|---|\n"+
+		"| Tier | full | full |\n"+
+		"| RPO | 10m \\(target 15m\\) | 10m \\(target 15m\\) |\n"+
+		"| RTO | 58m30s \\(target 1h\\) | 58m30s \\(target 1h\\) |\n"+
+		"| RTO without the operator's decision | 3m30s | 3m30s |\n"+
+		"| DR cost per month | 1,500.00 USD | ≥1,620.25 USD \\(+120.25\\) |\n\n"+
+		"**Engine plan**\n\n| Op | Resource | Change |\n|---|---|---|\n"+
+		"| update | <code>azure-native:cosmosdb:DatabaseAccount</code> account | "+
+		"<code>locations\\[brazilsouth\\]</code> removed: <code>{\"locationName\":\"brazilsouth\"}</code><br>"+
+		"<code>locations\\[eastus2\\]</code> added: <code>{\"locationName\":\"eastus2\"}</code><br>"+
+		"<code>locations\\[southcentralus\\].failoverPriority</code>: <code>1</code> → <code>2</code> |\n\n"+
+		"</details>\n", stackDetails(s, 0))
 }

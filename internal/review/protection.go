@@ -82,7 +82,7 @@ func protectionHazards(base, current []Resource) []Hazard {
 	}
 	var out []Hazard
 	add := func(urn, format string, args ...any) {
-		out = append(out, Hazard{ProtectionReduced, urn, fmt.Sprintf(format, args...) + " " + ackHint(ProtectionReduced)})
+		out = append(out, Hazard{Kind: ProtectionReduced, URN: urn, Message: fmt.Sprintf(format, args...), Advice: ackHint(ProtectionReduced)})
 	}
 	for _, old := range base {
 		cur, kept := byURN[old.URN]

@@ -231,9 +231,10 @@ func accountLocations(r *Resource) []deployedLocation {
 
 // recordHazard is the hazard of a new record that does not verify.
 func recordHazard(urn string, rec *drconfig.WriteRegionRecord, problems []string) Hazard {
-	return Hazard{WriteRegionUnverified, urn, fmt.Sprintf("dr.writeRegionChange does not verify against the base (%s): "+
+	return Hazard{Kind: WriteRegionUnverified, URN: urn, Message: fmt.Sprintf("dr.writeRegionChange does not verify against the base (%s): "+
 		"only the record drctl failover, failback or record writes moves the write region, so the rehearsal does not move it. Record: %s",
-		strings.Join(problems, "; "), rec)}
+		strings.Join(problems, "; "), rec),
+		Advice: "Move the write region with drctl failover or failback, or record one Azure made with drctl record; do not type the record."}
 }
 
 // intentHazard is the hazard of a stack file that carries a failover
@@ -252,7 +253,8 @@ func intentHazard(cfg *drconfig.Config) *Hazard {
 	case drconfig.ActionDrill:
 		command += " --drill"
 	}
-	return &Hazard{Kind: FailoverInProgress, Message: fmt.Sprintf("dr.failoverIntent: a write-region change is in progress (%s); "+
-		"Azure may be anywhere between %s and %s taking writes, and the release gate refuses the stack. "+
-		"Finish it first (%s), then commit the stack file it records", i, i.From, i.To, command)}
+	return &Hazard{Kind: FailoverInProgress,
+		Message: fmt.Sprintf("dr.failoverIntent: a write-region change is in progress (%s); "+
+			"Azure may be anywhere between %s and %s taking writes, and the release gate refuses the stack", i, i.From, i.To),
+		Advice: fmt.Sprintf("Finish it first (%s), then commit the stack file it records.", command)}
 }

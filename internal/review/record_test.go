@@ -133,7 +133,8 @@ func TestRecordHazard(t *testing.T) {
 	rec := goodRecord()
 	assert.Equal(t, Hazard{WriteRegionUnverified, urn, "dr.writeRegionChange does not verify against the base (a; b): only the record " +
 		"drctl failover, failback or record writes moves the write region, so the rehearsal does not move it. " +
-		"Record: planned-failover eastus -> westus at 2026-11-25T18:00:00Z by ops (INC-42)"}, recordHazard(urn, &rec, []string{"a", "b"}))
+		"Record: planned-failover eastus -> westus at 2026-11-25T18:00:00Z by ops (INC-42)",
+		"Move the write region with drctl failover or failback, or record one Azure made with drctl record; do not type the record."}, recordHazard(urn, &rec, []string{"a", "b"}))
 }
 
 func TestIntentHazard(t *testing.T) {
@@ -144,6 +145,6 @@ func TestIntentHazard(t *testing.T) {
 		At: "2026-11-25T18:00:00Z", By: "ops", Ticket: "INC-42", ServiceManagedFailoverWasOn: true}
 	assert.Equal(t, &Hazard{Kind: FailoverInProgress, Message: "dr.failoverIntent: a write-region change is in progress " +
 		"(forced-failover eastus -> westus started at 2026-11-25T18:00:00Z by ops (INC-42)); Azure may be anywhere between eastus and westus " +
-		"taking writes, and the release gate refuses the stack. Finish it first (drctl failover contoso --ticket INC-42 --forced), " +
-		"then commit the stack file it records"}, intentHazard(cfg))
+		"taking writes, and the release gate refuses the stack", Advice: "Finish it first (drctl failover contoso --ticket INC-42 --forced), " +
+		"then commit the stack file it records."}, intentHazard(cfg))
 }

@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/fhir-dr/fhir-dr/naming"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -91,12 +91,25 @@ type StackReview struct {
 	Counts map[string]int `json:"counts"`
 	// Hazards are the changes that must not be made.
 	Hazards []Hazard `json:"hazards"`
+	// Verdict is what to do about the change: the advice of its most
+	// severe hazard (Hazards come most severe first), or of the engine's
+	// refusal; "" when the change may go ahead.
+	Verdict string `json:"verdict,omitempty"`
 	// Notes explain changes that are in order, such as a recorded
 	// failover.
 	Notes []string `json:"notes,omitempty"`
 	// EngineError is the engine's (or the stand-in's, or the policy
 	// pack's) refusal, "" when the preview succeeded.
 	EngineError string `json:"engineError,omitempty"`
+	// Refusals are EngineError's lines as the comment shows them: which
+	// resource, which input, and why, without the engine's dump of the
+	// value or its advice to unprotect a resource.
+	Refusals []string `json:"refusals,omitempty"`
+	// Base and Head are the stack's tier, modeled RPO and RTO and cost of
+	// DR as the base's stack file and the working tree's declare them; nil
+	// where the stack file does not exist or does not load.
+	Base *Figures `json:"base,omitempty"`
+	Head *Figures `json:"head,omitempty"`
 	// Before and After are Mermaid diagrams of the topology.
 	Before string `json:"before,omitempty"`
 	After  string `json:"after,omitempty"`
@@ -139,9 +152,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	report := &Report{Base: opts.Base, BaseCommit: commit, AllStacks: changed.All, Reason: changed.Reason}
 	for _, c := range changed.Removed {
 		report.Stacks = append(report.Stacks, StackReview{Customer: c, Removed: true, Counts: map[string]int{}, Hazards: []Hazard{{
-			Kind: StackRemoved,
-			Message: fmt.Sprintf("the stack file of %s is deleted: the pipeline would stop managing the customer's resources, "+
-				"which stay in Azure. Offboard with the documented procedure (disable DR first, then remove the stack) instead.", c),
+			Kind:    StackRemoved,
+			Message: fmt.Sprintf("the stack file of %s is deleted: the pipeline would stop managing the customer's resources, which stay in Azure", c),
+			Advice:  "Offboard with the documented procedure (disable DR first, then remove the stack) instead.",
 		}}})
 	}
 	// What must be one customer's alone is checked across the working
@@ -149,10 +162,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if stop, err := addFleetConflicts(report, opts.ProjectRoot); err != nil {
 		return nil, err
 	} else if stop {
-		return report, nil
+		return finish(ctx, report, opts)
 	}
 	if len(changed.Stacks) == 0 {
-		return report, nil
+		return finish(ctx, report, opts)
 	}
 	reviews, err := reviewAll(ctx, opts, changed.Stacks)
 	if err != nil {
@@ -160,7 +173,19 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	report.Stacks = append(report.Stacks, reviews...)
 	slices.SortFunc(report.Stacks, func(a, b StackReview) int { return strings.Compare(a.Customer, b.Customer) })
-	return report, nil
+	return finish(ctx, report, opts)
+}
+
+// finish gives every stack of the report its figures at the base and the
+// head, and its verdict (decide).
+func finish(ctx context.Context, r *Report, opts Options) (*Report, error) {
+	if err := addFigures(ctx, r, opts.ProjectRoot, opts.commit); err != nil {
+		return nil, err
+	}
+	for i := range r.Stacks {
+		decide(&r.Stacks[i])
+	}
+	return r, nil
 }
 
 // reviewAll reviews the stacks with as many workers as there are CPUs
@@ -304,6 +329,7 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 	result, err := st.Preview(ctx)
 	if err != nil {
 		sr.EngineError = engineError(err)
+		sr.Refusals = refusals(sr.EngineError)
 	}
 	imported := map[string]bool{}
 	for _, c := range result.Changes {
@@ -313,10 +339,10 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 	}
 	for _, c := range result.Changes {
 		if c.Op == apitype.OpUpdate && imported[c.URN] {
-			sr.Hazards = append(sr.Hazards, Hazard{AdoptMismatch, c.URN, fmt.Sprintf(
-				"adopting the existing %s %s would change it right away (%s): adoption must change nothing, "+
-					"so declare its settings as they are in Azure, and change them in a later pull request",
-				c.Type, c.Name, strings.Join(c.Diffs, ", "))})
+			sr.Hazards = append(sr.Hazards, Hazard{Kind: AdoptMismatch, URN: c.URN, Message: fmt.Sprintf(
+				"adopting the existing %s %s would change it right away (%s): adoption must change nothing",
+				c.Type, c.Name, strings.Join(c.Diffs, ", ")),
+				Advice: "Declare its settings as they are in Azure, and change them in a later pull request."})
 		}
 		switch c.Op {
 		case apitype.OpCreateReplacement, apitype.OpDeleteReplaced, apitype.OpRead, apitype.OpRefresh:
@@ -334,36 +360,6 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 // clusterType is an AKS cluster, whose replacement takes its FHIR service
 // down until the new cluster runs it again.
 const clusterType = containerservice.ManagedClusterToken
-
-// serviceNotes warn the reviewer of planned changes that interrupt the
-// FHIR service: a rebuilt cluster or a re-created Deployment in the primary
-// stamp stops the live service until the new one is ready, and in both
-// stamps at once it leaves no standby either. They are in order when done
-// in a maintenance window, so they are notes, not hazards.
-func serviceNotes(changes []Change) []string {
-	down := map[naming.Role]bool{}
-	for _, c := range changes {
-		if c.Op != string(apitype.OpReplace) || c.Type != clusterType && c.Type != "kubernetes:apps/v1:Deployment" {
-			continue
-		}
-		if role, _, ok := naming.StampRole(c.Name); ok {
-			down[role] = true
-		}
-	}
-	switch {
-	case down[naming.RolePrimary] && down[naming.RoleSecondary]:
-		return []string{"service outage: this change rebuilds the FHIR service in both stamps (a cluster or Deployment is replaced " +
-			"in each), so the customer has neither the primary nor a standby until the new ones are ready; " +
-			"release it in a maintenance window agreed with the customer"}
-	case down[naming.RolePrimary]:
-		return []string{"service interruption: this change rebuilds the primary FHIR service (its cluster or Deployment is replaced); " +
-			"Traffic Manager sends the customer to the standby while it is down, but writes fail unless Cosmos DB fails over; " +
-			"release it in a maintenance window"}
-	case down[naming.RoleSecondary]:
-		return []string{"no standby for a while: this change rebuilds the standby FHIR service; the primary is not affected"}
-	}
-	return nil
-}
 
 // stateResources returns the custom resources of the stack's state.
 func stateResources(ctx context.Context, st *rehearse.Stack) ([]Resource, error) {
@@ -400,6 +396,68 @@ func toTopology(rs []Resource) []topology.Resource {
 		out = append(out, topology.Resource{Type: r.Type, Name: r.Name, Inputs: r.Inputs})
 	}
 	return out
+}
+
+// refusals are the lines of an engineError, each as a reader wants it:
+//
+//   - a failed check, "error: <type> resource '<name>': property <input>
+//     value <the engine's dump of it> has a problem: <why>", becomes
+//     "<name> (<type>), <input>: <why>", the stand-in's prefix and its
+//     advice dropped (the plan shows the value, the verdict says what to
+//     do);
+//   - a protected resource the plan would replace or delete becomes
+//     "<name> (<type>) is protected: the engine refuses to replace or
+//     delete it", without the engine's advice to unprotect it;
+//   - a policy violation becomes "policy <rule> (<level>), <name>
+//     (<type>): <message>";
+//   - "error: preview failed", which only says that the others happened,
+//     is left out when there are others.
+func refusals(engineError string) []string {
+	if engineError == "" {
+		return nil
+	}
+	var out []string
+	lines := strings.Split(engineError, "\n")
+	for _, l := range lines {
+		r := readable(l)
+		if r == "preview failed" && len(lines) > 1 || slices.Contains(out, r) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+var (
+	checkFailure = regexp.MustCompile(`^error: (\S+) resource '([^']*)': property (\S+) value .* has a problem: (.*)$`)
+	protected    = regexp.MustCompile(`^error: unable to (replace|delete) resource "([^"]*)"(?:\s+as part of (replacing|deleting) "([^"]*)")?\s+as it is currently marked for protection\b`)
+	policy       = regexp.MustCompile(`^\S+ \[(\w+)\]\s+(\S+)\s+\((\S+): ([^()]*)\)\s*(.*)$`)
+)
+
+func readable(line string) string {
+	if m := checkFailure.FindStringSubmatch(line); m != nil {
+		why := withoutAdvice(strings.TrimPrefix(m[4], "azure-native stand-in: "))
+		return fmt.Sprintf("%s (%s), %s: %s", m[2], m[1], m[3], why)
+	}
+	if m := protected.FindStringSubmatch(line); m != nil {
+		out := fmt.Sprintf("%s is protected: the engine refuses to %s it", urnText(m[2]), m[1])
+		if m[3] != "" {
+			out += fmt.Sprintf(" as part of %s %s", m[3], urnText(m[4]))
+		}
+		return out
+	}
+	if m := policy.FindStringSubmatch(line); m != nil {
+		return fmt.Sprintf("policy %s (%s), %s (%s): %s", m[2], m[1], m[4], m[3], m[5])
+	}
+	return strings.TrimPrefix(line, "error: ")
+}
+
+// urnText names a resource by its URN: "<name> (<type>)".
+func urnText(urn string) string {
+	if u := resource.URN(urn); u.IsValid() {
+		return fmt.Sprintf("%s (%s)", u.Name(), u.Type())
+	}
+	return urn
 }
 
 // engineError keeps the lines of the engine's output that say why it
@@ -441,63 +499,6 @@ func engineError(err error) string {
 	return strings.Join(keep, "\n")
 }
 
-// fieldChanges lists the leaf inputs that differ between old and new.
-func fieldChanges(old, new map[string]any) []FieldChange {
-	if old == nil || new == nil {
-		return nil
-	}
-	var out []FieldChange
-	var walk func(path string, a, b any)
-	walk = func(path string, a, b any) {
-		am, aok := a.(map[string]any)
-		bm, bok := b.(map[string]any)
-		if aok && bok {
-			keys := map[string]bool{}
-			for k := range am {
-				keys[k] = true
-			}
-			for k := range bm {
-				keys[k] = true
-			}
-			sorted := make([]string, 0, len(keys))
-			for k := range keys {
-				sorted = append(sorted, k)
-			}
-			slices.Sort(sorted)
-			for _, k := range sorted {
-				p := k
-				if path != "" {
-					p = path + "." + k
-				}
-				walk(p, am[k], bm[k])
-			}
-			return
-		}
-		aj, bj := compact(a), compact(b)
-		if aj != bj {
-			out = append(out, FieldChange{Path: path, Old: aj, New: bj})
-		}
-	}
-	walk("", old, new)
-	return out
-}
-
-// compact renders a value as short JSON; absent values are "(none)".
-func compact(v any) string {
-	if v == nil {
-		return "(none)"
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	s := string(b)
-	if len(s) > 160 {
-		s = s[:157] + "..."
-	}
-	return s
-}
-
 // deployedAccount is the Cosmos DB account of the base's state, nil when
 // there is none.
 func deployedAccount(base []Resource) *Resource {
@@ -528,10 +529,16 @@ func acknowledge(hazards []Hazard, base, cur *drconfig.Config) ([]Hazard, []stri
 		case !ack.Covers(string(h.Kind)):
 			out = append(out, h)
 		case fresh:
-			notes = append(notes, fmt.Sprintf("acknowledged under %s: %s", ack.Ticket, strings.TrimSuffix(h.Message, " "+ackHint(h.Kind))))
+			// What to do before the release still holds; the hint to
+			// acknowledge is done with.
+			note := fmt.Sprintf("acknowledged under %s: %s", ack.Ticket, h.Message)
+			if advice := strings.TrimSpace(strings.TrimSuffix(h.Advice, ackHint(h.Kind))); advice != "" {
+				note += " " + advice
+			}
+			notes = append(notes, note)
 		default:
-			h.Message += fmt.Sprintf(" (dr.acknowledge names %s, as the base does: an acknowledgement covers only the change that adds it; "+
-				"give this change's ticket.)", ack.Ticket)
+			h.Message += fmt.Sprintf(" (dr.acknowledge names %s, as the base does: an acknowledgement covers only the change that adds it)", ack.Ticket)
+			h.Advice = "If the customer agreed to it, give this change's ticket in dr.acknowledge."
 			out = append(out, h)
 		}
 	}

@@ -19,14 +19,17 @@ const (
 	profileType    = trafficmanager.ProfileToken
 )
 
-// dnsLabelNote and trafficManagerNote say what releasing a DNS name risks
-// and what to do about it; the README's hazard table says the same.
+// dnsLabelNote and trafficManagerNote say what releasing a DNS name risks,
+// dnsLabelAdvice and trafficManagerAdvice what to do about it; the
+// README's hazard table says the same.
 const (
 	dnsLabelNote = "Its DNS name is released, and Azure keeps no reservation for it: anyone can then create a public IP with that label in that region " +
-		"and receive the traffic of every record that still points at it (dangling DNS, subdomain takeover); have the customer remove such records first."
+		"and receive the traffic of every record that still points at it (dangling DNS, subdomain takeover)."
+	dnsLabelAdvice     = "Have the customer remove such records first."
 	trafficManagerNote = "Azure keeps no reservation for a deleted Traffic Manager name: anyone can create a profile with it and receive the " +
-		"traffic of every client and CNAME that still uses it (dangling DNS, subdomain takeover). Before the release, have the customer remove their " +
-		"CNAMEs to it and stop using it as an endpoint and audience, or keep the profile, disabled, for a quarantine period instead of deleting it (runbook, \"Change tier\")."
+		"traffic of every client and CNAME that still uses it (dangling DNS, subdomain takeover)."
+	trafficManagerAdvice = "Before the release, have the customer remove their CNAMEs to it and stop using it as an endpoint and audience, " +
+		"or keep the profile, disabled, for a quarantine period instead of deleting it (runbook, \"Change tier\")."
 )
 
 // ackHint says how a stack file acknowledges a hazard of the kind.
@@ -100,8 +103,9 @@ func serviceHazards(base, current []Resource) []Hazard {
 				s.parts[2] = append(s.parts[2], fmt.Sprintf("public IP %s with the DNS name %s", name, fqdn))
 				s.dns = true
 			case str(cur.Inputs, "dnsSettings", "domainNameLabel") != label && known(cur.Inputs, "dnsSettings"):
-				profiles = append(profiles, Hazard{ServiceRemoved, old.URN, fmt.Sprintf(
-					"the public IP %s would give up its DNS name %s. %s %s", name, fqdn, dnsLabelNote, ackHint(ServiceRemoved))})
+				profiles = append(profiles, Hazard{Kind: ServiceRemoved, URN: old.URN,
+					Message: fmt.Sprintf("the public IP %s would give up its DNS name %s. %s", name, fqdn, dnsLabelNote),
+					Advice:  dnsLabelAdvice + " " + ackHint(ServiceRemoved)})
 			}
 		case profileType:
 			label := str(old.Inputs, "dnsConfig", "relativeName")
@@ -109,14 +113,14 @@ func serviceHazards(base, current []Resource) []Hazard {
 			fqdn := label + ".trafficmanager.net"
 			switch {
 			case !kept:
-				profiles = append(profiles, Hazard{ServiceRemoved, old.URN, fmt.Sprintf(
-					"the Traffic Manager profile %s would be deleted, releasing %s, the customer's FHIR endpoint and token audience. %s %s",
-					name, fqdn, trafficManagerNote, ackHint(ServiceRemoved))})
+				profiles = append(profiles, Hazard{Kind: ServiceRemoved, URN: old.URN, Message: fmt.Sprintf(
+					"the Traffic Manager profile %s would be deleted, releasing %s, the customer's FHIR endpoint and token audience. %s",
+					name, fqdn, trafficManagerNote), Advice: trafficManagerAdvice + " " + ackHint(ServiceRemoved)})
 			case str(cur.Inputs, "dnsConfig", "relativeName") != label && known(cur.Inputs, "dnsConfig"):
-				profiles = append(profiles, Hazard{ServiceRemoved, old.URN, fmt.Sprintf(
+				profiles = append(profiles, Hazard{Kind: ServiceRemoved, URN: old.URN, Message: fmt.Sprintf(
 					"the Traffic Manager profile %s would be replaced with the name %s.trafficmanager.net, releasing %s, the customer's "+
-						"FHIR endpoint and token audience. %s %s", name, str(cur.Inputs, "dnsConfig", "relativeName"), fqdn,
-					trafficManagerNote, ackHint(ServiceRemoved))})
+						"FHIR endpoint and token audience. %s", name, str(cur.Inputs, "dnsConfig", "relativeName"), fqdn,
+					trafficManagerNote), Advice: trafficManagerAdvice + " " + ackHint(ServiceRemoved)})
 			}
 		}
 	}
@@ -134,11 +138,13 @@ func serviceHazards(base, current []Resource) []Hazard {
 		if s.region != "" {
 			where = " in " + s.region
 		}
-		msg := fmt.Sprintf("%s%s would be deleted: %s.", what, where, strings.Join(parts, ", "))
+		h := Hazard{Kind: ServiceRemoved, URN: s.urn, Message: fmt.Sprintf("%s%s would be deleted: %s.", what, where, strings.Join(parts, ", ")),
+			Advice: ackHint(ServiceRemoved)}
 		if s.dns {
-			msg += " " + dnsLabelNote
+			h.Message += " " + dnsLabelNote
+			h.Advice = dnsLabelAdvice + " " + h.Advice
 		}
-		out = append(out, Hazard{ServiceRemoved, s.urn, msg + " " + ackHint(ServiceRemoved)})
+		out = append(out, h)
 	}
 	return append(out, profiles...)
 }

@@ -31,21 +31,23 @@ func TestServiceHazards(t *testing.T) {
 	assert.Empty(t, serviceHazards(full, full), "nothing removed")
 	assert.Empty(t, serviceHazards(nil, full), "a new service")
 
-	hint := " " + ackHint(ServiceRemoved)
+	hint := ackHint(ServiceRemoved)
+	dnsHint := dnsLabelAdvice + " " + hint
+	tmHint := trafficManagerAdvice + " " + hint
 	assert.Equal(t, []Hazard{{ServiceRemoved, full[3].URN, "the standby FHIR service in westus would be deleted: AKS cluster aks-c-fhir-secondary, " +
-		"FHIR Deployment fhir/fhir-server, public IP pip-c-fhir-secondary with the DNS name c-fhir-secondary.westus.cloudapp.azure.com. " + dnsLabelNote + hint}},
+		"FHIR Deployment fhir/fhir-server, public IP pip-c-fhir-secondary with the DNS name c-fhir-secondary.westus.cloudapp.azure.com. " + dnsLabelNote, dnsHint}},
 		serviceHazards(full, append(stamp("primary", "eastus"), profile("c-fhir"))), "the standby alone")
 
 	renamed := append(append(stamp("primary", "eastus"), stamp("secondary", "westus")...), profile("c-fhir2"))
 	assert.Equal(t, []Hazard{{ServiceRemoved, full[6].URN, "the Traffic Manager profile tm-c-fhir would be replaced with the name " +
-		"c-fhir2.trafficmanager.net, releasing c-fhir.trafficmanager.net, the customer's FHIR endpoint and token audience. " + trafficManagerNote + hint}},
+		"c-fhir2.trafficmanager.net, releasing c-fhir.trafficmanager.net, the customer's FHIR endpoint and token audience. " + trafficManagerNote, tmHint}},
 		serviceHazards(full, renamed), "a new DNS name releases the old one")
 
 	relabelled := append(stamp("primary", "eastus"), stamp("secondary", "westus")...)
 	relabelled[1] = res(publicIPType, "primary-ingress-ip", map[string]any{"publicIpAddressName": "pip-c-fhir-primary", "location": "eastus",
 		"dnsSettings": map[string]any{"domainNameLabel": "c-fhir-primary-2"}})
 	assert.Equal(t, []Hazard{{ServiceRemoved, full[1].URN, "the public IP pip-c-fhir-primary would give up its DNS name " +
-		"c-fhir-primary.eastus.cloudapp.azure.com. " + dnsLabelNote + hint}}, serviceHazards(stamp("primary", "eastus"), relabelled[:3]))
+		"c-fhir-primary.eastus.cloudapp.azure.com. " + dnsLabelNote, dnsHint}}, serviceHazards(stamp("primary", "eastus"), relabelled[:3]))
 
 	unknownLabel := stamp("primary", "eastus")
 	unknownLabel[1] = res(publicIPType, "primary-ingress-ip", map[string]any{"publicIpAddressName": "pip-c-fhir-primary"})
@@ -55,7 +57,7 @@ func TestServiceHazards(t *testing.T) {
 	// The primary's cluster and Deployment without a DNS-labelled IP.
 	primary := stamp("primary", "eastus")
 	assert.Equal(t, []Hazard{{ServiceRemoved, primary[0].URN, "the customer's live FHIR service in eastus would be deleted: " +
-		"AKS cluster aks-c-fhir-primary, FHIR Deployment fhir/fhir-server." + hint}}, serviceHazards(primary, primary[1:2]))
+		"AKS cluster aks-c-fhir-primary, FHIR Deployment fhir/fhir-server.", hint}}, serviceHazards(primary, primary[1:2]))
 }
 
 func account2(backup map[string]any) Resource {
@@ -82,11 +84,11 @@ func workspace(name string, days int) Resource {
 }
 
 func TestProtectionHazards(t *testing.T) {
-	hint := " " + ackHint(ProtectionReduced)
+	hint := ackHint(ProtectionReduced)
 	lost := "backups older than that are deleted at once and can no longer be restored."
 	one := func(base, cur Resource) []Hazard { return protectionHazards([]Resource{base}, []Resource{cur}) }
 	h := func(msg string) []Hazard {
-		return []Hazard{{ProtectionReduced, "urn:pulumi:c::fhir-dr::" + accountType + "::account", msg + hint}}
+		return []Hazard{{ProtectionReduced, "urn:pulumi:c::fhir-dr::" + accountType + "::account", msg, hint}}
 	}
 	for name, tc := range map[string]struct {
 		base, cur map[string]any
@@ -118,11 +120,11 @@ func TestProtectionHazards(t *testing.T) {
 
 	wsURN := workspace("log-c", 90).URN
 	assert.Equal(t, []Hazard{{ProtectionReduced, wsURN, "the Log Analytics workspace log-c would keep the audit logs for 30 days instead of 90: " +
-		"older logs, the customer's audit trail, are deleted at once." + hint}}, one(workspace("log-c", 90), workspace("log-c", 30)))
+		"older logs, the customer's audit trail, are deleted at once.", hint}}, one(workspace("log-c", 90), workspace("log-c", 30)))
 	assert.Empty(t, one(workspace("log-c", 90), workspace("log-c", 365)))
 	assert.Equal(t, []Hazard{{ProtectionReduced, wsURN, "the Log Analytics workspace log-c, the customer's audit trail, would be replaced " +
-		"(workspaceName): a new, empty workspace, and the old one deleted with its logs." + hint}}, one(workspace("log-c", 90), workspace("log-c2", 90)))
-	assert.Equal(t, []Hazard{{ProtectionReduced, wsURN, "the Log Analytics workspace log-c, the customer's audit trail, would be deleted with its logs." + hint}},
+		"(workspaceName): a new, empty workspace, and the old one deleted with its logs.", hint}}, one(workspace("log-c", 90), workspace("log-c2", 90)))
+	assert.Equal(t, []Hazard{{ProtectionReduced, wsURN, "the Log Analytics workspace log-c, the customer's audit trail, would be deleted with its logs.", hint}},
 		protectionHazards([]Resource{workspace("log-c", 90)}, nil))
 
 	// The availability tests' workspace holds test results, not the audit
@@ -133,9 +135,9 @@ func TestProtectionHazards(t *testing.T) {
 }
 
 func TestAcknowledge(t *testing.T) {
-	removed := Hazard{ServiceRemoved, "u1", "the profile would be deleted. " + ackHint(ServiceRemoved)}
-	reduced := Hazard{ProtectionReduced, "u2", "less backup. " + ackHint(ProtectionReduced)}
-	loss := Hazard{DataLoss, "u3", "data loss"}
+	removed := Hazard{ServiceRemoved, "u1", "the profile would be deleted.", trafficManagerAdvice + " " + ackHint(ServiceRemoved)}
+	reduced := Hazard{ProtectionReduced, "u2", "less backup.", ackHint(ProtectionReduced)}
+	loss := Hazard{DataLoss, "u3", "data loss", "revert"}
 	all := []Hazard{removed, reduced, loss}
 	ack := func(ticket string, kinds ...string) *drconfig.Config {
 		return &drconfig.Config{DR: drconfig.DR{Acknowledge: &drconfig.Acknowledgement{Ticket: ticket, Hazards: kinds}}}
@@ -147,7 +149,8 @@ func TestAcknowledge(t *testing.T) {
 
 	got, notes = acknowledge(all, &drconfig.Config{}, ack("SR-9", "service-removed"))
 	assert.Equal(t, []Hazard{reduced, loss}, got)
-	assert.Equal(t, []string{"acknowledged under SR-9: the profile would be deleted."}, notes)
+	assert.Equal(t, []string{"acknowledged under SR-9: the profile would be deleted. " + trafficManagerAdvice}, notes,
+		"what to do before the release still holds")
 
 	got, notes = acknowledge(all, ack("SR-8", "service-removed"), ack("SR-9", "service-removed", "protection-reduced"))
 	assert.Equal(t, []Hazard{loss}, got, "data loss is never acknowledged")
@@ -155,8 +158,9 @@ func TestAcknowledge(t *testing.T) {
 
 	got, notes = acknowledge(all, ack("SR-9", "service-removed"), ack("SR-9", "service-removed"))
 	assert.Empty(t, notes)
-	assert.Equal(t, "the profile would be deleted. "+ackHint(ServiceRemoved)+" (dr.acknowledge names SR-9, as the base does: "+
-		"an acknowledgement covers only the change that adds it; give this change's ticket.)", got[0].Message)
+	assert.Equal(t, "the profile would be deleted. (dr.acknowledge names SR-9, as the base does: "+
+		"an acknowledgement covers only the change that adds it)", got[0].Message)
+	assert.Equal(t, "If the customer agreed to it, give this change's ticket in dr.acknowledge.", got[0].Advice)
 
 	got, _ = acknowledge(all, nil, nil)
 	assert.Equal(t, all, got, "stack files that do not load acknowledge nothing")

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
@@ -45,6 +46,19 @@ const (
 	endpointType   = trafficmanager.EndpointToken
 )
 
+// KnownAfterDeploy is how a value the engine knows only once the
+// deployment has run is shown, in the diagrams and in the review comment.
+const KnownAfterDeploy = "(known after deploy)"
+
+// Unknown reports whether v is a value the engine knows only once the
+// deployment has run: a computed value or an output, as the offline render
+// declares them, or the sentinel string that stands for one in the engine's
+// events and serialized inputs (plugin.UnknownStringValue). A value that
+// holds unknowns deeper down is not itself unknown.
+func Unknown(v resource.PropertyValue) bool {
+	return v.IsComputed() || v.IsOutput() || v.IsString() && v.StringValue() == plugin.UnknownStringValue
+}
+
 func str(m resource.PropertyMap, path string) string {
 	p, err := resource.ParsePropertyPath(path)
 	if err != nil {
@@ -54,8 +68,8 @@ func str(m resource.PropertyMap, path string) string {
 	switch {
 	case !ok:
 		return ""
-	case v.IsComputed() || v.IsOutput():
-		return "(known after deploy)"
+	case Unknown(v):
+		return KnownAfterDeploy
 	case v.IsString():
 		return v.StringValue()
 	case v.IsNumber():

@@ -1,0 +1,70 @@
+package review
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/pricing"
+)
+
+func readFixture(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "figures", name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// The figures of each revision come from its own stack file: the base's
+// from git, the head's from the working tree; a new stack has none at the
+// base, a removed one none at the head.
+func TestFigures(t *testing.T) {
+	dir := gitRepo(t, map[string]string{"stacks/Pulumi.acme.yaml": readFixture(t, "base.yaml"), "stacks/Pulumi.gone.yaml": readFixture(t, "base.yaml")})
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "stacks/Pulumi.acme.yaml"), []byte(readFixture(t, "head.yaml")), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "stacks/Pulumi.new.yaml"), []byte(readFixture(t, "base.yaml")), 0o644))
+	r := &Report{Stacks: []StackReview{{Customer: "acme"}, {Customer: "gone", Removed: true}, {Customer: "new", New: true}}}
+	require.NoError(t, addFigures(context.Background(), r, dir, "HEAD"))
+
+	// The model's figures are objectives' business (and change with it):
+	// here, that each revision's come from its own stack file.
+	prices, err := pricing.Load()
+	require.NoError(t, err)
+	want := func(name string) *Figures {
+		cfg, err := drconfig.LoadFile(filepath.Join("testdata", "figures", name))
+		require.NoError(t, err)
+		return figuresOf(cfg, prices)
+	}
+	data, full := want("base.yaml"), want("head.yaml")
+	assert.Equal(t, "data", data.Tier)
+	assert.Equal(t, 900, data.RPOSeconds)
+	assert.Equal(t, 58.4, data.MonthlyDRCost)
+	assert.Equal(t, "full", full.Tier)
+	assert.Equal(t, 600, full.RPOSeconds, "the head's rpo: 10m")
+	assert.Equal(t, 3600, full.TargetRTOSeconds)
+	assert.Equal(t, "USD", full.Currency)
+
+	assert.Equal(t, data, r.Stacks[0].Base)
+	assert.Equal(t, full, r.Stacks[0].Head)
+	assert.Equal(t, data, r.Stacks[1].Base)
+	assert.Nil(t, r.Stacks[1].Head)
+	assert.Nil(t, r.Stacks[2].Base)
+	assert.Equal(t, data, r.Stacks[2].Head)
+
+	assert.Equal(t, "data → full", figureCell(figures[0], r.Stacks[0].Base, r.Stacks[0].Head, true))
+	assert.Equal(t, "15m → 10m (−5m)", figureCell(figures[1], r.Stacks[0].Base, r.Stacks[0].Head, true))
+	assert.Equal(t, "— → 15m", figureCell(figures[1], nil, data, true), "no delta from nothing")
+	assert.Equal(t, "data → —", figureCell(figures[0], data, nil, true))
+	none := &Figures{Tier: "none", Currency: "USD"}
+	assert.Equal(t, "15m (target 15m) → no DR", figureCell(figures[1], data, none, false))
+	assert.Equal(t, "58.40 USD → 0.00 USD (−58.40)", figureCell(figures[4], data, none, false))
+	assert.Equal(t, "1h5m", duration(65*time.Minute))
+	assert.Equal(t, "45s", duration(45*time.Second))
+	assert.Equal(t, "2h", duration(2*time.Hour))
+	assert.Equal(t, "1,234,567.05", money(1234567.05, "", false))
+}
