@@ -106,7 +106,7 @@ func NewAlerting(ctx *pulumi.Context, name string, args *AlertingArgs, opts ...p
 		var receivers monitor.MicrosoftCommonEmailReceiverArray
 		for i, e := range args.Emails {
 			receivers = append(receivers, monitor.MicrosoftCommonEmailReceiverArgs{
-				Name: pulumi.Sprintf("email-%d", i+1), EmailAddress: pulumi.String(e), UseCommonAlertSchema: pulumi.Bool(true),
+				Name: pulumi.String(fmt.Sprintf("email-%d", i+1)), EmailAddress: pulumi.String(e), UseCommonAlertSchema: pulumi.Bool(true),
 			})
 		}
 		group, err := monitor.NewActionGroup(ctx, "customer-action-group", &monitor.ActionGroupArgs{
@@ -130,7 +130,7 @@ func NewAlerting(ctx *pulumi.Context, name string, args *AlertingArgs, opts ...p
 	}
 	var alertActions monitor.MetricAlertActionArray
 	for _, id := range actions {
-		alertActions = append(alertActions, monitor.MetricAlertActionArgs{ActionGroupId: id.ToStringOutput()})
+		alertActions = append(alertActions, monitor.MetricAlertActionArgs{ActionGroupId: id})
 	}
 	for _, r := range args.Rules {
 		scopes, criteria, err := ruleTarget(args, r, webTests, componentID)
@@ -236,7 +236,7 @@ func (a *Alerting) availability(ctx *pulumi.Context, args *AlertingArgs, tags pu
 			RetryEnabled:       pulumi.Bool(true),
 			Locations:          locations,
 			Request: &applicationinsights.WebTestPropertiesRequestArgs{
-				RequestUrl:             pulumi.Sprintf("https://%s%s", host, detection.HealthPath),
+				RequestUrl:             healthURL(host),
 				HttpVerb:               pulumi.String("GET"),
 				FollowRedirects:        pulumi.Bool(false),
 				ParseDependentRequests: pulumi.Bool(false),
@@ -250,6 +250,15 @@ func (a *Alerting) availability(ctx *pulumi.Context, args *AlertingArgs, tags pu
 		tests[t.Key] = test.ID().ToStringOutput()
 	}
 	return tests, componentID, nil
+}
+
+// healthURL is the URL of the health check on host; a host known here
+// (from the configuration) makes a plain value.
+func healthURL(host pulumi.StringInput) pulumi.StringInput {
+	if h, ok := host.(pulumi.String); ok {
+		return pulumi.String("https://" + string(h) + detection.HealthPath)
+	}
+	return pulumi.Sprintf("https://%s%s", host, detection.HealthPath)
 }
 
 // SSLCertificateMinDays is how many days of validity the Traffic Manager

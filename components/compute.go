@@ -322,6 +322,7 @@ func cosmosPrivateAccess(ctx *pulumi.Context, s *ComputeStamp, args *ComputeStam
 // names, the region, the subnet and the zones differ between stamps.
 func clusterArgs(args *ComputeStampArgs, base string, subnetID pulumi.IDOutput) *containerservice.ManagedClusterArgs {
 	spec := args.Spec
+	nodeSubnetID := subnetID.ToStringOutput()
 	pools := make(containerservice.ManagedClusterAgentPoolProfileArray, len(spec.NodePools))
 	for i, p := range spec.NodePools {
 		mode, vmSize := p.Mode, p.VMSize
@@ -338,7 +339,7 @@ func clusterArgs(args *ComputeStampArgs, base string, subnetID pulumi.IDOutput) 
 			OsType:       pulumi.String("Linux"),
 			OsSKU:        pulumi.String("AzureLinux"),
 			Type:         pulumi.String("VirtualMachineScaleSets"),
-			VnetSubnetID: subnetID.ToStringOutput(),
+			VnetSubnetID: nodeSubnetID,
 		}
 		if p.MinCount != 0 || p.MaxCount != 0 {
 			pool.EnableAutoScaling = pulumi.Bool(true)

@@ -98,7 +98,8 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 	if err != nil {
 		return nil, err
 	}
-	logSources := []LogSource{{Name: "cosmos", ResourceID: cosmos.AccountID.ToStringOutput(), CategoryGroups: []string{"allLogs"}}}
+	accountID := cosmos.AccountID.ToStringOutput()
+	logSources := []LogSource{{Name: "cosmos", ResourceID: accountID, CategoryGroups: []string{"allLogs"}}}
 
 	outputs := pulumi.Map{
 		"customer":          pulumi.String(cfg.Customer),
@@ -128,7 +129,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 	// while the primary region is down. (Metric alert rules are global:
 	// Azure Monitor evaluates them outside either region.)
 	alertRG := primaryRG.Name
-	targets := AlertTargets{AccountID: cosmos.AccountID.ToStringOutput()}
+	targets := AlertTargets{AccountID: accountID}
 	if cfg.HasCompute() {
 		secondaryRG, err := resources.NewResourceGroup(ctx, "secondary-rg", &resources.ResourceGroupArgs{
 			ResourceGroupName: pulumi.String(naming.SecondaryResourceGroup(cfg.Customer, cfg.DR.SecondaryRegion)),
@@ -157,7 +158,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 				Region:            s.region,
 				AvailabilityZones: region.AvailabilityZones,
 				Network:           s.network,
-				CosmosAccountID:   cosmos.AccountID.ToStringOutput(),
+				CosmosAccountID:   accountID,
 				ResourceGroupName: s.rg,
 				Tags:              tags(s.role),
 			}, pulumi.Parent(dr))
@@ -195,11 +196,12 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		if err != nil {
 			return nil, err
 		}
+		profileID := tm.Profile.ID().ToStringOutput()
 		logSources = append(logSources, LogSource{
-			Name: "traffic", ResourceID: tm.Profile.ID().ToStringOutput(), CategoryGroups: []string{"allLogs"},
+			Name: "traffic", ResourceID: profileID, CategoryGroups: []string{"allLogs"},
 		})
 		alertRG = secondaryRG.Name
-		targets.ProfileID = tm.Profile.ID().ToStringOutput()
+		targets.ProfileID = profileID
 		// A cluster's ARM ID is its group's and its name: built so, the
 		// rules' scopes stay known while a cluster is rebuilt (same ID), so
 		// that a rebuild changes no rule; they wait for the cluster.

@@ -242,14 +242,17 @@ func NewFHIRService(ctx *pulumi.Context, name string, args *FHIRServiceArgs,
 	if err != nil {
 		return nil, err
 	}
+	// The namespace's name, waiting for the namespace: one output for
+	// every object in it.
+	namespace := ns.Metadata.Name().Elem()
 	meta := func() *metav1.ObjectMetaArgs {
-		return &metav1.ObjectMetaArgs{Name: pulumi.String(FHIRAppName), Namespace: ns.Metadata.Name().Elem(), Labels: appLabels()}
+		return &metav1.ObjectMetaArgs{Name: pulumi.String(FHIRAppName), Namespace: namespace, Labels: appLabels()}
 	}
 
 	sa, err := corev1.NewServiceAccount(ctx, role+"-fhir-service-account", &corev1.ServiceAccountArgs{
 		Metadata: &metav1.ObjectMetaArgs{
 			Name:      pulumi.String(FHIRServiceAccount),
-			Namespace: ns.Metadata.Name().Elem(),
+			Namespace: namespace,
 			Labels:    appLabels(),
 			Annotations: pulumi.StringMap{
 				"azure.workload.identity/client-id": args.Spec.IdentityClientID,
@@ -271,7 +274,7 @@ func NewFHIRService(ctx *pulumi.Context, name string, args *FHIRServiceArgs,
 	if _, err := corev1.NewService(ctx, role+"-fhir-service", &corev1.ServiceArgs{
 		Metadata: &metav1.ObjectMetaArgs{
 			Name:      pulumi.String(FHIRAppName),
-			Namespace: ns.Metadata.Name().Elem(),
+			Namespace: namespace,
 			Labels:    appLabels(),
 			// The load balancer takes the stamp's static, DNS-labelled IP,
 			// which lives in the stamp's group rather than the node group.

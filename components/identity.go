@@ -166,10 +166,10 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, args *WorkloadIdentit
 
 	type grant struct {
 		purpose, role string
-		scope         pulumi.IDOutput
+		scope         scopeID
 		opts          []pulumi.ResourceOption
 	}
-	grants := []grant{{"cosmos-setup", setup.guid, setup.scope, []pulumi.ResourceOption{
+	grants := []grant{{"cosmos-setup", setup.guid, outputID(setup.scope), []pulumi.ResourceOption{
 		pulumi.DependsOn([]pulumi.Resource{setup.definition}),
 		// Stacks deployed before issue 14 hold Cosmos DB Operator on the
 		// account under this name: it is replaced, deleted first, before
@@ -177,19 +177,20 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, args *WorkloadIdentit
 		pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String("fhir-cosmos-operator")}}),
 		pulumi.DeleteBeforeReplace(true),
 	}}}
+	// The scopes of these grants are known from the configuration.
 	if s := args.ExportStorageAccountID; s != "" {
-		grants = append(grants, grant{"export", RoleStorageBlobDataContributor, pulumi.ID(s).ToIDOutput(), nil})
+		grants = append(grants, grant{"export", RoleStorageBlobDataContributor, knownID(s), nil})
 	}
 	if r := args.ConvertDataRegistryID; r != "" {
-		grants = append(grants, grant{"convert-data", RoleAcrPull, pulumi.ID(r).ToIDOutput(), nil})
+		grants = append(grants, grant{"convert-data", RoleAcrPull, knownID(r), nil})
 	}
 	for _, g := range grants {
 		grant, err := authorization.NewRoleAssignment(ctx, "fhir-"+g.purpose, &authorization.RoleAssignmentArgs{
 			RoleAssignmentName: pulumi.String(stableGUID(args.Customer, "fhir", g.purpose, g.role)),
 			PrincipalId:        id.PrincipalId,
 			PrincipalType:      authorization.PrincipalTypeServicePrincipal,
-			RoleDefinitionId:   roleDefinitionID(g.scope, g.role),
-			Scope:              g.scope.ToStringOutput(),
+			RoleDefinitionId:   g.scope.roleDefinitionID(g.role),
+			Scope:              g.scope.id,
 			Description:        pulumi.String("FHIR service of " + args.Customer + " (fhir-dr): " + g.purpose),
 		}, withParent(w, g.opts...)...)
 		if err != nil {
@@ -241,6 +242,7 @@ func containerSetupRole(ctx *pulumi.Context, parent pulumi.Resource, args *Workl
 	scope := args.CosmosAccountID.ApplyT(func(id pulumi.ID) pulumi.ID {
 		return pulumi.ID(resourceGroupOf(string(id)))
 	}).(pulumi.IDOutput)
+	scopeString := scope.ToStringOutput()
 	guid := stableGUID(args.Customer, "fhir", "container-setup-role")
 	def, err := authorization.NewRoleDefinition(ctx, "fhir-container-setup", &authorization.RoleDefinitionArgs{
 		RoleDefinitionId: pulumi.String(guid),
@@ -249,8 +251,8 @@ func containerSetupRole(ctx *pulumi.Context, parent pulumi.Resource, args *Workl
 			"read the account, create and update the fhirR4 container and its stored procedures. " +
 			"Nothing else: no account change, no delete, no keys."),
 		RoleType:         pulumi.String("CustomRole"),
-		Scope:            scope.ToStringOutput(),
-		AssignableScopes: pulumi.StringArray{scope.ToStringOutput()},
+		Scope:            scopeString,
+		AssignableScopes: pulumi.StringArray{scopeString},
 		Permissions:      authorization.PermissionArray{{Actions: pulumi.ToStringArray(ContainerSetupActions)}},
 	}, withParent(parent)...)
 	if err != nil {

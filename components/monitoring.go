@@ -73,6 +73,7 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs,
 	if err != nil {
 		return nil, err
 	}
+	workspaceID := ws.ID().ToStringOutput()
 	for _, src := range args.Sources {
 		var logs monitor.DiagnosticsLogSettingsArray
 		for _, g := range src.CategoryGroups {
@@ -84,7 +85,7 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs,
 		if _, err := monitor.NewDiagnosticSetting(ctx, src.Name+"-diagnostics", &monitor.DiagnosticSettingArgs{
 			Name:        pulumi.String(DiagnosticsName),
 			ResourceUri: src.ResourceID,
-			WorkspaceId: ws.ID().ToStringOutput(),
+			WorkspaceId: workspaceID,
 			// Resource-specific tables keep each source's schema.
 			LogAnalyticsDestinationType: pulumi.String("Dedicated"),
 			Logs:                        logs,

@@ -28,8 +28,40 @@ const (
 // the resource scopeID.
 func roleDefinitionID(scopeID pulumi.IDOutput, role string) pulumi.StringOutput {
 	return scopeID.ApplyT(func(id pulumi.ID) string {
-		return subscriptionOf(string(id)) + "/providers/Microsoft.Authorization/roleDefinitions/" + role
+		return builtInRoleID(string(id), role)
 	}).(pulumi.StringOutput)
+}
+
+// builtInRoleID is the full ID of a built-in role in the subscription of
+// the resource scopeID.
+func builtInRoleID(scopeID, role string) string {
+	return subscriptionOf(scopeID) + "/providers/Microsoft.Authorization/roleDefinitions/" + role
+}
+
+// scopeID is the ARM ID of a grant's scope: an output, or known from the
+// configuration, when the IDs derived from it are known too.
+type scopeID struct {
+	// id is the ID.
+	id pulumi.StringInput
+	// known is the ID known from the configuration, output the ID
+	// otherwise.
+	known  string
+	output pulumi.IDOutput
+}
+
+// knownID is a scope known from the configuration.
+func knownID(id string) scopeID { return scopeID{id: pulumi.String(id), known: id} }
+
+// outputID is a scope known once id is.
+func outputID(id pulumi.IDOutput) scopeID { return scopeID{id: id.ToStringOutput(), output: id} }
+
+// roleDefinitionID is the full ID of a built-in role in the scope's
+// subscription.
+func (s scopeID) roleDefinitionID(role string) pulumi.StringInput {
+	if s.known != "" {
+		return pulumi.String(builtInRoleID(s.known, role))
+	}
+	return roleDefinitionID(s.output, role)
 }
 
 // resourceGroupOf returns the /subscriptions/<id>/resourceGroups/<name>

@@ -93,8 +93,12 @@ func (p TrafficProbe) withDefaults() TrafficProbe {
 	return p
 }
 
-// number turns an integer input into the provider's "number" type.
-func number(i pulumi.IntInput) pulumi.Float64Output {
+// number turns an integer input into the provider's "number" type; a
+// value known here (from the configuration) stays a plain value.
+func number(i pulumi.IntInput) pulumi.Float64Input {
+	if v, ok := i.(pulumi.Int); ok {
+		return pulumi.Float64(float64(v))
+	}
 	return i.ToIntOutput().ApplyT(func(v int) float64 { return float64(v) }).(pulumi.Float64Output)
 }
 
@@ -151,11 +155,12 @@ func NewTrafficManager(ctx *pulumi.Context, name string, args *TrafficManagerArg
 	if err != nil {
 		return nil, err
 	}
+	profileName := profile.Name.Elem()
 	for _, e := range args.Endpoints {
 		if _, err := trafficmanager.NewEndpoint(ctx, string(e.Role)+"-endpoint", &trafficmanager.EndpointArgs{
 			EndpointName:      pulumi.String(string(e.Role)),
 			EndpointType:      pulumi.String("AzureEndpoints"),
-			ProfileName:       profile.Name.Elem(),
+			ProfileName:       profileName,
 			ResourceGroupName: args.ResourceGroupName,
 			TargetResourceId:  e.TargetResourceID,
 			Priority:          pulumi.Float64(float64(e.Priority)),

@@ -24,12 +24,24 @@ func Deploy(ctx *pulumi.Context) (pulumi.Map, error) {
 	if err != nil {
 		return nil, err
 	}
-	dr, err := components.NewCustomerDR(ctx, cfg.Customer, &components.CustomerDRArgs{Config: cfg})
-	if err != nil {
-		return nil, err
+	return DeployConfig(cfg)(ctx)
+}
+
+// DeployConfig returns the program (as Deploy) for a configuration that
+// the caller has already loaded and validated from the same values the
+// program runs with: drctl validates the whole stack file before it
+// renders, and loading it a second time would find the same.
+func DeployConfig(cfg *drconfig.Config) func(ctx *pulumi.Context) (pulumi.Map, error) {
+	// The body is here rather than in a function of its own: the SDK
+	// records the call stack of every registration, frame by frame.
+	return func(ctx *pulumi.Context) (pulumi.Map, error) {
+		dr, err := components.NewCustomerDR(ctx, cfg.Customer, &components.CustomerDRArgs{Config: cfg})
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range dr.Outputs {
+			ctx.Export(k, v)
+		}
+		return dr.Outputs, nil
 	}
-	for k, v := range dr.Outputs {
-		ctx.Export(k, v)
-	}
-	return dr.Outputs, nil
 }

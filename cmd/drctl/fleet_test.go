@@ -89,21 +89,33 @@ func TestValidateFleetWithBrokenStacks(t *testing.T) {
 
 // BenchmarkValidateFleet loads, validates, renders and policy-checks a
 // synthetic fleet with every core; the per-stack cost is reported so that
-// 100 and 1,000 stacks can be compared.
+// 100 and 1,000 stacks can be compared, and the fleet's time as a multiple
+// of n floors of the full-tier example (floor_test.go) rendered with the
+// same concurrency between the runs, the timer stopped.
 func BenchmarkValidateFleet(b *testing.B) {
+	f := floorOf(b, floorStack)
 	for _, n := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("stacks=%d", n), func(b *testing.B) {
 			files := writeFleet(b, b.TempDir(), n)
+			ratio := floorRatio{b: b}
 			b.ResetTimer()
 			for b.Loop() {
-				results := validateFleet(files, rules.DefaultConfig(), 0, nil)
-				for _, r := range results {
-					if !r.OK() {
-						b.Fatal(r.File, r.Err, r.Policy)
+				ratio.timeFloor(func() {
+					if err := f.renderMany(n, 0); err != nil {
+						b.Fatal(err)
 					}
-				}
+				})
+				ratio.timeWork(func() {
+					results := validateFleet(files, rules.DefaultConfig(), 0, nil)
+					for _, r := range results {
+						if !r.OK() {
+							b.Fatal(r.File, r.Err, r.Policy)
+						}
+					}
+				})
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n)/1e6, "ms/stack")
+			ratio.report()
 		})
 	}
 }

@@ -225,7 +225,9 @@ func planStack(path string, policy rules.Config) (*stackPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	plan, err := render.Run(name, values, program.Deploy)
+	// The program runs with the configuration validated above, not
+	// loaded again from the same values.
+	plan, err := render.Run(name, values, program.DeployConfig(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("%s: rendering: %w", path, err)
 	}

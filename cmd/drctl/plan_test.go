@@ -240,15 +240,27 @@ func TestPlanStackFileAndInvalidConfig(t *testing.T) {
 }
 
 // BenchmarkPlanStack measures one full-tier stack end to end in the
-// process: read the stack file, validate, render under mocks, policy-check.
+// process: read the stack file, validate, render under mocks, policy-check;
+// and reports it as a multiple of the floor (floor_test.go), rendered
+// between the runs with the timer stopped.
 func BenchmarkPlanStack(b *testing.B) {
-	path := filepath.Join("..", "..", "stacks", "Pulumi.contoso.yaml")
+	path := floorStack
+	f := floorOf(b, path)
+	ratio := floorRatio{b: b}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := planStack(path, rules.DefaultConfig()); err != nil {
-			b.Fatal(err)
-		}
+		ratio.timeFloor(func() {
+			if _, err := f.render(); err != nil {
+				b.Fatal(err)
+			}
+		})
+		ratio.timeWork(func() {
+			if _, err := planStack(path, rules.DefaultConfig()); err != nil {
+				b.Fatal(err)
+			}
+		})
 	}
+	ratio.report()
 }
 
 func TestPlanMermaid(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"github.com/fhir-dr/fhir-dr/internal/azurefake"
 )
@@ -46,6 +47,13 @@ type Resource struct {
 	DeletedWith string `json:"deletedWith,omitempty"`
 	// ID is the (fake) ARM ID of a custom resource.
 	ID string `json:"-"`
+	// Properties are the inputs as the monitor received them (Inputs is
+	// their plain form): what the policy reads.
+	Properties resource.PropertyMap `json:"-"`
+	// Request is the registration as the monitor received it, every
+	// option included: what registering the same resources again needs
+	// (cmd/drctl's floor benchmark).
+	Request *pulumirpc.RegisterResourceRequest `json:"-"`
 }
 
 // Plan is what a program run declared.
@@ -144,6 +152,8 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		RetainOnDelete: req.GetRetainOnDelete(),
 		Version:        req.GetVersion(),
 		DeletedWith:    req.GetDeletedWith(),
+		Properties:     args.Inputs,
+		Request:        req,
 	}
 	var id string
 	state := args.Inputs

@@ -199,7 +199,7 @@ func checkMirror(_ *env, s Stack) []finding {
 
 // specOf returns the inputs without the region-specific values.
 func specOf(m resource.PropertyMap) resource.PropertyMap {
-	spec := m.Copy()
+	spec := deepCopy(m)
 	root := resource.NewProperty(spec)
 	for _, path := range regionSpecific {
 		if before, after, ok := strings.Cut(path, "[*]."); ok {

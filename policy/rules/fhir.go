@@ -125,7 +125,7 @@ func checkFHIRMirror(e *env, s Stack) []finding {
 
 // fhirSpecOf returns an object's inputs without its stamp-specific values.
 func fhirSpecOf(r Resource) resource.PropertyMap {
-	spec := r.Inputs.Copy()
+	spec := deepCopy(r.Inputs)
 	root := resource.NewProperty(spec)
 	for _, path := range fhirStampSpecific[r.Type] {
 		if p, err := resource.ParsePropertyPath(path); err == nil {

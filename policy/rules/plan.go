@@ -9,15 +9,22 @@ import (
 
 // FromPlan returns the stack of an offline render, as the policy sees it in
 // drctl: every custom resource with its declared inputs and protect option.
+// The stack shares the plan's property maps (the rules only read them).
 func FromPlan(plan *render.Plan, cfg *drconfig.Config) Stack {
 	s := Stack{Name: plan.Stack, Config: cfg}
 	for _, r := range plan.Resources {
 		if !r.Custom {
 			continue
 		}
+		// The inputs as the monitor received them; Inputs, their plain
+		// form, only for a plan built without them.
+		inputs := r.Properties
+		if inputs == nil {
+			inputs = resource.NewPropertyMapFromMap(r.Inputs)
+		}
 		s.Resources = append(s.Resources, Resource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Protect: r.Protect,
-			Inputs: resource.NewPropertyMapFromMap(r.Inputs),
+			Inputs: inputs,
 		})
 	}
 	return s

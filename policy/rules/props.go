@@ -2,6 +2,7 @@ package rules
 
 import (
 	"math"
+	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
@@ -10,8 +11,24 @@ import (
 // report ok=false when the value is absent, of another kind, or not yet
 // known (a preview): rules do not judge what they cannot see.
 
-func get(m resource.PropertyMap, path string) (resource.PropertyValue, bool) {
+// paths caches parsed property paths: the rules read the same few paths
+// of every resource of every stack.
+var paths sync.Map // string -> resource.PropertyPath
+
+func parsePath(path string) (resource.PropertyPath, error) {
+	if p, ok := paths.Load(path); ok {
+		return p.(resource.PropertyPath), nil
+	}
 	p, err := resource.ParsePropertyPath(path)
+	if err != nil {
+		return nil, err
+	}
+	paths.Store(path, p)
+	return p, nil
+}
+
+func get(m resource.PropertyMap, path string) (resource.PropertyValue, bool) {
+	p, err := parsePath(path)
 	if err != nil {
 		return resource.PropertyValue{}, false
 	}
@@ -19,7 +36,7 @@ func get(m resource.PropertyMap, path string) (resource.PropertyValue, bool) {
 	for ok && v.IsSecret() {
 		v = v.SecretValue().Element
 	}
-	if !ok || v.IsNull() || v.ContainsUnknowns() && !v.IsArray() && !v.IsObject() {
+	if !ok || v.IsNull() || !v.IsArray() && !v.IsObject() && v.ContainsUnknowns() {
 		return resource.PropertyValue{}, false
 	}
 	return v, true
@@ -80,9 +97,36 @@ func obj(m resource.PropertyMap, path string) (resource.PropertyMap, bool) {
 	return v.ObjectValue(), true
 }
 
+// deepCopy copies m with every object and list in it, so that deleting
+// and setting paths in the copy leaves m (the stack's inputs, which every
+// rule reads, and the render's) as declared.
+func deepCopy(m resource.PropertyMap) resource.PropertyMap {
+	out := make(resource.PropertyMap, len(m))
+	for k, v := range m {
+		out[k] = deepCopyValue(v)
+	}
+	return out
+}
+
+func deepCopyValue(v resource.PropertyValue) resource.PropertyValue {
+	switch {
+	case v.IsObject():
+		return resource.NewProperty(deepCopy(v.ObjectValue()))
+	case v.IsArray():
+		a := make([]resource.PropertyValue, len(v.ArrayValue()))
+		for i, e := range v.ArrayValue() {
+			a[i] = deepCopyValue(e)
+		}
+		return resource.NewProperty(a)
+	case v.IsSecret():
+		return resource.MakeSecret(deepCopyValue(v.SecretValue().Element))
+	}
+	return v
+}
+
 // unknown reports whether the value at path is not yet known.
 func unknown(m resource.PropertyMap, path string) bool {
-	p, err := resource.ParsePropertyPath(path)
+	p, err := parsePath(path)
 	if err != nil {
 		return false
 	}

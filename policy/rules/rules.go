@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -123,12 +124,18 @@ type finding struct {
 
 // All returns every rule, in a stable order.
 func All() []Rule {
+	return slices.Clone(allRules())
+}
+
+// allRules is every rule, in a stable order, gathered once: checking a
+// stack walks the list once per resource.
+var allRules = sync.OnceValue(func() []Rule {
 	var all []Rule
 	for _, group := range [][]Rule{cosmosRules, trafficRules, aksRules, fhirRules, kubernetesRules, tagRules, detectionRules} {
 		all = append(all, group...)
 	}
 	return all
-}
+})
 
 // Config configures the rules.
 type Config struct {
@@ -171,7 +178,7 @@ func (c Config) level(r Rule) Level {
 func (c Config) Validate() error {
 	var problems []string
 	for name, l := range c.Levels {
-		if !slices.ContainsFunc(All(), func(r Rule) bool { return r.Name == name }) {
+		if !slices.ContainsFunc(allRules(), func(r Rule) bool { return r.Name == name }) {
 			problems = append(problems, fmt.Sprintf("unknown rule %q", name))
 		}
 		if l != Mandatory && l != Advisory && l != Disabled {
@@ -234,10 +241,13 @@ func newEnv(cfg Config, s Stack) *env {
 
 // CheckResource evaluates the resource rules on one resource of stack s.
 func CheckResource(cfg Config, s Stack, r Resource) []Diagnostic {
-	e := newEnv(cfg, s)
-	var out []Diagnostic
-	for _, rule := range All() {
-		level := cfg.level(rule)
+	return checkResource(nil, newEnv(cfg, s), r)
+}
+
+// checkResource appends the diagnostics of the resource rules on r to out.
+func checkResource(out []Diagnostic, e *env, r Resource) []Diagnostic {
+	for _, rule := range allRules() {
+		level := e.cfg.level(rule)
 		if rule.Scope != ResourceScope || level == Disabled {
 			continue
 		}
@@ -250,14 +260,18 @@ func CheckResource(cfg Config, s Stack, r Resource) []Diagnostic {
 
 // CheckStack evaluates the stack rules on s.
 func CheckStack(cfg Config, s Stack) []Diagnostic {
-	e := newEnv(cfg, s)
-	var out []Diagnostic
-	for _, rule := range All() {
-		level := cfg.level(rule)
+	return checkStack(nil, newEnv(cfg, s))
+}
+
+// checkStack appends the diagnostics of the stack rules on e's stack to
+// out.
+func checkStack(out []Diagnostic, e *env) []Diagnostic {
+	for _, rule := range allRules() {
+		level := e.cfg.level(rule)
 		if rule.Scope != StackScope || level == Disabled {
 			continue
 		}
-		for _, f := range rule.stack(e, s) {
+		for _, f := range rule.stack(e, e.stack) {
 			out = append(out, Diagnostic{Rule: rule.Name, URN: f.urn, Level: level, Message: f.message})
 		}
 	}
@@ -267,11 +281,13 @@ func CheckStack(cfg Config, s Stack) []Diagnostic {
 // Check evaluates every rule on s: the resource rules on each resource,
 // then the stack rules.
 func Check(cfg Config, s Stack) []Diagnostic {
+	// What the rules know of the stack is the same for every resource.
+	e := newEnv(cfg, s)
 	var out []Diagnostic
 	for _, r := range s.Resources {
-		out = append(out, CheckResource(cfg, s, r)...)
+		out = checkResource(out, e, r)
 	}
-	return append(out, CheckStack(cfg, s)...)
+	return checkStack(out, e)
 }
 
 // MandatoryOnly returns the mandatory diagnostics of ds.
