@@ -61,10 +61,11 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./cmd/drctl
 
 ## generate: regenerate the azure-native layer (azure/<module>/zz_generated.go),
-## its schema facts from @pulumi/azure-native (fetched with npm pack), and
-## Pulumi.yaml and the README configuration table from drconfig.Settings
+## its schema facts from @pulumi/azure-native (fetched with npm pack),
+## Pulumi.yaml and the README configuration table from drconfig.Settings, and
+## the README's drctl command reference from the commands
 generate:
-	$(GO) generate ./azure/... ./drconfig/...
+	$(GO) generate ./azure/... ./drconfig/... ./cmd/drctl
 
 ## generate-check: regenerate in memory and fail if any generated file
 ## differs (edited by hand, or the list or pin changed without make generate)

@@ -3,33 +3,50 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/fhir-dr/fhir-dr/internal/review"
 )
 
-// runAudit prints the DR events of the stacks' git history.
-func runAudit(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("drctl audit", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "one JSON object per line, for export")
-	if err := fs.Parse(args); err != nil {
-		return 2
+// newAuditCmd is drctl audit.
+func newAuditCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "audit [customer ...]",
+		Short: "the DR events of the stack files' git history: who enabled, changed, failed over what, when, for which ticket",
+		Long: `drctl audit reads the git history of the stack files (every customer's, or the named ones') and prints
+their DR events, oldest first: DR enabled or disabled, the tier or the regions changed, failovers,
+failbacks and drills recorded, each with its date, ticket, author and commit. The reviewed config changes
+are the audit trail.`,
+		Example: `  drctl audit
+  drctl audit contoso --json`,
+		ValidArgsFunction: completeCustomers(0),
+		RunE: action(func(cmd *cobra.Command, args []string) error {
+			return exitWith(runAudit(asJSON, args, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		}),
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line, for export")
+	return cmd
+}
+
+// runAudit prints the DR events of the stacks' git history; it returns the
+// exit status.
+func runAudit(asJSON bool, customers []string, stdout, stderr io.Writer) int {
 	root, err := projectRoot()
 	if err != nil {
 		fmt.Fprintln(stderr, "drctl audit:", err)
 		return 1
 	}
-	events, err := review.Audit(context.Background(), root, fs.Args())
+	events, err := review.Audit(context.Background(), root, customers)
 	if err != nil {
 		fmt.Fprintln(stderr, "drctl audit:", err)
 		return 1
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		for _, e := range events {
 			if err := enc.Encode(e); err != nil {

@@ -3,44 +3,69 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/spf13/cobra"
+
 	"github.com/fhir-dr/fhir-dr/internal/gitexec"
 	"github.com/fhir-dr/fhir-dr/internal/review"
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
-func runDiff(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("drctl diff", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	base := fs.String("base", "", "git revision to compare the working tree with, e.g. the pull request's base. Required.")
-	asJSON := fs.Bool("json", false, "print the review as JSON instead of the Markdown comment")
-	engineLog := fs.String("engine-log", "", "file to write the engine's own output to")
-	parallel := fs.Int("parallel", 0, "stacks reviewed at once (default: the number of CPUs)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+// diffOptions are drctl diff's flags.
+type diffOptions struct {
+	base, engineLog string
+	asJSON          bool
+	parallel        int
+}
+
+// newDiffCmd is drctl diff.
+func newDiffCmd() *cobra.Command {
+	var o diffOptions
+	cmd := &cobra.Command{
+		Use:   "diff --base <git-revision>",
+		Short: "what a change since a git revision does to each affected stack, with hazard checks, as a pull-request comment",
+		Long: `drctl diff reviews the change from a git revision (the pull request's base) to the working tree: it
+finds the affected stacks, deploys each as it was at the base with the base's own program and previews
+the working tree through the real Pulumi engine against the azure-native stand-in, offline, and prints
+the pull-request comment (Markdown; --json for the review as JSON) with the engine's plan, the
+before/after topology, the cost and every hazard.`,
+		Example: `  drctl diff --base origin/main
+  drctl diff --base origin/main --json --engine-log engine.log`,
+		Args: noArgs("the change is the working tree's since --base"),
+		Annotations: map[string]string{exitAnnotation: "0 the change may be deployed; 1 hazards or engine refusals " +
+			"(the change must not be deployed as it is), or a failure; 2 usage."},
+		RunE: action(func(cmd *cobra.Command, _ []string) error {
+			if err := gitexec.CheckRevision(o.base); err != nil {
+				return usagef("--base: %w", err)
+			}
+			return exitWith(runDiff(o, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		}),
 	}
-	if *base == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "drctl diff: --base <git-revision> is required")
-		return 2
-	}
-	if err := gitexec.CheckRevision(*base); err != nil {
-		fmt.Fprintln(stderr, "drctl diff: --base:", err)
-		return 2
-	}
+	f := cmd.Flags()
+	f.StringVar(&o.base, "base", "", "the git `revision` to compare the working tree with, e.g. the pull request's base. Required.")
+	f.BoolVar(&o.asJSON, "json", false, "print the review as JSON instead of the Markdown comment")
+	f.StringVar(&o.engineLog, "engine-log", "", "the `file` to write the engine's own output to")
+	newIntAtLeast(cmd, &o.parallel, "parallel", 0, 1, "stacks reviewed at once (default: the number of CPUs)")
+	_ = cmd.MarkFlagRequired("base")
+	markFileFlag(cmd, "engine-log")
+	return cmd
+}
+
+// runDiff is drctl diff; it returns the exit status.
+func runDiff(o diffOptions, stdout, stderr io.Writer) int {
 	root, err := projectRoot()
 	if err != nil {
 		fmt.Fprintln(stderr, "drctl diff:", err)
 		return 1
 	}
-	opts := review.Options{ProjectRoot: root, Base: *base, Program: program.Run, Deploy: program.Deploy, Parallel: *parallel}
-	if *engineLog != "" {
-		f, err := os.Create(*engineLog)
+	opts := review.Options{ProjectRoot: root, Base: o.base, Program: program.Run, Deploy: program.Deploy, Parallel: o.parallel}
+	if o.engineLog != "" {
+		f, err := os.Create(o.engineLog)
 		if err != nil {
 			fmt.Fprintln(stderr, "drctl diff:", err)
 			return 1
@@ -55,7 +80,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "drctl diff:", err)
 		return 1
 	}
-	if *asJSON {
+	if o.asJSON {
 		b, err := json.MarshalIndent(report, "", "  ")
 		if err != nil {
 			fmt.Fprintln(stderr, "drctl diff:", err)

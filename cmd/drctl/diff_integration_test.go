@@ -115,7 +115,7 @@ func TestDiffRecordedFailover(t *testing.T) {
 	clone := cloneProject(t)
 	t.Chdir(clone)
 	arm := fakearm.New(t, "/subscriptions/sub-1/resourceGroups/rg-contoso-fhir-eastus/providers/Microsoft.DocumentDB/databaseAccounts/fhir-contoso")
-	t.Setenv("AZURE_ARM_ENDPOINT", arm.URL)
+	t.Setenv("AZURE_ARM_ENDPOINT", arm.URL) // drctl failover reaches the fake, without a credential
 	t.Setenv("AZURE_SUBSCRIPTION_ID", "")
 	oldPoll := pollFrequency
 	pollFrequency = time.Millisecond

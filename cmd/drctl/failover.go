@@ -4,10 +4,8 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -17,9 +15,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
@@ -60,37 +58,52 @@ var notifySignals = func(c chan<- os.Signal) (stop func()) {
 	return func() { signal.Stop(c) }
 }
 
-// exitInterrupted is the exit status of a run stopped by Ctrl-C.
-const exitInterrupted = 130
-
 // armFlags are the flags that say how drctl reaches Azure Resource Manager.
 type armFlags struct {
-	subscription, cloud, endpoint      *string
-	tryTimeout, timeout, maxRetryAfter *time.Duration
+	subscription, cloud, endpoint      string
+	tryTimeout, timeout, maxRetryAfter time.Duration
 }
 
-func addARMFlags(fs *flag.FlagSet, timeout time.Duration) *armFlags {
-	return &armFlags{
-		subscription: fs.String("subscription", os.Getenv("AZURE_SUBSCRIPTION_ID"), "the customer's subscription (default $AZURE_SUBSCRIPTION_ID)"),
-		cloud:        fs.String("cloud", "AzurePublic", "the Azure cloud: "+strings.Join(failover.CloudNames, ", ")),
-		endpoint: fs.String("arm-endpoint", os.Getenv("AZURE_ARM_ENDPOINT"), "for tests only (default $AZURE_ARM_ENDPOINT): a stand-in for "+
-			"Resource Manager on the loopback interface, http://127.0.0.1:PORT; no credential is created or sent, any other address is refused"),
-		tryTimeout: fs.Duration("try-timeout", failover.DefaultRetry.TryTimeout, "the longest one try of a request may take"),
-		timeout: fs.Duration("timeout", timeout, "the longest the command may take, retries and operation polling included "+
-			"(restoring service-managed failover afterwards has its own "+restoreTimeout.String()+")"),
-		maxRetryAfter: fs.Duration("max-retry-after", failover.DefaultRetry.MaxRetryAfter, "the longest Retry-After honoured; a longer one fails the request"),
+// addARMFlags defines the flags of a; timeout is the command's default
+// bound.
+func addARMFlags(cmd *cobra.Command, a *armFlags, timeout time.Duration) {
+	f := cmd.Flags()
+	f.StringVar(&a.subscription, "subscription", "", "the customer's subscription `id` (default $AZURE_SUBSCRIPTION_ID)")
+	f.StringVar(&a.cloud, "cloud", "AzurePublic", "the Azure `cloud`: "+strings.Join(failover.CloudNames, ", "))
+	f.StringVar(&a.endpoint, "arm-endpoint", "", "for tests only: the `url` of a stand-in for Resource Manager on the loopback "+
+		"interface, http://127.0.0.1:PORT (default $AZURE_ARM_ENDPOINT); no credential is created or sent, any other address is refused")
+	f.DurationVar(&a.tryTimeout, "try-timeout", failover.DefaultRetry.TryTimeout, "the longest one try of a request may take")
+	f.DurationVar(&a.timeout, "timeout", timeout, "the longest the command may take, retries and operation polling included "+
+		"(restoring service-managed failover afterwards has its own "+restoreTimeout.String()+")")
+	f.DurationVar(&a.maxRetryAfter, "max-retry-after", failover.DefaultRetry.MaxRetryAfter, "the longest Retry-After honoured; a longer one fails the request")
+	_ = cmd.RegisterFlagCompletionFunc("cloud", completeWords(failover.CloudNames...))
+}
+
+// resolve fills the flags not given from the environment: the
+// subscription from AZURE_SUBSCRIPTION_ID, the endpoint from
+// AZURE_ARM_ENDPOINT (an --arm-endpoint given empty overrides it).
+func (a *armFlags) resolve(cmd *cobra.Command) {
+	if !cmd.Flags().Changed("subscription") {
+		a.subscription = os.Getenv("AZURE_SUBSCRIPTION_ID")
+	}
+	if !cmd.Flags().Changed("arm-endpoint") {
+		a.endpoint = os.Getenv("AZURE_ARM_ENDPOINT")
 	}
 }
 
 // retryHelp states the retry bounds, for --help.
 func retryHelp() string {
 	r := failover.DefaultRetry
-	return fmt.Sprintf("Requests: each try is bounded by --try-timeout. Answers 408, 429, 500, 502, 503 and 504, and reads that fail in transport "+
+	return wrap(fmt.Sprintf("Requests: each try is bounded by --try-timeout. Answers 408, 429, 500, 502, 503 and 504, and reads that fail in transport "+
 		"or time out, are retried up to %d times, waiting what Retry-After asks (up to --max-retry-after; a longer one fails at once, naming it), "+
 		"else %s doubling up to %s. A conflict with another operation's exclusive lock (409/412) is retried up to %d times, waiting "+
 		"Retry-After or %s, %s, ... up to %s. Long-running operations are polled every %s until --timeout.\n",
-		r.MaxRetries, r.RetryDelay, r.MaxRetryDelay, r.LockRetries, r.LockDelay, 2*r.LockDelay, r.MaxLockDelay, pollFrequency)
+		r.MaxRetries, r.RetryDelay, r.MaxRetryDelay, r.LockRetries, r.LockDelay, 2*r.LockDelay, r.MaxLockDelay, pollFrequency), helpWidth)
 }
+
+// failoverExit states the exit statuses of failover and failback.
+const failoverExit = "0 done and recorded; 1 refused, failed or not recorded (the message says which and what to run); " +
+	"2 usage; 130 interrupted."
 
 // interruptHelp says what Ctrl-C does and how each exit is recovered
 // from, for --help.
@@ -99,8 +112,6 @@ dr.writeRegion and dr.writeRegionChange (a drill: dr.lastDrill). On a failure or
 command prints Azure's state (read again, bounded) and the one command that finishes the change: the same command
 again, which plans from where Azure is. The first Ctrl-C (or SIGTERM) starts no new write, turns service-managed
 failover back on (bounded by its own minute) and exits 130; a second exits at once, 130, with the state as last known.
-Exit status: 0 done and recorded; 1 refused, failed or not recorded (the message says which and what to run); 2 usage;
-130 interrupted.
 `
 
 // client builds the ARM client: with --arm-endpoint for a loopback
@@ -108,14 +119,14 @@ Exit status: 0 done and recorded; 1 refused, failed or not recorded (the message
 // Azure credential chain of that cloud.
 func (a *armFlags) client(out io.Writer) (*failover.Client, error) {
 	opts := failover.Options{Out: out, PollFrequency: pollFrequency,
-		Retry: failover.RetryPolicy{TryTimeout: *a.tryTimeout, MaxRetryAfter: *a.maxRetryAfter, Sleep: retrySleep}}
-	if *a.endpoint != "" {
-		opts.Endpoint = *a.endpoint
+		Retry: failover.RetryPolicy{TryTimeout: a.tryTimeout, MaxRetryAfter: a.maxRetryAfter, Sleep: retrySleep}}
+	if a.endpoint != "" {
+		opts.Endpoint = a.endpoint
 		return newClient(opts)
 	}
-	cfg, ok := failover.Clouds[*a.cloud]
+	cfg, ok := failover.Clouds[a.cloud]
 	if !ok {
-		return nil, fmt.Errorf("unknown cloud %q: one of %s", *a.cloud, strings.Join(failover.CloudNames, ", "))
+		return nil, fmt.Errorf("unknown cloud %q: one of %s", a.cloud, strings.Join(failover.CloudNames, ", "))
 	}
 	cred, err := azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{ClientOptions: policy.ClientOptions{Cloud: cfg}})
 	if err != nil {
@@ -137,18 +148,18 @@ func newClient(opts failover.Options) (*failover.Client, error) {
 // check validates the flags before anything is read.
 func (a *armFlags) check() error {
 	switch {
-	case *a.subscription == "":
+	case a.subscription == "":
 		return errors.New("--subscription (or AZURE_SUBSCRIPTION_ID) is required")
-	case *a.endpoint != "":
-		if _, err := failover.LoopbackEndpoint(*a.endpoint); err != nil {
+	case a.endpoint != "":
+		if _, err := failover.LoopbackEndpoint(a.endpoint); err != nil {
 			return fmt.Errorf("--arm-endpoint: %w", err)
 		}
 	default:
-		if _, ok := failover.Clouds[*a.cloud]; !ok {
-			return fmt.Errorf("--cloud %q: one of %s", *a.cloud, strings.Join(failover.CloudNames, ", "))
+		if _, ok := failover.Clouds[a.cloud]; !ok {
+			return fmt.Errorf("--cloud %q: one of %s", a.cloud, strings.Join(failover.CloudNames, ", "))
 		}
 	}
-	if *a.tryTimeout <= 0 || *a.timeout <= 0 || *a.maxRetryAfter < 0 {
+	if a.tryTimeout <= 0 || a.timeout <= 0 || a.maxRetryAfter < 0 {
 		return errors.New("--try-timeout and --timeout must be positive, --max-retry-after not negative")
 	}
 	return nil
@@ -157,12 +168,12 @@ func (a *armFlags) check() error {
 // args are the flags that reach the same account again, for the command
 // that finishes a change.
 func (a *armFlags) args() []string {
-	out := []string{"--subscription", *a.subscription}
-	if *a.endpoint != "" {
-		return append(out, "--arm-endpoint", *a.endpoint)
+	out := []string{"--subscription", a.subscription}
+	if a.endpoint != "" {
+		return append(out, "--arm-endpoint", a.endpoint)
 	}
-	if *a.cloud != "AzurePublic" {
-		out = append(out, "--cloud", *a.cloud)
+	if a.cloud != "AzurePublic" {
+		out = append(out, "--cloud", a.cloud)
 	}
 	return out
 }
@@ -186,73 +197,97 @@ type failoverRun struct {
 	stdout, stderr io.Writer
 }
 
-// runFailover is drctl failover and drctl failback.
-func runFailover(command string, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("drctl "+command, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	ticket := fs.String("ticket", "", "the incident or change ticket. Required.")
-	operator := fs.String("operator", os.Getenv("USER"), "who runs it, for the record")
-	dryRun := fs.Bool("dry-run", false, "read the account and print the plan derived from Azure's state; change nothing")
-	forced := fs.Bool("forced", false, "failover only: the write region is down; take it offline (seconds; may lose unreplicated writes)")
-	acceptDataLoss := fs.Bool("accept-data-loss", false, "with --forced: proceed although the secondary is not online, "+
+// failoverOptions are the flags of drctl failover and failback.
+type failoverOptions struct {
+	ticket, operator                           string
+	dryRun, forced, acceptDataLoss, yes, drill bool
+	online                                     bool
+	arm                                        armFlags
+}
+
+// newFailoverCmd is drctl failover.
+func newFailoverCmd() *cobra.Command {
+	var o failoverOptions
+	cmd := &cobra.Command{
+		Use:   "failover <customer> --ticket <id>",
+		Short: "move a customer's Cosmos DB writes to the secondary region: planned, --forced (outage) or --drill",
+		Long: `drctl failover moves a customer's Cosmos DB writes to the secondary region, through Azure Resource
+Manager (no release): planned (both regions healthy: a priority change), --forced (the write region is
+down: offlineRegion, guarded by the replication lag against the RPO; --accept-data-loss proceeds anyway)
+or --drill (fail over, check, fail back, check, each step timed and recorded in dr.lastDrill). Every
+run, --dry-run included, first reads the account and plans from what Azure reports, never from the stack
+file. Re-run the same command to finish an interrupted one.
+
+` + retryHelp() + "\n" + interruptHelp,
+		Example: `  drctl failover contoso --ticket INC-42 --subscription <id> --dry-run
+  drctl failover contoso --ticket INC-42 --subscription <id> --forced --accept-data-loss --yes
+  drctl failover contoso --ticket CHG-9 --subscription <id> --drill`,
+		Args:              oneCustomer,
+		Annotations:       map[string]string{exitAnnotation: failoverExit},
+		ValidArgsFunction: completeCustomers(1),
+		RunE: action(func(cmd *cobra.Command, args []string) error {
+			return runFailover(cmd, "failover", args[0], &o)
+		}),
+	}
+	addFailoverFlags(cmd, &o)
+	f := cmd.Flags()
+	f.BoolVar(&o.forced, "forced", false, "the write region is down: take it offline (seconds; may lose unreplicated writes)")
+	f.BoolVar(&o.acceptDataLoss, "accept-data-loss", false, "with --forced: proceed although the secondary is not online, "+
 		"or the replication lag exceeds the RPO or cannot be read")
-	yes := fs.Bool("yes", false, "with --forced: do not ask for confirmation")
-	drill := fs.Bool("drill", false, "failover only: run the drill (fail over, check, fail back, check), time each step and record it in dr.lastDrill")
-	online := fs.Bool("online", false, "failback only: first bring the primary region online (after a forced failover took it offline)")
-	arm := addARMFlags(fs, 10*time.Minute)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: drctl %s <customer> --ticket <id> [flags]\n", command)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\n"+retryHelp()+"\n"+interruptHelp)
-	}
-	// The customer comes first, flags after it.
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fs.Usage()
-		return 2
-	}
-	customer := args[0]
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
-	}
+	f.BoolVar(&o.yes, "yes", false, "with --forced: do not ask for confirmation")
+	f.BoolVar(&o.drill, "drill", false, "run the drill (fail over, check, fail back, check), time each step and record it in dr.lastDrill")
+	cmd.MarkFlagsMutuallyExclusive("forced", "drill")
+	addARMFlags(cmd, &o.arm, 10*time.Minute)
+	return cmd
+}
+
+// addFailoverFlags defines the flags failover and failback share, but the
+// azure flags.
+func addFailoverFlags(cmd *cobra.Command, o *failoverOptions) {
+	f := cmd.Flags()
+	f.StringVar(&o.ticket, "ticket", "", "the `id` of the incident or change ticket. Required.")
+	f.StringVar(&o.operator, "operator", "", "the `name` of who runs it, for the record (default $USER, else the operating system's user)")
+	f.BoolVar(&o.dryRun, "dry-run", false, "read the account and print the plan derived from Azure's state; change nothing")
+}
+
+// runFailover is drctl failover and drctl failback: it checks the flags
+// (a mistake is a usage error), then runs the change and returns its exit
+// status.
+func runFailover(cmd *cobra.Command, command, customer string, o *failoverOptions) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	switch {
-	case fs.NArg() > 0:
-		fs.Usage()
-		return 2
-	case *ticket == "":
-		fmt.Fprintf(stderr, "drctl %s: --ticket is required: every write-region change and drill is recorded with its ticket\n", command)
-		return 2
-	case command == "failback" && (*forced || *drill):
-		fmt.Fprintln(stderr, "drctl failback: --forced and --drill are failover options")
-		return 2
-	case command == "failover" && *online:
-		fmt.Fprintln(stderr, "drctl failover: --online is a failback option")
-		return 2
-	case *forced && *drill:
-		fmt.Fprintln(stderr, "drctl failover: --forced and --drill exclude each other")
-		return 2
-	case (*acceptDataLoss || *yes) && !*forced:
-		fmt.Fprintf(stderr, "drctl %s: --accept-data-loss and --yes go with --forced\n", command)
-		return 2
+	case o.ticket == "":
+		return usagef("--ticket is required: every write-region change and drill is recorded with its ticket")
+	case (o.acceptDataLoss || o.yes) && !o.forced:
+		return usagef("--accept-data-loss and --yes go with --forced")
 	}
+	arm := &o.arm
+	arm.resolve(cmd)
 	if err := arm.check(); err != nil {
-		fmt.Fprintf(stderr, "drctl %s: %v\n", command, err)
-		return 2
+		return usageError{err: err}
+	}
+	operator := o.operator
+	if !o.dryRun {
+		var err error
+		if operator, err = operatorName(o.operator); err != nil {
+			return err
+		}
 	}
 
 	path, cfg, err := loadDRStack(customer)
 	if err != nil {
 		fmt.Fprintf(stderr, "drctl %s: %v\n", command, err)
-		return 1
+		return exitStatus(exitFailed)
 	}
-	r := &failoverRun{command: command, customer: customer, path: path, cfg: cfg, arm: arm, accountID: cfg.AccountID(*arm.subscription),
-		ticket: *ticket, operator: *operator, forced: *forced, drill: *drill, online: *online, acceptDataLoss: *acceptDataLoss,
+	r := &failoverRun{command: command, customer: customer, path: path, cfg: cfg, arm: arm, accountID: cfg.AccountID(arm.subscription),
+		ticket: o.ticket, operator: operator, forced: o.forced, drill: o.drill, online: o.online, acceptDataLoss: o.acceptDataLoss,
 		intent: cfg.DR.FailoverIntent, stdout: stdout, stderr: stderr}
 	primary, secondary := cfg.PrimaryRegion, cfg.DR.SecondaryRegion
 	r.from, r.target = primary, secondary
 	switch {
-	case *drill:
+	case o.drill:
 		r.action, r.kind = drconfig.ActionDrill, "drill"
-	case *forced:
+	case o.forced:
 		r.action, r.kind = drconfig.ActionForcedFailover, "forced failover"
 	case command == "failback":
 		r.action, r.kind, r.from, r.target = drconfig.ActionFailback, "failback", secondary, primary
@@ -262,23 +297,23 @@ func runFailover(command string, args []string, stdout, stderr io.Writer) int {
 	if i := r.intent; i != nil && (i.Action != r.action || i.Ticket != r.ticket) {
 		fmt.Fprintf(stderr, "drctl %s: a %s is in progress (dr.failoverIntent in %s: %s): finish it first with:\n  %s\n",
 			command, i.Action, stackfile.Path(customer), i, r.commandFor(i))
-		return 1
+		return exitStatus(exitFailed)
 	}
 	if r.intent == nil {
 		switch {
 		case command == "failback" && !cfg.WriteRegionMoved():
 			fmt.Fprintf(stderr, "drctl failback: %s takes writes already (stack file); nothing to fail back\n", primary)
-			return 1
+			return exitStatus(exitFailed)
 		case command == "failover" && cfg.WriteRegionMoved():
 			fmt.Fprintf(stderr, "drctl failover: %s has failed over to %s already (%s); fail back first\n", customer, secondary, cfg.DR.WriteRegionChange)
-			return 1
+			return exitStatus(exitFailed)
 		}
 	}
 	if r.client, err = arm.client(stdout); err != nil {
 		fmt.Fprintf(stderr, "drctl %s: %v\n", command, err)
-		return 1
+		return exitStatus(exitFailed)
 	}
-	return r.run(*dryRun, *yes)
+	return exitWith(r.run(o.dryRun, o.yes))
 }
 
 // commandFor is the one command that finishes the change an intent
@@ -313,7 +348,7 @@ func (r *failoverRun) run(dryRun, yes bool) int {
 	// of service-managed failover and the last read of the state.
 	kill, killAll := context.WithCancel(context.Background())
 	defer killAll()
-	overall, cancelOverall := context.WithTimeout(kill, *r.arm.timeout)
+	overall, cancelOverall := context.WithTimeout(kill, r.arm.timeout)
 	defer cancelOverall()
 	writes, stopWrites := context.WithCancel(overall)
 	defer stopWrites()
@@ -550,7 +585,7 @@ func (r *failoverRun) failed(kill context.Context, outcome failover.Outcome, err
 // failover on.
 func (r *failoverRun) enableCommand() string {
 	return fmt.Sprintf("az cosmosdb update --subscription %s --resource-group %s --name %s --enable-automatic-failover true",
-		*r.arm.subscription, r.cfg.PrimaryResourceGroupName(), r.cfg.Cosmos.AccountName)
+		r.arm.subscription, r.cfg.PrimaryResourceGroupName(), r.cfg.Cosmos.AccountName)
 }
 
 // drilled prints a drill's measured steps beside the model's budget and
@@ -657,135 +692,6 @@ func writeRecord(command, path, region string, record drconfig.WriteRegionRecord
 	fmt.Fprintf(stderr, "%s: %s takes writes, but the stack file could not be updated: %v\n"+
 		"Put this under fhir-dr:dr in %s (and remove failoverIntent) before any release:\n%s", command, region, err, path, doc)
 	return 1
-}
-
-// runRecord is drctl record: after a failover nobody ran from here
-// (service-managed failover during an outage), it reads the account's write
-// region from Azure and records it in the stack file, so that no release
-// fails back by restating the old one. With --verify it changes nothing and
-// checks that Azure and the stack file agree: the release pipeline's
-// credentialed check before it applies. While a failover intent is in the
-// stack file it refuses, naming the command that finishes the change.
-func runRecord(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("drctl record", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	ticket := fs.String("ticket", "", "the incident ticket. Required, except with --verify.")
-	operator := fs.String("operator", os.Getenv("USER"), "who records it")
-	verify := fs.Bool("verify", false, "record nothing: check that Azure's write region and account are the ones the stack file records (exit 1 if not)")
-	beforeRelease := fs.Bool("before-release", false, "with --verify, the release's check: a stack without DR, or whose account does not exist yet, passes; "+
-		"one with a failover in progress (dr.failoverIntent) fails")
-	arm := addARMFlags(fs, recordReadTimeout)
-	usage := func() {
-		fmt.Fprintln(stderr, "usage: drctl record <customer> --ticket <id> [--subscription <id>] | drctl record <customer> --verify [--before-release] [--subscription <id>]")
-	}
-	fs.Usage = func() {
-		usage()
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, "\n"+retryHelp())
-	}
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		usage()
-		return 2
-	}
-	customer := args[0]
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
-	}
-	if (*ticket == "" && !*verify) || *arm.subscription == "" || fs.NArg() > 0 || *beforeRelease && !*verify {
-		fmt.Fprintln(stderr, "drctl record: --ticket and --subscription (or AZURE_SUBSCRIPTION_ID) are required; --before-release goes with --verify")
-		return 2
-	}
-	if err := arm.check(); err != nil {
-		fmt.Fprintln(stderr, "drctl record:", err)
-		return 2
-	}
-	if *beforeRelease {
-		if cfg, err := drconfig.LoadFile(stackfile.Path(customer)); err == nil && !cfg.DR.Enabled {
-			fmt.Fprintf(stdout, "%s has no DR: its account has one region, which takes writes; nothing to verify.\n", customer)
-			return 0
-		}
-	}
-	path, cfg, err := loadDRStack(customer)
-	if err != nil {
-		fmt.Fprintf(stderr, "drctl record: %v\n", err)
-		return 1
-	}
-	if i := cfg.DR.FailoverIntent; i != nil {
-		r := &failoverRun{customer: customer, arm: arm}
-		fmt.Fprintf(stderr, "drctl record: a failover is in progress (dr.failoverIntent in %s: %s): finish it with:\n  %s\n"+
-			"Do not release %s until it is finished and recorded.\n", stackfile.Path(customer), i, r.commandFor(i), customer)
-		return 1
-	}
-	client, err := arm.client(io.Discard)
-	if err != nil {
-		fmt.Fprintln(stderr, "drctl record:", err)
-		return 1
-	}
-	// A read: bounded, and Ctrl-C stops it with nothing left half-done.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, min(*arm.timeout, recordReadTimeout))
-	defer cancel()
-	acct, err := client.Get(ctx, cfg.AccountID(*arm.subscription))
-	var notFound *azcore.ResponseError
-	if *beforeRelease && errors.As(err, &notFound) && notFound.StatusCode == http.StatusNotFound {
-		fmt.Fprintf(stdout, "%s's account %s does not exist yet: the release creates it; nothing to verify.\n", customer, cfg.Cosmos.AccountName)
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "drctl record:", err)
-		return 1
-	}
-	if *verify {
-		return verifyRecorded(customer, cfg, acct, stdout, stderr)
-	}
-	actual := acct.WriteRegion()
-	var region string
-	for _, r := range []string{cfg.PrimaryRegion, cfg.DR.SecondaryRegion} {
-		if failover.SameRegion(r, actual) {
-			region = r
-		}
-	}
-	switch {
-	case region == "":
-		fmt.Fprintf(stderr, "drctl record: %s takes writes, which is neither %s nor %s: investigate before recording anything\n",
-			actual, cfg.PrimaryRegion, cfg.DR.SecondaryRegion)
-		return 1
-	case region == cfg.DR.WriteRegion:
-		fmt.Fprintf(stdout, "%s takes writes, as %s says: nothing to record.\n", region, stackfile.Path(customer))
-		return 0
-	}
-	record := newRecord(drconfig.ActionObserved, cfg.DR.WriteRegion, region, *operator, *ticket, acct.ID, acct.Locations, acct.RequestID)
-	if code := writeRecord("drctl record", path, region, record, stderr); code != 0 {
-		return code
-	}
-	fmt.Fprintf(stdout, "%s takes writes in Azure. Recorded in %s:\n  writeRegion: %s\n  writeRegionChange: %s (Azure request %s)\n"+
-		"Commit it and open a pull request before any other release of %s.\n", region, stackfile.Path(customer), region, &record,
-		record.OperationID, customer)
-	return 0
-}
-
-// verifyRecorded compares what Azure reports of the account with the stack
-// file: the write region, and the account the record names. This is what
-// the offline review cannot do: a record typed to look like drctl's passes
-// the review, but not this check, because Azure's own answer differs.
-func verifyRecorded(customer string, cfg *drconfig.Config, acct failover.Account, stdout, stderr io.Writer) int {
-	file := stackfile.Path(customer)
-	var problems []string
-	if w := acct.WriteRegion(); !failover.SameRegion(w, cfg.DR.WriteRegion) {
-		problems = append(problems, fmt.Sprintf("Azure says %s takes writes, %s says %s", w, file, cfg.DR.WriteRegion))
-	}
-	if r := cfg.DR.WriteRegionChange; r != nil && r.Legacy == "" && !strings.EqualFold(r.AccountID, acct.ID) {
-		problems = append(problems, fmt.Sprintf("the record names the account %s, Azure's is %s", r.AccountID, acct.ID))
-	}
-	if len(problems) > 0 {
-		fmt.Fprintf(stderr, "drctl record: %s does not match Azure: %s. A release would move the write region by config: "+
-			"do not release %s; find out who changed what (drctl audit %s), then record what Azure reports (drctl record %s --ticket <incident>).\n",
-			file, strings.Join(problems, "; "), customer, customer, customer)
-		return 1
-	}
-	fmt.Fprintf(stdout, "verified: %s takes writes in Azure (account %s), as %s records.\n", cfg.DR.WriteRegion, acct.ID, file)
-	return 0
 }
 
 // loadDRStack loads a customer's stack file, which must have DR enabled:

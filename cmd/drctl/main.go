@@ -1,124 +1,162 @@
 // Command drctl is the fhir-dr operator tool.
 //
-// Usage:
+// Its commands, by what they reach:
 //
-//	drctl plan --stack <customer> [--json | --mermaid] [--policy-config <file>]
-//	drctl plan --stack-file <path> [--json | --mermaid] [--policy-config <file>]
-//	drctl rehearse --stack <customer> [--from <git-revision>]
-//	drctl validate [--parallel N] [--policy-config <file>] [customer ...]
-//	drctl diff --base <git-revision> [--json] [--engine-log <file>] [--parallel N]
-//	drctl report [--format table|csv|json] [customer ...]
-//	drctl preview|up|refresh --stacks a,b | --changed-since <git-revision> [--parallel N] [--policy-pack <binary>]
-//	drctl changed --base <git-revision>
-//	drctl failover <customer> --ticket <id> [--forced [--accept-data-loss] [--yes] | --drill] [--dry-run] [azure flags]
-//	drctl failback <customer> --ticket <id> [--online] [--dry-run] [azure flags]
-//	drctl record <customer> --ticket <id> [azure flags]
-//	drctl record <customer> --verify [--before-release] [azure flags]
-//	drctl audit [--json] [customer ...]
+//	offline        plan, validate, diff, report, rehearse, changed
+//	the release    preview, up, refresh (Pulumi, many stacks at once)
+//	Azure (ARM)    failover, failback, record
+//	git history    audit
+//	the tool       version, completion, help
 //
-// The azure flags of failover, failback and record: --subscription <id>
-// (default $AZURE_SUBSCRIPTION_ID), --cloud AzurePublic|AzureUSGovernment|AzureChina,
-// --try-timeout <duration> (30s), --timeout <duration> (failover and
-// failback 10m, record 2m), --max-retry-after <duration> (2m), and, for tests
-// only, --arm-endpoint http://127.0.0.1:PORT (default $AZURE_ARM_ENDPOINT): a
-// loopback stand-in for Resource Manager, to which no credential is sent.
+// drctl help <command> (or drctl <command> --help) prints a command's
+// usage and flags; README.md's "drctl command reference" is generated from
+// the same definitions (go generate ./cmd/drctl; a test fails when it is
+// stale). Flags may come before or after the arguments. Exit status, the
+// same for every command: 0 done (no finding); 1 a finding or a failure,
+// which the message names; 2 a usage mistake (an unknown command or flag,
+// a missing or conflicting flag, a value out of bounds); failover and
+// failback exit 130 when interrupted.
 //
 // plan renders one customer's stack offline: it loads the stack file the way
 // Pulumi does, runs the real fhir-dr program under a mock resource monitor,
 // and prints the resources it declares, the stack outputs and the modeled
 // recovery objectives, and runs the policy pack's rules (policy/rules)
 // in-process. It needs no cloud access and no credentials.
-// Invalid configuration, or a mandatory policy rule broken, exits with
-// status 1; configuration problems are listed on standard error.
 //
 // rehearse runs one customer's stack through the real Pulumi engine, offline:
 // the CLI built by `make pulumi-cli`, a throwaway local backend, and the
 // azure-native stand-in (a test double for Azure) in place of the provider.
-// With --from it first deploys the stack as it was at that git revision, with
-// that revision's own program, then previews and applies the working tree,
-// printing the engine's own diff and a summary, with the policy pack built
-// from the working tree. It exits with status 1 when the engine, a stand-in
-// check or a policy fails.
+//
+// failover, failback and record talk to Azure Resource Manager directly
+// and plan from the account's state as Azure reports it (docs/runbook.md).
+//
+// Each command is one file, cmd/drctl/<command>.go, defining
+// new<Command>Cmd; the commands are thin over the library packages. run
+// builds the command tree anew for each call, so that tests run drctl in
+// the process.
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/spf13/cobra"
 )
-
-const usage = `drctl: the fhir-dr operator tool
-
-Commands:
-  plan       render a customer's stack offline (drctl plan --help)
-  rehearse   run a change through the real engine against the azure-native
-             stand-in, offline (drctl rehearse --help)
-  validate   validate, render and policy-check every stack (or the named
-             ones) concurrently; one row per stack (drctl validate --help)
-  diff       what a change since a git revision does to each affected stack,
-             with hazard checks, as a pull-request comment (drctl diff --help)
-  report     the fleet inventory with the estimated monthly cost of DR
-             (drctl report --format table|csv|json)
-  preview, up, refresh
-             the release runner: the Pulumi operation on many stacks at once
-             (drctl up --stacks a,b | --changed-since <rev> [--parallel N])
-  changed    the stacks a change since a git revision touches, as JSON for a
-             CI job matrix (drctl changed --base <rev>)
-  failover   move a customer's Cosmos DB writes to the secondary region:
-             planned, --forced (outage; --accept-data-loss) or --drill (timed,
-             recorded in dr.lastDrill); plans from the account's state in
-             Azure, records dr.failoverIntent before its first write and the
-             change after it; re-run the same command to finish an
-             interrupted one (drctl failover <customer> --ticket <id>
-             [--dry-run] [--cloud C] [--timeout D] [--try-timeout D]
-             [--max-retry-after D]; drctl failover --help for the bounds)
-  failback   move writes back to the primary region and record it
-             ([--online] after a forced failover)
-  record     record in the stack file the write region Azure reports, after a
-             failover nobody ran from here (service-managed); --verify
-             [--before-release] checks it, and fails while a failover is in
-             progress
-  audit      the DR events of the stack files' git history: who enabled,
-             disabled, changed, failed over what, when, for which ticket
-             (drctl audit [customer ...] [--json])
-`
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run executes a drctl command and returns the process exit status.
+// The exit statuses of every command.
+const (
+	exitOK = 0
+	// exitFailed is a finding (an invalid stack, a broken rule, a hazard,
+	// a stack that failed) or a failure; the message names it.
+	exitFailed = 1
+	// exitUsage is a mistake in the command line.
+	exitUsage = 2
+	// exitInterrupted is a failover or failback stopped by Ctrl-C.
+	exitInterrupted = 130
+)
+
+// exitStatus is the error of a command that has reported what happened
+// itself and exits with this status.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// exitWith is the error that makes a command exit with code: nil for 0.
+func exitWith(code int) error {
+	if code == exitOK {
+		return nil
+	}
+	return exitStatus(code)
+}
+
+// usageError is a mistake in the command line a command found itself:
+// drctl prints it, with where to find the usage (hint, if set), and exits
+// 2.
+type usageError struct {
+	err  error
+	hint string
+}
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// usagef is a usageError.
+func usagef(format string, a ...any) error {
+	return usageError{err: fmt.Errorf(format, a...)}
+}
+
+// failure is an error a command's action returned without printing it:
+// drctl prints it and exits 1.
+type failure struct{ err error }
+
+func (e failure) Error() string { return e.err.Error() }
+func (e failure) Unwrap() error { return e.err }
+
+// action adapts a command's action for cobra: its errors are told apart
+// from cobra's own, which are all usage mistakes found before the action
+// runs (unknown commands and flags, bad values, missing or conflicting
+// flags, wrong arguments).
+func action(f func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		err := f(cmd, args)
+		var code exitStatus
+		var usage usageError
+		switch {
+		case err == nil, errors.As(err, &code), errors.As(err, &usage):
+			return err
+		}
+		return failure{err}
+	}
+}
+
+// run executes a drctl command line and returns the process exit status.
+// It builds the command tree for each call and prints every error itself,
+// so that the output is the same in tests as on a terminal.
 func run(args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd()
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetIn(stdin)
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
+		// No command: the overview, as a usage mistake.
+		root.SetOut(stderr)
+		_ = root.Help()
+		return exitUsage
 	}
-	switch args[0] {
-	case "plan":
-		return runPlan(args[1:], stdout, stderr)
-	case "rehearse":
-		return runRehearse(args[1:], stdout, stderr)
-	case "validate":
-		return runValidate(args[1:], stdout, stderr)
-	case "diff":
-		return runDiff(args[1:], stdout, stderr)
-	case "report":
-		return runReport(args[1:], stdout, stderr)
-	case "preview", "up", "refresh":
-		return runStacks(args[0], args[1:], stdout, stderr)
-	case "changed":
-		return runChanged(args[1:], stdout, stderr)
-	case "failover", "failback":
-		return runFailover(args[0], args[1:], stdout, stderr)
-	case "audit":
-		return runAudit(args[1:], stdout, stderr)
-	case "record":
-		return runRecord(args[1:], stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		fmt.Fprintf(stderr, "drctl: unknown command %q\n\n%s", args[0], usage)
-		return 2
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	return exitCode(cmd, err, stderr)
+}
+
+// exitCode prints err, if the command has not, and returns the exit
+// status it means.
+func exitCode(cmd *cobra.Command, err error, stderr io.Writer) int {
+	var code exitStatus
+	var fail failure
+	var usage usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &code):
+		return int(code)
+	case errors.As(err, &fail):
+		fmt.Fprintf(stderr, "%s: %v\n", cmd.CommandPath(), fail.err)
+		return exitFailed
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "%s: %v\n", cmd.CommandPath(), usage.err)
+		if usage.hint != "" {
+			fmt.Fprintln(stderr, usage.hint)
+			return exitUsage
+		}
+	default: // cobra's: a usage mistake
+		fmt.Fprintf(stderr, "%s: %v\n", cmd.CommandPath(), err)
 	}
+	fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	return exitUsage
 }

@@ -3,9 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"github.com/fhir-dr/fhir-dr/stackfile"
 	"io"
 	"maps"
 	"os"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/spf13/cobra"
 
 	"github.com/fhir-dr/fhir-dr/azure/applicationinsights"
 	"github.com/fhir-dr/fhir-dr/azure/authorization"
@@ -38,35 +37,64 @@ import (
 	"github.com/fhir-dr/fhir-dr/policy/analyzer"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
 	"github.com/fhir-dr/fhir-dr/program"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
-func runPlan(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("drctl plan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	stack := fs.String("stack", "", "customer stack to render (reads stacks/Pulumi.<customer>.yaml)")
-	stackFile := fs.String("stack-file", "", "stack file to render; the stack name comes from the file name")
-	asJSON := fs.Bool("json", false, "print one JSON document: stack, resources, outputs, policy diagnostics")
-	asMermaid := fs.Bool("mermaid", false, "print the DR topology as a Mermaid flowchart instead")
-	policyConfig := fs.String("policy-config", "", "policy pack config file (as given to pulumi --policy-pack-config); "+
-		"default: the product's budgets, every rule at its default level")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if (*stack == "") == (*stackFile == "") || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "drctl plan: give exactly one of --stack <customer> or --stack-file <path>")
-		return 2
-	}
+// planOptions are drctl plan's flags.
+type planOptions struct {
+	stack, stackFile, policyConfig string
+	asJSON, asMermaid              bool
+}
 
-	path := *stackFile
-	if *stack != "" {
+// newPlanCmd is drctl plan.
+func newPlanCmd() *cobra.Command {
+	var o planOptions
+	cmd := &cobra.Command{
+		Use:   "plan (--stack <customer> | --stack-file <path>)",
+		Short: "render a customer's stack offline, with the policy's verdict",
+		Long: `drctl plan renders one customer's stack offline: it loads the stack file the way Pulumi does, runs the
+real fhir-dr program under a mock resource monitor, and prints the resources it declares, the stack
+outputs, the modeled recovery objectives, the detection and paging rules, the estimated monthly cost of
+DR, and the verdict of the policy pack's rules (policy/rules), run in-process. It needs no cloud access and no credentials. Configuration
+problems are listed on standard error. A policy config that disables rules says how many, and which.`,
+		Example: `  drctl plan --stack contoso
+  drctl plan --stack contoso --json
+  drctl plan --stack-file /tmp/Pulumi.acme.yaml --mermaid`,
+		Args: noArgs("the stack is named by --stack or --stack-file"),
+		Annotations: map[string]string{exitAnnotation: "0 the stack is valid and keeps every mandatory rule; " +
+			"1 invalid configuration, a mandatory rule broken, or a failure; 2 usage."},
+		RunE: action(func(cmd *cobra.Command, _ []string) error {
+			return exitWith(runPlan(o, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.stack, "stack", "", "the `customer` whose stack to render (stacks/Pulumi.<customer>.yaml)")
+	f.StringVar(&o.stackFile, "stack-file", "", "the stack file to render, at any `path`; the stack name comes from the file name")
+	f.BoolVar(&o.asJSON, "json", false, "print one JSON document: stack, resources, outputs, policy diagnostics, cost")
+	f.BoolVar(&o.asMermaid, "mermaid", false, "print the DR topology as a Mermaid flowchart instead")
+	f.StringVar(&o.policyConfig, "policy-config", "", "the policy pack config `file` (as given to pulumi --policy-pack-config); "+
+		"default: the product's budgets, every rule at its default level")
+	cmd.MarkFlagsMutuallyExclusive("stack", "stack-file")
+	cmd.MarkFlagsOneRequired("stack", "stack-file")
+	cmd.MarkFlagsMutuallyExclusive("json", "mermaid")
+	_ = cmd.RegisterFlagCompletionFunc("stack", completeCustomerFlag)
+	markFileFlag(cmd, "stack-file", "yaml")
+	markFileFlag(cmd, "policy-config", "json")
+	return cmd
+}
+
+// runPlan is drctl plan; it returns the exit status.
+func runPlan(o planOptions, stdout, stderr io.Writer) int {
+	path := o.stackFile
+	if o.stack != "" {
 		root, err := projectRoot()
 		if err != nil {
 			fmt.Fprintln(stderr, "drctl plan:", err)
 			return 1
 		}
-		path = filepath.Join(root, stackfile.Path(*stack))
+		path = filepath.Join(root, stackfile.Path(o.stack))
 	}
-	policy, err := loadPolicyConfig(*policyConfig)
+	policy, err := loadPolicyConfig(o.policyConfig)
 	if err != nil {
 		fmt.Fprintln(stderr, "drctl plan:", err)
 		return 1
@@ -80,7 +108,7 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	if len(rules.MandatoryOnly(result.Policy)) > 0 {
 		status = 1
 	}
-	if *asMermaid {
+	if o.asMermaid {
 		fmt.Fprint(stdout, topology.Mermaid(result.Plan.Stack, topologyOf(result.Plan)))
 		return status
 	}
@@ -94,8 +122,10 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 	for _, w := range cost.Unpriced {
 		fmt.Fprintf(stderr, "%s: warning: %s\n", result.File, w)
 	}
-	if *asJSON {
-		b, err := json.MarshalIndent(planDocument{result.Plan, policyDiagnostics(result.Policy), cost, alertRules(result.Config)}, "", "  ")
+	if o.asJSON {
+		doc := planDocument{Plan: result.Plan, Policy: policyDiagnostics(result.Policy), DisabledRules: result.Disabled, Cost: cost,
+			Detection: alertRules(result.Config)}
+		b, err := json.MarshalIndent(doc, "", "  ")
 		if err != nil {
 			fmt.Fprintln(stderr, "drctl plan:", err)
 			return 1
@@ -124,7 +154,10 @@ func topologyOf(plan *render.Plan) []topology.Resource {
 type planDocument struct {
 	*render.Plan
 	Policy []policyDiagnostic `json:"policy"`
-	Cost   costEstimate       `json:"cost"`
+	// DisabledRules are the rules the policy config disabled: their
+	// promises were not checked.
+	DisabledRules []string     `json:"disabledRules,omitempty"`
+	Cost          costEstimate `json:"cost"`
 	// Detection are the stack's alert rules (package detection).
 	Detection []alertRule `json:"detection"`
 }
@@ -170,6 +203,8 @@ type stackPlan struct {
 	Plan   *render.Plan
 	// Policy are the policy pack's diagnostics, evaluated in-process.
 	Policy []rules.Diagnostic
+	// Disabled are the rules the policy config disabled, not evaluated.
+	Disabled []string
 }
 
 // planStack loads, validates and renders one stack file. The configuration
@@ -197,7 +232,7 @@ func planStack(path string, policy rules.Config) (*stackPlan, error) {
 		return nil, fmt.Errorf("%s: rendering: %w", path, err)
 	}
 	diagnostics := rules.Check(policy, rules.FromPlan(plan, cfg))
-	return &stackPlan{File: path, Config: cfg, Plan: plan, Policy: diagnostics}, nil
+	return &stackPlan{File: path, Config: cfg, Plan: plan, Policy: diagnostics, Disabled: policy.DisabledRules()}, nil
 }
 
 // projectRoot finds the directory of Pulumi.yaml from the working directory
@@ -276,7 +311,7 @@ func printPlan(w io.Writer, sp *stackPlan, cost costEstimate) {
 		printDetection(w, sp.Config)
 	}
 	printCost(w, sp.Config, cost)
-	printPolicy(w, sp.Policy)
+	printPolicy(w, sp.Policy, sp.Disabled)
 }
 
 func printCost(w io.Writer, cfg *drconfig.Config, c costEstimate) {
@@ -299,11 +334,28 @@ func printCost(w io.Writer, cfg *drconfig.Config, c costEstimate) {
 	}
 }
 
-func printPolicy(w io.Writer, ds []rules.Diagnostic) {
-	fmt.Fprintf(w, "\nPolicy (%s %s, %d rules): ", analyzer.Name, analyzer.Version, len(rules.All()))
-	if len(ds) == 0 {
-		fmt.Fprintln(w, "every promise kept")
+// printPolicy prints the policy's verdict: its diagnostics, and the rules
+// the policy config disabled, which were not checked.
+func printPolicy(w io.Writer, ds []rules.Diagnostic, disabled []string) {
+	all := len(rules.All())
+	switch {
+	case len(disabled) == all:
+		fmt.Fprintf(w, "\nPolicy (%s %s, %d rules): all %d rules disabled by the policy config: nothing was checked\n",
+			analyzer.Name, analyzer.Version, all, all)
 		return
+	case len(disabled) > 0:
+		fmt.Fprintf(w, "\nPolicy (%s %s, %d rules; %d disabled by the policy config: %s): ", analyzer.Name, analyzer.Version, all,
+			len(disabled), strings.Join(disabled, ", "))
+		if len(ds) == 0 {
+			fmt.Fprintf(w, "no finding from the other %d\n", all-len(disabled))
+			return
+		}
+	default:
+		fmt.Fprintf(w, "\nPolicy (%s %s, %d rules): ", analyzer.Name, analyzer.Version, all)
+		if len(ds) == 0 {
+			fmt.Fprintln(w, "every promise kept")
+			return
+		}
 	}
 	fmt.Fprintf(w, "%d mandatory, %d advisory\n", len(rules.MandatoryOnly(ds)), len(ds)-len(rules.MandatoryOnly(ds)))
 	for _, d := range ds {

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"github.com/fhir-dr/fhir-dr/stackfile"
 	"io"
 	"os"
 	"os/signal"
@@ -14,30 +12,49 @@ import (
 	"syscall"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/spf13/cobra"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
 	"github.com/fhir-dr/fhir-dr/internal/kubestandin"
 	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 	"github.com/fhir-dr/fhir-dr/program"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
-func runRehearse(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("drctl rehearse", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	stack := fs.String("stack", "", "customer stack to rehearse (stacks/Pulumi.<customer>.yaml). Required.")
-	from := fs.String("from", "", "git revision to deploy first, with its own program and stack file; "+
+// newRehearseCmd is drctl rehearse.
+func newRehearseCmd() *cobra.Command {
+	var stack, from string
+	cmd := &cobra.Command{
+		Use:   "rehearse --stack <customer> [--from <git-revision>]",
+		Short: "run a change through the real Pulumi engine against the azure-native and kubernetes stand-ins, offline",
+		Long: `drctl rehearse runs one customer's stack through the real Pulumi engine, offline: the CLI built by make
+pulumi-cli, a throwaway local backend, and the stand-ins (test doubles for Azure and the clusters) in
+place of the providers. With --from it first deploys the stack as it was at that git revision, with that
+revision's own program, then previews and applies the working tree, printing the engine's own diff and a
+summary, with the policy pack built from the working tree.`,
+		Example: `  drctl rehearse --stack contoso
+  drctl rehearse --stack litware --from main`,
+		Args: noArgs("the stack is named by --stack"),
+		Annotations: map[string]string{exitAnnotation: "0 the engine applied the change; 1 the engine, a stand-in check " +
+			"or a policy failed; 2 usage."},
+		RunE: action(func(cmd *cobra.Command, _ []string) error {
+			return exitWith(runRehearse(stack, from, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		}),
+	}
+	cmd.Flags().StringVar(&stack, "stack", "", "the `customer` whose stack to rehearse (stacks/Pulumi.<customer>.yaml). Required.")
+	cmd.Flags().StringVar(&from, "from", "", "the git `revision` to deploy first, with its own program and stack file; "+
 		"the rehearsal then shows the change from it to the working tree")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if *stack == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "drctl rehearse: --stack <customer> is required")
-		return 2
-	}
+	_ = cmd.MarkFlagRequired("stack")
+	_ = cmd.RegisterFlagCompletionFunc("stack", completeCustomerFlag)
+	return cmd
+}
+
+// runRehearse is drctl rehearse; it returns the exit status.
+func runRehearse(stack, from string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := rehearseStack(ctx, *stack, *from, stdout); err != nil {
+	if err := rehearseStack(ctx, stack, from, stdout); err != nil {
 		fmt.Fprintln(stderr, "drctl rehearse:", err)
 		return 1
 	}

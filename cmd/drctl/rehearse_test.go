@@ -15,7 +15,7 @@ func TestRehearseUsageAndBadStack(t *testing.T) {
 	code, out, errOut := runDrctl(t, "rehearse")
 	assert.Equal(t, 2, code)
 	assert.Empty(t, out)
-	assert.Contains(t, errOut, "--stack <customer> is required")
+	assert.Equal(t, "drctl rehearse: required flag(s) \"stack\" not set\nRun 'drctl rehearse --help' for usage.\n", errOut)
 
 	code, out, errOut = runDrctl(t, "rehearse", "--stack", "nobody")
 	assert.Equal(t, 1, code)

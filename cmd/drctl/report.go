@@ -3,14 +3,17 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
+	"github.com/fhir-dr/fhir-dr/azure/regions"
 	"github.com/fhir-dr/fhir-dr/internal/pricing"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
 )
@@ -66,23 +69,44 @@ type inventoryReport struct {
 	Customers    []inventoryRow `json:"customers"`
 }
 
-func runReport(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("drctl report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	format := fs.String("format", "table", "table, csv or json")
-	if err := fs.Parse(args); err != nil {
-		return 2
+// reportFormats are the formats of drctl report.
+var reportFormats = []string{"table", "csv", "json"}
+
+// newReportCmd is drctl report.
+func newReportCmd() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "report [customer ...]",
+		Short: "the fleet inventory, with the estimated monthly cost of DR and each customer's last drill",
+		Long: `drctl report prints one row per customer (every stack, or the named ones): regions, tier, ticket,
+consistency, modeled RPO and RTO, throughput, billing multiplier, the estimated monthly cost of DR from the
+dated price table (internal/pricing/prices.json), the last drill and the status. What the price table does
+not know is a warning, and the cost a lower bound.`,
+		Example: `  drctl report
+  drctl report --format csv > fleet.csv
+  drctl report contoso --format json`,
+		Annotations:       map[string]string{exitAnnotation: "0 done; 1 a stack is invalid, or a failure; 2 usage."},
+		ValidArgsFunction: completeCustomers(0),
+		RunE: action(func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(reportFormats, format) {
+				return usagef("--format %q: one of %s", format, strings.Join(reportFormats, ", "))
+			}
+			return exitWith(runReport(format, args, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		}),
 	}
-	if *format != "table" && *format != "csv" && *format != "json" {
-		fmt.Fprintf(stderr, "drctl report: unknown format %q (table, csv or json)\n", *format)
-		return 2
-	}
+	cmd.Flags().StringVar(&format, "format", "table", "the output `format`: table, csv or json")
+	_ = cmd.RegisterFlagCompletionFunc("format", completeWords(reportFormats...))
+	return cmd
+}
+
+// runReport is drctl report; it returns the exit status.
+func runReport(format string, customers []string, stdout, stderr io.Writer) int {
 	root, err := projectRoot()
 	if err != nil {
 		fmt.Fprintln(stderr, "drctl report:", err)
 		return 1
 	}
-	files, err := stackFiles(root, fs.Args())
+	files, err := stackFiles(root, customers)
 	if err != nil {
 		fmt.Fprintln(stderr, "drctl report:", err)
 		return 1
@@ -108,7 +132,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		}
 		report.Customers = append(report.Customers, row)
 	}
-	switch *format {
+	switch format {
 	case "json":
 		b, err := json.MarshalIndent(report, "", "  ")
 		if err != nil {

@@ -49,7 +49,7 @@ func TestReportCSVAndJSON(t *testing.T) {
 
 	code, _, errOut = runDrctl(t, "report", "--format", "xml")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, `unknown format "xml"`)
+	assert.Contains(t, errOut, `drctl report: --format "xml": one of table, csv, json`)
 }
 
 // The report warns about what the price table does not know and shows the

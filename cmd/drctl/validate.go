@@ -1,13 +1,14 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/fhir-dr/fhir-dr/internal/fleet"
@@ -15,19 +16,40 @@ import (
 	"github.com/fhir-dr/fhir-dr/policy/rules"
 )
 
-func runValidate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("drctl validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	workers := fs.Int("parallel", 0, "stacks validated at once (default: the number of CPUs)")
-	policyConfig := fs.String("policy-config", "", "policy pack config file (as given to pulumi --policy-pack-config)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: drctl validate [--parallel N] [--policy-config file] [customer ...]")
-		fs.PrintDefaults()
+// validateOptions are drctl validate's flags.
+type validateOptions struct {
+	workers      int
+	policyConfig string
+}
+
+// newValidateCmd is drctl validate.
+func newValidateCmd() *cobra.Command {
+	var o validateOptions
+	cmd := &cobra.Command{
+		Use:   "validate [customer ...]",
+		Short: "validate, render and policy-check every stack (or the named ones) concurrently; one row per stack",
+		Long: `drctl validate validates, renders and policy-checks every stack of the project (or the named customers'),
+concurrently, and prints one row per stack, then every problem of each, then the fleet-wide conflicts
+(what must be one customer's alone: customer ids, accounts, resource groups, Traffic Manager names, token
+audiences), checked against the whole fleet even when only some customers are named.`,
+		Example: `  drctl validate
+  drctl validate contoso litware --parallel 2`,
+		Annotations: map[string]string{exitAnnotation: "0 every stack passes; 1 a stack is invalid, breaks a mandatory rule " +
+			"or conflicts with another, or a failure; 2 usage."},
+		ValidArgsFunction: completeCustomers(0),
+		RunE: action(func(cmd *cobra.Command, args []string) error {
+			return exitWith(runValidate(o, args, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		}),
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	policy, err := loadPolicyConfig(*policyConfig)
+	newIntAtLeast(cmd, &o.workers, "parallel", 0, 1, "stacks validated at once (default: the number of CPUs)")
+	cmd.Flags().StringVar(&o.policyConfig, "policy-config", "", "the policy pack config `file` (as given to pulumi --policy-pack-config)")
+	markFileFlag(cmd, "policy-config", "json")
+	return cmd
+}
+
+// runValidate is drctl validate; it returns the exit status.
+func runValidate(o validateOptions, customers []string, stdout, stderr io.Writer) int {
+	policy, err := loadPolicyConfig(o.policyConfig)
 	if err != nil {
 		fmt.Fprintln(stderr, "drctl validate:", err)
 		return 1
@@ -37,23 +59,23 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "drctl validate:", err)
 		return 1
 	}
-	files, err := stackFiles(root, fs.Args())
+	files, err := stackFiles(root, customers)
 	if err != nil || len(files) == 0 {
 		fmt.Fprintln(stderr, "drctl validate: no stack files found", err)
 		return 1
 	}
 
 	progress := progressReporter(stderr, len(files))
-	results := validateFleet(files, policy, *workers, progress)
+	results := validateFleet(files, policy, o.workers, progress)
 	if progress != nil {
 		fmt.Fprintln(stderr)
 	}
-	conflicts, err := checkFleet(root, results, fs.NArg() > 0)
+	conflicts, err := checkFleet(root, results, len(customers) > 0)
 	if err != nil {
 		fmt.Fprintln(stderr, "drctl validate:", err)
 		return 1
 	}
-	return printValidation(stdout, results, conflicts)
+	return printValidation(stdout, results, conflicts, policy.DisabledRules())
 }
 
 // progressReporter returns a progress callback that redraws one line on a
@@ -72,9 +94,9 @@ func progressReporter(stderr io.Writer, total int) func(int) {
 }
 
 // printValidation prints one row per stack, then every problem of each
-// stack and the fleet-wide conflicts, and returns the exit status: 1 if any
-// stack fails.
-func printValidation(w io.Writer, results []stackResult, conflicts fleet.Problems) int {
+// stack, the fleet-wide conflicts and the rules the policy config disabled,
+// and returns the exit status: 1 if any stack fails.
+func printValidation(w io.Writer, results []stackResult, conflicts fleet.Problems, disabled []string) int {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CUSTOMER\tPRIMARY\tSECONDARY\tTIER\tRPO\tRTO\tSTATUS")
 	failed := 0
@@ -113,6 +135,9 @@ func printValidation(w io.Writer, results []stackResult, conflicts fleet.Problem
 		for _, p := range conflicts {
 			fmt.Fprintln(w, "  "+p.String())
 		}
+	}
+	if len(disabled) > 0 {
+		fmt.Fprintf(w, "\nThe policy config disables %d of %d rules, not checked: %s\n", len(disabled), len(rules.All()), strings.Join(disabled, ", "))
 	}
 	fmt.Fprintf(w, "\n%d stacks, %d failed\n", len(results), failed)
 	if failed > 0 {

@@ -155,6 +155,18 @@ func DefaultConfig() Config {
 	return Config{RPO: objectives.TargetRPO, RTOFull: objectives.TargetRTOFull, RTOData: objectives.TargetRTOData}
 }
 
+// DisabledRules returns the names of the rules c disables, in the order of
+// All: their promises are not checked.
+func (c Config) DisabledRules() []string {
+	var out []string
+	for _, r := range All() {
+		if c.level(r) == Disabled {
+			out = append(out, r.Name)
+		}
+	}
+	return out
+}
+
 func (c Config) level(r Rule) Level {
 	if l, ok := c.Levels[r.Name]; ok {
 		return l

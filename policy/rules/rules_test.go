@@ -641,6 +641,19 @@ func TestLevelsFromConfig(t *testing.T) {
 	assert.EqualError(t, cfg.Validate(), `policy config: rule "cosmos-tls12": unknown enforcement level "strict"; unknown rule "cosmos-tls13"`)
 }
 
+// DisabledRules names the rules a config disables, in the order of All.
+func TestDisabledRules(t *testing.T) {
+	assert.Empty(t, rules.DefaultConfig().DisabledRules())
+	cfg := rules.DefaultConfig()
+	cfg.Levels = map[string]rules.Level{"rto-budget": rules.Disabled, "cosmos-tls12": rules.Disabled, "required-tags": rules.Advisory}
+	assert.Equal(t, []string{"cosmos-tls12", "rto-budget"}, cfg.DisabledRules())
+	cfg.Levels = map[string]rules.Level{}
+	for _, r := range rules.All() {
+		cfg.Levels[r.Name] = rules.Disabled
+	}
+	assert.Len(t, cfg.DisabledRules(), len(rules.All()))
+}
+
 // Without the stack's configuration, the DR intent is read from the
 // resources.
 func TestIntentFromResources(t *testing.T) {
