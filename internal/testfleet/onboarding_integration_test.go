@@ -102,14 +102,7 @@ func TestOnboardingKeepsTestsGreen(t *testing.T) {
 	if len(existing) == 0 {
 		t.Fatal("the clone has no stack files")
 	}
-	var names []string
-	for _, f := range existing {
-		name, err := stackfile.Stack(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, name)
-	}
+	names := testfleet.Stacks(t, clone)
 
 	// An edit of an existing customer: its throughput.
 	edited, how := editThroughput(t, existing)

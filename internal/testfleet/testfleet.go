@@ -63,39 +63,18 @@ func Read(tb testing.TB, customer string) []byte {
 	return b
 }
 
-// Project writes a new project into a temporary directory, the project's
-// Pulumi.yaml and copies of the fixture stack files (only those of the
-// customers named, if any), and returns its root. Tests that write to stack
-// files (drctl failover, record) work there.
-func Project(tb testing.TB, customers ...string) string {
-	tb.Helper()
-	root := tb.TempDir()
-	project, err := os.ReadFile(filepath.Join(RepoRoot(), "Pulumi.yaml"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "Pulumi.yaml"), project, 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(root, stackfile.Dir), 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	if len(customers) == 0 {
-		customers = Customers
-	}
-	for _, c := range customers {
-		if err := os.WriteFile(filepath.Join(root, stackfile.Path(c)), Read(tb, c), 0o644); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	return root
-}
-
 // OperatorStacks returns the customers of the operators' stacks/ at the
 // repository root, whatever they are today, sorted.
 func OperatorStacks(tb testing.TB) []string {
 	tb.Helper()
-	files, err := stackfile.List(RepoRoot())
+	return Stacks(tb, RepoRoot())
+}
+
+// Stacks returns the customers of the stack files under the project root,
+// sorted.
+func Stacks(tb testing.TB, root string) []string {
+	tb.Helper()
+	files, err := stackfile.List(root)
 	if err != nil {
 		tb.Fatal(err)
 	}
