@@ -113,6 +113,15 @@ type StackReview struct {
 	// Before and After are Mermaid diagrams of the topology.
 	Before string `json:"before,omitempty"`
 	After  string `json:"after,omitempty"`
+	// Rehearsed is true when the real engine previewed the change against
+	// the state the base deploys; false when the stack got the diff of
+	// the rendered plans (base and head under mocks) and its hazard
+	// checks only, as most stacks of a program change do.
+	Rehearsed bool `json:"rehearsed"`
+	// RehearsedBecause says why the stack was chosen for the engine, e.g.
+	// "its stack file changed", "the first of its plan shape (full, 2
+	// regions, zones, adopted)", "its rendered diff has a hazard".
+	RehearsedBecause []string `json:"rehearsedBecause,omitempty"`
 }
 
 // Change is one planned step.
@@ -248,7 +257,7 @@ func reviewAll(ctx context.Context, opts Options, customers []string) ([]StackRe
 }
 
 func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, customer string) (StackReview, error) {
-	sr := StackReview{Customer: customer, Counts: map[string]int{}, Hazards: []Hazard{}, Changes: []Change{}}
+	sr := StackReview{Customer: customer, Counts: map[string]int{}, Hazards: []Hazard{}, Changes: []Change{}, Rehearsed: true}
 	path := filepath.Join(opts.ProjectRoot, stackfile.Path(customer))
 	config, err := os.ReadFile(path)
 	if err != nil {
