@@ -215,3 +215,20 @@ func TestValidateFleetConflicts(t *testing.T) {
 	assert.NotContains(t, out, "fleet-wide")
 	assert.Contains(t, out, "\n1 stacks, 0 failed\n")
 }
+
+// TestValidateSyntheticFleet: the synthetic fleet of the review benchmarks
+// (testfleet.Synthetic, two stacks of every template) passes drctl
+// validate: each stack loads, renders and passes the policy pack, and the
+// fleet conflicts in nothing.
+func TestValidateSyntheticFleet(t *testing.T) {
+	dir := t.TempDir()
+	project, err := os.ReadFile(filepath.Join(testfleet.RepoRoot(), "Pulumi.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644))
+	testfleet.Synthetic(t, dir, 2*len(testfleet.Templates))
+	t.Chdir(dir)
+
+	code, out, errOut := runDrctl(t, "validate")
+	assert.Equal(t, 0, code, out+errOut)
+	assert.Contains(t, out, fmt.Sprintf("\n%d stacks, 0 failed\n", 2*len(testfleet.Templates)))
+}
