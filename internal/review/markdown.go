@@ -15,26 +15,80 @@ const CommentMarker = "<!-- fhir-dr:diff -->"
 const MaxComment = 65536
 
 // Markdown renders the report as one pull-request comment of at most limit
-// bytes, hence characters (MaxComment when limit <= 0): the summary table
-// first, one row per stack with its result, tier, modeled RPO and RTO and
-// cost of DR (base → head), then each stack's details in a collapsible
-// section. What does not fit is summarised, never cut: a stack's details
-// lose their diagrams first, then the inputs of each planned step, then
-// the plan (its counts are in the summary row), and last the whole section;
-// summary rows of stacks that need no attention give way to a count of
-// them. The comment says what it left out and how to see it.
+// bytes, hence characters (MaxComment when limit <= 0). A review of at
+// most flatMax stacks shows each stack (flat); one of more, such as a
+// program change over the fleet, shows each kind of change once (grouped,
+// groups.go). Either way what does not fit is summarised, never cut, and
+// the comment says what it left out and how to see it.
 func Markdown(r *Report, limit int) string {
 	if limit <= 0 {
 		limit = MaxComment
 	}
+	if len(r.Stacks) > flatMax {
+		return grouped(r, limit)
+	}
+	return flat(r, limit)
+}
+
+// flatMax is the most stacks the comment shows one by one.
+const flatMax = 12
+
+// intro is the comment's heading and what the review did.
+func intro(r *Report) string {
 	var head strings.Builder
 	fmt.Fprintf(&head, "%s\n## fhir-dr: what this change does to customers' DR\n\n", CommentMarker)
-	fmt.Fprintf(&head, "Offline rehearsal: each stack deployed as at %s (%s) and the working tree previewed against it by the Pulumi engine, "+
-		"with the azure-native stand-in (a test double: nothing reached Azure) and the policy pack.\n", code(r.Base), md(short(r.BaseCommit)))
+	rendered := 0
+	for _, s := range r.Stacks {
+		if renderedOnly(s) {
+			rendered++
+		}
+	}
+	if rendered == 0 {
+		fmt.Fprintf(&head, "Offline rehearsal: each stack deployed as at %s (%s) and the working tree previewed against it by the Pulumi engine, "+
+			"with the azure-native stand-in (a test double: nothing reached Azure) and the policy pack.\n", code(r.Base), md(short(r.BaseCommit)))
+	} else {
+		fmt.Fprintf(&head, "Offline review against %s (%s): every stack's plan rendered at the base and at this change (under mocks: nothing reached Azure) "+
+			"and diffed, with the hazard checks on the diff; %s also rehearsed by the Pulumi engine (deployed as at the base and the working tree "+
+			"previewed against it, with the azure-native stand-in and the policy pack).\n",
+			code(r.Base), md(short(r.BaseCommit)), stacksCount(len(r.Stacks)-rendered-removed(r)))
+	}
 	if r.AllStacks {
 		fmt.Fprintf(&head, "The program changed (%s), so every stack is reviewed.\n", code(r.Reason))
 	}
 	head.WriteString("\n")
+	return head.String()
+}
+
+// renderedOnly reports whether the stack got the rendered diff and its
+// hazard checks, not the engine: not rehearsed, not removed (a removed
+// stack has nothing to preview) and not stopped by a fleet conflict.
+func renderedOnly(s StackReview) bool {
+	return !s.Rehearsed && !s.Removed && !slices.ContainsFunc(s.Hazards, func(h Hazard) bool { return h.Kind == FleetConflict })
+}
+
+func removed(r *Report) int {
+	n := 0
+	for _, s := range r.Stacks {
+		if s.Removed || slices.ContainsFunc(s.Hazards, func(h Hazard) bool { return h.Kind == FleetConflict }) {
+			n++
+		}
+	}
+	return n
+}
+
+// flat renders the report stack by stack: the summary table first, one
+// row per stack with its result, tier, modeled RPO and RTO and cost of DR
+// (base → head), then each stack's details in a collapsible section. What
+// does not fit is summarised, never cut: a stack's details lose their
+// diagrams first, then the inputs of each planned step, then the plan (its
+// counts are in the summary row), and last the whole section; summary rows
+// of stacks that need no attention give way to a count of them.
+func flat(r *Report, limit int) string {
+	if limit <= 0 {
+		limit = MaxComment
+	}
+	var head strings.Builder
+	head.WriteString(intro(r))
 	if len(r.Stacks) == 0 {
 		head.WriteString("No customer stack is affected.\n")
 		return head.String()
@@ -44,8 +98,10 @@ func Markdown(r *Report, limit int) string {
 	fmt.Fprintf(&head, "| Stack | Result | Tier | RPO | RTO | DR cost/month (%s) | Create | Update | Replace | Delete | Hazards |\n", currency(r))
 	head.WriteString("|---|---|---|---|---|---:|---:|---:|---:|---:|---|\n")
 	run := code("drctl diff --base " + r.Base)
-	// Room kept for the notes on what is left out.
+	// Room kept for the notes on what is left out: their text (about 800
+	// characters for the three) and the names they list.
 	reserve := min(3500, limit/8)
+	room := max(0, reserve-800)
 	budget := limit - head.Len() - reserve
 
 	// What fits is chosen in passes, the stacks that need attention
@@ -140,7 +196,7 @@ func Markdown(r *Report, limit int) string {
 		}
 		table += fmt.Sprintf("\n> %d more stack(s) are not in the table, to stay within GitHub's %d-character comment limit: %s. Run %s for every row.\n",
 			len(hidden), MaxComment, strings.Join(parts, ", "), run)
-		table += "> " + names2(names, reserve/2) + "\n"
+		table += "> " + names2(names, room/2) + "\n"
 	}
 	out := table
 	var shortened []string
@@ -152,7 +208,7 @@ func Markdown(r *Report, limit int) string {
 	}
 	if len(shortened) > 0 {
 		out += fmt.Sprintf("\n> The details of %d stack(s) are shortened to stay within GitHub's %d-character comment limit (each says what it leaves out): %s. Run %s for everything.\n",
-			len(shortened), MaxComment, names2(shortened, reserve/4), run)
+			len(shortened), MaxComment, names2(shortened, room/4), run)
 	}
 	if len(omitted) > 0 {
 		var names []string
@@ -160,7 +216,7 @@ func Markdown(r *Report, limit int) string {
 			names = append(names, md(r.Stacks[i].Customer))
 		}
 		out += fmt.Sprintf("\n> The details of %d stack(s) are left out to stay within GitHub's %d-character comment limit: %s. Run %s for everything.\n",
-			len(omitted), MaxComment, names2(names, reserve/4), run)
+			len(omitted), MaxComment, names2(names, room/4), run)
 	}
 	if len(out) > limit {
 		// Only a limit smaller than the summary's own text gets here.

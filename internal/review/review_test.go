@@ -156,10 +156,13 @@ func bigReport(stacks int) *Report {
 	return r
 }
 
+// TestMarkdownFitsTheCommentLimit: the flat comment (at most flatMax
+// stacks; bigger reports are grouped, groups_test.go) of stacks with long
+// details still fits, shortened as it says.
 func TestMarkdownFitsTheCommentLimit(t *testing.T) {
 	const row3 = "| customer0003 | **blocked** | data → full | 15m → 10m \\(−5m\\) | 2h → 50m \\(−1h10m\\) | 1,234.50 → 2,234.50 \\(+1,000.00\\) | " +
 		"0 | 1 | 0 | 0 | split-required |\n"
-	md := Markdown(bigReport(100), 0)
+	md := flat(bigReport(100), 0)
 	assert.LessOrEqual(t, len(md), MaxComment)
 	assert.True(t, strings.HasPrefix(md, CommentMarker+"\n## fhir-dr: what this change does to customers' DR\n"))
 	assert.Contains(t, md, "| Stack | Result | Tier | RPO | RTO | DR cost/month (USD) | Create | Update | Replace | Delete | Hazards |\n")
@@ -175,7 +178,7 @@ func TestMarkdownFitsTheCommentLimit(t *testing.T) {
 	assert.Contains(t, md, `<code>locations</code>: <code>\[1\]</code> → <code>\[1,2\]</code>`)
 	assert.NotContains(t, md, "...", "nothing is cut")
 
-	small := Markdown(bigReport(2), 0)
+	small := flat(bigReport(2), 0)
 	assert.NotContains(t, small, "left out")
 	assert.NotContains(t, small, "shortened")
 	assert.Equal(t, 2, strings.Count(small, "<details>"))
@@ -183,7 +186,7 @@ func TestMarkdownFitsTheCommentLimit(t *testing.T) {
 	// A summary table too long for the limit gives way to a count of the
 	// stacks that need no attention; the blocked one keeps its row and its
 	// verdict.
-	huge := Markdown(bigReport(3000), 0)
+	huge := flat(bigReport(3000), 0)
 	assert.LessOrEqual(t, len(huge), MaxComment)
 	assert.Contains(t, huge, row3)
 	assert.Contains(t, huge, "<details><summary><b>customer0003</b>: **blocked**</summary>\n\n"+
@@ -192,7 +195,7 @@ func TestMarkdownFitsTheCommentLimit(t *testing.T) {
 		"Run <code>drctl diff --base main</code> for every row\\.\n> customer\\d{4}(, customer\\d{4})* and \\d+ more\n", huge)
 	assert.NotContains(t, huge, "...", "nothing is cut")
 
-	tiny := Markdown(bigReport(50), 8000)
+	tiny := flat(bigReport(50), 8000)
 	assert.LessOrEqual(t, len(tiny), 8000)
 	assert.Contains(t, tiny, row3)
 }
