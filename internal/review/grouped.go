@@ -198,7 +198,7 @@ func groupText(g Group, n, level int) string {
 	}
 	var parts []string
 	for _, s := range g.Steps {
-		parts = append(parts, stepText(s, code))
+		parts = append(parts, stepText(s, code, md))
 	}
 	for _, f := range g.Common {
 		if f.Kind == FactFigure {

@@ -26,11 +26,12 @@ import (
 //     paths of the inputs that change and those that force a replacement;
 //   - which of its DR figures (tier, RPO, RTO, cost) change;
 //   - the old → new value of an input or a figure, where the stacks that
-//     agree on all the above take a few values of it, each shared by
-//     several stacks (kubernetesVersion "1.32" → "1.34" for some, "1.33" →
-//     "1.34" for the others). A value that is (nearly) every stack's own,
-//     such as a cost or an ID with the customer's resource group, does not
-//     split the group: it is one of the stacks' own details.
+//     agree on all the above take few values of it (at most maxValueSplit,
+//     and at most half as many as there are stacks): kubernetesVersion
+//     "1.32" → "1.34" for some, "1.33" → "1.34" for the others. Values
+//     that are mostly each stack's own, such as a cost or a tag naming the
+//     customer's team, do not split the group: they are the stacks' own
+//     details.
 //
 // What every stack of a group has alike (steps and their values, verdict,
 // hazards, refusals, notes, figures) is the group's; what a stack has that
@@ -123,7 +124,8 @@ type Fact struct {
 func (g Group) Summary() string {
 	var parts []string
 	for _, s := range g.Steps {
-		parts = append(parts, stepText(s, func(s string) string { return s }))
+		same := func(s string) string { return s }
+		parts = append(parts, stepText(s, same, same))
 	}
 	for _, f := range g.Common {
 		if f.Kind == FactFigure {
@@ -183,8 +185,9 @@ func thousands(n int) string {
 }
 
 // stepText says a step in words, e.g. "updates 2 AKS clusters
-// (kubernetesVersion: "1.33" → "1.34")"; show formats a path or a value.
-func stepText(s Step, show func(string) string) string {
+// (kubernetesVersion: "1.33" → "1.34")"; show formats a path or a value,
+// prose the words that come from the plan (its operation and type).
+func stepText(s Step, show, prose func(string) string) string {
 	label := typeLabel(s.Type)
 	noun := label.one
 	if s.Count != 1 {
@@ -195,7 +198,7 @@ func stepText(s Step, show func(string) string) string {
 	if verb == "" {
 		verb = s.Op
 	}
-	out := fmt.Sprintf("%s %d %s", verb, s.Count, noun)
+	out := fmt.Sprintf("%s %d %s", prose(verb), s.Count, prose(noun))
 	var fields []string
 	for _, f := range s.Fields {
 		switch {
@@ -428,8 +431,9 @@ func Groups(r *Report) []Group {
 }
 
 // refine splits stacks of one signature by the value of a slot that they
-// take a few values of (at most maxValueSplit, fewer than the stacks), the
-// slots in order; the parts are refined by the remaining slots.
+// take a few values of (at most maxValueSplit, and at most half as many as
+// there are stacks: values that are mostly each stack's own do not split),
+// the slots in order; the parts are refined by the remaining slots.
 func refine(members []int, slots []string, kinds []stackKind) [][]int {
 	for i, slot := range slots {
 		byValue := map[string][]int{}
@@ -441,7 +445,7 @@ func refine(members []int, slots []string, kinds []stackKind) [][]int {
 			}
 			byValue[v] = append(byValue[v], m)
 		}
-		if d := len(values); d > 1 && d <= maxValueSplit && d < len(members) {
+		if d := len(values); d > 1 && d <= maxValueSplit && 2*d <= len(members) {
 			var out [][]int
 			for _, v := range values {
 				out = append(out, refine(byValue[v], slots[i+1:], kinds)...)
