@@ -56,9 +56,12 @@ rehearse: $(PULUMI_CLI)
 validate:
 	$(GO) run ./cmd/drctl validate
 
-## bench: the fleet benchmarks (1,000 synthetic stacks) and the one-stack cost
-bench:
+## bench: the fleet benchmarks (1,000 synthetic stacks) and the one-stack cost;
+## then the review of a program change and of a one-stack change over 20 and
+## 1,000 synthetic stacks through the real engine, offline (one run each)
+bench: $(PULUMI_CLI)
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./cmd/drctl
+	$(GO) test -tags integration -run '^$$' -bench '^BenchmarkReview' -benchtime 1x -timeout 120m ./cmd/drctl
 
 ## generate: regenerate the azure-native layer (azure/<module>/zz_generated.go),
 ## its schema facts from @pulumi/azure-native (fetched with npm pack),
