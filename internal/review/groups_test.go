@@ -191,6 +191,11 @@ func TestGroups(t *testing.T) {
 func TestMarkdownGroupsBigReviews(t *testing.T) {
 	assert.Contains(t, Markdown(fleetReport(flatMax, false), 0), "| Stack | Result |")
 	assert.NotContains(t, Markdown(fleetReport(flatMax, false), 0), "kinds of change")
+	assert.Contains(t, Markdown(fleetReport(flatMax, false), 0), "\n**Rehearsed through the engine**: customer0000 (the first of its plan shape "+
+		"\\(full, 2 regions, zones\\)), customer0005 (its rendered diff has a hazard), customer0006 (its rendered diff has a hazard), "+
+		"customer0007 (its rendered diff has a hazard), customer0008 (the first of its plan shape \\(full, 2 regions, zones\\)), "+
+		"customer0009 (the first of its plan shape \\(full, 2 regions, zones\\)). The other 6 stacks got the diff of their rendered plans "+
+		"(base and this change, under mocks) and the hazard checks on it, not the engine.\n\n")
 	assert.NotContains(t, Markdown(fleetReport(flatMax+1, false), 0), "| Stack | Result |")
 	assert.Contains(t, Markdown(fleetReport(flatMax+1, false), 0), "**13 stacks, 4 kinds of change**")
 }

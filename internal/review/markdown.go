@@ -59,6 +59,38 @@ func intro(r *Report) string {
 	return head.String()
 }
 
+// flatRehearsal names the stacks the engine rehearsed, with why, when
+// some got the rendered diff only; "" when every stack was rehearsed.
+func flatRehearsal(r *Report) string {
+	var rehearsed []string
+	rendered := 0
+	for _, s := range r.Stacks {
+		switch {
+		case s.Rehearsed:
+			name := md(s.Customer)
+			if len(s.RehearsedBecause) > 0 {
+				var why []string
+				for _, w := range s.RehearsedBecause {
+					why = append(why, md(w))
+				}
+				name += " (" + strings.Join(why, "; ") + ")"
+			}
+			rehearsed = append(rehearsed, name)
+		case renderedOnly(s):
+			rendered++
+		}
+	}
+	if rendered == 0 {
+		return ""
+	}
+	out := "**Rehearsed through the engine**: none."
+	if len(rehearsed) > 0 {
+		out = "**Rehearsed through the engine**: " + strings.Join(rehearsed, ", ") + "."
+	}
+	return out + fmt.Sprintf(" The other %s got the diff of their rendered plans (base and this change, under mocks) and the hazard checks on it, "+
+		"not the engine.\n\n", stacksCount(rendered))
+}
+
 // renderedOnly reports whether the stack got the rendered diff and its
 // hazard checks, not the engine: not rehearsed, not removed (a removed
 // stack has nothing to preview) and not stopped by a fleet conflict.
@@ -89,6 +121,7 @@ func flat(r *Report, limit int) string {
 	}
 	var head strings.Builder
 	head.WriteString(intro(r))
+	head.WriteString(flatRehearsal(r))
 	if len(r.Stacks) == 0 {
 		head.WriteString("No customer stack is affected.\n")
 		return head.String()
