@@ -275,6 +275,9 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 	}
 	var baseConfig *drconfig.Config
 	var base []Resource
+	if err := seedAdopted(ctx, session, opts, customer); err != nil {
+		return sr, err
+	}
 	switch _, err := session.DeployRevision(ctx, st, opts.commit); {
 	case errors.Is(err, rehearse.ErrNotAtRevision):
 		sr.New = true
