@@ -1,25 +1,17 @@
-package runner
+package engine
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"github.com/fhir-dr/fhir-dr/stackfile"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
+	"sync"
 	"time"
 
-	"github.com/blang/semver"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
 // DefaultGrace is how long an interrupted engine may take to finish the
@@ -30,10 +22,9 @@ const DefaultGrace = 30 * time.Minute
 
 // Auto opens stacks through the Automation API, running the program inline.
 // Each stack gets a workspace of its own under WorkRoot holding the
-// project's Pulumi.yaml and the stack's stacks/Pulumi.<customer>.yaml: the
-// Automation API ignores stackConfigDir (pulumi/pulumi#10305) but the CLI it
-// runs honours it, and separate workspaces make parallel runs safe
-// (pulumi/pulumi#8186) without touching the checkout.
+// project's Pulumi.yaml and the stack's stacks/Pulumi.<customer>.yaml (see
+// workspace). The release uses it with the backend and credentials of its
+// environment; a Session uses it with its throwaway backend and stand-ins.
 type Auto struct {
 	// ProjectRoot holds Pulumi.yaml and stacks/. Required.
 	ProjectRoot string
@@ -57,9 +48,23 @@ type Auto struct {
 	// Grace is how long an interrupted engine may finish its operations.
 	// Optional; defaults to DefaultGrace.
 	Grace time.Duration
+
+	// cli is made once, on first use, for every stack.
+	cliOnce sync.Once
+	cli     *gracefulCLI
+	cliErr  error
 }
 
-// Open prepares the customer's workspace and selects its stack.
+var _ Opener = (*Auto)(nil)
+
+// command returns the CLI every workspace runs.
+func (a *Auto) command() (*gracefulCLI, error) {
+	a.cliOnce.Do(func() { a.cli, a.cliErr = newGracefulCLI(a.CLI, a.Grace) })
+	return a.cli, a.cliErr
+}
+
+// Open prepares the customer's workspace from its stack file under
+// ProjectRoot and selects its stack.
 func (a *Auto) Open(ctx context.Context, customer string) (Target, error) {
 	stackFile := filepath.Join(a.ProjectRoot, stackfile.Path(customer))
 	// Invalid configuration is reported with every problem before the
@@ -67,143 +72,26 @@ func (a *Auto) Open(ctx context.Context, customer string) (Target, error) {
 	if _, err := drconfig.LoadFile(stackFile); err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(a.WorkRoot, customer)
-	if err := os.MkdirAll(filepath.Join(dir, stackfile.Dir), 0o755); err != nil {
-		return nil, err
-	}
-	for _, f := range []struct{ from, to string }{
-		{filepath.Join(a.ProjectRoot, "Pulumi.yaml"), filepath.Join(dir, "Pulumi.yaml")},
-		{stackFile, filepath.Join(dir, stackfile.Path(customer))},
-	} {
-		b, err := os.ReadFile(f.from)
-		if err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(f.to, b, 0o644); err != nil {
-			return nil, err
-		}
-	}
-	cli, err := newGracefulCLI(a.CLI, a.Grace)
+	config, err := os.ReadFile(stackFile)
 	if err != nil {
 		return nil, err
 	}
-	ws, err := auto.NewLocalWorkspace(ctx, auto.WorkDir(dir), auto.Program(a.Program), auto.Pulumi(cli), auto.EnvVars(a.Env))
+	w, err := a.workspace(ctx, customer, config, a.Program)
 	if err != nil {
-		return nil, fmt.Errorf("%s: workspace: %w", customer, err)
+		return nil, err
 	}
-	var stack auto.Stack
-	if a.CreateStacks {
-		stack, err = auto.UpsertStack(ctx, customer, ws)
-	} else {
-		stack, err = auto.SelectStack(ctx, customer, ws)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: stack: %w", customer, err)
-	}
-	return &autoTarget{auto: a, stack: stack}, nil
+	return &autoTarget{ws: w}, nil
 }
 
+// autoTarget is a stack opened by Auto.
 type autoTarget struct {
-	auto  *Auto
-	stack auto.Stack
+	ws *workspace
 }
 
 func (t *autoTarget) Run(ctx context.Context, op Operation, log io.Writer) (map[string]int, error) {
-	switch op {
-	case Preview:
-		opts := []optpreview.Option{optpreview.Diff(), optpreview.Color("never"),
-			optpreview.ProgressStreams(log), optpreview.ErrorProgressStreams(log)}
-		if len(t.auto.PolicyPacks) > 0 {
-			opts = append(opts, optpreview.PolicyPacks(t.auto.PolicyPacks...), optpreview.PolicyPackConfigs(t.auto.PolicyPackConfigs...))
-		}
-		res, err := t.stack.Preview(ctx, opts...)
-		changes := map[string]int{}
-		for k, v := range res.ChangeSummary {
-			changes[string(k)] = v
-		}
-		return changes, err
-	case Up:
-		opts := []optup.Option{optup.Diff(), optup.Color("never"), optup.ProgressStreams(log), optup.ErrorProgressStreams(log)}
-		if len(t.auto.PolicyPacks) > 0 {
-			opts = append(opts, optup.PolicyPacks(t.auto.PolicyPacks...), optup.PolicyPackConfigs(t.auto.PolicyPackConfigs...))
-		}
-		res, err := t.stack.Up(ctx, opts...)
-		return summaryOf(res.Summary.ResourceChanges), err
-	case Refresh:
-		res, err := t.stack.Refresh(ctx, optrefresh.Color("never"), optrefresh.ProgressStreams(log), optrefresh.ErrorProgressStreams(log))
-		return summaryOf(res.Summary.ResourceChanges), err
+	if op == destroy {
+		return nil, unknownOperation(op) // the release never destroys
 	}
-	return nil, fmt.Errorf("unknown operation %q", op)
-}
-
-func summaryOf(changes *map[string]int) map[string]int {
-	if changes == nil {
-		return map[string]int{}
-	}
-	return *changes
-}
-
-// gracefulCLI runs the Pulumi CLI for the Automation API. Unlike the
-// Automation API's own runner, which kills the CLI 10 seconds after an
-// interrupt, it gives the engine Grace to finish the operations it started,
-// so an interrupted run leaves a consistent state without pending
-// operations. The CLI runs in its own process group, so that a terminal's
-// Ctrl-C reaches it once, through the runner, and not twice (a second
-// interrupt makes the CLI exit at once).
-type gracefulCLI struct {
-	path    string
-	version semver.Version
-	grace   time.Duration
-}
-
-var _ auto.PulumiCommand = (*gracefulCLI)(nil)
-
-func newGracefulCLI(path string, grace time.Duration) (*gracefulCLI, error) {
-	if path == "" {
-		path = "pulumi"
-	}
-	if grace <= 0 {
-		grace = DefaultGrace
-	}
-	out, err := exec.Command(path, "version").Output()
-	if err != nil {
-		return nil, fmt.Errorf("running %s version: %w", path, err)
-	}
-	v, err := semver.ParseTolerant(strings.TrimSpace(string(out)))
-	if err != nil {
-		return nil, fmt.Errorf("%s version %q: %w", path, strings.TrimSpace(string(out)), err)
-	}
-	return &gracefulCLI{path: path, version: v, grace: grace}, nil
-}
-
-func (c *gracefulCLI) Version() semver.Version { return c.version }
-
-func (c *gracefulCLI) Run(ctx context.Context, workdir string, stdin io.Reader, additionalOutput, additionalErrorOutput []io.Writer,
-	additionalEnv []string, args ...string,
-) (string, string, int, error) {
-	if !strings.Contains(strings.Join(args, " "), "--non-interactive") {
-		args = append(args, "--non-interactive")
-	}
-	cmd := exec.CommandContext(ctx, c.path, args...)
-	cmd.Dir = workdir
-	cmd.Env = append(append(os.Environ(), additionalEnv...), "PULUMI_AUTOMATION_API=true")
-	if filepath.IsAbs(c.path) {
-		// Plugins bundled with the CLI are found next to it.
-		cmd.Env = append(cmd.Env, "PATH="+filepath.Dir(c.path)+string(os.PathListSeparator)+os.Getenv("PATH"))
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout = io.MultiWriter(append(additionalOutput, &stdout)...)
-	cmd.Stderr = io.MultiWriter(append(additionalErrorOutput, &stderr)...)
-	cmd.Stdin = stdin
-	ownProcessGroup(cmd)
-	cmd.Cancel = func() error { return interrupt(cmd.Process) }
-	cmd.WaitDelay = c.grace
-	err := cmd.Run()
-	code := -2
-	if exitErr, ok := err.(*exec.ExitError); ok {
-		code = exitErr.ExitCode()
-	} else if err == nil {
-		code = 0
-	}
-	return stdout.String(), stderr.String(), code, err
+	out, err := t.ws.run(ctx, op, log, extraOptions{})
+	return out.counts(), err
 }

@@ -1,34 +1,15 @@
-// Package rehearse runs fhir-dr through the real Pulumi engine, offline: the
-// Pulumi CLI built from the Go module proxy (make pulumi-cli), a throwaway
-// local file backend, and the azure-native stand-in provider
-// (internal/azurestandin) in place of Azure. It shows what the engine does
-// with a change (config loading from stacks/, state, diffs, protect,
-// replacements, dependency order) before anyone runs it against Azure.
-//
-// A Session is one backend and one stand-in cloud; its stacks run the
-// current program inline through the Automation API, or an earlier
-// revision's program (DeployRevision) to set up the state a change starts
-// from.
-package rehearse
+package engine
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/fhir-dr/fhir-dr/stackfile"
 	"io"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"slices"
 
-	"github.com/blang/semver"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -52,8 +33,8 @@ func CLIRoot(projectRoot string) string {
 // nothing and is not a secret.
 const passphrase = "fhir-dr-rehearsal"
 
-// Options configure a Session.
-type Options struct {
+// SessionOptions configure a Session.
+type SessionOptions struct {
 	// ProjectRoot is the directory holding Pulumi.yaml and stacks/.
 	// Required.
 	ProjectRoot string
@@ -72,20 +53,20 @@ type Options struct {
 
 // Session is one throwaway backend and one stand-in cloud.
 type Session struct {
-	opts     Options
-	dir      string
-	cli      auto.PulumiCommand
+	opts SessionOptions
+	dir  string
+	// auto opens the session's stacks as the release opens its own, with
+	// the session's CLI, backend, stand-ins and policy pack.
+	auto     *Auto
 	provider *azurestandin.Provider
 	server   *standin.Server
 	kube     *kubestandin.Provider
 	kubeSrv  *standin.Server
-	// policyPack is the built policy pack binary, "" without one.
-	policyPack string
 }
 
 // NewSession starts the stand-in and prepares an empty file backend in a
 // temporary directory. Close removes it.
-func NewSession(opts Options) (*Session, error) {
+func NewSession(opts SessionOptions) (*Session, error) {
 	if opts.ProjectRoot == "" || opts.Program == nil {
 		return nil, errors.New("rehearse: ProjectRoot and Program are required")
 	}
@@ -97,12 +78,6 @@ func NewSession(opts Options) (*Session, error) {
 	}
 	if _, err := os.Stat(filepath.Join(opts.CLIRoot, "bin", "pulumi")); err != nil {
 		return nil, fmt.Errorf("rehearse: no Pulumi CLI at %s (run `make pulumi-cli`): %w", opts.CLIRoot, err)
-	}
-	cli, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{
-		Root: opts.CLIRoot, Version: semver.MustParse(CLIVersion),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("rehearse: %w", err)
 	}
 	provider, err := azurestandin.New()
 	if err != nil {
@@ -118,7 +93,7 @@ func NewSession(opts Options) (*Session, error) {
 		_ = server.Close()
 		return nil, err
 	}
-	s := &Session{opts: opts, cli: cli, provider: provider, server: server, kube: kube, kubeSrv: kubeSrv}
+	s := &Session{opts: opts, provider: provider, server: server, kube: kube, kubeSrv: kubeSrv}
 	dir, err := os.MkdirTemp("", "fhir-dr-rehearsal-")
 	if err != nil {
 		_ = s.Close()
@@ -131,14 +106,23 @@ func NewSession(opts Options) (*Session, error) {
 			return nil, fmt.Errorf("rehearse: %w", err)
 		}
 	}
+	s.auto = &Auto{
+		ProjectRoot: opts.ProjectRoot, WorkRoot: filepath.Join(dir, "work"), Program: opts.Program,
+		CLI: s.CLIPath(), Env: s.env(), CreateStacks: true,
+	}
+	if _, err := s.auto.command(); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("rehearse: %w", err)
+	}
 	if opts.PolicyPack {
-		s.policyPack = filepath.Join(dir, "fhir-dr-policy")
-		build := exec.Command("go", "build", "-o", s.policyPack, "./policy")
+		pack := filepath.Join(dir, "fhir-dr-policy")
+		build := exec.Command("go", "build", "-o", pack, "./policy")
 		build.Dir = opts.ProjectRoot
 		if out, err := build.CombinedOutput(); err != nil {
 			_ = s.Close()
 			return nil, fmt.Errorf("rehearse: building the policy pack: %w\n%s", err, out)
 		}
+		s.auto.PolicyPacks = []string{pack}
 	}
 	return s, nil
 }
@@ -165,17 +149,6 @@ func (s *Session) Env() map[string]string { return s.env() }
 // CLIPath is the Pulumi CLI the session runs.
 func (s *Session) CLIPath() string { return filepath.Join(s.opts.CLIRoot, "bin", "pulumi") }
 
-// envList is env as KEY=value entries, sorted, for running the CLI
-// directly.
-func (s *Session) envList() []string {
-	env := s.env()
-	list := make([]string, 0, len(env))
-	for _, k := range slices.Sorted(maps.Keys(env)) {
-		list = append(list, k+"="+env[k])
-	}
-	return list
-}
-
 // env is the environment of every CLI run: the throwaway backend, a private
 // PULUMI_HOME so no login, plugin or credential of the machine is used, the
 // stand-in in place of the azure-native plugin, and no plugin downloads.
@@ -191,12 +164,16 @@ func (s *Session) env() map[string]string {
 	}
 }
 
+// Opener opens the customers' stacks from their stack files under
+// ProjectRoot in this session, through the very Auto the release runs
+// (with the session's backend, stand-ins and policy pack, creating
+// stacks): Run over it rehearses a release.
+func (s *Session) Opener() Opener { return s.auto }
+
 // Stack is one customer's stack in the session.
 type Stack struct {
 	session *Session
-	name    string
-	dir     string
-	stack   auto.Stack
+	ws      *workspace
 }
 
 // Stack creates (or selects) the customer's stack, with the stack file
@@ -208,145 +185,69 @@ func (s *Session) Stack(ctx context.Context, customer string, config []byte) (*S
 // StackWith is Stack with another program than the session's, such as one
 // that breaks a rule on purpose.
 func (s *Session) StackWith(ctx context.Context, customer string, config []byte, program pulumi.RunFunc) (*Stack, error) {
-	dir := filepath.Join(s.dir, "work", customer)
-	if err := os.MkdirAll(filepath.Join(dir, stackfile.Dir), 0o755); err != nil {
-		return nil, fmt.Errorf("rehearse: %w", err)
-	}
-	project, err := os.ReadFile(filepath.Join(s.opts.ProjectRoot, "Pulumi.yaml"))
+	w, err := s.auto.workspace(ctx, customer, config, program)
 	if err != nil {
-		return nil, fmt.Errorf("rehearse: %w", err)
+		return nil, fmt.Errorf("rehearse %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644); err != nil {
-		return nil, fmt.Errorf("rehearse: %w", err)
-	}
-	st := &Stack{session: s, name: customer, dir: dir}
-	if err := st.SetConfig(config); err != nil {
-		return nil, err
-	}
-	ws, err := auto.NewLocalWorkspace(ctx,
-		auto.WorkDir(dir), auto.Program(program), auto.Pulumi(s.cli), auto.EnvVars(s.env()))
-	if err != nil {
-		return nil, fmt.Errorf("rehearse %s: workspace: %w", customer, err)
-	}
-	// The Automation API ignores stackConfigDir (pulumi/pulumi#10305); the
-	// CLI it runs does not, and reads stacks/Pulumi.<customer>.yaml here.
-	if st.stack, err = auto.UpsertStack(ctx, customer, ws); err != nil {
-		return nil, fmt.Errorf("rehearse %s: stack: %w", customer, err)
-	}
-	return st, nil
+	return &Stack{session: s, ws: w}, nil
 }
 
 // Name is the stack's name.
-func (st *Stack) Name() string { return st.name }
-
-// configPath is where the CLI reads the stack's configuration.
-func (st *Stack) configPath() string {
-	return filepath.Join(st.dir, stackfile.Path(st.name))
-}
-
-var saltLine = regexp.MustCompile(`(?m)^encryptionsalt: .*$`)
-
-// withSalt returns config with the encryption salt the backend wrote into
-// the stack's current configuration, unless config has one: the stack's
-// secrets are encrypted with it.
-func (st *Stack) withSalt(config []byte) []byte {
-	current, err := os.ReadFile(st.configPath())
-	if err != nil {
-		return config
-	}
-	if salt := saltLine.Find(current); salt != nil && !saltLine.Match(config) {
-		return append(append(append([]byte{}, salt...), '\n'), config...)
-	}
-	return config
-}
+func (st *Stack) Name() string { return st.ws.customer }
 
 // SetConfig replaces the stack's configuration with the stack file content
 // config, keeping the encryption salt the backend wrote for the stack.
 func (st *Stack) SetConfig(config []byte) error {
-	if err := os.WriteFile(st.configPath(), st.withSalt(config), 0o644); err != nil {
-		return fmt.Errorf("rehearse %s: %w", st.name, err)
+	if err := st.ws.setConfig(config); err != nil {
+		return fmt.Errorf("rehearse %w", err)
 	}
 	return nil
 }
 
-// Preview runs `pulumi preview --diff`, printing the engine's diff to the
-// session's output. Extra options come after the defaults.
-func (st *Stack) Preview(ctx context.Context, extra ...optpreview.Option) (Result, error) {
-	out, c := st.session.opts.Out, newCollector()
-	opts := []optpreview.Option{optpreview.Diff(), optpreview.Color("never"),
-		optpreview.ProgressStreams(out), optpreview.ErrorProgressStreams(out), optpreview.EventStreams(c.events)}
-	if pack := st.session.policyPack; pack != "" {
-		opts = append(opts, optpreview.PolicyPacks(pack))
-	}
-	res, err := st.stack.Preview(ctx, append(opts, extra...)...)
+// run performs op as the release does (Target.Run), with the caller's
+// extra options, printing the engine's output to the session's output.
+func (st *Stack) run(ctx context.Context, op Operation, x extraOptions) (Outcome, error) {
+	out, err := st.ws.run(ctx, op, st.session.opts.Out, x)
 	if err != nil {
-		return c.result(nil), fmt.Errorf("rehearse %s: preview: %w", st.name, err)
+		return out, fmt.Errorf("rehearse %s: %s: %w", st.ws.customer, op, err)
 	}
-	summary := map[string]int{}
-	for op, n := range res.ChangeSummary {
-		summary[string(op)] = n
-	}
-	return c.result(summary), nil
+	return out, nil
 }
 
-// Up runs `pulumi up --diff`.
-func (st *Stack) Up(ctx context.Context, extra ...optup.Option) (Result, error) {
-	out, c := st.session.opts.Out, newCollector()
-	opts := []optup.Option{optup.Diff(), optup.Color("never"),
-		optup.ProgressStreams(out), optup.ErrorProgressStreams(out), optup.EventStreams(c.events)}
-	if pack := st.session.policyPack; pack != "" {
-		opts = append(opts, optup.PolicyPacks(pack))
-	}
-	res, err := st.stack.Up(ctx, append(opts, extra...)...)
-	if err != nil {
-		return c.result(nil), fmt.Errorf("rehearse %s: up: %w", st.name, err)
-	}
-	return c.result(derefSummary(res.Summary.ResourceChanges)), nil
+// Preview runs `pulumi preview --diff`, printing the engine's diff to the
+// session's output. Extra options come after the defaults.
+func (st *Stack) Preview(ctx context.Context, extra ...optpreview.Option) (Outcome, error) {
+	return st.run(ctx, Preview, extraOptions{preview: extra})
+}
+
+// Up runs `pulumi up --diff`. Extra options come after the defaults.
+func (st *Stack) Up(ctx context.Context, extra ...optup.Option) (Outcome, error) {
+	return st.run(ctx, Up, extraOptions{up: extra})
 }
 
 // Refresh runs `pulumi refresh`: the state takes what the (stand-in)
 // cloud holds, as after a change made outside Pulumi.
-func (st *Stack) Refresh(ctx context.Context) (Result, error) {
-	out, c := st.session.opts.Out, newCollector()
-	res, err := st.stack.Refresh(ctx, optrefresh.Color("never"), optrefresh.ProgressStreams(out),
-		optrefresh.ErrorProgressStreams(out), optrefresh.EventStreams(c.events))
-	if err != nil {
-		return c.result(nil), fmt.Errorf("rehearse %s: refresh: %w", st.name, err)
-	}
-	return c.result(derefSummary(res.Summary.ResourceChanges)), nil
+func (st *Stack) Refresh(ctx context.Context) (Outcome, error) {
+	return st.run(ctx, Refresh, extraOptions{})
 }
 
 // UnprotectAll runs `pulumi state unprotect --all`: the first step of
 // offboarding a customer, after which destroy leaves the retained
 // resources in Azure and removes only what DR added.
 func (st *Stack) UnprotectAll(ctx context.Context) error {
-	out := st.session.opts.Out
-	if _, _, code, err := st.session.cli.Run(ctx, st.dir, nil, []io.Writer{out}, []io.Writer{out}, st.session.envList(),
-		"state", "unprotect", "--all", "--yes", "--stack", st.name); err != nil || code != 0 {
-		return fmt.Errorf("rehearse %s: state unprotect: exit %d: %w", st.name, code, err)
+	if err := st.ws.cliRun(ctx, st.ws.dir, st.session.opts.Out,
+		"state", "unprotect", "--all", "--yes", "--stack", st.ws.customer); err != nil {
+		return fmt.Errorf("rehearse %s: state unprotect: %w", st.ws.customer, err)
 	}
 	return nil
 }
 
 // Destroy runs `pulumi destroy`.
-func (st *Stack) Destroy(ctx context.Context) (Result, error) {
-	out, c := st.session.opts.Out, newCollector()
-	res, err := st.stack.Destroy(ctx, optdestroy.Color("never"),
-		optdestroy.ProgressStreams(out), optdestroy.ErrorProgressStreams(out), optdestroy.EventStreams(c.events))
-	if err != nil {
-		return c.result(nil), fmt.Errorf("rehearse %s: destroy: %w", st.name, err)
-	}
-	return c.result(derefSummary(res.Summary.ResourceChanges)), nil
-}
-
-func derefSummary(changes *map[string]int) map[string]int {
-	if changes == nil {
-		return nil
-	}
-	return *changes
+func (st *Stack) Destroy(ctx context.Context) (Outcome, error) {
+	return st.run(ctx, destroy, extraOptions{})
 }
 
 // Export returns the stack's state.
 func (st *Stack) Export(ctx context.Context) (apitype.UntypedDeployment, error) {
-	return st.stack.Export(ctx)
+	return st.ws.stack.Export(ctx)
 }
