@@ -59,7 +59,7 @@ var _ Opener = (*Auto)(nil)
 
 // command returns the CLI every workspace runs.
 func (a *Auto) command() (*gracefulCLI, error) {
-	a.cliOnce.Do(func() { a.cli, a.cliErr = newGracefulCLI(a.CLI, a.Grace) })
+	a.cliOnce.Do(func() { a.cli, a.cliErr = newGracefulCLI(a.CLI, a.Grace, a.Env) })
 	return a.cli, a.cliErr
 }
 

@@ -101,7 +101,7 @@ func newCollector() *collector {
 // operation: the Automation API closes the stream when the engine has sent
 // its last event, but nothing closes it when the CLI failed before it
 // opened the stream.
-const streamWait = 10 * time.Second
+var streamWait = 10 * time.Second
 
 // result waits for the stream to end and returns what it carried, with
 // summary (the engine's counts per operation). After a failure (failed)

@@ -30,14 +30,18 @@ type gracefulCLI struct {
 
 var _ auto.PulumiCommand = (*gracefulCLI)(nil)
 
-func newGracefulCLI(path string, grace time.Duration) (*gracefulCLI, error) {
+// newGracefulCLI asks the CLI at path its version, with env (the
+// environment every run of it gets: a rehearsal's private PULUMI_HOME).
+func newGracefulCLI(path string, grace time.Duration, env map[string]string) (*gracefulCLI, error) {
 	if path == "" {
 		path = "pulumi"
 	}
 	if grace <= 0 {
 		grace = DefaultGrace
 	}
-	out, err := exec.Command(path, "version").Output()
+	version := exec.Command(path, "version")
+	version.Env = append(os.Environ(), envList(env)...)
+	out, err := version.Output()
 	if err != nil {
 		return nil, fmt.Errorf("running %s version: %w", path, err)
 	}
