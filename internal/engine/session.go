@@ -51,7 +51,9 @@ type SessionOptions struct {
 	PolicyPack bool
 }
 
-// Session is one throwaway backend and one stand-in cloud.
+// Session is one throwaway backend and one stand-in cloud. Its stacks are
+// opened by an Auto, as the release's are, so every preview and up of a
+// rehearsal runs the release's workspace code.
 type Session struct {
 	opts SessionOptions
 	dir  string
