@@ -1,0 +1,19 @@
+package main
+
+import "github.com/spf13/cobra"
+
+// newRolloutCmd is drctl rollout, the parent of the release-in-rings
+// commands. This minimal parent carries only the gate; the rollout
+// commands (plan, run, status, resume) join it on merge, and the merged
+// parent adds newRolloutGateCmd.
+func newRolloutCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rollout",
+		Short: "release a change to the fleet in rings: plan, run, gate, resume",
+		Long: `drctl rollout releases a change to the fleet ring by ring (release.ring of each stack file): each
+ring's stacks in shards, then a bake time and a health gate before the next ring.`,
+		Args: noArgs("give a subcommand"),
+	}
+	cmd.AddCommand(newRolloutGateCmd())
+	return cmd
+}
