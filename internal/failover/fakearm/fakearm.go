@@ -32,17 +32,17 @@ import (
 
 // The keys faults are injected on: a request's method and action.
 const (
-	KeyGet             = "GET"
-	KeyPatch           = "PATCH"
-	KeyPriorityChange  = "POST failoverPriorityChange"
-	KeyOfflineRegion   = "POST offlineRegion"
-	KeyOnlineRegion    = "POST onlineRegion"
-	KeyMetrics         = "GET metrics"
-	KeyPoll            = "POLL"
+	KeyGet            = "GET"
+	KeyPatch          = "PATCH"
+	KeyPriorityChange = "POST failoverPriorityChange"
+	KeyOfflineRegion  = "POST offlineRegion"
+	KeyOnlineRegion   = "POST onlineRegion"
+	KeyMetrics        = "GET metrics"
+	KeyPoll           = "POLL"
 	// KeyProfile, KeyAvailability and KeyAlerts are the gate's reads.
-	KeyProfile      = "GET trafficmanagerprofiles"
-	KeyAvailability = "GET availability"
-	KeyAlerts       = "GET alerts"
+	KeyProfile         = "GET trafficmanagerprofiles"
+	KeyAvailability    = "GET availability"
+	KeyAlerts          = "GET alerts"
 	replicationLatency = "ReplicationLatency"
 )
 
