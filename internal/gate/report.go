@@ -81,7 +81,7 @@ func (v Verdict) Reasons() []string {
 func (v Verdict) Resume(planFile string) []string {
 	lines := []string{
 		"Fix the cause first. Stacks already released at " + v.Plan.Commit + " are skipped, never deployed again.",
-		"In GitHub: open this workflow run and choose \"Re-run failed jobs\" (the same commit and plan); the failed shards run again, then this gate and the later rings.",
+		"In GitHub: open this workflow run and choose \"Re-run failed jobs\" (the same commit and plan): the failed jobs (shards, this gate) run again, then the later rings.",
 		"Or start the release workflow by hand on main with resume=" + v.Plan.Commit + " and stacks=" + strings.Join(v.Remaining(), ",") +
 			" (refused once main has moved on: then a new release of main carries them).",
 		"Or locally, from a checkout of " + v.Plan.Commit + ": drctl rollout resume --plan " + planFile,

@@ -3,9 +3,9 @@ package main
 import "github.com/spf13/cobra"
 
 // newRolloutCmd is drctl rollout, the parent of the release-in-rings
-// commands. This minimal parent carries only the gate; the rollout
-// commands (plan, run, status, resume) join it on merge, and the merged
-// parent adds newRolloutGateCmd.
+// commands. This minimal parent (branch gate) carries only the gate; on
+// merge the rollout branch's parent, with plan, run, status and resume,
+// replaces it and adds newRolloutGateCmd.
 func newRolloutCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rollout",
