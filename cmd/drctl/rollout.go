@@ -12,7 +12,8 @@ func newRolloutCmd() *cobra.Command {
 		Short: "release a change to the fleet in rings: plan, run, gate, resume",
 		Long: `drctl rollout releases a change to the fleet ring by ring (release.ring of each stack file): each
 ring's stacks in shards, then a bake time and a health gate before the next ring.`,
-		Args: noArgs("give a subcommand"),
+		Args:        noArgs("give a subcommand"),
+		Annotations: map[string]string{exitAnnotation: "those of each subcommand; 2 usage."},
 	}
 	cmd.AddCommand(newRolloutGateCmd())
 	return cmd
