@@ -179,7 +179,7 @@ func TestGateHaltsAboveTheThreshold(t *testing.T) {
 		"Failed (1 of 2 started, 50%; the plan halts above 10%):\n  contoso: pulumi up: exit status 255\n")
 	assert.Contains(t, out, "Not started, the later rings: early (1 stacks), broad (3 stacks).\n")
 	assert.Contains(t, out, "resume=c0ffee1 and stacks=contoso,fabrikam,adatum,northwind,tailspin ")
-	assert.Contains(t, out, "drctl rollout resume --plan "+filepath.Join(fx.dir, "plan.json")+"\n")
+	assert.Contains(t, out, "after make policy: drctl rollout resume --plan "+filepath.Join(fx.dir, "plan.json")+" --policy-pack .bin/fhir-dr-policy\n")
 	assert.Empty(t, fx.arm.HealthReads(), "a halt on the results reads nothing of Azure")
 	s := fx.summary(t)
 	assert.Contains(t, s, "## Ring canary: HALTED\n")
@@ -210,7 +210,8 @@ func TestGateFailuresWithinTheThreshold(t *testing.T) {
 	code, out, _ := fx.gate(t, "canary")
 	require.Equal(t, 0, code, out)
 	assert.Contains(t, out, "PASS: ring canary of commit c0ffee1: 1 of 2 stacks released, healthy: ring early may start.\n"+
-		"1 stacks failed, within the plan's 50% (they are left for a resume: drctl rollout resume --plan "+filepath.Join(fx.dir, "plan.json")+"):\n"+
+		"1 stacks failed, within the plan's 50% (they are left for a resume: drctl rollout resume --plan "+filepath.Join(fx.dir, "plan.json")+
+		" --policy-pack .bin/fhir-dr-policy):\n"+
 		"  litware: pulumi up: exit status 255\n")
 }
 

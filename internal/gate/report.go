@@ -77,6 +77,11 @@ func (v Verdict) Reasons() []string {
 	return out
 }
 
+// ResumeCommand is the command that finishes the rollout locally.
+func ResumeCommand(planFile string) string {
+	return "drctl rollout resume --plan " + planFile + " --policy-pack .bin/fhir-dr-policy"
+}
+
 // Resume says how to finish the rollout, one line each.
 func (v Verdict) Resume(planFile string) []string {
 	lines := []string{
@@ -84,7 +89,7 @@ func (v Verdict) Resume(planFile string) []string {
 		"In GitHub: open this workflow run and choose \"Re-run failed jobs\" (the same commit and plan): the failed jobs (shards, this gate) run again, then the later rings.",
 		"Or start the release workflow by hand on main with resume=" + v.Plan.Commit + " and stacks=" + strings.Join(v.Remaining(), ",") +
 			" (refused once main has moved on: then a new release of main carries them).",
-		"Or locally, from a checkout of " + v.Plan.Commit + ": drctl rollout resume --plan " + planFile,
+		"Or locally, from a checkout of " + v.Plan.Commit + " after make policy: " + ResumeCommand(planFile),
 	}
 	return lines
 }
@@ -106,7 +111,7 @@ func (v Verdict) WriteText(w io.Writer, planFile string) {
 		fmt.Fprintln(w, s)
 		if len(t.Failed) > 0 {
 			fmt.Fprintf(w, "%d stacks failed, within the plan's %s (they are left for a resume: %s):\n",
-				len(t.Failed), percent(t.HaltAbove), "drctl rollout resume --plan "+planFile)
+				len(t.Failed), percent(t.HaltAbove), ResumeCommand(planFile))
 			writeFailed(w, t, "  ")
 		}
 		writeNotes(w, t)
@@ -174,8 +179,8 @@ func (v Verdict) WriteMarkdown(w io.Writer, planFile string) {
 		}
 		fmt.Fprintf(w, ", every stack healthy (%s).\n", strings.Join(v.Ring.healthGates(), ", "))
 		if len(t.Failed) > 0 {
-			fmt.Fprintf(w, "\n%d stacks failed, within the plan's %s; they are left for a resume (`drctl rollout resume --plan %s`):\n\n",
-				len(t.Failed), percent(t.HaltAbove), planFile)
+			fmt.Fprintf(w, "\n%d stacks failed, within the plan's %s; they are left for a resume (`%s`):\n\n",
+				len(t.Failed), percent(t.HaltAbove), ResumeCommand(planFile))
 			writeFailedMarkdown(w, t)
 		}
 		return

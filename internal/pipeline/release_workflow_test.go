@@ -157,7 +157,7 @@ func TestReleaseWorkflowShardJobs(t *testing.T) {
 			assert.GreaterOrEqual(t, run, 0, r) {
 			assert.Less(t, verify, run, "%s: before anything is applied", r)
 		}
-		assert.Contains(t, all, `--results "results/${RING}-${SHARD}.json"`)
+		assert.Contains(t, all, `--policy-pack .bin/fhir-dr-policy --results "results/${RING}-${SHARD}.json"`)
 		last := j.Steps[len(j.Steps)-1]
 		assert.True(t, strings.HasPrefix(last.Uses, "actions/upload-artifact@"), r)
 		assert.Equal(t, "always()", last.If, "%s: the results of failed stacks are kept for the gate", r)
