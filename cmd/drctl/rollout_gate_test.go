@@ -378,3 +378,16 @@ func cloneMap(t *testing.T, m map[string]any) map[string]any {
 	require.NoError(t, json.Unmarshal(b, &out))
 	return out
 }
+
+// A ring without DR stacks has nothing to read in Azure: the gate passes
+// on the results alone.
+func TestGateRingWithoutDR(t *testing.T) {
+	plan := cloneMap(t, gatePlan)
+	plan["rings"] = []map[string]any{{"name": "broad", "stacks": []string{"adatum"}, "shards": [][]string{{"adatum"}}, "bakeSeconds": 300}}
+	fx := newGateFixture(t, plan)
+	fx.results(t, "broad", 0, "adatum=done")
+	code, out, _ := fx.gate(t, "broad")
+	require.Equal(t, 0, code, out)
+	assert.Contains(t, out, "PASS: ring broad of commit c0ffee1: 1 of 1 stacks released, baked 5m0s, healthy: the rollout is complete.\n")
+	assert.Empty(t, fx.arm.HealthReads())
+}

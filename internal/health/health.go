@@ -273,7 +273,7 @@ func CheckTargets(ctx context.Context, r Reader, subscription string, targets []
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Parallel)
-	if o.wants(GateAlerts) {
+	if o.wants(GateAlerts) && slices.ContainsFunc(targets, func(t Target) bool { return len(t.AlertRules) > 0 }) {
 		g.Go(func() error {
 			fired, err := FiredAlerts(gctx, r, subscription, targets)
 			for i, t := range targets {
@@ -456,11 +456,14 @@ func FiredAlerts(ctx context.Context, r Reader, subscription string, targets []T
 			owner[strings.ToLower(rule)] = t.Customer
 		}
 	}
+	out := map[string][]Problem{}
+	if len(owner) == 0 {
+		return out, nil // no stack with DR alert rules: nothing to read
+	}
 	q := url.Values{}
 	q.Set("monitorCondition", "Fired")
 	q.Set("alertState", "New")
 	next := "/subscriptions/" + subscription + "/providers/Microsoft.AlertsManagement/alerts"
-	out := map[string][]Problem{}
 	for page := 0; next != ""; page++ {
 		if page == MaxAlertPages {
 			return nil, fmt.Errorf("the list of fired alerts has more than %d pages", MaxAlertPages)
