@@ -219,17 +219,24 @@ func runStep(t *testing.T, jobName, id string, env map[string]string) (string, s
 	temp := t.TempDir()
 	script := filepath.Join(temp, "step.sh")
 	require.NoError(t, os.WriteFile(script, []byte(stepRun(t, load(t, "release.yml").Jobs[jobName], id)), 0o644))
-	// go build makes the stand-in drctl; the real go is not run.
+	// The stand-in drctl records its arguments, fails when one of them is
+	// $STANDIN_FAIL and prints $STANDIN_PLAN; go build (re)makes it, the
+	// real go is not run.
+	standin := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\t' \"$a\"; done >> \"$STANDIN_CALLS\"; echo >> \"$STANDIN_CALLS\"\n" +
+		"for a in \"$@\"; do [ -n \"$STANDIN_FAIL\" ] && [ \"$a\" = \"$STANDIN_FAIL\" ] && exit 1; done\nprintf '%s' \"$STANDIN_PLAN\"\n"
+	require.NoError(t, os.WriteFile(filepath.Join(temp, "drctl"), []byte(standin), 0o755))
 	bin := filepath.Join(temp, "bin")
 	require.NoError(t, os.Mkdir(bin, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "go"), []byte("#!/bin/sh\n"+
-		`[ "$1" = build ] || exit 3`+"\n"+
-		`printf '#!/bin/sh\nfor a in "$@"; do printf "%%s\\t" "$a"; done >> "$STANDIN_CALLS"; echo >> "$STANDIN_CALLS"; printf "%%s" "$STANDIN_PLAN"\n' > "$3"`+"\n"+
-		`chmod +x "$3"`+"\n"), 0o755))
+		`[ "$1" = build ] && [ "$3" = "${RUNNER_TEMP}/drctl" ] || exit 3`+"\n"), 0o755))
 	if _, err := exec.LookPath("jq"); err != nil {
 		t.Skip("jq, which the runners have, is not installed here")
 	}
 	work := t.TempDir() // the step writes plan/ in its working directory
+	if p, ok := env["PLAN_FILE"]; ok {
+		require.NoError(t, os.MkdirAll(filepath.Join(work, "plan"), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(work, "plan", "plan.json"), []byte(p), 0o644))
+	}
 	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", script)
 	cmd.Dir = work
 	full := map[string]string{
@@ -251,7 +258,7 @@ func runStep(t *testing.T, jobName, id string, env map[string]string) (string, s
 
 func stepRun(t *testing.T, j job, id string) string {
 	t.Helper()
-	i := slices.IndexFunc(j.Steps, func(s step) bool { return s.ID == id })
+	i := slices.IndexFunc(j.Steps, func(s step) bool { return s.ID == id || s.Name == id })
 	require.GreaterOrEqual(t, i, 0, "no step %s", id)
 	return j.Steps[i].Run
 }
@@ -328,4 +335,42 @@ func TestReleaseWorkflowPlanStep(t *testing.T) {
 		"STANDIN_PLAN": string(plan)})
 	assert.Error(t, err)
 	assert.Contains(t, out, "::error::the plan is of "+sha+", the run of "+strings.Repeat("b", 40))
+}
+
+// Each stack of the shard is verified against Azure before anything is
+// applied; one that disagrees stops the shard, naming it.
+func TestReleaseWorkflowShardSteps(t *testing.T) {
+	plan := `{"commit":"` + sha + `","rings":[{"name":"early","stacks":["a","b","c"],"shards":[["a","c"],["b"]]}]}`
+	env := map[string]string{"RING": "early", "SHARD": "0", "ARM_SUBSCRIPTION_ID": "sub-1", "PLAN_FILE": plan}
+	out, got, err := runStep(t, "shards-early", "Azure agrees with the recorded write region", env)
+	require.NoError(t, err, out)
+	_, calls, _ := strings.Cut(got, "\x00")
+	assert.Equal(t, "record\ta\t--verify\t--before-release\t--subscription\tsub-1\t\n"+
+		"record\tc\t--verify\t--before-release\t--subscription\tsub-1\t\n", calls)
+
+	env["STANDIN_FAIL"] = "a"
+	out, got, err = runStep(t, "shards-early", "Azure agrees with the recorded write region", env)
+	assert.Error(t, err)
+	assert.Contains(t, out, "::error::Azure and the stack file disagree on the write region of: a (drctl record says what to run); nothing of this shard was applied")
+	_, calls, _ = strings.Cut(got, "\x00")
+	assert.Equal(t, 2, strings.Count(calls, "record\t"), "every stack is verified, all disagreements named at once")
+
+	env = map[string]string{"RING": "early", "SHARD": "5", "ARM_SUBSCRIPTION_ID": "sub-1", "PLAN_FILE": plan}
+	out, _, err = runStep(t, "shards-early", "Azure agrees with the recorded write region", env)
+	assert.Error(t, err)
+	assert.Contains(t, out, "::error::ring early has no shard 5 in the plan")
+
+	out, got, err = runStep(t, "shards-early", "drctl rollout run", map[string]string{"RING": "early", "SHARD": "1"})
+	require.NoError(t, err, out)
+	_, calls, _ = strings.Cut(got, "\x00")
+	assert.Equal(t, "rollout\trun\t--plan\tplan/plan.json\t--ring\tearly\t--shard\t1\t--parallel\t4\t--policy-pack\t.bin/fhir-dr-policy\t"+
+		"--results\tresults/early-1.json\t\n", calls)
+
+	// The gate's exit status is the job's: a halt fails it.
+	env = map[string]string{"RING": "early", "AZURE_SUBSCRIPTION_ID": "sub-1", "STANDIN_FAIL": "gate"}
+	out, got, err = runStep(t, "gate-early", "drctl rollout gate", env)
+	assert.Error(t, err, out)
+	_, calls, _ = strings.Cut(got, "\x00")
+	assert.True(t, strings.HasPrefix(calls, "rollout\tgate\t--plan\tplan/plan.json\t--ring\tearly\t--results\tresults\t--subscription\tsub-1\t--summary\t"), calls)
+	assert.True(t, strings.HasSuffix(calls, string(filepath.Separator)+"summary\t\n"), "the job's summary file: %s", calls)
 }
