@@ -12,7 +12,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/azurefake"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
-	"github.com/fhir-dr/fhir-dr/internal/rehearse"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 )
@@ -24,7 +24,7 @@ import (
 // up, which imports them, fails, and with it the review of every stack.
 // A stack that does not adopt, or whose base file does not load or render
 // (the engine then says why), needs nothing.
-func seedAdopted(ctx context.Context, session *rehearse.Session, opts Options, customer string) error {
+func seedAdopted(ctx context.Context, session *engine.Session, opts Options, customer string) error {
 	content, err := git(ctx, opts.ProjectRoot, "show", opts.commit+":"+filepath.ToSlash(stackfile.Path(customer)))
 	if err != nil {
 		return nil // not at the base: a new stack creates what it declares
