@@ -9,11 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
@@ -57,6 +59,19 @@ type Auto struct {
 	// Grace is how long an interrupted engine may finish its operations.
 	// Optional; defaults to DefaultGrace.
 	Grace time.Duration
+	// Message is the message every update records in the stack's history
+	// (pulumi up --message): the staged release records its commit there,
+	// so that a re-run reads what is already released (internal/rollout).
+	// Optional; defaults to the CLI's own.
+	Message string
+}
+
+// History is a Target that reads its stack's update history from the
+// backend.
+type History interface {
+	// Updates returns the stack's last n updates (up, refresh, destroy,
+	// ...), newest first.
+	Updates(ctx context.Context, n int) ([]auto.UpdateSummary, error)
 }
 
 // Open prepares the customer's workspace and selects its stack.
@@ -124,6 +139,9 @@ func (t *autoTarget) Run(ctx context.Context, op Operation, log io.Writer) (map[
 		return changes, err
 	case Up:
 		opts := []optup.Option{optup.Diff(), optup.Color("never"), optup.ProgressStreams(log), optup.ErrorProgressStreams(log)}
+		if t.auto.Message != "" {
+			opts = append(opts, optup.Message(t.auto.Message))
+		}
 		if len(t.auto.PolicyPacks) > 0 {
 			opts = append(opts, optup.PolicyPacks(t.auto.PolicyPacks...), optup.PolicyPackConfigs(t.auto.PolicyPackConfigs...))
 		}
@@ -134,6 +152,16 @@ func (t *autoTarget) Run(ctx context.Context, op Operation, log io.Writer) (map[
 		return summaryOf(res.Summary.ResourceChanges), err
 	}
 	return nil, fmt.Errorf("unknown operation %q", op)
+}
+
+// Updates reads the stack's history, newest first.
+func (t *autoTarget) Updates(ctx context.Context, n int) ([]auto.UpdateSummary, error) {
+	updates, err := t.stack.History(ctx, n, 1, opthistory.ShowSecrets(false))
+	if err != nil {
+		return nil, fmt.Errorf("%s: history: %w", t.stack.Name(), err)
+	}
+	slices.SortFunc(updates, func(a, b auto.UpdateSummary) int { return b.Version - a.Version })
+	return updates, nil
 }
 
 func summaryOf(changes *map[string]int) map[string]int {
