@@ -261,12 +261,18 @@ func (p Plan) WriteText(w io.Writer) {
 		short(p.Commit), total, len(p.Rings), p.MaxShards)
 	fmt.Fprintf(w, "A ring in which more than %d%% of the started stacks fail halts the rollout.\n\n", ring.HaltPercent)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STEP\tRING\tSTACKS\tSHARDS\tTHEN")
+	fmt.Fprintln(tw, "STEP\tRING\tSTACKS\tSHARDS\tBAKE\tTHEN")
 	for i, r := range p.Rings {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\tbake %s, then gate: %s\n", i+1, r.Name, len(r.Stacks), len(r.Shards),
-			formatBake(r.Bake()), strings.Join(r.Gates, ", "))
+		then := "gate, then ring " + ""
+		if i+1 < len(p.Rings) {
+			then += p.Rings[i+1].Name
+		} else {
+			then = "gate, then done"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%s\t%s\n", i+1, r.Name, len(r.Stacks), len(r.Shards), formatBake(r.Bake()), then)
 	}
 	_ = tw.Flush()
+	fmt.Fprintf(w, "\nThe gate after each ring: %s.\n", strings.Join(ring.Gates, ", "))
 	for _, r := range p.Rings {
 		fmt.Fprintf(w, "\n%s:\n", r.Name)
 		for i, sh := range r.Shards {
