@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"text/tabwriter"
 
@@ -88,7 +87,7 @@ func runRolloutRun(o rolloutRunOptions, stdout io.Writer) error {
 	fmt.Fprintln(tw, "STACK\tSTATUS\tERROR")
 	ok := true
 	for _, s := range res.Stacks {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Customer, s.Status, oneLine(s.Error))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Customer, s.Status, rollout.Why(s.Error))
 		ok = ok && (s.Status == rollout.Done || s.Status == rollout.SkippedDone)
 	}
 	_ = tw.Flush()
@@ -103,11 +102,4 @@ func runRolloutRun(o rolloutRunOptions, stdout io.Writer) error {
 		return exitWith(exitFailed)
 	}
 	return nil
-}
-
-// oneLine is the first line of an engine error, which says what failed;
-// the log above has the rest.
-func oneLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -35,13 +36,23 @@ func LastRelease(updates []auto.UpdateSummary) (string, bool) {
 		case "refresh", "rename", "preview":
 			continue
 		}
-		commit, ok := strings.CutPrefix(u.Message, messagePrefix)
+		commit, ok := strings.CutPrefix(unquote(u.Message), messagePrefix)
 		if u.Kind != "update" || u.Result != "succeeded" || !ok {
 			return "", false
 		}
 		return commit, true
 	}
 	return "", false
+}
+
+// unquote undoes the Automation API's quoting of update messages: it
+// passes --message=%q to the CLI without a shell, so the history holds the
+// message in Go quotes.
+func unquote(message string) string {
+	if s, err := strconv.Unquote(message); err == nil {
+		return s
+	}
+	return message
 }
 
 // AutoDeployer is the release's Deployer: the Pulumi engine through the

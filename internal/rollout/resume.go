@@ -227,7 +227,7 @@ func (o Outcome) WriteSummary(w io.Writer, resume string) {
 	if failed := o.Failed(); len(failed) > 0 {
 		fmt.Fprintf(w, "Failed (%d):\n", len(failed))
 		for _, f := range failed {
-			fmt.Fprintf(w, "  %s: %s\n", f.Customer, firstLine(f.Error))
+			fmt.Fprintf(w, "  %s: %s\n", f.Customer, Why(f.Error))
 		}
 	}
 	if ns := o.NotStarted(); len(ns) > 0 {
@@ -236,11 +236,19 @@ func (o Outcome) WriteSummary(w io.Writer, resume string) {
 	fmt.Fprintf(w, "Fix the failures, then resume (done stacks are not deployed again):\n  %s\n", resume)
 }
 
-// firstLine is the first line of an engine error, which is the one that
-// says what failed; the log has the rest.
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
+// Why is the line of a stack's error that says what failed: the engine's
+// first error (its stderr's "error: ..." line other than the closing
+// "error: update failed"), else the error's first line. The log has the
+// rest.
+func Why(errText string) string {
+	for _, line := range strings.Split(errText, "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "stderr:"))
+		if strings.HasPrefix(line, "error:") && line != "error: update failed" {
+			return strings.TrimSpace(strings.TrimPrefix(line, "error:"))
+		}
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(errText), "\n")
+	return first
 }
 
 // State reads from the backend where the rollout of the plan stands: each

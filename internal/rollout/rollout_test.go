@@ -232,6 +232,7 @@ func TestLastRelease(t *testing.T) {
 		{"failed since", []auto.UpdateSummary{rel("update", "failed", m), rel("update", "succeeded", m)}, "", false},
 		{"an up by hand since", []auto.UpdateSummary{rel("update", "succeeded", "hotfix"), rel("update", "succeeded", m)}, "", false},
 		{"destroyed since", []auto.UpdateSummary{rel("destroy", "succeeded", ""), rel("update", "succeeded", m)}, "", false},
+		{"quoted, as the Automation API passes it", []auto.UpdateSummary{rel("update", "succeeded", `"`+m+`"`)}, commit, true},
 		{"another commit", []auto.UpdateSummary{rel("update", "succeeded", "fhir-dr release abc")}, "abc", true},
 	} {
 		got, ok := rollout.LastRelease(c.updates)
@@ -353,6 +354,13 @@ Fix the failures, then resume (done stacks are not deployed again):
   broad    2 done
 Complete: every stack has 0123456789ab.
 `, summary.String())
+}
+
+func TestWhy(t *testing.T) {
+	assert.Equal(t, "the account already exists", rollout.Why("up: failed to run update: exit status 1\ncode: 1\n"+
+		"stdout: Updating (x):\n\nstderr: error: the account already exists\nerror: update failed\n"))
+	assert.Equal(t, "boom", rollout.Why("boom\nmore"))
+	assert.Equal(t, "", rollout.Why(""))
 }
 
 func TestToleratedFailuresGoOn(t *testing.T) {

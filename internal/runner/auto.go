@@ -160,7 +160,9 @@ func (t *autoTarget) Updates(ctx context.Context, n int) ([]auto.UpdateSummary, 
 	if err != nil {
 		return nil, fmt.Errorf("%s: history: %w", t.stack.Name(), err)
 	}
-	slices.SortFunc(updates, func(a, b auto.UpdateSummary) int { return b.Version - a.Version })
+	// The CLI lists the newest first; the file backend numbers no
+	// versions (all 0), which the stable sort leaves in that order.
+	slices.SortStableFunc(updates, func(a, b auto.UpdateSummary) int { return b.Version - a.Version })
 	return updates, nil
 }
 
