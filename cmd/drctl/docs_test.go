@@ -43,15 +43,24 @@ func TestCommandReference(t *testing.T) {
 	assert.EqualError(t, err, "README.md: the command reference's markers are missing")
 }
 
-// Every command is defined in its own file, cmd/drctl/<command>.go, and
-// documents itself: what it does, its exit statuses, each flag.
+// Every command is defined in its own file, cmd/drctl/<command>.go (a
+// subcommand in <command>_<subcommand>.go), and documents itself: what it
+// does, its exit statuses, each flag.
 func TestEveryCommandDocumented(t *testing.T) {
 	root := newRootCmd()
+	commands := root.Commands()
 	for _, c := range root.Commands() {
+		commands = append(commands, c.Commands()...)
+	}
+	for _, c := range commands {
 		if c.Name() == "__complete" {
 			continue // cobra's, for the completion scripts
 		}
-		_, err := os.Stat(c.Name() + ".go")
+		file := c.Name() + ".go"
+		if c.Parent() != root {
+			file = c.Parent().Name() + "_" + file
+		}
+		_, err := os.Stat(file)
 		assert.NoError(t, err, "drctl %s has a file of its own", c.Name())
 		assert.NotEmpty(t, c.Short, c.Name())
 		assert.NotEmpty(t, c.Long, c.Name())

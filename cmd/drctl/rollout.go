@@ -24,7 +24,8 @@ wave-1, wave-2, wave-3, broad, in that order. Each ring is split into at most --
 ring come its bake time and its gate. A ring in which more than 10% of the started stacks fail halts the
 rollout. Every stack records the released commit in its history, and every run reads it first, so a
 re-run or a resume never deploys a stack that is done (README "Releasing in rings").`,
-		Args: noArgs(""),
+		Args:        noArgs(""),
+		Annotations: map[string]string{exitAnnotation: "each subcommand's, below; without one, drctl rollout prints this help and exits 0."},
 	}
 	cmd.AddGroup(&cobra.Group{ID: "rollout", Title: "Commands:"})
 	// drctl has one help command, at the top.
