@@ -63,13 +63,16 @@ func runRolloutResume(o rolloutResumeOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := rollout.CheckCheckout(ctx, root, p.Commit); err != nil {
+		return err
+	}
 	d, done, err := o.deployer(root)
 	if err != nil {
 		return err
 	}
 	defer done()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	opts := rollout.ResumeOptions{Parallel: o.parallel, Log: stdout, Out: stdout}
 	if o.skipBake {
 		opts.Bake = func(context.Context, time.Duration) error { return nil }

@@ -71,13 +71,16 @@ func runRolloutRun(o rolloutRunOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := rollout.CheckCheckout(ctx, root, p.Commit); err != nil {
+		return err
+	}
 	d, done, err := o.deployer(root)
 	if err != nil {
 		return err
 	}
 	defer done()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	res, err := rollout.RunShard(ctx, d, p, o.ring, o.shard, rollout.RunOptions{Parallel: o.parallel, Log: stdout})
 	if err != nil {
 		return err

@@ -138,3 +138,29 @@ Fix the failures, then resume (done stacks are not deployed again):
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, `required flag(s) "shard" not set`)
 }
+
+// A release deploys what is on disk and records the plan's commit: the
+// checkout must be that commit, with no change to tracked files.
+func TestRolloutRunRefusesAnotherCheckout(t *testing.T) {
+	dir := rolloutProject(t, 2)
+	code, out, errOut := runDrctl(t, "rollout", "plan", "--all", "--json")
+	require.Equal(t, 0, code, errOut)
+	head := headCommit(t, dir)
+	other := strings.Replace(out, head, strings.Repeat("e", 40), 1)
+	require.NoError(t, os.WriteFile("other.json", []byte(other), 0o644))
+	code, _, errOut = runDrctl(t, "rollout", "run", "--plan", "other.json", "--ring", "broad", "--shard", "0")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "drctl rollout run: the plan releases eeeeeeeeeeee, but the checkout is at "+head[:12]+
+		": run git checkout "+strings.Repeat("e", 40)+", then this command again\n", errOut)
+
+	require.NoError(t, os.WriteFile("plan.json", []byte(out), 0o644))
+	file := filepath.Join(dir, stackfile.Path("customer0001"))
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, append(b, "# edited\n"...), 0o644))
+	code, _, errOut = runDrctl(t, "rollout", "resume", "--plan", "plan.json")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "drctl rollout resume: the checkout has changes that are not in "+head[:12]+
+		" (stacks/Pulumi.customer0001.yaml): a release deploys only what is committed; commit them and plan again, "+
+		"or git checkout -- . to drop them\n", errOut)
+}
