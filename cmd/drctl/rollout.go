@@ -8,8 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/rollout"
-	"github.com/fhir-dr/fhir-dr/internal/runner"
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
@@ -65,21 +65,21 @@ func (f *releaseFlags) add(cmd *cobra.Command) {
 	markFileFlag(cmd, "policy-pack-config", "json")
 }
 
-// deployer is the release's deployer over the project at root; done
-// removes its workspaces.
-func (f *releaseFlags) deployer(root string) (d *rollout.AutoDeployer, done func(), err error) {
+// deployer is the release's deployer of commit over the project at root;
+// done removes its workspaces.
+func (f *releaseFlags) deployer(root, commit string) (d *rollout.AutoDeployer, done func(), err error) {
 	work, err := os.MkdirTemp("", "fhir-dr-rollout-")
 	if err != nil {
 		return nil, nil, err
 	}
-	a := &runner.Auto{ProjectRoot: root, WorkRoot: work, Program: program.Run, CLI: f.cli, CreateStacks: f.create}
+	a := &engine.Auto{ProjectRoot: root, WorkRoot: work, Program: program.Run, CLI: f.cli, CreateStacks: f.create}
 	if f.policyPack != "" {
 		a.PolicyPacks = []string{absPath(f.policyPack)}
 		if f.policyConfig != "" {
 			a.PolicyPackConfigs = []string{absPath(f.policyConfig)}
 		}
 	}
-	return &rollout.AutoDeployer{Auto: a}, func() { _ = os.RemoveAll(work) }, nil
+	return rollout.NewAutoDeployer(a, commit), func() { _ = os.RemoveAll(work) }, nil
 }
 
 // resumeCommand is the one command that finishes the rollout of plan with

@@ -68,7 +68,7 @@ func runRolloutResume(o rolloutResumeOptions, stdout io.Writer) error {
 	if err := rollout.CheckCheckout(ctx, root, p.Commit); err != nil {
 		return err
 	}
-	d, done, err := o.deployer(root)
+	d, done, err := o.deployer(root, p.Commit)
 	if err != nil {
 		return err
 	}

@@ -76,7 +76,7 @@ func runRolloutRun(o rolloutRunOptions, stdout io.Writer) error {
 	if err := rollout.CheckCheckout(ctx, root, p.Commit); err != nil {
 		return err
 	}
-	d, done, err := o.deployer(root)
+	d, done, err := o.deployer(root, p.Commit)
 	if err != nil {
 		return err
 	}

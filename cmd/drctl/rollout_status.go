@@ -64,7 +64,7 @@ func runRolloutStatus(o rolloutStatusOptions, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		d, done, err := o.deployer(root)
+		d, done, err := o.deployer(root, p.Commit)
 		if err != nil {
 			return err
 		}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
-	"github.com/fhir-dr/fhir-dr/internal/runner"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 )
 
 // messagePrefix starts the update message of a release.
@@ -56,37 +56,41 @@ func unquote(message string) string {
 }
 
 // AutoDeployer is the release's Deployer: the Pulumi engine through the
-// release runner's Auto, which opens each stack's workspace and selects
-// its stack in the backend. Each stack is opened once per run, for the
-// read and the deploy.
+// release's engine.Auto, which opens each stack's workspace and selects its
+// stack in the backend. Each stack is opened once per run, for the read and
+// the deploy. Make it with NewAutoDeployer.
 type AutoDeployer struct {
-	// Auto opens the stacks. Its Message is set per commit; the rest is
-	// used as it is.
-	Auto *runner.Auto
+	auto   *engine.Auto
+	commit string
 
 	mu     sync.Mutex
-	opened map[string]runner.Target
+	opened map[string]engine.Target
 }
 
-// open opens the customer's stack for commit, once.
-func (d *AutoDeployer) open(ctx context.Context, customer, commit string) (runner.Target, error) {
+// NewAutoDeployer releases commit through a, whose updates it makes record
+// the release (a.Message = ReleaseMessage(commit)).
+func NewAutoDeployer(a *engine.Auto, commit string) *AutoDeployer {
+	a.Message = ReleaseMessage(commit)
+	return &AutoDeployer{auto: a, commit: commit, opened: map[string]engine.Target{}}
+}
+
+// open opens the customer's stack, once.
+func (d *AutoDeployer) open(ctx context.Context, customer, commit string) (engine.Target, error) {
+	if commit != d.commit {
+		return nil, fmt.Errorf("this deployer releases %s, not %s", short(d.commit), short(commit))
+	}
 	d.mu.Lock()
 	t, ok := d.opened[customer]
 	d.mu.Unlock()
 	if ok {
 		return t, nil
 	}
-	a := *d.Auto
-	a.Message = ReleaseMessage(commit)
-	t, err := a.Open(ctx, customer)
+	t, err := d.auto.Open(ctx, customer)
 	if err != nil {
 		return nil, err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.opened == nil {
-		d.opened = map[string]runner.Target{}
-	}
 	d.opened[customer] = t
 	return t, nil
 }
@@ -97,9 +101,9 @@ func (d *AutoDeployer) Released(ctx context.Context, customer, commit string) (b
 	if err != nil {
 		return false, err
 	}
-	h, ok := t.(runner.History)
+	h, ok := t.(engine.History)
 	if !ok {
-		return false, errors.New("the runner cannot read the stack's history")
+		return false, errors.New("the engine cannot read the stack's history")
 	}
 	updates, err := h.Updates(ctx, historyDepth)
 	if err != nil {
@@ -120,7 +124,7 @@ func (d *AutoDeployer) Up(ctx context.Context, customer, commit string, log io.W
 		delete(d.opened, customer)
 		d.mu.Unlock()
 	}()
-	changes, err := t.Run(ctx, runner.Up, log)
+	changes, err := t.Run(ctx, engine.Up, log)
 	if err != nil {
 		return changes, fmt.Errorf("up: %w", err)
 	}

@@ -13,6 +13,6 @@
 // stack that is done.
 //
 // The logic is here, over the Deployer interface (one stack at a time);
-// AutoDeployer is the Pulumi engine through internal/runner, and the drctl
+// AutoDeployer is the Pulumi engine through internal/engine, and the drctl
 // rollout commands are thin over it.
 package rollout

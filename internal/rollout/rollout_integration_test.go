@@ -18,9 +18,8 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/internal/azurefake"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
-	"github.com/fhir-dr/fhir-dr/internal/rehearse"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/rollout"
-	"github.com/fhir-dr/fhir-dr/internal/runner"
 	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/program"
 	"github.com/fhir-dr/fhir-dr/stackfile"
@@ -57,11 +56,11 @@ func writeFleet(t *testing.T) string {
 
 // history returns the stack's updates (kind, result, start time), newest
 // first, and the message of the newest.
-func history(t *testing.T, a *runner.Auto, customer string) ([]string, string) {
+func history(t *testing.T, a *engine.Auto, customer string) ([]string, string) {
 	t.Helper()
 	target, err := a.Open(context.Background(), customer)
 	require.NoError(t, err)
-	updates, err := target.(runner.History).Updates(context.Background(), 100)
+	updates, err := target.(engine.History).Updates(context.Background(), 100)
 	require.NoError(t, err)
 	var list []string
 	for _, u := range updates {
@@ -80,11 +79,11 @@ func history(t *testing.T, a *runner.Auto, customer string) ([]string, string) {
 // stacks get no new update in their history.
 func TestRolloutHaltsAndResumesThroughTheEngine(t *testing.T) {
 	project := writeFleet(t)
-	session, err := rehearse.NewSession(rehearse.Options{ProjectRoot: testfleet.RepoRoot(), Program: program.Run})
+	session, err := engine.NewSession(engine.SessionOptions{ProjectRoot: testfleet.RepoRoot(), Program: program.Run})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, session.Close()) })
-	newAuto := func() *runner.Auto {
-		return &runner.Auto{ProjectRoot: project, WorkRoot: t.TempDir(), Program: program.Run, CLI: session.CLIPath(),
+	newAuto := func() *engine.Auto {
+		return &engine.Auto{ProjectRoot: project, WorkRoot: t.TempDir(), Program: program.Run, CLI: session.CLIPath(),
 			Env: session.Env(), CreateStacks: true}
 	}
 
@@ -109,7 +108,7 @@ func TestRolloutHaltsAndResumesThroughTheEngine(t *testing.T) {
 	session.Provider().Add(accountID, azurestandin.Resource{Type: cosmosdb.DatabaseAccountToken})
 
 	var log, progress bytes.Buffer
-	out := rollout.Resume(context.Background(), &rollout.AutoDeployer{Auto: newAuto()}, plan,
+	out := rollout.Resume(context.Background(), rollout.NewAutoDeployer(newAuto(), plan.Commit), plan,
 		rollout.ResumeOptions{Parallel: 2, Log: &log, Out: &progress, Bake: noBake})
 	var summary bytes.Buffer
 	out.WriteSummary(&summary, "drctl rollout resume --plan plan.json")
@@ -143,7 +142,7 @@ func TestRolloutHaltsAndResumesThroughTheEngine(t *testing.T) {
 		require.Len(t, versions, 1, c)
 		before[c] = versions
 	}
-	state, err := rollout.State(context.Background(), &rollout.AutoDeployer{Auto: newAuto()}, plan, 2)
+	state, err := rollout.State(context.Background(), rollout.NewAutoDeployer(newAuto(), plan.Commit), plan, 2)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"early2", "broad1", "broad2"}, state.NotStarted())
 
@@ -151,7 +150,7 @@ func TestRolloutHaltsAndResumesThroughTheEngine(t *testing.T) {
 	// but the plan, finishes the rollout.
 	session.Provider().Remove(accountID)
 	log.Reset()
-	again := rollout.Resume(context.Background(), &rollout.AutoDeployer{Auto: newAuto()}, plan,
+	again := rollout.Resume(context.Background(), rollout.NewAutoDeployer(newAuto(), plan.Commit), plan,
 		rollout.ResumeOptions{Parallel: 2, Log: &log, Bake: noBake})
 	assert.Equal(t, map[string]rollout.Status{
 		"canary1": rollout.SkippedDone, "canary2": rollout.SkippedDone, "early1": rollout.SkippedDone, "early2": rollout.Done,

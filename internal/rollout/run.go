@@ -11,7 +11,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/fhir-dr/fhir-dr/internal/runner"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 )
 
 // Status is what a run did with one stack.
@@ -55,7 +55,7 @@ type ShardResult struct {
 }
 
 // Deployer releases one stack at a time; the release's implementation is
-// AutoDeployer (the Pulumi engine through internal/runner), tests use
+// AutoDeployer (the Pulumi engine through internal/engine), tests use
 // fakes. It is called from several goroutines at once.
 type Deployer interface {
 	// Released reports whether the stack's last update released commit
@@ -78,12 +78,12 @@ type RunOptions struct {
 }
 
 // Deploy releases commit to stacks through the release runner
-// (runner.Run), opts.Parallel at a time: a stack whose history says it
+// (engine.Run), opts.Parallel at a time: a stack whose history says it
 // already has commit is skipped, the others are deployed. Results are in
 // the order of stacks. When ctx is canceled no further stack starts.
 func Deploy(ctx context.Context, d Deployer, commit string, stacks []string, opts RunOptions) []StackResult {
 	opener := &deployOpener{d: d, commit: commit, skipped: map[string]bool{}}
-	runs := runner.Run(ctx, opener, runner.Up, stacks, runner.Options{Parallel: opts.Parallel, Log: opts.Log})
+	runs := engine.Run(ctx, opener, engine.Up, stacks, engine.RunOptions{Parallel: opts.Parallel, Log: opts.Log})
 	out := make([]StackResult, len(runs))
 	for i, r := range runs {
 		res := StackResult{Customer: r.Customer}
@@ -102,7 +102,7 @@ func Deploy(ctx context.Context, d Deployer, commit string, stacks []string, opt
 	return out
 }
 
-// deployOpener adapts a Deployer to the runner: each stack's run reads its
+// deployOpener adapts a Deployer to the release runner: each stack's run reads its
 // released commit first and deploys only when it differs.
 type deployOpener struct {
 	d      Deployer
@@ -112,7 +112,7 @@ type deployOpener struct {
 	skipped map[string]bool
 }
 
-func (o *deployOpener) Open(_ context.Context, customer string) (runner.Target, error) {
+func (o *deployOpener) Open(_ context.Context, customer string) (engine.Target, error) {
 	return &deployTarget{o: o, customer: customer}, nil
 }
 
@@ -127,7 +127,7 @@ type deployTarget struct {
 	customer string
 }
 
-func (t *deployTarget) Run(ctx context.Context, _ runner.Operation, log io.Writer) (map[string]int, error) {
+func (t *deployTarget) Run(ctx context.Context, _ engine.Operation, log io.Writer) (map[string]int, error) {
 	released, err := t.o.d.Released(ctx, t.customer, t.o.commit)
 	if err != nil {
 		return nil, fmt.Errorf("reading the released commit from the stack's history: %w", err)
