@@ -283,16 +283,15 @@ func (p Plan) WriteText(w io.Writer) {
 
 // formatBake writes a bake time the short way ("1h", "30m", "none").
 func formatBake(d time.Duration) string {
-	if d == 0 {
+	switch {
+	case d == 0:
 		return "none"
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
 	}
-	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	s = strings.TrimSuffix(s, "h0m")
-	if strings.HasSuffix(d.String(), "h0m0s") {
-		s += "h"
-	}
-	return s
+	return d.String()
 }
 
 // short is a commit's abbreviation for people.

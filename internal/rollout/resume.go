@@ -99,22 +99,21 @@ func Resume(ctx context.Context, d Deployer, p Plan, opts ResumeOptions) Outcome
 		c := count(results)
 		fmt.Fprintf(opts.Out, "ring %s: %d deployed, %d already done, %d failed, %d not started\n",
 			pr.Name, c[Done], c[SkippedDone], c[Failed], c[NotStarted])
-		out.Halted, out.Reason = pr.Name, haltReason(ctx, c)
-		if out.Reason != "" {
-			continue
-		}
-		if c[Done] > 0 && pr.Bake() > 0 {
+		reason := haltReason(ctx, c)
+		if reason == "" && c[Done] > 0 && pr.Bake() > 0 {
 			fmt.Fprintf(opts.Out, "ring %s: baking %s before its gate\n", pr.Name, formatBake(pr.Bake()))
 			if err := opts.Bake(ctx, pr.Bake()); err != nil {
-				out.Reason = fmt.Sprintf("interrupted during the bake: %v", err)
-				continue
+				reason = fmt.Sprintf("interrupted during the bake: %v", err)
 			}
 		}
-		if err := opts.Gate.Check(ctx, pr, customers(results, Done, SkippedDone), opts.Out); err != nil {
-			out.Reason = fmt.Sprintf("the gate failed: %v", err)
-			continue
+		if reason == "" {
+			if err := opts.Gate.Check(ctx, pr, customers(results, Done, SkippedDone), opts.Out); err != nil {
+				reason = fmt.Sprintf("the gate failed: %v", err)
+			}
 		}
-		out.Halted = ""
+		if reason != "" {
+			out.Halted, out.Reason = pr.Name, reason
+		}
 	}
 	return out
 }

@@ -102,8 +102,8 @@ func Deploy(ctx context.Context, d Deployer, commit string, stacks []string, opt
 	return out
 }
 
-// deployOpener adapts a Deployer to the release runner: each stack's run reads its
-// released commit first and deploys only when it differs.
+// deployOpener adapts a Deployer to the release runner: each stack's run
+// reads its released commit first and deploys only when it differs.
 type deployOpener struct {
 	d      Deployer
 	commit string
