@@ -17,7 +17,7 @@ import (
 // subcommand is a file of its own (rollout_<name>.go).
 func newRolloutCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "rollout",
+		Use:   "rollout <command>",
 		Short: "release a change in rings: plan, run a shard, status, resume",
 		Long: `drctl rollout releases a change to the fleet in rings (each stack file's release.ring): canary, early,
 wave-1, wave-2, wave-3, broad, in that order. Each ring is split into at most --max-shards CI jobs; after a
