@@ -438,7 +438,7 @@ func TestRunShardAndResults(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(dir, "broad-0.json"))
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"ring": "broad", "shard": 0, "commit": "`+commit+`", "stacks": [
-		{"customer": "c1", "status": "skipped-done"}, {"customer": "c2", "status": "failed", "error": "boom"}]}`, string(b))
+		{"customer": "c1", "status": "skipped-done", "error": ""}, {"customer": "c2", "status": "failed", "error": "boom"}]}`, string(b))
 	assert.Contains(t, log.String(), "[c1] already released at 0123456789ab: not deployed again\n")
 	assert.Equal(t, []string{"c2"}, f.upsOf())
 

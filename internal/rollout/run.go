@@ -38,8 +38,8 @@ type StackResult struct {
 	Customer string `json:"customer"`
 	// Status is what happened.
 	Status Status `json:"status"`
-	// Error is the failure, for Failed.
-	Error string `json:"error,omitempty"`
+	// Error is the failure, for Failed; "" otherwise.
+	Error string `json:"error"`
 }
 
 // ShardResult is what drctl rollout run writes with --results: one shard
