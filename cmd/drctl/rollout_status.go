@@ -37,7 +37,7 @@ without, it reads each stack's history in the backend (released or not: the back
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.plan, "plan", "", "the plan `file` (drctl rollout plan --json). Required.")
-	f.StringVar(&o.results, "results", "", "the `directory` of shard results (*.json) to read instead of the backend")
+	f.StringVar(&o.results, "results", "", "the `directory` of shard results (*.json, at any depth) to read instead of the backend")
 	newIntAtLeast(cmd, &o.parallel, "parallel", 8, 1, "stack histories read at once")
 	o.releaseFlags.add(cmd)
 	_ = cmd.MarkFlagRequired("plan")

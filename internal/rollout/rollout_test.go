@@ -434,8 +434,9 @@ func TestRunShardAndResults(t *testing.T) {
 	res, err := rollout.RunShard(context.Background(), f, p, "broad", 0, rollout.RunOptions{Log: &log})
 	require.NoError(t, err)
 	dir := t.TempDir()
-	require.NoError(t, rollout.WriteResults(filepath.Join(dir, "broad-0.json"), res))
-	b, err := os.ReadFile(filepath.Join(dir, "broad-0.json"))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "broad-0"), 0o755))
+	require.NoError(t, rollout.WriteResults(filepath.Join(dir, "broad-0", "broad-0.json"), res))
+	b, err := os.ReadFile(filepath.Join(dir, "broad-0", "broad-0.json"))
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"ring": "broad", "shard": 0, "commit": "`+commit+`", "stacks": [
 		{"customer": "c1", "status": "skipped-done", "error": ""}, {"customer": "c2", "status": "failed", "error": "boom"}]}`, string(b))
@@ -450,6 +451,7 @@ func TestRunShardAndResults(t *testing.T) {
 	// The status by the results: canary and early have none.
 	results, err := rollout.ReadResults(dir, p)
 	require.NoError(t, err)
+	require.Len(t, results, 1, "found in the artifact's directory")
 	out := rollout.StateFromResults(p, results)
 	assert.Equal(t, "", out.Halted, "canary not started: the rollout is where it goes on")
 	assert.Equal(t, []string{"a1", "a2", "b1", "b2"}, out.NotStarted())

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -163,36 +165,39 @@ func WriteResults(path string, r ShardResult) error {
 	return nil
 }
 
-// ReadResults reads the shard results (*.json) in dir that belong to the
-// plan's commit; results of another commit are an error, since mixing them
-// would report stacks done that are not.
+// ReadResults reads the shard results (*.json, at any depth: a workflow
+// downloads each job's artifact into a directory of its own) under dir
+// that belong to the plan's commit; results of another commit are an
+// error, since mixing them would report stacks done that are not.
 func ReadResults(dir string, p Plan) ([]ShardResult, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("reading the results: %w", err)
-	}
 	var out []ShardResult
 	var errs []error
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
-			continue
+	walk := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
 		}
-		path := dir + string(os.PathSeparator) + e.Name()
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
+			return nil
+		}
 		b, err := os.ReadFile(path)
 		if err != nil {
 			errs = append(errs, err)
-			continue
+			return nil
 		}
 		var r ShardResult
 		if err := json.Unmarshal(b, &r); err != nil {
 			errs = append(errs, fmt.Errorf("%s: not a shard result: %w", path, err))
-			continue
+			return nil
 		}
 		if r.Commit != p.Commit {
 			errs = append(errs, fmt.Errorf("%s: results of commit %s, the plan releases %s", path, short(r.Commit), short(p.Commit)))
-			continue
+			return nil
 		}
 		out = append(out, r)
+		return nil
+	})
+	if walk != nil {
+		return nil, fmt.Errorf("reading the results: %w", walk)
 	}
 	return out, errors.Join(errs...)
 }
