@@ -18,10 +18,10 @@ import (
 func newRolloutCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rollout <command>",
-		Short: "release a change in rings: plan, run a shard, status, resume",
+		Short: "release a change in rings: plan, run a shard, gate a ring, status, resume",
 		Long: `drctl rollout releases a change to the fleet in rings (each stack file's release.ring): canary, early,
 wave-1, wave-2, wave-3, broad, in that order. Each ring is split into at most --max-shards CI jobs; after a
-ring come its bake time and its gate. A ring in which more than 10% of the started stacks fail halts the
+ring come its bake time and its gate (drctl rollout gate). A ring in which more than 10% of the started stacks fail halts the
 rollout. Every stack records the released commit in its history, and every run reads it first, so a
 re-run or a resume never deploys a stack that is done (README "Releasing in rings").`,
 		Args:        noArgs(""),
@@ -30,7 +30,7 @@ re-run or a resume never deploys a stack that is done (README "Releasing in ring
 	cmd.AddGroup(&cobra.Group{ID: "rollout", Title: "Commands:"})
 	// drctl has one help command, at the top.
 	cmd.SetUsageTemplate(strings.Replace(usageTemplate, "{{.CommandPath}} help <command>", "drctl help rollout <command>", 1))
-	for _, sub := range []*cobra.Command{newRolloutPlanCmd(), newRolloutRunCmd(), newRolloutStatusCmd(), newRolloutResumeCmd()} {
+	for _, sub := range []*cobra.Command{newRolloutPlanCmd(), newRolloutRunCmd(), newRolloutGateCmd(), newRolloutStatusCmd(), newRolloutResumeCmd()} {
 		sub.GroupID = "rollout"
 		cmd.AddCommand(sub)
 	}
