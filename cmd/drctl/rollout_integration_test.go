@@ -70,8 +70,8 @@ func TestRolloutCommands(t *testing.T) {
       "status": "done"`)
 
 	// The rest, from here: the canary is done, early halts, broad waits.
-	resume := "drctl rollout resume --plan plan.json --pulumi " + cli + " --create-stacks"
-	code, out, _ = runDrctl(t, "rollout", "resume", "--plan", "plan.json", "--pulumi", cli, "--create-stacks", "--skip-bake")
+	resume := "drctl rollout resume --plan plan.json --pulumi " + cli + " --create-stacks --offline-gate --skip-bake"
+	code, out, _ = runDrctl(t, "rollout", "resume", "--plan", "plan.json", "--pulumi", cli, "--create-stacks", "--offline-gate", "--skip-bake")
 	assert.Equal(t, 1, code, out)
 	assert.Contains(t, out, "[cana] already released at ")
 	assert.Contains(t, out, "  canary   1 skipped-done\n  early    1 failed  <- halted: 1 of 1 started stacks failed, more than 10%\n  broad    1 not-started\n")
@@ -85,7 +85,7 @@ func TestRolloutCommands(t *testing.T) {
 
 	// Fixed, the one command finishes it.
 	session.Provider().Remove(accountID)
-	code, out, _ = runDrctl(t, "rollout", "resume", "--plan", "plan.json", "--pulumi", cli, "--create-stacks", "--skip-bake")
+	code, out, _ = runDrctl(t, "rollout", "resume", "--plan", "plan.json", "--pulumi", cli, "--create-stacks", "--offline-gate", "--skip-bake")
 	require.Equal(t, 0, code, out)
 	assert.Contains(t, out, "  canary   1 skipped-done\n  early    1 done\n  broad    1 done\nComplete: every stack has ")
 	code, out, errOut = runDrctl(t, "rollout", "status", "--plan", "plan.json", "--pulumi", cli)

@@ -1,17 +1,25 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/fhir-dr/fhir-dr/internal/failover"
+	"github.com/fhir-dr/fhir-dr/internal/gate"
+	"github.com/fhir-dr/fhir-dr/internal/health"
 	"github.com/fhir-dr/fhir-dr/internal/rollout"
+	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
@@ -158,9 +166,62 @@ func TestRolloutRunRefusesAnotherCheckout(t *testing.T) {
 	b, err := os.ReadFile(file)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(file, append(b, "# edited\n"...), 0o644))
-	code, _, errOut = runDrctl(t, "rollout", "resume", "--plan", "plan.json")
+	code, _, errOut = runDrctl(t, "rollout", "resume", "--plan", "plan.json", "--offline-gate")
 	assert.Equal(t, 1, code)
 	assert.Equal(t, "drctl rollout resume: the checkout has changes that are not in "+head[:12]+
 		" (stacks/Pulumi.customer0001.yaml): a release deploys only what is committed; commit them and plan again, "+
 		"or git checkout -- . to drop them\n", errOut)
+}
+
+// A resume gates each ring in Azure unless told it is a rehearsal.
+func TestRolloutResumeNeedsAGate(t *testing.T) {
+	rolloutProject(t, 2)
+	t.Setenv("AZURE_SUBSCRIPTION_ID", "")
+	t.Setenv("AZURE_ARM_ENDPOINT", "")
+	code, out, errOut := runDrctl(t, "rollout", "plan", "--all", "--json")
+	require.Equal(t, 0, code, errOut)
+	require.NoError(t, os.WriteFile("plan.json", []byte(out), 0o644))
+	code, _, errOut = runDrctl(t, "rollout", "resume", "--plan", "plan.json")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "drctl rollout resume: --subscription (or AZURE_SUBSCRIPTION_ID) is required: each ring's gate checks Azure "+
+		"(--offline-gate for an offline rehearsal)\n")
+}
+
+// The resume's gate is drctl rollout gate's, over the run's own results:
+// it passes a healthy ring, and halts one with a stack not started, or
+// unhealthy, without a results file.
+func TestResumeGateOverARM(t *testing.T) {
+	fx := newGateFixture(t, gatePlan)
+	fx.healthy(t, "contoso", "litware")
+	planFile := filepath.Join(fx.dir, "plan.json")
+	gp, err := gate.ReadPlan(planFile)
+	require.NoError(t, err)
+	a := armFlags{endpoint: fx.arm.URL, tryTimeout: failover.DefaultRetry.TryTimeout, maxRetryAfter: failover.DefaultRetry.MaxRetryAfter}
+	client, err := a.client(io.Discard)
+	require.NoError(t, err)
+	g := &armGate{plan: gp, planFile: planFile, root: testfleet.Root(), arm: armFlags{subscription: gateSub}, reader: client,
+		parallel: 2, minAvails: health.DefaultMinAvailability}
+	ring := func(name string, bake int) rollout.PlanRing { return rollout.PlanRing{Name: name, BakeSeconds: bake} }
+
+	var log bytes.Buffer
+	err = g.Check(context.Background(), ring("canary", 600), []rollout.StackResult{
+		{Customer: "contoso", Status: rollout.Done}, {Customer: "litware", Status: rollout.SkippedDone}}, &log)
+	require.NoError(t, err, log.String())
+	assert.Contains(t, log.String(), "Ring canary of commit c0ffee1: 2 stacks, 2 done, 0 failed, 0 not started (2 of 2 shards reported).\n")
+	assert.Contains(t, log.String(), "PASS: ring canary of commit c0ffee1: 2 of 2 stacks released, baked 10m0s, healthy: ring early may start.\n")
+	assert.Equal(t, []time.Duration{time.Minute, time.Minute, time.Minute, time.Minute, time.Minute, time.Minute, time.Minute,
+		time.Minute, time.Minute, time.Minute}, fx.sleeps, "contoso was deployed now: the ring's 10 minutes of bake, a poll a minute")
+
+	log.Reset()
+	fx.sleeps = nil
+	err = g.Check(context.Background(), ring("canary", 600), []rollout.StackResult{
+		{Customer: "contoso", Status: rollout.SkippedDone}, {Customer: "litware", Status: rollout.NotStarted}}, &log)
+	assert.EqualError(t, err, "ring canary did not pass (the gate's report is above)")
+	assert.Contains(t, log.String(), "HALT: ring canary of commit c0ffee1: 1 stacks of the ring were not started")
+	assert.Empty(t, fx.sleeps, "nothing deployed now: no bake")
+
+	log.Reset()
+	err = g.Check(context.Background(), ring("early", 0), []rollout.StackResult{{Customer: "fabrikam", Status: rollout.Done}}, &log)
+	assert.Error(t, err, "fabrikam's endpoints are not known healthy")
+	assert.Contains(t, log.String(), "HALT: ring early of commit c0ffee1")
 }

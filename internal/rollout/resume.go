@@ -12,14 +12,15 @@ import (
 	"github.com/fhir-dr/fhir-dr/internal/rollout/ring"
 )
 
-// Gate checks a ring's health after its bake, before the next ring starts
-// (the checks of Gates). drctl rollout gate checks them against Azure;
+// Gate checks a ring's health before the next ring starts (the checks of
+// Gates). drctl rollout resume's is drctl rollout gate's, against Azure,
+// which bakes itself (the resume's Bake then waits for nothing);
 // OfflineGate stands in where there is no Azure.
 type Gate interface {
-	// Check checks r's gates over its released stacks and returns nil
-	// when every gate passes, else an error that says which failed and
-	// for which stacks.
-	Check(ctx context.Context, r PlanRing, stacks []string, log io.Writer) error
+	// Check checks r's gates given what happened to its stacks in this
+	// run (results, in the plan's order) and returns nil when every gate
+	// passes, else an error that says which failed and for which stacks.
+	Check(ctx context.Context, r PlanRing, results []StackResult, log io.Writer) error
 }
 
 // OfflineGate passes every gate without checking, and says so: the
@@ -27,7 +28,7 @@ type Gate interface {
 type OfflineGate struct{}
 
 // Check passes.
-func (OfflineGate) Check(_ context.Context, r PlanRing, _ []string, log io.Writer) error {
+func (OfflineGate) Check(_ context.Context, r PlanRing, _ []StackResult, log io.Writer) error {
 	fmt.Fprintf(log, "ring %s: gates not checked (offline): %s\n", r.Name, strings.Join(r.Gates, ", "))
 	return nil
 }
@@ -107,7 +108,7 @@ func Resume(ctx context.Context, d Deployer, p Plan, opts ResumeOptions) Outcome
 			}
 		}
 		if reason == "" {
-			if err := opts.Gate.Check(ctx, pr, customers(results, Done, SkippedDone), opts.Out); err != nil {
+			if err := opts.Gate.Check(ctx, pr, results, opts.Out); err != nil {
 				reason = fmt.Sprintf("the gate failed: %v", err)
 			}
 		}

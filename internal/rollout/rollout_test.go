@@ -389,8 +389,12 @@ func TestToleratedFailuresGoOn(t *testing.T) {
 // failingGate fails the gate of one ring.
 type failingGate struct{ ring string }
 
-func (g failingGate) Check(_ context.Context, r rollout.PlanRing, stacks []string, _ io.Writer) error {
+func (g failingGate) Check(_ context.Context, r rollout.PlanRing, results []rollout.StackResult, _ io.Writer) error {
 	if r.Name == g.ring {
+		var stacks []string
+		for _, s := range results {
+			stacks = append(stacks, s.Customer+" "+string(s.Status))
+		}
 		return fmt.Errorf("no-dr-alert-firing: %s", strings.Join(stacks, ", "))
 	}
 	return nil
@@ -401,7 +405,7 @@ func TestAFailedGateHalts(t *testing.T) {
 	f := newFake()
 	out := rollout.Resume(context.Background(), f, p, rollout.ResumeOptions{Bake: noBake, Gate: failingGate{"canary"}})
 	assert.Equal(t, "canary", out.Halted)
-	assert.Equal(t, "the gate failed: no-dr-alert-firing: a1, a2", out.Reason)
+	assert.Equal(t, "the gate failed: no-dr-alert-firing: a1 done, a2 done", out.Reason)
 	assert.Equal(t, []string{"b1", "b2", "c1", "c2"}, out.NotStarted())
 }
 
