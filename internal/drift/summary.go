@@ -225,14 +225,16 @@ func render(s Summary, byKind map[Kind][]Stack, of int, first, last time.Time) s
 			listed++
 		}
 	}
+	// The more urgent kinds come first and take what they need, leaving
+	// each later kind at least minShare.
+	const minShare = 6000
 	for _, sec := range sections {
 		stacks := byKind[sec.kind]
 		if len(stacks) == 0 {
 			continue
 		}
-		share := (budget - b.Len()) / listed
 		listed--
-		writeSection(&b, sec.title, sec.what, stacks, false, share)
+		writeSection(&b, sec.title, sec.what, stacks, false, budget-b.Len()-minShare*listed)
 	}
 	return b.String()
 }
@@ -261,8 +263,14 @@ func writeSection(b *strings.Builder, title, what string, stacks []Stack, detail
 func entry(st Stack, detailed bool) string {
 	var b strings.Builder
 	msg := st.Message
-	if st.Kind == KindFailed {
+	switch {
+	case st.Kind == KindFailed:
 		msg = "the check failed: " + firstLine(st.Error)
+		if !detailed {
+			msg = clip(msg, maxError/2)
+		}
+	case st.Kind == KindFailover && st.Failover != nil && !detailed:
+		msg = fmt.Sprintf("Azure failed over to %s on its own; the stack file says %s", st.Failover.AzureWriteRegion, st.Failover.StackWriteRegion)
 	}
 	fmt.Fprintf(&b, "- **%s**: %s: %s\n", st.Customer, clip(plain(msg), maxError), code(st.Command))
 	if !detailed {
