@@ -287,35 +287,116 @@ func priorityOnly(state, azure map[string]any) bool {
 }
 
 // properties are the observed resource's differing properties, from the
-// detailed diff where the engine gives one, else its top-level keys.
+// detailed diff where the engine gives one, else its top-level keys; a
+// path whose values are objects or lists of the same length on both sides
+// (a provider may report "tags" for one tag added) is broken down into
+// the properties within it that differ.
 func properties(o Observed) []Property {
 	var props []Property
+	add := func(path, change string) {
+		sv, inState := lookup(o.State, path)
+		av, inAzure := lookup(o.Azure, path)
+		switch {
+		case change == "add" || !inState:
+			props = append(props, Property{Path: path, Change: "add", Azure: av})
+		case change == "delete" || !inAzure:
+			props = append(props, Property{Path: path, Change: "delete", State: sv})
+		default:
+			if leaves := compare(path, sv, av); len(leaves) > 0 {
+				props = append(props, leaves...)
+			} else {
+				// Equal inputs: what differs is not in them (an output);
+				// the engine's word stands.
+				props = append(props, Property{Path: path, Change: "update", State: sv, Azure: av})
+			}
+		}
+	}
 	if len(o.DetailedDiff) > 0 {
 		for _, path := range sortedKeys(o.DetailedDiff) {
-			p := Property{Path: path, Change: o.DetailedDiff[path]}
-			if p.Change != "add" {
-				p.State, _ = lookup(o.State, path)
-			}
-			if p.Change != "delete" {
-				p.Azure, _ = lookup(o.Azure, path)
-			}
-			props = append(props, p)
+			add(path, o.DetailedDiff[path])
 		}
-		return props
-	}
-	for _, key := range slices.Sorted(slices.Values(o.Diffs)) {
-		sv, inState := o.State[key]
-		av, inAzure := o.Azure[key]
-		change := "update"
-		switch {
-		case !inState:
-			change = "add"
-		case !inAzure:
-			change = "delete"
+	} else {
+		for _, key := range slices.Sorted(slices.Values(o.Diffs)) {
+			add(key, "update")
 		}
-		props = append(props, Property{Path: key, Change: change, State: sv, Azure: av})
 	}
-	return props
+	slices.SortStableFunc(props, func(a, b Property) int { return strings.Compare(a.Path, b.Path) })
+	return slices.CompactFunc(props, func(a, b Property) bool { return a.Path == b.Path })
+}
+
+// compare returns the properties at or below path where the state's value
+// sv and Azure's av differ: objects key by key, lists of the same length
+// element by element, anything else as a whole.
+func compare(path string, sv, av any) []Property {
+	switch s := sv.(type) {
+	case map[string]any:
+		a, ok := av.(map[string]any)
+		if !ok {
+			break
+		}
+		var out []Property
+		keys := sortedKeys(s)
+		for k := range a {
+			if _, ok := s[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			child := childPath(path, k)
+			x, inState := s[k]
+			y, inAzure := a[k]
+			switch {
+			case !inState:
+				out = append(out, Property{Path: child, Change: "add", Azure: y})
+			case !inAzure:
+				out = append(out, Property{Path: child, Change: "delete", State: x})
+			default:
+				out = append(out, compare(child, x, y)...)
+			}
+		}
+		return out
+	case []any:
+		a, ok := av.([]any)
+		if !ok || len(a) != len(s) {
+			break
+		}
+		var out []Property
+		for i := range s {
+			out = append(out, compare(fmt.Sprintf("%s[%d]", path, i), s[i], a[i])...)
+		}
+		return out
+	}
+	if equal(sv, av) {
+		return nil
+	}
+	return []Property{{Path: path, Change: "update", State: sv, Azure: av}}
+}
+
+// equal compares two JSON-shaped values.
+func equal(a, b any) bool {
+	x, errX := json.Marshal(a)
+	y, errY := json.Marshal(b)
+	return errX == nil && errY == nil && string(x) == string(y)
+}
+
+// childPath is the path of key within path: "tags.owner", or
+// `tags["cost-center"]` for a key that is not a plain name.
+func childPath(path, key string) string {
+	plain := key != ""
+	for _, r := range key {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			plain = false
+		}
+	}
+	switch {
+	case !plain:
+		b, _ := json.Marshal(key)
+		return path + "[" + string(b) + "]"
+	case path == "":
+		return key
+	}
+	return path + "." + key
 }
 
 // lookup finds the value at a property path ("a.b[2].c", `a["x.y"]`) in

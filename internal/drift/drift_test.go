@@ -155,3 +155,29 @@ func TestSplitPathAndLookup(t *testing.T) {
 	_, ok = lookup(map[string]any{"a": []any{}}, "a[3]")
 	assert.False(t, ok)
 }
+
+// A provider that reports a whole object ("tags") or list as changed gets
+// its diff broken down to the properties within that differ.
+func TestClassifyBreaksDownObjects(t *testing.T) {
+	o := Observed{URN: "urn:a", Type: cosmosdb.DatabaseAccountToken, Name: "account", Op: "update",
+		DetailedDiff: map[string]string{"tags": "update", "ipRules": "update", "capacity": "update"},
+		State: map[string]any{"accountName": "fhir-contoso", "locations": locations("eastus", "westus"),
+			"tags":     map[string]any{"cost-center": "4711", "customer": "contoso", "gone": "x"},
+			"ipRules":  []any{map[string]any{"ipAddressOrRange": "203.0.113.0/24"}},
+			"capacity": map[string]any{"totalThroughputLimit": 1000.0}},
+		Azure: map[string]any{"accountName": "fhir-contoso", "locations": locations("eastus", "westus"),
+			"tags":     map[string]any{"cost-center": "4712", "customer": "contoso", "owner": "someone"},
+			"ipRules":  []any{map[string]any{"ipAddressOrRange": "0.0.0.0/0"}, map[string]any{"ipAddressOrRange": "203.0.113.0/24"}},
+			"capacity": map[string]any{"totalThroughputLimit": 1000.0}}}
+	got := Classify("contoso", contoso(t), []Observed{o}, nil, at)
+	require.Len(t, got.Resources, 1)
+	assert.Equal(t, []Property{
+		{Path: "capacity", Change: "update", State: map[string]any{"totalThroughputLimit": 1000.0}, Azure: map[string]any{"totalThroughputLimit": 1000.0}},
+		{Path: "ipRules", Change: "update", State: []any{map[string]any{"ipAddressOrRange": "203.0.113.0/24"}},
+			Azure: []any{map[string]any{"ipAddressOrRange": "0.0.0.0/0"}, map[string]any{"ipAddressOrRange": "203.0.113.0/24"}}},
+		{Path: "tags.gone", Change: "delete", State: "x"},
+		{Path: "tags.owner", Change: "add", Azure: "someone"},
+		{Path: `tags["cost-center"]`, Change: "update", State: "4711", Azure: "4712"},
+	}, got.Resources[0].Properties, "equal inputs keep the engine's word; lists of another length stay whole")
+	assert.Equal(t, "5 properties in 1 resource differ from the last deployment", got.Message)
+}

@@ -23,8 +23,27 @@ type RefreshPreviewer interface {
 
 var _ RefreshPreviewer = (*autoTarget)(nil)
 
+// skipConfirmations is the variable that makes the Pulumi CLI assume
+// --yes.
+const skipConfirmations = "PULUMI_SKIP_CONFIRMATIONS"
+
 // PreviewRefresh runs `pulumi refresh --preview-only` on the stack.
 func (t *autoTarget) PreviewRefresh(ctx context.Context, log io.Writer, stream chan<- events.EngineEvent) (map[string]int, error) {
+	// PULUMI_SKIP_CONFIRMATIONS=true (CI, the offline rehearsal) makes
+	// pulumi refresh assume --yes, which it refuses with --preview-only
+	// ("--yes and --preview-only cannot be used together"). A preview
+	// needs no confirmation: it runs with the variable off, the
+	// workspace's value (it comes after the process's) restored after.
+	ws := t.stack.Workspace()
+	prev, had := ws.GetEnvVars()[skipConfirmations]
+	ws.SetEnvVar(skipConfirmations, "false")
+	defer func() {
+		if had {
+			ws.SetEnvVar(skipConfirmations, prev)
+		} else {
+			ws.UnsetEnvVar(skipConfirmations)
+		}
+	}()
 	res, err := t.stack.PreviewRefresh(ctx, optrefresh.Color("never"), optrefresh.ProgressStreams(log),
 		optrefresh.ErrorProgressStreams(log), optrefresh.EventStreams(stream))
 	changes := map[string]int{}
