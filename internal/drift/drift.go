@@ -193,6 +193,15 @@ func Classify(customer string, cfg *drconfig.Config, observed []Observed, checkE
 		}
 	}
 	switch {
+	case s.Failover != nil && cfg.DR.FailoverIntent != nil:
+		// drctl failover or failback is under way (or stopped halfway):
+		// Azure moved because of it, and drctl record refuses until the
+		// same command finishes it.
+		i := cfg.DR.FailoverIntent
+		s.Kind = KindFailover
+		s.Message = fmt.Sprintf("a write-region change is in progress (dr.failoverIntent: %s): Azure takes writes in %s, "+
+			"the stack file still says %s until the change is finished and recorded", i, s.Failover.AzureWriteRegion, s.Failover.StackWriteRegion)
+		s.Command = finishCommand(customer, i)
 	case s.Failover != nil:
 		f := s.Failover
 		s.Kind = KindFailover
@@ -212,6 +221,22 @@ func Classify(customer string, cfg *drconfig.Config, observed []Observed, checkE
 		s.Message = "Azure is as deployed"
 	}
 	return s
+}
+
+// finishCommand is the drctl command that finishes the change a failover
+// intent records: the same command again, which continues from Azure's
+// state (docs/runbook.md, "If the run stopped halfway").
+func finishCommand(customer string, i *drconfig.FailoverIntent) string {
+	cmd := fmt.Sprintf("drctl failover %s --ticket %s", customer, i.Ticket)
+	switch i.Action {
+	case drconfig.ActionFailback:
+		cmd = fmt.Sprintf("drctl failback %s --ticket %s", customer, i.Ticket)
+	case drconfig.ActionForcedFailover:
+		cmd += " --forced"
+	case drconfig.ActionDrill:
+		cmd += " --drill"
+	}
+	return cmd
 }
 
 // classifyAccount compares the write region Azure reports for the account

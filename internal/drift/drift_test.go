@@ -181,3 +181,17 @@ func TestClassifyBreaksDownObjects(t *testing.T) {
 	}, got.Resources[0].Properties, "equal inputs keep the engine's word; lists of another length stay whole")
 	assert.Equal(t, "5 properties in 1 resource differ from the last deployment", got.Message)
 }
+
+// Azure moved because drctl failover is under way (or stopped halfway):
+// the command that finishes it, not drctl record, which refuses then.
+func TestClassifyFailoverInProgress(t *testing.T) {
+	cfg := contoso(t)
+	cfg.DR.FailoverIntent = &drconfig.FailoverIntent{Action: drconfig.ActionForcedFailover, From: "eastus", To: "westus",
+		At: "2026-12-01T05:00:00Z", By: "ops", Ticket: "INC-7"}
+	got := Classify("contoso", cfg, []Observed{account("same", locations("westus", "eastus"), locations("westus", "eastus"))}, nil, at)
+	assert.Equal(t, KindFailover, got.Kind)
+	assert.Equal(t, "a write-region change is in progress (dr.failoverIntent: forced-failover eastus -> westus started at "+
+		"2026-12-01T05:00:00Z by ops (INC-7)): Azure takes writes in westus, the stack file still says eastus until the change is "+
+		"finished and recorded", got.Message)
+	assert.Equal(t, "drctl failover contoso --ticket INC-7 --forced", got.Command)
+}
