@@ -152,6 +152,16 @@ func TestDriftStacksClean(t *testing.T) {
 	code, stdout, stderr := runDrctl(t, "drift", "--stacks", "contoso")
 	assert.Equal(t, 0, code, stderr)
 	assert.Equal(t, "[contoso] Previewing refresh\n\nSTACK    FOUND  COMMAND\ncontoso  none   -\n\ndrift: 1 stacks: 0 failover, 0 drift, 0 failed, 1 none\n", stdout)
+
+	// --json without --out: stdout is the report alone.
+	code, stdout, stderr = runDrctl(t, "drift", "--stacks", "contoso", "--json")
+	assert.Equal(t, 0, code, stderr)
+	var r drift.Report
+	require.NoError(t, json.Unmarshal([]byte(stdout), &r), stdout)
+	assert.Equal(t, drift.Report{Version: drift.ReportVersion, Shard: 0, Of: 1, CheckedAt: time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC),
+		Stacks: []drift.Stack{{Customer: "contoso", Kind: drift.KindNone, CheckedAt: time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC),
+			Message: "Azure is as deployed"}}}, r)
+	assert.Contains(t, stderr, "[contoso] Previewing refresh\n")
 }
 
 func TestDriftMatrix(t *testing.T) {

@@ -122,6 +122,9 @@ func (t *observingTarget) Run(ctx context.Context, _ runner.Operation, log io.Wr
 		t.observer.observed[t.customer] = observed
 		t.observer.mu.Unlock()
 	case <-time.After(eventsGrace):
+		// The stream stays open, and its reader waiting, only when the
+		// engine never started: a goroutine per failed stack, for the
+		// life of the process, rather than a wait without bound.
 		if err == nil {
 			err = errors.New("the engine's events did not end")
 		}
