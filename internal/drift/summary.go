@@ -124,8 +124,9 @@ func Summarize(reports []Report, problems []string) Summary {
 				last = st.CheckedAt
 			}
 			if !slices.Contains(Kinds, st.Kind) {
-				st.Kind, st.Error = KindFailed, fmt.Sprintf("unknown result %q", st.Kind)
-				st.Message, st.Command = "the drift check reported an unknown result "+fmt.Sprintf("%q", st.Kind), "drctl drift --stacks "+st.Customer
+				// A report of another drctl build: shown as failed, never lost.
+				st.Error = fmt.Sprintf("the shard reported the unknown result %q", st.Kind)
+				st.Kind, st.Message, st.Command = KindFailed, st.Error, "drctl drift --stacks "+st.Customer
 			}
 			s.Counts[st.Kind]++
 			s.Customers++

@@ -137,6 +137,10 @@ func TestSummarizeIncomplete(t *testing.T) {
 	assert.Contains(t, s.Markdown, "## Drift check: incomplete\n")
 	assert.Contains(t, s.Markdown, "\n### The check is incomplete\n\n- broken.json is not a drift report")
 
+	odd := Summarize([]Report{{Version: ReportVersion, Of: 1, Stacks: []Stack{{Customer: "adatum", Kind: "sideways"}}}}, nil)
+	assert.Equal(t, map[Kind]int{KindFailed: 1}, odd.Counts)
+	assert.Contains(t, odd.Markdown, "- **adatum**: the check failed: the shard reported the unknown result \"sideways\": `drctl drift --stacks adatum`\n")
+
 	none := Summarize(nil, nil)
 	assert.Equal(t, []string{"no shard wrote a report"}, none.Problems)
 	assert.False(t, none.Clean())
