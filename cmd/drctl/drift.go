@@ -15,7 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fhir-dr/fhir-dr/internal/drift"
-	"github.com/fhir-dr/fhir-dr/internal/runner"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/shard"
 	"github.com/fhir-dr/fhir-dr/program"
 	"github.com/fhir-dr/fhir-dr/stackfile"
@@ -106,8 +106,8 @@ func checkShardFlags(cmd *cobra.Command, i, of int) error {
 }
 
 // driftOpener opens the stacks the check previews; tests replace it.
-var driftOpener = func(root, work, cli string) runner.Opener {
-	return &runner.Auto{ProjectRoot: root, WorkRoot: work, Program: program.Run, CLI: cli}
+var driftOpener = func(root, work, cli string) engine.Opener {
+	return &engine.Auto{ProjectRoot: root, WorkRoot: work, Program: program.Run, CLI: cli}
 }
 
 // driftNow is the check's clock; tests replace it.

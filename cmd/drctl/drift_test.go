@@ -20,7 +20,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/drift"
-	"github.com/fhir-dr/fhir-dr/internal/runner"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 )
 
@@ -33,7 +33,7 @@ type fakeCloud struct {
 	opened      []string
 }
 
-func (f *fakeCloud) Open(_ context.Context, customer string) (runner.Target, error) {
+func (f *fakeCloud) Open(_ context.Context, customer string) (engine.Target, error) {
 	f.opened = append(f.opened, customer) // Parallel 1 in these tests
 	if f.fail[customer] {
 		return nil, fmt.Errorf("%s: stack: no stack named '%s' found", customer, customer)
@@ -46,7 +46,7 @@ type fakeTarget struct {
 	cloud    *fakeCloud
 }
 
-func (t *fakeTarget) Run(context.Context, runner.Operation, io.Writer) (map[string]int, error) {
+func (t *fakeTarget) Run(context.Context, engine.Operation, io.Writer) (map[string]int, error) {
 	return nil, errors.New("the drift check only previews refreshes")
 }
 
@@ -88,7 +88,7 @@ func (t *fakeTarget) PreviewRefresh(_ context.Context, log io.Writer, stream cha
 func fakeDrift(t *testing.T, cloud *fakeCloud) {
 	t.Helper()
 	prevOpener, prevNow := driftOpener, driftNow
-	driftOpener = func(string, string, string) runner.Opener { return cloud }
+	driftOpener = func(string, string, string) engine.Opener { return cloud }
 	driftNow = func() time.Time { return time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC) }
 	t.Cleanup(func() { driftOpener, driftNow = prevOpener, prevNow })
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
-	"github.com/fhir-dr/fhir-dr/internal/runner"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
@@ -40,17 +40,17 @@ type Options struct {
 }
 
 // Check previews a refresh of every customer's stack through the release
-// runner (runner.Run, opts.Parallel at a time), whose targets must be
-// runner.RefreshPreviewers (runner.Auto's are), and classifies each. Nothing
+// runner (engine.Run, opts.Parallel at a time), whose targets must be
+// engine.RefreshPreviewers (engine.Auto's are), and classifies each. Nothing
 // is written: not the state, not Azure. The results are in the order of
 // customers; a stack interrupted or not started (ctx canceled) is
 // KindFailed, saying so.
-func Check(ctx context.Context, opener runner.Opener, customers []string, opts Options) []Stack {
+func Check(ctx context.Context, opener engine.Opener, customers []string, opts Options) []Stack {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	o := &observer{opener: opener, observed: map[string][]Observed{}}
-	results := runner.Run(ctx, o, runner.Refresh, customers, runner.Options{Parallel: opts.Parallel, Log: opts.Log})
+	results := engine.Run(ctx, o, engine.Refresh, customers, engine.RunOptions{Parallel: opts.Parallel, Log: opts.Log})
 	out := make([]Stack, len(results))
 	for i, r := range results {
 		err := r.Err
@@ -75,21 +75,21 @@ func Check(ctx context.Context, opener runner.Opener, customers []string, opts O
 	return out
 }
 
-// observer is a runner.Opener whose targets preview a refresh, whatever
+// observer is a engine.Opener whose targets preview a refresh, whatever
 // operation the runner names, and keep what the engine observed.
 type observer struct {
-	opener   runner.Opener
+	opener   engine.Opener
 	mu       sync.Mutex
 	observed map[string][]Observed
 }
 
 // Open opens the customer's stack with the wrapped opener.
-func (o *observer) Open(ctx context.Context, customer string) (runner.Target, error) {
+func (o *observer) Open(ctx context.Context, customer string) (engine.Target, error) {
 	t, err := o.opener.Open(ctx, customer)
 	if err != nil {
 		return nil, err
 	}
-	rp, ok := t.(runner.RefreshPreviewer)
+	rp, ok := t.(engine.RefreshPreviewer)
 	if !ok {
 		return nil, fmt.Errorf("%s: the target cannot preview a refresh", customer)
 	}
@@ -99,11 +99,11 @@ func (o *observer) Open(ctx context.Context, customer string) (runner.Target, er
 type observingTarget struct {
 	observer *observer
 	customer string
-	target   runner.RefreshPreviewer
+	target   engine.RefreshPreviewer
 }
 
 // Run previews a refresh; op is ignored: the check never writes.
-func (t *observingTarget) Run(ctx context.Context, _ runner.Operation, log io.Writer) (map[string]int, error) {
+func (t *observingTarget) Run(ctx context.Context, _ engine.Operation, log io.Writer) (map[string]int, error) {
 	stream := make(chan events.EngineEvent)
 	done := make(chan []Observed, 1)
 	go func() {

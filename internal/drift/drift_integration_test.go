@@ -16,8 +16,7 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
-	"github.com/fhir-dr/fhir-dr/internal/rehearse"
-	"github.com/fhir-dr/fhir-dr/internal/runner"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/program"
 	"github.com/fhir-dr/fhir-dr/stackfile"
@@ -45,12 +44,12 @@ func TestCheckAgainstTheEngine(t *testing.T) {
 	for _, c := range customers {
 		copyFile(testfleet.Path(c), filepath.Join(project, stackfile.Path(c)))
 	}
-	session, err := rehearse.NewSession(rehearse.Options{ProjectRoot: root, Program: program.Run})
+	session, err := engine.NewSession(engine.SessionOptions{ProjectRoot: root, Program: program.Run})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, session.Close()) })
-	a := &runner.Auto{ProjectRoot: project, WorkRoot: t.TempDir(), Program: program.Run, CLI: session.CLIPath(),
+	a := &engine.Auto{ProjectRoot: project, WorkRoot: t.TempDir(), Program: program.Run, CLI: session.CLIPath(),
 		Env: session.Env(), CreateStacks: true}
-	for _, r := range runner.Run(ctx, a, runner.Up, customers, runner.Options{Parallel: 2}) {
+	for _, r := range engine.Run(ctx, a, engine.Up, customers, engine.RunOptions{Parallel: 2}) {
 		require.NoError(t, r.Err, r.Customer)
 	}
 	a.CreateStacks = false // the check opens the stacks the release made
@@ -127,7 +126,7 @@ func TestCheckAgainstTheEngine(t *testing.T) {
 
 // stateFile is the stack's state as the file backend holds it: the check
 // must leave it as it was.
-func stateFile(t *testing.T, session *rehearse.Session, customer string) string {
+func stateFile(t *testing.T, session *engine.Session, customer string) string {
 	t.Helper()
 	backend := strings.TrimPrefix(session.Env()["PULUMI_BACKEND_URL"], "file://")
 	files, err := filepath.Glob(filepath.Join(backend, ".pulumi", "stacks", "*", customer+".json"))

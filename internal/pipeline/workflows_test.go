@@ -14,8 +14,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/fhir-dr/fhir-dr/azure/azurenative"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/kubestandin"
-	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 )
 
 // workflowNames are the workflows, each with its tests here: a new one
@@ -201,7 +201,7 @@ func TestReleaseWorkflow(t *testing.T) {
 	assert.Equal(t, kubestandin.Version, up.Env["KUBERNETES_VERSION"], "the plugin the kubernetes SDK pins")
 	assert.Contains(t, all, `go install "github.com/Azure/kubelogin@${KUBELOGIN_VERSION}"`)
 	assert.Regexp(t, `^v\d+\.\d+\.\d+$`, up.Env["KUBELOGIN_VERSION"])
-	assert.Equal(t, rehearse.CLIVersion, up.Env["PULUMI_VERSION"], "the CLI the rehearsal tested")
+	assert.Equal(t, engine.CLIVersion, up.Env["PULUMI_VERSION"], "the CLI the rehearsal tested")
 	assert.Contains(t, all, `drctl up --stacks "${STACK}" --policy-pack .bin/fhir-dr-policy`)
 	verify := strings.Index(all, `drctl record "${STACK}" --verify --before-release`)
 	if assert.GreaterOrEqual(t, verify, 0, "Azure's write region is checked against the stack file") {

@@ -1,4 +1,4 @@
-package runner
+package engine
 
 import (
 	"context"
@@ -34,7 +34,7 @@ func (t *autoTarget) PreviewRefresh(ctx context.Context, log io.Writer, stream c
 	// ("--yes and --preview-only cannot be used together"). A preview
 	// needs no confirmation: it runs with the variable off, the
 	// workspace's value (it comes after the process's) restored after.
-	ws := t.stack.Workspace()
+	ws := t.ws.stack.Workspace()
 	prev, had := ws.GetEnvVars()[skipConfirmations]
 	ws.SetEnvVar(skipConfirmations, "false")
 	defer func() {
@@ -44,7 +44,7 @@ func (t *autoTarget) PreviewRefresh(ctx context.Context, log io.Writer, stream c
 			ws.UnsetEnvVar(skipConfirmations)
 		}
 	}()
-	res, err := t.stack.PreviewRefresh(ctx, optrefresh.Color("never"), optrefresh.ProgressStreams(log),
+	res, err := t.ws.stack.PreviewRefresh(ctx, optrefresh.Color("never"), optrefresh.ProgressStreams(log),
 		optrefresh.ErrorProgressStreams(log), optrefresh.EventStreams(stream))
 	changes := map[string]int{}
 	for k, v := range res.ChangeSummary {
