@@ -75,7 +75,7 @@ func Check(ctx context.Context, opener engine.Opener, customers []string, opts O
 	return out
 }
 
-// observer is a engine.Opener whose targets preview a refresh, whatever
+// observer is an engine.Opener whose targets preview a refresh, whatever
 // operation the runner names, and keep what the engine observed.
 type observer struct {
 	opener   engine.Opener
