@@ -249,16 +249,18 @@ func printDrift(w io.Writer, stacks []drift.Stack) {
 // newDriftSummaryCmd is drctl drift summary.
 func newDriftSummaryCmd() *cobra.Command {
 	var out string
+	var shards int
 	cmd := &cobra.Command{
-		Use:   "summary <dir> [--out <file>]",
+		Use:   "summary <dir> [--shards <n>] [--out <file>]",
 		Short: "merge the shards' drift reports into one Markdown report: the drift issue's body",
 		Long: `drctl drift summary reads every drift report (*.json, at any depth: one directory per shard's artifact)
 under dir and writes one Markdown report to stdout or --out: the counts first, then the customers with drift
 grouped by kind, each with the one command that deals with it, always under GitHub's issue body limit
 (65,536 characters: details give way to one line per customer, then to "and N more"). A shard that wrote
 no report, an unreadable report or a customer reported twice make the check incomplete, and the report
-says so. Its first line is the marker the workflow finds its issue by.`,
-		Example: `  drctl drift summary shards --out drift.md`,
+says so; --shards says how many there are (else the reports do, and a run whose every shard failed is
+"no shard wrote a report"). Its first line is the marker the workflow finds its issue by.`,
+		Example: `  drctl drift summary shards --shards 16 --out drift.md`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usagef("give the directory of the shard reports: %s", cmd.UseLine())
@@ -268,22 +270,28 @@ says so. Its first line is the marker the workflow finds its issue by.`,
 		Annotations: map[string]string{exitAnnotation: "0 no drift, every shard reported; 1 drift, a failover, a failed check " +
 			"or an incomplete check (the report was written and says which), or a failure (nothing written); 2 usage."},
 		RunE: action(func(cmd *cobra.Command, args []string) error {
-			return exitWith(runDriftSummary(args[0], out, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			if !cmd.Flags().Changed("shards") {
+				shards = -1
+			} else if shards < 0 || shards > shard.GitHubMatrixLimit {
+				return usagef("--shards must be 0-%d, got %d", shard.GitHubMatrixLimit, shards)
+			}
+			return exitWith(runDriftSummary(args[0], out, shards, cmd.OutOrStdout(), cmd.ErrOrStderr()))
 		}),
 	}
 	cmd.Flags().StringVar(&out, "out", "", "write the Markdown to this `file` instead of stdout")
+	cmd.Flags().IntVar(&shards, "shards", 0, "the `number` of shards the run dealt the fleet into (drctl drift matrix's \"of\"; default: what the reports say)")
 	markFileFlag(cmd, "out", "md")
 	return cmd
 }
 
 // runDriftSummary is drctl drift summary; it returns the exit status.
-func runDriftSummary(dir, out string, stdout, stderr io.Writer) int {
+func runDriftSummary(dir, out string, shards int, stdout, stderr io.Writer) int {
 	reports, problems, err := drift.Load(dir)
 	if err != nil {
 		fmt.Fprintln(stderr, "drctl drift summary:", err)
 		return 1
 	}
-	s := drift.Summarize(reports, problems)
+	s := drift.Summarize(reports, problems, shards)
 	if out == "" {
 		fmt.Fprint(stdout, s.Markdown)
 	} else {

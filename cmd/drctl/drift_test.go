@@ -135,6 +135,10 @@ func TestDriftShardJSON(t *testing.T) {
 	assert.Contains(t, stdout, "`drctl record contoso --ticket <incident>`")
 	assert.Contains(t, stdout, "shard 0 of 2 wrote no report")
 
+	code, stdout, _ = runDrctl(t, "drift", "summary", t.TempDir(), "--shards", "0")
+	assert.Equal(t, 0, code, "an empty fleet has no drift")
+	assert.True(t, strings.HasPrefix(stdout, drift.Marker+"\n## Drift check: no drift\n"), stdout)
+
 	md := filepath.Join(t.TempDir(), "drift.md")
 	code, stdout, _ = runDrctl(t, "drift", "summary", dir, "--out", md)
 	assert.Equal(t, 1, code)
@@ -198,7 +202,8 @@ func TestDriftUsage(t *testing.T) {
 		{[]string{"drift", "--stacks", "a", "--shard", "0", "--of", "1"}, "drctl drift: if any flags in the group [stacks"},
 		{[]string{"drift", "--out", "x.json"}, "drctl drift: --out goes with --json\n"},
 		{[]string{"drift", "matrix", "--max-shards", "300"}, "drctl drift matrix: --max-shards must be 1-256, got 300\n"},
-		{[]string{"drift", "summary"}, "drctl drift summary: give the directory of the shard reports: drctl drift summary <dir> [--out <file>] [flags]\n"},
+		{[]string{"drift", "summary"}, "drctl drift summary: give the directory of the shard reports: drctl drift summary <dir> [--shards <n>] [--out <file>] [flags]\n"},
+		{[]string{"drift", "summary", ".", "--shards", "-1"}, "drctl drift summary: --shards must be 0-256, got -1\n"},
 	} {
 		code, _, stderr := runDrctl(t, tc.args...)
 		assert.Equal(t, 2, code, tc.args)

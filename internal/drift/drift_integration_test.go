@@ -111,7 +111,7 @@ func TestCheckAgainstTheEngine(t *testing.T) {
 	}
 
 	// One summary of the shard.
-	s := Summarize([]Report{{Version: ReportVersion, Shard: 0, Of: 1, CheckedAt: at, Stacks: results}}, nil)
+	s := Summarize([]Report{{Version: ReportVersion, Shard: 0, Of: 1, CheckedAt: at, Stacks: results}}, nil, -1)
 	assert.Equal(t, map[Kind]int{KindFailover: 1, KindDrift: 1, KindNone: 1}, s.Counts)
 	assert.Contains(t, s.Markdown, "- **contoso**: Azure failed over to westus on its own")
 	assert.Contains(t, s.Markdown, "  - `account` (azure-native:cosmosdb:DatabaseAccount): `tags.owner` added in Azure: `\"someone@example.com\"`\n")

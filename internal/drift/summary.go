@@ -96,17 +96,19 @@ func Load(dir string) ([]Report, []string, error) {
 }
 
 // Summarize merges the shard reports into one summary; problems are the
-// loading's (Load). Shards are expected to number the Of of the reports:
-// one that wrote no report is a problem, as is a customer reported twice.
-func Summarize(reports []Report, problems []string) Summary {
+// loading's (Load). shards is the number of shards the run dealt the
+// fleet into (drctl drift matrix's "of"), or negative when unknown: then
+// it is the reports' Of. A shard that wrote no report is a problem, as is
+// a customer reported twice; an empty fleet (shards 0) is clean.
+func Summarize(reports []Report, problems []string, shards int) Summary {
 	s := Summary{Counts: map[Kind]int{}, Problems: slices.Clone(problems)}
 	byKind := map[Kind][]Stack{}
 	seen := map[string]bool{}
-	shards := map[int]bool{}
+	reported := map[int]bool{}
 	of := 0
 	var first, last time.Time
 	for _, r := range reports {
-		shards[r.Shard] = true
+		reported[r.Shard] = true
 		if r.Of != of && of != 0 {
 			s.Problems = append(s.Problems, fmt.Sprintf("the shard reports disagree on the number of shards (%d and %d)", of, r.Of))
 		}
@@ -133,9 +135,15 @@ func Summarize(reports []Report, problems []string) Summary {
 			byKind[st.Kind] = append(byKind[st.Kind], st)
 		}
 	}
+	if shards >= 0 {
+		if of != 0 && of != shards {
+			s.Problems = append(s.Problems, fmt.Sprintf("the shard reports say %s, the run dealt %d", count(of, "shard"), shards))
+		}
+		of = shards
+	}
 	var missing []string
 	for i := range of {
-		if !shards[i] {
+		if !reported[i] {
 			missing = append(missing, fmt.Sprint(i))
 		}
 	}
@@ -143,7 +151,7 @@ func Summarize(reports []Report, problems []string) Summary {
 		s.Problems = append(s.Problems, fmt.Sprintf("shard %s of %d wrote no report: its job failed or was cancelled (see the run); "+
 			"its customers are not in this summary", strings.Join(missing, ", "), of))
 	}
-	if len(reports) == 0 && len(problems) == 0 {
+	if len(reports) == 0 && len(problems) == 0 && shards < 0 {
 		s.Problems = append(s.Problems, "no shard wrote a report")
 	}
 	for _, k := range Kinds {

@@ -54,7 +54,7 @@ func TestSummarize(t *testing.T) {
 		{Version: ReportVersion, Shard: 1, Of: 2, CheckedAt: at, Stacks: []Stack{driftStack("fabrikam"), noneStack("adatum")}},
 		{Version: ReportVersion, Shard: 0, Of: 2, CheckedAt: at.Add(-time.Minute), Stacks: []Stack{failoverStack("contoso"), failedStack("litware"), noneStack("tailspin")}},
 	}
-	s := Summarize(reports, nil)
+	s := Summarize(reports, nil, -1)
 	assert.Equal(t, map[Kind]int{KindFailover: 1, KindDrift: 1, KindFailed: 1, KindNone: 2}, s.Counts)
 	assert.Equal(t, 5, s.Customers)
 	assert.False(t, s.Clean())
@@ -93,7 +93,7 @@ The check could not read these stacks; the error says why. Re-run the check of t
 }
 
 func TestSummarizeClean(t *testing.T) {
-	s := Summarize([]Report{{Version: ReportVersion, Shard: 0, Of: 1, CheckedAt: at, Stacks: []Stack{noneStack("adatum")}}}, nil)
+	s := Summarize([]Report{{Version: ReportVersion, Shard: 0, Of: 1, CheckedAt: at, Stacks: []Stack{noneStack("adatum")}}}, nil, -1)
 	assert.True(t, s.Clean())
 	assert.Equal(t, `<!-- fhir-dr:drift -->
 ## Drift check: no drift
@@ -126,7 +126,7 @@ func TestSummarizeIncomplete(t *testing.T) {
 	reports, problems, err := Load(dir)
 	require.NoError(t, err)
 	require.Len(t, reports, 2)
-	s := Summarize(reports, problems)
+	s := Summarize(reports, problems, -1)
 	assert.False(t, s.Clean())
 	assert.Equal(t, []string{
 		"broken.json is not a drift report: unexpected end of JSON input",
@@ -137,13 +137,25 @@ func TestSummarizeIncomplete(t *testing.T) {
 	assert.Contains(t, s.Markdown, "## Drift check: incomplete\n")
 	assert.Contains(t, s.Markdown, "\n### The check is incomplete\n\n- broken.json is not a drift report")
 
-	odd := Summarize([]Report{{Version: ReportVersion, Of: 1, Stacks: []Stack{{Customer: "adatum", Kind: "sideways"}}}}, nil)
+	odd := Summarize([]Report{{Version: ReportVersion, Of: 1, Stacks: []Stack{{Customer: "adatum", Kind: "sideways"}}}}, nil, -1)
 	assert.Equal(t, map[Kind]int{KindFailed: 1}, odd.Counts)
 	assert.Contains(t, odd.Markdown, "- **adatum**: the check failed: the shard reported the unknown result \"sideways\": `drctl drift --stacks adatum`\n")
 
-	none := Summarize(nil, nil)
+	none := Summarize(nil, nil, -1)
 	assert.Equal(t, []string{"no shard wrote a report"}, none.Problems)
 	assert.False(t, none.Clean())
+
+	// The run says how many shards it dealt: every one of them is expected,
+	// even when none reported; an empty fleet is clean.
+	lost := Summarize(nil, nil, 3)
+	assert.Equal(t, []string{"shard 0, 1, 2 of 3 wrote no report: its job failed or was cancelled (see the run); " +
+		"its customers are not in this summary"}, lost.Problems)
+	empty := Summarize(nil, nil, 0)
+	assert.True(t, empty.Clean())
+	assert.Contains(t, empty.Markdown, "## Drift check: no drift\n\nChecked 0 customers in 0 shards, by a refresh preview")
+	other := Summarize([]Report{{Version: ReportVersion, Shard: 0, Of: 1, CheckedAt: at, Stacks: []Stack{noneStack("adatum")}}}, nil, 2)
+	assert.Equal(t, []string{"the shard reports say 1 shard, the run dealt 2",
+		"shard 1 of 2 wrote no report: its job failed or was cancelled (see the run); its customers are not in this summary"}, other.Problems)
 }
 
 // A fleet of 1,000 customers, all drifting in many properties, still fits
@@ -184,7 +196,7 @@ func TestSummarizeFleetFitsOneIssue(t *testing.T) {
 				}
 				reports = append(reports, r)
 			}
-			s := Summarize(reports, nil)
+			s := Summarize(reports, nil, -1)
 			assert.Equal(t, 1000, s.Customers)
 			assert.LessOrEqual(t, utf8.RuneCountInString(s.Markdown), IssueBodyLimit)
 			assert.LessOrEqual(t, len(s.Markdown), budget)

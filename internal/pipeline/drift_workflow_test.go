@@ -133,6 +133,9 @@ func TestDriftWorkflowOneIssue(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(issue, "gh issue create"))
 	assert.Contains(t, issue, "marker='"+drift.Marker+"'", "the marker drctl drift summary writes")
 	assert.Contains(t, issue, "gh issue list --label drift --state open")
+	merge := summary.Steps[stepIndex(t, summary, "summary")]
+	assert.Equal(t, "${{ needs.shards.outputs.of }}", merge.Env["SHARDS"], "every shard dealt is expected")
+	assert.Contains(t, merge.Run, `drctl drift summary shards --shards "${SHARDS}" --out drift.md`)
 }
 
 // driftScripts runs the summary job's two scripts, as GitHub does, in a
@@ -149,7 +152,7 @@ func driftScripts(t *testing.T, summaryExit, openIssue string) (calls []string, 
 	stub := func(name, body string) {
 		require.NoError(t, os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/bash\n"+record+body), 0o755))
 	}
-	stub("go", `[ "$*" = "run ./cmd/drctl drift summary shards --out drift.md" ] || exit 3
+	stub("go", `[ "$*" = "run ./cmd/drctl drift summary shards --shards 4 --out drift.md" ] || exit 3
 printf '%s\n## Drift check: 2 customers need action\n\nbody\n' '`+drift.Marker+`' > drift.md
 exit "${STANDIN_SUMMARY_EXIT}"
 `)
@@ -164,7 +167,7 @@ esac
 		cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", script)
 		cmd.Dir = dir
 		cmd.Env = append([]string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + dir,
-			"STANDIN_CALLS=" + callLog, "STANDIN_SUMMARY_EXIT=" + summaryExit, "STANDIN_OPEN_ISSUES=" + openIssue,
+			"STANDIN_CALLS=" + callLog, "SHARDS=4", "STANDIN_SUMMARY_EXIT=" + summaryExit, "STANDIN_OPEN_ISSUES=" + openIssue,
 			"GITHUB_OUTPUT=" + filepath.Join(dir, "output"), "GITHUB_STEP_SUMMARY=" + filepath.Join(dir, "step-summary"),
 			"RUN_URL=https://github.com/fhir-dr/fhir-dr/actions/runs/7"}, extra...)
 		out, err := cmd.CombinedOutput()
