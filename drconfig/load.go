@@ -1,15 +1,20 @@
 package drconfig
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/fhir-dr/fhir-dr/stackfile"
 	"os"
+	"path/filepath"
 	"reflect"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/encoding"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"gopkg.in/yaml.v3"
+
+	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
 // Load decodes, defaults and validates one stack's configuration. values is
@@ -76,8 +81,7 @@ func ReadStackFile(path string) (map[string]string, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("reading stack file: %w", err)
 	}
-	project := &workspace.Project{Name: Namespace, Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
-	stack, err := workspace.LoadProjectStack(nil, project, path)
+	stack, err := loadProjectStack(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -93,6 +97,54 @@ func ReadStackFile(path string) (map[string]string, error) {
 		values[k.String()] = v
 	}
 	return values, nil
+}
+
+// loadProjectStack is workspace.LoadProjectStack for the fhir-dr project: the
+// SDK's loader, step for step, with one shortcut for YAML files. The loader
+// parses the file, namespaces its bare keys, and then marshals the result
+// to YAML text only to parse that text again into a ProjectStack; here the
+// marshalled document stays a yaml.Node that is decoded directly, which is
+// what parsing its text would give (TestLoadProjectStackAsTheSDK).
+func loadProjectStack(path string) (*workspace.ProjectStack, error) {
+	project := &workspace.Project{Name: Namespace, Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
+	if ext := filepath.Ext(path); ext != ".yaml" && ext != ".yml" {
+		return workspace.LoadProjectStack(nil, project, path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // a UTF-8 BOM, as the SDK strips it
+	return workspace.LoadProjectStackBytes(nil, project, b, path, &nodeYAML{})
+}
+
+// nodeYAML is the SDK's YAML marshaler, except that what it marshals is
+// kept as a yaml.Node, and unmarshalling the bytes it returned for it
+// decodes that node instead of parsing text.
+type nodeYAML struct {
+	pending *yaml.Node
+}
+
+// nodeToken stands for the pending node; it is never valid YAML text of a
+// stack file (it starts with a NUL byte).
+var nodeToken = []byte("\x00drconfig: pending yaml.Node")
+
+func (m *nodeYAML) Marshal(v any) ([]byte, error) {
+	var n yaml.Node
+	if err := n.Encode(v); err != nil {
+		return nil, err
+	}
+	m.pending = &n
+	return nodeToken, nil
+}
+
+func (m *nodeYAML) Unmarshal(data []byte, v any) error {
+	if m.pending != nil && bytes.Equal(data, nodeToken) {
+		n := m.pending
+		m.pending = nil
+		return n.Decode(v)
+	}
+	return encoding.YAML.Unmarshal(data, v)
 }
 
 // LoadFile reads, decodes, defaults and validates a stack file.
