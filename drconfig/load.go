@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strconv"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/encoding"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
@@ -103,8 +107,8 @@ func ReadStackFile(path string) (map[string]string, error) {
 // SDK's loader, step for step, with one shortcut for YAML files. The loader
 // parses the file, namespaces its bare keys, and then marshals the result
 // to YAML text only to parse that text again into a ProjectStack; here the
-// marshalled document stays a yaml.Node that is decoded directly, which is
-// what parsing its text would give (TestLoadProjectStackAsTheSDK).
+// marshalled document is built as the yaml.Node that parsing its text would
+// give, and decoded directly (TestLoadProjectStackAsTheSDK).
 func loadProjectStack(path string) (*workspace.ProjectStack, error) {
 	project := &workspace.Project{Name: Namespace, Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
 	if ext := filepath.Ext(path); ext != ".yaml" && ext != ".yml" {
@@ -130,12 +134,60 @@ type nodeYAML struct {
 var nodeToken = []byte("\x00drconfig: pending yaml.Node")
 
 func (m *nodeYAML) Marshal(v any) ([]byte, error) {
+	n, err := toNode(v)
+	if err != nil {
+		return nil, err
+	}
+	m.pending = n
+	return nodeToken, nil
+}
+
+// toNode is the node yaml.Node.Encode makes of v, built directly for the
+// values a parsed YAML document holds (Encode writes YAML text and parses
+// it); any other value goes through Encode.
+func toNode(v any) (*yaml.Node, error) {
+	scalar := func(tag, value string) *yaml.Node {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value}
+	}
+	switch v := v.(type) {
+	case nil:
+		return scalar("!!null", "null"), nil
+	case string:
+		return scalar("!!str", v), nil
+	case bool:
+		return scalar("!!bool", strconv.FormatBool(v)), nil
+	case int:
+		return scalar("!!int", strconv.Itoa(v)), nil
+	case float64:
+		if !math.IsInf(v, 0) && !math.IsNaN(v) {
+			return scalar("!!float", strconv.FormatFloat(v, 'g', -1, 64)), nil
+		}
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: make([]*yaml.Node, 0, len(v))}
+		for _, e := range v {
+			c, err := toNode(e)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, c)
+		}
+		return n, nil
+	case map[string]any:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: make([]*yaml.Node, 0, 2*len(v))}
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			c, err := toNode(v[k])
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, scalar("!!str", k), c)
+		}
+		return n, nil
+	}
 	var n yaml.Node
 	if err := n.Encode(v); err != nil {
 		return nil, err
 	}
-	m.pending = &n
-	return nodeToken, nil
+	return &n, nil
 }
 
 func (m *nodeYAML) Unmarshal(data []byte, v any) error {

@@ -28,6 +28,8 @@ func TestLoadProjectStackAsTheSDK(t *testing.T) {
 			"  ml: |\n    line one\n    line two\n  u: \"zürich ✓\"\n  colon: \"a: b\"\n  fhir-dr:ns: x\n  aws:region: us-east-1\n",
 		"nested": "encryptionsalt: v1:abc\nconfig:\n  fhir-dr:fhir:\n    version: 4.0.1\n    auth:\n      authority: https://login.example/t\n" +
 			"    list: [1, two, 3.5, {k: v}]\n  obj:\n    secret:\n      secure: AAABAMc=\n  tok:\n    secure: AAABAMc=\n",
+		"odd": "config:\n  ts: 2026-12-01T10:00:00Z\n  d: 2026-12-01\n  big: 18446744073709551615\n  neg: -7\n  hex: 0x1F\n  oct: 0o17\n" +
+			"  tilde: ~\n  yes: yes\n  lst:\n    - - nested\n    - 1: one\n  anchor: &a {x: 1}\n  ref: *a\n",
 		"bom":   "\xef\xbb\xbfconfig:\n  fhir-dr:customer: bom\n",
 		"bare":  "config: {}\n",
 		"nocfg": "environment:\n  - dev\n",
