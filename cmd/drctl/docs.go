@@ -130,6 +130,12 @@ func referenceCommands(root *cobra.Command) []*cobra.Command {
 		for _, c := range root.Commands() {
 			if c.GroupID == g.ID && (c.IsAvailableCommand() || c.Name() == "help") {
 				out = append(out, c)
+				// Its own commands (drctl drift summary) follow it.
+				for _, sub := range c.Commands() {
+					if sub.IsAvailableCommand() {
+						out = append(out, sub)
+					}
+				}
 			}
 		}
 	}
