@@ -177,7 +177,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 		if err != nil {
 			return nil, err
 		}
-		lockAfter = append(lockAfter, identity)
+		lockAfter = append(lockAfter, identity.Members()...)
 
 		// The profile lives in the DR region's group so that it can still be
 		// managed while the primary region is down.
@@ -249,7 +249,7 @@ func NewCustomerDR(ctx *pulumi.Context, name string, args *CustomerDRArgs,
 			return nil, err
 		}
 	}
-	if err := lockData(ctx, dr, cfg, cosmos, monitoring, append(lockAfter, monitoring)); err != nil {
+	if err := lockData(ctx, dr, cfg, cosmos, monitoring, append(lockAfter, monitoring.Members()...)); err != nil {
 		return nil, err
 	}
 

@@ -77,7 +77,16 @@ type WorkloadIdentity struct {
 	Federations map[string]pulumi.Resource
 	// Grants are the role assignments every FHIR service needs.
 	Grants []pulumi.Resource
+
+	// members are the resources the component declared (see Members).
+	members []pulumi.Resource
 }
+
+// Members returns the resources the component declared. Depend on them,
+// not on the component: the SDK expands a component in DependsOn to the
+// children registered so far, and children register on goroutines of
+// their own, so the expansion would vary from run to run.
+func (w *WorkloadIdentity) Members() []pulumi.Resource { return w.members }
 
 // NewWorkloadIdentity declares the identity, its federated credentials and
 // its role assignments.
@@ -201,6 +210,11 @@ func NewWorkloadIdentity(ctx *pulumi.Context, name string, args *WorkloadIdentit
 
 	w.Identity = id
 	w.ClientID = id.ClientId
+	w.members = append(w.members, id, setup.definition)
+	for _, issuer := range args.Issuers {
+		w.members = append(w.members, w.Federations[issuer.Name])
+	}
+	w.members = append(w.members, w.Grants...)
 	if err := ctx.RegisterResourceOutputs(w, pulumi.Map{
 		"clientId":    id.ClientId,
 		"principalId": id.PrincipalId,

@@ -49,7 +49,14 @@ type Monitoring struct {
 
 	// WorkspaceID is the workspace's ARM ID.
 	WorkspaceID pulumi.IDOutput
+
+	// members are the resources the component declared (see Members).
+	members []pulumi.Resource
 }
+
+// Members returns the resources the component declared; depend on them,
+// not on the component (see WorkloadIdentity.Members).
+func (m *Monitoring) Members() []pulumi.Resource { return m.members }
 
 // NewMonitoring declares the workspace and one diagnostic setting per source.
 func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs,
@@ -73,6 +80,7 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs,
 	if err != nil {
 		return nil, err
 	}
+	m.members = append(m.members, ws)
 	workspaceID := ws.ID().ToStringOutput()
 	for _, src := range args.Sources {
 		var logs monitor.DiagnosticsLogSettingsArray
@@ -82,7 +90,7 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs,
 		for _, c := range src.Categories {
 			logs = append(logs, monitor.DiagnosticsLogSettingsArgs{Category: pulumi.String(c), Enabled: pulumi.Bool(true)})
 		}
-		if _, err := monitor.NewDiagnosticSetting(ctx, src.Name+"-diagnostics", &monitor.DiagnosticSettingArgs{
+		setting, err := monitor.NewDiagnosticSetting(ctx, src.Name+"-diagnostics", &monitor.DiagnosticSettingArgs{
 			Name:        pulumi.String(DiagnosticsName),
 			ResourceUri: src.ResourceID,
 			WorkspaceId: workspaceID,
@@ -92,9 +100,11 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs,
 			Metrics: monitor.DiagnosticsMetricSettingsArray{
 				{Category: pulumi.String("AllMetrics"), Enabled: pulumi.Bool(true)},
 			},
-		}, withParent(m)...); err != nil {
+		}, withParent(m)...)
+		if err != nil {
 			return nil, err
 		}
+		m.members = append(m.members, setting)
 	}
 	m.WorkspaceID = ws.ID()
 	if err := ctx.RegisterResourceOutputs(m, pulumi.Map{"workspaceId": m.WorkspaceID}); err != nil {
