@@ -47,7 +47,7 @@ func programChangeClone(t *testing.T, defaultRetention string) string {
 	require.Contains(t, string(b), decl)
 	require.NoError(t, os.WriteFile(settings, []byte(strings.Replace(string(b), decl,
 		strings.Replace(decl, "Default: 90", "Default: "+defaultRetention, 1), 1)), 0o644))
-	testfleet.Git(t, clone, "add", "-A")
+	testfleet.Git(t, clone, "add", "-A", stackfile.Dir, "drconfig")
 	testfleet.Git(t, clone, "commit", "--quiet", "-m", "base: the fleet-diff fleet, audit logs kept "+defaultRetention+" days by default")
 	// The working tree's program is this test binary's: the committed one.
 	testfleet.Git(t, clone, "checkout", "HEAD~1", "--", "drconfig/settings.go")

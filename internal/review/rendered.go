@@ -58,8 +58,12 @@ const (
 	becauseRehearseAll = "the program changed, and every stack was asked for (--rehearse-all)"
 )
 
-// errNoRenderFleet is a base revision that cannot render its fleet.
-var errNoRenderFleet = errors.New("the base revision's drctl has no render-fleet (it predates the rendered review)")
+// errNoRenderFleet and errOtherFormat are a base revision that cannot
+// render its fleet for this review.
+var (
+	errNoRenderFleet = errors.New("the base revision's drctl has no render-fleet (it predates the rendered review)")
+	errOtherFormat   = errors.New("the base revision's drctl render-fleet does not write " + renderfleet.Format)
+)
 
 // ownReasons is why a stack rehearsed by reviewAll was: its own file, or
 // why (when not "") every stack was.
@@ -96,7 +100,7 @@ func reviewProgramChange(ctx context.Context, opts Options, changed Changed, rep
 	}
 	defer os.RemoveAll(dir)
 	rendered, err := renderAll(ctx, opts, changed, dir)
-	if errors.Is(err, errNoRenderFleet) {
+	if errors.Is(err, errNoRenderFleet) || errors.Is(err, errOtherFormat) {
 		report.RenderFallback = err.Error() + ": every stack the program change touches was rehearsed through the engine"
 		reviews, err := reviewAll(ctx, opts, changed.Stacks)
 		for i := range reviews {
@@ -253,8 +257,11 @@ func renderAll(ctx context.Context, opts Options, changed Changed, dir string) (
 		cancel()
 		_, _ = io.Copy(io.Discard, stdout)
 		waitErr := cmd.Wait()
-		if strings.Contains(stderr.String(), `unknown command "render-fleet"`) {
+		switch {
+		case strings.Contains(stderr.String(), `unknown command "render-fleet"`):
 			return nil, errNoRenderFleet
+		case errors.Is(readErr, renderfleet.ErrFormat):
+			return nil, fmt.Errorf("%w: it writes another format (%v)", errOtherFormat, readErr)
 		}
 		return nil, fmt.Errorf("review: the base's drctl render-fleet: %w (%v)\n%s", readErr, waitErr, stderr.String())
 	}
