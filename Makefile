@@ -7,7 +7,7 @@ STACKS      := $(patsubst stacks/Pulumi.%.yaml,%,$(wildcard stacks/Pulumi.*.yaml
 # written; the layer is generated from that npm package (make generate).
 AZURE_NATIVE_VERSION := $(shell sed -n 's/^const Version = "\(.*\)"$$/\1/p' azure/azurenative/azurenative.go)
 # The Pulumi CLI of the offline rehearsal: the SDK version in go.mod, built
-# from the module proxy by tools/pulumi-cli (rehearse.CLIVersion; a test keeps
+# from the module proxy by tools/pulumi-cli (engine.CLIVersion; a test keeps
 # the three in step). Rebuilt only when the pin changes.
 PULUMI_VERSION := 3.274.1
 PULUMI_CLI     := .bin/pulumi-v$(PULUMI_VERSION)/bin/pulumi

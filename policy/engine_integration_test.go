@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/fhir-dr/fhir-dr/internal/rehearse"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/program"
 	"github.com/fhir-dr/fhir-dr/program/programtest"
 )
@@ -30,7 +30,7 @@ func TestNewRulesThroughTheEngine(t *testing.T) {
 	root, err := filepath.Abs("..")
 	require.NoError(t, err)
 	var out bytes.Buffer
-	s, err := rehearse.NewSession(rehearse.Options{ProjectRoot: root, Program: program.Run, Out: &out, PolicyPack: true})
+	s, err := engine.NewSession(engine.SessionOptions{ProjectRoot: root, Program: program.Run, Out: &out, PolicyPack: true})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		if t.Failed() {

@@ -17,8 +17,8 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/azure/azurenative"
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/kubestandin"
-	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 	"github.com/fhir-dr/fhir-dr/policy/rules"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 )
@@ -158,7 +158,7 @@ func TestVersion(t *testing.T) {
 		"\n  go            go",
 		"\n  azure-native  " + azurenative.Version + " ",
 		"\n  kubernetes    " + kubestandin.Version + " ",
-		"\n  pulumi        " + rehearse.CLIVersion + " ",
+		"\n  pulumi        " + engine.CLIVersion + " ",
 	} {
 		assert.Contains(t, out, want)
 	}
@@ -291,7 +291,7 @@ func TestVersionFromBuildInfo(t *testing.T) {
 		"  go            go1.26.8\n"+
 		"  azure-native  "+azurenative.Version+" (the provider every Azure resource pins)\n"+
 		"  kubernetes    "+kubestandin.Version+" (the provider the kubernetes SDK pins)\n"+
-		"  pulumi        "+rehearse.CLIVersion+" (the SDK, and the CLI of the offline rehearsal)\n"+
+		"  pulumi        "+engine.CLIVersion+" (the SDK, and the CLI of the offline rehearsal)\n"+
 		"  policy pack   fhir-dr 1.0.0\n", out)
 
 	readBuildInfo = func() (*debug.BuildInfo, bool) { return nil, false }

@@ -3,12 +3,12 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/fhir-dr/fhir-dr/internal/runner"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 )
 
 // newPreviewCmd is drctl preview.
 func newPreviewCmd() *cobra.Command {
-	return newRunnerCmd(runner.Preview,
+	return newRunnerCmd(engine.Preview,
 		"the release runner's pulumi preview of many stacks at once, with the policy pack",
 		`drctl preview runs pulumi preview (through the Automation API) on the named stacks, or on every stack a
 change since a git revision touches, --parallel at a time, with the policy pack, and prints each stack's

@@ -16,8 +16,8 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/kubestandin"
-	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 	"github.com/fhir-dr/fhir-dr/program"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 )
@@ -80,14 +80,14 @@ func rehearseStack(ctx context.Context, customer, from string, out io.Writer) er
 	if err != nil {
 		return err
 	}
-	session, err := rehearse.NewSession(rehearse.Options{ProjectRoot: root, Program: program.Run, Out: out, PolicyPack: true})
+	session, err := engine.NewSession(engine.SessionOptions{ProjectRoot: root, Program: program.Run, Out: out, PolicyPack: true})
 	if err != nil {
 		return err
 	}
 	defer session.Close()
 	fmt.Fprintf(out, "Rehearsing %s with the Pulumi engine v%s against the azure-native and kubernetes stand-ins "+
 		"(test doubles: nothing reaches Azure or a cluster).\n\n",
-		customer, rehearse.CLIVersion)
+		customer, engine.CLIVersion)
 	st, err := session.Stack(ctx, customer, config)
 	if err != nil {
 		return err
@@ -96,7 +96,7 @@ func rehearseStack(ctx context.Context, customer, from string, out io.Writer) er
 		fmt.Fprintf(out, "== Deploying %s as at %s\n", customer, from)
 		commit, err := session.DeployRevision(ctx, st, from)
 		switch {
-		case errors.Is(err, rehearse.ErrNotAtRevision):
+		case errors.Is(err, engine.ErrNotAtRevision):
 			fmt.Fprintf(out, "%s has no stack file at %s: nothing was deployed for it then.\n", customer, from)
 		case err != nil:
 			return err
@@ -122,7 +122,7 @@ func rehearseStack(ctx context.Context, customer, from string, out io.Writer) er
 	return nil
 }
 
-func printRehearsalSummary(out io.Writer, customer string, preview rehearse.Result, ops []azurestandin.Op, kubeOps []kubestandin.Op) {
+func printRehearsalSummary(out io.Writer, customer string, preview engine.Outcome, ops []azurestandin.Op, kubeOps []kubestandin.Op) {
 	fmt.Fprintf(out, "== Summary for %s\n", customer)
 	var kinds []string
 	for op := range preview.Summary {

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/fhir-dr/fhir-dr/internal/rehearse"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/testfleet"
 	"github.com/fhir-dr/fhir-dr/program"
 )
@@ -21,7 +21,7 @@ import (
 func TestUpCommand(t *testing.T) {
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	require.NoError(t, err)
-	session, err := rehearse.NewSession(rehearse.Options{ProjectRoot: root, Program: program.Run})
+	session, err := engine.NewSession(engine.SessionOptions{ProjectRoot: root, Program: program.Run})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = session.Close() })
 	for k, v := range session.Env() {

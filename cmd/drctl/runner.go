@@ -12,8 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/review"
-	"github.com/fhir-dr/fhir-dr/internal/runner"
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
@@ -28,7 +28,7 @@ type runnerOptions struct {
 
 // newRunnerCmd is drctl preview, up or refresh (op): the release
 // pipeline's runner of that Pulumi operation on many stacks at once.
-func newRunnerCmd(op runner.Operation, short, long, example string) *cobra.Command {
+func newRunnerCmd(op engine.Operation, short, long, example string) *cobra.Command {
 	var o runnerOptions
 	cmd := &cobra.Command{
 		Use:     string(op) + " (--stacks <a,b> | --changed-since <git-revision>)",
@@ -58,7 +58,7 @@ func newRunnerCmd(op runner.Operation, short, long, example string) *cobra.Comma
 }
 
 // runStacks is drctl preview|up|refresh; it returns the exit status.
-func runStacks(op runner.Operation, o runnerOptions, stdout, stderr io.Writer) int {
+func runStacks(op engine.Operation, o runnerOptions, stdout, stderr io.Writer) int {
 	command := string(op)
 	root, err := projectRoot()
 	if err != nil {
@@ -93,17 +93,17 @@ func runStacks(op runner.Operation, o runnerOptions, stdout, stderr io.Writer) i
 		return 1
 	}
 	defer os.RemoveAll(work)
-	a := &runner.Auto{ProjectRoot: root, WorkRoot: work, Program: program.Run, CLI: o.cli, CreateStacks: o.create}
+	a := &engine.Auto{ProjectRoot: root, WorkRoot: work, Program: program.Run, CLI: o.cli, CreateStacks: o.create}
 	if o.policyPack != "" {
 		a.PolicyPacks = []string{absPath(o.policyPack)}
 		if o.policyConfig != "" {
 			a.PolicyPackConfigs = []string{absPath(o.policyConfig)}
 		}
 	}
-	results := runner.Run(ctx, a, op, customers, runner.Options{Parallel: o.parallel, Log: stdout})
+	results := engine.Run(ctx, a, op, customers, engine.RunOptions{Parallel: o.parallel, Log: stdout})
 	fmt.Fprintln(stdout)
-	runner.PrintSummary(stdout, op, results)
-	if runner.Failed(results) {
+	engine.PrintSummary(stdout, op, results)
+	if engine.Failed(results) {
 		return 1
 	}
 	return 0

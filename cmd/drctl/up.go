@@ -3,12 +3,12 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/fhir-dr/fhir-dr/internal/runner"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 )
 
 // newUpCmd is drctl up.
 func newUpCmd() *cobra.Command {
-	return newRunnerCmd(runner.Up,
+	return newRunnerCmd(engine.Up,
 		"the release runner's pulumi up of many stacks at once, with the policy pack",
 		`drctl up runs pulumi up (through the Automation API) on the named stacks, or on every stack a change
 since a git revision touches, --parallel at a time, with the policy pack, and prints each stack's log

@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fhir-dr/fhir-dr/azure/azurenative"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/kubestandin"
-	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 	"github.com/fhir-dr/fhir-dr/policy/analyzer"
 )
 
@@ -79,7 +79,7 @@ func versionText(v versionInfo) string {
 		{"go", v.GoVersion},
 		{"azure-native", azurenative.Version + " (the provider every Azure resource pins)"},
 		{"kubernetes", kubestandin.Version + " (the provider the kubernetes SDK pins)"},
-		{"pulumi", rehearse.CLIVersion + " (the SDK, and the CLI of the offline rehearsal)"},
+		{"pulumi", engine.CLIVersion + " (the SDK, and the CLI of the offline rehearsal)"},
 		{"policy pack", analyzer.Name + " " + analyzer.Version},
 	}
 	for _, r := range rows {

@@ -514,3 +514,55 @@ func (c *Client) mutate(ctx context.Context, method, accountID, action string, b
 	}
 	return id, nil
 }
+
+// ErrOtherHost is the error of a read whose URL is not on the client's
+// Resource Manager endpoint.
+var ErrOtherHost = errors.New("not on the client's Resource Manager endpoint")
+
+// ReadJSON reads a Resource Manager resource or list through the client's
+// pipeline (its bounded retries, its credential or none for a stand-in)
+// and decodes the answer into out. target is a path (an ARM ID, a
+// provider path) under the client's endpoint, or an absolute URL on that
+// endpoint, as a list's nextLink is; query is added to the URL's own
+// query, api-version set from apiVersion unless the URL has one. Any
+// answer but 200 is an *azcore.ResponseError; a URL on another host is
+// refused (ErrOtherHost) before anything is sent, so that a credential
+// never leaves Resource Manager.
+func (c *Client) ReadJSON(ctx context.Context, target, apiVersion string, query url.Values, out any) error {
+	u := target
+	if !strings.HasPrefix(target, "http://") && !strings.HasPrefix(target, "https://") {
+		u = runtime.JoinPaths(c.endpoint, target)
+	} else {
+		parsed, err := url.Parse(target)
+		base, _ := url.Parse(c.endpoint)
+		if err != nil || base == nil || !strings.EqualFold(parsed.Scheme, base.Scheme) || !strings.EqualFold(parsed.Host, base.Host) {
+			return fmt.Errorf("reading %s: %w", target, ErrOtherHost)
+		}
+	}
+	req, err := runtime.NewRequest(ctx, http.MethodGet, u)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", target, err)
+	}
+	q := req.Raw().URL.Query()
+	for k, vs := range query {
+		for _, v := range vs {
+			q.Add(k, v)
+		}
+	}
+	if q.Get("api-version") == "" {
+		q.Set("api-version", apiVersion)
+	}
+	req.Raw().URL.RawQuery = q.Encode()
+	req.Raw().Header.Set("Accept", "application/json")
+	resp, err := c.pipeline.Do(req)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", req.Raw().URL.Path, err)
+	}
+	if !runtime.HasStatusCode(resp, http.StatusOK) {
+		return fmt.Errorf("reading %s: %w", req.Raw().URL.Path, runtime.NewResponseError(resp))
+	}
+	if err := runtime.UnmarshalAsJSON(resp, out); err != nil {
+		return fmt.Errorf("reading %s: %w", req.Raw().URL.Path, err)
+	}
+	return nil
+}

@@ -58,3 +58,22 @@ func TestCloudsAndCredentials(t *testing.T) {
 	assert.Equal(t, "http://127.0.0.1:1", tr.got[0].URL.Scheme+"://"+tr.got[0].URL.Host)
 	assert.Empty(t, tr.got[0].Header.Get("Authorization"), "no credential to a stand-in")
 }
+
+// ReadJSON follows a nextLink only on the client's own endpoint: a
+// credential never leaves Resource Manager.
+func TestReadJSONStaysOnTheEndpoint(t *testing.T) {
+	tr, cred := &transport{}, &credential{}
+	c, err := NewClient(Options{Credential: cred, Transport: tr})
+	require.NoError(t, err)
+	var out map[string]any
+	err = c.ReadJSON(context.Background(), "https://management.azure.com.evil.example/subscriptions/s?api-version=1", "2020-01-01", nil, &out)
+	require.ErrorIs(t, err, ErrOtherHost)
+	assert.Empty(t, tr.got, "nothing sent")
+	require.NoError(t, c.ReadJSON(context.Background(), "https://management.azure.com/subscriptions/s/x?api-version=1&page=2", "2020-01-01", nil, &out))
+	require.NoError(t, c.ReadJSON(context.Background(), "/subscriptions/s/y", "2020-01-01", map[string][]string{"a": {"b"}}, &out))
+	require.Len(t, tr.got, 2)
+	assert.Equal(t, "api-version=1&page=2", tr.got[0].URL.RawQuery, "a nextLink keeps its own api-version")
+	assert.Equal(t, "a=b&api-version=2020-01-01", tr.got[1].URL.RawQuery)
+	assert.Equal(t, "/subscriptions/s/y", tr.got[1].URL.Path)
+	assert.Equal(t, "/a", out["id"])
+}

@@ -96,7 +96,7 @@ func TestFailoverWorkflowGuards(t *testing.T) {
 // and every action is pinned to the version release.yml pins it to.
 func TestFailoverWorkflowLoginAndPins(t *testing.T) {
 	j := failoverJob(t)
-	release := load(t, "release.yml").Jobs["up"]
+	release := load(t, "release.yml").Jobs["shards-canary"]
 	pins := map[string]string{}
 	var releaseLogin step
 	for _, s := range release.Steps {

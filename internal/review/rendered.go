@@ -35,7 +35,7 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
 	"github.com/fhir-dr/fhir-dr/internal/armrules"
-	"github.com/fhir-dr/fhir-dr/internal/rehearse"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/renderfleet"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 )
@@ -174,14 +174,14 @@ func reviewProgramChange(ctx context.Context, opts Options, changed Changed, rep
 // most opts.Parallel workers.
 func renderAll(ctx context.Context, opts Options, changed Changed, dir string) ([]renderedStack, error) {
 	baseDir := filepath.Join(dir, "base")
-	if err := rehearse.ExtractRevision(ctx, opts.ProjectRoot, opts.commit, baseDir); err != nil {
+	if err := engine.ExtractRevision(ctx, opts.ProjectRoot, opts.commit, baseDir); err != nil {
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(baseDir, "cmd", "drctl")); err != nil {
 		return nil, errNoRenderFleet
 	}
 	drctl := filepath.Join(dir, "drctl")
-	if err := rehearse.BuildTool(ctx, baseDir, "./cmd/drctl", drctl); err != nil {
+	if err := engine.BuildTool(ctx, baseDir, "./cmd/drctl", drctl); err != nil {
 		return nil, fmt.Errorf("review: the base's drctl: %w", err)
 	}
 	workers := opts.Parallel

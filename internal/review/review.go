@@ -24,8 +24,8 @@ import (
 
 	"github.com/fhir-dr/fhir-dr/azure/containerservice"
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/gitexec"
-	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 	"github.com/fhir-dr/fhir-dr/internal/render"
 	"github.com/fhir-dr/fhir-dr/internal/renderfleet"
 	"github.com/fhir-dr/fhir-dr/internal/topology"
@@ -49,7 +49,7 @@ type Options struct {
 	// the engine, as before the rendered review, instead of a
 	// representative set (rendered.go). Optional.
 	RehearseAll bool
-	// CLIRoot is where the Pulumi CLI is; optional, see rehearse.Options.
+	// CLIRoot is where the Pulumi CLI is; optional, see engine.SessionOptions.
 	CLIRoot string
 	// EngineLog receives the engine's own output. Optional.
 	EngineLog io.Writer
@@ -277,7 +277,7 @@ func reviewAll(ctx context.Context, opts Options, customers []string) ([]StackRe
 					logMu.Unlock()
 				}
 			}()
-			session, err := rehearse.NewSession(rehearse.Options{
+			session, err := engine.NewSession(engine.SessionOptions{
 				ProjectRoot: opts.ProjectRoot, CLIRoot: opts.CLIRoot, Program: opts.Program, Out: &buf, PolicyPack: true,
 			})
 			if err != nil {
@@ -311,7 +311,7 @@ func reviewAll(ctx context.Context, opts Options, customers []string) ([]StackRe
 	return results, nil
 }
 
-func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, customer string) (StackReview, error) {
+func reviewStack(ctx context.Context, session *engine.Session, opts Options, customer string) (StackReview, error) {
 	sr := StackReview{Customer: customer, Counts: map[string]int{}, Hazards: []Hazard{}, Changes: []Change{}, Rehearsed: true}
 	path := filepath.Join(opts.ProjectRoot, stackfile.Path(customer))
 	config, err := os.ReadFile(path)
@@ -331,7 +331,7 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 	var baseConfig *drconfig.Config
 	var base []Resource
 	switch _, err := session.DeployRevision(ctx, st, opts.commit); {
-	case errors.Is(err, rehearse.ErrNotAtRevision):
+	case errors.Is(err, engine.ErrNotAtRevision):
 		sr.New = true
 		if rr := reviewRecord(nil, curConfig, nil, opts.Now()); rr.Changed && !rr.Verified() {
 			sr.Hazards = append(sr.Hazards, recordHazard("", curConfig.DR.WriteRegionChange, rr.Problems))
@@ -426,7 +426,7 @@ func reviewStack(ctx context.Context, session *rehearse.Session, opts Options, c
 const clusterType = containerservice.ManagedClusterToken
 
 // stateResources returns the custom resources of the stack's state.
-func stateResources(ctx context.Context, st *rehearse.Stack) ([]Resource, error) {
+func stateResources(ctx context.Context, st *engine.Stack) ([]Resource, error) {
 	d, err := st.Export(ctx)
 	if err != nil {
 		return nil, err

@@ -145,3 +145,14 @@ func Git(tb testing.TB, dir string, args ...string) string {
 	}
 	return string(out)
 }
+
+// Main runs a package's tests (from its TestMain) with git's own repository
+// variables unset, so that the tests' git commands stay in their own
+// repositories: run from a git hook or "git rebase -x", those variables
+// would point every "git -C <clone>" at the project's repository instead.
+func Main(m *testing.M) {
+	for _, v := range []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR"} {
+		os.Unsetenv(v)
+	}
+	os.Exit(m.Run())
+}

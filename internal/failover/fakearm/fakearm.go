@@ -1,6 +1,8 @@
 // Package fakearm is a local stand-in for Azure Resource Manager's Cosmos DB
-// account API and the account's Azure Monitor metrics, for tests of the
-// failover tooling. It serves plain HTTP on the loopback interface, refuses
+// account API and the account's Azure Monitor metrics, and of the reads of
+// the release gate (Traffic Manager profiles, the availability metric of
+// Application Insights components, Alerts Management's fired alerts; see
+// health.go), for tests of the failover tooling and the gate. It serves plain HTTP on the loopback interface, refuses
 // any request that carries a credential (a stand-in never receives one),
 // checks paths, api-versions and request bodies, keeps the account's state
 // (service-managed failover, failover priorities, each region's status,
@@ -30,13 +32,17 @@ import (
 
 // The keys faults are injected on: a request's method and action.
 const (
-	KeyGet             = "GET"
-	KeyPatch           = "PATCH"
-	KeyPriorityChange  = "POST failoverPriorityChange"
-	KeyOfflineRegion   = "POST offlineRegion"
-	KeyOnlineRegion    = "POST onlineRegion"
-	KeyMetrics         = "GET metrics"
-	KeyPoll            = "POLL"
+	KeyGet            = "GET"
+	KeyPatch          = "PATCH"
+	KeyPriorityChange = "POST failoverPriorityChange"
+	KeyOfflineRegion  = "POST offlineRegion"
+	KeyOnlineRegion   = "POST onlineRegion"
+	KeyMetrics        = "GET metrics"
+	KeyPoll           = "POLL"
+	// KeyProfile, KeyAvailability and KeyAlerts are the gate's reads.
+	KeyProfile         = "GET trafficmanagerprofiles"
+	KeyAvailability    = "GET availability"
+	KeyAlerts          = "GET alerts"
 	replicationLatency = "ReplicationLatency"
 )
 
@@ -59,6 +65,7 @@ type Server struct {
 	polls     map[string]int
 	faults    map[string][]Fault
 	lag       map[string][]float64
+	health    healthState
 }
 
 // Fault is an answer given instead of, or after, carrying out a request.
@@ -98,7 +105,7 @@ func New(t testing.TB, accountID string) *Server {
 		locations: []failover.Location{{Name: "East US", Priority: 0}, {Name: "West US", Priority: 1}},
 		states:    map[string]string{"East US": "Succeeded", "West US": "Succeeded"},
 		carried:   map[string]int{}, polls: map[string]int{}, faults: map[string][]Fault{},
-		lag: map[string][]float64{"East US": {80, 120}, "West US": {95, 120}}}
+		lag: map[string][]float64{"East US": {80, 120}, "West US": {95, 120}}, health: newHealthState()}
 	srv := httptest.NewServer(f)
 	f.URL = srv.URL
 	t.Cleanup(func() {
@@ -237,6 +244,10 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.mu.Lock()
+	if key, ok := healthKey(r.URL.Path); ok {
+		f.serveHealth(w, r, key)
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, "/operations/") {
 		f.poll(w, r)
 		return

@@ -2,7 +2,7 @@
 
 // Integration tests: the real Pulumi engine (make pulumi-cli) against the
 // azure-native and kubernetes stand-ins, offline. Run with `make integration`.
-package rehearse
+package engine
 
 import (
 	"bytes"
@@ -49,7 +49,7 @@ func projectRoot(t *testing.T) string {
 func newSession(t *testing.T) *Session {
 	t.Helper()
 	var out bytes.Buffer
-	s, err := NewSession(Options{ProjectRoot: projectRoot(t), Program: program.Run, Out: &out, PolicyPack: true})
+	s, err := NewSession(SessionOptions{ProjectRoot: projectRoot(t), Program: program.Run, Out: &out, PolicyPack: true})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -373,7 +373,7 @@ func TestDeployRevision(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(clone, stackfile.Path("adatum")), []byte(enabled), 0o644))
 
 	var out bytes.Buffer
-	s, err := NewSession(Options{ProjectRoot: clone, CLIRoot: CLIRoot(projectRoot(t)), Program: program.Run, Out: &out})
+	s, err := NewSession(SessionOptions{ProjectRoot: clone, CLIRoot: CLIRoot(projectRoot(t)), Program: program.Run, Out: &out})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -402,7 +402,7 @@ func TestDeployRevision(t *testing.T) {
 
 	_, err = s.DeployRevision(ctx, st, "no-such-revision")
 	assert.ErrorContains(t, err, `"no-such-revision" is not a commit`)
-	_, err = s.DeployRevision(ctx, &Stack{session: s, name: "nobody", dir: st.dir}, "HEAD")
+	_, err = s.DeployRevision(ctx, &Stack{session: s, ws: &workspace{customer: "nobody", dir: st.ws.dir, cli: st.ws.cli, env: st.ws.env}}, "HEAD")
 	assert.ErrorIs(t, err, ErrNotAtRevision)
 }
 

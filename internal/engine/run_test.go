@@ -1,4 +1,4 @@
-package runner
+package engine
 
 import (
 	"bytes"
@@ -74,7 +74,7 @@ func TestRunBoundsParallelismAndPrefixesLogs(t *testing.T) {
 		openFail: map[string]error{"e": errors.New("stacks/Pulumi.e.yaml: 1 configuration problem")}}
 	var log bytes.Buffer
 	customers := []string{"a", "b", "c", "d", "e", "f"}
-	results := Run(context.Background(), f, Up, customers, Options{Parallel: 2, Log: &log})
+	results := Run(context.Background(), f, Up, customers, RunOptions{Parallel: 2, Log: &log})
 
 	assert.LessOrEqual(t, f.peak.Load(), int32(2))
 	assert.Equal(t, int32(2), f.peak.Load(), "runs two at once")
@@ -108,7 +108,7 @@ func TestRunStopsStartingStacksWhenInterrupted(t *testing.T) {
 	f := &fakeOpener{wait: time.Minute, started: make(chan string, 10)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan []Result)
-	go func() { done <- Run(ctx, f, Up, []string{"a", "b", "c", "d"}, Options{Parallel: 2}) }()
+	go func() { done <- Run(ctx, f, Up, []string{"a", "b", "c", "d"}, RunOptions{Parallel: 2}) }()
 	<-f.started
 	<-f.started
 	cancel()

@@ -1,13 +1,4 @@
-// Package runner runs a Pulumi operation (preview, up, refresh) over many
-// customer stacks at once: the release pipeline's work inside one job. The
-// CI system's job matrix spreads stacks over machines; within a job, the
-// runner bounds parallelism, prefixes every stack's log lines with its name,
-// summarizes changes, durations and results, and on SIGINT/SIGTERM lets the
-// engines finish what they are doing instead of killing them.
-//
-// The runner talks to stacks through the small Target interface; Auto is
-// the implementation over the Automation API, and tests use fakes.
-package runner
+package engine
 
 import (
 	"context"
@@ -31,6 +22,11 @@ const (
 	Up      Operation = "up"
 	Refresh Operation = "refresh"
 )
+
+// destroy is the rehearsal's last offboarding step (Stack.Destroy). The
+// release never destroys a customer's stack, so ParseOperation refuses it
+// and the drctl commands cannot name it.
+const destroy Operation = "destroy"
 
 // ParseOperation returns the operation of a command name.
 func ParseOperation(s string) (Operation, error) {
@@ -84,8 +80,8 @@ func (r Result) Status() string {
 	return "ok"
 }
 
-// Options configure Run.
-type Options struct {
+// RunOptions configure Run.
+type RunOptions struct {
 	// Parallel is the number of stacks run at once. Optional; defaults to 4.
 	Parallel int
 	// Log receives every stack's output, each line prefixed with the
@@ -96,7 +92,7 @@ type Options struct {
 // Run performs op on every customer's stack, opts.Parallel at a time, and
 // returns the results in the order of customers. When ctx is canceled, no
 // further stack starts and running ones are interrupted (see Auto).
-func Run(ctx context.Context, opener Opener, op Operation, customers []string, opts Options) []Result {
+func Run(ctx context.Context, opener Opener, op Operation, customers []string, opts RunOptions) []Result {
 	if opts.Parallel < 1 {
 		opts.Parallel = 4
 	}

@@ -1,4 +1,4 @@
-package rehearse
+package engine
 
 import (
 	"context"
@@ -23,7 +23,7 @@ func BuildTool(ctx context.Context, dir, pkg, binary string) error {
 	build.Dir = dir
 	build.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
 	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("rehearse: building %s of %s: %w\n%s", pkg, dir, err, out)
+		return fmt.Errorf("engine: building %s of %s: %w\n%s", pkg, dir, err, out)
 	}
 	return nil
 }

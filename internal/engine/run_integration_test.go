@@ -1,6 +1,6 @@
 //go:build integration
 
-package runner
+package engine
 
 import (
 	"bytes"
@@ -22,14 +22,13 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/cosmosdb"
 	"github.com/fhir-dr/fhir-dr/internal/azurefake"
 	"github.com/fhir-dr/fhir-dr/internal/azurestandin"
-	"github.com/fhir-dr/fhir-dr/internal/rehearse"
 	"github.com/fhir-dr/fhir-dr/program"
 )
 
 // setup returns a project with the example stacks, an Auto over it that
 // drives the real CLI against the session's stand-in and file backend, and
 // the session.
-func setup(t *testing.T) (*Auto, *rehearse.Session, string) {
+func setup(t *testing.T) (*Auto, *Session, string) {
 	t.Helper()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	require.NoError(t, err)
@@ -47,7 +46,7 @@ func setup(t *testing.T) (*Auto, *rehearse.Session, string) {
 		}
 		require.NoError(t, os.WriteFile(filepath.Join(project, rel), b, 0o644))
 	}
-	session, err := rehearse.NewSession(rehearse.Options{ProjectRoot: root, Program: program.Run})
+	session, err := NewSession(SessionOptions{ProjectRoot: root, Program: program.Run})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, session.Close()) })
 	a := &Auto{ProjectRoot: project, WorkRoot: t.TempDir(), Program: program.Run, CLI: session.CLIPath(),
@@ -68,7 +67,7 @@ func TestRunnerAgainstTheEngine(t *testing.T) {
 
 	var log bytes.Buffer
 	customers := []string{"adatum", "contoso", "litware", "tailspin"}
-	results := Run(context.Background(), a, Up, customers, Options{Parallel: 3, Log: &log})
+	results := Run(context.Background(), a, Up, customers, RunOptions{Parallel: 3, Log: &log})
 	var summary bytes.Buffer
 	PrintSummary(&summary, Up, results)
 	t.Log("\n" + summary.String())
@@ -100,7 +99,7 @@ func TestRunnerAgainstTheEngine(t *testing.T) {
 	}
 
 	// A second run changes nothing.
-	again := Run(context.Background(), a, Preview, []string{"contoso", "tailspin"}, Options{Parallel: 2})
+	again := Run(context.Background(), a, Preview, []string{"contoso", "tailspin"}, RunOptions{Parallel: 2})
 	for _, r := range again {
 		require.NoError(t, r.Err)
 		assert.Equal(t, map[string]int{"same": r.Changes["same"]}, r.Changes)
@@ -117,7 +116,7 @@ func TestRunnerInterrupted(t *testing.T) {
 	var once sync.Once
 	session.Provider().SlowCreates(500*time.Millisecond, func(string, string) { once.Do(cancel) })
 
-	results := Run(ctx, a, Up, []string{"contoso", "northwind", "fabrikam"}, Options{Parallel: 2})
+	results := Run(ctx, a, Up, []string{"contoso", "northwind", "fabrikam"}, RunOptions{Parallel: 2})
 	var statuses []string
 	for _, r := range results {
 		statuses = append(statuses, r.Status())
@@ -133,20 +132,20 @@ func TestRunnerInterrupted(t *testing.T) {
 
 	session.Provider().SlowCreates(0, nil)
 	for _, c := range []string{"contoso", "northwind"} {
-		state := exportState(t, a, c)
+		state := exportAutoState(t, a, c)
 		assert.NotContains(t, state, "pending_operations", "%s: a clean state", c)
 	}
-	rerun := Run(context.Background(), a, Up, []string{"contoso", "northwind", "fabrikam"}, Options{Parallel: 2})
+	rerun := Run(context.Background(), a, Up, []string{"contoso", "northwind", "fabrikam"}, RunOptions{Parallel: 2})
 	for _, r := range rerun {
 		assert.NoError(t, r.Err, r.Customer)
 	}
 }
 
-func exportState(t *testing.T, a *Auto, customer string) string {
+func exportAutoState(t *testing.T, a *Auto, customer string) string {
 	t.Helper()
 	target, err := a.Open(context.Background(), customer)
 	require.NoError(t, err)
-	d, err := target.(*autoTarget).stack.Export(context.Background())
+	d, err := target.(*autoTarget).ws.stack.Export(context.Background())
 	require.NoError(t, err)
 	var v map[string]any
 	require.NoError(t, json.Unmarshal(d.Deployment, &v), "the state is whole JSON")

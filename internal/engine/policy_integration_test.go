@@ -1,6 +1,6 @@
 //go:build integration
 
-package rehearse
+package engine
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package rehearse
+package engine
 
 import (
 	"archive/tar"
@@ -46,14 +46,14 @@ func (s *Session) DeployRevision(ctx context.Context, st *Stack, ref string) (st
 			return commit, err
 		}
 	}
-	stackFile := filepath.Join(dir, stackfile.Path(st.name))
+	stackFile := filepath.Join(dir, stackfile.Path(st.ws.customer))
 	config, err := os.ReadFile(stackFile)
 	if errors.Is(err, os.ErrNotExist) {
 		return commit, ErrNotAtRevision
 	} else if err != nil {
 		return commit, fmt.Errorf("rehearse: %w", err)
 	}
-	if err := os.WriteFile(stackFile, st.withSalt(config), 0o644); err != nil {
+	if err := os.WriteFile(stackFile, st.ws.withSalt(config), 0o644); err != nil {
 		return commit, fmt.Errorf("rehearse: %w", err)
 	}
 
@@ -71,11 +71,10 @@ func (s *Session) DeployRevision(ctx context.Context, st *Stack, ref string) (st
 		return commit, err
 	}
 	defer host.close()
-	_, _, code, err := s.cli.Run(ctx, dir, nil, []io.Writer{s.opts.Out}, []io.Writer{s.opts.Out}, s.envList(),
+	if err := st.ws.cliRun(ctx, dir, s.opts.Out,
 		"up", "--yes", "--skip-preview", "--diff", "--color=never", "--non-interactive",
-		"--stack", st.name, "--client="+host.address, "--exec-kind=auto.inline")
-	if err != nil || code != 0 {
-		return commit, fmt.Errorf("rehearse %s: up at %s failed (exit %d): %w", st.name, commit[:12], code, err)
+		"--stack", st.ws.customer, "--client="+host.address, "--exec-kind=auto.inline"); err != nil {
+		return commit, fmt.Errorf("rehearse %s: up at %s failed: %w", st.ws.customer, commit[:12], err)
 	}
 	return commit, nil
 }

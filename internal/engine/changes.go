@@ -1,8 +1,9 @@
-package rehearse
+package engine
 
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -30,8 +31,9 @@ type Change struct {
 	Old, New map[string]any
 }
 
-// Result is what a preview, up or destroy did, as the engine reported it.
-type Result struct {
+// Outcome is what a preview, up, refresh or destroy did, as the engine
+// reported it.
+type Outcome struct {
 	// Changes are the engine's steps, in the order it reported them; steps
 	// that change nothing ("same") are left out.
 	Changes []Change
@@ -40,7 +42,7 @@ type Result struct {
 }
 
 // Find returns the changes to resources of type token.
-func (r Result) Find(token string) []Change {
+func (r Outcome) Find(token string) []Change {
 	var out []Change
 	for _, c := range r.Changes {
 		if c.Type == token {
@@ -95,13 +97,42 @@ func newCollector() *collector {
 	return c
 }
 
-// result waits for the stream to end (the Automation API closes it when the
-// operation is over) and returns what it carried.
-func (c *collector) result(summary map[string]int) Result {
-	<-c.done
-	r := Result{Changes: c.changes, Summary: map[apitype.OpType]int{}}
-	for op, n := range summary {
-		r.Summary[apitype.OpType(op)] = n
+// streamWait bounds the wait for the event stream's end after a failed
+// operation: the Automation API closes the stream when the engine has sent
+// its last event, but nothing closes it when the CLI failed before it
+// opened the stream.
+var streamWait = 10 * time.Second
+
+// result waits for the stream to end and returns what it carried, with
+// summary (the engine's counts per operation). After a failure (failed)
+// the wait is bounded, and the steps are left out when the stream did not
+// end.
+func (c *collector) result(summary *map[string]int, failed bool) Outcome {
+	r := Outcome{Summary: map[apitype.OpType]int{}}
+	if summary != nil {
+		for op, n := range *summary {
+			r.Summary[apitype.OpType(op)] = n
+		}
+	}
+	if !failed {
+		<-c.done
+		r.Changes = c.changes
+		return r
+	}
+	select {
+	case <-c.done:
+		r.Changes = c.changes
+	case <-time.After(streamWait):
 	}
 	return r
+}
+
+// counts is the summary as the release reports it: resources per kind of
+// change ("create", "same", ...).
+func (r Outcome) counts() map[string]int {
+	counts := make(map[string]int, len(r.Summary))
+	for op, n := range r.Summary {
+		counts[string(op)] = n
+	}
+	return counts
 }
