@@ -66,6 +66,15 @@ type Config struct {
 	Monitoring Monitoring `json:"monitoring"`
 	// FHIR is the FHIR server workload both compute stamps run (full tier).
 	FHIR FHIR `json:"fhir"`
+	// Release is how a release reaches the stack.
+	Release Release `json:"release"`
+}
+
+// Release is how a program release reaches the stack (internal/rollout).
+type Release struct {
+	// Ring is the release ring the stack is in: the rings are released
+	// in order, each after the one before has baked and passed its gate.
+	Ring string `json:"ring"`
 }
 
 // Primary describes the customer's existing primary resources, for

@@ -1,15 +1,24 @@
 package drconfig
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/fhir-dr/fhir-dr/stackfile"
+	"maps"
+	"math"
 	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
+	"strconv"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/encoding"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"gopkg.in/yaml.v3"
+
+	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
 // Load decodes, defaults and validates one stack's configuration. values is
@@ -76,8 +85,7 @@ func ReadStackFile(path string) (map[string]string, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("reading stack file: %w", err)
 	}
-	project := &workspace.Project{Name: Namespace, Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
-	stack, err := workspace.LoadProjectStack(nil, project, path)
+	stack, err := loadProjectStack(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -93,6 +101,102 @@ func ReadStackFile(path string) (map[string]string, error) {
 		values[k.String()] = v
 	}
 	return values, nil
+}
+
+// loadProjectStack is workspace.LoadProjectStack for the fhir-dr project: the
+// SDK's loader, step for step, with one shortcut for YAML files. The loader
+// parses the file, namespaces its bare keys, and then marshals the result
+// to YAML text only to parse that text again into a ProjectStack; here the
+// marshalled document is built as the yaml.Node that parsing its text would
+// give, and decoded directly (TestLoadProjectStackAsTheSDK).
+func loadProjectStack(path string) (*workspace.ProjectStack, error) {
+	project := &workspace.Project{Name: Namespace, Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
+	if ext := filepath.Ext(path); ext != ".yaml" && ext != ".yml" {
+		return workspace.LoadProjectStack(nil, project, path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // a UTF-8 BOM, as the SDK strips it
+	return workspace.LoadProjectStackBytes(nil, project, b, path, &nodeYAML{})
+}
+
+// nodeYAML is the SDK's YAML marshaler, except that what it marshals is
+// kept as a yaml.Node, and unmarshalling the bytes it returned for it
+// decodes that node instead of parsing text.
+type nodeYAML struct {
+	pending *yaml.Node
+}
+
+// nodeToken stands for the pending node; it is never valid YAML text of a
+// stack file (it starts with a NUL byte).
+var nodeToken = []byte("\x00drconfig: pending yaml.Node")
+
+func (m *nodeYAML) Marshal(v any) ([]byte, error) {
+	n, err := toNode(v)
+	if err != nil {
+		return nil, err
+	}
+	m.pending = n
+	return nodeToken, nil
+}
+
+// toNode is the node yaml.Node.Encode makes of v, built directly for the
+// values a parsed YAML document holds (Encode writes YAML text and parses
+// it); any other value goes through Encode.
+func toNode(v any) (*yaml.Node, error) {
+	scalar := func(tag, value string) *yaml.Node {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value}
+	}
+	switch v := v.(type) {
+	case nil:
+		return scalar("!!null", "null"), nil
+	case string:
+		return scalar("!!str", v), nil
+	case bool:
+		return scalar("!!bool", strconv.FormatBool(v)), nil
+	case int:
+		return scalar("!!int", strconv.Itoa(v)), nil
+	case float64:
+		if !math.IsInf(v, 0) && !math.IsNaN(v) {
+			return scalar("!!float", strconv.FormatFloat(v, 'g', -1, 64)), nil
+		}
+	case []any:
+		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: make([]*yaml.Node, 0, len(v))}
+		for _, e := range v {
+			c, err := toNode(e)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, c)
+		}
+		return n, nil
+	case map[string]any:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: make([]*yaml.Node, 0, 2*len(v))}
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			c, err := toNode(v[k])
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, scalar("!!str", k), c)
+		}
+		return n, nil
+	}
+	var n yaml.Node
+	if err := n.Encode(v); err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
+
+func (m *nodeYAML) Unmarshal(data []byte, v any) error {
+	if m.pending != nil && bytes.Equal(data, nodeToken) {
+		n := m.pending
+		m.pending = nil
+		return n.Decode(v)
+	}
+	return encoding.YAML.Unmarshal(data, v)
 }
 
 // LoadFile reads, decodes, defaults and validates a stack file.

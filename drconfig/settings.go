@@ -14,6 +14,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/detection"
 
 	"github.com/fhir-dr/fhir-dr/internal/iprange"
+	"github.com/fhir-dr/fhir-dr/internal/rollout/ring"
 	"github.com/fhir-dr/fhir-dr/naming"
 	"github.com/fhir-dr/fhir-dr/objectives"
 )
@@ -91,6 +92,7 @@ var groups = []Group{
 	{"trafficManager", "The Traffic Manager failover profile (full tier)"},
 	{"monitoring", "The Log Analytics workspace of the audit logs and the availability tests (full tier)"},
 	{"fhir", "The FHIR server workload of both stamps (full tier)"},
+	{"release", "How a release reaches the stack (see \"Releasing in rings\")"},
 }
 
 var settings = []Setting{
@@ -514,6 +516,13 @@ var settings = []Setting{
 	{
 		Key: "fhir.tls.secretName", Doc: "the Kubernetes TLS secret (namespace `fhir`) the server presents", Default: "fhir-tls",
 		Constraint: Constraint{Pattern: k8sNamePattern, Format: "a Kubernetes name (lowercase letters, digits, hyphens)"},
+	},
+	{
+		Key: "release.ring", Doc: "the release ring: a release deploys the rings in the order `" + strings.Join(ring.Names(), "`, `") +
+			"`, each after the ring before has baked and passed its health gate",
+		Default:    ring.Default,
+		Constraint: Constraint{Enum: ring.Names()},
+		Rules:      "canary: a few stacks covering the tiers; the bake times and the halt rule are in internal/rollout/ring",
 	},
 }
 

@@ -74,67 +74,6 @@ const (
 // Azure REST API version 2020-02-02.
 type Component struct {
 	pulumi.CustomResourceState
-
-	// AppId is an output: Application Insights Unique ID for your Application.
-	AppId pulumi.StringOutput `pulumi:"appId"`
-	// ApplicationId is the unique ID of your application. This field mirrors the 'Name' field and cannot be changed.
-	ApplicationId pulumi.StringOutput `pulumi:"applicationId"`
-	// ApplicationType is an output: Type of application being monitored.
-	ApplicationType pulumi.StringOutput `pulumi:"applicationType"`
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// ConnectionString is an output: Application Insights component connection string.
-	ConnectionString pulumi.StringOutput `pulumi:"connectionString"`
-	// CreationDate is an output: Creation Date for the Application Insights component, in ISO 8601 format.
-	CreationDate pulumi.StringOutput `pulumi:"creationDate"`
-	// DisableIpMasking is an output: Disable IP masking.
-	DisableIpMasking pulumi.BoolPtrOutput `pulumi:"disableIpMasking"`
-	// DisableLocalAuth is an output: Disable Non-AAD based Auth.
-	DisableLocalAuth pulumi.BoolPtrOutput `pulumi:"disableLocalAuth"`
-	// Etag is an output: Resource etag.
-	Etag pulumi.StringPtrOutput `pulumi:"etag"`
-	// FlowType is an output: Used by the Application Insights system to determine what kind of flow this component was created by. This is to be set to 'Bluefield' when creating/updating a component via the REST API.
-	FlowType pulumi.StringPtrOutput `pulumi:"flowType"`
-	// ForceCustomerStorageForProfiler is an output: Force users to create their own storage account for profiler and debugger.
-	ForceCustomerStorageForProfiler pulumi.BoolPtrOutput `pulumi:"forceCustomerStorageForProfiler"`
-	// HockeyAppId is the unique application ID created when a new application is added to HockeyApp, used for communications with HockeyApp.
-	HockeyAppId pulumi.StringPtrOutput `pulumi:"hockeyAppId"`
-	// HockeyAppToken is an output: Token used to authenticate communications with between Application Insights and HockeyApp.
-	HockeyAppToken pulumi.StringOutput `pulumi:"hockeyAppToken"`
-	// ImmediatePurgeDataOn30Days is an output: Purge data immediately after 30 days.
-	ImmediatePurgeDataOn30Days pulumi.BoolPtrOutput `pulumi:"immediatePurgeDataOn30Days"`
-	// IngestionMode is an output: Indicates the flow of the ingestion.
-	IngestionMode pulumi.StringPtrOutput `pulumi:"ingestionMode"`
-	// InstrumentationKey is an output: Application Insights Instrumentation key. A read-only value that applications can use to identify the destination for all telemetry sent to Azure Application Insights. This value will be supplied upon construction of each new Application Insights component.
-	InstrumentationKey pulumi.StringOutput `pulumi:"instrumentationKey"`
-	// Kind is the kind of application that this component refers to, used to customize UI. This value is a freeform string, values should typically be one of the following: web, ios, other, store, java, phone.
-	Kind pulumi.StringOutput `pulumi:"kind"`
-	// LaMigrationDate is the date which the component got migrated to LA, in ISO 8601 format.
-	LaMigrationDate pulumi.StringOutput `pulumi:"laMigrationDate"`
-	// Location is an output: Resource location.
-	Location pulumi.StringOutput `pulumi:"location"`
-	// Name is an output: Azure resource name.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// ProvisioningState is an output: Current state of this component: whether or not is has been provisioned within the resource group it is defined. Users cannot change this value but are able to read from it. Values will include Succeeded, Deploying, Canceled, and Failed.
-	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// PublicNetworkAccessForIngestion is the network access type for accessing Application Insights ingestion.
-	PublicNetworkAccessForIngestion pulumi.StringPtrOutput `pulumi:"publicNetworkAccessForIngestion"`
-	// PublicNetworkAccessForQuery is the network access type for accessing Application Insights query.
-	PublicNetworkAccessForQuery pulumi.StringPtrOutput `pulumi:"publicNetworkAccessForQuery"`
-	// RequestSource is an output: Describes what tool created this Application Insights component. Customers using this API should set this to the default 'rest'.
-	RequestSource pulumi.StringPtrOutput `pulumi:"requestSource"`
-	// RetentionInDays is an output: Retention period in days.
-	RetentionInDays pulumi.IntPtrOutput `pulumi:"retentionInDays"`
-	// SamplingPercentage is an output: Percentage of the data produced by the application being monitored that is being sampled for Application Insights telemetry.
-	SamplingPercentage pulumi.Float64PtrOutput `pulumi:"samplingPercentage"`
-	// Tags is an output: Resource tags.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// TenantId is an output: Azure Tenant Id.
-	TenantId pulumi.StringOutput `pulumi:"tenantId"`
-	// Type is an output: Azure resource type.
-	Type pulumi.StringOutput `pulumi:"type"`
-	// WorkspaceResourceId is an output: Resource Id of the log analytics workspace which the data will be ingested to. This property is required to create an application with this API version. Applications from older versions will not have this property.
-	WorkspaceResourceId pulumi.StringPtrOutput `pulumi:"workspaceResourceId"`
 }
 
 // ComponentArgs are the inputs of Component.
@@ -222,12 +161,74 @@ func (a *ComponentArgs) withDefaults() *ComponentArgs {
 	return &c
 }
 
+func (a *ComponentArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ApplicationType != nil {
+		m["applicationType"] = a.ApplicationType
+	}
+	if a.DisableIpMasking != nil {
+		m["disableIpMasking"] = a.DisableIpMasking
+	}
+	if a.DisableLocalAuth != nil {
+		m["disableLocalAuth"] = a.DisableLocalAuth
+	}
+	if a.FlowType != nil {
+		m["flowType"] = a.FlowType
+	}
+	if a.ForceCustomerStorageForProfiler != nil {
+		m["forceCustomerStorageForProfiler"] = a.ForceCustomerStorageForProfiler
+	}
+	if a.HockeyAppId != nil {
+		m["hockeyAppId"] = a.HockeyAppId
+	}
+	if a.ImmediatePurgeDataOn30Days != nil {
+		m["immediatePurgeDataOn30Days"] = a.ImmediatePurgeDataOn30Days
+	}
+	if a.IngestionMode != nil {
+		m["ingestionMode"] = a.IngestionMode
+	}
+	if a.Kind != nil {
+		m["kind"] = a.Kind
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.PublicNetworkAccessForIngestion != nil {
+		m["publicNetworkAccessForIngestion"] = a.PublicNetworkAccessForIngestion
+	}
+	if a.PublicNetworkAccessForQuery != nil {
+		m["publicNetworkAccessForQuery"] = a.PublicNetworkAccessForQuery
+	}
+	if a.RequestSource != nil {
+		m["requestSource"] = a.RequestSource
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.ResourceName != nil {
+		m["resourceName"] = a.ResourceName
+	}
+	if a.RetentionInDays != nil {
+		m["retentionInDays"] = a.RetentionInDays
+	}
+	if a.SamplingPercentage != nil {
+		m["samplingPercentage"] = a.SamplingPercentage
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.WorkspaceResourceId != nil {
+		m["workspaceResourceId"] = a.WorkspaceResourceId
+	}
+	return m
+}
+
 // NewComponent registers a Component after checking that every required input is set, and filling the SDK's defaults: applicationType "web", flowType "Bluefield", ingestionMode "LogAnalytics", publicNetworkAccessForIngestion "Enabled", publicNetworkAccessForQuery "Enabled", requestSource "rest".
 func NewComponent(ctx *pulumi.Context, name string, args *ComponentArgs, opts ...pulumi.ResourceOption) (*Component, error) {
 	if args == nil {
 		args = &ComponentArgs{}
 	}
-	return azurenative.NewResource[Component](ctx, ComponentToken, name, args, args.withDefaults(), opts)
+	return azurenative.NewResource[Component](ctx, ComponentToken, name, args, args.withDefaults().inputs(), opts)
 }
 
 // WebTest is an Application Insights WebTest definition.
@@ -235,37 +236,6 @@ func NewComponent(ctx *pulumi.Context, name string, args *ComponentArgs, opts ..
 // Azure REST API version 2022-06-15.
 type WebTest struct {
 	pulumi.CustomResourceState
-
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Description is an output: User defined description for this WebTest.
-	Description pulumi.StringPtrOutput `pulumi:"description"`
-	// Enabled is an output: Is the test actively being monitored.
-	Enabled pulumi.BoolPtrOutput `pulumi:"enabled"`
-	// Frequency is an output: Interval in seconds between test runs for this WebTest. Default value is 300.
-	Frequency pulumi.IntPtrOutput `pulumi:"frequency"`
-	// Kind is the kind of WebTest that this web test watches. Choices are ping, multistep and standard.
-	Kind pulumi.StringPtrOutput `pulumi:"kind"`
-	// Location is an output: Resource location.
-	Location pulumi.StringOutput `pulumi:"location"`
-	// Name is an output: Azure resource name.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// ProvisioningState is an output: Current state of this component, whether or not is has been provisioned within the resource group it is defined. Users cannot change this value but are able to read from it. Values will include Succeeded, Deploying, Canceled, and Failed.
-	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// RetryEnabled is an output: Allow for retries should this WebTest fail.
-	RetryEnabled pulumi.BoolPtrOutput `pulumi:"retryEnabled"`
-	// SyntheticMonitorId is an output: Unique ID of this WebTest. This is typically the same value as the Name field.
-	SyntheticMonitorId pulumi.StringOutput `pulumi:"syntheticMonitorId"`
-	// Tags is an output: Resource tags.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Timeout is an output: Seconds until this WebTest will timeout and fail. Default value is 30.
-	Timeout pulumi.IntPtrOutput `pulumi:"timeout"`
-	// Type is an output: Azure resource type.
-	Type pulumi.StringOutput `pulumi:"type"`
-	// WebTestKind is the kind of web test this is, valid choices are ping, multistep and standard.
-	WebTestKind pulumi.StringOutput `pulumi:"webTestKind"`
-	// WebTestName is an output: User defined name if this WebTest.
-	WebTestName pulumi.StringOutput `pulumi:"webTestName"`
 }
 
 // WebTestArgs are the inputs of WebTest.
@@ -344,12 +314,69 @@ func (a *WebTestArgs) withDefaults() *WebTestArgs {
 	return &c
 }
 
+func (a *WebTestArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Configuration != nil {
+		m["configuration"] = a.Configuration.inputs()
+	}
+	if a.Description != nil {
+		m["description"] = a.Description
+	}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.Frequency != nil {
+		m["frequency"] = a.Frequency
+	}
+	if a.Kind != nil {
+		m["kind"] = a.Kind
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.Locations != nil {
+		l := make(pulumi.Array, len(a.Locations))
+		for i := range a.Locations {
+			l[i] = a.Locations[i].inputs()
+		}
+		m["locations"] = l
+	}
+	if a.Request != nil {
+		m["request"] = a.Request.inputs()
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.RetryEnabled != nil {
+		m["retryEnabled"] = a.RetryEnabled
+	}
+	if a.SyntheticMonitorId != nil {
+		m["syntheticMonitorId"] = a.SyntheticMonitorId
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.Timeout != nil {
+		m["timeout"] = a.Timeout
+	}
+	if a.ValidationRules != nil {
+		m["validationRules"] = a.ValidationRules.inputs()
+	}
+	if a.WebTestKind != nil {
+		m["webTestKind"] = a.WebTestKind
+	}
+	if a.WebTestName != nil {
+		m["webTestName"] = a.WebTestName
+	}
+	return m
+}
+
 // NewWebTest registers a WebTest after checking that every required input is set, and filling the SDK's defaults: frequency 300, kind "ping", timeout 30, webTestKind "ping".
 func NewWebTest(ctx *pulumi.Context, name string, args *WebTestArgs, opts ...pulumi.ResourceOption) (*WebTest, error) {
 	if args == nil {
 		args = &WebTestArgs{}
 	}
-	return azurenative.NewResource[WebTest](ctx, WebTestToken, name, args, args.withDefaults(), opts)
+	return azurenative.NewResource[WebTest](ctx, WebTestToken, name, args, args.withDefaults().inputs(), opts)
 }
 
 // HeaderFieldArgs is an input object.
@@ -363,6 +390,17 @@ type HeaderFieldArgs struct {
 // HeaderFieldArray is a list of HeaderFieldArgs.
 type HeaderFieldArray []HeaderFieldArgs
 
+func (a *HeaderFieldArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.HeaderFieldName != nil {
+		m["headerFieldName"] = a.HeaderFieldName
+	}
+	if a.HeaderFieldValue != nil {
+		m["headerFieldValue"] = a.HeaderFieldValue
+	}
+	return m
+}
+
 // WebTestGeolocationArgs is an input object.
 type WebTestGeolocationArgs struct {
 	// Location: Location ID for the WebTest to run from.
@@ -372,10 +410,26 @@ type WebTestGeolocationArgs struct {
 // WebTestGeolocationArray is a list of WebTestGeolocationArgs.
 type WebTestGeolocationArray []WebTestGeolocationArgs
 
+func (a *WebTestGeolocationArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	return m
+}
+
 // WebTestPropertiesConfigurationArgs is an input object.
 type WebTestPropertiesConfigurationArgs struct {
 	// WebTest: The XML specification of a WebTest to run against an application.
 	WebTest pulumi.StringPtrInput `pulumi:"webTest"`
+}
+
+func (a *WebTestPropertiesConfigurationArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.WebTest != nil {
+		m["webTest"] = a.WebTest
+	}
+	return m
 }
 
 // WebTestPropertiesRequestArgs is an input object.
@@ -394,6 +448,33 @@ type WebTestPropertiesRequestArgs struct {
 	RequestUrl pulumi.StringPtrInput `pulumi:"requestUrl"`
 }
 
+func (a *WebTestPropertiesRequestArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.FollowRedirects != nil {
+		m["followRedirects"] = a.FollowRedirects
+	}
+	if a.Headers != nil {
+		l := make(pulumi.Array, len(a.Headers))
+		for i := range a.Headers {
+			l[i] = a.Headers[i].inputs()
+		}
+		m["headers"] = l
+	}
+	if a.HttpVerb != nil {
+		m["httpVerb"] = a.HttpVerb
+	}
+	if a.ParseDependentRequests != nil {
+		m["parseDependentRequests"] = a.ParseDependentRequests
+	}
+	if a.RequestBody != nil {
+		m["requestBody"] = a.RequestBody
+	}
+	if a.RequestUrl != nil {
+		m["requestUrl"] = a.RequestUrl
+	}
+	return m
+}
+
 // WebTestPropertiesValidationRulesArgs is an input object.
 type WebTestPropertiesValidationRulesArgs struct {
 	// ContentValidation: The collection of content validation properties.
@@ -408,6 +489,26 @@ type WebTestPropertiesValidationRulesArgs struct {
 	SSLCheck pulumi.BoolPtrInput `pulumi:"sSLCheck"`
 }
 
+func (a *WebTestPropertiesValidationRulesArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ContentValidation != nil {
+		m["contentValidation"] = a.ContentValidation.inputs()
+	}
+	if a.ExpectedHttpStatusCode != nil {
+		m["expectedHttpStatusCode"] = a.ExpectedHttpStatusCode
+	}
+	if a.IgnoreHttpStatusCode != nil {
+		m["ignoreHttpStatusCode"] = a.IgnoreHttpStatusCode
+	}
+	if a.SSLCertRemainingLifetimeCheck != nil {
+		m["sSLCertRemainingLifetimeCheck"] = a.SSLCertRemainingLifetimeCheck
+	}
+	if a.SSLCheck != nil {
+		m["sSLCheck"] = a.SSLCheck
+	}
+	return m
+}
+
 // WebTestPropertiesValidationRulesContentValidationArgs is an input object.
 type WebTestPropertiesValidationRulesContentValidationArgs struct {
 	// ContentMatch: Content to look for in the return of the WebTest. Must not be null or empty.
@@ -416,4 +517,18 @@ type WebTestPropertiesValidationRulesContentValidationArgs struct {
 	IgnoreCase pulumi.BoolPtrInput `pulumi:"ignoreCase"`
 	// PassIfTextFound: When true, validation will pass if there is a match for the ContentMatch string. If false, validation will fail if there is a match.
 	PassIfTextFound pulumi.BoolPtrInput `pulumi:"passIfTextFound"`
+}
+
+func (a *WebTestPropertiesValidationRulesContentValidationArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ContentMatch != nil {
+		m["contentMatch"] = a.ContentMatch
+	}
+	if a.IgnoreCase != nil {
+		m["ignoreCase"] = a.IgnoreCase
+	}
+	if a.PassIfTextFound != nil {
+		m["passIfTextFound"] = a.PassIfTextFound
+	}
+	return m
 }

@@ -55,37 +55,6 @@ const (
 // Azure REST API version 2022-04-01.
 type RoleAssignment struct {
 	pulumi.CustomResourceState
-
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Condition is the conditions on the role assignment. This limits the resources it can be assigned to. e.g.: @Resource[Microsoft.Storage/storageAccounts/blobServices/containers:ContainerName] StringEqualsIgnoreCase 'foo_storage_container'.
-	Condition pulumi.StringPtrOutput `pulumi:"condition"`
-	// ConditionVersion is an output: Version of the condition. Currently the only accepted value is '2.0'.
-	ConditionVersion pulumi.StringPtrOutput `pulumi:"conditionVersion"`
-	// CreatedBy is an output: Id of the user who created the assignment.
-	CreatedBy pulumi.StringOutput `pulumi:"createdBy"`
-	// CreatedOn is an output: Time it was created.
-	CreatedOn pulumi.StringOutput `pulumi:"createdOn"`
-	// DelegatedManagedIdentityResourceId is an output: Id of the delegated managed identity resource.
-	DelegatedManagedIdentityResourceId pulumi.StringPtrOutput `pulumi:"delegatedManagedIdentityResourceId"`
-	// Description is an output: Description of role assignment.
-	Description pulumi.StringPtrOutput `pulumi:"description"`
-	// Name is the name of the resource.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// PrincipalId is the principal ID.
-	PrincipalId pulumi.StringOutput `pulumi:"principalId"`
-	// PrincipalType is the principal type of the assigned principal ID.
-	PrincipalType pulumi.StringPtrOutput `pulumi:"principalType"`
-	// RoleDefinitionId is the role definition ID.
-	RoleDefinitionId pulumi.StringOutput `pulumi:"roleDefinitionId"`
-	// Scope is the role assignment scope.
-	Scope pulumi.StringOutput `pulumi:"scope"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
-	Type pulumi.StringOutput `pulumi:"type"`
-	// UpdatedBy is an output: Id of the user who updated the assignment.
-	UpdatedBy pulumi.StringOutput `pulumi:"updatedBy"`
-	// UpdatedOn is an output: Time it was updated.
-	UpdatedOn pulumi.StringOutput `pulumi:"updatedOn"`
 }
 
 // RoleAssignmentArgs are the inputs of RoleAssignment.
@@ -138,12 +107,44 @@ func (a *RoleAssignmentArgs) withDefaults() *RoleAssignmentArgs {
 	return &c
 }
 
+func (a *RoleAssignmentArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Condition != nil {
+		m["condition"] = a.Condition
+	}
+	if a.ConditionVersion != nil {
+		m["conditionVersion"] = a.ConditionVersion
+	}
+	if a.DelegatedManagedIdentityResourceId != nil {
+		m["delegatedManagedIdentityResourceId"] = a.DelegatedManagedIdentityResourceId
+	}
+	if a.Description != nil {
+		m["description"] = a.Description
+	}
+	if a.PrincipalId != nil {
+		m["principalId"] = a.PrincipalId
+	}
+	if a.PrincipalType != nil {
+		m["principalType"] = a.PrincipalType
+	}
+	if a.RoleAssignmentName != nil {
+		m["roleAssignmentName"] = a.RoleAssignmentName
+	}
+	if a.RoleDefinitionId != nil {
+		m["roleDefinitionId"] = a.RoleDefinitionId
+	}
+	if a.Scope != nil {
+		m["scope"] = a.Scope
+	}
+	return m
+}
+
 // NewRoleAssignment registers a RoleAssignment after checking that every required input is set, and filling the SDK's defaults: principalType "User".
 func NewRoleAssignment(ctx *pulumi.Context, name string, args *RoleAssignmentArgs, opts ...pulumi.ResourceOption) (*RoleAssignment, error) {
 	if args == nil {
 		args = &RoleAssignmentArgs{}
 	}
-	return azurenative.NewResource[RoleAssignment](ctx, RoleAssignmentToken, name, args, args.withDefaults(), opts)
+	return azurenative.NewResource[RoleAssignment](ctx, RoleAssignmentToken, name, args, args.withDefaults().inputs(), opts)
 }
 
 // ManagementLockAtResourceGroupLevel is the lock information.
@@ -151,17 +152,6 @@ func NewRoleAssignment(ctx *pulumi.Context, name string, args *RoleAssignmentArg
 // Azure REST API version 2020-05-01.
 type ManagementLockAtResourceGroupLevel struct {
 	pulumi.CustomResourceState
-
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Level is the level of the lock. Possible values are: NotSpecified, CanNotDelete, ReadOnly. CanNotDelete means authorized users are able to read and modify the resources, but not delete. ReadOnly means authorized users can only read from a resource, but they can't modify or delete it.
-	Level pulumi.StringOutput `pulumi:"level"`
-	// Name is the name of the lock.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// Notes is an output: Notes about the lock. Maximum of 512 characters.
-	Notes pulumi.StringPtrOutput `pulumi:"notes"`
-	// Type is the resource type of the lock - Microsoft.Authorization/locks.
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // ManagementLockAtResourceGroupLevelArgs are the inputs of ManagementLockAtResourceGroupLevel.
@@ -197,12 +187,36 @@ func (a *ManagementLockAtResourceGroupLevelArgs) missingInputs(path string) []st
 	return missing
 }
 
+func (a *ManagementLockAtResourceGroupLevelArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Level != nil {
+		m["level"] = a.Level
+	}
+	if a.LockName != nil {
+		m["lockName"] = a.LockName
+	}
+	if a.Notes != nil {
+		m["notes"] = a.Notes
+	}
+	if a.Owners != nil {
+		l := make(pulumi.Array, len(a.Owners))
+		for i := range a.Owners {
+			l[i] = a.Owners[i].inputs()
+		}
+		m["owners"] = l
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	return m
+}
+
 // NewManagementLockAtResourceGroupLevel registers a ManagementLockAtResourceGroupLevel after checking that every required input is set.
 func NewManagementLockAtResourceGroupLevel(ctx *pulumi.Context, name string, args *ManagementLockAtResourceGroupLevelArgs, opts ...pulumi.ResourceOption) (*ManagementLockAtResourceGroupLevel, error) {
 	if args == nil {
 		args = &ManagementLockAtResourceGroupLevelArgs{}
 	}
-	return azurenative.NewResource[ManagementLockAtResourceGroupLevel](ctx, ManagementLockAtResourceGroupLevelToken, name, args, args, opts)
+	return azurenative.NewResource[ManagementLockAtResourceGroupLevel](ctx, ManagementLockAtResourceGroupLevelToken, name, args, args.inputs(), opts)
 }
 
 // ManagementLockByScope is the lock information.
@@ -210,17 +224,6 @@ func NewManagementLockAtResourceGroupLevel(ctx *pulumi.Context, name string, arg
 // Azure REST API version 2020-05-01.
 type ManagementLockByScope struct {
 	pulumi.CustomResourceState
-
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Level is the level of the lock. Possible values are: NotSpecified, CanNotDelete, ReadOnly. CanNotDelete means authorized users are able to read and modify the resources, but not delete. ReadOnly means authorized users can only read from a resource, but they can't modify or delete it.
-	Level pulumi.StringOutput `pulumi:"level"`
-	// Name is the name of the lock.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// Notes is an output: Notes about the lock. Maximum of 512 characters.
-	Notes pulumi.StringPtrOutput `pulumi:"notes"`
-	// Type is the resource type of the lock - Microsoft.Authorization/locks.
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // ManagementLockByScopeArgs are the inputs of ManagementLockByScope.
@@ -256,12 +259,36 @@ func (a *ManagementLockByScopeArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *ManagementLockByScopeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Level != nil {
+		m["level"] = a.Level
+	}
+	if a.LockName != nil {
+		m["lockName"] = a.LockName
+	}
+	if a.Notes != nil {
+		m["notes"] = a.Notes
+	}
+	if a.Owners != nil {
+		l := make(pulumi.Array, len(a.Owners))
+		for i := range a.Owners {
+			l[i] = a.Owners[i].inputs()
+		}
+		m["owners"] = l
+	}
+	if a.Scope != nil {
+		m["scope"] = a.Scope
+	}
+	return m
+}
+
 // NewManagementLockByScope registers a ManagementLockByScope after checking that every required input is set.
 func NewManagementLockByScope(ctx *pulumi.Context, name string, args *ManagementLockByScopeArgs, opts ...pulumi.ResourceOption) (*ManagementLockByScope, error) {
 	if args == nil {
 		args = &ManagementLockByScopeArgs{}
 	}
-	return azurenative.NewResource[ManagementLockByScope](ctx, ManagementLockByScopeToken, name, args, args, opts)
+	return azurenative.NewResource[ManagementLockByScope](ctx, ManagementLockByScopeToken, name, args, args.inputs(), opts)
 }
 
 // RoleDefinition is an azure-native resource: Role definition.
@@ -269,29 +296,6 @@ func NewManagementLockByScope(ctx *pulumi.Context, name string, args *Management
 // Azure REST API version 2022-05-01-preview.
 type RoleDefinition struct {
 	pulumi.CustomResourceState
-
-	// AssignableScopes is an output: Role definition assignable scopes.
-	AssignableScopes pulumi.StringArrayOutput `pulumi:"assignableScopes"`
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// CreatedBy is an output: Id of the user who created the assignment.
-	CreatedBy pulumi.StringOutput `pulumi:"createdBy"`
-	// CreatedOn is an output: Time it was created.
-	CreatedOn pulumi.StringOutput `pulumi:"createdOn"`
-	// Description is the role definition description.
-	Description pulumi.StringPtrOutput `pulumi:"description"`
-	// Name is the name of the resource.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// RoleName is the role name.
-	RoleName pulumi.StringPtrOutput `pulumi:"roleName"`
-	// RoleType is the role type.
-	RoleType pulumi.StringPtrOutput `pulumi:"roleType"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
-	Type pulumi.StringOutput `pulumi:"type"`
-	// UpdatedBy is an output: Id of the user who updated the assignment.
-	UpdatedBy pulumi.StringOutput `pulumi:"updatedBy"`
-	// UpdatedOn is an output: Time it was updated.
-	UpdatedOn pulumi.StringOutput `pulumi:"updatedOn"`
 }
 
 // RoleDefinitionArgs are the inputs of RoleDefinition.
@@ -326,12 +330,42 @@ func (a *RoleDefinitionArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *RoleDefinitionArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AssignableScopes != nil {
+		m["assignableScopes"] = a.AssignableScopes
+	}
+	if a.Description != nil {
+		m["description"] = a.Description
+	}
+	if a.Permissions != nil {
+		l := make(pulumi.Array, len(a.Permissions))
+		for i := range a.Permissions {
+			l[i] = a.Permissions[i].inputs()
+		}
+		m["permissions"] = l
+	}
+	if a.RoleDefinitionId != nil {
+		m["roleDefinitionId"] = a.RoleDefinitionId
+	}
+	if a.RoleName != nil {
+		m["roleName"] = a.RoleName
+	}
+	if a.RoleType != nil {
+		m["roleType"] = a.RoleType
+	}
+	if a.Scope != nil {
+		m["scope"] = a.Scope
+	}
+	return m
+}
+
 // NewRoleDefinition registers a RoleDefinition after checking that every required input is set.
 func NewRoleDefinition(ctx *pulumi.Context, name string, args *RoleDefinitionArgs, opts ...pulumi.ResourceOption) (*RoleDefinition, error) {
 	if args == nil {
 		args = &RoleDefinitionArgs{}
 	}
-	return azurenative.NewResource[RoleDefinition](ctx, RoleDefinitionToken, name, args, args, opts)
+	return azurenative.NewResource[RoleDefinition](ctx, RoleDefinitionToken, name, args, args.inputs(), opts)
 }
 
 // ManagementLockOwnerArgs is an input object.
@@ -342,6 +376,14 @@ type ManagementLockOwnerArgs struct {
 
 // ManagementLockOwnerArray is a list of ManagementLockOwnerArgs.
 type ManagementLockOwnerArray []ManagementLockOwnerArgs
+
+func (a *ManagementLockOwnerArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ApplicationId != nil {
+		m["applicationId"] = a.ApplicationId
+	}
+	return m
+}
 
 // PermissionArgs is an input object.
 type PermissionArgs struct {
@@ -357,3 +399,20 @@ type PermissionArgs struct {
 
 // PermissionArray is a list of PermissionArgs.
 type PermissionArray []PermissionArgs
+
+func (a *PermissionArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Actions != nil {
+		m["actions"] = a.Actions
+	}
+	if a.DataActions != nil {
+		m["dataActions"] = a.DataActions
+	}
+	if a.NotActions != nil {
+		m["notActions"] = a.NotActions
+	}
+	if a.NotDataActions != nil {
+		m["notDataActions"] = a.NotDataActions
+	}
+	return m
+}

@@ -486,56 +486,12 @@ const (
 type ManagedCluster struct {
 	pulumi.CustomResourceState
 
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// AzurePortalFQDN is the special FQDN used by the Azure Portal to access the Managed Cluster. This FQDN is for use only by the Azure Portal and should not be used by other clients. The Azure Portal requires certain Cross-Origin Resource Sharing (CORS) headers to be sent in some responses, which Kubernetes APIServer doesn't handle by default. This special FQDN supports CORS, allowing the Azure Portal to function properly.
-	AzurePortalFQDN pulumi.StringOutput `pulumi:"azurePortalFQDN"`
-	// CurrentKubernetesVersion is the version of Kubernetes the Managed Cluster is running. If kubernetesVersion was a fully specified version <major.minor.patch>, this field will be exactly equal to it. If kubernetesVersion was <major.minor>, this field will contain the full <major.minor.patch> version being used.
-	CurrentKubernetesVersion pulumi.StringOutput `pulumi:"currentKubernetesVersion"`
-	// DisableLocalAccounts is an output: If local accounts should be disabled on the Managed Cluster. If set to true, getting static credentials will be disabled for this cluster. This must only be used on Managed Clusters that are AAD enabled. For more details see [disable local accounts](https://docs.microsoft.com/azure/aks/managed-aad#disable-local-accounts-preview).
-	DisableLocalAccounts pulumi.BoolPtrOutput `pulumi:"disableLocalAccounts"`
-	// DiskEncryptionSetID is the Resource ID of the disk encryption set to use for enabling encryption at rest. This is of the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/diskEncryptionSets/{encryptionSetName}'.
-	DiskEncryptionSetID pulumi.StringPtrOutput `pulumi:"diskEncryptionSetID"`
-	// DnsPrefix is the DNS prefix of the Managed Cluster. This cannot be updated once the Managed Cluster has been created.
-	DnsPrefix pulumi.StringPtrOutput `pulumi:"dnsPrefix"`
-	// ETag is an output: Unique read-only string used to implement optimistic concurrency. The eTag value will change when the resource is updated. Specify an if-match or if-none-match header with the eTag value for a subsequent request to enable optimistic concurrency per the normal eTag convention.
-	ETag pulumi.StringOutput `pulumi:"eTag"`
-	// EnableRBAC is an output: Whether to enable Kubernetes Role-Based Access Control.
-	EnableRBAC pulumi.BoolPtrOutput `pulumi:"enableRBAC"`
-	// Fqdn is the FQDN of the master pool.
-	Fqdn pulumi.StringOutput `pulumi:"fqdn"`
-	// FqdnSubdomain is the FQDN subdomain of the private cluster with custom private dns zone. This cannot be updated once the Managed Cluster has been created.
-	FqdnSubdomain pulumi.StringPtrOutput `pulumi:"fqdnSubdomain"`
 	// Identity is the identity of the managed cluster, if configured.
 	Identity ManagedClusterIdentityResponsePtrOutput `pulumi:"identity"`
-	// Kind is an output: This is primarily used to expose different UI experiences in the portal for different kinds.
-	Kind pulumi.StringPtrOutput `pulumi:"kind"`
-	// KubernetesVersion is the version of Kubernetes specified by the user. Both patch version <major.minor.patch> (e.g. 1.20.13) and <major.minor> (e.g. 1.20) are supported. When <major.minor> is specified, the latest supported GA patch version is chosen automatically. Updating the cluster with the same <major.minor> once it has been created (e.g. 1.14.x -> 1.14) will not trigger an upgrade, even if a newer patch version is available. When you upgrade a supported AKS cluster, Kubernetes minor versions cannot be skipped. All upgrades must be performed sequentially by major version number. For example, upgrades between 1.14.x -> 1.15.x or 1.15.x -> 1.16.x are allowed, however 1.14.x -> 1.16.x is not allowed. See [upgrading an AKS cluster](https://docs.microsoft.com/azure/aks/upgrade-cluster) for more details.
-	KubernetesVersion pulumi.StringPtrOutput `pulumi:"kubernetesVersion"`
-	// Location is the geo-location where the resource lives.
-	Location pulumi.StringOutput `pulumi:"location"`
-	// MaxAgentPools is the max number of agent pools for the managed cluster.
-	MaxAgentPools pulumi.IntOutput `pulumi:"maxAgentPools"`
 	// Name is the name of the resource.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// NodeResourceGroup is the name of the resource group containing agent pool nodes.
-	NodeResourceGroup pulumi.StringPtrOutput `pulumi:"nodeResourceGroup"`
 	// OidcIssuerProfile is the OIDC issuer profile of the Managed Cluster.
 	OidcIssuerProfile ManagedClusterOIDCIssuerProfileResponsePtrOutput `pulumi:"oidcIssuerProfile"`
-	// PrivateFQDN is the FQDN of private cluster.
-	PrivateFQDN pulumi.StringOutput `pulumi:"privateFQDN"`
-	// ProvisioningState is the current provisioning state.
-	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// PublicNetworkAccess is an output: PublicNetworkAccess of the managedCluster. Allow or deny public network access for AKS.
-	PublicNetworkAccess pulumi.StringPtrOutput `pulumi:"publicNetworkAccess"`
-	// ResourceUID is the resourceUID uniquely identifies ManagedClusters that reuse ARM ResourceIds (i.e: create, delete, create sequence).
-	ResourceUID pulumi.StringOutput `pulumi:"resourceUID"`
-	// SupportPlan is the support plan for the Managed Cluster. If unspecified, the default is 'KubernetesOfficial'.
-	SupportPlan pulumi.StringPtrOutput `pulumi:"supportPlan"`
-	// Tags is an output: Resource tags.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // ManagedClusterArgs are the inputs of ManagedCluster.
@@ -692,12 +648,167 @@ func (a *ManagedClusterArgs) withDefaults() *ManagedClusterArgs {
 	return &c
 }
 
+func (a *ManagedClusterArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AadProfile != nil {
+		m["aadProfile"] = a.AadProfile.inputs()
+	}
+	if a.AddonProfiles != nil {
+		mm := make(pulumi.Map, len(a.AddonProfiles))
+		for k := range a.AddonProfiles {
+			v := a.AddonProfiles[k]
+			mm[k] = v.inputs()
+		}
+		m["addonProfiles"] = mm
+	}
+	if a.AgentPoolProfiles != nil {
+		l := make(pulumi.Array, len(a.AgentPoolProfiles))
+		for i := range a.AgentPoolProfiles {
+			l[i] = a.AgentPoolProfiles[i].inputs()
+		}
+		m["agentPoolProfiles"] = l
+	}
+	if a.AiToolchainOperatorProfile != nil {
+		m["aiToolchainOperatorProfile"] = a.AiToolchainOperatorProfile.inputs()
+	}
+	if a.ApiServerAccessProfile != nil {
+		m["apiServerAccessProfile"] = a.ApiServerAccessProfile.inputs()
+	}
+	if a.AutoScalerProfile != nil {
+		m["autoScalerProfile"] = a.AutoScalerProfile.inputs()
+	}
+	if a.AutoUpgradeProfile != nil {
+		m["autoUpgradeProfile"] = a.AutoUpgradeProfile.inputs()
+	}
+	if a.AzureMonitorProfile != nil {
+		m["azureMonitorProfile"] = a.AzureMonitorProfile.inputs()
+	}
+	if a.BootstrapProfile != nil {
+		m["bootstrapProfile"] = a.BootstrapProfile.inputs()
+	}
+	if a.DisableLocalAccounts != nil {
+		m["disableLocalAccounts"] = a.DisableLocalAccounts
+	}
+	if a.DiskEncryptionSetID != nil {
+		m["diskEncryptionSetID"] = a.DiskEncryptionSetID
+	}
+	if a.DnsPrefix != nil {
+		m["dnsPrefix"] = a.DnsPrefix
+	}
+	if a.EnableRBAC != nil {
+		m["enableRBAC"] = a.EnableRBAC
+	}
+	if a.ExtendedLocation != nil {
+		m["extendedLocation"] = a.ExtendedLocation.inputs()
+	}
+	if a.FqdnSubdomain != nil {
+		m["fqdnSubdomain"] = a.FqdnSubdomain
+	}
+	if a.HttpProxyConfig != nil {
+		m["httpProxyConfig"] = a.HttpProxyConfig.inputs()
+	}
+	if a.Identity != nil {
+		m["identity"] = a.Identity.inputs()
+	}
+	if a.IdentityProfile != nil {
+		mm := make(pulumi.Map, len(a.IdentityProfile))
+		for k := range a.IdentityProfile {
+			v := a.IdentityProfile[k]
+			mm[k] = v.inputs()
+		}
+		m["identityProfile"] = mm
+	}
+	if a.IngressProfile != nil {
+		m["ingressProfile"] = a.IngressProfile.inputs()
+	}
+	if a.Kind != nil {
+		m["kind"] = a.Kind
+	}
+	if a.KubernetesVersion != nil {
+		m["kubernetesVersion"] = a.KubernetesVersion
+	}
+	if a.LinuxProfile != nil {
+		m["linuxProfile"] = a.LinuxProfile.inputs()
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.MetricsProfile != nil {
+		m["metricsProfile"] = a.MetricsProfile.inputs()
+	}
+	if a.NetworkProfile != nil {
+		m["networkProfile"] = a.NetworkProfile.inputs()
+	}
+	if a.NodeProvisioningProfile != nil {
+		m["nodeProvisioningProfile"] = a.NodeProvisioningProfile.inputs()
+	}
+	if a.NodeResourceGroup != nil {
+		m["nodeResourceGroup"] = a.NodeResourceGroup
+	}
+	if a.NodeResourceGroupProfile != nil {
+		m["nodeResourceGroupProfile"] = a.NodeResourceGroupProfile.inputs()
+	}
+	if a.OidcIssuerProfile != nil {
+		m["oidcIssuerProfile"] = a.OidcIssuerProfile.inputs()
+	}
+	if a.PodIdentityProfile != nil {
+		m["podIdentityProfile"] = a.PodIdentityProfile.inputs()
+	}
+	if a.PrivateLinkResources != nil {
+		l := make(pulumi.Array, len(a.PrivateLinkResources))
+		for i := range a.PrivateLinkResources {
+			l[i] = a.PrivateLinkResources[i].inputs()
+		}
+		m["privateLinkResources"] = l
+	}
+	if a.PublicNetworkAccess != nil {
+		m["publicNetworkAccess"] = a.PublicNetworkAccess
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.ResourceName != nil {
+		m["resourceName"] = a.ResourceName
+	}
+	if a.SecurityProfile != nil {
+		m["securityProfile"] = a.SecurityProfile.inputs()
+	}
+	if a.ServiceMeshProfile != nil {
+		m["serviceMeshProfile"] = a.ServiceMeshProfile.inputs()
+	}
+	if a.ServicePrincipalProfile != nil {
+		m["servicePrincipalProfile"] = a.ServicePrincipalProfile.inputs()
+	}
+	if a.Sku != nil {
+		m["sku"] = a.Sku.inputs()
+	}
+	if a.StorageProfile != nil {
+		m["storageProfile"] = a.StorageProfile.inputs()
+	}
+	if a.SupportPlan != nil {
+		m["supportPlan"] = a.SupportPlan
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.UpgradeSettings != nil {
+		m["upgradeSettings"] = a.UpgradeSettings.inputs()
+	}
+	if a.WindowsProfile != nil {
+		m["windowsProfile"] = a.WindowsProfile.inputs()
+	}
+	if a.WorkloadAutoScalerProfile != nil {
+		m["workloadAutoScalerProfile"] = a.WorkloadAutoScalerProfile.inputs()
+	}
+	return m
+}
+
 // NewManagedCluster registers a ManagedCluster after checking that every required input is set, and filling the SDK's defaults: bootstrapProfile with its own defaults, networkProfile with its own defaults, nodeProvisioningProfile with its own defaults, securityProfile with its own defaults, workloadAutoScalerProfile with its own defaults.
 func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArgs, opts ...pulumi.ResourceOption) (*ManagedCluster, error) {
 	if args == nil {
 		args = &ManagedClusterArgs{}
 	}
-	return azurenative.NewResource[ManagedCluster](ctx, ManagedClusterToken, name, args, args.withDefaults(), opts)
+	return azurenative.NewResource[ManagedCluster](ctx, ManagedClusterToken, name, args, args.withDefaults().inputs(), opts)
 }
 
 // ListManagedClusterUserCredentialsArgs are the arguments of listManagedClusterUserCredentials.
@@ -776,10 +887,32 @@ type AdvancedNetworkingArgs struct {
 	Security *AdvancedNetworkingSecurityArgs `pulumi:"security"`
 }
 
+func (a *AdvancedNetworkingArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.Observability != nil {
+		m["observability"] = a.Observability.inputs()
+	}
+	if a.Security != nil {
+		m["security"] = a.Security.inputs()
+	}
+	return m
+}
+
 // AdvancedNetworkingObservabilityArgs is an input object.
 type AdvancedNetworkingObservabilityArgs struct {
 	// Enabled: Indicates the enablement of Advanced Networking observability functionalities on clusters.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+}
+
+func (a *AdvancedNetworkingObservabilityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
 }
 
 // AdvancedNetworkingSecurityArgs is an input object.
@@ -788,6 +921,17 @@ type AdvancedNetworkingSecurityArgs struct {
 	AdvancedNetworkPolicies pulumi.StringPtrInput `pulumi:"advancedNetworkPolicies"`
 	// Enabled: This feature allows user to configure network policy based on DNS (FQDN) names. It can be enabled only on cilium based clusters. If not specified, the default is false.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+}
+
+func (a *AdvancedNetworkingSecurityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AdvancedNetworkPolicies != nil {
+		m["advancedNetworkPolicies"] = a.AdvancedNetworkPolicies
+	}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
 }
 
 // AgentPoolGatewayProfileArgs is an input object.
@@ -804,6 +948,14 @@ func (a *AgentPoolGatewayProfileArgs) withDefaults() *AgentPoolGatewayProfileArg
 	return &c
 }
 
+func (a *AgentPoolGatewayProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.PublicIPPrefixSize != nil {
+		m["publicIPPrefixSize"] = a.PublicIPPrefixSize
+	}
+	return m
+}
+
 // AgentPoolNetworkProfileArgs is an input object.
 type AgentPoolNetworkProfileArgs struct {
 	// AllowedHostPorts: The port ranges that are allowed to access. The specified ranges are allowed to overlap.
@@ -814,6 +966,28 @@ type AgentPoolNetworkProfileArgs struct {
 	NodePublicIPTags IPTagArray `pulumi:"nodePublicIPTags"`
 }
 
+func (a *AgentPoolNetworkProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AllowedHostPorts != nil {
+		l := make(pulumi.Array, len(a.AllowedHostPorts))
+		for i := range a.AllowedHostPorts {
+			l[i] = a.AllowedHostPorts[i].inputs()
+		}
+		m["allowedHostPorts"] = l
+	}
+	if a.ApplicationSecurityGroups != nil {
+		m["applicationSecurityGroups"] = a.ApplicationSecurityGroups
+	}
+	if a.NodePublicIPTags != nil {
+		l := make(pulumi.Array, len(a.NodePublicIPTags))
+		for i := range a.NodePublicIPTags {
+			l[i] = a.NodePublicIPTags[i].inputs()
+		}
+		m["nodePublicIPTags"] = l
+	}
+	return m
+}
+
 // AgentPoolSecurityProfileArgs is an input object.
 type AgentPoolSecurityProfileArgs struct {
 	// EnableSecureBoot: Secure Boot is a feature of Trusted Launch which ensures that only signed operating systems and drivers can boot. For more details, see aka.ms/aks/trustedlaunch. If not specified, the default is false.
@@ -822,6 +996,20 @@ type AgentPoolSecurityProfileArgs struct {
 	EnableVTPM pulumi.BoolPtrInput `pulumi:"enableVTPM"`
 	// SshAccess: SSH access method of an agent pool.
 	SshAccess pulumi.StringPtrInput `pulumi:"sshAccess"`
+}
+
+func (a *AgentPoolSecurityProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.EnableSecureBoot != nil {
+		m["enableSecureBoot"] = a.EnableSecureBoot
+	}
+	if a.EnableVTPM != nil {
+		m["enableVTPM"] = a.EnableVTPM
+	}
+	if a.SshAccess != nil {
+		m["sshAccess"] = a.SshAccess
+	}
+	return m
 }
 
 // AgentPoolUpgradeSettingsArgs is an input object.
@@ -838,10 +1026,38 @@ type AgentPoolUpgradeSettingsArgs struct {
 	UndrainableNodeBehavior pulumi.StringPtrInput `pulumi:"undrainableNodeBehavior"`
 }
 
+func (a *AgentPoolUpgradeSettingsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DrainTimeoutInMinutes != nil {
+		m["drainTimeoutInMinutes"] = a.DrainTimeoutInMinutes
+	}
+	if a.MaxSurge != nil {
+		m["maxSurge"] = a.MaxSurge
+	}
+	if a.MaxUnavailable != nil {
+		m["maxUnavailable"] = a.MaxUnavailable
+	}
+	if a.NodeSoakDurationInMinutes != nil {
+		m["nodeSoakDurationInMinutes"] = a.NodeSoakDurationInMinutes
+	}
+	if a.UndrainableNodeBehavior != nil {
+		m["undrainableNodeBehavior"] = a.UndrainableNodeBehavior
+	}
+	return m
+}
+
 // AgentPoolWindowsProfileArgs is an input object.
 type AgentPoolWindowsProfileArgs struct {
 	// DisableOutboundNat: Whether to disable OutboundNAT in windows nodes. The default value is false. Outbound NAT can only be disabled if the cluster outboundType is NAT Gateway and the Windows agent pool does not have node public IP enabled.
 	DisableOutboundNat pulumi.BoolPtrInput `pulumi:"disableOutboundNat"`
+}
+
+func (a *AgentPoolWindowsProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DisableOutboundNat != nil {
+		m["disableOutboundNat"] = a.DisableOutboundNat
+	}
+	return m
 }
 
 // AzureKeyVaultKmsArgs is an input object.
@@ -864,10 +1080,35 @@ func (a *AzureKeyVaultKmsArgs) withDefaults() *AzureKeyVaultKmsArgs {
 	return &c
 }
 
+func (a *AzureKeyVaultKmsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.KeyId != nil {
+		m["keyId"] = a.KeyId
+	}
+	if a.KeyVaultNetworkAccess != nil {
+		m["keyVaultNetworkAccess"] = a.KeyVaultNetworkAccess
+	}
+	if a.KeyVaultResourceId != nil {
+		m["keyVaultResourceId"] = a.KeyVaultResourceId
+	}
+	return m
+}
+
 // ClusterUpgradeSettingsArgs is an input object.
 type ClusterUpgradeSettingsArgs struct {
 	// OverrideSettings: Settings for overrides.
 	OverrideSettings *UpgradeOverrideSettingsArgs `pulumi:"overrideSettings"`
+}
+
+func (a *ClusterUpgradeSettingsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.OverrideSettings != nil {
+		m["overrideSettings"] = a.OverrideSettings.inputs()
+	}
+	return m
 }
 
 // ContainerServiceLinuxProfileArgs is an input object.
@@ -890,6 +1131,17 @@ func (a *ContainerServiceLinuxProfileArgs) missingInputs(path string) []string {
 		missing = append(missing, a.Ssh.missingInputs(path+"ssh.")...)
 	}
 	return missing
+}
+
+func (a *ContainerServiceLinuxProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AdminUsername != nil {
+		m["adminUsername"] = a.AdminUsername
+	}
+	if a.Ssh != nil {
+		m["ssh"] = a.Ssh.inputs()
+	}
+	return m
 }
 
 // ContainerServiceNetworkProfileArgs is an input object.
@@ -953,6 +1205,62 @@ func (a *ContainerServiceNetworkProfileArgs) withDefaults() *ContainerServiceNet
 	return &c
 }
 
+func (a *ContainerServiceNetworkProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AdvancedNetworking != nil {
+		m["advancedNetworking"] = a.AdvancedNetworking.inputs()
+	}
+	if a.DnsServiceIP != nil {
+		m["dnsServiceIP"] = a.DnsServiceIP
+	}
+	if a.IpFamilies != nil {
+		m["ipFamilies"] = a.IpFamilies
+	}
+	if a.LoadBalancerProfile != nil {
+		m["loadBalancerProfile"] = a.LoadBalancerProfile.inputs()
+	}
+	if a.LoadBalancerSku != nil {
+		m["loadBalancerSku"] = a.LoadBalancerSku
+	}
+	if a.NatGatewayProfile != nil {
+		m["natGatewayProfile"] = a.NatGatewayProfile.inputs()
+	}
+	if a.NetworkDataplane != nil {
+		m["networkDataplane"] = a.NetworkDataplane
+	}
+	if a.NetworkMode != nil {
+		m["networkMode"] = a.NetworkMode
+	}
+	if a.NetworkPlugin != nil {
+		m["networkPlugin"] = a.NetworkPlugin
+	}
+	if a.NetworkPluginMode != nil {
+		m["networkPluginMode"] = a.NetworkPluginMode
+	}
+	if a.NetworkPolicy != nil {
+		m["networkPolicy"] = a.NetworkPolicy
+	}
+	if a.OutboundType != nil {
+		m["outboundType"] = a.OutboundType
+	}
+	if a.PodCidr != nil {
+		m["podCidr"] = a.PodCidr
+	}
+	if a.PodCidrs != nil {
+		m["podCidrs"] = a.PodCidrs
+	}
+	if a.ServiceCidr != nil {
+		m["serviceCidr"] = a.ServiceCidr
+	}
+	if a.ServiceCidrs != nil {
+		m["serviceCidrs"] = a.ServiceCidrs
+	}
+	if a.StaticEgressGatewayProfile != nil {
+		m["staticEgressGatewayProfile"] = a.StaticEgressGatewayProfile.inputs()
+	}
+	return m
+}
+
 // ContainerServiceSshConfigurationArgs is an input object.
 type ContainerServiceSshConfigurationArgs struct {
 	// PublicKeys: The list of SSH public keys used to authenticate with Linux-based VMs. A maximum of 1 key may be specified. Required.
@@ -968,6 +1276,18 @@ func (a *ContainerServiceSshConfigurationArgs) missingInputs(path string) []stri
 		missing = append(missing, a.PublicKeys[i].missingInputs(fmt.Sprintf("%spublicKeys[%d].", path, i))...)
 	}
 	return missing
+}
+
+func (a *ContainerServiceSshConfigurationArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.PublicKeys != nil {
+		l := make(pulumi.Array, len(a.PublicKeys))
+		for i := range a.PublicKeys {
+			l[i] = a.PublicKeys[i].inputs()
+		}
+		m["publicKeys"] = l
+	}
+	return m
 }
 
 // ContainerServiceSshPublicKeyArgs is an input object.
@@ -987,10 +1307,26 @@ func (a *ContainerServiceSshPublicKeyArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *ContainerServiceSshPublicKeyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.KeyData != nil {
+		m["keyData"] = a.KeyData
+	}
+	return m
+}
+
 // CreationDataArgs is an input object.
 type CreationDataArgs struct {
 	// SourceResourceId: This is the ARM ID of the source object to be used to create the target object.
 	SourceResourceId pulumi.StringPtrInput `pulumi:"sourceResourceId"`
+}
+
+func (a *CreationDataArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.SourceResourceId != nil {
+		m["sourceResourceId"] = a.SourceResourceId
+	}
+	return m
 }
 
 // CredentialResultResponse is an output object.
@@ -1091,6 +1427,23 @@ type DelegatedResourceArgs struct {
 
 // DelegatedResourceMap is a map of DelegatedResourceArgs.
 type DelegatedResourceMap map[string]DelegatedResourceArgs
+
+func (a *DelegatedResourceArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.ReferralResource != nil {
+		m["referralResource"] = a.ReferralResource
+	}
+	if a.ResourceId != nil {
+		m["resourceId"] = a.ResourceId
+	}
+	if a.TenantId != nil {
+		m["tenantId"] = a.TenantId
+	}
+	return m
+}
 
 // DelegatedResourceResponse is an output object.
 type DelegatedResourceResponse struct {
@@ -1222,10 +1575,29 @@ type ExtendedLocationArgs struct {
 	Type pulumi.StringPtrInput `pulumi:"type"`
 }
 
+func (a *ExtendedLocationArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	return m
+}
+
 // GPUProfileArgs is an input object.
 type GPUProfileArgs struct {
 	// Driver: Whether to install GPU drivers. When it's not specified, default is Install.
 	Driver pulumi.StringPtrInput `pulumi:"driver"`
+}
+
+func (a *GPUProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Driver != nil {
+		m["driver"] = a.Driver
+	}
+	return m
 }
 
 // IPTagArgs is an input object.
@@ -1239,10 +1611,29 @@ type IPTagArgs struct {
 // IPTagArray is a list of IPTagArgs.
 type IPTagArray []IPTagArgs
 
+func (a *IPTagArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.IpTagType != nil {
+		m["ipTagType"] = a.IpTagType
+	}
+	if a.Tag != nil {
+		m["tag"] = a.Tag
+	}
+	return m
+}
+
 // IstioCertificateAuthorityArgs is an input object.
 type IstioCertificateAuthorityArgs struct {
 	// Plugin: Plugin certificates information for Service Mesh.
 	Plugin *IstioPluginCertificateAuthorityArgs `pulumi:"plugin"`
+}
+
+func (a *IstioCertificateAuthorityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Plugin != nil {
+		m["plugin"] = a.Plugin.inputs()
+	}
+	return m
 }
 
 // IstioComponentsArgs is an input object.
@@ -1262,6 +1653,25 @@ func (a *IstioComponentsArgs) missingInputs(path string) []string {
 		missing = append(missing, a.IngressGateways[i].missingInputs(fmt.Sprintf("%singressGateways[%d].", path, i))...)
 	}
 	return missing
+}
+
+func (a *IstioComponentsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.EgressGateways != nil {
+		l := make(pulumi.Array, len(a.EgressGateways))
+		for i := range a.EgressGateways {
+			l[i] = a.EgressGateways[i].inputs()
+		}
+		m["egressGateways"] = l
+	}
+	if a.IngressGateways != nil {
+		l := make(pulumi.Array, len(a.IngressGateways))
+		for i := range a.IngressGateways {
+			l[i] = a.IngressGateways[i].inputs()
+		}
+		m["ingressGateways"] = l
+	}
+	return m
 }
 
 // IstioEgressGatewayArgs is an input object.
@@ -1290,6 +1700,23 @@ func (a *IstioEgressGatewayArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *IstioEgressGatewayArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.GatewayConfigurationName != nil {
+		m["gatewayConfigurationName"] = a.GatewayConfigurationName
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Namespace != nil {
+		m["namespace"] = a.Namespace
+	}
+	return m
+}
+
 // IstioIngressGatewayArgs is an input object.
 type IstioIngressGatewayArgs struct {
 	// Enabled: Whether to enable the ingress gateway. Required.
@@ -1312,6 +1739,17 @@ func (a *IstioIngressGatewayArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *IstioIngressGatewayArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.Mode != nil {
+		m["mode"] = a.Mode
+	}
+	return m
+}
+
 // IstioPluginCertificateAuthorityArgs is an input object.
 type IstioPluginCertificateAuthorityArgs struct {
 	// CertChainObjectName: Certificate chain object name in Azure Key Vault.
@@ -1324,6 +1762,26 @@ type IstioPluginCertificateAuthorityArgs struct {
 	KeyVaultId pulumi.StringPtrInput `pulumi:"keyVaultId"`
 	// RootCertObjectName: Root certificate object name in Azure Key Vault.
 	RootCertObjectName pulumi.StringPtrInput `pulumi:"rootCertObjectName"`
+}
+
+func (a *IstioPluginCertificateAuthorityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.CertChainObjectName != nil {
+		m["certChainObjectName"] = a.CertChainObjectName
+	}
+	if a.CertObjectName != nil {
+		m["certObjectName"] = a.CertObjectName
+	}
+	if a.KeyObjectName != nil {
+		m["keyObjectName"] = a.KeyObjectName
+	}
+	if a.KeyVaultId != nil {
+		m["keyVaultId"] = a.KeyVaultId
+	}
+	if a.RootCertObjectName != nil {
+		m["rootCertObjectName"] = a.RootCertObjectName
+	}
+	return m
 }
 
 // IstioServiceMeshArgs is an input object.
@@ -1342,6 +1800,20 @@ func (a *IstioServiceMeshArgs) missingInputs(path string) []string {
 		missing = append(missing, a.Components.missingInputs(path+"components.")...)
 	}
 	return missing
+}
+
+func (a *IstioServiceMeshArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.CertificateAuthority != nil {
+		m["certificateAuthority"] = a.CertificateAuthority.inputs()
+	}
+	if a.Components != nil {
+		m["components"] = a.Components.inputs()
+	}
+	if a.Revisions != nil {
+		m["revisions"] = a.Revisions
+	}
+	return m
 }
 
 // KubeletConfigArgs is an input object.
@@ -1370,6 +1842,44 @@ type KubeletConfigArgs struct {
 	TopologyManagerPolicy pulumi.StringPtrInput `pulumi:"topologyManagerPolicy"`
 }
 
+func (a *KubeletConfigArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AllowedUnsafeSysctls != nil {
+		m["allowedUnsafeSysctls"] = a.AllowedUnsafeSysctls
+	}
+	if a.ContainerLogMaxFiles != nil {
+		m["containerLogMaxFiles"] = a.ContainerLogMaxFiles
+	}
+	if a.ContainerLogMaxSizeMB != nil {
+		m["containerLogMaxSizeMB"] = a.ContainerLogMaxSizeMB
+	}
+	if a.CpuCfsQuota != nil {
+		m["cpuCfsQuota"] = a.CpuCfsQuota
+	}
+	if a.CpuCfsQuotaPeriod != nil {
+		m["cpuCfsQuotaPeriod"] = a.CpuCfsQuotaPeriod
+	}
+	if a.CpuManagerPolicy != nil {
+		m["cpuManagerPolicy"] = a.CpuManagerPolicy
+	}
+	if a.FailSwapOn != nil {
+		m["failSwapOn"] = a.FailSwapOn
+	}
+	if a.ImageGcHighThreshold != nil {
+		m["imageGcHighThreshold"] = a.ImageGcHighThreshold
+	}
+	if a.ImageGcLowThreshold != nil {
+		m["imageGcLowThreshold"] = a.ImageGcLowThreshold
+	}
+	if a.PodMaxPids != nil {
+		m["podMaxPids"] = a.PodMaxPids
+	}
+	if a.TopologyManagerPolicy != nil {
+		m["topologyManagerPolicy"] = a.TopologyManagerPolicy
+	}
+	return m
+}
+
 // LinuxOSConfigArgs is an input object.
 type LinuxOSConfigArgs struct {
 	// SwapFileSizeMB: The size in MB of a swap file that will be created on each node.
@@ -1380,6 +1890,23 @@ type LinuxOSConfigArgs struct {
 	TransparentHugePageDefrag pulumi.StringPtrInput `pulumi:"transparentHugePageDefrag"`
 	// TransparentHugePageEnabled: Whether transparent hugepages are enabled. Valid values are 'always', 'madvise', and 'never'. The default is 'always'. For more information see [Transparent Hugepages](https://www.kernel.org/doc/html/latest/admin-guide/mm/transhuge.html#admin-guide-transhuge).
 	TransparentHugePageEnabled pulumi.StringPtrInput `pulumi:"transparentHugePageEnabled"`
+}
+
+func (a *LinuxOSConfigArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.SwapFileSizeMB != nil {
+		m["swapFileSizeMB"] = a.SwapFileSizeMB
+	}
+	if a.Sysctls != nil {
+		m["sysctls"] = a.Sysctls.inputs()
+	}
+	if a.TransparentHugePageDefrag != nil {
+		m["transparentHugePageDefrag"] = a.TransparentHugePageDefrag
+	}
+	if a.TransparentHugePageEnabled != nil {
+		m["transparentHugePageEnabled"] = a.TransparentHugePageEnabled
+	}
+	return m
 }
 
 // LocalDNSOverrideArgs is an input object.
@@ -1434,6 +1961,35 @@ func (a *LocalDNSOverrideArgs) withDefaults() *LocalDNSOverrideArgs {
 	return &c
 }
 
+func (a *LocalDNSOverrideArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.CacheDurationInSeconds != nil {
+		m["cacheDurationInSeconds"] = a.CacheDurationInSeconds
+	}
+	if a.ForwardDestination != nil {
+		m["forwardDestination"] = a.ForwardDestination
+	}
+	if a.ForwardPolicy != nil {
+		m["forwardPolicy"] = a.ForwardPolicy
+	}
+	if a.MaxConcurrent != nil {
+		m["maxConcurrent"] = a.MaxConcurrent
+	}
+	if a.Protocol != nil {
+		m["protocol"] = a.Protocol
+	}
+	if a.QueryLogging != nil {
+		m["queryLogging"] = a.QueryLogging
+	}
+	if a.ServeStale != nil {
+		m["serveStale"] = a.ServeStale
+	}
+	if a.ServeStaleDurationInSeconds != nil {
+		m["serveStaleDurationInSeconds"] = a.ServeStaleDurationInSeconds
+	}
+	return m
+}
+
 // LocalDNSProfileArgs is an input object.
 type LocalDNSProfileArgs struct {
 	// KubeDNSOverrides: KubeDNS overrides apply to DNS traffic from pods with dnsPolicy:ClusterFirst (referred to as KubeDNS traffic).
@@ -1450,6 +2006,30 @@ func (a *LocalDNSProfileArgs) withDefaults() *LocalDNSProfileArgs {
 		c.Mode = pulumi.StringPtr("Preferred")
 	}
 	return &c
+}
+
+func (a *LocalDNSProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.KubeDNSOverrides != nil {
+		mm := make(pulumi.Map, len(a.KubeDNSOverrides))
+		for k := range a.KubeDNSOverrides {
+			v := a.KubeDNSOverrides[k]
+			mm[k] = v.inputs()
+		}
+		m["kubeDNSOverrides"] = mm
+	}
+	if a.Mode != nil {
+		m["mode"] = a.Mode
+	}
+	if a.VnetDNSOverrides != nil {
+		mm := make(pulumi.Map, len(a.VnetDNSOverrides))
+		for k := range a.VnetDNSOverrides {
+			v := a.VnetDNSOverrides[k]
+			mm[k] = v.inputs()
+		}
+		m["vnetDNSOverrides"] = mm
+	}
+	return m
 }
 
 // ManagedClusterAADProfileArgs is an input object.
@@ -1470,10 +2050,44 @@ type ManagedClusterAADProfileArgs struct {
 	TenantID pulumi.StringPtrInput `pulumi:"tenantID"`
 }
 
+func (a *ManagedClusterAADProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AdminGroupObjectIDs != nil {
+		m["adminGroupObjectIDs"] = a.AdminGroupObjectIDs
+	}
+	if a.ClientAppID != nil {
+		m["clientAppID"] = a.ClientAppID
+	}
+	if a.EnableAzureRBAC != nil {
+		m["enableAzureRBAC"] = a.EnableAzureRBAC
+	}
+	if a.Managed != nil {
+		m["managed"] = a.Managed
+	}
+	if a.ServerAppID != nil {
+		m["serverAppID"] = a.ServerAppID
+	}
+	if a.ServerAppSecret != nil {
+		m["serverAppSecret"] = a.ServerAppSecret
+	}
+	if a.TenantID != nil {
+		m["tenantID"] = a.TenantID
+	}
+	return m
+}
+
 // ManagedClusterAIToolchainOperatorProfileArgs is an input object.
 type ManagedClusterAIToolchainOperatorProfileArgs struct {
 	// Enabled: Whether to enable AI toolchain operator to the cluster. Indicates if AI toolchain operator enabled or not.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+}
+
+func (a *ManagedClusterAIToolchainOperatorProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
 }
 
 // ManagedClusterAPIServerAccessProfileArgs is an input object.
@@ -1494,6 +2108,32 @@ type ManagedClusterAPIServerAccessProfileArgs struct {
 	SubnetId pulumi.StringPtrInput `pulumi:"subnetId"`
 }
 
+func (a *ManagedClusterAPIServerAccessProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AuthorizedIPRanges != nil {
+		m["authorizedIPRanges"] = a.AuthorizedIPRanges
+	}
+	if a.DisableRunCommand != nil {
+		m["disableRunCommand"] = a.DisableRunCommand
+	}
+	if a.EnablePrivateCluster != nil {
+		m["enablePrivateCluster"] = a.EnablePrivateCluster
+	}
+	if a.EnablePrivateClusterPublicFQDN != nil {
+		m["enablePrivateClusterPublicFQDN"] = a.EnablePrivateClusterPublicFQDN
+	}
+	if a.EnableVnetIntegration != nil {
+		m["enableVnetIntegration"] = a.EnableVnetIntegration
+	}
+	if a.PrivateDNSZone != nil {
+		m["privateDNSZone"] = a.PrivateDNSZone
+	}
+	if a.SubnetId != nil {
+		m["subnetId"] = a.SubnetId
+	}
+	return m
+}
+
 // ManagedClusterAddonProfileArgs is an input object.
 type ManagedClusterAddonProfileArgs struct {
 	// Config: Key-value pairs for configuring an add-on.
@@ -1511,6 +2151,17 @@ func (a *ManagedClusterAddonProfileArgs) missingInputs(path string) []string {
 		missing = append(missing, path+"enabled")
 	}
 	return missing
+}
+
+func (a *ManagedClusterAddonProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Config != nil {
+		m["config"] = a.Config
+	}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
 }
 
 // ManagedClusterAgentPoolProfileArgs is an input object.
@@ -1639,12 +2290,182 @@ func (a *ManagedClusterAgentPoolProfileArgs) withDefaults() *ManagedClusterAgent
 	return &c
 }
 
+func (a *ManagedClusterAgentPoolProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AvailabilityZones != nil {
+		m["availabilityZones"] = a.AvailabilityZones
+	}
+	if a.CapacityReservationGroupID != nil {
+		m["capacityReservationGroupID"] = a.CapacityReservationGroupID
+	}
+	if a.Count != nil {
+		m["count"] = a.Count
+	}
+	if a.CreationData != nil {
+		m["creationData"] = a.CreationData.inputs()
+	}
+	if a.EnableAutoScaling != nil {
+		m["enableAutoScaling"] = a.EnableAutoScaling
+	}
+	if a.EnableEncryptionAtHost != nil {
+		m["enableEncryptionAtHost"] = a.EnableEncryptionAtHost
+	}
+	if a.EnableFIPS != nil {
+		m["enableFIPS"] = a.EnableFIPS
+	}
+	if a.EnableNodePublicIP != nil {
+		m["enableNodePublicIP"] = a.EnableNodePublicIP
+	}
+	if a.EnableUltraSSD != nil {
+		m["enableUltraSSD"] = a.EnableUltraSSD
+	}
+	if a.GatewayProfile != nil {
+		m["gatewayProfile"] = a.GatewayProfile.inputs()
+	}
+	if a.GpuInstanceProfile != nil {
+		m["gpuInstanceProfile"] = a.GpuInstanceProfile
+	}
+	if a.GpuProfile != nil {
+		m["gpuProfile"] = a.GpuProfile.inputs()
+	}
+	if a.HostGroupID != nil {
+		m["hostGroupID"] = a.HostGroupID
+	}
+	if a.KubeletConfig != nil {
+		m["kubeletConfig"] = a.KubeletConfig.inputs()
+	}
+	if a.KubeletDiskType != nil {
+		m["kubeletDiskType"] = a.KubeletDiskType
+	}
+	if a.LinuxOSConfig != nil {
+		m["linuxOSConfig"] = a.LinuxOSConfig.inputs()
+	}
+	if a.LocalDNSProfile != nil {
+		m["localDNSProfile"] = a.LocalDNSProfile.inputs()
+	}
+	if a.MaxCount != nil {
+		m["maxCount"] = a.MaxCount
+	}
+	if a.MaxPods != nil {
+		m["maxPods"] = a.MaxPods
+	}
+	if a.MessageOfTheDay != nil {
+		m["messageOfTheDay"] = a.MessageOfTheDay
+	}
+	if a.MinCount != nil {
+		m["minCount"] = a.MinCount
+	}
+	if a.Mode != nil {
+		m["mode"] = a.Mode
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.NetworkProfile != nil {
+		m["networkProfile"] = a.NetworkProfile.inputs()
+	}
+	if a.NodeLabels != nil {
+		m["nodeLabels"] = a.NodeLabels
+	}
+	if a.NodePublicIPPrefixID != nil {
+		m["nodePublicIPPrefixID"] = a.NodePublicIPPrefixID
+	}
+	if a.NodeTaints != nil {
+		m["nodeTaints"] = a.NodeTaints
+	}
+	if a.OrchestratorVersion != nil {
+		m["orchestratorVersion"] = a.OrchestratorVersion
+	}
+	if a.OsDiskSizeGB != nil {
+		m["osDiskSizeGB"] = a.OsDiskSizeGB
+	}
+	if a.OsDiskType != nil {
+		m["osDiskType"] = a.OsDiskType
+	}
+	if a.OsSKU != nil {
+		m["osSKU"] = a.OsSKU
+	}
+	if a.OsType != nil {
+		m["osType"] = a.OsType
+	}
+	if a.PodIPAllocationMode != nil {
+		m["podIPAllocationMode"] = a.PodIPAllocationMode
+	}
+	if a.PodSubnetID != nil {
+		m["podSubnetID"] = a.PodSubnetID
+	}
+	if a.PowerState != nil {
+		m["powerState"] = a.PowerState.inputs()
+	}
+	if a.ProximityPlacementGroupID != nil {
+		m["proximityPlacementGroupID"] = a.ProximityPlacementGroupID
+	}
+	if a.ScaleDownMode != nil {
+		m["scaleDownMode"] = a.ScaleDownMode
+	}
+	if a.ScaleSetEvictionPolicy != nil {
+		m["scaleSetEvictionPolicy"] = a.ScaleSetEvictionPolicy
+	}
+	if a.ScaleSetPriority != nil {
+		m["scaleSetPriority"] = a.ScaleSetPriority
+	}
+	if a.SecurityProfile != nil {
+		m["securityProfile"] = a.SecurityProfile.inputs()
+	}
+	if a.SpotMaxPrice != nil {
+		m["spotMaxPrice"] = a.SpotMaxPrice
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	if a.UpgradeSettings != nil {
+		m["upgradeSettings"] = a.UpgradeSettings.inputs()
+	}
+	if a.VirtualMachineNodesStatus != nil {
+		l := make(pulumi.Array, len(a.VirtualMachineNodesStatus))
+		for i := range a.VirtualMachineNodesStatus {
+			l[i] = a.VirtualMachineNodesStatus[i].inputs()
+		}
+		m["virtualMachineNodesStatus"] = l
+	}
+	if a.VirtualMachinesProfile != nil {
+		m["virtualMachinesProfile"] = a.VirtualMachinesProfile.inputs()
+	}
+	if a.VmSize != nil {
+		m["vmSize"] = a.VmSize
+	}
+	if a.VnetSubnetID != nil {
+		m["vnetSubnetID"] = a.VnetSubnetID
+	}
+	if a.WindowsProfile != nil {
+		m["windowsProfile"] = a.WindowsProfile.inputs()
+	}
+	if a.WorkloadRuntime != nil {
+		m["workloadRuntime"] = a.WorkloadRuntime
+	}
+	return m
+}
+
 // ManagedClusterAutoUpgradeProfileArgs is an input object.
 type ManagedClusterAutoUpgradeProfileArgs struct {
 	// NodeOSUpgradeChannel: Node OS Upgrade Channel. Manner in which the OS on your nodes is updated. The default is NodeImage.
 	NodeOSUpgradeChannel pulumi.StringPtrInput `pulumi:"nodeOSUpgradeChannel"`
 	// UpgradeChannel: The upgrade channel for auto upgrade. The default is 'none'. For more information see [setting the AKS cluster auto-upgrade channel](https://docs.microsoft.com/azure/aks/upgrade-cluster#set-auto-upgrade-channel).
 	UpgradeChannel pulumi.StringPtrInput `pulumi:"upgradeChannel"`
+}
+
+func (a *ManagedClusterAutoUpgradeProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.NodeOSUpgradeChannel != nil {
+		m["nodeOSUpgradeChannel"] = a.NodeOSUpgradeChannel
+	}
+	if a.UpgradeChannel != nil {
+		m["upgradeChannel"] = a.UpgradeChannel
+	}
+	return m
 }
 
 // ManagedClusterAzureMonitorProfileArgs is an input object.
@@ -1661,12 +2482,31 @@ func (a *ManagedClusterAzureMonitorProfileArgs) missingInputs(path string) []str
 	return missing
 }
 
+func (a *ManagedClusterAzureMonitorProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Metrics != nil {
+		m["metrics"] = a.Metrics.inputs()
+	}
+	return m
+}
+
 // ManagedClusterAzureMonitorProfileKubeStateMetricsArgs is an input object.
 type ManagedClusterAzureMonitorProfileKubeStateMetricsArgs struct {
 	// MetricAnnotationsAllowList: Comma-separated list of Kubernetes annotation keys that will be used in the resource's labels metric (Example: 'namespaces=[kubernetes.io/team,...],pods=[kubernetes.io/team],...'). By default the metric contains only resource name and namespace labels.
 	MetricAnnotationsAllowList pulumi.StringPtrInput `pulumi:"metricAnnotationsAllowList"`
 	// MetricLabelsAllowlist: Comma-separated list of additional Kubernetes label keys that will be used in the resource's labels metric (Example: 'namespaces=[k8s-label-1,k8s-label-n,...],pods=[app],...'). By default the metric contains only resource name and namespace labels.
 	MetricLabelsAllowlist pulumi.StringPtrInput `pulumi:"metricLabelsAllowlist"`
+}
+
+func (a *ManagedClusterAzureMonitorProfileKubeStateMetricsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.MetricAnnotationsAllowList != nil {
+		m["metricAnnotationsAllowList"] = a.MetricAnnotationsAllowList
+	}
+	if a.MetricLabelsAllowlist != nil {
+		m["metricLabelsAllowlist"] = a.MetricLabelsAllowlist
+	}
+	return m
 }
 
 // ManagedClusterAzureMonitorProfileMetricsArgs is an input object.
@@ -1685,6 +2525,17 @@ func (a *ManagedClusterAzureMonitorProfileMetricsArgs) missingInputs(path string
 	return missing
 }
 
+func (a *ManagedClusterAzureMonitorProfileMetricsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.KubeStateMetrics != nil {
+		m["kubeStateMetrics"] = a.KubeStateMetrics.inputs()
+	}
+	return m
+}
+
 // ManagedClusterBootstrapProfileArgs is an input object.
 type ManagedClusterBootstrapProfileArgs struct {
 	// ArtifactSource: The artifact source. The source where the artifacts are downloaded from.
@@ -1701,10 +2552,29 @@ func (a *ManagedClusterBootstrapProfileArgs) withDefaults() *ManagedClusterBoots
 	return &c
 }
 
+func (a *ManagedClusterBootstrapProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ArtifactSource != nil {
+		m["artifactSource"] = a.ArtifactSource
+	}
+	if a.ContainerRegistryId != nil {
+		m["containerRegistryId"] = a.ContainerRegistryId
+	}
+	return m
+}
+
 // ManagedClusterCostAnalysisArgs is an input object.
 type ManagedClusterCostAnalysisArgs struct {
 	// Enabled: Whether to enable cost analysis. The Managed Cluster sku.tier must be set to 'Standard' or 'Premium' to enable this feature. Enabling this will add Kubernetes Namespace and Deployment details to the Cost Analysis views in the Azure portal. If not specified, the default is false. For more information see aka.ms/aks/docs/cost-analysis.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+}
+
+func (a *ManagedClusterCostAnalysisArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
 }
 
 // ManagedClusterHTTPProxyConfigArgs is an input object.
@@ -1719,6 +2589,23 @@ type ManagedClusterHTTPProxyConfigArgs struct {
 	TrustedCa pulumi.StringPtrInput `pulumi:"trustedCa"`
 }
 
+func (a *ManagedClusterHTTPProxyConfigArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.HttpProxy != nil {
+		m["httpProxy"] = a.HttpProxy
+	}
+	if a.HttpsProxy != nil {
+		m["httpsProxy"] = a.HttpsProxy
+	}
+	if a.NoProxy != nil {
+		m["noProxy"] = a.NoProxy
+	}
+	if a.TrustedCa != nil {
+		m["trustedCa"] = a.TrustedCa
+	}
+	return m
+}
+
 // ManagedClusterIdentityArgs is an input object.
 type ManagedClusterIdentityArgs struct {
 	// DelegatedResources: The delegated identity resources assigned to this managed cluster. This can only be set by another Azure Resource Provider, and managed cluster only accept one delegated identity resource. Internal use only.
@@ -1727,6 +2614,25 @@ type ManagedClusterIdentityArgs struct {
 	Type pulumi.StringPtrInput `pulumi:"type"`
 	// UserAssignedIdentities: The user identity associated with the managed cluster. This identity will be used in control plane. Only one user assigned identity is allowed. The keys must be ARM resource IDs in the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}'.
 	UserAssignedIdentities pulumi.StringArrayInput `pulumi:"userAssignedIdentities"`
+}
+
+func (a *ManagedClusterIdentityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DelegatedResources != nil {
+		mm := make(pulumi.Map, len(a.DelegatedResources))
+		for k := range a.DelegatedResources {
+			v := a.DelegatedResources[k]
+			mm[k] = v.inputs()
+		}
+		m["delegatedResources"] = mm
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	if a.UserAssignedIdentities != nil {
+		m["userAssignedIdentities"] = a.UserAssignedIdentities
+	}
+	return m
 }
 
 // ManagedClusterIdentityResponse is an output object.
@@ -1945,10 +2851,26 @@ type ManagedClusterIngressProfileArgs struct {
 	WebAppRouting *ManagedClusterIngressProfileWebAppRoutingArgs `pulumi:"webAppRouting"`
 }
 
+func (a *ManagedClusterIngressProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.WebAppRouting != nil {
+		m["webAppRouting"] = a.WebAppRouting.inputs()
+	}
+	return m
+}
+
 // ManagedClusterIngressProfileNginxArgs is an input object.
 type ManagedClusterIngressProfileNginxArgs struct {
 	// DefaultIngressControllerType: Ingress type for the default NginxIngressController custom resource.
 	DefaultIngressControllerType pulumi.StringPtrInput `pulumi:"defaultIngressControllerType"`
+}
+
+func (a *ManagedClusterIngressProfileNginxArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DefaultIngressControllerType != nil {
+		m["defaultIngressControllerType"] = a.DefaultIngressControllerType
+	}
+	return m
 }
 
 // ManagedClusterIngressProfileWebAppRoutingArgs is an input object.
@@ -1959,6 +2881,20 @@ type ManagedClusterIngressProfileWebAppRoutingArgs struct {
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 	// Nginx: Configuration for the default NginxIngressController. See more at https://learn.microsoft.com/en-us/azure/aks/app-routing-nginx-configuration#the-default-nginx-ingress-controller.
 	Nginx *ManagedClusterIngressProfileNginxArgs `pulumi:"nginx"`
+}
+
+func (a *ManagedClusterIngressProfileWebAppRoutingArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DnsZoneResourceIds != nil {
+		m["dnsZoneResourceIds"] = a.DnsZoneResourceIds
+	}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.Nginx != nil {
+		m["nginx"] = a.Nginx.inputs()
+	}
+	return m
 }
 
 // ManagedClusterLoadBalancerProfileArgs is an input object.
@@ -1996,6 +2932,32 @@ func (a *ManagedClusterLoadBalancerProfileArgs) withDefaults() *ManagedClusterLo
 	return &c
 }
 
+func (a *ManagedClusterLoadBalancerProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AllocatedOutboundPorts != nil {
+		m["allocatedOutboundPorts"] = a.AllocatedOutboundPorts
+	}
+	if a.BackendPoolType != nil {
+		m["backendPoolType"] = a.BackendPoolType
+	}
+	if a.EnableMultipleStandardLoadBalancers != nil {
+		m["enableMultipleStandardLoadBalancers"] = a.EnableMultipleStandardLoadBalancers
+	}
+	if a.IdleTimeoutInMinutes != nil {
+		m["idleTimeoutInMinutes"] = a.IdleTimeoutInMinutes
+	}
+	if a.ManagedOutboundIPs != nil {
+		m["managedOutboundIPs"] = a.ManagedOutboundIPs.inputs()
+	}
+	if a.OutboundIPPrefixes != nil {
+		m["outboundIPPrefixes"] = a.OutboundIPPrefixes.inputs()
+	}
+	if a.OutboundIPs != nil {
+		m["outboundIPs"] = a.OutboundIPs.inputs()
+	}
+	return m
+}
+
 // ManagedClusterLoadBalancerProfileManagedOutboundIPsArgs is an input object.
 type ManagedClusterLoadBalancerProfileManagedOutboundIPsArgs struct {
 	// Count: The desired number of IPv4 outbound IPs created/managed by Azure for the cluster load balancer. Allowed values must be in the range of 1 to 100 (inclusive). The default value is 1.
@@ -2015,16 +2977,51 @@ func (a *ManagedClusterLoadBalancerProfileManagedOutboundIPsArgs) withDefaults()
 	return &c
 }
 
+func (a *ManagedClusterLoadBalancerProfileManagedOutboundIPsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Count != nil {
+		m["count"] = a.Count
+	}
+	if a.CountIPv6 != nil {
+		m["countIPv6"] = a.CountIPv6
+	}
+	return m
+}
+
 // ManagedClusterLoadBalancerProfileOutboundIPPrefixesArgs is an input object.
 type ManagedClusterLoadBalancerProfileOutboundIPPrefixesArgs struct {
 	// PublicIPPrefixes: A list of public IP prefix resources.
 	PublicIPPrefixes ResourceReferenceArray `pulumi:"publicIPPrefixes"`
 }
 
+func (a *ManagedClusterLoadBalancerProfileOutboundIPPrefixesArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.PublicIPPrefixes != nil {
+		l := make(pulumi.Array, len(a.PublicIPPrefixes))
+		for i := range a.PublicIPPrefixes {
+			l[i] = a.PublicIPPrefixes[i].inputs()
+		}
+		m["publicIPPrefixes"] = l
+	}
+	return m
+}
+
 // ManagedClusterLoadBalancerProfileOutboundIPsArgs is an input object.
 type ManagedClusterLoadBalancerProfileOutboundIPsArgs struct {
 	// PublicIPs: A list of public IP resources.
 	PublicIPs ResourceReferenceArray `pulumi:"publicIPs"`
+}
+
+func (a *ManagedClusterLoadBalancerProfileOutboundIPsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.PublicIPs != nil {
+		l := make(pulumi.Array, len(a.PublicIPs))
+		for i := range a.PublicIPs {
+			l[i] = a.PublicIPs[i].inputs()
+		}
+		m["publicIPs"] = l
+	}
+	return m
 }
 
 // ManagedClusterManagedOutboundIPProfileArgs is an input object.
@@ -2041,10 +3038,26 @@ func (a *ManagedClusterManagedOutboundIPProfileArgs) withDefaults() *ManagedClus
 	return &c
 }
 
+func (a *ManagedClusterManagedOutboundIPProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Count != nil {
+		m["count"] = a.Count
+	}
+	return m
+}
+
 // ManagedClusterMetricsProfileArgs is an input object.
 type ManagedClusterMetricsProfileArgs struct {
 	// CostAnalysis: The configuration for detailed per-Kubernetes resource cost analysis.
 	CostAnalysis *ManagedClusterCostAnalysisArgs `pulumi:"costAnalysis"`
+}
+
+func (a *ManagedClusterMetricsProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.CostAnalysis != nil {
+		m["costAnalysis"] = a.CostAnalysis.inputs()
+	}
+	return m
 }
 
 // ManagedClusterNATGatewayProfileArgs is an input object.
@@ -2066,6 +3079,17 @@ func (a *ManagedClusterNATGatewayProfileArgs) withDefaults() *ManagedClusterNATG
 	return &c
 }
 
+func (a *ManagedClusterNATGatewayProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.IdleTimeoutInMinutes != nil {
+		m["idleTimeoutInMinutes"] = a.IdleTimeoutInMinutes
+	}
+	if a.ManagedOutboundIPProfile != nil {
+		m["managedOutboundIPProfile"] = a.ManagedOutboundIPProfile.inputs()
+	}
+	return m
+}
+
 // ManagedClusterNodeProvisioningProfileArgs is an input object.
 type ManagedClusterNodeProvisioningProfileArgs struct {
 	// DefaultNodePools: The set of default Karpenter NodePools (CRDs) configured for node provisioning. This field has no effect unless mode is 'Auto'. Warning: Changing this from Auto to None on an existing cluster will cause the default Karpenter NodePools to be deleted, which will drain and delete the nodes associated with those pools. It is strongly recommended to not do this unless there are idle nodes ready to take the pods evicted by that action. If not specified, the default is Auto. For more information see aka.ms/aks/nap#node-pools.
@@ -2082,16 +3106,43 @@ func (a *ManagedClusterNodeProvisioningProfileArgs) withDefaults() *ManagedClust
 	return &c
 }
 
+func (a *ManagedClusterNodeProvisioningProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DefaultNodePools != nil {
+		m["defaultNodePools"] = a.DefaultNodePools
+	}
+	if a.Mode != nil {
+		m["mode"] = a.Mode
+	}
+	return m
+}
+
 // ManagedClusterNodeResourceGroupProfileArgs is an input object.
 type ManagedClusterNodeResourceGroupProfileArgs struct {
 	// RestrictionLevel: The restriction level applied to the cluster's node resource group. If not specified, the default is 'Unrestricted'.
 	RestrictionLevel pulumi.StringPtrInput `pulumi:"restrictionLevel"`
 }
 
+func (a *ManagedClusterNodeResourceGroupProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.RestrictionLevel != nil {
+		m["restrictionLevel"] = a.RestrictionLevel
+	}
+	return m
+}
+
 // ManagedClusterOIDCIssuerProfileArgs is an input object.
 type ManagedClusterOIDCIssuerProfileArgs struct {
 	// Enabled: Whether the OIDC issuer is enabled.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+}
+
+func (a *ManagedClusterOIDCIssuerProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
 }
 
 // ManagedClusterOIDCIssuerProfileResponse is an output object.
@@ -2192,6 +3243,23 @@ func (a *ManagedClusterPodIdentityArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *ManagedClusterPodIdentityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.BindingSelector != nil {
+		m["bindingSelector"] = a.BindingSelector
+	}
+	if a.Identity != nil {
+		m["identity"] = a.Identity.inputs()
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Namespace != nil {
+		m["namespace"] = a.Namespace
+	}
+	return m
+}
+
 // ManagedClusterPodIdentityExceptionArgs is an input object.
 type ManagedClusterPodIdentityExceptionArgs struct {
 	// Name: The name of the pod identity exception. Required.
@@ -2219,6 +3287,20 @@ func (a *ManagedClusterPodIdentityExceptionArgs) missingInputs(path string) []st
 	return missing
 }
 
+func (a *ManagedClusterPodIdentityExceptionArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Namespace != nil {
+		m["namespace"] = a.Namespace
+	}
+	if a.PodLabels != nil {
+		m["podLabels"] = a.PodLabels
+	}
+	return m
+}
+
 // ManagedClusterPodIdentityProfileArgs is an input object.
 type ManagedClusterPodIdentityProfileArgs struct {
 	// AllowNetworkPluginKubenet: Whether pod identity is allowed to run on clusters with Kubenet networking. Running in Kubenet is disabled by default due to the security related nature of AAD Pod Identity and the risks of IP spoofing. See [using Kubenet network plugin with AAD Pod Identity](https://docs.microsoft.com/azure/aks/use-azure-ad-pod-identity#using-kubenet-network-plugin-with-azure-active-directory-pod-managed-identities) for more information.
@@ -2240,6 +3322,31 @@ func (a *ManagedClusterPodIdentityProfileArgs) missingInputs(path string) []stri
 		missing = append(missing, a.UserAssignedIdentityExceptions[i].missingInputs(fmt.Sprintf("%suserAssignedIdentityExceptions[%d].", path, i))...)
 	}
 	return missing
+}
+
+func (a *ManagedClusterPodIdentityProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AllowNetworkPluginKubenet != nil {
+		m["allowNetworkPluginKubenet"] = a.AllowNetworkPluginKubenet
+	}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.UserAssignedIdentities != nil {
+		l := make(pulumi.Array, len(a.UserAssignedIdentities))
+		for i := range a.UserAssignedIdentities {
+			l[i] = a.UserAssignedIdentities[i].inputs()
+		}
+		m["userAssignedIdentities"] = l
+	}
+	if a.UserAssignedIdentityExceptions != nil {
+		l := make(pulumi.Array, len(a.UserAssignedIdentityExceptions))
+		for i := range a.UserAssignedIdentityExceptions {
+			l[i] = a.UserAssignedIdentityExceptions[i].inputs()
+		}
+		m["userAssignedIdentityExceptions"] = l
+	}
+	return m
 }
 
 // ManagedClusterPropertiesAutoScalerProfileArgs is an input object.
@@ -2286,12 +3393,88 @@ type ManagedClusterPropertiesAutoScalerProfileArgs struct {
 	SkipNodesWithSystemPods pulumi.StringPtrInput `pulumi:"skipNodesWithSystemPods"`
 }
 
+func (a *ManagedClusterPropertiesAutoScalerProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.BalanceSimilarNodeGroups != nil {
+		m["balanceSimilarNodeGroups"] = a.BalanceSimilarNodeGroups
+	}
+	if a.DaemonsetEvictionForEmptyNodes != nil {
+		m["daemonsetEvictionForEmptyNodes"] = a.DaemonsetEvictionForEmptyNodes
+	}
+	if a.DaemonsetEvictionForOccupiedNodes != nil {
+		m["daemonsetEvictionForOccupiedNodes"] = a.DaemonsetEvictionForOccupiedNodes
+	}
+	if a.Expander != nil {
+		m["expander"] = a.Expander
+	}
+	if a.IgnoreDaemonsetsUtilization != nil {
+		m["ignoreDaemonsetsUtilization"] = a.IgnoreDaemonsetsUtilization
+	}
+	if a.MaxEmptyBulkDelete != nil {
+		m["maxEmptyBulkDelete"] = a.MaxEmptyBulkDelete
+	}
+	if a.MaxGracefulTerminationSec != nil {
+		m["maxGracefulTerminationSec"] = a.MaxGracefulTerminationSec
+	}
+	if a.MaxNodeProvisionTime != nil {
+		m["maxNodeProvisionTime"] = a.MaxNodeProvisionTime
+	}
+	if a.MaxTotalUnreadyPercentage != nil {
+		m["maxTotalUnreadyPercentage"] = a.MaxTotalUnreadyPercentage
+	}
+	if a.NewPodScaleUpDelay != nil {
+		m["newPodScaleUpDelay"] = a.NewPodScaleUpDelay
+	}
+	if a.OkTotalUnreadyCount != nil {
+		m["okTotalUnreadyCount"] = a.OkTotalUnreadyCount
+	}
+	if a.ScaleDownDelayAfterAdd != nil {
+		m["scaleDownDelayAfterAdd"] = a.ScaleDownDelayAfterAdd
+	}
+	if a.ScaleDownDelayAfterDelete != nil {
+		m["scaleDownDelayAfterDelete"] = a.ScaleDownDelayAfterDelete
+	}
+	if a.ScaleDownDelayAfterFailure != nil {
+		m["scaleDownDelayAfterFailure"] = a.ScaleDownDelayAfterFailure
+	}
+	if a.ScaleDownUnneededTime != nil {
+		m["scaleDownUnneededTime"] = a.ScaleDownUnneededTime
+	}
+	if a.ScaleDownUnreadyTime != nil {
+		m["scaleDownUnreadyTime"] = a.ScaleDownUnreadyTime
+	}
+	if a.ScaleDownUtilizationThreshold != nil {
+		m["scaleDownUtilizationThreshold"] = a.ScaleDownUtilizationThreshold
+	}
+	if a.ScanInterval != nil {
+		m["scanInterval"] = a.ScanInterval
+	}
+	if a.SkipNodesWithLocalStorage != nil {
+		m["skipNodesWithLocalStorage"] = a.SkipNodesWithLocalStorage
+	}
+	if a.SkipNodesWithSystemPods != nil {
+		m["skipNodesWithSystemPods"] = a.SkipNodesWithSystemPods
+	}
+	return m
+}
+
 // ManagedClusterSKUArgs is an input object.
 type ManagedClusterSKUArgs struct {
 	// Name: The name of a managed cluster SKU.
 	Name pulumi.StringPtrInput `pulumi:"name"`
 	// Tier: The tier of a managed cluster SKU. If not specified, the default is 'Free'. See [AKS Pricing Tier](https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers) for more details.
 	Tier pulumi.StringPtrInput `pulumi:"tier"`
+}
+
+func (a *ManagedClusterSKUArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Tier != nil {
+		m["tier"] = a.Tier
+	}
+	return m
 }
 
 // ManagedClusterSecurityProfileArgs is an input object.
@@ -2316,6 +3499,26 @@ func (a *ManagedClusterSecurityProfileArgs) withDefaults() *ManagedClusterSecuri
 	return &c
 }
 
+func (a *ManagedClusterSecurityProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AzureKeyVaultKms != nil {
+		m["azureKeyVaultKms"] = a.AzureKeyVaultKms.inputs()
+	}
+	if a.CustomCATrustCertificates != nil {
+		m["customCATrustCertificates"] = a.CustomCATrustCertificates
+	}
+	if a.Defender != nil {
+		m["defender"] = a.Defender.inputs()
+	}
+	if a.ImageCleaner != nil {
+		m["imageCleaner"] = a.ImageCleaner.inputs()
+	}
+	if a.WorkloadIdentity != nil {
+		m["workloadIdentity"] = a.WorkloadIdentity.inputs()
+	}
+	return m
+}
+
 // ManagedClusterSecurityProfileDefenderArgs is an input object.
 type ManagedClusterSecurityProfileDefenderArgs struct {
 	// LogAnalyticsWorkspaceResourceId: Resource ID of the Log Analytics workspace to be associated with Microsoft Defender. When Microsoft Defender is enabled, this field is required and must be a valid workspace resource ID. When Microsoft Defender is disabled, leave the field empty.
@@ -2324,10 +3527,29 @@ type ManagedClusterSecurityProfileDefenderArgs struct {
 	SecurityMonitoring *ManagedClusterSecurityProfileDefenderSecurityMonitoringArgs `pulumi:"securityMonitoring"`
 }
 
+func (a *ManagedClusterSecurityProfileDefenderArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.LogAnalyticsWorkspaceResourceId != nil {
+		m["logAnalyticsWorkspaceResourceId"] = a.LogAnalyticsWorkspaceResourceId
+	}
+	if a.SecurityMonitoring != nil {
+		m["securityMonitoring"] = a.SecurityMonitoring.inputs()
+	}
+	return m
+}
+
 // ManagedClusterSecurityProfileDefenderSecurityMonitoringArgs is an input object.
 type ManagedClusterSecurityProfileDefenderSecurityMonitoringArgs struct {
 	// Enabled: Whether to enable Defender threat detection.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+}
+
+func (a *ManagedClusterSecurityProfileDefenderSecurityMonitoringArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
 }
 
 // ManagedClusterSecurityProfileImageCleanerArgs is an input object.
@@ -2338,10 +3560,29 @@ type ManagedClusterSecurityProfileImageCleanerArgs struct {
 	IntervalHours pulumi.IntPtrInput `pulumi:"intervalHours"`
 }
 
+func (a *ManagedClusterSecurityProfileImageCleanerArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.IntervalHours != nil {
+		m["intervalHours"] = a.IntervalHours
+	}
+	return m
+}
+
 // ManagedClusterSecurityProfileWorkloadIdentityArgs is an input object.
 type ManagedClusterSecurityProfileWorkloadIdentityArgs struct {
 	// Enabled: Whether to enable workload identity.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+}
+
+func (a *ManagedClusterSecurityProfileWorkloadIdentityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
 }
 
 // ManagedClusterServicePrincipalProfileArgs is an input object.
@@ -2360,10 +3601,29 @@ func (a *ManagedClusterServicePrincipalProfileArgs) missingInputs(path string) [
 	return missing
 }
 
+func (a *ManagedClusterServicePrincipalProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ClientId != nil {
+		m["clientId"] = a.ClientId
+	}
+	if a.Secret != nil {
+		m["secret"] = a.Secret
+	}
+	return m
+}
+
 // ManagedClusterStaticEgressGatewayProfileArgs is an input object.
 type ManagedClusterStaticEgressGatewayProfileArgs struct {
 	// Enabled: Enable Static Egress Gateway addon. Indicates if Static Egress Gateway addon is enabled or not.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+}
+
+func (a *ManagedClusterStaticEgressGatewayProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
 }
 
 // ManagedClusterStorageProfileArgs is an input object.
@@ -2378,10 +3638,35 @@ type ManagedClusterStorageProfileArgs struct {
 	SnapshotController *ManagedClusterStorageProfileSnapshotControllerArgs `pulumi:"snapshotController"`
 }
 
+func (a *ManagedClusterStorageProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.BlobCSIDriver != nil {
+		m["blobCSIDriver"] = a.BlobCSIDriver.inputs()
+	}
+	if a.DiskCSIDriver != nil {
+		m["diskCSIDriver"] = a.DiskCSIDriver.inputs()
+	}
+	if a.FileCSIDriver != nil {
+		m["fileCSIDriver"] = a.FileCSIDriver.inputs()
+	}
+	if a.SnapshotController != nil {
+		m["snapshotController"] = a.SnapshotController.inputs()
+	}
+	return m
+}
+
 // ManagedClusterStorageProfileBlobCSIDriverArgs is an input object.
 type ManagedClusterStorageProfileBlobCSIDriverArgs struct {
 	// Enabled: Whether to enable AzureBlob CSI Driver. The default value is false.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+}
+
+func (a *ManagedClusterStorageProfileBlobCSIDriverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
 }
 
 // ManagedClusterStorageProfileDiskCSIDriverArgs is an input object.
@@ -2390,16 +3675,40 @@ type ManagedClusterStorageProfileDiskCSIDriverArgs struct {
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 
+func (a *ManagedClusterStorageProfileDiskCSIDriverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
+}
+
 // ManagedClusterStorageProfileFileCSIDriverArgs is an input object.
 type ManagedClusterStorageProfileFileCSIDriverArgs struct {
 	// Enabled: Whether to enable AzureFile CSI Driver. The default value is true.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
 
+func (a *ManagedClusterStorageProfileFileCSIDriverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
+}
+
 // ManagedClusterStorageProfileSnapshotControllerArgs is an input object.
 type ManagedClusterStorageProfileSnapshotControllerArgs struct {
 	// Enabled: Whether to enable Snapshot Controller. The default value is true.
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
+}
+
+func (a *ManagedClusterStorageProfileSnapshotControllerArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
 }
 
 // ManagedClusterWindowsProfileArgs is an input object.
@@ -2422,6 +3731,26 @@ func (a *ManagedClusterWindowsProfileArgs) missingInputs(path string) []string {
 		missing = append(missing, path+"adminUsername")
 	}
 	return missing
+}
+
+func (a *ManagedClusterWindowsProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AdminPassword != nil {
+		m["adminPassword"] = a.AdminPassword
+	}
+	if a.AdminUsername != nil {
+		m["adminUsername"] = a.AdminUsername
+	}
+	if a.EnableCSIProxy != nil {
+		m["enableCSIProxy"] = a.EnableCSIProxy
+	}
+	if a.GmsaProfile != nil {
+		m["gmsaProfile"] = a.GmsaProfile.inputs()
+	}
+	if a.LicenseType != nil {
+		m["licenseType"] = a.LicenseType
+	}
+	return m
 }
 
 // ManagedClusterWorkloadAutoScalerProfileArgs is an input object.
@@ -2451,6 +3780,17 @@ func (a *ManagedClusterWorkloadAutoScalerProfileArgs) withDefaults() *ManagedClu
 	return &c
 }
 
+func (a *ManagedClusterWorkloadAutoScalerProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Keda != nil {
+		m["keda"] = a.Keda.inputs()
+	}
+	if a.VerticalPodAutoscaler != nil {
+		m["verticalPodAutoscaler"] = a.VerticalPodAutoscaler.inputs()
+	}
+	return m
+}
+
 // ManagedClusterWorkloadAutoScalerProfileKedaArgs is an input object.
 type ManagedClusterWorkloadAutoScalerProfileKedaArgs struct {
 	// Enabled: Whether to enable KEDA. Required.
@@ -2463,6 +3803,14 @@ func (a *ManagedClusterWorkloadAutoScalerProfileKedaArgs) missingInputs(path str
 		missing = append(missing, path+"enabled")
 	}
 	return missing
+}
+
+func (a *ManagedClusterWorkloadAutoScalerProfileKedaArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
 }
 
 // ManagedClusterWorkloadAutoScalerProfileVerticalPodAutoscalerArgs is an input object.
@@ -2487,6 +3835,14 @@ func (a *ManagedClusterWorkloadAutoScalerProfileVerticalPodAutoscalerArgs) withD
 	return &c
 }
 
+func (a *ManagedClusterWorkloadAutoScalerProfileVerticalPodAutoscalerArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
+}
+
 // ManualScaleProfileArgs is an input object.
 type ManualScaleProfileArgs struct {
 	// Count: Number of nodes.
@@ -2497,6 +3853,17 @@ type ManualScaleProfileArgs struct {
 
 // ManualScaleProfileArray is a list of ManualScaleProfileArgs.
 type ManualScaleProfileArray []ManualScaleProfileArgs
+
+func (a *ManualScaleProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Count != nil {
+		m["count"] = a.Count
+	}
+	if a.Size != nil {
+		m["size"] = a.Size
+	}
+	return m
+}
 
 // PortRangeArgs is an input object.
 type PortRangeArgs struct {
@@ -2511,10 +3878,32 @@ type PortRangeArgs struct {
 // PortRangeArray is a list of PortRangeArgs.
 type PortRangeArray []PortRangeArgs
 
+func (a *PortRangeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.PortEnd != nil {
+		m["portEnd"] = a.PortEnd
+	}
+	if a.PortStart != nil {
+		m["portStart"] = a.PortStart
+	}
+	if a.Protocol != nil {
+		m["protocol"] = a.Protocol
+	}
+	return m
+}
+
 // PowerStateArgs is an input object.
 type PowerStateArgs struct {
 	// Code: Tells whether the cluster is Running or Stopped.
 	Code pulumi.StringPtrInput `pulumi:"code"`
+}
+
+func (a *PowerStateArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Code != nil {
+		m["code"] = a.Code
+	}
+	return m
 }
 
 // PrivateLinkResourceArgs is an input object.
@@ -2534,6 +3923,26 @@ type PrivateLinkResourceArgs struct {
 // PrivateLinkResourceArray is a list of PrivateLinkResourceArgs.
 type PrivateLinkResourceArray []PrivateLinkResourceArgs
 
+func (a *PrivateLinkResourceArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.GroupId != nil {
+		m["groupId"] = a.GroupId
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.RequiredMembers != nil {
+		m["requiredMembers"] = a.RequiredMembers
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	return m
+}
+
 // ResourceReferenceArgs is an input object.
 type ResourceReferenceArgs struct {
 	// Id: The fully qualified Azure resource id.
@@ -2543,10 +3952,30 @@ type ResourceReferenceArgs struct {
 // ResourceReferenceArray is a list of ResourceReferenceArgs.
 type ResourceReferenceArray []ResourceReferenceArgs
 
+func (a *ResourceReferenceArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	return m
+}
+
 // ScaleProfileArgs is an input object.
 type ScaleProfileArgs struct {
 	// Manual: Specifications on how to scale the VirtualMachines agent pool to a fixed size.
 	Manual ManualScaleProfileArray `pulumi:"manual"`
+}
+
+func (a *ScaleProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Manual != nil {
+		l := make(pulumi.Array, len(a.Manual))
+		for i := range a.Manual {
+			l[i] = a.Manual[i].inputs()
+		}
+		m["manual"] = l
+	}
+	return m
 }
 
 // ServiceMeshProfileArgs is an input object.
@@ -2566,6 +3995,17 @@ func (a *ServiceMeshProfileArgs) missingInputs(path string) []string {
 		missing = append(missing, path+"mode")
 	}
 	return missing
+}
+
+func (a *ServiceMeshProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Istio != nil {
+		m["istio"] = a.Istio.inputs()
+	}
+	if a.Mode != nil {
+		m["mode"] = a.Mode
+	}
+	return m
 }
 
 // SysctlConfigArgs is an input object.
@@ -2628,12 +4068,112 @@ type SysctlConfigArgs struct {
 	VmVfsCachePressure pulumi.IntPtrInput `pulumi:"vmVfsCachePressure"`
 }
 
+func (a *SysctlConfigArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.FsAioMaxNr != nil {
+		m["fsAioMaxNr"] = a.FsAioMaxNr
+	}
+	if a.FsFileMax != nil {
+		m["fsFileMax"] = a.FsFileMax
+	}
+	if a.FsInotifyMaxUserWatches != nil {
+		m["fsInotifyMaxUserWatches"] = a.FsInotifyMaxUserWatches
+	}
+	if a.FsNrOpen != nil {
+		m["fsNrOpen"] = a.FsNrOpen
+	}
+	if a.KernelThreadsMax != nil {
+		m["kernelThreadsMax"] = a.KernelThreadsMax
+	}
+	if a.NetCoreNetdevMaxBacklog != nil {
+		m["netCoreNetdevMaxBacklog"] = a.NetCoreNetdevMaxBacklog
+	}
+	if a.NetCoreOptmemMax != nil {
+		m["netCoreOptmemMax"] = a.NetCoreOptmemMax
+	}
+	if a.NetCoreRmemDefault != nil {
+		m["netCoreRmemDefault"] = a.NetCoreRmemDefault
+	}
+	if a.NetCoreRmemMax != nil {
+		m["netCoreRmemMax"] = a.NetCoreRmemMax
+	}
+	if a.NetCoreSomaxconn != nil {
+		m["netCoreSomaxconn"] = a.NetCoreSomaxconn
+	}
+	if a.NetCoreWmemDefault != nil {
+		m["netCoreWmemDefault"] = a.NetCoreWmemDefault
+	}
+	if a.NetCoreWmemMax != nil {
+		m["netCoreWmemMax"] = a.NetCoreWmemMax
+	}
+	if a.NetIpv4IpLocalPortRange != nil {
+		m["netIpv4IpLocalPortRange"] = a.NetIpv4IpLocalPortRange
+	}
+	if a.NetIpv4NeighDefaultGcThresh1 != nil {
+		m["netIpv4NeighDefaultGcThresh1"] = a.NetIpv4NeighDefaultGcThresh1
+	}
+	if a.NetIpv4NeighDefaultGcThresh2 != nil {
+		m["netIpv4NeighDefaultGcThresh2"] = a.NetIpv4NeighDefaultGcThresh2
+	}
+	if a.NetIpv4NeighDefaultGcThresh3 != nil {
+		m["netIpv4NeighDefaultGcThresh3"] = a.NetIpv4NeighDefaultGcThresh3
+	}
+	if a.NetIpv4TcpFinTimeout != nil {
+		m["netIpv4TcpFinTimeout"] = a.NetIpv4TcpFinTimeout
+	}
+	if a.NetIpv4TcpKeepaliveProbes != nil {
+		m["netIpv4TcpKeepaliveProbes"] = a.NetIpv4TcpKeepaliveProbes
+	}
+	if a.NetIpv4TcpKeepaliveTime != nil {
+		m["netIpv4TcpKeepaliveTime"] = a.NetIpv4TcpKeepaliveTime
+	}
+	if a.NetIpv4TcpMaxSynBacklog != nil {
+		m["netIpv4TcpMaxSynBacklog"] = a.NetIpv4TcpMaxSynBacklog
+	}
+	if a.NetIpv4TcpMaxTwBuckets != nil {
+		m["netIpv4TcpMaxTwBuckets"] = a.NetIpv4TcpMaxTwBuckets
+	}
+	if a.NetIpv4TcpTwReuse != nil {
+		m["netIpv4TcpTwReuse"] = a.NetIpv4TcpTwReuse
+	}
+	if a.NetIpv4TcpkeepaliveIntvl != nil {
+		m["netIpv4TcpkeepaliveIntvl"] = a.NetIpv4TcpkeepaliveIntvl
+	}
+	if a.NetNetfilterNfConntrackBuckets != nil {
+		m["netNetfilterNfConntrackBuckets"] = a.NetNetfilterNfConntrackBuckets
+	}
+	if a.NetNetfilterNfConntrackMax != nil {
+		m["netNetfilterNfConntrackMax"] = a.NetNetfilterNfConntrackMax
+	}
+	if a.VmMaxMapCount != nil {
+		m["vmMaxMapCount"] = a.VmMaxMapCount
+	}
+	if a.VmSwappiness != nil {
+		m["vmSwappiness"] = a.VmSwappiness
+	}
+	if a.VmVfsCachePressure != nil {
+		m["vmVfsCachePressure"] = a.VmVfsCachePressure
+	}
+	return m
+}
+
 // UpgradeOverrideSettingsArgs is an input object.
 type UpgradeOverrideSettingsArgs struct {
 	// ForceUpgrade: Whether to force upgrade the cluster. Note that this option instructs upgrade operation to bypass upgrade protections such as checking for deprecated API usage. Enable this option only with caution.
 	ForceUpgrade pulumi.BoolPtrInput `pulumi:"forceUpgrade"`
 	// Until: Until when the overrides are effective. Note that this only matches the start time of an upgrade, and the effectiveness won't change once an upgrade starts even if the `until` expires as upgrade proceeds. This field is not set by default. It must be set for the overrides to take effect.
 	Until pulumi.StringPtrInput `pulumi:"until"`
+}
+
+func (a *UpgradeOverrideSettingsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ForceUpgrade != nil {
+		m["forceUpgrade"] = a.ForceUpgrade
+	}
+	if a.Until != nil {
+		m["until"] = a.Until
+	}
+	return m
 }
 
 // UserAssignedIdentityArgs is an input object.
@@ -2649,6 +4189,20 @@ type UserAssignedIdentityArgs struct {
 // UserAssignedIdentityMap is a map of UserAssignedIdentityArgs.
 type UserAssignedIdentityMap map[string]UserAssignedIdentityArgs
 
+func (a *UserAssignedIdentityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ClientId != nil {
+		m["clientId"] = a.ClientId
+	}
+	if a.ObjectId != nil {
+		m["objectId"] = a.ObjectId
+	}
+	if a.ResourceId != nil {
+		m["resourceId"] = a.ResourceId
+	}
+	return m
+}
+
 // VirtualMachineNodesArgs is an input object.
 type VirtualMachineNodesArgs struct {
 	// Count: Number of nodes.
@@ -2660,10 +4214,29 @@ type VirtualMachineNodesArgs struct {
 // VirtualMachineNodesArray is a list of VirtualMachineNodesArgs.
 type VirtualMachineNodesArray []VirtualMachineNodesArgs
 
+func (a *VirtualMachineNodesArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Count != nil {
+		m["count"] = a.Count
+	}
+	if a.Size != nil {
+		m["size"] = a.Size
+	}
+	return m
+}
+
 // VirtualMachinesProfileArgs is an input object.
 type VirtualMachinesProfileArgs struct {
 	// Scale: Specifications on how to scale a VirtualMachines agent pool.
 	Scale *ScaleProfileArgs `pulumi:"scale"`
+}
+
+func (a *VirtualMachinesProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Scale != nil {
+		m["scale"] = a.Scale.inputs()
+	}
+	return m
 }
 
 // WindowsGmsaProfileArgs is an input object.
@@ -2674,6 +4247,20 @@ type WindowsGmsaProfileArgs struct {
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 	// RootDomainName: Specifies the root domain name for Windows gMSA. <br><br> Set it to empty if you have configured the DNS server in the vnet which is used to create the managed cluster.
 	RootDomainName pulumi.StringPtrInput `pulumi:"rootDomainName"`
+}
+
+func (a *WindowsGmsaProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DnsServer != nil {
+		m["dnsServer"] = a.DnsServer
+	}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.RootDomainName != nil {
+		m["rootDomainName"] = a.RootDomainName
+	}
+	return m
 }
 
 func init() {

@@ -220,72 +220,10 @@ const (
 type DatabaseAccount struct {
 	pulumi.CustomResourceState
 
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// ConnectorOffer is the cassandra connector offer type for the Cosmos DB database C* account.
-	ConnectorOffer pulumi.StringPtrOutput `pulumi:"connectorOffer"`
-	// CreateMode is an output: Enum to indicate the mode of account creation.
-	CreateMode pulumi.StringPtrOutput `pulumi:"createMode"`
-	// CustomerManagedKeyStatus is an output: Indicates the status of the Customer Managed Key feature on the account. In case there are errors, the property provides troubleshooting guidance.
-	CustomerManagedKeyStatus pulumi.StringPtrOutput `pulumi:"customerManagedKeyStatus"`
-	// DatabaseAccountOfferType is the offer type for the Cosmos DB database account. Default value: Standard.
-	DatabaseAccountOfferType pulumi.StringOutput `pulumi:"databaseAccountOfferType"`
-	// DefaultIdentity is the default identity for accessing key vault used in features like customer managed keys. The default identity needs to be explicitly set by the users. It can be "FirstPartyIdentity", "SystemAssignedIdentity" and more.
-	DefaultIdentity pulumi.StringPtrOutput `pulumi:"defaultIdentity"`
-	// DefaultPriorityLevel is an output: Enum to indicate default Priority Level of request for Priority Based Execution.
-	DefaultPriorityLevel pulumi.StringPtrOutput `pulumi:"defaultPriorityLevel"`
-	// DisableKeyBasedMetadataWriteAccess is an output: Disable write operations on metadata resources (databases, containers, throughput) via account keys.
-	DisableKeyBasedMetadataWriteAccess pulumi.BoolPtrOutput `pulumi:"disableKeyBasedMetadataWriteAccess"`
-	// DisableLocalAuth is an output: Opt-out of local authentication and ensure only MSI and AAD can be used exclusively for authentication.
-	DisableLocalAuth pulumi.BoolPtrOutput `pulumi:"disableLocalAuth"`
 	// DocumentEndpoint is the connection endpoint for the Cosmos DB database account.
 	DocumentEndpoint pulumi.StringOutput `pulumi:"documentEndpoint"`
-	// EnableAnalyticalStorage is an output: Flag to indicate whether to enable storage analytics.
-	EnableAnalyticalStorage pulumi.BoolPtrOutput `pulumi:"enableAnalyticalStorage"`
-	// EnableAutomaticFailover is an output: Enables automatic failover of the write region in the rare event that the region is unavailable due to an outage. Automatic failover will result in a new write region for the account and is chosen based on the failover priorities configured for the account.
-	EnableAutomaticFailover pulumi.BoolPtrOutput `pulumi:"enableAutomaticFailover"`
-	// EnableBurstCapacity is an output: Flag to indicate enabling/disabling of Burst Capacity feature on the account.
-	EnableBurstCapacity pulumi.BoolPtrOutput `pulumi:"enableBurstCapacity"`
-	// EnableCassandraConnector is an output: Enables the cassandra connector on the Cosmos DB C* account.
-	EnableCassandraConnector pulumi.BoolPtrOutput `pulumi:"enableCassandraConnector"`
-	// EnableFreeTier is an output: Flag to indicate whether Free Tier is enabled.
-	EnableFreeTier pulumi.BoolPtrOutput `pulumi:"enableFreeTier"`
-	// EnableMultipleWriteLocations is an output: Enables the account to write in multiple locations.
-	EnableMultipleWriteLocations pulumi.BoolPtrOutput `pulumi:"enableMultipleWriteLocations"`
-	// EnablePartitionMerge is an output: Flag to indicate enabling/disabling of Partition Merge feature on the account.
-	EnablePartitionMerge pulumi.BoolPtrOutput `pulumi:"enablePartitionMerge"`
-	// EnablePerRegionPerPartitionAutoscale is an output: Flag to indicate enabling/disabling of PerRegionPerPartitionAutoscale feature on the account.
-	EnablePerRegionPerPartitionAutoscale pulumi.BoolPtrOutput `pulumi:"enablePerRegionPerPartitionAutoscale"`
-	// EnablePriorityBasedExecution is an output: Flag to indicate enabling/disabling of Priority Based Execution Preview feature on the account.
-	EnablePriorityBasedExecution pulumi.BoolPtrOutput `pulumi:"enablePriorityBasedExecution"`
-	// InstanceId is a unique identifier assigned to the database account.
-	InstanceId pulumi.StringOutput `pulumi:"instanceId"`
-	// IsVirtualNetworkFilterEnabled is an output: Flag to indicate whether to enable/disable Virtual Network ACL rules.
-	IsVirtualNetworkFilterEnabled pulumi.BoolPtrOutput `pulumi:"isVirtualNetworkFilterEnabled"`
-	// KeyVaultKeyUri is the URI of the key vault.
-	KeyVaultKeyUri pulumi.StringPtrOutput `pulumi:"keyVaultKeyUri"`
-	// KeyVaultKeyUriVersion is the version of the Customer Managed Key currently being used by the account.
-	KeyVaultKeyUriVersion pulumi.StringOutput `pulumi:"keyVaultKeyUriVersion"`
-	// Kind is an output: Indicates the type of database account. This can only be set at database account creation.
-	Kind pulumi.StringPtrOutput `pulumi:"kind"`
-	// Location is the location of the resource group to which the resource belongs.
-	Location pulumi.StringPtrOutput `pulumi:"location"`
-	// MinimalTlsVersion is an output: Indicates the minimum allowed Tls version. The default value is Tls 1.2. Cassandra and Mongo APIs only work with Tls 1.2.
-	MinimalTlsVersion pulumi.StringPtrOutput `pulumi:"minimalTlsVersion"`
 	// Name is the name of the ARM resource.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// NetworkAclBypass is an output: Indicates what services are allowed to bypass firewall checks.
-	NetworkAclBypass pulumi.StringPtrOutput `pulumi:"networkAclBypass"`
-	// NetworkAclBypassResourceIds is an array that contains the Resource Ids for Network Acl Bypass for the Cosmos DB account.
-	NetworkAclBypassResourceIds pulumi.StringArrayOutput `pulumi:"networkAclBypassResourceIds"`
-	// ProvisioningState is the status of the Cosmos DB account at the time the operation was called. The status can be one of following. 'Creating' – the Cosmos DB account is being created. When an account is in Creating state, only properties that are specified as input for the Create Cosmos DB account operation are returned. 'Succeeded' – the Cosmos DB account is active for use. 'Updating' – the Cosmos DB account is being updated. 'Deleting' – the Cosmos DB account is being deleted. 'Failed' – the Cosmos DB account failed creation. 'DeletionFailed' – the Cosmos DB account deletion failed.
-	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// PublicNetworkAccess is an output: Whether requests from Public Network are allowed.
-	PublicNetworkAccess pulumi.StringPtrOutput `pulumi:"publicNetworkAccess"`
-	// Tags is an output: Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB".
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of Azure resource.
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // DatabaseAccountArgs are the inputs of DatabaseAccount.
@@ -419,12 +357,171 @@ func (a *DatabaseAccountArgs) withDefaults() *DatabaseAccountArgs {
 	return &c
 }
 
+func (a *DatabaseAccountArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AccountName != nil {
+		m["accountName"] = a.AccountName
+	}
+	if a.AnalyticalStorageConfiguration != nil {
+		m["analyticalStorageConfiguration"] = a.AnalyticalStorageConfiguration.inputs()
+	}
+	if a.ApiProperties != nil {
+		m["apiProperties"] = a.ApiProperties.inputs()
+	}
+	switch v := a.BackupPolicy.(type) {
+	case *ContinuousModeBackupPolicyArgs:
+		if v != nil {
+			m["backupPolicy"] = v.inputs()
+		}
+	case ContinuousModeBackupPolicyArgs:
+		m["backupPolicy"] = v.inputs()
+	case *PeriodicModeBackupPolicyArgs:
+		if v != nil {
+			m["backupPolicy"] = v.inputs()
+		}
+	case PeriodicModeBackupPolicyArgs:
+		m["backupPolicy"] = v.inputs()
+	case nil:
+	default:
+		m["backupPolicy"] = v
+	}
+	if a.Capabilities != nil {
+		l := make(pulumi.Array, len(a.Capabilities))
+		for i := range a.Capabilities {
+			l[i] = a.Capabilities[i].inputs()
+		}
+		m["capabilities"] = l
+	}
+	if a.Capacity != nil {
+		m["capacity"] = a.Capacity.inputs()
+	}
+	if a.ConnectorOffer != nil {
+		m["connectorOffer"] = a.ConnectorOffer
+	}
+	if a.ConsistencyPolicy != nil {
+		m["consistencyPolicy"] = a.ConsistencyPolicy.inputs()
+	}
+	if a.Cors != nil {
+		l := make(pulumi.Array, len(a.Cors))
+		for i := range a.Cors {
+			l[i] = a.Cors[i].inputs()
+		}
+		m["cors"] = l
+	}
+	if a.CreateMode != nil {
+		m["createMode"] = a.CreateMode
+	}
+	if a.CustomerManagedKeyStatus != nil {
+		m["customerManagedKeyStatus"] = a.CustomerManagedKeyStatus
+	}
+	if a.DatabaseAccountOfferType != nil {
+		m["databaseAccountOfferType"] = a.DatabaseAccountOfferType
+	}
+	if a.DefaultIdentity != nil {
+		m["defaultIdentity"] = a.DefaultIdentity
+	}
+	if a.DefaultPriorityLevel != nil {
+		m["defaultPriorityLevel"] = a.DefaultPriorityLevel
+	}
+	if a.DisableKeyBasedMetadataWriteAccess != nil {
+		m["disableKeyBasedMetadataWriteAccess"] = a.DisableKeyBasedMetadataWriteAccess
+	}
+	if a.DisableLocalAuth != nil {
+		m["disableLocalAuth"] = a.DisableLocalAuth
+	}
+	if a.EnableAnalyticalStorage != nil {
+		m["enableAnalyticalStorage"] = a.EnableAnalyticalStorage
+	}
+	if a.EnableAutomaticFailover != nil {
+		m["enableAutomaticFailover"] = a.EnableAutomaticFailover
+	}
+	if a.EnableBurstCapacity != nil {
+		m["enableBurstCapacity"] = a.EnableBurstCapacity
+	}
+	if a.EnableCassandraConnector != nil {
+		m["enableCassandraConnector"] = a.EnableCassandraConnector
+	}
+	if a.EnableFreeTier != nil {
+		m["enableFreeTier"] = a.EnableFreeTier
+	}
+	if a.EnableMultipleWriteLocations != nil {
+		m["enableMultipleWriteLocations"] = a.EnableMultipleWriteLocations
+	}
+	if a.EnablePartitionMerge != nil {
+		m["enablePartitionMerge"] = a.EnablePartitionMerge
+	}
+	if a.EnablePerRegionPerPartitionAutoscale != nil {
+		m["enablePerRegionPerPartitionAutoscale"] = a.EnablePerRegionPerPartitionAutoscale
+	}
+	if a.EnablePriorityBasedExecution != nil {
+		m["enablePriorityBasedExecution"] = a.EnablePriorityBasedExecution
+	}
+	if a.Identity != nil {
+		m["identity"] = a.Identity.inputs()
+	}
+	if a.IpRules != nil {
+		l := make(pulumi.Array, len(a.IpRules))
+		for i := range a.IpRules {
+			l[i] = a.IpRules[i].inputs()
+		}
+		m["ipRules"] = l
+	}
+	if a.IsVirtualNetworkFilterEnabled != nil {
+		m["isVirtualNetworkFilterEnabled"] = a.IsVirtualNetworkFilterEnabled
+	}
+	if a.KeyVaultKeyUri != nil {
+		m["keyVaultKeyUri"] = a.KeyVaultKeyUri
+	}
+	if a.Kind != nil {
+		m["kind"] = a.Kind
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.Locations != nil {
+		l := make(pulumi.Array, len(a.Locations))
+		for i := range a.Locations {
+			l[i] = a.Locations[i].inputs()
+		}
+		m["locations"] = l
+	}
+	if a.MinimalTlsVersion != nil {
+		m["minimalTlsVersion"] = a.MinimalTlsVersion
+	}
+	if a.NetworkAclBypass != nil {
+		m["networkAclBypass"] = a.NetworkAclBypass
+	}
+	if a.NetworkAclBypassResourceIds != nil {
+		m["networkAclBypassResourceIds"] = a.NetworkAclBypassResourceIds
+	}
+	if a.PublicNetworkAccess != nil {
+		m["publicNetworkAccess"] = a.PublicNetworkAccess
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.RestoreParameters != nil {
+		m["restoreParameters"] = a.RestoreParameters.inputs()
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.VirtualNetworkRules != nil {
+		l := make(pulumi.Array, len(a.VirtualNetworkRules))
+		for i := range a.VirtualNetworkRules {
+			l[i] = a.VirtualNetworkRules[i].inputs()
+		}
+		m["virtualNetworkRules"] = l
+	}
+	return m
+}
+
 // NewDatabaseAccount registers a DatabaseAccount after checking that every required input is set, and filling the SDK's defaults: createMode "Default", kind "GlobalDocumentDB".
 func NewDatabaseAccount(ctx *pulumi.Context, name string, args *DatabaseAccountArgs, opts ...pulumi.ResourceOption) (*DatabaseAccount, error) {
 	if args == nil {
 		args = &DatabaseAccountArgs{}
 	}
-	return azurenative.NewResource[DatabaseAccount](ctx, DatabaseAccountToken, name, args, args.withDefaults(), opts)
+	return azurenative.NewResource[DatabaseAccount](ctx, DatabaseAccountToken, name, args, args.withDefaults().inputs(), opts)
 }
 
 // SqlResourceSqlDatabase is an Azure Cosmos DB SQL database.
@@ -433,16 +530,8 @@ func NewDatabaseAccount(ctx *pulumi.Context, name string, args *DatabaseAccountA
 type SqlResourceSqlDatabase struct {
 	pulumi.CustomResourceState
 
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Location is the location of the resource group to which the resource belongs.
-	Location pulumi.StringPtrOutput `pulumi:"location"`
 	// Name is the name of the ARM resource.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Tags is an output: Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB".
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of Azure resource.
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // SqlResourceSqlDatabaseArgs are the inputs of SqlResourceSqlDatabase.
@@ -488,12 +577,38 @@ func (a *SqlResourceSqlDatabaseArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *SqlResourceSqlDatabaseArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AccountName != nil {
+		m["accountName"] = a.AccountName
+	}
+	if a.DatabaseName != nil {
+		m["databaseName"] = a.DatabaseName
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.Options != nil {
+		m["options"] = a.Options.inputs()
+	}
+	if a.Resource != nil {
+		m["resource"] = a.Resource.inputs()
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	return m
+}
+
 // NewSqlResourceSqlDatabase registers a SqlResourceSqlDatabase after checking that every required input is set.
 func NewSqlResourceSqlDatabase(ctx *pulumi.Context, name string, args *SqlResourceSqlDatabaseArgs, opts ...pulumi.ResourceOption) (*SqlResourceSqlDatabase, error) {
 	if args == nil {
 		args = &SqlResourceSqlDatabaseArgs{}
 	}
-	return azurenative.NewResource[SqlResourceSqlDatabase](ctx, SqlResourceSqlDatabaseToken, name, args, args, opts)
+	return azurenative.NewResource[SqlResourceSqlDatabase](ctx, SqlResourceSqlDatabaseToken, name, args, args.inputs(), opts)
 }
 
 // SqlResourceSqlContainer is an Azure Cosmos DB container.
@@ -501,17 +616,6 @@ func NewSqlResourceSqlDatabase(ctx *pulumi.Context, name string, args *SqlResour
 // Azure REST API version 2025-10-15.
 type SqlResourceSqlContainer struct {
 	pulumi.CustomResourceState
-
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Location is the location of the resource group to which the resource belongs.
-	Location pulumi.StringPtrOutput `pulumi:"location"`
-	// Name is the name of the ARM resource.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// Tags is an output: Tags are a list of key-value pairs that describe the resource. These tags can be used in viewing and grouping this resource (across resource groups). A maximum of 15 tags can be provided for a resource. Each tag must have a key no greater than 128 characters and value no greater than 256 characters. For example, the default experience for a template type is set with "defaultExperience": "Cassandra". Current "defaultExperience" values also include "Table", "Graph", "DocumentDB", and "MongoDB".
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of Azure resource.
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // SqlResourceSqlContainerArgs are the inputs of SqlResourceSqlContainer.
@@ -570,12 +674,41 @@ func (a *SqlResourceSqlContainerArgs) withDefaults() *SqlResourceSqlContainerArg
 	return &c
 }
 
+func (a *SqlResourceSqlContainerArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AccountName != nil {
+		m["accountName"] = a.AccountName
+	}
+	if a.ContainerName != nil {
+		m["containerName"] = a.ContainerName
+	}
+	if a.DatabaseName != nil {
+		m["databaseName"] = a.DatabaseName
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.Options != nil {
+		m["options"] = a.Options.inputs()
+	}
+	if a.Resource != nil {
+		m["resource"] = a.Resource.inputs()
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	return m
+}
+
 // NewSqlResourceSqlContainer registers a SqlResourceSqlContainer after checking that every required input is set, and filling the SDK's defaults: resource with its own defaults.
 func NewSqlResourceSqlContainer(ctx *pulumi.Context, name string, args *SqlResourceSqlContainerArgs, opts ...pulumi.ResourceOption) (*SqlResourceSqlContainer, error) {
 	if args == nil {
 		args = &SqlResourceSqlContainerArgs{}
 	}
-	return azurenative.NewResource[SqlResourceSqlContainer](ctx, SqlResourceSqlContainerToken, name, args, args.withDefaults(), opts)
+	return azurenative.NewResource[SqlResourceSqlContainer](ctx, SqlResourceSqlContainerToken, name, args, args.withDefaults().inputs(), opts)
 }
 
 // SqlResourceSqlRoleAssignment is an Azure Cosmos DB Role Assignment.
@@ -583,19 +716,6 @@ func NewSqlResourceSqlContainer(ctx *pulumi.Context, name string, args *SqlResou
 // Azure REST API version 2025-10-15.
 type SqlResourceSqlRoleAssignment struct {
 	pulumi.CustomResourceState
-
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Name is the name of the database account.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// PrincipalId is the unique identifier for the associated AAD principal in the AAD graph to which access is being granted through this Role Assignment. Tenant ID for the principal is inferred using the tenant associated with the subscription.
-	PrincipalId pulumi.StringPtrOutput `pulumi:"principalId"`
-	// RoleDefinitionId is the unique identifier for the associated Role Definition.
-	RoleDefinitionId pulumi.StringPtrOutput `pulumi:"roleDefinitionId"`
-	// Scope is the data plane resource path for which access is being granted through this Role Assignment.
-	Scope pulumi.StringPtrOutput `pulumi:"scope"`
-	// Type is the type of Azure resource.
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // SqlResourceSqlRoleAssignmentArgs are the inputs of SqlResourceSqlRoleAssignment.
@@ -633,12 +753,35 @@ func (a *SqlResourceSqlRoleAssignmentArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *SqlResourceSqlRoleAssignmentArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AccountName != nil {
+		m["accountName"] = a.AccountName
+	}
+	if a.PrincipalId != nil {
+		m["principalId"] = a.PrincipalId
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.RoleAssignmentId != nil {
+		m["roleAssignmentId"] = a.RoleAssignmentId
+	}
+	if a.RoleDefinitionId != nil {
+		m["roleDefinitionId"] = a.RoleDefinitionId
+	}
+	if a.Scope != nil {
+		m["scope"] = a.Scope
+	}
+	return m
+}
+
 // NewSqlResourceSqlRoleAssignment registers a SqlResourceSqlRoleAssignment after checking that every required input is set.
 func NewSqlResourceSqlRoleAssignment(ctx *pulumi.Context, name string, args *SqlResourceSqlRoleAssignmentArgs, opts ...pulumi.ResourceOption) (*SqlResourceSqlRoleAssignment, error) {
 	if args == nil {
 		args = &SqlResourceSqlRoleAssignmentArgs{}
 	}
-	return azurenative.NewResource[SqlResourceSqlRoleAssignment](ctx, SqlResourceSqlRoleAssignmentToken, name, args, args, opts)
+	return azurenative.NewResource[SqlResourceSqlRoleAssignment](ctx, SqlResourceSqlRoleAssignmentToken, name, args, args.inputs(), opts)
 }
 
 // AnalyticalStorageConfigurationArgs is an input object.
@@ -647,16 +790,40 @@ type AnalyticalStorageConfigurationArgs struct {
 	SchemaType pulumi.StringPtrInput `pulumi:"schemaType"`
 }
 
+func (a *AnalyticalStorageConfigurationArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.SchemaType != nil {
+		m["schemaType"] = a.SchemaType
+	}
+	return m
+}
+
 // ApiPropertiesArgs is an input object.
 type ApiPropertiesArgs struct {
 	// ServerVersion: Describes the version of the MongoDB account.
 	ServerVersion pulumi.StringPtrInput `pulumi:"serverVersion"`
 }
 
+func (a *ApiPropertiesArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ServerVersion != nil {
+		m["serverVersion"] = a.ServerVersion
+	}
+	return m
+}
+
 // AutoscaleSettingsArgs is an input object.
 type AutoscaleSettingsArgs struct {
 	// MaxThroughput: Represents maximum throughput, the resource can scale up to.
 	MaxThroughput pulumi.IntPtrInput `pulumi:"maxThroughput"`
+}
+
+func (a *AutoscaleSettingsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.MaxThroughput != nil {
+		m["maxThroughput"] = a.MaxThroughput
+	}
+	return m
 }
 
 // BackupPolicyMigrationStateArgs is an input object.
@@ -669,6 +836,20 @@ type BackupPolicyMigrationStateArgs struct {
 	TargetType pulumi.StringPtrInput `pulumi:"targetType"`
 }
 
+func (a *BackupPolicyMigrationStateArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.StartTime != nil {
+		m["startTime"] = a.StartTime
+	}
+	if a.Status != nil {
+		m["status"] = a.Status
+	}
+	if a.TargetType != nil {
+		m["targetType"] = a.TargetType
+	}
+	return m
+}
+
 // CapabilityArgs is an input object.
 type CapabilityArgs struct {
 	// Name: Name of the Cosmos DB capability. For example, "name": "EnableCassandra". Current values also include "EnableTable" and "EnableGremlin".
@@ -678,10 +859,26 @@ type CapabilityArgs struct {
 // CapabilityArray is a list of CapabilityArgs.
 type CapabilityArray []CapabilityArgs
 
+func (a *CapabilityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	return m
+}
+
 // CapacityArgs is an input object.
 type CapacityArgs struct {
 	// TotalThroughputLimit: The total throughput limit imposed on the account. A totalThroughputLimit of 2000 imposes a strict limit of max throughput that can be provisioned on that account to be 2000. A totalThroughputLimit of -1 indicates no limits on provisioning of throughput.
 	TotalThroughputLimit pulumi.IntPtrInput `pulumi:"totalThroughputLimit"`
+}
+
+func (a *CapacityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.TotalThroughputLimit != nil {
+		m["totalThroughputLimit"] = a.TotalThroughputLimit
+	}
+	return m
 }
 
 // ClientEncryptionIncludedPathArgs is an input object.
@@ -716,6 +913,23 @@ func (a *ClientEncryptionIncludedPathArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *ClientEncryptionIncludedPathArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ClientEncryptionKeyId != nil {
+		m["clientEncryptionKeyId"] = a.ClientEncryptionKeyId
+	}
+	if a.EncryptionAlgorithm != nil {
+		m["encryptionAlgorithm"] = a.EncryptionAlgorithm
+	}
+	if a.EncryptionType != nil {
+		m["encryptionType"] = a.EncryptionType
+	}
+	if a.Path != nil {
+		m["path"] = a.Path
+	}
+	return m
+}
+
 // ClientEncryptionPolicyArgs is an input object.
 type ClientEncryptionPolicyArgs struct {
 	// IncludedPaths: Paths of the item that need encryption along with path-specific settings. Required.
@@ -738,12 +952,38 @@ func (a *ClientEncryptionPolicyArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *ClientEncryptionPolicyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.IncludedPaths != nil {
+		l := make(pulumi.Array, len(a.IncludedPaths))
+		for i := range a.IncludedPaths {
+			l[i] = a.IncludedPaths[i].inputs()
+		}
+		m["includedPaths"] = l
+	}
+	if a.PolicyFormatVersion != nil {
+		m["policyFormatVersion"] = a.PolicyFormatVersion
+	}
+	return m
+}
+
 // CompositePathArgs is an input object.
 type CompositePathArgs struct {
 	// Order: Sort order for composite paths.
 	Order pulumi.StringPtrInput `pulumi:"order"`
 	// Path: The path for which the indexing behavior applies to. Index paths typically start with root and end with wildcard (/path/*).
 	Path pulumi.StringPtrInput `pulumi:"path"`
+}
+
+func (a *CompositePathArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Order != nil {
+		m["order"] = a.Order
+	}
+	if a.Path != nil {
+		m["path"] = a.Path
+	}
+	return m
 }
 
 // ComputedPropertyArgs is an input object.
@@ -756,6 +996,17 @@ type ComputedPropertyArgs struct {
 
 // ComputedPropertyArray is a list of ComputedPropertyArgs.
 type ComputedPropertyArray []ComputedPropertyArgs
+
+func (a *ComputedPropertyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Query != nil {
+		m["query"] = a.Query
+	}
+	return m
+}
 
 // ConflictResolutionPolicyArgs is an input object.
 type ConflictResolutionPolicyArgs struct {
@@ -773,6 +1024,20 @@ func (a *ConflictResolutionPolicyArgs) withDefaults() *ConflictResolutionPolicyA
 		c.Mode = pulumi.StringPtr("LastWriterWins")
 	}
 	return &c
+}
+
+func (a *ConflictResolutionPolicyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ConflictResolutionPath != nil {
+		m["conflictResolutionPath"] = a.ConflictResolutionPath
+	}
+	if a.ConflictResolutionProcedure != nil {
+		m["conflictResolutionProcedure"] = a.ConflictResolutionProcedure
+	}
+	if a.Mode != nil {
+		m["mode"] = a.Mode
+	}
+	return m
 }
 
 // ConsistencyPolicyArgs is an input object.
@@ -793,6 +1058,20 @@ func (a *ConsistencyPolicyArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *ConsistencyPolicyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DefaultConsistencyLevel != nil {
+		m["defaultConsistencyLevel"] = a.DefaultConsistencyLevel
+	}
+	if a.MaxIntervalInSeconds != nil {
+		m["maxIntervalInSeconds"] = a.MaxIntervalInSeconds
+	}
+	if a.MaxStalenessPrefix != nil {
+		m["maxStalenessPrefix"] = a.MaxStalenessPrefix
+	}
+	return m
+}
+
 // ContainerPartitionKeyArgs is an input object.
 type ContainerPartitionKeyArgs struct {
 	// Kind: Indicates the kind of algorithm used for partitioning. For MultiHash, multiple partition keys (upto three maximum) are supported for container create.
@@ -809,6 +1088,20 @@ func (a *ContainerPartitionKeyArgs) withDefaults() *ContainerPartitionKeyArgs {
 		c.Kind = pulumi.StringPtr("Hash")
 	}
 	return &c
+}
+
+func (a *ContainerPartitionKeyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Kind != nil {
+		m["kind"] = a.Kind
+	}
+	if a.Paths != nil {
+		m["paths"] = a.Paths
+	}
+	if a.Version != nil {
+		m["version"] = a.Version
+	}
+	return m
 }
 
 // ContinuousModeBackupPolicyArgs is an input object.
@@ -834,10 +1127,32 @@ func (a *ContinuousModeBackupPolicyArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *ContinuousModeBackupPolicyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ContinuousModeProperties != nil {
+		m["continuousModeProperties"] = a.ContinuousModeProperties.inputs()
+	}
+	if a.MigrationState != nil {
+		m["migrationState"] = a.MigrationState.inputs()
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	return m
+}
+
 // ContinuousModePropertiesArgs is an input object.
 type ContinuousModePropertiesArgs struct {
 	// Tier: Enum to indicate type of Continuous backup mode.
 	Tier pulumi.StringPtrInput `pulumi:"tier"`
+}
+
+func (a *ContinuousModePropertiesArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Tier != nil {
+		m["tier"] = a.Tier
+	}
+	return m
 }
 
 // CorsPolicyArgs is an input object.
@@ -865,12 +1180,43 @@ func (a *CorsPolicyArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *CorsPolicyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AllowedHeaders != nil {
+		m["allowedHeaders"] = a.AllowedHeaders
+	}
+	if a.AllowedMethods != nil {
+		m["allowedMethods"] = a.AllowedMethods
+	}
+	if a.AllowedOrigins != nil {
+		m["allowedOrigins"] = a.AllowedOrigins
+	}
+	if a.ExposedHeaders != nil {
+		m["exposedHeaders"] = a.ExposedHeaders
+	}
+	if a.MaxAgeInSeconds != nil {
+		m["maxAgeInSeconds"] = a.MaxAgeInSeconds
+	}
+	return m
+}
+
 // CreateUpdateOptionsArgs is an input object.
 type CreateUpdateOptionsArgs struct {
 	// AutoscaleSettings: Specifies the Autoscale settings. Note: Either throughput or autoscaleSettings is required, but not both.
 	AutoscaleSettings *AutoscaleSettingsArgs `pulumi:"autoscaleSettings"`
 	// Throughput: Request Units per second. For example, "throughput": 10000.
 	Throughput pulumi.IntPtrInput `pulumi:"throughput"`
+}
+
+func (a *CreateUpdateOptionsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AutoscaleSettings != nil {
+		m["autoscaleSettings"] = a.AutoscaleSettings.inputs()
+	}
+	if a.Throughput != nil {
+		m["throughput"] = a.Throughput
+	}
+	return m
 }
 
 // DatabaseRestoreResourceArgs is an input object.
@@ -884,6 +1230,17 @@ type DatabaseRestoreResourceArgs struct {
 // DatabaseRestoreResourceArray is a list of DatabaseRestoreResourceArgs.
 type DatabaseRestoreResourceArray []DatabaseRestoreResourceArgs
 
+func (a *DatabaseRestoreResourceArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.CollectionNames != nil {
+		m["collectionNames"] = a.CollectionNames
+	}
+	if a.DatabaseName != nil {
+		m["databaseName"] = a.DatabaseName
+	}
+	return m
+}
+
 // ExcludedPathArgs is an input object.
 type ExcludedPathArgs struct {
 	// Path: The path for which the indexing behavior applies to. Index paths typically start with root and end with wildcard (/path/*).
@@ -892,6 +1249,14 @@ type ExcludedPathArgs struct {
 
 // ExcludedPathArray is a list of ExcludedPathArgs.
 type ExcludedPathArray []ExcludedPathArgs
+
+func (a *ExcludedPathArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Path != nil {
+		m["path"] = a.Path
+	}
+	return m
+}
 
 // FullTextIndexPathArgs is an input object.
 type FullTextIndexPathArgs struct {
@@ -908,6 +1273,14 @@ func (a *FullTextIndexPathArgs) missingInputs(path string) []string {
 		missing = append(missing, path+"path")
 	}
 	return missing
+}
+
+func (a *FullTextIndexPathArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Path != nil {
+		m["path"] = a.Path
+	}
+	return m
 }
 
 // FullTextPathArgs is an input object.
@@ -929,6 +1302,17 @@ func (a *FullTextPathArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *FullTextPathArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Language != nil {
+		m["language"] = a.Language
+	}
+	if a.Path != nil {
+		m["path"] = a.Path
+	}
+	return m
+}
+
 // FullTextPolicyArgs is an input object.
 type FullTextPolicyArgs struct {
 	// DefaultLanguage: The default language for a full text paths.
@@ -945,6 +1329,21 @@ func (a *FullTextPolicyArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *FullTextPolicyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DefaultLanguage != nil {
+		m["defaultLanguage"] = a.DefaultLanguage
+	}
+	if a.FullTextPaths != nil {
+		l := make(pulumi.Array, len(a.FullTextPaths))
+		for i := range a.FullTextPaths {
+			l[i] = a.FullTextPaths[i].inputs()
+		}
+		m["fullTextPaths"] = l
+	}
+	return m
+}
+
 // GremlinDatabaseRestoreResourceArgs is an input object.
 type GremlinDatabaseRestoreResourceArgs struct {
 	// DatabaseName: The name of the gremlin database available for restore.
@@ -956,6 +1355,17 @@ type GremlinDatabaseRestoreResourceArgs struct {
 // GremlinDatabaseRestoreResourceArray is a list of GremlinDatabaseRestoreResourceArgs.
 type GremlinDatabaseRestoreResourceArray []GremlinDatabaseRestoreResourceArgs
 
+func (a *GremlinDatabaseRestoreResourceArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DatabaseName != nil {
+		m["databaseName"] = a.DatabaseName
+	}
+	if a.GraphNames != nil {
+		m["graphNames"] = a.GraphNames
+	}
+	return m
+}
+
 // IncludedPathArgs is an input object.
 type IncludedPathArgs struct {
 	// Indexes: List of indexes for this path.
@@ -966,6 +1376,21 @@ type IncludedPathArgs struct {
 
 // IncludedPathArray is a list of IncludedPathArgs.
 type IncludedPathArray []IncludedPathArgs
+
+func (a *IncludedPathArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Indexes != nil {
+		l := make(pulumi.Array, len(a.Indexes))
+		for i := range a.Indexes {
+			l[i] = a.Indexes[i].inputs()
+		}
+		m["indexes"] = l
+	}
+	if a.Path != nil {
+		m["path"] = a.Path
+	}
+	return m
+}
 
 // IndexesArgs is an input object.
 type IndexesArgs struct {
@@ -989,6 +1414,20 @@ func (a *IndexesArgs) withDefaults() *IndexesArgs {
 		c.Kind = pulumi.StringPtr("Hash")
 	}
 	return &c
+}
+
+func (a *IndexesArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DataType != nil {
+		m["dataType"] = a.DataType
+	}
+	if a.Kind != nil {
+		m["kind"] = a.Kind
+	}
+	if a.Precision != nil {
+		m["precision"] = a.Precision
+	}
+	return m
 }
 
 // IndexingPolicyArgs is an input object.
@@ -1030,6 +1469,55 @@ func (a *IndexingPolicyArgs) withDefaults() *IndexingPolicyArgs {
 	return &c
 }
 
+func (a *IndexingPolicyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Automatic != nil {
+		m["automatic"] = a.Automatic
+	}
+	if a.CompositeIndexes != nil {
+		m["compositeIndexes"] = a.CompositeIndexes
+	}
+	if a.ExcludedPaths != nil {
+		l := make(pulumi.Array, len(a.ExcludedPaths))
+		for i := range a.ExcludedPaths {
+			l[i] = a.ExcludedPaths[i].inputs()
+		}
+		m["excludedPaths"] = l
+	}
+	if a.FullTextIndexes != nil {
+		l := make(pulumi.Array, len(a.FullTextIndexes))
+		for i := range a.FullTextIndexes {
+			l[i] = a.FullTextIndexes[i].inputs()
+		}
+		m["fullTextIndexes"] = l
+	}
+	if a.IncludedPaths != nil {
+		l := make(pulumi.Array, len(a.IncludedPaths))
+		for i := range a.IncludedPaths {
+			l[i] = a.IncludedPaths[i].inputs()
+		}
+		m["includedPaths"] = l
+	}
+	if a.IndexingMode != nil {
+		m["indexingMode"] = a.IndexingMode
+	}
+	if a.SpatialIndexes != nil {
+		l := make(pulumi.Array, len(a.SpatialIndexes))
+		for i := range a.SpatialIndexes {
+			l[i] = a.SpatialIndexes[i].inputs()
+		}
+		m["spatialIndexes"] = l
+	}
+	if a.VectorIndexes != nil {
+		l := make(pulumi.Array, len(a.VectorIndexes))
+		for i := range a.VectorIndexes {
+			l[i] = a.VectorIndexes[i].inputs()
+		}
+		m["vectorIndexes"] = l
+	}
+	return m
+}
+
 // IpAddressOrRangeArgs is an input object.
 type IpAddressOrRangeArgs struct {
 	// IpAddressOrRange: A single IPv4 address or a single IPv4 address range in CIDR format. Provided IPs must be well-formatted and cannot be contained in one of the following ranges: 10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, since these are not enforceable by the IP address filter. Example of valid inputs: “23.40.210.245” or “23.40.210.0/8”.
@@ -1038,6 +1526,14 @@ type IpAddressOrRangeArgs struct {
 
 // IpAddressOrRangeArray is a list of IpAddressOrRangeArgs.
 type IpAddressOrRangeArray []IpAddressOrRangeArgs
+
+func (a *IpAddressOrRangeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.IpAddressOrRange != nil {
+		m["ipAddressOrRange"] = a.IpAddressOrRange
+	}
+	return m
+}
 
 // LocationArgs is an input object.
 type LocationArgs struct {
@@ -1052,12 +1548,37 @@ type LocationArgs struct {
 // LocationArray is a list of LocationArgs.
 type LocationArray []LocationArgs
 
+func (a *LocationArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.FailoverPriority != nil {
+		m["failoverPriority"] = a.FailoverPriority
+	}
+	if a.IsZoneRedundant != nil {
+		m["isZoneRedundant"] = a.IsZoneRedundant
+	}
+	if a.LocationName != nil {
+		m["locationName"] = a.LocationName
+	}
+	return m
+}
+
 // ManagedServiceIdentityArgs is an input object.
 type ManagedServiceIdentityArgs struct {
 	// Type: The type of identity used for the resource. The type 'SystemAssigned,UserAssigned' includes both an implicitly created identity and a set of user assigned identities. The type 'None' will remove any identities from the service.
 	Type pulumi.StringPtrInput `pulumi:"type"`
 	// UserAssignedIdentities: The list of user identities associated with resource. The user identity dictionary key references will be ARM resource ids in the form: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}'.
 	UserAssignedIdentities pulumi.StringArrayInput `pulumi:"userAssignedIdentities"`
+}
+
+func (a *ManagedServiceIdentityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	if a.UserAssignedIdentities != nil {
+		m["userAssignedIdentities"] = a.UserAssignedIdentities
+	}
+	return m
 }
 
 // PeriodicModeBackupPolicyArgs is an input object.
@@ -1083,6 +1604,20 @@ func (a *PeriodicModeBackupPolicyArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *PeriodicModeBackupPolicyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.MigrationState != nil {
+		m["migrationState"] = a.MigrationState.inputs()
+	}
+	if a.PeriodicModeProperties != nil {
+		m["periodicModeProperties"] = a.PeriodicModeProperties.inputs()
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	return m
+}
+
 // PeriodicModePropertiesArgs is an input object.
 type PeriodicModePropertiesArgs struct {
 	// BackupIntervalInMinutes: An integer representing the interval in minutes between two backups.
@@ -1093,6 +1628,20 @@ type PeriodicModePropertiesArgs struct {
 	BackupStorageRedundancy pulumi.StringPtrInput `pulumi:"backupStorageRedundancy"`
 }
 
+func (a *PeriodicModePropertiesArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.BackupIntervalInMinutes != nil {
+		m["backupIntervalInMinutes"] = a.BackupIntervalInMinutes
+	}
+	if a.BackupRetentionIntervalInHours != nil {
+		m["backupRetentionIntervalInHours"] = a.BackupRetentionIntervalInHours
+	}
+	if a.BackupStorageRedundancy != nil {
+		m["backupStorageRedundancy"] = a.BackupStorageRedundancy
+	}
+	return m
+}
+
 // ResourceRestoreParametersArgs is an input object.
 type ResourceRestoreParametersArgs struct {
 	// RestoreSource: The id of the restorable database account from which the restore has to be initiated. For example: /subscriptions/{subscriptionId}/providers/Microsoft.DocumentDB/locations/{location}/restorableDatabaseAccounts/{restorableDatabaseAccountName}.
@@ -1101,6 +1650,20 @@ type ResourceRestoreParametersArgs struct {
 	RestoreTimestampInUtc pulumi.StringPtrInput `pulumi:"restoreTimestampInUtc"`
 	// RestoreWithTtlDisabled: Specifies whether the restored account will have Time-To-Live disabled upon the successful restore.
 	RestoreWithTtlDisabled pulumi.BoolPtrInput `pulumi:"restoreWithTtlDisabled"`
+}
+
+func (a *ResourceRestoreParametersArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.RestoreSource != nil {
+		m["restoreSource"] = a.RestoreSource
+	}
+	if a.RestoreTimestampInUtc != nil {
+		m["restoreTimestampInUtc"] = a.RestoreTimestampInUtc
+	}
+	if a.RestoreWithTtlDisabled != nil {
+		m["restoreWithTtlDisabled"] = a.RestoreWithTtlDisabled
+	}
+	return m
 }
 
 // RestoreParametersArgs is an input object.
@@ -1123,6 +1686,43 @@ type RestoreParametersArgs struct {
 	TablesToRestore pulumi.StringArrayInput `pulumi:"tablesToRestore"`
 }
 
+func (a *RestoreParametersArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DatabasesToRestore != nil {
+		l := make(pulumi.Array, len(a.DatabasesToRestore))
+		for i := range a.DatabasesToRestore {
+			l[i] = a.DatabasesToRestore[i].inputs()
+		}
+		m["databasesToRestore"] = l
+	}
+	if a.GremlinDatabasesToRestore != nil {
+		l := make(pulumi.Array, len(a.GremlinDatabasesToRestore))
+		for i := range a.GremlinDatabasesToRestore {
+			l[i] = a.GremlinDatabasesToRestore[i].inputs()
+		}
+		m["gremlinDatabasesToRestore"] = l
+	}
+	if a.RestoreMode != nil {
+		m["restoreMode"] = a.RestoreMode
+	}
+	if a.RestoreSource != nil {
+		m["restoreSource"] = a.RestoreSource
+	}
+	if a.RestoreTimestampInUtc != nil {
+		m["restoreTimestampInUtc"] = a.RestoreTimestampInUtc
+	}
+	if a.RestoreWithTtlDisabled != nil {
+		m["restoreWithTtlDisabled"] = a.RestoreWithTtlDisabled
+	}
+	if a.SourceBackupLocation != nil {
+		m["sourceBackupLocation"] = a.SourceBackupLocation
+	}
+	if a.TablesToRestore != nil {
+		m["tablesToRestore"] = a.TablesToRestore
+	}
+	return m
+}
+
 // SpatialSpecArgs is an input object.
 type SpatialSpecArgs struct {
 	// Path: The path for which the indexing behavior applies to. Index paths typically start with root and end with wildcard (/path/*).
@@ -1133,6 +1733,17 @@ type SpatialSpecArgs struct {
 
 // SpatialSpecArray is a list of SpatialSpecArgs.
 type SpatialSpecArray []SpatialSpecArgs
+
+func (a *SpatialSpecArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Path != nil {
+		m["path"] = a.Path
+	}
+	if a.Types != nil {
+		m["types"] = a.Types
+	}
+	return m
+}
 
 // SqlContainerResourceArgs is an input object.
 type SqlContainerResourceArgs struct {
@@ -1198,6 +1809,54 @@ func (a *SqlContainerResourceArgs) withDefaults() *SqlContainerResourceArgs {
 	return &c
 }
 
+func (a *SqlContainerResourceArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AnalyticalStorageTtl != nil {
+		m["analyticalStorageTtl"] = a.AnalyticalStorageTtl
+	}
+	if a.ClientEncryptionPolicy != nil {
+		m["clientEncryptionPolicy"] = a.ClientEncryptionPolicy.inputs()
+	}
+	if a.ComputedProperties != nil {
+		l := make(pulumi.Array, len(a.ComputedProperties))
+		for i := range a.ComputedProperties {
+			l[i] = a.ComputedProperties[i].inputs()
+		}
+		m["computedProperties"] = l
+	}
+	if a.ConflictResolutionPolicy != nil {
+		m["conflictResolutionPolicy"] = a.ConflictResolutionPolicy.inputs()
+	}
+	if a.CreateMode != nil {
+		m["createMode"] = a.CreateMode
+	}
+	if a.DefaultTtl != nil {
+		m["defaultTtl"] = a.DefaultTtl
+	}
+	if a.FullTextPolicy != nil {
+		m["fullTextPolicy"] = a.FullTextPolicy.inputs()
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.IndexingPolicy != nil {
+		m["indexingPolicy"] = a.IndexingPolicy.inputs()
+	}
+	if a.PartitionKey != nil {
+		m["partitionKey"] = a.PartitionKey.inputs()
+	}
+	if a.RestoreParameters != nil {
+		m["restoreParameters"] = a.RestoreParameters.inputs()
+	}
+	if a.UniqueKeyPolicy != nil {
+		m["uniqueKeyPolicy"] = a.UniqueKeyPolicy.inputs()
+	}
+	if a.VectorEmbeddingPolicy != nil {
+		m["vectorEmbeddingPolicy"] = a.VectorEmbeddingPolicy.inputs()
+	}
+	return m
+}
+
 // SqlDatabaseResourceArgs is an input object.
 type SqlDatabaseResourceArgs struct {
 	// CreateMode: Enum to indicate the mode of resource creation.
@@ -1216,6 +1875,20 @@ func (a *SqlDatabaseResourceArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *SqlDatabaseResourceArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.CreateMode != nil {
+		m["createMode"] = a.CreateMode
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.RestoreParameters != nil {
+		m["restoreParameters"] = a.RestoreParameters.inputs()
+	}
+	return m
+}
+
 // UniqueKeyArgs is an input object.
 type UniqueKeyArgs struct {
 	// Paths: List of paths must be unique for each document in the Azure Cosmos DB service.
@@ -1225,10 +1898,30 @@ type UniqueKeyArgs struct {
 // UniqueKeyArray is a list of UniqueKeyArgs.
 type UniqueKeyArray []UniqueKeyArgs
 
+func (a *UniqueKeyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Paths != nil {
+		m["paths"] = a.Paths
+	}
+	return m
+}
+
 // UniqueKeyPolicyArgs is an input object.
 type UniqueKeyPolicyArgs struct {
 	// UniqueKeys: List of unique keys on that enforces uniqueness constraint on documents in the collection in the Azure Cosmos DB service.
 	UniqueKeys UniqueKeyArray `pulumi:"uniqueKeys"`
+}
+
+func (a *UniqueKeyPolicyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.UniqueKeys != nil {
+		l := make(pulumi.Array, len(a.UniqueKeys))
+		for i := range a.UniqueKeys {
+			l[i] = a.UniqueKeys[i].inputs()
+		}
+		m["uniqueKeys"] = l
+	}
+	return m
 }
 
 // VectorEmbeddingArgs is an input object.
@@ -1263,6 +1956,23 @@ func (a *VectorEmbeddingArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *VectorEmbeddingArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DataType != nil {
+		m["dataType"] = a.DataType
+	}
+	if a.Dimensions != nil {
+		m["dimensions"] = a.Dimensions
+	}
+	if a.DistanceFunction != nil {
+		m["distanceFunction"] = a.DistanceFunction
+	}
+	if a.Path != nil {
+		m["path"] = a.Path
+	}
+	return m
+}
+
 // VectorEmbeddingPolicyArgs is an input object.
 type VectorEmbeddingPolicyArgs struct {
 	// VectorEmbeddings: List of vector embeddings.
@@ -1275,6 +1985,18 @@ func (a *VectorEmbeddingPolicyArgs) missingInputs(path string) []string {
 		missing = append(missing, a.VectorEmbeddings[i].missingInputs(fmt.Sprintf("%svectorEmbeddings[%d].", path, i))...)
 	}
 	return missing
+}
+
+func (a *VectorEmbeddingPolicyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.VectorEmbeddings != nil {
+		l := make(pulumi.Array, len(a.VectorEmbeddings))
+		for i := range a.VectorEmbeddings {
+			l[i] = a.VectorEmbeddings[i].inputs()
+		}
+		m["vectorEmbeddings"] = l
+	}
+	return m
 }
 
 // VectorIndexArgs is an input object.
@@ -1313,6 +2035,26 @@ func (a *VectorIndexArgs) withDefaults() *VectorIndexArgs {
 	return &c
 }
 
+func (a *VectorIndexArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.IndexingSearchListSize != nil {
+		m["indexingSearchListSize"] = a.IndexingSearchListSize
+	}
+	if a.Path != nil {
+		m["path"] = a.Path
+	}
+	if a.QuantizationByteSize != nil {
+		m["quantizationByteSize"] = a.QuantizationByteSize
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	if a.VectorIndexShardKey != nil {
+		m["vectorIndexShardKey"] = a.VectorIndexShardKey
+	}
+	return m
+}
+
 // VirtualNetworkRuleArgs is an input object.
 type VirtualNetworkRuleArgs struct {
 	// Id: Resource ID of a subnet, for example: /subscriptions/{subscriptionId}/resourceGroups/{groupName}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}.
@@ -1323,3 +2065,14 @@ type VirtualNetworkRuleArgs struct {
 
 // VirtualNetworkRuleArray is a list of VirtualNetworkRuleArgs.
 type VirtualNetworkRuleArray []VirtualNetworkRuleArgs
+
+func (a *VirtualNetworkRuleArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.IgnoreMissingVNetServiceEndpoint != nil {
+		m["ignoreMissingVNetServiceEndpoint"] = a.IgnoreMissingVNetServiceEndpoint
+	}
+	return m
+}

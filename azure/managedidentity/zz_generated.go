@@ -27,22 +27,12 @@ const (
 type UserAssignedIdentity struct {
 	pulumi.CustomResourceState
 
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
 	// ClientId is the id of the app associated with the identity. This is a random generated UUID by MSI.
 	ClientId pulumi.StringOutput `pulumi:"clientId"`
-	// Location is the geo-location where the resource lives.
-	Location pulumi.StringOutput `pulumi:"location"`
 	// Name is the name of the resource.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// PrincipalId is the id of the service principal object associated with the created identity.
 	PrincipalId pulumi.StringOutput `pulumi:"principalId"`
-	// Tags is an output: Resource tags.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// TenantId is the id of the tenant which the identity belongs to.
-	TenantId pulumi.StringOutput `pulumi:"tenantId"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // UserAssignedIdentityArgs are the inputs of UserAssignedIdentity.
@@ -73,12 +63,29 @@ func (a *UserAssignedIdentityArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *UserAssignedIdentityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.ResourceName != nil {
+		m["resourceName"] = a.ResourceName
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	return m
+}
+
 // NewUserAssignedIdentity registers a UserAssignedIdentity after checking that every required input is set.
 func NewUserAssignedIdentity(ctx *pulumi.Context, name string, args *UserAssignedIdentityArgs, opts ...pulumi.ResourceOption) (*UserAssignedIdentity, error) {
 	if args == nil {
 		args = &UserAssignedIdentityArgs{}
 	}
-	return azurenative.NewResource[UserAssignedIdentity](ctx, UserAssignedIdentityToken, name, args, args, opts)
+	return azurenative.NewResource[UserAssignedIdentity](ctx, UserAssignedIdentityToken, name, args, args.inputs(), opts)
 }
 
 // FederatedIdentityCredential is an azure-native resource: Describes a federated identity credential.
@@ -86,19 +93,6 @@ func NewUserAssignedIdentity(ctx *pulumi.Context, name string, args *UserAssigne
 // Azure REST API version 2023-01-31.
 type FederatedIdentityCredential struct {
 	pulumi.CustomResourceState
-
-	// Audiences is the list of audiences that can appear in the issued token.
-	Audiences pulumi.StringArrayOutput `pulumi:"audiences"`
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Issuer is the URL of the issuer to be trusted.
-	Issuer pulumi.StringOutput `pulumi:"issuer"`
-	// Name is the name of the resource.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// Subject is the identifier of the external identity.
-	Subject pulumi.StringOutput `pulumi:"subject"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // FederatedIdentityCredentialArgs are the inputs of FederatedIdentityCredential.
@@ -145,10 +139,33 @@ func (a *FederatedIdentityCredentialArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *FederatedIdentityCredentialArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Audiences != nil {
+		m["audiences"] = a.Audiences
+	}
+	if a.FederatedIdentityCredentialResourceName != nil {
+		m["federatedIdentityCredentialResourceName"] = a.FederatedIdentityCredentialResourceName
+	}
+	if a.Issuer != nil {
+		m["issuer"] = a.Issuer
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.ResourceName != nil {
+		m["resourceName"] = a.ResourceName
+	}
+	if a.Subject != nil {
+		m["subject"] = a.Subject
+	}
+	return m
+}
+
 // NewFederatedIdentityCredential registers a FederatedIdentityCredential after checking that every required input is set.
 func NewFederatedIdentityCredential(ctx *pulumi.Context, name string, args *FederatedIdentityCredentialArgs, opts ...pulumi.ResourceOption) (*FederatedIdentityCredential, error) {
 	if args == nil {
 		args = &FederatedIdentityCredentialArgs{}
 	}
-	return azurenative.NewResource[FederatedIdentityCredential](ctx, FederatedIdentityCredentialToken, name, args, args, opts)
+	return azurenative.NewResource[FederatedIdentityCredential](ctx, FederatedIdentityCredentialToken, name, args, args.inputs(), opts)
 }

@@ -157,27 +157,6 @@ const (
 // Azure REST API version 2021-05-01-preview.
 type DiagnosticSetting struct {
 	pulumi.CustomResourceState
-
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// EventHubAuthorizationRuleId is the resource Id for the event hub authorization rule.
-	EventHubAuthorizationRuleId pulumi.StringPtrOutput `pulumi:"eventHubAuthorizationRuleId"`
-	// EventHubName is the name of the event hub. If none is specified, the default event hub will be selected.
-	EventHubName pulumi.StringPtrOutput `pulumi:"eventHubName"`
-	// LogAnalyticsDestinationType is a string indicating whether the export to Log Analytics should use the default destination type, i.e. AzureDiagnostics, or use a destination type constructed as follows: <normalized service identity>_<normalized category name>. Possible values are: Dedicated and null (null is default.).
-	LogAnalyticsDestinationType pulumi.StringPtrOutput `pulumi:"logAnalyticsDestinationType"`
-	// MarketplacePartnerId is the full ARM resource ID of the Marketplace resource to which you would like to send Diagnostic Logs.
-	MarketplacePartnerId pulumi.StringPtrOutput `pulumi:"marketplacePartnerId"`
-	// Name is the name of the resource.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// ServiceBusRuleId is the service bus rule Id of the diagnostic setting. This is here to maintain backwards compatibility.
-	ServiceBusRuleId pulumi.StringPtrOutput `pulumi:"serviceBusRuleId"`
-	// StorageAccountId is the resource ID of the storage account to which you would like to send Diagnostic Logs.
-	StorageAccountId pulumi.StringPtrOutput `pulumi:"storageAccountId"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
-	Type pulumi.StringOutput `pulumi:"type"`
-	// WorkspaceId is the full ARM resource ID of the Log Analytics workspace to which you would like to send Diagnostic Logs. Example: /subscriptions/4b9e8510-67ab-4e9a-95a9-e2f1e570ea9c/resourceGroups/insights-integration/providers/Microsoft.OperationalInsights/workspaces/viruela2.
-	WorkspaceId pulumi.StringPtrOutput `pulumi:"workspaceId"`
 }
 
 // DiagnosticSettingArgs are the inputs of DiagnosticSetting.
@@ -228,12 +207,58 @@ func (a *DiagnosticSettingArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *DiagnosticSettingArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.EventHubAuthorizationRuleId != nil {
+		m["eventHubAuthorizationRuleId"] = a.EventHubAuthorizationRuleId
+	}
+	if a.EventHubName != nil {
+		m["eventHubName"] = a.EventHubName
+	}
+	if a.LogAnalyticsDestinationType != nil {
+		m["logAnalyticsDestinationType"] = a.LogAnalyticsDestinationType
+	}
+	if a.Logs != nil {
+		l := make(pulumi.Array, len(a.Logs))
+		for i := range a.Logs {
+			l[i] = a.Logs[i].inputs()
+		}
+		m["logs"] = l
+	}
+	if a.MarketplacePartnerId != nil {
+		m["marketplacePartnerId"] = a.MarketplacePartnerId
+	}
+	if a.Metrics != nil {
+		l := make(pulumi.Array, len(a.Metrics))
+		for i := range a.Metrics {
+			l[i] = a.Metrics[i].inputs()
+		}
+		m["metrics"] = l
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.ResourceUri != nil {
+		m["resourceUri"] = a.ResourceUri
+	}
+	if a.ServiceBusRuleId != nil {
+		m["serviceBusRuleId"] = a.ServiceBusRuleId
+	}
+	if a.StorageAccountId != nil {
+		m["storageAccountId"] = a.StorageAccountId
+	}
+	if a.WorkspaceId != nil {
+		m["workspaceId"] = a.WorkspaceId
+	}
+	return m
+}
+
 // NewDiagnosticSetting registers a DiagnosticSetting after checking that every required input is set.
 func NewDiagnosticSetting(ctx *pulumi.Context, name string, args *DiagnosticSettingArgs, opts ...pulumi.ResourceOption) (*DiagnosticSetting, error) {
 	if args == nil {
 		args = &DiagnosticSettingArgs{}
 	}
-	return azurenative.NewResource[DiagnosticSetting](ctx, DiagnosticSettingToken, name, args, args, opts)
+	return azurenative.NewResource[DiagnosticSetting](ctx, DiagnosticSettingToken, name, args, args.inputs(), opts)
 }
 
 // MetricAlert is the metric alert resource.
@@ -241,39 +266,6 @@ func NewDiagnosticSetting(ctx *pulumi.Context, name string, args *DiagnosticSett
 // Azure REST API version 2018-03-01.
 type MetricAlert struct {
 	pulumi.CustomResourceState
-
-	// AutoMitigate is an output: the flag that indicates whether the alert should be auto resolved or not. The default is true.
-	AutoMitigate pulumi.BoolPtrOutput `pulumi:"autoMitigate"`
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Description is an output: the description of the metric alert that will be included in the alert email.
-	Description pulumi.StringPtrOutput `pulumi:"description"`
-	// Enabled is an output: the flag that indicates whether the metric alert is enabled.
-	Enabled pulumi.BoolOutput `pulumi:"enabled"`
-	// EvaluationFrequency is an output: how often the metric alert is evaluated represented in ISO 8601 duration format.
-	EvaluationFrequency pulumi.StringOutput `pulumi:"evaluationFrequency"`
-	// IsMigrated is an output: the value indicating whether this alert rule is migrated.
-	IsMigrated pulumi.BoolOutput `pulumi:"isMigrated"`
-	// LastUpdatedTime is an output: Last time the rule was updated in ISO8601 format.
-	LastUpdatedTime pulumi.StringOutput `pulumi:"lastUpdatedTime"`
-	// Location is an output: Resource location.
-	Location pulumi.StringOutput `pulumi:"location"`
-	// Name is an output: Azure resource name.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// Scopes is an output: the list of resource id's that this metric alert is scoped to. You cannot change the scope of a metric rule based on logs.
-	Scopes pulumi.StringArrayOutput `pulumi:"scopes"`
-	// Severity is an output: Alert severity {0, 1, 2, 3, 4}.
-	Severity pulumi.IntOutput `pulumi:"severity"`
-	// Tags is an output: Resource tags.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// TargetResourceRegion is an output: the region of the target resource(s) on which the alert is created/updated. Mandatory if the scope contains a subscription, resource group, or more than one resource.
-	TargetResourceRegion pulumi.StringPtrOutput `pulumi:"targetResourceRegion"`
-	// TargetResourceType is an output: the resource type of the target resource(s) on which the alert is created/updated. Mandatory if the scope contains a subscription, resource group, or more than one resource.
-	TargetResourceType pulumi.StringPtrOutput `pulumi:"targetResourceType"`
-	// Type is an output: Azure resource type.
-	Type pulumi.StringOutput `pulumi:"type"`
-	// WindowSize is an output: the period of time (in ISO 8601 duration format) that is used to monitor alert activity based on the threshold.
-	WindowSize pulumi.StringOutput `pulumi:"windowSize"`
 }
 
 // MetricAlertArgs are the inputs of MetricAlert.
@@ -356,12 +348,86 @@ func (a *MetricAlertArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *MetricAlertArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Actions != nil {
+		l := make(pulumi.Array, len(a.Actions))
+		for i := range a.Actions {
+			l[i] = a.Actions[i].inputs()
+		}
+		m["actions"] = l
+	}
+	if a.AutoMitigate != nil {
+		m["autoMitigate"] = a.AutoMitigate
+	}
+	switch v := a.Criteria.(type) {
+	case *MetricAlertMultipleResourceMultipleMetricCriteriaArgs:
+		if v != nil {
+			m["criteria"] = v.inputs()
+		}
+	case MetricAlertMultipleResourceMultipleMetricCriteriaArgs:
+		m["criteria"] = v.inputs()
+	case *MetricAlertSingleResourceMultipleMetricCriteriaArgs:
+		if v != nil {
+			m["criteria"] = v.inputs()
+		}
+	case MetricAlertSingleResourceMultipleMetricCriteriaArgs:
+		m["criteria"] = v.inputs()
+	case *WebtestLocationAvailabilityCriteriaArgs:
+		if v != nil {
+			m["criteria"] = v.inputs()
+		}
+	case WebtestLocationAvailabilityCriteriaArgs:
+		m["criteria"] = v.inputs()
+	case nil:
+	default:
+		m["criteria"] = v
+	}
+	if a.Description != nil {
+		m["description"] = a.Description
+	}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.EvaluationFrequency != nil {
+		m["evaluationFrequency"] = a.EvaluationFrequency
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.RuleName != nil {
+		m["ruleName"] = a.RuleName
+	}
+	if a.Scopes != nil {
+		m["scopes"] = a.Scopes
+	}
+	if a.Severity != nil {
+		m["severity"] = a.Severity
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.TargetResourceRegion != nil {
+		m["targetResourceRegion"] = a.TargetResourceRegion
+	}
+	if a.TargetResourceType != nil {
+		m["targetResourceType"] = a.TargetResourceType
+	}
+	if a.WindowSize != nil {
+		m["windowSize"] = a.WindowSize
+	}
+	return m
+}
+
 // NewMetricAlert registers a MetricAlert after checking that every required input is set.
 func NewMetricAlert(ctx *pulumi.Context, name string, args *MetricAlertArgs, opts ...pulumi.ResourceOption) (*MetricAlert, error) {
 	if args == nil {
 		args = &MetricAlertArgs{}
 	}
-	return azurenative.NewResource[MetricAlert](ctx, MetricAlertToken, name, args, args, opts)
+	return azurenative.NewResource[MetricAlert](ctx, MetricAlertToken, name, args, args.inputs(), opts)
 }
 
 // ActivityLogAlert is an Activity Log Alert rule resource.
@@ -369,23 +435,6 @@ func NewMetricAlert(ctx *pulumi.Context, name string, args *MetricAlertArgs, opt
 // Azure REST API version 2020-10-01.
 type ActivityLogAlert struct {
 	pulumi.CustomResourceState
-
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Description is a description of this Activity Log Alert rule.
-	Description pulumi.StringPtrOutput `pulumi:"description"`
-	// Enabled is an output: Indicates whether this Activity Log Alert rule is enabled. If an Activity Log Alert rule is not enabled, then none of its actions will be activated.
-	Enabled pulumi.BoolPtrOutput `pulumi:"enabled"`
-	// Location is the location of the resource. Azure Activity Log Alert rules are supported on Global, West Europe and North Europe regions.
-	Location pulumi.StringPtrOutput `pulumi:"location"`
-	// Name is the name of the resource.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// Scopes is a list of resource IDs that will be used as prefixes. The alert will only apply to Activity Log events with resource IDs that fall under one of these prefixes. This list must include at least one item.
-	Scopes pulumi.StringArrayOutput `pulumi:"scopes"`
-	// Tags is the tags of the resource.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of the resource.
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // ActivityLogAlertArgs are the inputs of ActivityLogAlert.
@@ -452,12 +501,44 @@ func (a *ActivityLogAlertArgs) withDefaults() *ActivityLogAlertArgs {
 	return &c
 }
 
+func (a *ActivityLogAlertArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Actions != nil {
+		m["actions"] = a.Actions.inputs()
+	}
+	if a.ActivityLogAlertName != nil {
+		m["activityLogAlertName"] = a.ActivityLogAlertName
+	}
+	if a.Condition != nil {
+		m["condition"] = a.Condition.inputs()
+	}
+	if a.Description != nil {
+		m["description"] = a.Description
+	}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.Scopes != nil {
+		m["scopes"] = a.Scopes
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	return m
+}
+
 // NewActivityLogAlert registers a ActivityLogAlert after checking that every required input is set, and filling the SDK's defaults: enabled true, location "global".
 func NewActivityLogAlert(ctx *pulumi.Context, name string, args *ActivityLogAlertArgs, opts ...pulumi.ResourceOption) (*ActivityLogAlert, error) {
 	if args == nil {
 		args = &ActivityLogAlertArgs{}
 	}
-	return azurenative.NewResource[ActivityLogAlert](ctx, ActivityLogAlertToken, name, args, args.withDefaults(), opts)
+	return azurenative.NewResource[ActivityLogAlert](ctx, ActivityLogAlertToken, name, args, args.withDefaults().inputs(), opts)
 }
 
 // ActionGroup is an action group resource.
@@ -465,21 +546,6 @@ func NewActivityLogAlert(ctx *pulumi.Context, name string, args *ActivityLogAler
 // Azure REST API version 2024-10-01-preview.
 type ActionGroup struct {
 	pulumi.CustomResourceState
-
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Enabled is an output: Indicates whether this action group is enabled. If an action group is not enabled, then none of its receivers will receive communications.
-	Enabled pulumi.BoolOutput `pulumi:"enabled"`
-	// GroupShortName is the short name of the action group. This will be used in SMS messages.
-	GroupShortName pulumi.StringOutput `pulumi:"groupShortName"`
-	// Location is the geo-location where the resource lives.
-	Location pulumi.StringOutput `pulumi:"location"`
-	// Name is the name of the resource.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// Tags is an output: Resource tags.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // ActionGroupArgs are the inputs of ActionGroup.
@@ -591,12 +657,122 @@ func (a *ActionGroupArgs) withDefaults() *ActionGroupArgs {
 	return &c
 }
 
+func (a *ActionGroupArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ActionGroupName != nil {
+		m["actionGroupName"] = a.ActionGroupName
+	}
+	if a.ArmRoleReceivers != nil {
+		l := make(pulumi.Array, len(a.ArmRoleReceivers))
+		for i := range a.ArmRoleReceivers {
+			l[i] = a.ArmRoleReceivers[i].inputs()
+		}
+		m["armRoleReceivers"] = l
+	}
+	if a.AutomationRunbookReceivers != nil {
+		l := make(pulumi.Array, len(a.AutomationRunbookReceivers))
+		for i := range a.AutomationRunbookReceivers {
+			l[i] = a.AutomationRunbookReceivers[i].inputs()
+		}
+		m["automationRunbookReceivers"] = l
+	}
+	if a.AzureAppPushReceivers != nil {
+		l := make(pulumi.Array, len(a.AzureAppPushReceivers))
+		for i := range a.AzureAppPushReceivers {
+			l[i] = a.AzureAppPushReceivers[i].inputs()
+		}
+		m["azureAppPushReceivers"] = l
+	}
+	if a.AzureFunctionReceivers != nil {
+		l := make(pulumi.Array, len(a.AzureFunctionReceivers))
+		for i := range a.AzureFunctionReceivers {
+			l[i] = a.AzureFunctionReceivers[i].inputs()
+		}
+		m["azureFunctionReceivers"] = l
+	}
+	if a.EmailReceivers != nil {
+		l := make(pulumi.Array, len(a.EmailReceivers))
+		for i := range a.EmailReceivers {
+			l[i] = a.EmailReceivers[i].inputs()
+		}
+		m["emailReceivers"] = l
+	}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.EventHubReceivers != nil {
+		l := make(pulumi.Array, len(a.EventHubReceivers))
+		for i := range a.EventHubReceivers {
+			l[i] = a.EventHubReceivers[i].inputs()
+		}
+		m["eventHubReceivers"] = l
+	}
+	if a.GroupShortName != nil {
+		m["groupShortName"] = a.GroupShortName
+	}
+	if a.Identity != nil {
+		m["identity"] = a.Identity.inputs()
+	}
+	if a.IncidentReceivers != nil {
+		l := make(pulumi.Array, len(a.IncidentReceivers))
+		for i := range a.IncidentReceivers {
+			l[i] = a.IncidentReceivers[i].inputs()
+		}
+		m["incidentReceivers"] = l
+	}
+	if a.ItsmReceivers != nil {
+		l := make(pulumi.Array, len(a.ItsmReceivers))
+		for i := range a.ItsmReceivers {
+			l[i] = a.ItsmReceivers[i].inputs()
+		}
+		m["itsmReceivers"] = l
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.LogicAppReceivers != nil {
+		l := make(pulumi.Array, len(a.LogicAppReceivers))
+		for i := range a.LogicAppReceivers {
+			l[i] = a.LogicAppReceivers[i].inputs()
+		}
+		m["logicAppReceivers"] = l
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.SmsReceivers != nil {
+		l := make(pulumi.Array, len(a.SmsReceivers))
+		for i := range a.SmsReceivers {
+			l[i] = a.SmsReceivers[i].inputs()
+		}
+		m["smsReceivers"] = l
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.VoiceReceivers != nil {
+		l := make(pulumi.Array, len(a.VoiceReceivers))
+		for i := range a.VoiceReceivers {
+			l[i] = a.VoiceReceivers[i].inputs()
+		}
+		m["voiceReceivers"] = l
+	}
+	if a.WebhookReceivers != nil {
+		l := make(pulumi.Array, len(a.WebhookReceivers))
+		for i := range a.WebhookReceivers {
+			l[i] = a.WebhookReceivers[i].inputs()
+		}
+		m["webhookReceivers"] = l
+	}
+	return m
+}
+
 // NewActionGroup registers a ActionGroup after checking that every required input is set, and filling the SDK's defaults: enabled true.
 func NewActionGroup(ctx *pulumi.Context, name string, args *ActionGroupArgs, opts ...pulumi.ResourceOption) (*ActionGroup, error) {
 	if args == nil {
 		args = &ActionGroupArgs{}
 	}
-	return azurenative.NewResource[ActionGroup](ctx, ActionGroupToken, name, args, args.withDefaults(), opts)
+	return azurenative.NewResource[ActionGroup](ctx, ActionGroupToken, name, args, args.withDefaults().inputs(), opts)
 }
 
 // ScheduledQueryRule is the scheduled query rule resource.
@@ -604,53 +780,6 @@ func NewActionGroup(ctx *pulumi.Context, name string, args *ActionGroupArgs, opt
 // Azure REST API version 2025-01-01-preview.
 type ScheduledQueryRule struct {
 	pulumi.CustomResourceState
-
-	// AutoMitigate is the flag that indicates whether the alert should be automatically resolved or not. The default is true. Relevant only for rules of kinds LogAlert and SimpleLogAlert.
-	AutoMitigate pulumi.BoolPtrOutput `pulumi:"autoMitigate"`
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// CheckWorkspaceAlertsStorageConfigured is the flag which indicates whether this scheduled query rule should be stored in the customer's storage. The default is false. Relevant only for rules of the kind LogAlert.
-	CheckWorkspaceAlertsStorageConfigured pulumi.BoolPtrOutput `pulumi:"checkWorkspaceAlertsStorageConfigured"`
-	// CreatedWithApiVersion is the api-version used when creating this alert rule.
-	CreatedWithApiVersion pulumi.StringOutput `pulumi:"createdWithApiVersion"`
-	// Description is the description of the scheduled query rule.
-	Description pulumi.StringPtrOutput `pulumi:"description"`
-	// DisplayName is the display name of the alert rule.
-	DisplayName pulumi.StringPtrOutput `pulumi:"displayName"`
-	// Enabled is the flag which indicates whether this scheduled query rule is enabled. Value should be true or false.
-	Enabled pulumi.BoolPtrOutput `pulumi:"enabled"`
-	// Etag is an output: "If etag is provided in the response body, it may also be provided as a header per the normal etag convention. Entity tags are used for comparing two or more entities from the same requested resource. HTTP/1.1 uses entity tags in the etag (section 14.19), If-Match (section 14.24), If-None-Match (section 14.26), and If-Range (section 14.27) header fields.").
-	Etag pulumi.StringOutput `pulumi:"etag"`
-	// EvaluationFrequency is an output: How often the scheduled query rule is evaluated represented in ISO 8601 duration format. Relevant and required only for rules of the kind LogAlert.
-	EvaluationFrequency pulumi.StringPtrOutput `pulumi:"evaluationFrequency"`
-	// IsLegacyLogAnalyticsRule is an output: True if alert rule is legacy Log Analytic rule.
-	IsLegacyLogAnalyticsRule pulumi.BoolOutput `pulumi:"isLegacyLogAnalyticsRule"`
-	// IsWorkspaceAlertsStorageConfigured is the flag which indicates whether this scheduled query rule has been configured to be stored in the customer's storage. The default is false.
-	IsWorkspaceAlertsStorageConfigured pulumi.BoolOutput `pulumi:"isWorkspaceAlertsStorageConfigured"`
-	// Kind is an output: Indicates the type of scheduled query rule. The default is LogAlert.
-	Kind pulumi.StringPtrOutput `pulumi:"kind"`
-	// Location is the geo-location where the resource lives.
-	Location pulumi.StringOutput `pulumi:"location"`
-	// MuteActionsDuration is an output: Mute actions for the chosen period of time (in ISO 8601 duration format) after the alert is fired. Relevant only for rules of the kind LogAlert.
-	MuteActionsDuration pulumi.StringPtrOutput `pulumi:"muteActionsDuration"`
-	// Name is the name of the resource.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// OverrideQueryTimeRange is an output: If specified then overrides the query time range (default is WindowSize*NumberOfEvaluationPeriods). Relevant only for rules of the kind LogAlert.
-	OverrideQueryTimeRange pulumi.StringPtrOutput `pulumi:"overrideQueryTimeRange"`
-	// Scopes is the list of resource id's that this scheduled query rule is scoped to.
-	Scopes pulumi.StringArrayOutput `pulumi:"scopes"`
-	// Severity is an output: Severity of the alert. Should be an integer between [0-4]. Value of 0 is severest. Relevant and required only for rules of the kind LogAlert.
-	Severity pulumi.Float64PtrOutput `pulumi:"severity"`
-	// SkipQueryValidation is the flag which indicates whether the provided query should be validated or not. The default is false. Relevant only for rules of the kind LogAlert.
-	SkipQueryValidation pulumi.BoolPtrOutput `pulumi:"skipQueryValidation"`
-	// Tags is an output: Resource tags.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// TargetResourceTypes is an output: List of resource type of the target resource(s) on which the alert is created/updated. For example if the scope is a resource group and targetResourceTypes is Microsoft.Compute/virtualMachines, then a different alert will be fired for each virtual machine in the resource group which meet the alert criteria. Relevant only for rules of the kind LogAlert.
-	TargetResourceTypes pulumi.StringArrayOutput `pulumi:"targetResourceTypes"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
-	Type pulumi.StringOutput `pulumi:"type"`
-	// WindowSize is the period of time (in ISO 8601 duration format) on which the Alert query will be executed (bin size). Relevant and required only for rules of the kind LogAlert.
-	WindowSize pulumi.StringPtrOutput `pulumi:"windowSize"`
 }
 
 // ScheduledQueryRuleArgs are the inputs of ScheduledQueryRule.
@@ -723,12 +852,83 @@ func (a *ScheduledQueryRuleArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *ScheduledQueryRuleArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Actions != nil {
+		m["actions"] = a.Actions.inputs()
+	}
+	if a.AutoMitigate != nil {
+		m["autoMitigate"] = a.AutoMitigate
+	}
+	if a.CheckWorkspaceAlertsStorageConfigured != nil {
+		m["checkWorkspaceAlertsStorageConfigured"] = a.CheckWorkspaceAlertsStorageConfigured
+	}
+	if a.Criteria != nil {
+		m["criteria"] = a.Criteria.inputs()
+	}
+	if a.Description != nil {
+		m["description"] = a.Description
+	}
+	if a.DisplayName != nil {
+		m["displayName"] = a.DisplayName
+	}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.EvaluationFrequency != nil {
+		m["evaluationFrequency"] = a.EvaluationFrequency
+	}
+	if a.Identity != nil {
+		m["identity"] = a.Identity.inputs()
+	}
+	if a.Kind != nil {
+		m["kind"] = a.Kind
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.MuteActionsDuration != nil {
+		m["muteActionsDuration"] = a.MuteActionsDuration
+	}
+	if a.OverrideQueryTimeRange != nil {
+		m["overrideQueryTimeRange"] = a.OverrideQueryTimeRange
+	}
+	if a.ResolveConfiguration != nil {
+		m["resolveConfiguration"] = a.ResolveConfiguration.inputs()
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.RuleName != nil {
+		m["ruleName"] = a.RuleName
+	}
+	if a.Scopes != nil {
+		m["scopes"] = a.Scopes
+	}
+	if a.Severity != nil {
+		m["severity"] = a.Severity
+	}
+	if a.SkipQueryValidation != nil {
+		m["skipQueryValidation"] = a.SkipQueryValidation
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.TargetResourceTypes != nil {
+		m["targetResourceTypes"] = a.TargetResourceTypes
+	}
+	if a.WindowSize != nil {
+		m["windowSize"] = a.WindowSize
+	}
+	return m
+}
+
 // NewScheduledQueryRule registers a ScheduledQueryRule after checking that every required input is set.
 func NewScheduledQueryRule(ctx *pulumi.Context, name string, args *ScheduledQueryRuleArgs, opts ...pulumi.ResourceOption) (*ScheduledQueryRule, error) {
 	if args == nil {
 		args = &ScheduledQueryRuleArgs{}
 	}
-	return azurenative.NewResource[ScheduledQueryRule](ctx, ScheduledQueryRuleToken, name, args, args, opts)
+	return azurenative.NewResource[ScheduledQueryRule](ctx, ScheduledQueryRuleToken, name, args, args.inputs(), opts)
 }
 
 // ActionGroupTypeArgs is an input object.
@@ -750,6 +950,17 @@ func (a *ActionGroupTypeArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *ActionGroupTypeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ActionGroupId != nil {
+		m["actionGroupId"] = a.ActionGroupId
+	}
+	if a.WebhookProperties != nil {
+		m["webhookProperties"] = a.WebhookProperties
+	}
+	return m
+}
+
 // ActionListArgs is an input object.
 type ActionListArgs struct {
 	// ActionGroups: The list of the Action Groups.
@@ -764,6 +975,18 @@ func (a *ActionListArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *ActionListArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ActionGroups != nil {
+		l := make(pulumi.Array, len(a.ActionGroups))
+		for i := range a.ActionGroups {
+			l[i] = a.ActionGroups[i].inputs()
+		}
+		m["actionGroups"] = l
+	}
+	return m
+}
+
 // ActionsArgs is an input object.
 type ActionsArgs struct {
 	// ActionGroups: Action Group resource Ids to invoke when the alert fires.
@@ -772,6 +995,20 @@ type ActionsArgs struct {
 	ActionProperties pulumi.StringMapInput `pulumi:"actionProperties"`
 	// CustomProperties: The properties of an alert payload.
 	CustomProperties pulumi.StringMapInput `pulumi:"customProperties"`
+}
+
+func (a *ActionsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ActionGroups != nil {
+		m["actionGroups"] = a.ActionGroups
+	}
+	if a.ActionProperties != nil {
+		m["actionProperties"] = a.ActionProperties
+	}
+	if a.CustomProperties != nil {
+		m["customProperties"] = a.CustomProperties
+	}
+	return m
 }
 
 // AlertRuleAllOfConditionArgs is an input object.
@@ -786,6 +1023,18 @@ func (a *AlertRuleAllOfConditionArgs) missingInputs(path string) []string {
 		missing = append(missing, path+"allOf")
 	}
 	return missing
+}
+
+func (a *AlertRuleAllOfConditionArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AllOf != nil {
+		l := make(pulumi.Array, len(a.AllOf))
+		for i := range a.AllOf {
+			l[i] = a.AllOf[i].inputs()
+		}
+		m["allOf"] = l
+	}
+	return m
 }
 
 // AlertRuleAnyOfOrLeafConditionArgs is an input object.
@@ -803,6 +1052,27 @@ type AlertRuleAnyOfOrLeafConditionArgs struct {
 // AlertRuleAnyOfOrLeafConditionArray is a list of AlertRuleAnyOfOrLeafConditionArgs.
 type AlertRuleAnyOfOrLeafConditionArray []AlertRuleAnyOfOrLeafConditionArgs
 
+func (a *AlertRuleAnyOfOrLeafConditionArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AnyOf != nil {
+		l := make(pulumi.Array, len(a.AnyOf))
+		for i := range a.AnyOf {
+			l[i] = a.AnyOf[i].inputs()
+		}
+		m["anyOf"] = l
+	}
+	if a.ContainsAny != nil {
+		m["containsAny"] = a.ContainsAny
+	}
+	if a.Equals != nil {
+		m["equals"] = a.Equals
+	}
+	if a.Field != nil {
+		m["field"] = a.Field
+	}
+	return m
+}
+
 // AlertRuleLeafConditionArgs is an input object.
 type AlertRuleLeafConditionArgs struct {
 	// ContainsAny: The value of the event's field will be compared to the values in this array (case-insensitive) to determine if the condition is met.
@@ -815,6 +1085,20 @@ type AlertRuleLeafConditionArgs struct {
 
 // AlertRuleLeafConditionArray is a list of AlertRuleLeafConditionArgs.
 type AlertRuleLeafConditionArray []AlertRuleLeafConditionArgs
+
+func (a *AlertRuleLeafConditionArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ContainsAny != nil {
+		m["containsAny"] = a.ContainsAny
+	}
+	if a.Equals != nil {
+		m["equals"] = a.Equals
+	}
+	if a.Field != nil {
+		m["field"] = a.Field
+	}
+	return m
+}
 
 // ArmRoleReceiverArgs is an input object.
 type ArmRoleReceiverArgs struct {
@@ -846,6 +1130,20 @@ func (a *ArmRoleReceiverArgs) withDefaults() *ArmRoleReceiverArgs {
 		c.UseCommonAlertSchema = pulumi.BoolPtr(false)
 	}
 	return &c
+}
+
+func (a *ArmRoleReceiverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.RoleId != nil {
+		m["roleId"] = a.RoleId
+	}
+	if a.UseCommonAlertSchema != nil {
+		m["useCommonAlertSchema"] = a.UseCommonAlertSchema
+	}
+	return m
 }
 
 // AutomationRunbookReceiverArgs is an input object.
@@ -896,6 +1194,35 @@ func (a *AutomationRunbookReceiverArgs) withDefaults() *AutomationRunbookReceive
 	return &c
 }
 
+func (a *AutomationRunbookReceiverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AutomationAccountId != nil {
+		m["automationAccountId"] = a.AutomationAccountId
+	}
+	if a.IsGlobalRunbook != nil {
+		m["isGlobalRunbook"] = a.IsGlobalRunbook
+	}
+	if a.ManagedIdentity != nil {
+		m["managedIdentity"] = a.ManagedIdentity
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.RunbookName != nil {
+		m["runbookName"] = a.RunbookName
+	}
+	if a.ServiceUri != nil {
+		m["serviceUri"] = a.ServiceUri
+	}
+	if a.UseCommonAlertSchema != nil {
+		m["useCommonAlertSchema"] = a.UseCommonAlertSchema
+	}
+	if a.WebhookResourceId != nil {
+		m["webhookResourceId"] = a.WebhookResourceId
+	}
+	return m
+}
+
 // AzureFunctionReceiverArgs is an input object.
 type AzureFunctionReceiverArgs struct {
 	// FunctionAppResourceId: The azure resource id of the function app. Required.
@@ -938,6 +1265,29 @@ func (a *AzureFunctionReceiverArgs) withDefaults() *AzureFunctionReceiverArgs {
 		c.UseCommonAlertSchema = pulumi.BoolPtr(false)
 	}
 	return &c
+}
+
+func (a *AzureFunctionReceiverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.FunctionAppResourceId != nil {
+		m["functionAppResourceId"] = a.FunctionAppResourceId
+	}
+	if a.FunctionName != nil {
+		m["functionName"] = a.FunctionName
+	}
+	if a.HttpTriggerUrl != nil {
+		m["httpTriggerUrl"] = a.HttpTriggerUrl
+	}
+	if a.ManagedIdentity != nil {
+		m["managedIdentity"] = a.ManagedIdentity
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.UseCommonAlertSchema != nil {
+		m["useCommonAlertSchema"] = a.UseCommonAlertSchema
+	}
+	return m
 }
 
 // ConditionArgs is an input object.
@@ -989,6 +1339,54 @@ func (a *ConditionArgs) withDefaults() *ConditionArgs {
 	return &c
 }
 
+func (a *ConditionArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AlertSensitivity != nil {
+		m["alertSensitivity"] = a.AlertSensitivity
+	}
+	if a.CriterionType != nil {
+		m["criterionType"] = a.CriterionType
+	}
+	if a.Dimensions != nil {
+		l := make(pulumi.Array, len(a.Dimensions))
+		for i := range a.Dimensions {
+			l[i] = a.Dimensions[i].inputs()
+		}
+		m["dimensions"] = l
+	}
+	if a.FailingPeriods != nil {
+		m["failingPeriods"] = a.FailingPeriods.inputs()
+	}
+	if a.IgnoreDataBefore != nil {
+		m["ignoreDataBefore"] = a.IgnoreDataBefore
+	}
+	if a.MetricMeasureColumn != nil {
+		m["metricMeasureColumn"] = a.MetricMeasureColumn
+	}
+	if a.MetricName != nil {
+		m["metricName"] = a.MetricName
+	}
+	if a.MinRecurrenceCount != nil {
+		m["minRecurrenceCount"] = a.MinRecurrenceCount
+	}
+	if a.Operator != nil {
+		m["operator"] = a.Operator
+	}
+	if a.Query != nil {
+		m["query"] = a.Query
+	}
+	if a.ResourceIdColumn != nil {
+		m["resourceIdColumn"] = a.ResourceIdColumn
+	}
+	if a.Threshold != nil {
+		m["threshold"] = a.Threshold
+	}
+	if a.TimeAggregation != nil {
+		m["timeAggregation"] = a.TimeAggregation
+	}
+	return m
+}
+
 // ConditionFailingPeriodsArgs is an input object.
 type ConditionFailingPeriodsArgs struct {
 	// MinFailingPeriodsToAlert: The number of violations to trigger an alert. Should be smaller or equal to numberOfEvaluationPeriods. Default value is 1.
@@ -1006,6 +1404,17 @@ func (a *ConditionFailingPeriodsArgs) withDefaults() *ConditionFailingPeriodsArg
 		c.NumberOfEvaluationPeriods = pulumi.Float64Ptr(1)
 	}
 	return &c
+}
+
+func (a *ConditionFailingPeriodsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.MinFailingPeriodsToAlert != nil {
+		m["minFailingPeriodsToAlert"] = a.MinFailingPeriodsToAlert
+	}
+	if a.NumberOfEvaluationPeriods != nil {
+		m["numberOfEvaluationPeriods"] = a.NumberOfEvaluationPeriods
+	}
+	return m
 }
 
 // DiagnosticsLogSettingsArgs is an input object.
@@ -1034,6 +1443,23 @@ func (a *DiagnosticsLogSettingsArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *DiagnosticsLogSettingsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Category != nil {
+		m["category"] = a.Category
+	}
+	if a.CategoryGroup != nil {
+		m["categoryGroup"] = a.CategoryGroup
+	}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.RetentionPolicy != nil {
+		m["retentionPolicy"] = a.RetentionPolicy.inputs()
+	}
+	return m
+}
+
 // DiagnosticsMetricSettingsArgs is an input object.
 type DiagnosticsMetricSettingsArgs struct {
 	// Category: Name of a Diagnostic Metric category for a resource type this setting is applied to. To obtain the list of Diagnostic metric categories for a resource, first perform a GET diagnostic settings operation.
@@ -1058,6 +1484,23 @@ func (a *DiagnosticsMetricSettingsArgs) missingInputs(path string) []string {
 		missing = append(missing, a.RetentionPolicy.missingInputs(path+"retentionPolicy.")...)
 	}
 	return missing
+}
+
+func (a *DiagnosticsMetricSettingsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Category != nil {
+		m["category"] = a.Category
+	}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.RetentionPolicy != nil {
+		m["retentionPolicy"] = a.RetentionPolicy.inputs()
+	}
+	if a.TimeGrain != nil {
+		m["timeGrain"] = a.TimeGrain
+	}
+	return m
 }
 
 // DimensionArgs is an input object.
@@ -1085,6 +1528,20 @@ func (a *DimensionArgs) missingInputs(path string) []string {
 		missing = append(missing, path+"values")
 	}
 	return missing
+}
+
+func (a *DimensionArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Operator != nil {
+		m["operator"] = a.Operator
+	}
+	if a.Values != nil {
+		m["values"] = a.Values
+	}
+	return m
 }
 
 // DynamicMetricCriteriaArgs is an input object.
@@ -1150,6 +1607,48 @@ func (a *DynamicMetricCriteriaArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *DynamicMetricCriteriaArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AlertSensitivity != nil {
+		m["alertSensitivity"] = a.AlertSensitivity
+	}
+	if a.CriterionType != nil {
+		m["criterionType"] = a.CriterionType
+	}
+	if a.Dimensions != nil {
+		l := make(pulumi.Array, len(a.Dimensions))
+		for i := range a.Dimensions {
+			l[i] = a.Dimensions[i].inputs()
+		}
+		m["dimensions"] = l
+	}
+	if a.FailingPeriods != nil {
+		m["failingPeriods"] = a.FailingPeriods.inputs()
+	}
+	if a.IgnoreDataBefore != nil {
+		m["ignoreDataBefore"] = a.IgnoreDataBefore
+	}
+	if a.MetricName != nil {
+		m["metricName"] = a.MetricName
+	}
+	if a.MetricNamespace != nil {
+		m["metricNamespace"] = a.MetricNamespace
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Operator != nil {
+		m["operator"] = a.Operator
+	}
+	if a.SkipMetricValidation != nil {
+		m["skipMetricValidation"] = a.SkipMetricValidation
+	}
+	if a.TimeAggregation != nil {
+		m["timeAggregation"] = a.TimeAggregation
+	}
+	return m
+}
+
 // DynamicThresholdFailingPeriodsArgs is an input object.
 type DynamicThresholdFailingPeriodsArgs struct {
 	// MinFailingPeriodsToAlert: The number of violations to trigger an alert. Should be smaller or equal to numberOfEvaluationPeriods. Required.
@@ -1167,6 +1666,17 @@ func (a *DynamicThresholdFailingPeriodsArgs) missingInputs(path string) []string
 		missing = append(missing, path+"numberOfEvaluationPeriods")
 	}
 	return missing
+}
+
+func (a *DynamicThresholdFailingPeriodsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.MinFailingPeriodsToAlert != nil {
+		m["minFailingPeriodsToAlert"] = a.MinFailingPeriodsToAlert
+	}
+	if a.NumberOfEvaluationPeriods != nil {
+		m["numberOfEvaluationPeriods"] = a.NumberOfEvaluationPeriods
+	}
+	return m
 }
 
 // EventHubReceiverArgs is an input object.
@@ -1215,6 +1725,32 @@ func (a *EventHubReceiverArgs) withDefaults() *EventHubReceiverArgs {
 	return &c
 }
 
+func (a *EventHubReceiverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.EventHubName != nil {
+		m["eventHubName"] = a.EventHubName
+	}
+	if a.EventHubNameSpace != nil {
+		m["eventHubNameSpace"] = a.EventHubNameSpace
+	}
+	if a.ManagedIdentity != nil {
+		m["managedIdentity"] = a.ManagedIdentity
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.SubscriptionId != nil {
+		m["subscriptionId"] = a.SubscriptionId
+	}
+	if a.TenantId != nil {
+		m["tenantId"] = a.TenantId
+	}
+	if a.UseCommonAlertSchema != nil {
+		m["useCommonAlertSchema"] = a.UseCommonAlertSchema
+	}
+	return m
+}
+
 // IncidentReceiverArgs is an input object.
 type IncidentReceiverArgs struct {
 	// Connection: The incident service connection. Required.
@@ -1250,6 +1786,23 @@ func (a *IncidentReceiverArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *IncidentReceiverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Connection != nil {
+		m["connection"] = a.Connection.inputs()
+	}
+	if a.IncidentManagementService != nil {
+		m["incidentManagementService"] = a.IncidentManagementService
+	}
+	if a.Mappings != nil {
+		m["mappings"] = a.Mappings
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	return m
+}
+
 // IncidentServiceConnectionArgs is an input object.
 type IncidentServiceConnectionArgs struct {
 	// Id: GUID value representing the connection ID for the incident management service. Required.
@@ -1267,6 +1820,17 @@ func (a *IncidentServiceConnectionArgs) missingInputs(path string) []string {
 		missing = append(missing, path+"name")
 	}
 	return missing
+}
+
+func (a *IncidentServiceConnectionArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	return m
 }
 
 // ItsmReceiverArgs is an input object.
@@ -1304,6 +1868,26 @@ func (a *ItsmReceiverArgs) missingInputs(path string) []string {
 		missing = append(missing, path+"workspaceId")
 	}
 	return missing
+}
+
+func (a *ItsmReceiverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ConnectionId != nil {
+		m["connectionId"] = a.ConnectionId
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Region != nil {
+		m["region"] = a.Region
+	}
+	if a.TicketConfiguration != nil {
+		m["ticketConfiguration"] = a.TicketConfiguration
+	}
+	if a.WorkspaceId != nil {
+		m["workspaceId"] = a.WorkspaceId
+	}
+	return m
 }
 
 // LogicAppReceiverArgs is an input object.
@@ -1345,6 +1929,26 @@ func (a *LogicAppReceiverArgs) withDefaults() *LogicAppReceiverArgs {
 	return &c
 }
 
+func (a *LogicAppReceiverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.CallbackUrl != nil {
+		m["callbackUrl"] = a.CallbackUrl
+	}
+	if a.ManagedIdentity != nil {
+		m["managedIdentity"] = a.ManagedIdentity
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.ResourceId != nil {
+		m["resourceId"] = a.ResourceId
+	}
+	if a.UseCommonAlertSchema != nil {
+		m["useCommonAlertSchema"] = a.UseCommonAlertSchema
+	}
+	return m
+}
+
 // ManagedServiceIdentityArgs is an input object.
 type ManagedServiceIdentityArgs struct {
 	// Type: Type of managed service identity (where both SystemAssigned and UserAssigned types are allowed). Required.
@@ -1361,6 +1965,17 @@ func (a *ManagedServiceIdentityArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *ManagedServiceIdentityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	if a.UserAssignedIdentities != nil {
+		m["userAssignedIdentities"] = a.UserAssignedIdentities
+	}
+	return m
+}
+
 // MetricAlertActionArgs is an input object.
 type MetricAlertActionArgs struct {
 	// ActionGroupId: the id of the action group to use.
@@ -1371,6 +1986,17 @@ type MetricAlertActionArgs struct {
 
 // MetricAlertActionArray is a list of MetricAlertActionArgs.
 type MetricAlertActionArray []MetricAlertActionArgs
+
+func (a *MetricAlertActionArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ActionGroupId != nil {
+		m["actionGroupId"] = a.ActionGroupId
+	}
+	if a.WebHookProperties != nil {
+		m["webHookProperties"] = a.WebHookProperties
+	}
+	return m
+}
 
 // MetricAlertMultipleResourceMultipleMetricCriteriaArgs is an input object.
 type MetricAlertMultipleResourceMultipleMetricCriteriaArgs struct {
@@ -1391,6 +2017,17 @@ func (a *MetricAlertMultipleResourceMultipleMetricCriteriaArgs) missingInputs(pa
 		missing = append(missing, path+"odataType")
 	}
 	return missing
+}
+
+func (a *MetricAlertMultipleResourceMultipleMetricCriteriaArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AllOf != nil {
+		m["allOf"] = a.AllOf
+	}
+	if a.OdataType != nil {
+		m["odataType"] = a.OdataType
+	}
+	return m
 }
 
 // MetricAlertSingleResourceMultipleMetricCriteriaArgs is an input object.
@@ -1415,6 +2052,21 @@ func (a *MetricAlertSingleResourceMultipleMetricCriteriaArgs) missingInputs(path
 		missing = append(missing, path+"odataType")
 	}
 	return missing
+}
+
+func (a *MetricAlertSingleResourceMultipleMetricCriteriaArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AllOf != nil {
+		l := make(pulumi.Array, len(a.AllOf))
+		for i := range a.AllOf {
+			l[i] = a.AllOf[i].inputs()
+		}
+		m["allOf"] = l
+	}
+	if a.OdataType != nil {
+		m["odataType"] = a.OdataType
+	}
+	return m
 }
 
 // MetricCriteriaArgs is an input object.
@@ -1471,6 +2123,42 @@ func (a *MetricCriteriaArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *MetricCriteriaArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.CriterionType != nil {
+		m["criterionType"] = a.CriterionType
+	}
+	if a.Dimensions != nil {
+		l := make(pulumi.Array, len(a.Dimensions))
+		for i := range a.Dimensions {
+			l[i] = a.Dimensions[i].inputs()
+		}
+		m["dimensions"] = l
+	}
+	if a.MetricName != nil {
+		m["metricName"] = a.MetricName
+	}
+	if a.MetricNamespace != nil {
+		m["metricNamespace"] = a.MetricNamespace
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Operator != nil {
+		m["operator"] = a.Operator
+	}
+	if a.SkipMetricValidation != nil {
+		m["skipMetricValidation"] = a.SkipMetricValidation
+	}
+	if a.Threshold != nil {
+		m["threshold"] = a.Threshold
+	}
+	if a.TimeAggregation != nil {
+		m["timeAggregation"] = a.TimeAggregation
+	}
+	return m
+}
+
 // MetricDimensionArgs is an input object.
 type MetricDimensionArgs struct {
 	// Name: Name of the dimension. Required.
@@ -1498,6 +2186,20 @@ func (a *MetricDimensionArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *MetricDimensionArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Operator != nil {
+		m["operator"] = a.Operator
+	}
+	if a.Values != nil {
+		m["values"] = a.Values
+	}
+	return m
+}
+
 // MicrosoftCommonAzureAppPushReceiverArgs is an input object.
 type MicrosoftCommonAzureAppPushReceiverArgs struct {
 	// EmailAddress: The email address registered for the Azure mobile app. Required.
@@ -1518,6 +2220,17 @@ func (a *MicrosoftCommonAzureAppPushReceiverArgs) missingInputs(path string) []s
 		missing = append(missing, path+"name")
 	}
 	return missing
+}
+
+func (a *MicrosoftCommonAzureAppPushReceiverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.EmailAddress != nil {
+		m["emailAddress"] = a.EmailAddress
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	return m
 }
 
 // MicrosoftCommonEmailReceiverArgs is an input object.
@@ -1552,6 +2265,20 @@ func (a *MicrosoftCommonEmailReceiverArgs) withDefaults() *MicrosoftCommonEmailR
 	return &c
 }
 
+func (a *MicrosoftCommonEmailReceiverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.EmailAddress != nil {
+		m["emailAddress"] = a.EmailAddress
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.UseCommonAlertSchema != nil {
+		m["useCommonAlertSchema"] = a.UseCommonAlertSchema
+	}
+	return m
+}
+
 // MicrosoftCommonIdentityArgs is an input object.
 type MicrosoftCommonIdentityArgs struct {
 	// Type: Type of managed service identity. Required.
@@ -1566,6 +2293,17 @@ func (a *MicrosoftCommonIdentityArgs) missingInputs(path string) []string {
 		missing = append(missing, path+"type")
 	}
 	return missing
+}
+
+func (a *MicrosoftCommonIdentityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	if a.UserAssignedIdentities != nil {
+		m["userAssignedIdentities"] = a.UserAssignedIdentities
+	}
+	return m
 }
 
 // MicrosoftCommonRetentionPolicyArgs is an input object.
@@ -1585,6 +2323,17 @@ func (a *MicrosoftCommonRetentionPolicyArgs) missingInputs(path string) []string
 		missing = append(missing, path+"enabled")
 	}
 	return missing
+}
+
+func (a *MicrosoftCommonRetentionPolicyArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Days != nil {
+		m["days"] = a.Days
+	}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	return m
 }
 
 // MicrosoftCommonSmsReceiverArgs is an input object.
@@ -1614,6 +2363,20 @@ func (a *MicrosoftCommonSmsReceiverArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *MicrosoftCommonSmsReceiverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.CountryCode != nil {
+		m["countryCode"] = a.CountryCode
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.PhoneNumber != nil {
+		m["phoneNumber"] = a.PhoneNumber
+	}
+	return m
+}
+
 // MicrosoftCommonVoiceReceiverArgs is an input object.
 type MicrosoftCommonVoiceReceiverArgs struct {
 	// CountryCode: The country code of the voice receiver. Required.
@@ -1641,12 +2404,37 @@ func (a *MicrosoftCommonVoiceReceiverArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *MicrosoftCommonVoiceReceiverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.CountryCode != nil {
+		m["countryCode"] = a.CountryCode
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.PhoneNumber != nil {
+		m["phoneNumber"] = a.PhoneNumber
+	}
+	return m
+}
+
 // RuleResolveConfigurationArgs is an input object.
 type RuleResolveConfigurationArgs struct {
 	// AutoResolved: The flag that indicates whether or not to auto resolve a fired alert.
 	AutoResolved pulumi.BoolPtrInput `pulumi:"autoResolved"`
 	// TimeToResolve: The duration a rule must evaluate as healthy before the fired alert is automatically resolved represented in ISO 8601 duration format.
 	TimeToResolve pulumi.StringPtrInput `pulumi:"timeToResolve"`
+}
+
+func (a *RuleResolveConfigurationArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AutoResolved != nil {
+		m["autoResolved"] = a.AutoResolved
+	}
+	if a.TimeToResolve != nil {
+		m["timeToResolve"] = a.TimeToResolve
+	}
+	return m
 }
 
 // ScheduledQueryRuleCriteriaArgs is an input object.
@@ -1661,6 +2449,18 @@ func (a *ScheduledQueryRuleCriteriaArgs) missingInputs(path string) []string {
 		missing = append(missing, a.AllOf[i].missingInputs(fmt.Sprintf("%sallOf[%d].", path, i))...)
 	}
 	return missing
+}
+
+func (a *ScheduledQueryRuleCriteriaArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AllOf != nil {
+		l := make(pulumi.Array, len(a.AllOf))
+		for i := range a.AllOf {
+			l[i] = a.AllOf[i].inputs()
+		}
+		m["allOf"] = l
+	}
+	return m
 }
 
 // WebhookReceiverArgs is an input object.
@@ -1708,6 +2508,35 @@ func (a *WebhookReceiverArgs) withDefaults() *WebhookReceiverArgs {
 	return &c
 }
 
+func (a *WebhookReceiverArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.IdentifierUri != nil {
+		m["identifierUri"] = a.IdentifierUri
+	}
+	if a.ManagedIdentity != nil {
+		m["managedIdentity"] = a.ManagedIdentity
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.ObjectId != nil {
+		m["objectId"] = a.ObjectId
+	}
+	if a.ServiceUri != nil {
+		m["serviceUri"] = a.ServiceUri
+	}
+	if a.TenantId != nil {
+		m["tenantId"] = a.TenantId
+	}
+	if a.UseAadAuth != nil {
+		m["useAadAuth"] = a.UseAadAuth
+	}
+	if a.UseCommonAlertSchema != nil {
+		m["useCommonAlertSchema"] = a.UseCommonAlertSchema
+	}
+	return m
+}
+
 // WebtestLocationAvailabilityCriteriaArgs is an input object.
 type WebtestLocationAvailabilityCriteriaArgs struct {
 	// ComponentId: The Application Insights resource Id. Required.
@@ -1740,4 +2569,21 @@ func (a *WebtestLocationAvailabilityCriteriaArgs) missingInputs(path string) []s
 		missing = append(missing, path+"webTestId")
 	}
 	return missing
+}
+
+func (a *WebtestLocationAvailabilityCriteriaArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ComponentId != nil {
+		m["componentId"] = a.ComponentId
+	}
+	if a.FailedLocationCount != nil {
+		m["failedLocationCount"] = a.FailedLocationCount
+	}
+	if a.OdataType != nil {
+		m["odataType"] = a.OdataType
+	}
+	if a.WebTestId != nil {
+		m["webTestId"] = a.WebTestId
+	}
+	return m
 }

@@ -176,30 +176,8 @@ const (
 type VirtualNetwork struct {
 	pulumi.CustomResourceState
 
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// EnableDdosProtection is an output: Indicates if DDoS protection is enabled for all the protected resources in the virtual network. It requires a DDoS protection plan associated with the resource.
-	EnableDdosProtection pulumi.BoolPtrOutput `pulumi:"enableDdosProtection"`
-	// EnableVmProtection is an output: Indicates if VM protection is enabled for all the subnets in the virtual network.
-	EnableVmProtection pulumi.BoolPtrOutput `pulumi:"enableVmProtection"`
-	// Etag is a unique read-only string that changes whenever the resource is updated.
-	Etag pulumi.StringOutput `pulumi:"etag"`
-	// FlowTimeoutInMinutes is the FlowTimeout value (in minutes) for the Virtual Network.
-	FlowTimeoutInMinutes pulumi.IntPtrOutput `pulumi:"flowTimeoutInMinutes"`
-	// Location is an output: Resource location.
-	Location pulumi.StringPtrOutput `pulumi:"location"`
 	// Name is an output: Resource name.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// PrivateEndpointVNetPolicies is an output: Private Endpoint VNet Policies.
-	PrivateEndpointVNetPolicies pulumi.StringPtrOutput `pulumi:"privateEndpointVNetPolicies"`
-	// ProvisioningState is the provisioning state of the virtual network resource.
-	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// ResourceGuid is the resourceGuid property of the Virtual Network resource.
-	ResourceGuid pulumi.StringOutput `pulumi:"resourceGuid"`
-	// Tags is an output: Resource tags.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is an output: Resource type.
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // VirtualNetworkArgs are the inputs of VirtualNetwork.
@@ -279,12 +257,83 @@ func (a *VirtualNetworkArgs) withDefaults() *VirtualNetworkArgs {
 	return &c
 }
 
+func (a *VirtualNetworkArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AddressSpace != nil {
+		m["addressSpace"] = a.AddressSpace.inputs()
+	}
+	if a.BgpCommunities != nil {
+		m["bgpCommunities"] = a.BgpCommunities.inputs()
+	}
+	if a.DdosProtectionPlan != nil {
+		m["ddosProtectionPlan"] = a.DdosProtectionPlan.inputs()
+	}
+	if a.DhcpOptions != nil {
+		m["dhcpOptions"] = a.DhcpOptions.inputs()
+	}
+	if a.EnableDdosProtection != nil {
+		m["enableDdosProtection"] = a.EnableDdosProtection
+	}
+	if a.EnableVmProtection != nil {
+		m["enableVmProtection"] = a.EnableVmProtection
+	}
+	if a.Encryption != nil {
+		m["encryption"] = a.Encryption.inputs()
+	}
+	if a.ExtendedLocation != nil {
+		m["extendedLocation"] = a.ExtendedLocation.inputs()
+	}
+	if a.FlowTimeoutInMinutes != nil {
+		m["flowTimeoutInMinutes"] = a.FlowTimeoutInMinutes
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.IpAllocations != nil {
+		l := make(pulumi.Array, len(a.IpAllocations))
+		for i := range a.IpAllocations {
+			l[i] = a.IpAllocations[i].inputs()
+		}
+		m["ipAllocations"] = l
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.PrivateEndpointVNetPolicies != nil {
+		m["privateEndpointVNetPolicies"] = a.PrivateEndpointVNetPolicies
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.Subnets != nil {
+		l := make(pulumi.Array, len(a.Subnets))
+		for i := range a.Subnets {
+			l[i] = a.Subnets[i].inputs()
+		}
+		m["subnets"] = l
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.VirtualNetworkName != nil {
+		m["virtualNetworkName"] = a.VirtualNetworkName
+	}
+	if a.VirtualNetworkPeerings != nil {
+		l := make(pulumi.Array, len(a.VirtualNetworkPeerings))
+		for i := range a.VirtualNetworkPeerings {
+			l[i] = a.VirtualNetworkPeerings[i].inputs()
+		}
+		m["virtualNetworkPeerings"] = l
+	}
+	return m
+}
+
 // NewVirtualNetwork registers a VirtualNetwork after checking that every required input is set, and filling the SDK's defaults: enableDdosProtection false, enableVmProtection false.
 func NewVirtualNetwork(ctx *pulumi.Context, name string, args *VirtualNetworkArgs, opts ...pulumi.ResourceOption) (*VirtualNetwork, error) {
 	if args == nil {
 		args = &VirtualNetworkArgs{}
 	}
-	return azurenative.NewResource[VirtualNetwork](ctx, VirtualNetworkToken, name, args, args.withDefaults(), opts)
+	return azurenative.NewResource[VirtualNetwork](ctx, VirtualNetworkToken, name, args, args.withDefaults().inputs(), opts)
 }
 
 // Subnet is an azure-native resource: Subnet in a virtual network resource.
@@ -292,31 +341,6 @@ func NewVirtualNetwork(ctx *pulumi.Context, name string, args *VirtualNetworkArg
 // Azure REST API version 2024-05-01.
 type Subnet struct {
 	pulumi.CustomResourceState
-
-	// AddressPrefix is the address prefix for the subnet.
-	AddressPrefix pulumi.StringPtrOutput `pulumi:"addressPrefix"`
-	// AddressPrefixes is an output: List of address prefixes for the subnet.
-	AddressPrefixes pulumi.StringArrayOutput `pulumi:"addressPrefixes"`
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// DefaultOutboundAccess is an output: Set this property to false to disable default outbound connectivity for all VMs in the subnet. This property can only be set at the time of subnet creation and cannot be updated for an existing subnet.
-	DefaultOutboundAccess pulumi.BoolPtrOutput `pulumi:"defaultOutboundAccess"`
-	// Etag is a unique read-only string that changes whenever the resource is updated.
-	Etag pulumi.StringOutput `pulumi:"etag"`
-	// Name is the name of the resource that is unique within a resource group. This name can be used to access the resource.
-	Name pulumi.StringPtrOutput `pulumi:"name"`
-	// PrivateEndpointNetworkPolicies is an output: Enable or Disable apply network policies on private end point in the subnet.
-	PrivateEndpointNetworkPolicies pulumi.StringPtrOutput `pulumi:"privateEndpointNetworkPolicies"`
-	// PrivateLinkServiceNetworkPolicies is an output: Enable or Disable apply network policies on private link service in the subnet.
-	PrivateLinkServiceNetworkPolicies pulumi.StringPtrOutput `pulumi:"privateLinkServiceNetworkPolicies"`
-	// ProvisioningState is the provisioning state of the subnet resource.
-	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// Purpose is a read-only string identifying the intention of use for this subnet based on delegations and other user-defined properties.
-	Purpose pulumi.StringOutput `pulumi:"purpose"`
-	// SharingScope is an output: Set this property to Tenant to allow sharing subnet with other subscriptions in your AAD tenant. This property can only be set if defaultOutboundAccess is set to false, both properties can only be set if subnet is empty.
-	SharingScope pulumi.StringPtrOutput `pulumi:"sharingScope"`
-	// Type is an output: Resource type.
-	Type pulumi.StringPtrOutput `pulumi:"type"`
 }
 
 // SubnetArgs are the inputs of Subnet.
@@ -399,12 +423,104 @@ func (a *SubnetArgs) withDefaults() *SubnetArgs {
 	return &c
 }
 
+func (a *SubnetArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AddressPrefix != nil {
+		m["addressPrefix"] = a.AddressPrefix
+	}
+	if a.AddressPrefixes != nil {
+		m["addressPrefixes"] = a.AddressPrefixes
+	}
+	if a.ApplicationGatewayIPConfigurations != nil {
+		l := make(pulumi.Array, len(a.ApplicationGatewayIPConfigurations))
+		for i := range a.ApplicationGatewayIPConfigurations {
+			l[i] = a.ApplicationGatewayIPConfigurations[i].inputs()
+		}
+		m["applicationGatewayIPConfigurations"] = l
+	}
+	if a.DefaultOutboundAccess != nil {
+		m["defaultOutboundAccess"] = a.DefaultOutboundAccess
+	}
+	if a.Delegations != nil {
+		l := make(pulumi.Array, len(a.Delegations))
+		for i := range a.Delegations {
+			l[i] = a.Delegations[i].inputs()
+		}
+		m["delegations"] = l
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.IpAllocations != nil {
+		l := make(pulumi.Array, len(a.IpAllocations))
+		for i := range a.IpAllocations {
+			l[i] = a.IpAllocations[i].inputs()
+		}
+		m["ipAllocations"] = l
+	}
+	if a.IpamPoolPrefixAllocations != nil {
+		l := make(pulumi.Array, len(a.IpamPoolPrefixAllocations))
+		for i := range a.IpamPoolPrefixAllocations {
+			l[i] = a.IpamPoolPrefixAllocations[i].inputs()
+		}
+		m["ipamPoolPrefixAllocations"] = l
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.NatGateway != nil {
+		m["natGateway"] = a.NatGateway.inputs()
+	}
+	if a.NetworkSecurityGroup != nil {
+		m["networkSecurityGroup"] = a.NetworkSecurityGroup.inputs()
+	}
+	if a.PrivateEndpointNetworkPolicies != nil {
+		m["privateEndpointNetworkPolicies"] = a.PrivateEndpointNetworkPolicies
+	}
+	if a.PrivateLinkServiceNetworkPolicies != nil {
+		m["privateLinkServiceNetworkPolicies"] = a.PrivateLinkServiceNetworkPolicies
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.RouteTable != nil {
+		m["routeTable"] = a.RouteTable.inputs()
+	}
+	if a.ServiceEndpointPolicies != nil {
+		l := make(pulumi.Array, len(a.ServiceEndpointPolicies))
+		for i := range a.ServiceEndpointPolicies {
+			l[i] = a.ServiceEndpointPolicies[i].inputs()
+		}
+		m["serviceEndpointPolicies"] = l
+	}
+	if a.ServiceEndpoints != nil {
+		l := make(pulumi.Array, len(a.ServiceEndpoints))
+		for i := range a.ServiceEndpoints {
+			l[i] = a.ServiceEndpoints[i].inputs()
+		}
+		m["serviceEndpoints"] = l
+	}
+	if a.SharingScope != nil {
+		m["sharingScope"] = a.SharingScope
+	}
+	if a.SubnetName != nil {
+		m["subnetName"] = a.SubnetName
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	if a.VirtualNetworkName != nil {
+		m["virtualNetworkName"] = a.VirtualNetworkName
+	}
+	return m
+}
+
 // NewSubnet registers a Subnet after checking that every required input is set, and filling the SDK's defaults: privateEndpointNetworkPolicies "Disabled", privateLinkServiceNetworkPolicies "Enabled".
 func NewSubnet(ctx *pulumi.Context, name string, args *SubnetArgs, opts ...pulumi.ResourceOption) (*Subnet, error) {
 	if args == nil {
 		args = &SubnetArgs{}
 	}
-	return azurenative.NewResource[Subnet](ctx, SubnetToken, name, args, args.withDefaults(), opts)
+	return azurenative.NewResource[Subnet](ctx, SubnetToken, name, args, args.withDefaults().inputs(), opts)
 }
 
 // PublicIPAddress is an azure-native resource: Public IP address resource.
@@ -412,37 +528,6 @@ func NewSubnet(ctx *pulumi.Context, name string, args *SubnetArgs, opts ...pulum
 // Azure REST API version 2024-05-01.
 type PublicIPAddress struct {
 	pulumi.CustomResourceState
-
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// DeleteOption is an output: Specify what happens to the public IP address when the VM using it is deleted.
-	DeleteOption pulumi.StringPtrOutput `pulumi:"deleteOption"`
-	// Etag is a unique read-only string that changes whenever the resource is updated.
-	Etag pulumi.StringOutput `pulumi:"etag"`
-	// IdleTimeoutInMinutes is the idle timeout of the public IP address.
-	IdleTimeoutInMinutes pulumi.IntPtrOutput `pulumi:"idleTimeoutInMinutes"`
-	// IpAddress is the IP address associated with the public IP address resource.
-	IpAddress pulumi.StringPtrOutput `pulumi:"ipAddress"`
-	// Location is an output: Resource location.
-	Location pulumi.StringPtrOutput `pulumi:"location"`
-	// MigrationPhase is an output: Migration phase of Public IP Address.
-	MigrationPhase pulumi.StringPtrOutput `pulumi:"migrationPhase"`
-	// Name is an output: Resource name.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// ProvisioningState is the provisioning state of the public IP address resource.
-	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// PublicIPAddressVersion is the public IP address version.
-	PublicIPAddressVersion pulumi.StringPtrOutput `pulumi:"publicIPAddressVersion"`
-	// PublicIPAllocationMethod is the public IP address allocation method.
-	PublicIPAllocationMethod pulumi.StringPtrOutput `pulumi:"publicIPAllocationMethod"`
-	// ResourceGuid is the resource GUID property of the public IP address resource.
-	ResourceGuid pulumi.StringOutput `pulumi:"resourceGuid"`
-	// Tags is an output: Resource tags.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is an output: Resource type.
-	Type pulumi.StringOutput `pulumi:"type"`
-	// Zones is a list of availability zones denoting the IP allocated for the resource needs to come from.
-	Zones pulumi.StringArrayOutput `pulumi:"zones"`
 }
 
 // PublicIPAddressArgs are the inputs of PublicIPAddress.
@@ -505,12 +590,84 @@ func (a *PublicIPAddressArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *PublicIPAddressArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DdosSettings != nil {
+		m["ddosSettings"] = a.DdosSettings.inputs()
+	}
+	if a.DeleteOption != nil {
+		m["deleteOption"] = a.DeleteOption
+	}
+	if a.DnsSettings != nil {
+		m["dnsSettings"] = a.DnsSettings.inputs()
+	}
+	if a.ExtendedLocation != nil {
+		m["extendedLocation"] = a.ExtendedLocation.inputs()
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.IdleTimeoutInMinutes != nil {
+		m["idleTimeoutInMinutes"] = a.IdleTimeoutInMinutes
+	}
+	if a.IpAddress != nil {
+		m["ipAddress"] = a.IpAddress
+	}
+	if a.IpTags != nil {
+		l := make(pulumi.Array, len(a.IpTags))
+		for i := range a.IpTags {
+			l[i] = a.IpTags[i].inputs()
+		}
+		m["ipTags"] = l
+	}
+	if a.LinkedPublicIPAddress != nil {
+		m["linkedPublicIPAddress"] = a.LinkedPublicIPAddress.inputs()
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.MigrationPhase != nil {
+		m["migrationPhase"] = a.MigrationPhase
+	}
+	if a.NatGateway != nil {
+		m["natGateway"] = a.NatGateway.inputs()
+	}
+	if a.PublicIPAddressVersion != nil {
+		m["publicIPAddressVersion"] = a.PublicIPAddressVersion
+	}
+	if a.PublicIPAllocationMethod != nil {
+		m["publicIPAllocationMethod"] = a.PublicIPAllocationMethod
+	}
+	if a.PublicIPPrefix != nil {
+		m["publicIPPrefix"] = a.PublicIPPrefix.inputs()
+	}
+	if a.PublicIpAddressName != nil {
+		m["publicIpAddressName"] = a.PublicIpAddressName
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.ServicePublicIPAddress != nil {
+		m["servicePublicIPAddress"] = a.ServicePublicIPAddress.inputs()
+	}
+	if a.Sku != nil {
+		m["sku"] = a.Sku.inputs()
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.Zones != nil {
+		m["zones"] = a.Zones
+	}
+	return m
+}
+
 // NewPublicIPAddress registers a PublicIPAddress after checking that every required input is set.
 func NewPublicIPAddress(ctx *pulumi.Context, name string, args *PublicIPAddressArgs, opts ...pulumi.ResourceOption) (*PublicIPAddress, error) {
 	if args == nil {
 		args = &PublicIPAddressArgs{}
 	}
-	return azurenative.NewResource[PublicIPAddress](ctx, PublicIPAddressToken, name, args, args, opts)
+	return azurenative.NewResource[PublicIPAddress](ctx, PublicIPAddressToken, name, args, args.inputs(), opts)
 }
 
 // PrivateEndpoint is an azure-native resource: Private endpoint resource.
@@ -519,22 +676,8 @@ func NewPublicIPAddress(ctx *pulumi.Context, name string, args *PublicIPAddressA
 type PrivateEndpoint struct {
 	pulumi.CustomResourceState
 
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// CustomNetworkInterfaceName is the custom name of the network interface attached to the private endpoint.
-	CustomNetworkInterfaceName pulumi.StringPtrOutput `pulumi:"customNetworkInterfaceName"`
-	// Etag is a unique read-only string that changes whenever the resource is updated.
-	Etag pulumi.StringOutput `pulumi:"etag"`
-	// Location is an output: Resource location.
-	Location pulumi.StringPtrOutput `pulumi:"location"`
 	// Name is an output: Resource name.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// ProvisioningState is the provisioning state of the private endpoint resource.
-	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// Tags is an output: Resource tags.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is an output: Resource type.
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // PrivateEndpointArgs are the inputs of PrivateEndpoint.
@@ -592,12 +735,76 @@ func (a *PrivateEndpointArgs) withDefaults() *PrivateEndpointArgs {
 	return &c
 }
 
+func (a *PrivateEndpointArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ApplicationSecurityGroups != nil {
+		l := make(pulumi.Array, len(a.ApplicationSecurityGroups))
+		for i := range a.ApplicationSecurityGroups {
+			l[i] = a.ApplicationSecurityGroups[i].inputs()
+		}
+		m["applicationSecurityGroups"] = l
+	}
+	if a.CustomDnsConfigs != nil {
+		l := make(pulumi.Array, len(a.CustomDnsConfigs))
+		for i := range a.CustomDnsConfigs {
+			l[i] = a.CustomDnsConfigs[i].inputs()
+		}
+		m["customDnsConfigs"] = l
+	}
+	if a.CustomNetworkInterfaceName != nil {
+		m["customNetworkInterfaceName"] = a.CustomNetworkInterfaceName
+	}
+	if a.ExtendedLocation != nil {
+		m["extendedLocation"] = a.ExtendedLocation.inputs()
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.IpConfigurations != nil {
+		l := make(pulumi.Array, len(a.IpConfigurations))
+		for i := range a.IpConfigurations {
+			l[i] = a.IpConfigurations[i].inputs()
+		}
+		m["ipConfigurations"] = l
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.ManualPrivateLinkServiceConnections != nil {
+		l := make(pulumi.Array, len(a.ManualPrivateLinkServiceConnections))
+		for i := range a.ManualPrivateLinkServiceConnections {
+			l[i] = a.ManualPrivateLinkServiceConnections[i].inputs()
+		}
+		m["manualPrivateLinkServiceConnections"] = l
+	}
+	if a.PrivateEndpointName != nil {
+		m["privateEndpointName"] = a.PrivateEndpointName
+	}
+	if a.PrivateLinkServiceConnections != nil {
+		l := make(pulumi.Array, len(a.PrivateLinkServiceConnections))
+		for i := range a.PrivateLinkServiceConnections {
+			l[i] = a.PrivateLinkServiceConnections[i].inputs()
+		}
+		m["privateLinkServiceConnections"] = l
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.Subnet != nil {
+		m["subnet"] = a.Subnet.inputs()
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	return m
+}
+
 // NewPrivateEndpoint registers a PrivateEndpoint after checking that every required input is set, and filling the SDK's defaults: subnet with its own defaults.
 func NewPrivateEndpoint(ctx *pulumi.Context, name string, args *PrivateEndpointArgs, opts ...pulumi.ResourceOption) (*PrivateEndpoint, error) {
 	if args == nil {
 		args = &PrivateEndpointArgs{}
 	}
-	return azurenative.NewResource[PrivateEndpoint](ctx, PrivateEndpointToken, name, args, args.withDefaults(), opts)
+	return azurenative.NewResource[PrivateEndpoint](ctx, PrivateEndpointToken, name, args, args.withDefaults().inputs(), opts)
 }
 
 // PrivateDnsZoneGroup is an azure-native resource: Private dns zone group resource.
@@ -605,15 +812,6 @@ func NewPrivateEndpoint(ctx *pulumi.Context, name string, args *PrivateEndpointA
 // Azure REST API version 2024-05-01.
 type PrivateDnsZoneGroup struct {
 	pulumi.CustomResourceState
-
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Etag is a unique read-only string that changes whenever the resource is updated.
-	Etag pulumi.StringOutput `pulumi:"etag"`
-	// Name is an output: Name of the resource that is unique within a resource group. This name can be used to access the resource.
-	Name pulumi.StringPtrOutput `pulumi:"name"`
-	// ProvisioningState is the provisioning state of the private dns zone group resource.
-	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
 }
 
 // PrivateDnsZoneGroupArgs are the inputs of PrivateDnsZoneGroup.
@@ -651,12 +849,39 @@ func (a *PrivateDnsZoneGroupArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *PrivateDnsZoneGroupArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.PrivateDnsZoneConfigs != nil {
+		l := make(pulumi.Array, len(a.PrivateDnsZoneConfigs))
+		for i := range a.PrivateDnsZoneConfigs {
+			l[i] = a.PrivateDnsZoneConfigs[i].inputs()
+		}
+		m["privateDnsZoneConfigs"] = l
+	}
+	if a.PrivateDnsZoneGroupName != nil {
+		m["privateDnsZoneGroupName"] = a.PrivateDnsZoneGroupName
+	}
+	if a.PrivateEndpointName != nil {
+		m["privateEndpointName"] = a.PrivateEndpointName
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	return m
+}
+
 // NewPrivateDnsZoneGroup registers a PrivateDnsZoneGroup after checking that every required input is set.
 func NewPrivateDnsZoneGroup(ctx *pulumi.Context, name string, args *PrivateDnsZoneGroupArgs, opts ...pulumi.ResourceOption) (*PrivateDnsZoneGroup, error) {
 	if args == nil {
 		args = &PrivateDnsZoneGroupArgs{}
 	}
-	return azurenative.NewResource[PrivateDnsZoneGroup](ctx, PrivateDnsZoneGroupToken, name, args, args, opts)
+	return azurenative.NewResource[PrivateDnsZoneGroup](ctx, PrivateDnsZoneGroupToken, name, args, args.inputs(), opts)
 }
 
 // AddressSpaceArgs is an input object.
@@ -665,6 +890,21 @@ type AddressSpaceArgs struct {
 	AddressPrefixes pulumi.StringArrayInput `pulumi:"addressPrefixes"`
 	// IpamPoolPrefixAllocations: A list of IPAM Pools allocating IP address prefixes.
 	IpamPoolPrefixAllocations IpamPoolPrefixAllocationArray `pulumi:"ipamPoolPrefixAllocations"`
+}
+
+func (a *AddressSpaceArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AddressPrefixes != nil {
+		m["addressPrefixes"] = a.AddressPrefixes
+	}
+	if a.IpamPoolPrefixAllocations != nil {
+		l := make(pulumi.Array, len(a.IpamPoolPrefixAllocations))
+		for i := range a.IpamPoolPrefixAllocations {
+			l[i] = a.IpamPoolPrefixAllocations[i].inputs()
+		}
+		m["ipamPoolPrefixAllocations"] = l
+	}
+	return m
 }
 
 // ApplicationGatewayIPConfigurationArgs is an input object.
@@ -680,6 +920,20 @@ type ApplicationGatewayIPConfigurationArgs struct {
 // ApplicationGatewayIPConfigurationArray is a list of ApplicationGatewayIPConfigurationArgs.
 type ApplicationGatewayIPConfigurationArray []ApplicationGatewayIPConfigurationArgs
 
+func (a *ApplicationGatewayIPConfigurationArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Subnet != nil {
+		m["subnet"] = a.Subnet.inputs()
+	}
+	return m
+}
+
 // ApplicationSecurityGroupTypeArgs is an input object.
 type ApplicationSecurityGroupTypeArgs struct {
 	// Id: Resource ID.
@@ -693,6 +947,20 @@ type ApplicationSecurityGroupTypeArgs struct {
 // ApplicationSecurityGroupTypeArray is a list of ApplicationSecurityGroupTypeArgs.
 type ApplicationSecurityGroupTypeArray []ApplicationSecurityGroupTypeArgs
 
+func (a *ApplicationSecurityGroupTypeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	return m
+}
+
 // CustomDnsConfigPropertiesFormatArgs is an input object.
 type CustomDnsConfigPropertiesFormatArgs struct {
 	// Fqdn: Fqdn that resolves to private endpoint ip address.
@@ -704,12 +972,34 @@ type CustomDnsConfigPropertiesFormatArgs struct {
 // CustomDnsConfigPropertiesFormatArray is a list of CustomDnsConfigPropertiesFormatArgs.
 type CustomDnsConfigPropertiesFormatArray []CustomDnsConfigPropertiesFormatArgs
 
+func (a *CustomDnsConfigPropertiesFormatArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Fqdn != nil {
+		m["fqdn"] = a.Fqdn
+	}
+	if a.IpAddresses != nil {
+		m["ipAddresses"] = a.IpAddresses
+	}
+	return m
+}
+
 // DdosSettingsArgs is an input object.
 type DdosSettingsArgs struct {
 	// DdosProtectionPlan: The DDoS protection plan associated with the public IP. Can only be set if ProtectionMode is Enabled.
 	DdosProtectionPlan *SubResourceArgs `pulumi:"ddosProtectionPlan"`
 	// ProtectionMode: The DDoS protection mode of the public IP.
 	ProtectionMode pulumi.StringPtrInput `pulumi:"protectionMode"`
+}
+
+func (a *DdosSettingsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DdosProtectionPlan != nil {
+		m["ddosProtectionPlan"] = a.DdosProtectionPlan.inputs()
+	}
+	if a.ProtectionMode != nil {
+		m["protectionMode"] = a.ProtectionMode
+	}
+	return m
 }
 
 // DelegationArgs is an input object.
@@ -731,10 +1021,41 @@ type DelegationArgs struct {
 // DelegationArray is a list of DelegationArgs.
 type DelegationArray []DelegationArgs
 
+func (a *DelegationArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Actions != nil {
+		m["actions"] = a.Actions
+	}
+	if a.Etag != nil {
+		m["etag"] = a.Etag
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.ServiceName != nil {
+		m["serviceName"] = a.ServiceName
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	return m
+}
+
 // DhcpOptionsArgs is an input object.
 type DhcpOptionsArgs struct {
 	// DnsServers: The list of DNS servers IP addresses.
 	DnsServers pulumi.StringArrayInput `pulumi:"dnsServers"`
+}
+
+func (a *DhcpOptionsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DnsServers != nil {
+		m["dnsServers"] = a.DnsServers
+	}
+	return m
 }
 
 // ExtendedLocationArgs is an input object.
@@ -743,6 +1064,17 @@ type ExtendedLocationArgs struct {
 	Name pulumi.StringPtrInput `pulumi:"name"`
 	// Type: The type of the extended location.
 	Type pulumi.StringPtrInput `pulumi:"type"`
+}
+
+func (a *ExtendedLocationArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	return m
 }
 
 // IpTagArgs is an input object.
@@ -756,6 +1088,17 @@ type IpTagArgs struct {
 // IpTagArray is a list of IpTagArgs.
 type IpTagArray []IpTagArgs
 
+func (a *IpTagArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.IpTagType != nil {
+		m["ipTagType"] = a.IpTagType
+	}
+	if a.Tag != nil {
+		m["tag"] = a.Tag
+	}
+	return m
+}
+
 // IpamPoolPrefixAllocationArgs is an input object.
 type IpamPoolPrefixAllocationArgs struct {
 	// Id: Resource id of the associated Azure IpamPool resource.
@@ -767,10 +1110,29 @@ type IpamPoolPrefixAllocationArgs struct {
 // IpamPoolPrefixAllocationArray is a list of IpamPoolPrefixAllocationArgs.
 type IpamPoolPrefixAllocationArray []IpamPoolPrefixAllocationArgs
 
+func (a *IpamPoolPrefixAllocationArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.NumberOfIpAddresses != nil {
+		m["numberOfIpAddresses"] = a.NumberOfIpAddresses
+	}
+	return m
+}
+
 // NatGatewaySkuArgs is an input object.
 type NatGatewaySkuArgs struct {
 	// Name: Name of Nat Gateway SKU.
 	Name pulumi.StringPtrInput `pulumi:"name"`
+}
+
+func (a *NatGatewaySkuArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	return m
 }
 
 // NatGatewayTypeArgs is an input object.
@@ -791,6 +1153,43 @@ type NatGatewayTypeArgs struct {
 	Tags pulumi.StringMapInput `pulumi:"tags"`
 	// Zones: A list of availability zones denoting the zone in which Nat Gateway should be deployed.
 	Zones pulumi.StringArrayInput `pulumi:"zones"`
+}
+
+func (a *NatGatewayTypeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.IdleTimeoutInMinutes != nil {
+		m["idleTimeoutInMinutes"] = a.IdleTimeoutInMinutes
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.PublicIpAddresses != nil {
+		l := make(pulumi.Array, len(a.PublicIpAddresses))
+		for i := range a.PublicIpAddresses {
+			l[i] = a.PublicIpAddresses[i].inputs()
+		}
+		m["publicIpAddresses"] = l
+	}
+	if a.PublicIpPrefixes != nil {
+		l := make(pulumi.Array, len(a.PublicIpPrefixes))
+		for i := range a.PublicIpPrefixes {
+			l[i] = a.PublicIpPrefixes[i].inputs()
+		}
+		m["publicIpPrefixes"] = l
+	}
+	if a.Sku != nil {
+		m["sku"] = a.Sku.inputs()
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.Zones != nil {
+		m["zones"] = a.Zones
+	}
+	return m
 }
 
 // NetworkSecurityGroupTypeArgs is an input object.
@@ -826,6 +1225,46 @@ func (a *NetworkSecurityGroupTypeArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *NetworkSecurityGroupTypeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DefaultSecurityRules != nil {
+		l := make(pulumi.Array, len(a.DefaultSecurityRules))
+		for i := range a.DefaultSecurityRules {
+			l[i] = a.DefaultSecurityRules[i].inputs()
+		}
+		m["defaultSecurityRules"] = l
+	}
+	if a.Etag != nil {
+		m["etag"] = a.Etag
+	}
+	if a.FlushConnection != nil {
+		m["flushConnection"] = a.FlushConnection
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.ProvisioningState != nil {
+		m["provisioningState"] = a.ProvisioningState
+	}
+	if a.ResourceGuid != nil {
+		m["resourceGuid"] = a.ResourceGuid
+	}
+	if a.SecurityRules != nil {
+		l := make(pulumi.Array, len(a.SecurityRules))
+		for i := range a.SecurityRules {
+			l[i] = a.SecurityRules[i].inputs()
+		}
+		m["securityRules"] = l
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	return m
+}
+
 // PrivateDnsZoneConfigArgs is an input object.
 type PrivateDnsZoneConfigArgs struct {
 	// Name: Name of the resource that is unique within a resource group. This name can be used to access the resource.
@@ -836,6 +1275,17 @@ type PrivateDnsZoneConfigArgs struct {
 
 // PrivateDnsZoneConfigArray is a list of PrivateDnsZoneConfigArgs.
 type PrivateDnsZoneConfigArray []PrivateDnsZoneConfigArgs
+
+func (a *PrivateDnsZoneConfigArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.PrivateDnsZoneId != nil {
+		m["privateDnsZoneId"] = a.PrivateDnsZoneId
+	}
+	return m
+}
 
 // PrivateEndpointIPConfigurationArgs is an input object.
 type PrivateEndpointIPConfigurationArgs struct {
@@ -851,6 +1301,23 @@ type PrivateEndpointIPConfigurationArgs struct {
 
 // PrivateEndpointIPConfigurationArray is a list of PrivateEndpointIPConfigurationArgs.
 type PrivateEndpointIPConfigurationArray []PrivateEndpointIPConfigurationArgs
+
+func (a *PrivateEndpointIPConfigurationArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.GroupId != nil {
+		m["groupId"] = a.GroupId
+	}
+	if a.MemberName != nil {
+		m["memberName"] = a.MemberName
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.PrivateIPAddress != nil {
+		m["privateIPAddress"] = a.PrivateIPAddress
+	}
+	return m
+}
 
 // PrivateLinkServiceConnectionArgs is an input object.
 type PrivateLinkServiceConnectionArgs struct {
@@ -871,6 +1338,29 @@ type PrivateLinkServiceConnectionArgs struct {
 // PrivateLinkServiceConnectionArray is a list of PrivateLinkServiceConnectionArgs.
 type PrivateLinkServiceConnectionArray []PrivateLinkServiceConnectionArgs
 
+func (a *PrivateLinkServiceConnectionArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.GroupIds != nil {
+		m["groupIds"] = a.GroupIds
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.PrivateLinkServiceConnectionState != nil {
+		m["privateLinkServiceConnectionState"] = a.PrivateLinkServiceConnectionState.inputs()
+	}
+	if a.PrivateLinkServiceId != nil {
+		m["privateLinkServiceId"] = a.PrivateLinkServiceId
+	}
+	if a.RequestMessage != nil {
+		m["requestMessage"] = a.RequestMessage
+	}
+	return m
+}
+
 // PrivateLinkServiceConnectionStateArgs is an input object.
 type PrivateLinkServiceConnectionStateArgs struct {
 	// ActionsRequired: A message indicating if changes on the service provider require any updates on the consumer.
@@ -879,6 +1369,20 @@ type PrivateLinkServiceConnectionStateArgs struct {
 	Description pulumi.StringPtrInput `pulumi:"description"`
 	// Status: Indicates whether the connection has been Approved/Rejected/Removed by the owner of the service.
 	Status pulumi.StringPtrInput `pulumi:"status"`
+}
+
+func (a *PrivateLinkServiceConnectionStateArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ActionsRequired != nil {
+		m["actionsRequired"] = a.ActionsRequired
+	}
+	if a.Description != nil {
+		m["description"] = a.Description
+	}
+	if a.Status != nil {
+		m["status"] = a.Status
+	}
+	return m
 }
 
 // PublicIPAddressDnsSettingsArgs is an input object.
@@ -893,12 +1397,40 @@ type PublicIPAddressDnsSettingsArgs struct {
 	ReverseFqdn pulumi.StringPtrInput `pulumi:"reverseFqdn"`
 }
 
+func (a *PublicIPAddressDnsSettingsArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DomainNameLabel != nil {
+		m["domainNameLabel"] = a.DomainNameLabel
+	}
+	if a.DomainNameLabelScope != nil {
+		m["domainNameLabelScope"] = a.DomainNameLabelScope
+	}
+	if a.Fqdn != nil {
+		m["fqdn"] = a.Fqdn
+	}
+	if a.ReverseFqdn != nil {
+		m["reverseFqdn"] = a.ReverseFqdn
+	}
+	return m
+}
+
 // PublicIPAddressSkuArgs is an input object.
 type PublicIPAddressSkuArgs struct {
 	// Name: Name of a public IP address SKU.
 	Name pulumi.StringPtrInput `pulumi:"name"`
 	// Tier: Tier of a public IP address SKU.
 	Tier pulumi.StringPtrInput `pulumi:"tier"`
+}
+
+func (a *PublicIPAddressSkuArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Tier != nil {
+		m["tier"] = a.Tier
+	}
+	return m
 }
 
 // PublicIPAddressTypeArgs is an input object.
@@ -943,6 +1475,72 @@ type PublicIPAddressTypeArgs struct {
 	Zones pulumi.StringArrayInput `pulumi:"zones"`
 }
 
+func (a *PublicIPAddressTypeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DdosSettings != nil {
+		m["ddosSettings"] = a.DdosSettings.inputs()
+	}
+	if a.DeleteOption != nil {
+		m["deleteOption"] = a.DeleteOption
+	}
+	if a.DnsSettings != nil {
+		m["dnsSettings"] = a.DnsSettings.inputs()
+	}
+	if a.ExtendedLocation != nil {
+		m["extendedLocation"] = a.ExtendedLocation.inputs()
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.IdleTimeoutInMinutes != nil {
+		m["idleTimeoutInMinutes"] = a.IdleTimeoutInMinutes
+	}
+	if a.IpAddress != nil {
+		m["ipAddress"] = a.IpAddress
+	}
+	if a.IpTags != nil {
+		l := make(pulumi.Array, len(a.IpTags))
+		for i := range a.IpTags {
+			l[i] = a.IpTags[i].inputs()
+		}
+		m["ipTags"] = l
+	}
+	if a.LinkedPublicIPAddress != nil {
+		m["linkedPublicIPAddress"] = a.LinkedPublicIPAddress.inputs()
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.MigrationPhase != nil {
+		m["migrationPhase"] = a.MigrationPhase
+	}
+	if a.NatGateway != nil {
+		m["natGateway"] = a.NatGateway.inputs()
+	}
+	if a.PublicIPAddressVersion != nil {
+		m["publicIPAddressVersion"] = a.PublicIPAddressVersion
+	}
+	if a.PublicIPAllocationMethod != nil {
+		m["publicIPAllocationMethod"] = a.PublicIPAllocationMethod
+	}
+	if a.PublicIPPrefix != nil {
+		m["publicIPPrefix"] = a.PublicIPPrefix.inputs()
+	}
+	if a.ServicePublicIPAddress != nil {
+		m["servicePublicIPAddress"] = a.ServicePublicIPAddress.inputs()
+	}
+	if a.Sku != nil {
+		m["sku"] = a.Sku.inputs()
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.Zones != nil {
+		m["zones"] = a.Zones
+	}
+	return m
+}
+
 // ResourceNavigationLinkArgs is an input object.
 type ResourceNavigationLinkArgs struct {
 	// Id: Resource ID.
@@ -957,6 +1555,23 @@ type ResourceNavigationLinkArgs struct {
 
 // ResourceNavigationLinkArray is a list of ResourceNavigationLinkArgs.
 type ResourceNavigationLinkArray []ResourceNavigationLinkArgs
+
+func (a *ResourceNavigationLinkArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Link != nil {
+		m["link"] = a.Link
+	}
+	if a.LinkedResourceType != nil {
+		m["linkedResourceType"] = a.LinkedResourceType
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	return m
+}
 
 // RouteTableTypeArgs is an input object.
 type RouteTableTypeArgs struct {
@@ -982,6 +1597,36 @@ func (a *RouteTableTypeArgs) missingInputs(path string) []string {
 		missing = append(missing, a.Routes[i].missingInputs(fmt.Sprintf("%sroutes[%d].", path, i))...)
 	}
 	return missing
+}
+
+func (a *RouteTableTypeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DisableBgpRoutePropagation != nil {
+		m["disableBgpRoutePropagation"] = a.DisableBgpRoutePropagation
+	}
+	if a.Etag != nil {
+		m["etag"] = a.Etag
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.ProvisioningState != nil {
+		m["provisioningState"] = a.ProvisioningState
+	}
+	if a.Routes != nil {
+		l := make(pulumi.Array, len(a.Routes))
+		for i := range a.Routes {
+			l[i] = a.Routes[i].inputs()
+		}
+		m["routes"] = l
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	return m
 }
 
 // RouteTypeArgs is an input object.
@@ -1013,6 +1658,35 @@ func (a *RouteTypeArgs) missingInputs(path string) []string {
 		missing = append(missing, path+"nextHopType")
 	}
 	return missing
+}
+
+func (a *RouteTypeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AddressPrefix != nil {
+		m["addressPrefix"] = a.AddressPrefix
+	}
+	if a.Etag != nil {
+		m["etag"] = a.Etag
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.NextHopIpAddress != nil {
+		m["nextHopIpAddress"] = a.NextHopIpAddress
+	}
+	if a.NextHopType != nil {
+		m["nextHopType"] = a.NextHopType
+	}
+	if a.ProvisioningState != nil {
+		m["provisioningState"] = a.ProvisioningState
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	return m
 }
 
 // SecurityRuleTypeArgs is an input object.
@@ -1076,6 +1750,79 @@ func (a *SecurityRuleTypeArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *SecurityRuleTypeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Access != nil {
+		m["access"] = a.Access
+	}
+	if a.Description != nil {
+		m["description"] = a.Description
+	}
+	if a.DestinationAddressPrefix != nil {
+		m["destinationAddressPrefix"] = a.DestinationAddressPrefix
+	}
+	if a.DestinationAddressPrefixes != nil {
+		m["destinationAddressPrefixes"] = a.DestinationAddressPrefixes
+	}
+	if a.DestinationApplicationSecurityGroups != nil {
+		l := make(pulumi.Array, len(a.DestinationApplicationSecurityGroups))
+		for i := range a.DestinationApplicationSecurityGroups {
+			l[i] = a.DestinationApplicationSecurityGroups[i].inputs()
+		}
+		m["destinationApplicationSecurityGroups"] = l
+	}
+	if a.DestinationPortRange != nil {
+		m["destinationPortRange"] = a.DestinationPortRange
+	}
+	if a.DestinationPortRanges != nil {
+		m["destinationPortRanges"] = a.DestinationPortRanges
+	}
+	if a.Direction != nil {
+		m["direction"] = a.Direction
+	}
+	if a.Etag != nil {
+		m["etag"] = a.Etag
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Priority != nil {
+		m["priority"] = a.Priority
+	}
+	if a.Protocol != nil {
+		m["protocol"] = a.Protocol
+	}
+	if a.ProvisioningState != nil {
+		m["provisioningState"] = a.ProvisioningState
+	}
+	if a.SourceAddressPrefix != nil {
+		m["sourceAddressPrefix"] = a.SourceAddressPrefix
+	}
+	if a.SourceAddressPrefixes != nil {
+		m["sourceAddressPrefixes"] = a.SourceAddressPrefixes
+	}
+	if a.SourceApplicationSecurityGroups != nil {
+		l := make(pulumi.Array, len(a.SourceApplicationSecurityGroups))
+		for i := range a.SourceApplicationSecurityGroups {
+			l[i] = a.SourceApplicationSecurityGroups[i].inputs()
+		}
+		m["sourceApplicationSecurityGroups"] = l
+	}
+	if a.SourcePortRange != nil {
+		m["sourcePortRange"] = a.SourcePortRange
+	}
+	if a.SourcePortRanges != nil {
+		m["sourcePortRanges"] = a.SourcePortRanges
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	return m
+}
+
 // ServiceAssociationLinkArgs is an input object.
 type ServiceAssociationLinkArgs struct {
 	// Id: Resource ID.
@@ -1090,6 +1837,23 @@ type ServiceAssociationLinkArgs struct {
 
 // ServiceAssociationLinkArray is a list of ServiceAssociationLinkArgs.
 type ServiceAssociationLinkArray []ServiceAssociationLinkArgs
+
+func (a *ServiceAssociationLinkArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Link != nil {
+		m["link"] = a.Link
+	}
+	if a.LinkedResourceType != nil {
+		m["linkedResourceType"] = a.LinkedResourceType
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	return m
+}
 
 // ServiceEndpointPolicyDefinitionTypeArgs is an input object.
 type ServiceEndpointPolicyDefinitionTypeArgs struct {
@@ -1112,6 +1876,32 @@ type ServiceEndpointPolicyDefinitionTypeArgs struct {
 // ServiceEndpointPolicyDefinitionTypeArray is a list of ServiceEndpointPolicyDefinitionTypeArgs.
 type ServiceEndpointPolicyDefinitionTypeArray []ServiceEndpointPolicyDefinitionTypeArgs
 
+func (a *ServiceEndpointPolicyDefinitionTypeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Description != nil {
+		m["description"] = a.Description
+	}
+	if a.Etag != nil {
+		m["etag"] = a.Etag
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Service != nil {
+		m["service"] = a.Service
+	}
+	if a.ServiceResources != nil {
+		m["serviceResources"] = a.ServiceResources
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	return m
+}
+
 // ServiceEndpointPolicyTypeArgs is an input object.
 type ServiceEndpointPolicyTypeArgs struct {
 	// ContextualServiceEndpointPolicies: A collection of contextual service endpoint policy.
@@ -1133,6 +1923,36 @@ type ServiceEndpointPolicyTypeArgs struct {
 // ServiceEndpointPolicyTypeArray is a list of ServiceEndpointPolicyTypeArgs.
 type ServiceEndpointPolicyTypeArray []ServiceEndpointPolicyTypeArgs
 
+func (a *ServiceEndpointPolicyTypeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ContextualServiceEndpointPolicies != nil {
+		m["contextualServiceEndpointPolicies"] = a.ContextualServiceEndpointPolicies
+	}
+	if a.Etag != nil {
+		m["etag"] = a.Etag
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.ServiceAlias != nil {
+		m["serviceAlias"] = a.ServiceAlias
+	}
+	if a.ServiceEndpointPolicyDefinitions != nil {
+		l := make(pulumi.Array, len(a.ServiceEndpointPolicyDefinitions))
+		for i := range a.ServiceEndpointPolicyDefinitions {
+			l[i] = a.ServiceEndpointPolicyDefinitions[i].inputs()
+		}
+		m["serviceEndpointPolicyDefinitions"] = l
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	return m
+}
+
 // ServiceEndpointPropertiesFormatArgs is an input object.
 type ServiceEndpointPropertiesFormatArgs struct {
 	// Locations: A list of locations.
@@ -1148,6 +1968,23 @@ type ServiceEndpointPropertiesFormatArgs struct {
 // ServiceEndpointPropertiesFormatArray is a list of ServiceEndpointPropertiesFormatArgs.
 type ServiceEndpointPropertiesFormatArray []ServiceEndpointPropertiesFormatArgs
 
+func (a *ServiceEndpointPropertiesFormatArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Locations != nil {
+		m["locations"] = a.Locations
+	}
+	if a.NetworkIdentifier != nil {
+		m["networkIdentifier"] = a.NetworkIdentifier.inputs()
+	}
+	if a.ProvisioningState != nil {
+		m["provisioningState"] = a.ProvisioningState
+	}
+	if a.Service != nil {
+		m["service"] = a.Service
+	}
+	return m
+}
+
 // SubResourceArgs is an input object.
 type SubResourceArgs struct {
 	// Id: Sub-resource ID. Both absolute resource ID and a relative resource ID are accepted. An absolute ID starts with /subscriptions/ and contains the entire ID of the parent resource and the ID of the sub-resource in the end. A relative ID replaces the ID of the parent resource with a token '$self', followed by the sub-resource ID itself. Example of a relative ID: $self/frontEndConfigurations/my-frontend.
@@ -1156,6 +1993,14 @@ type SubResourceArgs struct {
 
 // SubResourceArray is a list of SubResourceArgs.
 type SubResourceArray []SubResourceArgs
+
+func (a *SubResourceArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	return m
+}
 
 // SubnetTypeArgs is an input object.
 type SubnetTypeArgs struct {
@@ -1232,6 +2077,112 @@ func (a *SubnetTypeArgs) withDefaults() *SubnetTypeArgs {
 	return &c
 }
 
+func (a *SubnetTypeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AddressPrefix != nil {
+		m["addressPrefix"] = a.AddressPrefix
+	}
+	if a.AddressPrefixes != nil {
+		m["addressPrefixes"] = a.AddressPrefixes
+	}
+	if a.ApplicationGatewayIPConfigurations != nil {
+		l := make(pulumi.Array, len(a.ApplicationGatewayIPConfigurations))
+		for i := range a.ApplicationGatewayIPConfigurations {
+			l[i] = a.ApplicationGatewayIPConfigurations[i].inputs()
+		}
+		m["applicationGatewayIPConfigurations"] = l
+	}
+	if a.DefaultOutboundAccess != nil {
+		m["defaultOutboundAccess"] = a.DefaultOutboundAccess
+	}
+	if a.Delegations != nil {
+		l := make(pulumi.Array, len(a.Delegations))
+		for i := range a.Delegations {
+			l[i] = a.Delegations[i].inputs()
+		}
+		m["delegations"] = l
+	}
+	if a.Etag != nil {
+		m["etag"] = a.Etag
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.IpAllocations != nil {
+		l := make(pulumi.Array, len(a.IpAllocations))
+		for i := range a.IpAllocations {
+			l[i] = a.IpAllocations[i].inputs()
+		}
+		m["ipAllocations"] = l
+	}
+	if a.IpamPoolPrefixAllocations != nil {
+		l := make(pulumi.Array, len(a.IpamPoolPrefixAllocations))
+		for i := range a.IpamPoolPrefixAllocations {
+			l[i] = a.IpamPoolPrefixAllocations[i].inputs()
+		}
+		m["ipamPoolPrefixAllocations"] = l
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.NatGateway != nil {
+		m["natGateway"] = a.NatGateway.inputs()
+	}
+	if a.NetworkSecurityGroup != nil {
+		m["networkSecurityGroup"] = a.NetworkSecurityGroup.inputs()
+	}
+	if a.PrivateEndpointNetworkPolicies != nil {
+		m["privateEndpointNetworkPolicies"] = a.PrivateEndpointNetworkPolicies
+	}
+	if a.PrivateLinkServiceNetworkPolicies != nil {
+		m["privateLinkServiceNetworkPolicies"] = a.PrivateLinkServiceNetworkPolicies
+	}
+	if a.ProvisioningState != nil {
+		m["provisioningState"] = a.ProvisioningState
+	}
+	if a.ResourceNavigationLinks != nil {
+		l := make(pulumi.Array, len(a.ResourceNavigationLinks))
+		for i := range a.ResourceNavigationLinks {
+			l[i] = a.ResourceNavigationLinks[i].inputs()
+		}
+		m["resourceNavigationLinks"] = l
+	}
+	if a.RouteTable != nil {
+		m["routeTable"] = a.RouteTable.inputs()
+	}
+	if a.ServiceAssociationLinks != nil {
+		l := make(pulumi.Array, len(a.ServiceAssociationLinks))
+		for i := range a.ServiceAssociationLinks {
+			l[i] = a.ServiceAssociationLinks[i].inputs()
+		}
+		m["serviceAssociationLinks"] = l
+	}
+	if a.ServiceEndpointPolicies != nil {
+		l := make(pulumi.Array, len(a.ServiceEndpointPolicies))
+		for i := range a.ServiceEndpointPolicies {
+			l[i] = a.ServiceEndpointPolicies[i].inputs()
+		}
+		m["serviceEndpointPolicies"] = l
+	}
+	if a.ServiceEndpoints != nil {
+		l := make(pulumi.Array, len(a.ServiceEndpoints))
+		for i := range a.ServiceEndpoints {
+			l[i] = a.ServiceEndpoints[i].inputs()
+		}
+		m["serviceEndpoints"] = l
+	}
+	if a.ServiceGateway != nil {
+		m["serviceGateway"] = a.ServiceGateway.inputs()
+	}
+	if a.SharingScope != nil {
+		m["sharingScope"] = a.SharingScope
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	return m
+}
+
 // VirtualNetworkBgpCommunitiesArgs is an input object.
 type VirtualNetworkBgpCommunitiesArgs struct {
 	// VirtualNetworkCommunity: The BGP community associated with the virtual network. Required.
@@ -1244,6 +2195,14 @@ func (a *VirtualNetworkBgpCommunitiesArgs) missingInputs(path string) []string {
 		missing = append(missing, path+"virtualNetworkCommunity")
 	}
 	return missing
+}
+
+func (a *VirtualNetworkBgpCommunitiesArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.VirtualNetworkCommunity != nil {
+		m["virtualNetworkCommunity"] = a.VirtualNetworkCommunity
+	}
+	return m
 }
 
 // VirtualNetworkEncryptionArgs is an input object.
@@ -1260,6 +2219,17 @@ func (a *VirtualNetworkEncryptionArgs) missingInputs(path string) []string {
 		missing = append(missing, path+"enabled")
 	}
 	return missing
+}
+
+func (a *VirtualNetworkEncryptionArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Enabled != nil {
+		m["enabled"] = a.Enabled
+	}
+	if a.Enforcement != nil {
+		m["enforcement"] = a.Enforcement
+	}
+	return m
 }
 
 // VirtualNetworkPeeringTypeArgs is an input object.
@@ -1315,4 +2285,69 @@ func (a *VirtualNetworkPeeringTypeArgs) missingInputs(path string) []string {
 		missing = append(missing, a.RemoteBgpCommunities.missingInputs(path+"remoteBgpCommunities.")...)
 	}
 	return missing
+}
+
+func (a *VirtualNetworkPeeringTypeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AllowForwardedTraffic != nil {
+		m["allowForwardedTraffic"] = a.AllowForwardedTraffic
+	}
+	if a.AllowGatewayTransit != nil {
+		m["allowGatewayTransit"] = a.AllowGatewayTransit
+	}
+	if a.AllowVirtualNetworkAccess != nil {
+		m["allowVirtualNetworkAccess"] = a.AllowVirtualNetworkAccess
+	}
+	if a.DoNotVerifyRemoteGateways != nil {
+		m["doNotVerifyRemoteGateways"] = a.DoNotVerifyRemoteGateways
+	}
+	if a.EnableOnlyIPv6Peering != nil {
+		m["enableOnlyIPv6Peering"] = a.EnableOnlyIPv6Peering
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.LocalAddressSpace != nil {
+		m["localAddressSpace"] = a.LocalAddressSpace.inputs()
+	}
+	if a.LocalSubnetNames != nil {
+		m["localSubnetNames"] = a.LocalSubnetNames
+	}
+	if a.LocalVirtualNetworkAddressSpace != nil {
+		m["localVirtualNetworkAddressSpace"] = a.LocalVirtualNetworkAddressSpace.inputs()
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.PeerCompleteVnets != nil {
+		m["peerCompleteVnets"] = a.PeerCompleteVnets
+	}
+	if a.PeeringState != nil {
+		m["peeringState"] = a.PeeringState
+	}
+	if a.PeeringSyncLevel != nil {
+		m["peeringSyncLevel"] = a.PeeringSyncLevel
+	}
+	if a.RemoteAddressSpace != nil {
+		m["remoteAddressSpace"] = a.RemoteAddressSpace.inputs()
+	}
+	if a.RemoteBgpCommunities != nil {
+		m["remoteBgpCommunities"] = a.RemoteBgpCommunities.inputs()
+	}
+	if a.RemoteSubnetNames != nil {
+		m["remoteSubnetNames"] = a.RemoteSubnetNames
+	}
+	if a.RemoteVirtualNetwork != nil {
+		m["remoteVirtualNetwork"] = a.RemoteVirtualNetwork.inputs()
+	}
+	if a.RemoteVirtualNetworkAddressSpace != nil {
+		m["remoteVirtualNetworkAddressSpace"] = a.RemoteVirtualNetworkAddressSpace.inputs()
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	if a.UseRemoteGateways != nil {
+		m["useRemoteGateways"] = a.UseRemoteGateways
+	}
+	return m
 }

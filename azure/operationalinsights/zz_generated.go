@@ -51,37 +51,6 @@ const (
 // Azure REST API version 2023-09-01.
 type Workspace struct {
 	pulumi.CustomResourceState
-
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// CreatedDate is an output: Workspace creation date.
-	CreatedDate pulumi.StringOutput `pulumi:"createdDate"`
-	// CustomerId is an output: This is a read-only property. Represents the ID associated with the workspace.
-	CustomerId pulumi.StringOutput `pulumi:"customerId"`
-	// DefaultDataCollectionRuleResourceId is the resource ID of the default Data Collection Rule to use for this workspace. Expected format is - /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Insights/dataCollectionRules/{dcrName}.
-	DefaultDataCollectionRuleResourceId pulumi.StringPtrOutput `pulumi:"defaultDataCollectionRuleResourceId"`
-	// Etag is the etag of the workspace.
-	Etag pulumi.StringPtrOutput `pulumi:"etag"`
-	// ForceCmkForQuery is an output: Indicates whether customer managed storage is mandatory for query management.
-	ForceCmkForQuery pulumi.BoolPtrOutput `pulumi:"forceCmkForQuery"`
-	// Location is the geo-location where the resource lives.
-	Location pulumi.StringOutput `pulumi:"location"`
-	// ModifiedDate is an output: Workspace modification date.
-	ModifiedDate pulumi.StringOutput `pulumi:"modifiedDate"`
-	// Name is the name of the resource.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// ProvisioningState is the provisioning state of the workspace.
-	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// PublicNetworkAccessForIngestion is the network access type for accessing Log Analytics ingestion.
-	PublicNetworkAccessForIngestion pulumi.StringPtrOutput `pulumi:"publicNetworkAccessForIngestion"`
-	// PublicNetworkAccessForQuery is the network access type for accessing Log Analytics query.
-	PublicNetworkAccessForQuery pulumi.StringPtrOutput `pulumi:"publicNetworkAccessForQuery"`
-	// RetentionInDays is the workspace data retention in days. Allowed values are per pricing plan. See pricing tiers documentation for details.
-	RetentionInDays pulumi.IntPtrOutput `pulumi:"retentionInDays"`
-	// Tags is an output: Resource tags.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // WorkspaceArgs are the inputs of Workspace.
@@ -134,12 +103,56 @@ func (a *WorkspaceArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *WorkspaceArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DefaultDataCollectionRuleResourceId != nil {
+		m["defaultDataCollectionRuleResourceId"] = a.DefaultDataCollectionRuleResourceId
+	}
+	if a.Features != nil {
+		m["features"] = a.Features.inputs()
+	}
+	if a.ForceCmkForQuery != nil {
+		m["forceCmkForQuery"] = a.ForceCmkForQuery
+	}
+	if a.Identity != nil {
+		m["identity"] = a.Identity.inputs()
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.PublicNetworkAccessForIngestion != nil {
+		m["publicNetworkAccessForIngestion"] = a.PublicNetworkAccessForIngestion
+	}
+	if a.PublicNetworkAccessForQuery != nil {
+		m["publicNetworkAccessForQuery"] = a.PublicNetworkAccessForQuery
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.RetentionInDays != nil {
+		m["retentionInDays"] = a.RetentionInDays
+	}
+	if a.Sku != nil {
+		m["sku"] = a.Sku.inputs()
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.WorkspaceCapping != nil {
+		m["workspaceCapping"] = a.WorkspaceCapping.inputs()
+	}
+	if a.WorkspaceName != nil {
+		m["workspaceName"] = a.WorkspaceName
+	}
+	return m
+}
+
 // NewWorkspace registers a Workspace after checking that every required input is set.
 func NewWorkspace(ctx *pulumi.Context, name string, args *WorkspaceArgs, opts ...pulumi.ResourceOption) (*Workspace, error) {
 	if args == nil {
 		args = &WorkspaceArgs{}
 	}
-	return azurenative.NewResource[Workspace](ctx, WorkspaceToken, name, args, args, opts)
+	return azurenative.NewResource[Workspace](ctx, WorkspaceToken, name, args, args.inputs(), opts)
 }
 
 // IdentityArgs is an input object.
@@ -158,10 +171,29 @@ func (a *IdentityArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *IdentityArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	if a.UserAssignedIdentities != nil {
+		m["userAssignedIdentities"] = a.UserAssignedIdentities
+	}
+	return m
+}
+
 // WorkspaceCappingArgs is an input object.
 type WorkspaceCappingArgs struct {
 	// DailyQuotaGb: The workspace daily quota for ingestion.
 	DailyQuotaGb pulumi.Float64PtrInput `pulumi:"dailyQuotaGb"`
+}
+
+func (a *WorkspaceCappingArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.DailyQuotaGb != nil {
+		m["dailyQuotaGb"] = a.DailyQuotaGb
+	}
+	return m
 }
 
 // WorkspaceFeaturesArgs is an input object.
@@ -178,6 +210,26 @@ type WorkspaceFeaturesArgs struct {
 	ImmediatePurgeDataOn30Days pulumi.BoolPtrInput `pulumi:"immediatePurgeDataOn30Days"`
 }
 
+func (a *WorkspaceFeaturesArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.ClusterResourceId != nil {
+		m["clusterResourceId"] = a.ClusterResourceId
+	}
+	if a.DisableLocalAuth != nil {
+		m["disableLocalAuth"] = a.DisableLocalAuth
+	}
+	if a.EnableDataExport != nil {
+		m["enableDataExport"] = a.EnableDataExport
+	}
+	if a.EnableLogAccessUsingOnlyResourcePermissions != nil {
+		m["enableLogAccessUsingOnlyResourcePermissions"] = a.EnableLogAccessUsingOnlyResourcePermissions
+	}
+	if a.ImmediatePurgeDataOn30Days != nil {
+		m["immediatePurgeDataOn30Days"] = a.ImmediatePurgeDataOn30Days
+	}
+	return m
+}
+
 // WorkspaceSkuArgs is an input object.
 type WorkspaceSkuArgs struct {
 	// CapacityReservationLevel: The capacity reservation level in GB for this workspace, when CapacityReservation sku is selected.
@@ -192,4 +244,15 @@ func (a *WorkspaceSkuArgs) missingInputs(path string) []string {
 		missing = append(missing, path+"name")
 	}
 	return missing
+}
+
+func (a *WorkspaceSkuArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.CapacityReservationLevel != nil {
+		m["capacityReservationLevel"] = a.CapacityReservationLevel
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	return m
 }

@@ -33,34 +33,8 @@ const (
 type PrivateZone struct {
 	pulumi.CustomResourceState
 
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Etag is the ETag of the zone.
-	Etag pulumi.StringPtrOutput `pulumi:"etag"`
-	// InternalId is an output: Private zone internal Id.
-	InternalId pulumi.StringOutput `pulumi:"internalId"`
-	// Location is the Azure Region where the resource lives.
-	Location pulumi.StringPtrOutput `pulumi:"location"`
-	// MaxNumberOfRecordSets is the maximum number of record sets that can be created in this Private DNS zone. This is a read-only property and any attempt to set this value will be ignored.
-	MaxNumberOfRecordSets pulumi.IntOutput `pulumi:"maxNumberOfRecordSets"`
-	// MaxNumberOfVirtualNetworkLinks is the maximum number of virtual networks that can be linked to this Private DNS zone. This is a read-only property and any attempt to set this value will be ignored.
-	MaxNumberOfVirtualNetworkLinks pulumi.IntOutput `pulumi:"maxNumberOfVirtualNetworkLinks"`
-	// MaxNumberOfVirtualNetworkLinksWithRegistration is the maximum number of virtual networks that can be linked to this Private DNS zone with registration enabled. This is a read-only property and any attempt to set this value will be ignored.
-	MaxNumberOfVirtualNetworkLinksWithRegistration pulumi.IntOutput `pulumi:"maxNumberOfVirtualNetworkLinksWithRegistration"`
 	// Name is the name of the resource.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// NumberOfRecordSets is the current number of record sets in this Private DNS zone. This is a read-only property and any attempt to set this value will be ignored.
-	NumberOfRecordSets pulumi.IntOutput `pulumi:"numberOfRecordSets"`
-	// NumberOfVirtualNetworkLinks is the current number of virtual networks that are linked to this Private DNS zone. This is a read-only property and any attempt to set this value will be ignored.
-	NumberOfVirtualNetworkLinks pulumi.IntOutput `pulumi:"numberOfVirtualNetworkLinks"`
-	// NumberOfVirtualNetworkLinksWithRegistration is the current number of virtual networks that are linked to this Private DNS zone with registration enabled. This is a read-only property and any attempt to set this value will be ignored.
-	NumberOfVirtualNetworkLinksWithRegistration pulumi.IntOutput `pulumi:"numberOfVirtualNetworkLinksWithRegistration"`
-	// ProvisioningState is the provisioning state of the resource. This is a read-only property and any attempt to set this value will be ignored.
-	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// Tags is an output: Resource tags.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // PrivateZoneArgs are the inputs of PrivateZone.
@@ -89,12 +63,29 @@ func (a *PrivateZoneArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *PrivateZoneArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.PrivateZoneName != nil {
+		m["privateZoneName"] = a.PrivateZoneName
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	return m
+}
+
 // NewPrivateZone registers a PrivateZone after checking that every required input is set.
 func NewPrivateZone(ctx *pulumi.Context, name string, args *PrivateZoneArgs, opts ...pulumi.ResourceOption) (*PrivateZone, error) {
 	if args == nil {
 		args = &PrivateZoneArgs{}
 	}
-	return azurenative.NewResource[PrivateZone](ctx, PrivateZoneToken, name, args, args, opts)
+	return azurenative.NewResource[PrivateZone](ctx, PrivateZoneToken, name, args, args.inputs(), opts)
 }
 
 // VirtualNetworkLink is an azure-native resource: Describes a link to virtual network for a Private DNS zone.
@@ -102,27 +93,6 @@ func NewPrivateZone(ctx *pulumi.Context, name string, args *PrivateZoneArgs, opt
 // Azure REST API version 2024-06-01.
 type VirtualNetworkLink struct {
 	pulumi.CustomResourceState
-
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Etag is the ETag of the virtual network link.
-	Etag pulumi.StringPtrOutput `pulumi:"etag"`
-	// Location is the Azure Region where the resource lives.
-	Location pulumi.StringPtrOutput `pulumi:"location"`
-	// Name is the name of the resource.
-	Name pulumi.StringOutput `pulumi:"name"`
-	// ProvisioningState is the provisioning state of the resource. This is a read-only property and any attempt to set this value will be ignored.
-	ProvisioningState pulumi.StringOutput `pulumi:"provisioningState"`
-	// RegistrationEnabled is an output: Is auto-registration of virtual machine records in the virtual network in the Private DNS zone enabled?.
-	RegistrationEnabled pulumi.BoolPtrOutput `pulumi:"registrationEnabled"`
-	// ResolutionPolicy is the resolution policy on the virtual network link. Only applicable for virtual network links to privatelink zones, and for A,AAAA,CNAME queries. When set to 'NxDomainRedirect', Azure DNS resolver falls back to public resolution if private dns query resolution results in non-existent domain response.
-	ResolutionPolicy pulumi.StringPtrOutput `pulumi:"resolutionPolicy"`
-	// Tags is an output: Resource tags.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of the resource. E.g. "Microsoft.Compute/virtualMachines" or "Microsoft.Storage/storageAccounts".
-	Type pulumi.StringOutput `pulumi:"type"`
-	// VirtualNetworkLinkState is the status of the virtual network link to the Private DNS zone. Possible values are 'InProgress' and 'Done'. This is a read-only property and any attempt to set this value will be ignored.
-	VirtualNetworkLinkState pulumi.StringOutput `pulumi:"virtualNetworkLinkState"`
 }
 
 // VirtualNetworkLinkArgs are the inputs of VirtualNetworkLink.
@@ -164,16 +134,53 @@ func (a *VirtualNetworkLinkArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *VirtualNetworkLinkArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.PrivateZoneName != nil {
+		m["privateZoneName"] = a.PrivateZoneName
+	}
+	if a.RegistrationEnabled != nil {
+		m["registrationEnabled"] = a.RegistrationEnabled
+	}
+	if a.ResolutionPolicy != nil {
+		m["resolutionPolicy"] = a.ResolutionPolicy
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.VirtualNetwork != nil {
+		m["virtualNetwork"] = a.VirtualNetwork.inputs()
+	}
+	if a.VirtualNetworkLinkName != nil {
+		m["virtualNetworkLinkName"] = a.VirtualNetworkLinkName
+	}
+	return m
+}
+
 // NewVirtualNetworkLink registers a VirtualNetworkLink after checking that every required input is set.
 func NewVirtualNetworkLink(ctx *pulumi.Context, name string, args *VirtualNetworkLinkArgs, opts ...pulumi.ResourceOption) (*VirtualNetworkLink, error) {
 	if args == nil {
 		args = &VirtualNetworkLinkArgs{}
 	}
-	return azurenative.NewResource[VirtualNetworkLink](ctx, VirtualNetworkLinkToken, name, args, args, opts)
+	return azurenative.NewResource[VirtualNetworkLink](ctx, VirtualNetworkLinkToken, name, args, args.inputs(), opts)
 }
 
 // SubResourceArgs is an input object.
 type SubResourceArgs struct {
 	// Id: Sub-resource ID. Both absolute resource ID and a relative resource ID are accepted. An absolute ID starts with /subscriptions/ and contains the entire ID of the parent resource and the ID of the sub-resource in the end. A relative ID replaces the ID of the parent resource with a token '$self', followed by the sub-resource ID itself. Example of a relative ID: $self/frontEndConfigurations/my-frontend.
 	Id pulumi.StringPtrInput `pulumi:"id"`
+}
+
+func (a *SubResourceArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	return m
 }

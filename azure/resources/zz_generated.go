@@ -25,18 +25,8 @@ const (
 type ResourceGroup struct {
 	pulumi.CustomResourceState
 
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// Location is the location of the resource group. It cannot be changed after the resource group has been created. It must be one of the supported Azure locations.
-	Location pulumi.StringOutput `pulumi:"location"`
-	// ManagedBy is the ID of the resource that manages this resource group.
-	ManagedBy pulumi.StringPtrOutput `pulumi:"managedBy"`
 	// Name is the name of the resource group.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// Tags is the tags attached to the resource group.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// Type is the type of the resource group.
-	Type pulumi.StringOutput `pulumi:"type"`
 }
 
 // ResourceGroupArgs are the inputs of ResourceGroup.
@@ -62,10 +52,27 @@ func (a *ResourceGroupArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *ResourceGroupArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.ManagedBy != nil {
+		m["managedBy"] = a.ManagedBy
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	return m
+}
+
 // NewResourceGroup registers a ResourceGroup after checking that every required input is set.
 func NewResourceGroup(ctx *pulumi.Context, name string, args *ResourceGroupArgs, opts ...pulumi.ResourceOption) (*ResourceGroup, error) {
 	if args == nil {
 		args = &ResourceGroupArgs{}
 	}
-	return azurenative.NewResource[ResourceGroup](ctx, ResourceGroupToken, name, args, args, opts)
+	return azurenative.NewResource[ResourceGroup](ctx, ResourceGroupToken, name, args, args.inputs(), opts)
 }

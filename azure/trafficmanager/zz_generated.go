@@ -96,28 +96,10 @@ const (
 type Profile struct {
 	pulumi.CustomResourceState
 
-	// AllowedEndpointRecordTypes is the list of allowed endpoint record types.
-	AllowedEndpointRecordTypes pulumi.StringArrayOutput `pulumi:"allowedEndpointRecordTypes"`
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
 	// DnsConfig is the DNS settings of the Traffic Manager profile.
 	DnsConfig DnsConfigResponsePtrOutput `pulumi:"dnsConfig"`
-	// Location is the Azure Region where the resource lives.
-	Location pulumi.StringPtrOutput `pulumi:"location"`
-	// MaxReturn is an output: Maximum number of endpoints to be returned for MultiValue routing type.
-	MaxReturn pulumi.Float64PtrOutput `pulumi:"maxReturn"`
 	// Name is the name of the resource.
 	Name pulumi.StringPtrOutput `pulumi:"name"`
-	// ProfileStatus is the status of the Traffic Manager profile.
-	ProfileStatus pulumi.StringPtrOutput `pulumi:"profileStatus"`
-	// Tags is an output: Resource tags.
-	Tags pulumi.StringMapOutput `pulumi:"tags"`
-	// TrafficRoutingMethod is the traffic routing method of the Traffic Manager profile.
-	TrafficRoutingMethod pulumi.StringPtrOutput `pulumi:"trafficRoutingMethod"`
-	// TrafficViewEnrollmentStatus is an output: Indicates whether Traffic View is 'Enabled' or 'Disabled' for the Traffic Manager profile. Null, indicates 'Disabled'. Enabling this feature will increase the cost of the Traffic Manage profile.
-	TrafficViewEnrollmentStatus pulumi.StringPtrOutput `pulumi:"trafficViewEnrollmentStatus"`
-	// Type is the type of the resource. Ex- Microsoft.Network/trafficManagerProfiles.
-	Type pulumi.StringPtrOutput `pulumi:"type"`
 }
 
 // ProfileArgs are the inputs of Profile.
@@ -168,12 +150,66 @@ func (a *ProfileArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *ProfileArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AllowedEndpointRecordTypes != nil {
+		m["allowedEndpointRecordTypes"] = a.AllowedEndpointRecordTypes
+	}
+	if a.DnsConfig != nil {
+		m["dnsConfig"] = a.DnsConfig.inputs()
+	}
+	if a.Endpoints != nil {
+		l := make(pulumi.Array, len(a.Endpoints))
+		for i := range a.Endpoints {
+			l[i] = a.Endpoints[i].inputs()
+		}
+		m["endpoints"] = l
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.Location != nil {
+		m["location"] = a.Location
+	}
+	if a.MaxReturn != nil {
+		m["maxReturn"] = a.MaxReturn
+	}
+	if a.MonitorConfig != nil {
+		m["monitorConfig"] = a.MonitorConfig.inputs()
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.ProfileName != nil {
+		m["profileName"] = a.ProfileName
+	}
+	if a.ProfileStatus != nil {
+		m["profileStatus"] = a.ProfileStatus
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.Tags != nil {
+		m["tags"] = a.Tags
+	}
+	if a.TrafficRoutingMethod != nil {
+		m["trafficRoutingMethod"] = a.TrafficRoutingMethod
+	}
+	if a.TrafficViewEnrollmentStatus != nil {
+		m["trafficViewEnrollmentStatus"] = a.TrafficViewEnrollmentStatus
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	return m
+}
+
 // NewProfile registers a Profile after checking that every required input is set.
 func NewProfile(ctx *pulumi.Context, name string, args *ProfileArgs, opts ...pulumi.ResourceOption) (*Profile, error) {
 	if args == nil {
 		args = &ProfileArgs{}
 	}
-	return azurenative.NewResource[Profile](ctx, ProfileToken, name, args, args, opts)
+	return azurenative.NewResource[Profile](ctx, ProfileToken, name, args, args.inputs(), opts)
 }
 
 // Endpoint is an azure-native resource: Class representing a Traffic Manager endpoint.
@@ -181,37 +217,6 @@ func NewProfile(ctx *pulumi.Context, name string, args *ProfileArgs, opts ...pul
 // Azure REST API version 2022-04-01.
 type Endpoint struct {
 	pulumi.CustomResourceState
-
-	// AlwaysServe is an output: If Always Serve is enabled, probing for endpoint health will be disabled and endpoints will be included in the traffic routing method.
-	AlwaysServe pulumi.StringPtrOutput `pulumi:"alwaysServe"`
-	// AzureApiVersion is the Azure API version of the resource.
-	AzureApiVersion pulumi.StringOutput `pulumi:"azureApiVersion"`
-	// EndpointLocation is an output: Specifies the location of the external or nested endpoints when using the 'Performance' traffic routing method.
-	EndpointLocation pulumi.StringPtrOutput `pulumi:"endpointLocation"`
-	// EndpointMonitorStatus is the monitoring status of the endpoint.
-	EndpointMonitorStatus pulumi.StringPtrOutput `pulumi:"endpointMonitorStatus"`
-	// EndpointStatus is the status of the endpoint. If the endpoint is Enabled, it is probed for endpoint health and is included in the traffic routing method.
-	EndpointStatus pulumi.StringPtrOutput `pulumi:"endpointStatus"`
-	// GeoMapping is the list of countries/regions mapped to this endpoint when using the 'Geographic' traffic routing method. Please consult Traffic Manager Geographic documentation for a full list of accepted values.
-	GeoMapping pulumi.StringArrayOutput `pulumi:"geoMapping"`
-	// MinChildEndpoints is the minimum number of endpoints that must be available in the child profile in order for the parent profile to be considered available. Only applicable to endpoint of type 'NestedEndpoints'.
-	MinChildEndpoints pulumi.Float64PtrOutput `pulumi:"minChildEndpoints"`
-	// MinChildEndpointsIPv4 is the minimum number of IPv4 (DNS record type A) endpoints that must be available in the child profile in order for the parent profile to be considered available. Only applicable to endpoint of type 'NestedEndpoints'.
-	MinChildEndpointsIPv4 pulumi.Float64PtrOutput `pulumi:"minChildEndpointsIPv4"`
-	// MinChildEndpointsIPv6 is the minimum number of IPv6 (DNS record type AAAA) endpoints that must be available in the child profile in order for the parent profile to be considered available. Only applicable to endpoint of type 'NestedEndpoints'.
-	MinChildEndpointsIPv6 pulumi.Float64PtrOutput `pulumi:"minChildEndpointsIPv6"`
-	// Name is the name of the resource.
-	Name pulumi.StringPtrOutput `pulumi:"name"`
-	// Priority is the priority of this endpoint when using the 'Priority' traffic routing method. Possible values are from 1 to 1000, lower values represent higher priority. This is an optional parameter. If specified, it must be specified on all endpoints, and no two endpoints can share the same priority value.
-	Priority pulumi.Float64PtrOutput `pulumi:"priority"`
-	// Target is the fully-qualified DNS name or IP address of the endpoint. Traffic Manager returns this value in DNS responses to direct traffic to this endpoint.
-	Target pulumi.StringPtrOutput `pulumi:"target"`
-	// TargetResourceId is the Azure Resource URI of the of the endpoint. Not applicable to endpoints of type 'ExternalEndpoints'.
-	TargetResourceId pulumi.StringPtrOutput `pulumi:"targetResourceId"`
-	// Type is the type of the resource. Ex- Microsoft.Network/trafficManagerProfiles.
-	Type pulumi.StringPtrOutput `pulumi:"type"`
-	// Weight is the weight of this endpoint when using the 'Weighted' traffic routing method. Possible values are from 1 to 1000.
-	Weight pulumi.Float64PtrOutput `pulumi:"weight"`
 }
 
 // EndpointArgs are the inputs of Endpoint.
@@ -280,12 +285,88 @@ func (a *EndpointArgs) missingInputs(path string) []string {
 	return missing
 }
 
+func (a *EndpointArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AlwaysServe != nil {
+		m["alwaysServe"] = a.AlwaysServe
+	}
+	if a.CustomHeaders != nil {
+		l := make(pulumi.Array, len(a.CustomHeaders))
+		for i := range a.CustomHeaders {
+			l[i] = a.CustomHeaders[i].inputs()
+		}
+		m["customHeaders"] = l
+	}
+	if a.EndpointLocation != nil {
+		m["endpointLocation"] = a.EndpointLocation
+	}
+	if a.EndpointMonitorStatus != nil {
+		m["endpointMonitorStatus"] = a.EndpointMonitorStatus
+	}
+	if a.EndpointName != nil {
+		m["endpointName"] = a.EndpointName
+	}
+	if a.EndpointStatus != nil {
+		m["endpointStatus"] = a.EndpointStatus
+	}
+	if a.EndpointType != nil {
+		m["endpointType"] = a.EndpointType
+	}
+	if a.GeoMapping != nil {
+		m["geoMapping"] = a.GeoMapping
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.MinChildEndpoints != nil {
+		m["minChildEndpoints"] = a.MinChildEndpoints
+	}
+	if a.MinChildEndpointsIPv4 != nil {
+		m["minChildEndpointsIPv4"] = a.MinChildEndpointsIPv4
+	}
+	if a.MinChildEndpointsIPv6 != nil {
+		m["minChildEndpointsIPv6"] = a.MinChildEndpointsIPv6
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Priority != nil {
+		m["priority"] = a.Priority
+	}
+	if a.ProfileName != nil {
+		m["profileName"] = a.ProfileName
+	}
+	if a.ResourceGroupName != nil {
+		m["resourceGroupName"] = a.ResourceGroupName
+	}
+	if a.Subnets != nil {
+		l := make(pulumi.Array, len(a.Subnets))
+		for i := range a.Subnets {
+			l[i] = a.Subnets[i].inputs()
+		}
+		m["subnets"] = l
+	}
+	if a.Target != nil {
+		m["target"] = a.Target
+	}
+	if a.TargetResourceId != nil {
+		m["targetResourceId"] = a.TargetResourceId
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	if a.Weight != nil {
+		m["weight"] = a.Weight
+	}
+	return m
+}
+
 // NewEndpoint registers a Endpoint after checking that every required input is set.
 func NewEndpoint(ctx *pulumi.Context, name string, args *EndpointArgs, opts ...pulumi.ResourceOption) (*Endpoint, error) {
 	if args == nil {
 		args = &EndpointArgs{}
 	}
-	return azurenative.NewResource[Endpoint](ctx, EndpointToken, name, args, args, opts)
+	return azurenative.NewResource[Endpoint](ctx, EndpointToken, name, args, args.inputs(), opts)
 }
 
 // DnsConfigArgs is an input object.
@@ -294,6 +375,17 @@ type DnsConfigArgs struct {
 	RelativeName pulumi.StringPtrInput `pulumi:"relativeName"`
 	// Ttl: The DNS Time-To-Live (TTL), in seconds. This informs the local DNS resolvers and DNS clients how long to cache DNS responses provided by this Traffic Manager profile.
 	Ttl pulumi.Float64PtrInput `pulumi:"ttl"`
+}
+
+func (a *DnsConfigArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.RelativeName != nil {
+		m["relativeName"] = a.RelativeName
+	}
+	if a.Ttl != nil {
+		m["ttl"] = a.Ttl
+	}
+	return m
 }
 
 // DnsConfigResponse is an output object.
@@ -395,6 +487,17 @@ type EndpointPropertiesCustomHeadersItemArgs struct {
 // EndpointPropertiesCustomHeadersItemArray is a list of EndpointPropertiesCustomHeadersItemArgs.
 type EndpointPropertiesCustomHeadersItemArray []EndpointPropertiesCustomHeadersItemArgs
 
+func (a *EndpointPropertiesCustomHeadersItemArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Value != nil {
+		m["value"] = a.Value
+	}
+	return m
+}
+
 // EndpointPropertiesSubnetsItemArgs is an input object.
 type EndpointPropertiesSubnetsItemArgs struct {
 	// First: First address in the subnet.
@@ -407,6 +510,20 @@ type EndpointPropertiesSubnetsItemArgs struct {
 
 // EndpointPropertiesSubnetsItemArray is a list of EndpointPropertiesSubnetsItemArgs.
 type EndpointPropertiesSubnetsItemArray []EndpointPropertiesSubnetsItemArgs
+
+func (a *EndpointPropertiesSubnetsItemArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.First != nil {
+		m["first"] = a.First
+	}
+	if a.Last != nil {
+		m["last"] = a.Last
+	}
+	if a.Scope != nil {
+		m["scope"] = a.Scope
+	}
+	return m
+}
 
 // EndpointTypeArgs is an input object.
 type EndpointTypeArgs struct {
@@ -449,6 +566,70 @@ type EndpointTypeArgs struct {
 // EndpointTypeArray is a list of EndpointTypeArgs.
 type EndpointTypeArray []EndpointTypeArgs
 
+func (a *EndpointTypeArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.AlwaysServe != nil {
+		m["alwaysServe"] = a.AlwaysServe
+	}
+	if a.CustomHeaders != nil {
+		l := make(pulumi.Array, len(a.CustomHeaders))
+		for i := range a.CustomHeaders {
+			l[i] = a.CustomHeaders[i].inputs()
+		}
+		m["customHeaders"] = l
+	}
+	if a.EndpointLocation != nil {
+		m["endpointLocation"] = a.EndpointLocation
+	}
+	if a.EndpointMonitorStatus != nil {
+		m["endpointMonitorStatus"] = a.EndpointMonitorStatus
+	}
+	if a.EndpointStatus != nil {
+		m["endpointStatus"] = a.EndpointStatus
+	}
+	if a.GeoMapping != nil {
+		m["geoMapping"] = a.GeoMapping
+	}
+	if a.Id != nil {
+		m["id"] = a.Id
+	}
+	if a.MinChildEndpoints != nil {
+		m["minChildEndpoints"] = a.MinChildEndpoints
+	}
+	if a.MinChildEndpointsIPv4 != nil {
+		m["minChildEndpointsIPv4"] = a.MinChildEndpointsIPv4
+	}
+	if a.MinChildEndpointsIPv6 != nil {
+		m["minChildEndpointsIPv6"] = a.MinChildEndpointsIPv6
+	}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Priority != nil {
+		m["priority"] = a.Priority
+	}
+	if a.Subnets != nil {
+		l := make(pulumi.Array, len(a.Subnets))
+		for i := range a.Subnets {
+			l[i] = a.Subnets[i].inputs()
+		}
+		m["subnets"] = l
+	}
+	if a.Target != nil {
+		m["target"] = a.Target
+	}
+	if a.TargetResourceId != nil {
+		m["targetResourceId"] = a.TargetResourceId
+	}
+	if a.Type != nil {
+		m["type"] = a.Type
+	}
+	if a.Weight != nil {
+		m["weight"] = a.Weight
+	}
+	return m
+}
+
 // MonitorConfigArgs is an input object.
 type MonitorConfigArgs struct {
 	// CustomHeaders: List of custom headers.
@@ -471,6 +652,46 @@ type MonitorConfigArgs struct {
 	ToleratedNumberOfFailures pulumi.Float64PtrInput `pulumi:"toleratedNumberOfFailures"`
 }
 
+func (a *MonitorConfigArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.CustomHeaders != nil {
+		l := make(pulumi.Array, len(a.CustomHeaders))
+		for i := range a.CustomHeaders {
+			l[i] = a.CustomHeaders[i].inputs()
+		}
+		m["customHeaders"] = l
+	}
+	if a.ExpectedStatusCodeRanges != nil {
+		l := make(pulumi.Array, len(a.ExpectedStatusCodeRanges))
+		for i := range a.ExpectedStatusCodeRanges {
+			l[i] = a.ExpectedStatusCodeRanges[i].inputs()
+		}
+		m["expectedStatusCodeRanges"] = l
+	}
+	if a.IntervalInSeconds != nil {
+		m["intervalInSeconds"] = a.IntervalInSeconds
+	}
+	if a.Path != nil {
+		m["path"] = a.Path
+	}
+	if a.Port != nil {
+		m["port"] = a.Port
+	}
+	if a.ProfileMonitorStatus != nil {
+		m["profileMonitorStatus"] = a.ProfileMonitorStatus
+	}
+	if a.Protocol != nil {
+		m["protocol"] = a.Protocol
+	}
+	if a.TimeoutInSeconds != nil {
+		m["timeoutInSeconds"] = a.TimeoutInSeconds
+	}
+	if a.ToleratedNumberOfFailures != nil {
+		m["toleratedNumberOfFailures"] = a.ToleratedNumberOfFailures
+	}
+	return m
+}
+
 // MonitorConfigCustomHeadersItemArgs is an input object.
 type MonitorConfigCustomHeadersItemArgs struct {
 	// Name: Header name.
@@ -482,6 +703,17 @@ type MonitorConfigCustomHeadersItemArgs struct {
 // MonitorConfigCustomHeadersItemArray is a list of MonitorConfigCustomHeadersItemArgs.
 type MonitorConfigCustomHeadersItemArray []MonitorConfigCustomHeadersItemArgs
 
+func (a *MonitorConfigCustomHeadersItemArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Name != nil {
+		m["name"] = a.Name
+	}
+	if a.Value != nil {
+		m["value"] = a.Value
+	}
+	return m
+}
+
 // MonitorConfigExpectedStatusCodeRangesItemArgs is an input object.
 type MonitorConfigExpectedStatusCodeRangesItemArgs struct {
 	// Max: Max status code.
@@ -492,6 +724,17 @@ type MonitorConfigExpectedStatusCodeRangesItemArgs struct {
 
 // MonitorConfigExpectedStatusCodeRangesItemArray is a list of MonitorConfigExpectedStatusCodeRangesItemArgs.
 type MonitorConfigExpectedStatusCodeRangesItemArray []MonitorConfigExpectedStatusCodeRangesItemArgs
+
+func (a *MonitorConfigExpectedStatusCodeRangesItemArgs) inputs() pulumi.Map {
+	m := pulumi.Map{}
+	if a.Max != nil {
+		m["max"] = a.Max
+	}
+	if a.Min != nil {
+		m["min"] = a.Min
+	}
+	return m
+}
 
 func init() {
 	pulumi.RegisterOutputType(DnsConfigResponseOutput{})

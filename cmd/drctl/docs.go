@@ -123,13 +123,22 @@ func commandReference(root *cobra.Command) string {
 }
 
 // referenceCommands are the commands the reference lists, in the order of
-// drctl help.
+// drctl help, each followed by its subcommands (drctl rollout plan, ...).
 func referenceCommands(root *cobra.Command) []*cobra.Command {
 	var out []*cobra.Command
+	var add func(c *cobra.Command)
+	add = func(c *cobra.Command) {
+		out = append(out, c)
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() {
+				add(sub)
+			}
+		}
+	}
 	for _, g := range root.Groups() {
 		for _, c := range root.Commands() {
 			if c.GroupID == g.ID && (c.IsAvailableCommand() || c.Name() == "help") {
-				out = append(out, c)
+				add(c)
 			}
 		}
 	}

@@ -3,7 +3,8 @@
 // Its commands, by what they reach:
 //
 //	offline        plan, validate, diff, report, rehearse, changed
-//	the release    preview, up, refresh (Pulumi, many stacks at once)
+//	the release    preview, up, refresh, drift (Pulumi, many stacks at once),
+//	               rollout plan|run|gate|status|resume (the release in rings)
 //	Azure (ARM)    failover, failback, record
 //	git history    audit
 //	the tool       version, completion, help

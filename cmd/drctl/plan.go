@@ -226,8 +226,17 @@ func planStack(path string, policy rules.Config) (*stackPlan, error) {
 		return nil, err
 	}
 	// The program runs with the configuration validated above, not
-	// loaded again from the same values.
-	plan, err := render.Run(name, values, program.DeployConfig(cfg))
+	// loaded again from the same values. It runs on a goroutine of its
+	// own: the SDK records the whole call stack of every registration,
+	// frame by frame, and the stack of a fresh goroutine starts at the
+	// render rather than under the command line's (cobra's) frames.
+	var plan *render.Plan
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		plan, err = render.Run(name, values, program.DeployConfig(cfg))
+	}()
+	<-done
 	if err != nil {
 		return nil, fmt.Errorf("%s: rendering: %w", path, err)
 	}

@@ -55,7 +55,7 @@ Global Flags:
 
 {{wrap (printf "Exit status: %s" .) 100}}{{end}}{{if .HasAvailableSubCommands}}
 
-Use "{{.CommandPath}} help <command>" for more about a command.{{end}}
+Use "{{if .HasParent}}{{.CommandPath}} <command> --help{{else}}{{.CommandPath}} help <command>{{end}}" for more about a command.{{end}}
 `
 
 // newRootCmd builds drctl's command tree.
@@ -95,6 +95,7 @@ at its "Disaster day". Flags may come before or after the arguments.`,
 		{"release", newUpCmd()},
 		{"release", newRefreshCmd()},
 		{"release", newRolloutCmd()},
+		{"release", newDriftCmd()},
 		{"azure", newFailoverCmd()},
 		{"azure", newFailbackCmd()},
 		{"azure", newRecordCmd()},

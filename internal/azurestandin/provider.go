@@ -124,6 +124,15 @@ func (p *Provider) Add(id string, r Resource) {
 	p.cloud[id] = r
 }
 
+// Remove takes a resource out of the fake cloud, as if it had been deleted
+// outside Pulumi (or imported and cleaned up by hand): what fixes a failure
+// Add caused on purpose.
+func (p *Provider) Remove(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.cloud, id)
+}
+
 // SetWriteRegion does what a failover does to the Cosmos DB account id in
 // the fake cloud: region takes failover priority 0 and the others follow
 // in their order. It reports whether the account and region were found.

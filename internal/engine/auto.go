@@ -2,12 +2,17 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
@@ -48,6 +53,11 @@ type Auto struct {
 	// Grace is how long an interrupted engine may finish its operations.
 	// Optional; defaults to DefaultGrace.
 	Grace time.Duration
+	// Message is the message every update records in the stack's history
+	// (pulumi up --message): the staged release records its commit there,
+	// so that a re-run reads what is already released (internal/rollout).
+	// Optional; defaults to the CLI's own.
+	Message string
 
 	// cli is made once, on first use, for every stack.
 	cliOnce sync.Once
@@ -80,18 +90,46 @@ func (a *Auto) Open(ctx context.Context, customer string) (Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &autoTarget{ws: w}, nil
+	return &autoTarget{ws: w, message: a.Message}, nil
 }
 
 // autoTarget is a stack opened by Auto.
 type autoTarget struct {
 	ws *workspace
+	// message is the update message of an up, "" for the CLI's own.
+	message string
 }
 
 func (t *autoTarget) Run(ctx context.Context, op Operation, log io.Writer) (map[string]int, error) {
 	if op == destroy {
 		return nil, unknownOperation(op) // the release never destroys
 	}
-	out, err := t.ws.run(ctx, op, log, extraOptions{})
+	var x extraOptions
+	if t.message != "" {
+		x.up = []optup.Option{optup.Message(t.message)}
+	}
+	out, err := t.ws.run(ctx, op, log, x)
 	return out.counts(), err
+}
+
+// History is a Target that reads its stack's update history from the
+// backend.
+type History interface {
+	// Updates returns the stack's last n updates (up, refresh, destroy,
+	// ...), newest first.
+	Updates(ctx context.Context, n int) ([]auto.UpdateSummary, error)
+}
+
+var _ History = (*autoTarget)(nil)
+
+// Updates reads the stack's history, newest first.
+func (t *autoTarget) Updates(ctx context.Context, n int) ([]auto.UpdateSummary, error) {
+	updates, err := t.ws.stack.History(ctx, n, 1, opthistory.ShowSecrets(false))
+	if err != nil {
+		return nil, fmt.Errorf("%s: history: %w", t.ws.customer, err)
+	}
+	// The CLI lists the newest first; the file backend numbers no
+	// versions (all 0), which the stable sort leaves in that order.
+	slices.SortStableFunc(updates, func(a, b auto.UpdateSummary) int { return b.Version - a.Version })
+	return updates, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/azure/azurenative"
 	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/kubestandin"
+	"github.com/fhir-dr/fhir-dr/internal/rollout/ring"
 	"github.com/fhir-dr/fhir-dr/internal/shard"
 )
 
@@ -27,8 +28,8 @@ import (
 // ring's gate.
 
 // releaseRings are the rings in release order, as the rollout declares
-// them (release.ring).
-var releaseRings = []string{"canary", "early", "wave-1", "wave-2", "wave-3", "broad"}
+// them (release.ring): a ring added there needs its stage here.
+var releaseRings = ring.Names()
 
 func ringPresent(ring string) string {
 	return "contains(fromJSON(needs.plan.outputs.rings), '" + ring + "')"

@@ -16,7 +16,7 @@ import (
 
 // workflowNames are the workflows, each with its tests here: a new one
 // fails workflowFiles until it is added.
-var workflowNames = []string{"failover.yml", "pull-request.yml", "release.yml"}
+var workflowNames = []string{"drift.yml", "failover.yml", "pull-request.yml", "release.yml"}
 
 func workflowFiles(t *testing.T) []string {
 	t.Helper()
@@ -107,10 +107,16 @@ func load(t *testing.T, name string) workflow {
 var pinned = regexp.MustCompile(`^[\w.-]+/[\w.-]+@v\d+\.\d+\.\d+$`)
 
 // writeScopes are the scopes a job may write, by workflow and job: only
-// the failover job pushes (its record's branch).
+// the failover job pushes (its record's branch); the drift workflow writes
+// its one issue, and nothing else.
 func writeScopes(workflow, job string) []string {
-	if workflow == "failover.yml" && job == "failover" {
+	switch {
+	case workflow == "failover.yml" && job == "failover":
 		return []string{"contents", "id-token", "pull-requests"}
+	case workflow == "drift.yml" && job == "summary":
+		return []string{"issues"}
+	case workflow == "drift.yml":
+		return []string{"id-token"}
 	}
 	return []string{"id-token", "pull-requests"}
 }

@@ -283,11 +283,33 @@ func checkStack(out []Diagnostic, e *env) []Diagnostic {
 func Check(cfg Config, s Stack) []Diagnostic {
 	// What the rules know of the stack is the same for every resource.
 	e := newEnv(cfg, s)
+	// The stack rules run each on a goroutine of its own, alongside the
+	// resource rules: they only read the stack, and drctl plan waits for
+	// them. The diagnostics keep their order: resource rules first, then
+	// stack rules in rule order.
+	var stackRules []Rule
+	for _, rule := range allRules() {
+		if rule.Scope == StackScope && e.cfg.level(rule) != Disabled {
+			stackRules = append(stackRules, rule)
+		}
+	}
+	findings := make([][]finding, len(stackRules))
+	var wg sync.WaitGroup
+	for i, rule := range stackRules {
+		wg.Go(func() { findings[i] = rule.stack(e, e.stack) })
+	}
 	var out []Diagnostic
 	for _, r := range s.Resources {
 		out = checkResource(out, e, r)
 	}
-	return checkStack(out, e)
+	wg.Wait()
+	for i, rule := range stackRules {
+		level := e.cfg.level(rule)
+		for _, f := range findings[i] {
+			out = append(out, Diagnostic{Rule: rule.Name, URN: f.urn, Level: level, Message: f.message})
+		}
+	}
+	return out
 }
 
 // MandatoryOnly returns the mandatory diagnostics of ds.

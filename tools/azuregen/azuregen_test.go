@@ -15,7 +15,7 @@ import (
 )
 
 const fixtureList = `
-azure-native:demo:Widget outputs identity
+azure-native:demo:Widget outputs endpoint,identity,name,ratio,tags
 azure-native:demo:Gadget
 azure-native:demo:listWidgetKeys
 number azure-native:demo:Widget.ratio
@@ -106,7 +106,7 @@ func TestGoCode(t *testing.T) {
 		"Blob pulumi.Input `pulumi:\"blob\"`",
 		"Grid pulumi.ArrayInput `pulumi:\"grid\"`",
 		"func (PolicyAArgs) ElementType() reflect.Type",
-		// Outputs: scalars always, objects where listed.
+		// Outputs: those listed.
 		"Name pulumi.StringOutput `pulumi:\"name\"`",
 		"Endpoint pulumi.StringPtrOutput `pulumi:\"endpoint\"`",
 		"Ratio pulumi.Float64PtrOutput `pulumi:\"ratio\"`",
@@ -125,8 +125,8 @@ func TestGoCode(t *testing.T) {
 		"c.Count = pulumi.IntPtr(3)",
 		"c.Settings = c.Settings.withDefaults()",
 		"c.Limits = c.Limits.withDefaults()",
-		"return azurenative.NewResource[Widget](ctx, WidgetToken, name, args, args.withDefaults(), opts)",
-		"return azurenative.NewResource[Gadget](ctx, GadgetToken, name, args, args, opts)",
+		"return azurenative.NewResource[Widget](ctx, WidgetToken, name, args, args.withDefaults().inputs(), opts)",
+		"return azurenative.NewResource[Gadget](ctx, GadgetToken, name, args, args.inputs(), opts)",
 		// The invoke, plain and as outputs, pinned.
 		"func ListWidgetKeys(ctx *pulumi.Context, args *ListWidgetKeysArgs, opts ...pulumi.InvokeOption) (*ListWidgetKeysResult, error)",
 		"func ListWidgetKeysOutput(ctx *pulumi.Context, args ListWidgetKeysOutputArgs, opts ...pulumi.InvokeOption) ListWidgetKeysResultOutput",
@@ -136,6 +136,30 @@ func TestGoCode(t *testing.T) {
 		assert.Contains(t, src, want)
 	}
 	assert.Contains(t, src, "Tags pulumi.StringMapOutput `pulumi:\"tags\"`", "a map of strings is a scalar output")
+	// Inputs as a map of the set properties, nested objects as maps (lines
+	// folded too).
+	flat := regexp.MustCompile(`\s+`).ReplaceAllString(raw, " ")
+	for _, want := range []string{
+		"func (a *WidgetArgs) inputs() pulumi.Map {",
+		"if a.Tier != nil { m[\"tier\"] = a.Tier }",
+		"if a.Settings != nil { m[\"settings\"] = a.Settings.inputs() }",
+		"l := make(pulumi.Array, len(a.Rules)) for i := range a.Rules { l[i] = a.Rules[i].inputs() } m[\"rules\"] = l",
+		"mm := make(pulumi.Map, len(a.Gadgets)) for k := range a.Gadgets { v := a.Gadgets[k] mm[k] = v.inputs() } m[\"gadgets\"] = mm",
+		"case *PolicyAArgs: if v != nil { m[\"policy\"] = v.inputs() } case PolicyAArgs: m[\"policy\"] = v.inputs()",
+		"case nil: default: m[\"policy\"] = v",
+		"if a.Grid != nil { m[\"grid\"] = a.Grid }",
+	} {
+		assert.Contains(t, flat, want)
+	}
+
+	// An output the list does not name is not declared, scalar or not.
+	files, err = generateFixture(t, "azure-native:demo:Widget outputs name\nnumber azure-native:demo:Widget.ratio\n")
+	require.NoError(t, err)
+	src = regexp.MustCompile(`[ \t]+`).ReplaceAllString(string(files["azure/demo/zz_generated.go"]), " ")
+	assert.Contains(t, src, "Name pulumi.StringOutput `pulumi:\"name\"`")
+	for _, unlisted := range []string{"`pulumi:\"endpoint\"`", "Ratio pulumi.Float64PtrOutput", "Identity IdentityResponsePtrOutput", "Tags pulumi.StringMapOutput"} {
+		assert.NotContains(t, src, unlisted)
+	}
 	registry := string(files["azure/zz_generated.go"])
 	assert.Contains(t, registry, "{Token: demo.WidgetToken, Args: reflect.TypeFor[demo.WidgetArgs]()")
 }

@@ -267,14 +267,15 @@ func (w *goWriter) resource(r *resource) error {
 	w.f("func (a *%sArgs) MissingInputs() []string { return a.missingInputs(\"\") }\n\n", r.Name)
 	w.checkMethod(args)
 	hasDefaults := w.defaultsMethod(args)
+	w.inputsMethod(args)
 	summary := w.defaultsSummary(r.Defaults)
 	comment(w, fmt.Sprintf("New%s registers a %s after checking that every required input is set%s.", r.Name, r.Name, summary), "")
 	w.f("func New%s(ctx *pulumi.Context, name string, args *%sArgs, opts ...pulumi.ResourceOption) (*%s, error) {\n", r.Name, r.Name, r.Name)
 	w.f("\tif args == nil {\n\t\targs = &%sArgs{}\n\t}\n", r.Name)
 	if hasDefaults {
-		w.f("\treturn azurenative.NewResource[%s](ctx, %sToken, name, args, args.withDefaults(), opts)\n}\n\n", r.Name, r.Name)
+		w.f("\treturn azurenative.NewResource[%s](ctx, %sToken, name, args, args.withDefaults().inputs(), opts)\n}\n\n", r.Name, r.Name)
 	} else {
-		w.f("\treturn azurenative.NewResource[%s](ctx, %sToken, name, args, args, opts)\n}\n\n", r.Name, r.Name)
+		w.f("\treturn azurenative.NewResource[%s](ctx, %sToken, name, args, args.inputs(), opts)\n}\n\n", r.Name, r.Name)
 	}
 	return nil
 }
@@ -352,6 +353,7 @@ func (w *goWriter) object(o *object) error {
 		w.checkMethod(o)
 	}
 	w.defaultsMethod(o)
+	w.inputsMethod(o)
 	return nil
 }
 
@@ -647,6 +649,57 @@ func (w *goWriter) defaultsMethod(o *object) bool {
 	}
 	w.f("\treturn &c\n}\n\n")
 	return true
+}
+
+// inputsMethod writes inputs, the set properties of o as a pulumi.Map by
+// wire name, nested input objects as maps too. The SDK marshals a map
+// from its entries, a struct by reflecting over every field (set or not)
+// and its tags, so a resource registered with the map costs less and sends
+// the same properties: the SDK leaves unset (nil) fields out of a struct,
+// and inputs leaves them out of the map.
+func (w *goWriter) inputsMethod(o *object) {
+	w.f("func (a *%s) inputs() pulumi.Map {\n\tm := pulumi.Map{}\n", o.GoName)
+	for _, p := range o.Props {
+		t := p.Type
+		ref := func(t *tsType) bool {
+			_, ok := w.m.Objects[objectKey(t.module, t.typeName, false)]
+			return t.kind == tsRef && ok && shapeOf(p).ref != nil
+		}
+		switch {
+		case ref(t):
+			w.f("\tif a.%s != nil {\n\t\tm[%q] = a.%s.inputs()\n\t}\n", p.GoName, p.Wire, p.GoName)
+		case t.kind == tsArray && ref(t.elem):
+			w.f("\tif a.%s != nil {\n\t\tl := make(pulumi.Array, len(a.%s))\n\t\tfor i := range a.%s {\n\t\t\tl[i] = a.%s[i].inputs()\n\t\t}\n\t\tm[%q] = l\n\t}\n",
+				p.GoName, p.GoName, p.GoName, p.GoName, p.Wire)
+		case t.kind == tsMap && ref(t.elem):
+			w.f("\tif a.%s != nil {\n\t\tmm := make(pulumi.Map, len(a.%s))\n\t\tfor k := range a.%s {\n\t\t\tv := a.%s[k]\n\t\t\tmm[k] = v.inputs()\n\t\t}\n\t\tm[%q] = mm\n\t}\n",
+				p.GoName, p.GoName, p.GoName, p.GoName, p.Wire)
+		case t.kind == tsUnion && shapeOf(p).container == "" && len(w.unionRefs(t)) > 0:
+			w.f("\tswitch v := a.%s.(type) {\n", p.GoName)
+			for _, c := range w.unionRefs(t) {
+				w.f("\tcase *%s:\n\t\tif v != nil {\n\t\t\tm[%q] = v.inputs()\n\t\t}\n", c, p.Wire)
+				w.f("\tcase %s:\n\t\tm[%q] = v.inputs()\n", c, p.Wire)
+			}
+			w.f("\tcase nil:\n\tdefault:\n\t\tm[%q] = v\n\t}\n", p.Wire)
+		default:
+			w.f("\tif a.%s != nil {\n\t\tm[%q] = a.%s\n\t}\n", p.GoName, p.Wire, p.GoName)
+		}
+	}
+	w.f("\treturn m\n}\n\n")
+}
+
+// unionRefs returns the Go names of the input objects a union holds.
+func (w *goWriter) unionRefs(t *tsType) []string {
+	var out []string
+	for _, mem := range t.members {
+		if mem.kind != tsRef {
+			continue
+		}
+		if o, ok := w.m.Objects[objectKey(mem.module, mem.typeName, false)]; ok {
+			out = append(out, o.GoName)
+		}
+	}
+	return out
 }
 
 func findProp(props []prop, wire string) (prop, bool) {

@@ -16,9 +16,11 @@ import (
 type list struct {
 	// Resources and Functions are type and function tokens, in list order.
 	Resources, Functions []string
-	// ObjectOutputs names, per resource token, the object-typed outputs to
-	// declare (scalar outputs are always declared).
-	ObjectOutputs map[string][]string
+	// Outputs names, per resource token, the outputs to declare on the
+	// resource struct. The SDK makes and resolves an output for every
+	// declared field of every registration, used or not, so the layer
+	// declares only the outputs fhir-dr reads.
+	Outputs map[string][]string
 	// Numbers are the numeric properties the provider types as "number"
 	// (float64 in Go: swagger int64, float and double); every other
 	// TypeScript number is an "integer". Keys are "module:Type.prop" for
@@ -40,7 +42,7 @@ var tokenPattern = regexp.MustCompile(`^azure-native:([a-z0-9]+):([A-Za-z0-9]+)$
 //	number <module>:<Type>.<prop> | number <token>.<prop>
 //	enum <module>:<Name>
 func parseList(name, src string) (*list, error) {
-	l := &list{ObjectOutputs: map[string][]string{}, Numbers: map[string]bool{}}
+	l := &list{Outputs: map[string][]string{}, Numbers: map[string]bool{}}
 	var problems []string
 	seen := map[string]bool{}
 	for i, line := range strings.Split(src, "\n") {
@@ -89,7 +91,7 @@ func parseList(name, src string) (*list, error) {
 			switch {
 			case len(fields) == 1:
 			case len(fields) == 3 && fields[1] == "outputs":
-				l.ObjectOutputs[fields[0]] = strings.Split(fields[2], ",")
+				l.Outputs[fields[0]] = strings.Split(fields[2], ",")
 			default:
 				bad("want: <token> [outputs <name>,<name>]")
 			}
@@ -281,7 +283,7 @@ func (m *model) resource(token string) (*resource, error) {
 		isInput[a.name] = true
 	}
 	wanted := map[string]bool{}
-	for _, o := range m.list.ObjectOutputs[token] {
+	for _, o := range m.list.Outputs[token] {
 		wanted[o] = true
 	}
 	for _, c := range classMembers {
@@ -291,7 +293,7 @@ func (m *model) resource(token string) (*resource, error) {
 		if !isInput[c.name] {
 			r.OutputOnly = append(r.OutputOnly, c.name)
 		}
-		if !scalarType(c.typ) && !wanted[c.name] {
+		if !wanted[c.name] {
 			continue
 		}
 		delete(wanted, c.name)
@@ -309,25 +311,6 @@ func (m *model) resource(token string) (*resource, error) {
 		return nil, err
 	}
 	return r, nil
-}
-
-// scalarType reports a type that needs no generated object type: a
-// primitive, a literal, an enum, or an array or map of those.
-func scalarType(t *tsType) bool {
-	switch t.kind {
-	case tsPrim, tsLiteral, tsEnum:
-		return true
-	case tsArray, tsMap:
-		return scalarType(t.elem)
-	case tsUnion:
-		for _, mem := range t.members {
-			if !scalarType(mem) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
 }
 
 func (m *model) function(token string) (*function, error) {
