@@ -20,6 +20,7 @@ import (
 type diffOptions struct {
 	base, engineLog string
 	asJSON          bool
+	rehearseAll     bool
 	parallel        int
 }
 
@@ -33,7 +34,10 @@ func newDiffCmd() *cobra.Command {
 finds the affected stacks, deploys each as it was at the base with the base's own program and previews
 the working tree through the real Pulumi engine against the azure-native stand-in, offline, and prints
 the pull-request comment (Markdown; --json for the review as JSON) with the engine's plan, the
-before/after topology, the cost and every hazard.`,
+before/after topology, the cost and every hazard. A program change touches every stack: each is rendered
+at the base (by the base's own drctl) and at the working tree, in process, and the plans are diffed and
+hazard-checked; the engine rehearses one stack per plan shape, every stack whose rendered diff has a
+hazard, a replace or a delete, and every stack whose own file changed (--rehearse-all: every stack).`,
 		Example: `  drctl diff --base origin/main
   drctl diff --base origin/main --json --engine-log engine.log`,
 		Args: noArgs("the change is the working tree's since --base"),
@@ -50,6 +54,7 @@ before/after topology, the cost and every hazard.`,
 	f.StringVar(&o.base, "base", "", "the git `revision` to compare the working tree with, e.g. the pull request's base. Required.")
 	f.BoolVar(&o.asJSON, "json", false, "print the review as JSON instead of the Markdown comment")
 	f.StringVar(&o.engineLog, "engine-log", "", "the `file` to write the engine's own output to")
+	f.BoolVar(&o.rehearseAll, "rehearse-all", false, "rehearse every stack a program change touches through the engine, not a representative set")
 	newIntAtLeast(cmd, &o.parallel, "parallel", 0, 1, "stacks reviewed at once (default: the number of CPUs)")
 	_ = cmd.MarkFlagRequired("base")
 	markFileFlag(cmd, "engine-log")
@@ -63,7 +68,8 @@ func runDiff(o diffOptions, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "drctl diff:", err)
 		return 1
 	}
-	opts := review.Options{ProjectRoot: root, Base: o.base, Program: program.Run, Deploy: program.Deploy, Parallel: o.parallel}
+	opts := review.Options{ProjectRoot: root, Base: o.base, Program: program.Run, Deploy: program.Deploy,
+		DeployConfig: program.DeployConfig, RehearseAll: o.rehearseAll, Parallel: o.parallel}
 	if o.engineLog != "" {
 		f, err := os.Create(o.engineLog)
 		if err != nil {

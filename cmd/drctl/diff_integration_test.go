@@ -92,6 +92,12 @@ func TestDiffHazards(t *testing.T) {
 	assert.Empty(t, contoso.Hazards)
 	assert.Empty(t, contoso.EngineError)
 	assert.NotZero(t, contoso.Counts["update"])
+	// Stack files alone: nothing is rendered, each changed stack is rehearsed.
+	assert.False(t, report.Rendered)
+	assert.Empty(t, report.Shapes)
+	assert.True(t, contoso.Rehearsed)
+	assert.Equal(t, []string{"its stack file changed"}, contoso.RehearsedBecause)
+	assert.Empty(t, contoso.Shape)
 	for _, c := range contoso.Changes {
 		assert.Equal(t, "update", c.Op)
 		assert.Contains(t, c.Fields, review.FieldChange{Path: "tags.cost-center", Old: `"4711"`, New: `"4712"`}, c.Name)

@@ -103,6 +103,7 @@ at its "Disaster day". Flags may come before or after the arguments.`,
 		{"tool", newVersionCmd()},
 		{"tool", newCompletionCmd()},
 		{"", newDocsCmd()},
+		{"", newRenderFleetCmd()},
 	} {
 		c.cmd.GroupID = c.group
 		root.AddCommand(c.cmd)

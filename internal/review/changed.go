@@ -17,6 +17,10 @@ type Changed struct {
 	Stacks []string
 	// Removed are the customers whose stack file was deleted.
 	Removed []string
+	// Edited are the customers whose own stack file was added or changed,
+	// sorted: Stacks when All is false, and the stacks a program change
+	// must rehearse whatever its rendered diff says when All is true.
+	Edited []string
 	// All is true when the program changed, so every stack is reviewed.
 	All bool
 	// Reason says why All is set: the first program file that changed.
@@ -74,6 +78,10 @@ func ChangedStacks(ctx context.Context, root, base string) (Changed, error) {
 			c.All, c.Reason = true, path
 		}
 	}
+	for name := range stacks {
+		c.Edited = append(c.Edited, name)
+	}
+	slices.Sort(c.Edited)
 	if c.All {
 		files, err := stackfile.List(root)
 		if err != nil {

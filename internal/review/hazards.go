@@ -202,7 +202,7 @@ func accountName(r Resource) string {
 // listed ranks last.
 var severity = []HazardKind{
 	StackRemoved, FleetConflict, DataLoss, FailoverInProgress, WriteRegionRemoved, WriteRegionUnverified, WriteRegionByConfig,
-	ServiceRemoved, ProtectionReduced, SplitRequired, AzureRejects, AdoptMismatch,
+	RenderMismatch, ServiceRemoved, ProtectionReduced, SplitRequired, AzureRejects, AdoptMismatch,
 }
 
 func rankOf(k HazardKind) int {

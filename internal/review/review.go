@@ -27,6 +27,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/internal/engine"
 	"github.com/fhir-dr/fhir-dr/internal/gitexec"
 	"github.com/fhir-dr/fhir-dr/internal/render"
+	"github.com/fhir-dr/fhir-dr/internal/renderfleet"
 	"github.com/fhir-dr/fhir-dr/internal/topology"
 )
 
@@ -40,6 +41,14 @@ type Options struct {
 	// under mocks. Required.
 	Program pulumi.RunFunc
 	Deploy  render.Program
+	// DeployConfig is the current program for a configuration already
+	// loaded and validated (program.DeployConfig): what a program change
+	// renders every stack with. Optional; defaults to Deploy.
+	DeployConfig renderfleet.Program
+	// RehearseAll rehearses every stack a program change touches through
+	// the engine, as before the rendered review, instead of a
+	// representative set (rendered.go). Optional.
+	RehearseAll bool
 	// CLIRoot is where the Pulumi CLI is; optional, see engine.SessionOptions.
 	CLIRoot string
 	// EngineLog receives the engine's own output. Optional.
@@ -63,8 +72,35 @@ type Report struct {
 	// AllStacks is true when the program changed; Reason names the file.
 	AllStacks bool   `json:"allStacks"`
 	Reason    string `json:"reason,omitempty"`
+	// Rendered is true when the program changed and every stack was
+	// rendered at the base (by the base's own drctl render-fleet) and at
+	// the head and the plans diffed, so that only a representative set of
+	// stacks was rehearsed (StackReview.Rehearsed says which, and why).
+	Rendered bool `json:"rendered,omitempty"`
+	// RenderFallback says why a program change was rehearsed stack by
+	// stack instead, such as a base whose drctl has no render-fleet; ""
+	// when it was rendered, or when the program did not change.
+	RenderFallback string `json:"renderFallback,omitempty"`
+	// Shapes are the plan shapes of the stacks a rendered program change
+	// touches, in the order of their first stack; nil unless Rendered.
+	Shapes []Shape `json:"shapes,omitempty"`
 	// Stacks are the reviewed stacks, by customer.
 	Stacks []StackReview `json:"stacks"`
+}
+
+// Shape is one plan shape of a fleet: the stacks whose configurations
+// declare the same kinds of resources in the same layout (planShape).
+type Shape struct {
+	// Label describes it, e.g. "full tier, 2 regions, zones primary, private API server".
+	Label string `json:"label"`
+	// Stacks counts its stacks.
+	Stacks int `json:"stacks"`
+	// Representative is its first stack by name, which the engine
+	// rehearsed.
+	Representative string `json:"representative"`
+	// Rehearsed counts its stacks the engine rehearsed (the
+	// representative, and those with a reason of their own).
+	Rehearsed int `json:"rehearsed"`
 }
 
 // Hazardous reports whether anything in the report must stop the change.
@@ -122,6 +158,13 @@ type StackReview struct {
 	// "its stack file changed", "the first of its plan shape (full, 2
 	// regions, zones, adopted)", "its rendered diff has a hazard".
 	RehearsedBecause []string `json:"rehearsedBecause,omitempty"`
+	// Shape is the label of the stack's plan shape (Report.Shapes), set
+	// when the review rendered the fleet.
+	Shape string `json:"shape,omitempty"`
+	// RepresentedBy is, for a stack not rehearsed, the stack of its plan
+	// shape that was: what the engine did to that one is what this one's
+	// rendered diff stands in for.
+	RepresentedBy string `json:"representedBy,omitempty"`
 }
 
 // Change is one planned step.
@@ -176,7 +219,19 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if len(changed.Stacks) == 0 {
 		return finish(ctx, report, opts)
 	}
-	reviews, err := reviewAll(ctx, opts, changed.Stacks)
+	var reviews []StackReview
+	if changed.All && !opts.RehearseAll {
+		reviews, err = reviewProgramChange(ctx, opts, changed, report)
+	} else {
+		reviews, err = reviewAll(ctx, opts, changed.Stacks)
+		why := ""
+		if changed.All {
+			why = becauseRehearseAll
+		}
+		for i := range reviews {
+			reviews[i].RehearsedBecause = ownReasons(reviews[i], changed, why)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -241,12 +241,13 @@ func TestChangedStacks(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "main_test.go"), []byte("package main\n"), 0o644))
 	c, err = ChangedStacks(ctx, dir, "HEAD")
 	require.NoError(t, err)
-	assert.Equal(t, Changed{Stacks: []string{"a", "d"}, Removed: []string{"c"}}, c, "docs and tests do not change what is deployed")
+	assert.Equal(t, Changed{Stacks: []string{"a", "d"}, Removed: []string{"c"}, Edited: []string{"a", "d"}}, c, "docs and tests do not change what is deployed")
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n// x\n"), 0o644))
 	c, err = ChangedStacks(ctx, dir, "HEAD")
 	require.NoError(t, err)
-	assert.Equal(t, Changed{Stacks: []string{"a", "b", "d"}, Removed: []string{"c"}, All: true, Reason: "main.go"}, c)
+	assert.Equal(t, Changed{Stacks: []string{"a", "b", "d"}, Removed: []string{"c"}, Edited: []string{"a", "d"}, All: true, Reason: "main.go"}, c,
+		"a program change reviews every stack; a and d changed their own files too")
 
 	_, err = ChangedStacks(ctx, dir, "no-such-ref")
 	assert.ErrorContains(t, err, `"no-such-ref" is not a commit`)
