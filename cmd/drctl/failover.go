@@ -21,6 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/clock"
 	"github.com/fhir-dr/fhir-dr/internal/failover"
 	"github.com/fhir-dr/fhir-dr/objectives"
 	"github.com/fhir-dr/fhir-dr/stackfile"
@@ -42,7 +43,7 @@ var now = time.Now
 
 // retrySleep is how retries and operation polls wait; tests replace it so
 // that a Retry-After of minutes takes no time.
-var retrySleep = failover.SleepContext
+var retrySleep = clock.Sleep
 
 // pollFrequency is how often long-running operations are polled.
 var pollFrequency = 5 * time.Second

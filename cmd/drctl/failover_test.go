@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/clock"
 	"github.com/fhir-dr/fhir-dr/internal/failover"
 	"github.com/fhir-dr/fhir-dr/internal/failover/fakearm"
 	"github.com/fhir-dr/fhir-dr/objectives"
@@ -71,7 +72,7 @@ func failoverProject(t *testing.T) *armFixture {
 				}
 				return ctx.Err()
 			}
-			return failover.SleepContext(ctx, d)
+			return clock.Sleep(ctx, d)
 		}
 		fx.mu.Lock()
 		fx.waits = append(fx.waits, d) // a retry: recorded, not waited for

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
-	"github.com/fhir-dr/fhir-dr/internal/failover"
+	"github.com/fhir-dr/fhir-dr/internal/clock"
 	"github.com/fhir-dr/fhir-dr/internal/gate"
 	"github.com/fhir-dr/fhir-dr/internal/health"
 	"github.com/fhir-dr/fhir-dr/stackfile"
@@ -20,7 +20,7 @@ import (
 // gateSleep is how the bake waits and gateNow its clock; tests replace
 // both with a clock of their own.
 var (
-	gateSleep = failover.SleepContext
+	gateSleep = clock.Sleep
 	gateNow   = time.Now
 )
 

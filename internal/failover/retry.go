@@ -12,6 +12,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+
+	"github.com/fhir-dr/fhir-dr/internal/clock"
 )
 
 // RetryPolicy bounds the retries of one request. azcore's own retry
@@ -75,21 +77,9 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	set(&p.MaxRetryAfter, d.MaxRetryAfter)
 	set(&p.TryTimeout, d.TryTimeout)
 	if p.Sleep == nil {
-		p.Sleep = SleepContext
+		p.Sleep = clock.Sleep
 	}
 	return p
-}
-
-// SleepContext waits d or until ctx ends, whichever is first.
-func SleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // RetryAfterError is a request Azure asked to retry later than the bound.

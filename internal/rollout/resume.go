@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/fhir-dr/fhir-dr/internal/clock"
 	"github.com/fhir-dr/fhir-dr/internal/rollout/ring"
 )
 
@@ -86,7 +87,7 @@ func Resume(ctx context.Context, d Deployer, p Plan, opts ResumeOptions) Outcome
 		opts.Gate = OfflineGate{}
 	}
 	if opts.Bake == nil {
-		opts.Bake = sleep
+		opts.Bake = clock.Sleep
 	}
 	out := Outcome{Commit: p.Commit}
 	for _, pr := range p.Rings {
@@ -131,18 +132,6 @@ func haltReason(ctx context.Context, c Counts) string {
 		return fmt.Sprintf("%d stacks not started", c[NotStarted])
 	}
 	return ""
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 func notStarted(stacks []string) []StackResult {
