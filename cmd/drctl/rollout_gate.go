@@ -14,6 +14,7 @@ import (
 	"github.com/fhir-dr/fhir-dr/internal/clock"
 	"github.com/fhir-dr/fhir-dr/internal/gate"
 	"github.com/fhir-dr/fhir-dr/internal/health"
+	"github.com/fhir-dr/fhir-dr/internal/rollout"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
@@ -90,15 +91,15 @@ func newRolloutGateCmd() *cobra.Command {
 // runRolloutGate is drctl rollout gate.
 func runRolloutGate(cmd *cobra.Command, o *rolloutGateOptions) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	plan, err := gate.ReadPlan(o.plan)
+	plan, err := rollout.ReadPlan(o.plan)
 	if err != nil {
 		return usageError{err: err}
 	}
-	ring, _, ok := plan.Ring(o.ring)
-	if !ok {
+	ring, err := plan.Ring(o.ring)
+	if err != nil {
 		return usagef("ring %q is not in the plan %s (its rings: %s)", o.ring, o.plan, strings.Join(plan.RingNames(), ", "))
 	}
-	bake := time.Duration(ring.BakeSeconds) * time.Second
+	bake := ring.Bake()
 	if cmd.Flags().Changed("bake") {
 		bake = o.bake
 	}
@@ -122,7 +123,7 @@ func runRolloutGate(cmd *cobra.Command, o *rolloutGateOptions) error {
 		return usagef("--timeout %s must be longer than the bake %s", arm.timeout, bake)
 	}
 
-	results, err := gate.ReadResults(o.results)
+	results, err := rollout.ReadResultFiles(o.results)
 	if err != nil {
 		fmt.Fprintf(stderr, "drctl rollout gate: %v\n", err)
 		return exitStatus(exitFailed)

@@ -31,7 +31,7 @@ const gateSub = "sub-1"
 // one shard each; early is fabrikam; broad adatum (no DR), northwind and
 // tailspin.
 var gatePlan = map[string]any{
-	"commit": "c0ffee1", "maxShards": 2, "haltAbove": 0.1,
+	"commit": "c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe", "maxShards": 2, "haltAbove": 0.1,
 	"rings": []map[string]any{
 		{"name": "canary", "stacks": []string{"contoso", "litware"}, "shards": [][]string{{"contoso"}, {"litware"}}, "bakeSeconds": 0,
 			"gates": []string{"up-to-date", "traffic-manager-endpoints-online", "availability-tests-passing", "no-dr-alert-firing"}},
@@ -100,7 +100,7 @@ func (fx *gateFixture) results(t *testing.T, ring string, shard int, statuses ..
 		}
 		stacks = append(stacks, entry)
 	}
-	b, err := json.Marshal(map[string]any{"ring": ring, "shard": shard, "commit": "c0ffee1", "stacks": stacks})
+	b, err := json.Marshal(map[string]any{"ring": ring, "shard": shard, "commit": "c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe", "stacks": stacks})
 	require.NoError(t, err)
 	// As download-artifact lays them out: a folder per artifact.
 	dir := filepath.Join(fx.dir, "results", "results-"+ring+"-"+string(rune('0'+shard)))
@@ -154,9 +154,9 @@ func TestGatePasses(t *testing.T) {
 	fx.healthy(t, "contoso", "litware")
 	code, out, errOut := fx.gate(t, "canary")
 	require.Equal(t, 0, code, out+errOut)
-	assert.Contains(t, out, "Ring canary of commit c0ffee1: 2 stacks, 2 done, 0 failed, 0 not started (2 of 2 shards reported).\n")
+	assert.Contains(t, out, "Ring canary of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 2 stacks, 2 done, 0 failed, 0 not started (2 of 2 shards reported).\n")
 	assert.Contains(t, out, "Checking the health of 2 stacks (traffic-manager-endpoints-online, availability-tests-passing, no-dr-alert-firing).\n")
-	assert.Contains(t, out, "PASS: ring canary of commit c0ffee1: 2 of 2 stacks released, healthy: ring early may start.\n")
+	assert.Contains(t, out, "PASS: ring canary of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 2 of 2 stacks released, healthy: ring early may start.\n")
 	// What is read, by the names the stack declares: the data tier
 	// (litware) has alerts only.
 	assert.ElementsMatch(t, []string{
@@ -165,7 +165,7 @@ func TestGatePasses(t *testing.T) {
 		"GET availability " + contosoAppi + "/providers/Microsoft.Insights/metrics",
 	}, fx.arm.HealthReads())
 	assert.Empty(t, fx.sleeps, "no bake")
-	assert.Contains(t, fx.summary(t), "## Ring canary: passed\n\nCommit `c0ffee1`: 2 of 2 stacks released, every stack healthy")
+	assert.Contains(t, fx.summary(t), "## Ring canary: passed\n\nCommit `c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe`: 2 of 2 stacks released, every stack healthy")
 }
 
 func TestGateHaltsAboveTheThreshold(t *testing.T) {
@@ -175,10 +175,10 @@ func TestGateHaltsAboveTheThreshold(t *testing.T) {
 	fx.healthy(t, "contoso", "litware")
 	code, out, _ := fx.gate(t, "canary")
 	require.Equal(t, 1, code, out)
-	assert.Contains(t, out, "HALT: ring canary of commit c0ffee1: 1 of 2 started stacks failed (50%), above the plan's 10%.\n"+
+	assert.Contains(t, out, "HALT: ring canary of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 1 of 2 started stacks failed (50%), above the plan's 10%.\n"+
 		"Failed (1 of 2 started, 50%; the plan halts above 10%):\n  contoso: pulumi up: exit status 255\n")
 	assert.Contains(t, out, "Not started, the later rings: early (1 stacks), broad (3 stacks).\n")
-	assert.Contains(t, out, "resume=c0ffee1 and stacks=contoso,fabrikam,adatum,northwind,tailspin ")
+	assert.Contains(t, out, "resume=c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe and stacks=contoso,fabrikam,adatum,northwind,tailspin ")
 	assert.Contains(t, out, "after make policy: drctl rollout resume --plan "+filepath.Join(fx.dir, "plan.json")+" --policy-pack .bin/fhir-dr-policy\n")
 	assert.Empty(t, fx.arm.HealthReads(), "a halt on the results reads nothing of Azure")
 	s := fx.summary(t)
@@ -192,7 +192,7 @@ func TestGateHaltsOnStacksNotStarted(t *testing.T) {
 	fx.results(t, "canary", 0, "contoso=done") // shard 1 wrote nothing
 	code, out, _ := fx.gate(t, "canary")
 	require.Equal(t, 1, code, out)
-	assert.Contains(t, out, "HALT: ring canary of commit c0ffee1: 1 stacks of the ring were not started: the ring did not finish "+
+	assert.Contains(t, out, "HALT: ring canary of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 1 stacks of the ring were not started: the ring did not finish "+
 		"(shards 1 wrote no results: cancelled, timed out or never run).\nNot started (1): litware\n")
 	assert.Contains(t, out, "stacks=litware,fabrikam,adatum,northwind,tailspin ")
 	assert.Contains(t, fx.summary(t), "### Not started (1)\n\n`litware`\n")
@@ -209,7 +209,7 @@ func TestGateFailuresWithinTheThreshold(t *testing.T) {
 	fx.healthy(t, "contoso", "litware")
 	code, out, _ := fx.gate(t, "canary")
 	require.Equal(t, 0, code, out)
-	assert.Contains(t, out, "PASS: ring canary of commit c0ffee1: 1 of 2 stacks released, healthy: ring early may start.\n"+
+	assert.Contains(t, out, "PASS: ring canary of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 1 of 2 stacks released, healthy: ring early may start.\n"+
 		"1 stacks failed, within the plan's 50% (they are left for a resume: drctl rollout resume --plan "+filepath.Join(fx.dir, "plan.json")+
 		" --policy-pack .bin/fhir-dr-policy):\n"+
 		"  litware: pulumi up: exit status 255\n")
@@ -235,7 +235,7 @@ func TestGateListsEveryHealthProblem(t *testing.T) {
 	fx.arm.FireAlert(fakearm.Alert{Rule: contosoRG + "/providers/Microsoft.Insights/metricAlerts/alert-contoso-cosmos-region-failover", State: "Acknowledged"})
 	code, out, _ := fx.gate(t, "canary")
 	require.Equal(t, 1, code, out)
-	assert.Contains(t, out, "HALT: ring canary of commit c0ffee1: 2 stacks are not healthy.\n"+
+	assert.Contains(t, out, "HALT: ring canary of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 2 stacks are not healthy.\n"+
 		"Not healthy (2 of 2 stacks checked):\n"+
 		"  contoso:\n"+
 		"    traffic-manager-endpoints-online: endpoint primary is Degraded, not Online: its /health/check probe fails\n"+
@@ -256,7 +256,7 @@ func TestGateBakeRunsItsTime(t *testing.T) {
 	code, out, _ := fx.gate(t, "early", "--poll", "2m")
 	require.Equal(t, 0, code, out)
 	assert.Contains(t, out, "Baking 10m0s (until 2026-12-01T12:10:00Z), reading the ring's fired DR alerts every 2m0s.\n")
-	assert.Contains(t, out, "PASS: ring early of commit c0ffee1: 1 of 1 stacks released, baked 10m0s, healthy: ring broad may start.\n")
+	assert.Contains(t, out, "PASS: ring early of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 1 of 1 stacks released, baked 10m0s, healthy: ring broad may start.\n")
 	assert.Equal(t, []time.Duration{2 * time.Minute, 2 * time.Minute, 2 * time.Minute, 2 * time.Minute, 2 * time.Minute}, fx.sleeps)
 	var alerts int
 	for _, r := range fx.arm.HealthReads() {
@@ -280,7 +280,7 @@ func TestGateBakeEndsEarlyOnAnAlert(t *testing.T) {
 	code, out, _ := fx.gate(t, "early", "--bake", "1h")
 	require.Equal(t, 1, code, out)
 	assert.Contains(t, out, "  1 DR alert(s) of the ring fired after 3m0s of the bake: ending the bake early.\n")
-	assert.Contains(t, out, "HALT: ring early of commit c0ffee1: 1 stacks are not healthy (1 DR alert(s) of the ring fired after 3m0s of the bake).\n")
+	assert.Contains(t, out, "HALT: ring early of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 1 stacks are not healthy (1 DR alert(s) of the ring fired after 3m0s of the bake).\n")
 	assert.Contains(t, out, "    no-dr-alert-firing: alert alert-fabrikam-traffic-manager-endpoint-degraded (Sev1) is firing\n")
 	assert.Len(t, fx.sleeps, 3)
 }
@@ -388,6 +388,6 @@ func TestGateRingWithoutDR(t *testing.T) {
 	fx.results(t, "broad", 0, "adatum=done")
 	code, out, _ := fx.gate(t, "broad")
 	require.Equal(t, 0, code, out)
-	assert.Contains(t, out, "PASS: ring broad of commit c0ffee1: 1 of 1 stacks released, baked 5m0s, healthy: the rollout is complete.\n")
+	assert.Contains(t, out, "PASS: ring broad of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 1 of 1 stacks released, baked 5m0s, healthy: the rollout is complete.\n")
 	assert.Empty(t, fx.arm.HealthReads())
 }

@@ -86,7 +86,7 @@ func runRolloutResume(cmd *cobra.Command, o rolloutResumeOptions) error {
 			opts.Bake = func(context.Context, time.Duration) error { return nil }
 		}
 	} else {
-		g, err := newARMGate(cmd, &o, root, stdout)
+		g, err := newARMGate(cmd, &o, p, root, stdout)
 		if err != nil {
 			return err
 		}
@@ -120,7 +120,7 @@ func runRolloutResume(cmd *cobra.Command, o rolloutResumeOptions) error {
 // armGate is drctl rollout gate's gate (package gate, over ARM) for the
 // rings of a resume: this run's results stand for the shards' files.
 type armGate struct {
-	plan     *gate.Plan
+	plan     rollout.Plan
 	planFile string
 	root     string
 	arm      armFlags
@@ -133,7 +133,7 @@ type armGate struct {
 }
 
 // newARMGate checks the ARM flags and makes the gate.
-func newARMGate(cmd *cobra.Command, o *rolloutResumeOptions, root string, out io.Writer) (*armGate, error) {
+func newARMGate(cmd *cobra.Command, o *rolloutResumeOptions, p rollout.Plan, root string, out io.Writer) (*armGate, error) {
 	a := &o.arm
 	a.resolve(cmd)
 	timeout := a.timeout
@@ -144,25 +144,22 @@ func newARMGate(cmd *cobra.Command, o *rolloutResumeOptions, root string, out io
 	if err := a.check(); err != nil {
 		return nil, usagef("%v: each ring's gate checks Azure (--offline-gate for an offline rehearsal)", err)
 	}
-	gp, err := gate.ReadPlan(o.plan)
-	if err != nil {
-		return nil, fmt.Errorf("--plan: %w", err)
-	}
 	client, err := a.client(out)
 	if err != nil {
 		return nil, err
 	}
-	return &armGate{plan: gp, planFile: o.plan, root: root, arm: *a, timeout: timeout, reader: client, skipBake: o.skipBake,
+	return &armGate{plan: p, planFile: o.plan, root: root, arm: *a, timeout: timeout, reader: client, skipBake: o.skipBake,
 		parallel: 8, minAvails: health.DefaultMinAvailability}, nil
 }
 
 // Check runs the gate of ring r over this run's results: the halt rule
 // again, the bake (when the ring deployed anything now) and every stack's
-// health.
+// health. The results are dealt into the plan's shards, as the shard jobs
+// of the workflow would have written them.
 func (g *armGate) Check(ctx context.Context, r rollout.PlanRing, results []rollout.StackResult, log io.Writer) error {
-	ring, _, ok := g.plan.Ring(r.Name)
-	if !ok {
-		return fmt.Errorf("ring %s is not in the plan", r.Name)
+	ring, err := g.plan.Ring(r.Name)
+	if err != nil {
+		return err
 	}
 	byStack := map[string]rollout.StackResult{}
 	deployed := false
@@ -170,12 +167,13 @@ func (g *armGate) Check(ctx context.Context, r rollout.PlanRing, results []rollo
 		byStack[s.Customer] = s
 		deployed = deployed || s.Status == rollout.Done
 	}
-	var shards []gate.Results
+	var shards []rollout.ShardResult
 	for i, sh := range ring.Shards {
-		res := gate.Results{Ring: ring.Name, Shard: i, Commit: g.plan.Commit, File: fmt.Sprintf("this run's shard %d", i)}
+		res := rollout.ShardResult{Ring: ring.Name, Shard: i, Commit: g.plan.Commit, File: fmt.Sprintf("this run's shard %d", i)}
 		for _, c := range sh {
 			s := byStack[c]
-			res.Stacks = append(res.Stacks, gate.StackResult{Customer: c, Status: string(s.Status), Error: s.Error})
+			s.Customer = c
+			res.Stacks = append(res.Stacks, s)
 		}
 		shards = append(shards, res)
 	}

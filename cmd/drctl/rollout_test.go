@@ -16,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/fhir-dr/fhir-dr/internal/failover"
-	"github.com/fhir-dr/fhir-dr/internal/gate"
 	"github.com/fhir-dr/fhir-dr/internal/health"
 	"github.com/fhir-dr/fhir-dr/internal/rollout"
 	"github.com/fhir-dr/fhir-dr/internal/testfleet"
@@ -194,7 +193,7 @@ func TestResumeGateOverARM(t *testing.T) {
 	fx := newGateFixture(t, gatePlan)
 	fx.healthy(t, "contoso", "litware")
 	planFile := filepath.Join(fx.dir, "plan.json")
-	gp, err := gate.ReadPlan(planFile)
+	gp, err := rollout.ReadPlan(planFile)
 	require.NoError(t, err)
 	a := armFlags{endpoint: fx.arm.URL, tryTimeout: failover.DefaultRetry.TryTimeout, maxRetryAfter: failover.DefaultRetry.MaxRetryAfter}
 	client, err := a.client(io.Discard)
@@ -207,8 +206,8 @@ func TestResumeGateOverARM(t *testing.T) {
 	err = g.Check(context.Background(), ring("canary", 600), []rollout.StackResult{
 		{Customer: "contoso", Status: rollout.Done}, {Customer: "litware", Status: rollout.SkippedDone}}, &log)
 	require.NoError(t, err, log.String())
-	assert.Contains(t, log.String(), "Ring canary of commit c0ffee1: 2 stacks, 2 done, 0 failed, 0 not started (2 of 2 shards reported).\n")
-	assert.Contains(t, log.String(), "PASS: ring canary of commit c0ffee1: 2 of 2 stacks released, baked 10m0s, healthy: ring early may start.\n")
+	assert.Contains(t, log.String(), "Ring canary of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 2 stacks, 2 done, 0 failed, 0 not started (2 of 2 shards reported).\n")
+	assert.Contains(t, log.String(), "PASS: ring canary of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 2 of 2 stacks released, baked 10m0s, healthy: ring early may start.\n")
 	assert.Equal(t, []time.Duration{time.Minute, time.Minute, time.Minute, time.Minute, time.Minute, time.Minute, time.Minute,
 		time.Minute, time.Minute, time.Minute}, fx.sleeps, "contoso was deployed now: the ring's 10 minutes of bake, a poll a minute")
 
@@ -217,11 +216,11 @@ func TestResumeGateOverARM(t *testing.T) {
 	err = g.Check(context.Background(), ring("canary", 600), []rollout.StackResult{
 		{Customer: "contoso", Status: rollout.SkippedDone}, {Customer: "litware", Status: rollout.NotStarted}}, &log)
 	assert.EqualError(t, err, "ring canary did not pass (the gate's report is above)")
-	assert.Contains(t, log.String(), "HALT: ring canary of commit c0ffee1: 1 stacks of the ring were not started")
+	assert.Contains(t, log.String(), "HALT: ring canary of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 1 stacks of the ring were not started")
 	assert.Empty(t, fx.sleeps, "nothing deployed now: no bake")
 
 	log.Reset()
 	err = g.Check(context.Background(), ring("early", 0), []rollout.StackResult{{Customer: "fabrikam", Status: rollout.Done}}, &log)
 	assert.Error(t, err, "fabrikam's endpoints are not known healthy")
-	assert.Contains(t, log.String(), "HALT: ring early of commit c0ffee1")
+	assert.Contains(t, log.String(), "HALT: ring early of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe")
 }

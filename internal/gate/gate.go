@@ -16,27 +16,25 @@
 //     once: Traffic Manager endpoints Online, availability tests passing,
 //     no DR alert firing.
 //
-// The plan and results formats are the contract with package rollout
-// (drctl rollout plan --json, drctl rollout run --results); they are read
-// here with types of their own, so that the gate depends on the files,
-// not on the code that writes them.
+// The plan and the shard results are package rollout's (rollout.ReadPlan,
+// rollout.ReadResultFiles): one declaration of the files drctl rollout
+// plan --json and drctl rollout run --results write. The halt rule is
+// ring.HaltsAbove with the plan's haltAbove.
 package gate
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/clock"
 	"github.com/fhir-dr/fhir-dr/internal/health"
+	"github.com/fhir-dr/fhir-dr/internal/rollout"
+	"github.com/fhir-dr/fhir-dr/internal/rollout/ring"
 )
 
 // GateUpToDate is the gate of the shard results.
@@ -45,149 +43,9 @@ const GateUpToDate = "up-to-date"
 // Gates are the gates this package knows, in the order they are checked.
 var Gates = append([]string{GateUpToDate}, health.Gates...)
 
-// The statuses of a stack in a results file.
-const (
-	StatusDone        = "done"
-	StatusFailed      = "failed"
-	StatusSkippedDone = "skipped-done"
-	StatusNotStarted  = "not-started"
-)
-
 // MaxBake bounds a ring's bake time: a GitHub job runs at most six hours,
 // and the gate must still check health and write its summary.
 const MaxBake = 5 * time.Hour
-
-// Plan is a rollout plan as drctl rollout plan --json prints it.
-type Plan struct {
-	// Commit is the released commit.
-	Commit string `json:"commit"`
-	// MaxShards is the most shards a ring has.
-	MaxShards int `json:"maxShards"`
-	// HaltAbove is the halt rule as a fraction: a ring in which more than
-	// this share of the started stacks failed halts.
-	HaltAbove float64 `json:"haltAbove"`
-	// Rings are the rings with stacks, in release order.
-	Rings []Ring `json:"rings"`
-}
-
-// Ring is one ring of a plan.
-type Ring struct {
-	Name        string     `json:"name"`
-	Stacks      []string   `json:"stacks"`
-	Shards      [][]string `json:"shards"`
-	BakeSeconds int        `json:"bakeSeconds"`
-	Gates       []string   `json:"gates"`
-}
-
-// ReadPlan reads and checks a plan file.
-func ReadPlan(path string) (*Plan, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading the plan: %w", err)
-	}
-	var p Plan
-	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, fmt.Errorf("plan %s: %w", path, err)
-	}
-	var errs []error
-	if p.Commit == "" {
-		errs = append(errs, fmt.Errorf("plan %s: no commit", path))
-	}
-	if p.HaltAbove < 0 || p.HaltAbove > 1 {
-		errs = append(errs, fmt.Errorf("plan %s: haltAbove %v is not a fraction between 0 and 1", path, p.HaltAbove))
-	}
-	for _, r := range p.Rings {
-		if r.BakeSeconds < 0 {
-			errs = append(errs, fmt.Errorf("plan %s: ring %s: bakeSeconds %d is negative", path, r.Name, r.BakeSeconds))
-		}
-		for _, g := range r.Gates {
-			if !slices.Contains(Gates, g) {
-				errs = append(errs, fmt.Errorf("plan %s: ring %s: unknown gate %q (this drctl knows %s)", path, r.Name, g, strings.Join(Gates, ", ")))
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return &p, nil
-}
-
-// Ring returns the ring named name and its position.
-func (p *Plan) Ring(name string) (Ring, int, bool) {
-	i := slices.IndexFunc(p.Rings, func(r Ring) bool { return r.Name == name })
-	if i < 0 {
-		return Ring{}, -1, false
-	}
-	return p.Rings[i], i, true
-}
-
-// RingNames are the names of the plan's rings, in order.
-func (p *Plan) RingNames() []string {
-	out := make([]string, len(p.Rings))
-	for i, r := range p.Rings {
-		out[i] = r.Name
-	}
-	return out
-}
-
-// StackResult is one stack of a results file.
-type StackResult struct {
-	Customer string `json:"customer"`
-	Status   string `json:"status"`
-	Error    string `json:"error,omitempty"`
-}
-
-// Results is one shard's results file.
-type Results struct {
-	Ring   string        `json:"ring"`
-	Shard  int           `json:"shard"`
-	Commit string        `json:"commit"`
-	Stacks []StackResult `json:"stacks"`
-	// File is where it was read from.
-	File string `json:"-"`
-}
-
-// ReadResults reads every results file (*.json) under dir, at any depth
-// (an artifact download puts each artifact in a folder of its own, unless
-// merged). A directory that does not exist holds none: no shard wrote
-// one. A file that is not a results file is an error.
-func ReadResults(dir string) ([]Results, error) {
-	var out []Results
-	var errs []error
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if path == dir && errors.Is(err, fs.ErrNotExist) {
-				return fs.SkipAll
-			}
-			return err
-		}
-		if d.IsDir() || filepath.Ext(path) != ".json" {
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			errs = append(errs, err)
-			return nil
-		}
-		var r Results
-		if err := json.Unmarshal(b, &r); err != nil {
-			errs = append(errs, fmt.Errorf("results %s: %w", path, err))
-			return nil
-		}
-		if r.Ring == "" || r.Commit == "" {
-			errs = append(errs, fmt.Errorf("results %s: not a results file of drctl rollout run (no ring or commit)", path))
-			return nil
-		}
-		r.File = path
-		out = append(out, r)
-		return nil
-	})
-	if err != nil {
-		errs = append(errs, err)
-	}
-	slices.SortFunc(out, func(a, b Results) int { return strings.Compare(a.File, b.File) })
-	return out, errors.Join(errs...)
-}
 
 // Tally is what the shard results say of a ring.
 type Tally struct {
@@ -221,9 +79,9 @@ func (t Tally) FailureRate() float64 {
 }
 
 // AboveThreshold reports whether more than HaltAbove of the started
-// stacks failed.
+// stacks failed: the halt rule of the rollout (ring.HaltsAbove).
 func (t Tally) AboveThreshold() bool {
-	return len(t.Failed) > 0 && float64(len(t.Failed)) > t.HaltAbove*float64(t.Started())+1e-9
+	return ring.HaltsAbove(t.Started(), len(t.Failed), t.HaltAbove)
 }
 
 // Halts reports whether the results halt the rollout: failures above the
@@ -232,13 +90,13 @@ func (t Tally) Halts() bool { return t.AboveThreshold() || len(t.NotStarted) > 0
 
 // rank orders statuses: when two files report a stack (a re-run of a
 // shard), the one that got furthest counts.
-var rank = map[string]int{StatusNotStarted: 0, StatusFailed: 1, StatusSkippedDone: 2, StatusDone: 3}
+var rank = map[rollout.Status]int{rollout.NotStarted: 0, rollout.Failed: 1, rollout.SkippedDone: 2, rollout.Done: 3}
 
 // Count tallies the ring's results (those of the plan's commit and this
 // ring; others are noted and ignored).
-func Count(p *Plan, ring Ring, results []Results) Tally {
+func Count(p rollout.Plan, ring rollout.PlanRing, results []rollout.ShardResult) Tally {
 	t := Tally{Ring: ring.Name, Errors: map[string]string{}, HaltAbove: p.HaltAbove}
-	best := map[string]StackResult{}
+	best := map[string]rollout.StackResult{}
 	seenShard := map[int]bool{}
 	for _, r := range results {
 		switch {
@@ -256,7 +114,7 @@ func Count(p *Plan, ring Ring, results []Results) Tally {
 			}
 			if _, known := rank[s.Status]; !known {
 				t.Notes = append(t.Notes, fmt.Sprintf("%s: %s has the unknown status %q: counted as not started", r.File, s.Customer, s.Status))
-				s.Status = StatusNotStarted
+				s.Status = rollout.NotStarted
 			}
 			if old, ok := best[s.Customer]; !ok || rank[s.Status] > rank[old.Status] {
 				best[s.Customer] = s
@@ -271,9 +129,9 @@ func Count(p *Plan, ring Ring, results []Results) Tally {
 	for _, c := range ring.Stacks {
 		s := best[c]
 		switch s.Status {
-		case StatusDone, StatusSkippedDone:
+		case rollout.Done, rollout.SkippedDone:
 			t.Done = append(t.Done, c)
-		case StatusFailed:
+		case rollout.Failed:
 			t.Failed = append(t.Failed, c)
 			t.Errors[c] = s.Error
 		default:
@@ -304,8 +162,8 @@ type Options struct {
 // Verdict is the gate's decision.
 type Verdict struct {
 	// Plan and Ring are what was gated.
-	Plan *Plan
-	Ring Ring
+	Plan rollout.Plan
+	Ring rollout.PlanRing
 	// Tally is the shard results'.
 	Tally Tally
 	// StackErrors are stacks whose stack file could not be read.
@@ -328,13 +186,15 @@ func (v Verdict) Halted() bool {
 
 // wants reports whether the ring lists gate (a ring that lists none has
 // every gate).
-func (r Ring) wants(gate string) bool { return len(r.Gates) == 0 || slices.Contains(r.Gates, gate) }
+func wants(r rollout.PlanRing, gate string) bool {
+	return len(r.Gates) == 0 || slices.Contains(r.Gates, gate)
+}
 
 // healthGates are the health gates the ring lists.
-func (r Ring) healthGates() []string {
+func healthGates(r rollout.PlanRing) []string {
 	var out []string
 	for _, g := range health.Gates {
-		if r.wants(g) {
+		if wants(r, g) {
 			out = append(out, g)
 		}
 	}
@@ -345,7 +205,7 @@ func (r Ring) healthGates() []string {
 // stack of the ring (configs, by customer; a customer without one is in
 // stackErrors). It never returns early without a verdict: a context that
 // ends makes an interrupted, halted verdict with what was learnt.
-func Run(ctx context.Context, r health.Reader, p *Plan, ring Ring, results []Results,
+func Run(ctx context.Context, r health.Reader, p rollout.Plan, ring rollout.PlanRing, results []rollout.ShardResult,
 	configs map[string]*drconfig.Config, stackErrors map[string]string, o Options,
 ) Verdict {
 	out := o.Out
@@ -354,7 +214,7 @@ func Run(ctx context.Context, r health.Reader, p *Plan, ring Ring, results []Res
 	}
 	sleep := o.Sleep
 	if sleep == nil {
-		sleep = sleepContext
+		sleep = clock.Sleep
 	}
 	now := o.Now
 	if now == nil {
@@ -365,10 +225,10 @@ func Run(ctx context.Context, r health.Reader, p *Plan, ring Ring, results []Res
 	fmt.Fprintf(out, "Ring %s of commit %s: %d stacks, %d done, %d failed, %d not started (%d of %d shards reported).\n",
 		ring.Name, p.Commit, len(ring.Stacks), len(t.Done), len(t.Failed), len(t.NotStarted),
 		len(ring.Shards)-len(t.MissingShards), len(ring.Shards))
-	if ring.wants(GateUpToDate) && t.Halts() {
+	if wants(ring, GateUpToDate) && t.Halts() {
 		return v
 	}
-	if !ring.wants(GateUpToDate) && len(t.NotStarted) > 0 {
+	if !wants(ring, GateUpToDate) && len(t.NotStarted) > 0 {
 		// Without the results gate a ring still has to have run.
 		return v
 	}
@@ -379,7 +239,7 @@ func Run(ctx context.Context, r health.Reader, p *Plan, ring Ring, results []Res
 			targets = append(targets, health.TargetOf(cfg, o.Subscription))
 		}
 	}
-	gates := ring.healthGates()
+	gates := healthGates(ring)
 	ho := o.Health
 	ho.Gates, ho.Window = gates, o.Bake
 	if ho.Gates == nil {
@@ -440,15 +300,4 @@ func countProblems(m map[string][]health.Problem) int {
 		n += len(ps)
 	}
 	return n
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -9,16 +9,25 @@ import (
 	"strings"
 
 	"github.com/fhir-dr/fhir-dr/internal/health"
+	"github.com/fhir-dr/fhir-dr/internal/rollout"
 )
+
+// after are the plan's rings after the gated one (none when it is not in
+// the plan).
+func (v Verdict) after() []rollout.PlanRing {
+	i := slices.IndexFunc(v.Plan.Rings, func(r rollout.PlanRing) bool { return r.Name == v.Ring.Name })
+	if i < 0 {
+		return nil
+	}
+	return v.Plan.Rings[i+1:]
+}
 
 // Remaining are the stacks a resume still has to release: this ring's
 // failed and not started ones, then every stack of the later rings.
 func (v Verdict) Remaining() []string {
 	out := slices.Concat(v.Tally.Failed, v.Tally.NotStarted)
-	if _, i, ok := v.Plan.Ring(v.Ring.Name); ok {
-		for _, r := range v.Plan.Rings[i+1:] {
-			out = append(out, r.Stacks...)
-		}
+	for _, r := range v.after() {
+		out = append(out, r.Stacks...)
 	}
 	return out
 }
@@ -26,18 +35,16 @@ func (v Verdict) Remaining() []string {
 // later are the rings after this one, "name (n stacks)".
 func (v Verdict) later() []string {
 	var out []string
-	if _, i, ok := v.Plan.Ring(v.Ring.Name); ok {
-		for _, r := range v.Plan.Rings[i+1:] {
-			out = append(out, fmt.Sprintf("%s (%d stacks)", r.Name, len(r.Stacks)))
-		}
+	for _, r := range v.after() {
+		out = append(out, fmt.Sprintf("%s (%d stacks)", r.Name, len(r.Stacks)))
 	}
 	return out
 }
 
 // next is the ring after this one, "" for the last.
 func (v Verdict) next() string {
-	if _, i, ok := v.Plan.Ring(v.Ring.Name); ok && i+1 < len(v.Plan.Rings) {
-		return v.Plan.Rings[i+1].Name
+	if a := v.after(); len(a) > 0 {
+		return a[0].Name
 	}
 	return ""
 }
@@ -177,7 +184,7 @@ func (v Verdict) WriteMarkdown(w io.Writer, planFile string) {
 		if v.Baked > 0 {
 			fmt.Fprintf(w, ", baked %s", v.Baked)
 		}
-		fmt.Fprintf(w, ", every stack healthy (%s).\n", strings.Join(v.Ring.healthGates(), ", "))
+		fmt.Fprintf(w, ", every stack healthy (%s).\n", strings.Join(healthGates(v.Ring), ", "))
 		if len(t.Failed) > 0 {
 			fmt.Fprintf(w, "\n%d stacks failed, within the plan's %s; they are left for a resume (`%s`):\n\n",
 				len(t.Failed), percent(t.HaltAbove), ResumeCommand(planFile))

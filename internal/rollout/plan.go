@@ -162,11 +162,16 @@ func (p Plan) Ring(name string) (PlanRing, error) {
 			return r, nil
 		}
 	}
-	var names []string
-	for _, r := range p.Rings {
-		names = append(names, r.Name)
+	return PlanRing{}, fmt.Errorf("the plan has no ring %q; its rings: %s", name, strings.Join(p.RingNames(), ", "))
+}
+
+// RingNames are the names of the plan's rings, in order.
+func (p Plan) RingNames() []string {
+	names := make([]string, len(p.Rings))
+	for i, r := range p.Rings {
+		names[i] = r.Name
 	}
-	return PlanRing{}, fmt.Errorf("the plan has no ring %q; its rings: %s", name, strings.Join(names, ", "))
+	return names
 }
 
 // Shard returns the stacks of shard i of ring name.
@@ -199,9 +204,10 @@ func ReadPlan(path string) (Plan, error) {
 	return p, nil
 }
 
-// check verifies what the commands rely on: a commit, known rings in
-// order, each stack once, shards that deal exactly the ring's stacks and
-// stay within the limit.
+// check verifies what the commands rely on: a commit, a halt threshold
+// that is a fraction, known rings in order, each stack once, shards that
+// deal exactly the ring's stacks and stay within the limit, bake times
+// that are not negative and gates this drctl knows.
 func (p Plan) check() error {
 	var errs []error
 	if !commitPattern.MatchString(p.Commit) {
@@ -209,6 +215,19 @@ func (p Plan) check() error {
 	}
 	if p.MaxShards < 1 || p.MaxShards > shard.GitHubMatrixLimit {
 		errs = append(errs, fmt.Errorf("maxShards: must be 1-%d, got %d", shard.GitHubMatrixLimit, p.MaxShards))
+	}
+	if p.HaltAbove < 0 || p.HaltAbove > 1 {
+		errs = append(errs, fmt.Errorf("haltAbove %v is not a fraction between 0 and 1", p.HaltAbove))
+	}
+	for _, r := range p.Rings {
+		if r.BakeSeconds < 0 {
+			errs = append(errs, fmt.Errorf("ring %s: bakeSeconds %d is negative", r.Name, r.BakeSeconds))
+		}
+		for _, g := range r.Gates {
+			if !slices.Contains(ring.Gates, g) {
+				errs = append(errs, fmt.Errorf("ring %s: unknown gate %q (this drctl knows %s)", r.Name, g, strings.Join(ring.Gates, ", ")))
+			}
+		}
 	}
 	last := -1
 	seen := map[string]string{}

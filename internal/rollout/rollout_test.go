@@ -50,6 +50,12 @@ func TestHalts(t *testing.T) {
 	} {
 		assert.Equal(t, c.halts, ring.Halts(c.started, c.failed), "%d of %d failed", c.failed, c.started)
 	}
+	// A plan's own threshold (drctl rollout gate reads it from the plan).
+	assert.False(t, ring.HaltsAbove(10, 5, 0.5), "5 of 10 is 50%, not above it")
+	assert.True(t, ring.HaltsAbove(10, 6, 0.5))
+	assert.True(t, ring.HaltsAbove(10, 1, 0), "0: any failure halts")
+	assert.False(t, ring.HaltsAbove(0, 0, 0), "nothing failed")
+	assert.False(t, ring.HaltsAbove(10, 10, 1), "1: never")
 }
 
 func TestPlanOrderAndShape(t *testing.T) {
@@ -488,4 +494,50 @@ func TestStateFromTheBackend(t *testing.T) {
 	}, statuses(out))
 	assert.Empty(t, out.Halted)
 	assert.Empty(t, f.upsOf(), "status writes nothing")
+}
+
+// The plan's halt threshold, bake times and gates are checked too, every
+// problem at once (drctl rollout gate reads the plan with ReadPlan).
+func TestReadPlanChecksTheGatesFields(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "plan.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"commit": "", "maxShards": 1, "haltAbove": 2, "rings": [
+	  {"name": "canary", "stacks": [], "shards": [], "bakeSeconds": -1, "gates": ["up-to-date", "smoke"]}]}`), 0o644))
+	_, err := rollout.ReadPlan(path)
+	assert.EqualError(t, err, path+`: commit: must be a full git SHA, got ""
+haltAbove 2 is not a fraction between 0 and 1
+ring canary: bakeSeconds -1 is negative
+ring canary: unknown gate "smoke" (this drctl knows up-to-date, traffic-manager-endpoints-online, availability-tests-passing, no-dr-alert-firing)`)
+}
+
+// ReadResultFiles reads every results file at any depth, of any commit,
+// with the file it came from; no directory is no results; a JSON file
+// that is not a results file is an error naming it.
+func TestReadResultFiles(t *testing.T) {
+	res := filepath.Join(t.TempDir(), "results")
+	none, err := rollout.ReadResultFiles(res)
+	require.NoError(t, err, "no directory: no shard wrote results")
+	assert.Empty(t, none)
+	_, err = rollout.ReadResults(res, threeRings(t))
+	assert.ErrorContains(t, err, "reading the results: ", "status is told where the results are")
+
+	require.NoError(t, os.MkdirAll(filepath.Join(res, "results-canary-1"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(res, "results-canary-1", "canary-1.json"),
+		[]byte(`{"ring":"canary","shard":1,"commit":"abc","stacks":[{"customer":"contoso","status":"done"}]}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(res, "a.json"),
+		[]byte(`{"ring":"canary","shard":0,"commit":"old","stacks":[]}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(res, "notes.txt"), []byte("not json"), 0o644))
+	got, err := rollout.ReadResultFiles(res)
+	require.NoError(t, err)
+	assert.Equal(t, []rollout.ShardResult{
+		{Ring: "canary", Shard: 0, Commit: "old", Stacks: []rollout.StackResult{}, File: filepath.Join(res, "a.json")},
+		{Ring: "canary", Shard: 1, Commit: "abc", Stacks: []rollout.StackResult{{Customer: "contoso", Status: rollout.Done}},
+			File: filepath.Join(res, "results-canary-1", "canary-1.json")},
+	}, got, "sorted by file, every commit")
+
+	require.NoError(t, os.WriteFile(filepath.Join(res, "x.json"), []byte(`{"stacks": []}`), 0o644))
+	_, err = rollout.ReadResultFiles(res)
+	assert.EqualError(t, err, filepath.Join(res, "x.json")+": not a results file of drctl rollout run (no ring or commit)")
+	require.NoError(t, os.WriteFile(filepath.Join(res, "x.json"), []byte(`[`), 0o644))
+	_, err = rollout.ReadResultFiles(res)
+	assert.ErrorContains(t, err, filepath.Join(res, "x.json")+": not a shard result: ")
 }

@@ -54,6 +54,9 @@ type ShardResult struct {
 	Commit string `json:"commit"`
 	// Stacks are the shard's stacks, in the plan's order.
 	Stacks []StackResult `json:"stacks"`
+	// File is the file it was read from (ReadResults, ReadResultFiles),
+	// for messages; not part of the file.
+	File string `json:"-"`
 }
 
 // Deployer releases one stack at a time; the release's implementation is
@@ -168,8 +171,48 @@ func WriteResults(path string, r ShardResult) error {
 // ReadResults reads the shard results (*.json, at any depth: a workflow
 // downloads each job's artifact into a directory of its own) under dir
 // that belong to the plan's commit; results of another commit are an
-// error, since mixing them would report stacks done that are not.
+// error, since mixing them would report stacks done that are not. A dir
+// that does not exist is an error: drctl rollout status --results is told
+// where the results are.
 func ReadResults(dir string, p Plan) ([]ShardResult, error) {
+	if _, err := os.Lstat(dir); err != nil {
+		return nil, fmt.Errorf("reading the results: %w", err)
+	}
+	all, err := readResultFiles(dir)
+	var out []ShardResult
+	var errs []error
+	for _, r := range all {
+		if r.Commit != p.Commit {
+			errs = append(errs, fmt.Errorf("%s: results of commit %s, the plan releases %s", r.File, short(r.Commit), short(p.Commit)))
+			continue
+		}
+		out = append(out, r)
+	}
+	if err != nil {
+		errs = append([]error{err}, errs...)
+	}
+	return out, errors.Join(errs...)
+}
+
+// ReadResultFiles reads every shard results file (*.json, at any depth)
+// under dir, of whatever commit or ring, each with its File, sorted by
+// File: the gate judges them against the plan itself, noting what does
+// not belong. A dir that does not exist holds none: no shard of the ring
+// wrote one (every job cancelled or never run). A file that is not a
+// shard result is an error naming it.
+func ReadResultFiles(dir string) ([]ShardResult, error) {
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	out, err := readResultFiles(dir)
+	slices.SortFunc(out, func(a, b ShardResult) int { return strings.Compare(a.File, b.File) })
+	return out, err
+}
+
+// readResultFiles reads the shard results under dir in the order of the
+// walk, every file that is not one an error; a walk that fails returns
+// no results.
+func readResultFiles(dir string) ([]ShardResult, error) {
 	var out []ShardResult
 	var errs []error
 	walk := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
@@ -189,10 +232,11 @@ func ReadResults(dir string, p Plan) ([]ShardResult, error) {
 			errs = append(errs, fmt.Errorf("%s: not a shard result: %w", path, err))
 			return nil
 		}
-		if r.Commit != p.Commit {
-			errs = append(errs, fmt.Errorf("%s: results of commit %s, the plan releases %s", path, short(r.Commit), short(p.Commit)))
+		if r.Ring == "" || r.Commit == "" {
+			errs = append(errs, fmt.Errorf("%s: not a results file of drctl rollout run (no ring or commit)", path))
 			return nil
 		}
+		r.File = path
 		out = append(out, r)
 		return nil
 	})

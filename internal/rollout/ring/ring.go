@@ -72,7 +72,15 @@ func Index(name string) int {
 // Halts reports whether a ring with started stacks of which failed failed
 // halts the rollout: failed > HaltPercent% of started.
 func Halts(started, failed int) bool {
-	return failed > 0 && failed*100 > started*HaltPercent
+	return HaltsAbove(started, failed, float64(HaltPercent)/100)
+}
+
+// HaltsAbove is the halt rule with the threshold a plan carries (its
+// haltAbove, a fraction 0-1): failed > above × started. The tolerance
+// keeps a share exactly at the threshold (1 of 10 at 0.1) from halting
+// through floating-point rounding.
+func HaltsAbove(started, failed int, above float64) bool {
+	return failed > 0 && float64(failed) > above*float64(started)+1e-9
 }
 
 // Gates are the health checks after each ring's bake, by name, in the
