@@ -47,6 +47,23 @@ func List(root string) ([]string, error) {
 	return files, nil
 }
 
+// Customers returns the stacks (customers) of the project at root, sorted.
+func Customers(root string) ([]string, error) {
+	files, err := List(root)
+	if err != nil {
+		return nil, err
+	}
+	customers := make([]string, 0, len(files))
+	for _, f := range files {
+		c, err := Stack(f)
+		if err != nil {
+			return nil, err
+		}
+		customers = append(customers, c)
+	}
+	return customers, nil
+}
+
 // SetDR sets keys of the fhir-dr:dr object in the stack file at path to
 // the values given (each encoded as YAML), keeping the file's comments and the order of its
 // other keys; new keys are added at the end of the object, and a nil value

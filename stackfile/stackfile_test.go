@@ -71,6 +71,9 @@ func TestListAndStack(t *testing.T) {
 	assert.Equal(t, "zeta", name)
 	_, err = stackfile.Stack("stacks/zeta.yaml")
 	assert.EqualError(t, err, "stacks/zeta.yaml: a stack file is named Pulumi.<stack>.yaml")
+	customers, err := stackfile.Customers(root)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"alpha", "zeta"}, customers)
 }
 
 func TestSetDRNilRemoves(t *testing.T) {

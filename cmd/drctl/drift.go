@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -113,23 +112,6 @@ var driftOpener = func(root, work, cli string) engine.Opener {
 // driftNow is the check's clock; tests replace it.
 var driftNow = time.Now
 
-// fleetCustomers are the customers of every stack file under root, sorted.
-func fleetCustomers(root string) ([]string, error) {
-	files, err := stackFiles(root, nil)
-	if err != nil {
-		return nil, err
-	}
-	customers := make([]string, 0, len(files))
-	for _, f := range files {
-		c, err := stackfile.Stack(f)
-		if err != nil {
-			return nil, err
-		}
-		customers = append(customers, c)
-	}
-	return customers, nil
-}
-
 // runDrift is drctl drift; it returns the exit status.
 func runDrift(o driftOptions, stdout, stderr io.Writer) int {
 	root, err := projectRoot()
@@ -140,13 +122,9 @@ func runDrift(o driftOptions, stdout, stderr io.Writer) int {
 	report := drift.Report{Version: drift.ReportVersion, Shard: 0, Of: 1, CheckedAt: driftNow().UTC()}
 	var customers []string
 	if o.stacks != "" {
-		for _, s := range strings.Split(o.stacks, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				customers = append(customers, s)
-			}
-		}
+		customers = customerList(o.stacks)
 	} else {
-		fleet, err := fleetCustomers(root)
+		fleet, err := stackfile.Customers(root)
 		if err != nil {
 			fmt.Fprintln(stderr, "drctl drift:", err)
 			return 1
@@ -328,7 +306,7 @@ An empty fleet is {"shard": [], "of": 0}.`,
 			if err != nil {
 				return err
 			}
-			fleet, err := fleetCustomers(root)
+			fleet, err := stackfile.Customers(root)
 			if err != nil {
 				return err
 			}

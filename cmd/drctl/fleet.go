@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -77,6 +78,18 @@ func stackFiles(root string, customers []string) ([]string, error) {
 		files = append(files, filepath.Join(root, stackfile.Path(c)))
 	}
 	return files, nil
+}
+
+// customerList is a --stacks value, "a, b,c": the customers named, blanks
+// left out.
+func customerList(s string) []string {
+	var customers []string
+	for _, c := range strings.Split(s, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			customers = append(customers, c)
+		}
+	}
+	return customers
 }
 
 // validateFleet loads, validates, renders and policy-checks every file,

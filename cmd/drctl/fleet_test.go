@@ -232,3 +232,8 @@ func TestValidateSyntheticFleet(t *testing.T) {
 	assert.Equal(t, 0, code, out+errOut)
 	assert.Contains(t, out, fmt.Sprintf("\n%d stacks, 0 failed\n", 2*len(testfleet.Templates)))
 }
+
+func TestCustomerList(t *testing.T) {
+	assert.Equal(t, []string{"a", "b", "c"}, customerList(" a, b,,c ,"))
+	assert.Empty(t, customerList(" , "))
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -80,11 +79,7 @@ func runRolloutPlan(o rolloutPlanOptions, stdout io.Writer) error {
 		}
 		customers = changed.Stacks
 	case o.stacks != "":
-		for _, s := range strings.Split(o.stacks, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				customers = append(customers, s)
-			}
-		}
+		customers = customerList(o.stacks)
 		if len(customers) == 0 {
 			return usagef("--stacks: name at least one customer")
 		}

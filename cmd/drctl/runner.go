@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -70,11 +69,7 @@ func runStacks(op engine.Operation, o runnerOptions, stdout, stderr io.Writer) i
 
 	var customers []string
 	if o.stacks != "" {
-		for _, s := range strings.Split(o.stacks, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				customers = append(customers, s)
-			}
-		}
+		customers = customerList(o.stacks)
 	} else {
 		changed, err := review.ChangedStacks(ctx, root, o.changedSince)
 		if err != nil {

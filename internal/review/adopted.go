@@ -3,7 +3,6 @@ package review
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -65,17 +64,5 @@ func seedAdopted(ctx context.Context, session *engine.Session, opts Options, cus
 
 // valuesOf reads stack file content as drconfig.ReadStackFile reads a file.
 func valuesOf(customer, content string) (map[string]string, error) {
-	dir, err := os.MkdirTemp("", "fhir-dr-adopted-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, stackfile.Path(customer))
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		return nil, err
-	}
-	return drconfig.ReadStackFile(path)
+	return fromContent(customer, content, drconfig.ReadStackFile)
 }

@@ -157,17 +157,25 @@ func diffEvents(prev, cur *drconfig.Config) []Event {
 
 // loadContent validates a stack file's content.
 func loadContent(customer, content string) (*drconfig.Config, error) {
-	dir, err := os.MkdirTemp("", "fhir-dr-audit-")
+	return fromContent(customer, content, drconfig.LoadFile)
+}
+
+// fromContent gives read, which takes a stack file's path (the file's name
+// is its stack's), stack file content such as git show prints, in a
+// temporary project of its own.
+func fromContent[T any](customer, content string, read func(path string) (T, error)) (T, error) {
+	var zero T
+	dir, err := os.MkdirTemp("", "fhir-dr-stack-")
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, stackfile.Path(customer))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
+		return zero, err
 	}
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		return nil, err
+		return zero, err
 	}
-	return drconfig.LoadFile(path)
+	return read(path)
 }

@@ -74,17 +74,9 @@ func OperatorStacks(tb testing.TB) []string {
 // sorted.
 func Stacks(tb testing.TB, root string) []string {
 	tb.Helper()
-	files, err := stackfile.List(root)
+	names, err := stackfile.Customers(root)
 	if err != nil {
 		tb.Fatal(err)
-	}
-	var names []string
-	for _, f := range files {
-		name, err := stackfile.Stack(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		names = append(names, name)
 	}
 	return names
 }
