@@ -94,13 +94,13 @@ var rank = map[rollout.Status]int{rollout.NotStarted: 0, rollout.Failed: 1, roll
 
 // Count tallies the ring's results (those of the plan's commit and this
 // ring; others are noted and ignored).
-func Count(p rollout.Plan, ring rollout.PlanRing, results []rollout.ShardResult) Tally {
-	t := Tally{Ring: ring.Name, Errors: map[string]string{}, HaltAbove: p.HaltAbove}
+func Count(p rollout.Plan, pr rollout.PlanRing, results []rollout.ShardResult) Tally {
+	t := Tally{Ring: pr.Name, Errors: map[string]string{}, HaltAbove: p.HaltAbove}
 	best := map[string]rollout.StackResult{}
 	seenShard := map[int]bool{}
 	for _, r := range results {
 		switch {
-		case r.Ring != ring.Name:
+		case r.Ring != pr.Name:
 			continue // another ring's: a merged download may hold them
 		case r.Commit != p.Commit:
 			t.Notes = append(t.Notes, fmt.Sprintf("%s is of commit %s, not the plan's %s: ignored", r.File, r.Commit, p.Commit))
@@ -108,8 +108,8 @@ func Count(p rollout.Plan, ring rollout.PlanRing, results []rollout.ShardResult)
 		}
 		seenShard[r.Shard] = true
 		for _, s := range r.Stacks {
-			if !slices.Contains(ring.Stacks, s.Customer) {
-				t.Notes = append(t.Notes, fmt.Sprintf("%s reports %s, which is not in ring %s of the plan: ignored", r.File, s.Customer, ring.Name))
+			if !slices.Contains(pr.Stacks, s.Customer) {
+				t.Notes = append(t.Notes, fmt.Sprintf("%s reports %s, which is not in ring %s of the plan: ignored", r.File, s.Customer, pr.Name))
 				continue
 			}
 			if _, known := rank[s.Status]; !known {
@@ -121,12 +121,12 @@ func Count(p rollout.Plan, ring rollout.PlanRing, results []rollout.ShardResult)
 			}
 		}
 	}
-	for i := range ring.Shards {
+	for i := range pr.Shards {
 		if !seenShard[i] {
 			t.MissingShards = append(t.MissingShards, i)
 		}
 	}
-	for _, c := range ring.Stacks {
+	for _, c := range pr.Stacks {
 		s := best[c]
 		switch s.Status {
 		case rollout.Done, rollout.SkippedDone:
@@ -205,7 +205,7 @@ func healthGates(r rollout.PlanRing) []string {
 // stack of the ring (configs, by customer; a customer without one is in
 // stackErrors). It never returns early without a verdict: a context that
 // ends makes an interrupted, halted verdict with what was learnt.
-func Run(ctx context.Context, r health.Reader, p rollout.Plan, ring rollout.PlanRing, results []rollout.ShardResult,
+func Run(ctx context.Context, r health.Reader, p rollout.Plan, pr rollout.PlanRing, results []rollout.ShardResult,
 	configs map[string]*drconfig.Config, stackErrors map[string]string, o Options,
 ) Verdict {
 	out := o.Out
@@ -220,26 +220,26 @@ func Run(ctx context.Context, r health.Reader, p rollout.Plan, ring rollout.Plan
 	if now == nil {
 		now = time.Now
 	}
-	v := Verdict{Plan: p, Ring: ring, Tally: Count(p, ring, results), StackErrors: stackErrors}
+	v := Verdict{Plan: p, Ring: pr, Tally: Count(p, pr, results), StackErrors: stackErrors}
 	t := v.Tally
 	fmt.Fprintf(out, "Ring %s of commit %s: %d stacks, %d done, %d failed, %d not started (%d of %d shards reported).\n",
-		ring.Name, p.Commit, len(ring.Stacks), len(t.Done), len(t.Failed), len(t.NotStarted),
-		len(ring.Shards)-len(t.MissingShards), len(ring.Shards))
-	if wants(ring, GateUpToDate) && t.Halts() {
+		pr.Name, p.Commit, len(pr.Stacks), len(t.Done), len(t.Failed), len(t.NotStarted),
+		len(pr.Shards)-len(t.MissingShards), len(pr.Shards))
+	if wants(pr, GateUpToDate) && t.Halts() {
 		return v
 	}
-	if !wants(ring, GateUpToDate) && len(t.NotStarted) > 0 {
+	if !wants(pr, GateUpToDate) && len(t.NotStarted) > 0 {
 		// Without the results gate a ring still has to have run.
 		return v
 	}
 
 	var targets []health.Target
-	for _, c := range ring.Stacks {
+	for _, c := range pr.Stacks {
 		if cfg, ok := configs[c]; ok {
 			targets = append(targets, health.TargetOf(cfg, o.Subscription))
 		}
 	}
-	gates := healthGates(ring)
+	gates := healthGates(pr)
 	ho := o.Health
 	ho.Gates, ho.Window = gates, o.Bake
 	if ho.Gates == nil {
