@@ -300,40 +300,172 @@ func BenchmarkFloor(b *testing.B) {
 	}
 }
 
-// floorRatio times work and the floor alternately, the floor with the
-// benchmark's timer stopped, and reports work's cost as a multiple of the
-// floor's ("x-floor": the median over the pairs of runs, each pair run
-// back to back, so that a burst of load elsewhere on the machine moves
-// one pair, not the ratio) and the floor's own time per op.
+// floorRatio times work and the floor in alternating blocks, the floor
+// with the benchmark's timer stopped, and reports work's cost as a
+// multiple of the floor's ("x-floor": the median over the rounds of a
+// block of floors and a block of work, each round run back to back, so
+// that a burst of load elsewhere on the machine moves one round, not the
+// ratio) and the floor's own time per run.
+//
+// Blocks, not single pairs: what one run leaves behind (its garbage, the
+// runtime's and the CPU's caches) is paid by the next, and alternating run
+// by run the floor's leftovers land in every work run and the work's in
+// every floor (BenchmarkCarryOver measures it). In blocks, each pays for
+// its own but the first run of the block.
 type floorRatio struct {
-	b      *testing.B
-	floor  time.Duration
+	b benchTimer
+	// block is the number of runs in a block; 1 alternates run by run,
+	// which suits work that is itself many renders (a fleet).
+	block int
+	// floor renders the floor once.
+	floor func()
+	// now is the clock; nil is time.Now.
+	now func() time.Time
+
+	floorTotal time.Duration
+	floorRuns  int
+	round      struct {
+		floor, work time.Duration
+		runs        int
+	}
 	ratios []float64
-	last   time.Duration
 }
 
-func (fr *floorRatio) timeFloor(floor func()) {
-	fr.b.StopTimer()
-	t := time.Now()
-	floor()
-	fr.last = time.Since(t)
-	fr.floor += fr.last
-	fr.b.StartTimer()
-}
-
-func (fr *floorRatio) timeWork(work func()) {
-	t := time.Now()
+// work times one run of work, running the round's block of floors first
+// when a round starts.
+func (fr *floorRatio) work(work func()) {
+	if fr.round.runs == 0 {
+		fr.b.StopTimer()
+		t := fr.clock()
+		for range fr.block {
+			fr.floor()
+		}
+		fr.round.floor = fr.clock().Sub(t)
+		fr.floorTotal += fr.round.floor
+		fr.floorRuns += fr.block
+		fr.b.StartTimer()
+	}
+	t := fr.clock()
 	work()
-	fr.ratios = append(fr.ratios, float64(time.Since(t))/float64(fr.last))
+	fr.round.work += fr.clock().Sub(t)
+	fr.round.runs++
+	if fr.round.runs == fr.block {
+		fr.ratios = append(fr.ratios, float64(fr.round.work)/float64(fr.round.floor))
+		fr.round.work, fr.round.runs = 0, 0
+	}
+}
+
+func (fr *floorRatio) clock() time.Time {
+	if fr.now == nil {
+		return time.Now()
+	}
+	return fr.now()
+}
+
+// benchTimer is what floorRatio uses of a *testing.B.
+type benchTimer interface {
+	StopTimer()
+	StartTimer()
+	ReportMetric(n float64, unit string)
 }
 
 func (fr *floorRatio) report() {
-	if len(fr.ratios) == 0 {
+	ratios := fr.ratios
+	if len(ratios) == 0 && fr.round.runs > 0 {
+		// Fewer runs than a block (-benchtime 1x): the one partial round.
+		ratios = []float64{float64(fr.round.work) / float64(fr.round.runs) / (float64(fr.round.floor) / float64(fr.block))}
+	}
+	if len(ratios) == 0 {
 		return
 	}
-	slices.Sort(fr.ratios)
-	n := len(fr.ratios)
-	median := (fr.ratios[(n-1)/2] + fr.ratios[n/2]) / 2
+	slices.Sort(ratios)
+	n := len(ratios)
+	median := (ratios[(n-1)/2] + ratios[n/2]) / 2
 	fr.b.ReportMetric(median, "x-floor")
-	fr.b.ReportMetric(float64(fr.floor.Nanoseconds())/float64(n)/1e6, "floor-ms/op")
+	fr.b.ReportMetric(float64(fr.floorTotal.Nanoseconds())/float64(fr.floorRuns)/1e6, "floor-ms/op")
+}
+
+// BenchmarkCarryOver times the full-tier stack's plan right after a floor
+// and right after another plan of it: the difference is what a floor
+// leaves for the next run to pay, and why floorRatio compares blocks.
+func BenchmarkCarryOver(b *testing.B) {
+	f := floorOf(b, floorStack)
+	plan := func() {
+		if _, err := planStack(floorStack, rules.DefaultConfig()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	floor := func() {
+		if _, err := f.render(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, before := range []struct {
+		name string
+		run  func()
+	}{{"after=floor", floor}, {"after=plan", plan}} {
+		b.Run(before.name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				before.run()
+				b.StartTimer()
+				plan()
+			}
+		})
+	}
+}
+
+// fakeBench records what floorRatio reports.
+type fakeBench struct {
+	stopped bool
+	metrics map[string]float64
+}
+
+func (f *fakeBench) StopTimer()  { f.stopped = true }
+func (f *fakeBench) StartTimer() { f.stopped = false }
+func (f *fakeBench) ReportMetric(n float64, unit string) {
+	if f.metrics == nil {
+		f.metrics = map[string]float64{}
+	}
+	f.metrics[unit] = n
+}
+
+// TestFloorRatio: floors run in blocks with the timer stopped, one block
+// per round of work runs, and the ratio is the median over rounds.
+func TestFloorRatio(t *testing.T) {
+	var clock time.Time
+	now := func() time.Time { return clock }
+	b := &fakeBench{}
+	var floors, works int
+	var floorStopped []bool
+	fr := floorRatio{b: b, block: 3, now: now, floor: func() {
+		floors++
+		floorStopped = append(floorStopped, b.stopped)
+		clock = clock.Add(2 * time.Millisecond)
+	}}
+	for i := range 7 {
+		fr.work(func() {
+			works++
+			assert.False(t, b.stopped, "work runs with the timer on")
+			// Rounds of 3, 4 and 5 floors' worth: the median is 4.
+			clock = clock.Add(time.Duration(6+2*(i/3)) * time.Millisecond)
+			if i/3 == 1 {
+				clock = clock.Add(2 * time.Millisecond)
+			}
+		})
+	}
+	fr.report()
+	assert.Equal(t, 7, works)
+	assert.Equal(t, 9, floors, "a block of floors before each round, the partial third included")
+	assert.NotContains(t, floorStopped, false, "floors run with the timer stopped")
+	assert.Equal(t, []float64{3, 5}, fr.ratios, "two whole rounds: 18 ms of work against 6 ms of floors, then 30 against 6")
+	assert.InDelta(t, 4.0, b.metrics["x-floor"], 1e-9, "the median of the whole rounds")
+	assert.InDelta(t, 2.0, b.metrics["floor-ms/op"], 1e-9)
+
+	// Fewer runs than a block: the partial round is the measure.
+	b = &fakeBench{}
+	fr = floorRatio{b: b, block: 16, now: now, floor: func() { clock = clock.Add(time.Millisecond) }}
+	fr.work(func() { clock = clock.Add(3 * time.Millisecond) })
+	fr.report()
+	assert.InDelta(t, 3.0, b.metrics["x-floor"], 1e-9)
 }

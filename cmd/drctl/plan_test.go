@@ -246,20 +246,19 @@ func TestPlanStackFileAndInvalidConfig(t *testing.T) {
 
 // BenchmarkPlanStack measures one full-tier stack end to end in the
 // process: read the stack file, validate, render under mocks, policy-check;
-// and reports it as a multiple of the floor (floor_test.go), rendered
-// between the runs with the timer stopped.
+// and reports it as a multiple of the floor (floor_test.go), rendered in
+// blocks between the stack's with the timer stopped.
 func BenchmarkPlanStack(b *testing.B) {
 	path := floorStack
 	f := floorOf(b, path)
-	ratio := floorRatio{b: b}
+	ratio := floorRatio{b: b, block: planStackBlock, floor: func() {
+		if _, err := f.render(); err != nil {
+			b.Fatal(err)
+		}
+	}}
 	b.ReportAllocs()
 	for b.Loop() {
-		ratio.timeFloor(func() {
-			if _, err := f.render(); err != nil {
-				b.Fatal(err)
-			}
-		})
-		ratio.timeWork(func() {
+		ratio.work(func() {
 			if _, err := planStack(path, rules.DefaultConfig()); err != nil {
 				b.Fatal(err)
 			}
@@ -267,6 +266,11 @@ func BenchmarkPlanStack(b *testing.B) {
 	}
 	ratio.report()
 }
+
+// planStackBlock is BenchmarkPlanStack's block: about 150 ms of renders
+// each way, several garbage collections, and enough rounds in a second's
+// benchmark for a median.
+const planStackBlock = 16
 
 func TestPlanMermaid(t *testing.T) {
 	t.Chdir(testfleet.Root()) // the fixture fleet, never the operators' stacks/
