@@ -199,23 +199,22 @@ func checkMirror(_ *env, s Stack) []finding {
 
 // specOf returns the inputs without the region-specific values.
 func specOf(m resource.PropertyMap) resource.PropertyMap {
-	spec := deepCopy(m)
-	root := resource.NewProperty(spec)
+	spec := resource.NewProperty(m)
 	for _, path := range regionSpecific {
 		if before, after, ok := strings.Cut(path, "[*]."); ok {
-			list, _ := arr(spec, before)
+			list, _ := arr(spec.ObjectValue(), before)
 			for i := range list {
-				if p, err := resource.ParsePropertyPath(fmt.Sprintf("%s[%d].%s", before, i, after)); err == nil {
-					p.Delete(root)
+				if p, err := parsePath(fmt.Sprintf("%s[%d].%s", before, i, after)); err == nil {
+					spec = edit(spec, p, remove)
 				}
 			}
 			continue
 		}
-		if p, err := resource.ParsePropertyPath(path); err == nil {
-			p.Delete(root)
+		if p, err := parsePath(path); err == nil {
+			spec = edit(spec, p, remove)
 		}
 	}
-	return spec
+	return spec.ObjectValue()
 }
 
 // differingPaths lists the paths below prefix where a and b differ, sorted;

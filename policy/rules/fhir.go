@@ -125,17 +125,16 @@ func checkFHIRMirror(e *env, s Stack) []finding {
 
 // fhirSpecOf returns an object's inputs without its stamp-specific values.
 func fhirSpecOf(r Resource) resource.PropertyMap {
-	spec := deepCopy(r.Inputs)
-	root := resource.NewProperty(spec)
+	spec := resource.NewProperty(r.Inputs)
 	for _, path := range fhirStampSpecific[r.Type] {
-		if p, err := resource.ParsePropertyPath(path); err == nil {
-			p.Delete(root)
+		if p, err := parsePath(path); err == nil {
+			spec = edit(spec, p, remove)
 		}
 	}
 	if r.Type != "kubernetes:apps/v1:Deployment" {
-		return spec
+		return spec.ObjectValue()
 	}
-	containers, _ := arr(spec, "spec.template.spec.containers")
+	containers, _ := arr(spec.ObjectValue(), "spec.template.spec.containers")
 	for i, c := range containers {
 		if !c.IsObject() {
 			continue
@@ -153,9 +152,11 @@ func fhirSpecOf(r Resource) resource.PropertyMap {
 			}
 			byName[resource.PropertyKey(name)] = v.ObjectValue()["value"]
 		}
-		if p, err := resource.ParsePropertyPath(fmt.Sprintf("spec.template.spec.containers[%d].env", i)); err == nil {
-			p.Set(root, resource.NewProperty(byName))
+		if p, err := parsePath(fmt.Sprintf("spec.template.spec.containers[%d].env", i)); err == nil {
+			spec = edit(spec, p, func(resource.PropertyValue) (resource.PropertyValue, bool) {
+				return resource.NewProperty(byName), true
+			})
 		}
 	}
-	return spec
+	return spec.ObjectValue()
 }

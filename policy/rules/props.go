@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -97,29 +99,58 @@ func obj(m resource.PropertyMap, path string) (resource.PropertyMap, bool) {
 	return v.ObjectValue(), true
 }
 
-// deepCopy copies m with every object and list in it, so that deleting
-// and setting paths in the copy leaves m (the stack's inputs, which every
-// rule reads, and the render's) as declared.
-func deepCopy(m resource.PropertyMap) resource.PropertyMap {
-	out := make(resource.PropertyMap, len(m))
-	for k, v := range m {
-		out[k] = deepCopyValue(v)
-	}
-	return out
+// remove is an edit that deletes the value it is given.
+func remove(resource.PropertyValue) (resource.PropertyValue, bool) {
+	return resource.PropertyValue{}, false
 }
 
-func deepCopyValue(v resource.PropertyValue) resource.PropertyValue {
+// edit returns v with the value at path replaced by what f makes of it
+// (keep false deletes the key; a list element becomes null, as
+// PropertyPath.Delete leaves it). Only the objects and lists on the path
+// are copied: v, the stack's inputs that every rule reads, stays as
+// declared, and what is off the path is shared. Where path does not lead
+// (a missing key or index above its last element, a value of another
+// kind), v is returned as it is.
+func edit(v resource.PropertyValue, path resource.PropertyPath, f func(resource.PropertyValue) (resource.PropertyValue, bool)) resource.PropertyValue {
+	if len(path) == 0 {
+		return v
+	}
 	switch {
-	case v.IsObject():
-		return resource.NewProperty(deepCopy(v.ObjectValue()))
 	case v.IsArray():
-		a := make([]resource.PropertyValue, len(v.ArrayValue()))
-		for i, e := range v.ArrayValue() {
-			a[i] = deepCopyValue(e)
+		i, ok := path[0].(int)
+		list := v.ArrayValue()
+		if !ok || i < 0 || i >= len(list) {
+			return v
 		}
-		return resource.NewProperty(a)
-	case v.IsSecret():
-		return resource.MakeSecret(deepCopyValue(v.SecretValue().Element))
+		out := slices.Clone(list)
+		if len(path) > 1 {
+			out[i] = edit(list[i], path[1:], f)
+		} else if value, keep := f(list[i]); keep {
+			out[i] = value
+		} else {
+			out[i] = resource.PropertyValue{}
+		}
+		return resource.NewProperty(out)
+	case v.IsObject():
+		k, ok := path[0].(string)
+		if !ok {
+			return v
+		}
+		m := v.ObjectValue()
+		old, present := m[resource.PropertyKey(k)]
+		if len(path) > 1 && !present {
+			return v
+		}
+		out := make(resource.PropertyMap, len(m)+1)
+		maps.Copy(out, m)
+		if len(path) > 1 {
+			out[resource.PropertyKey(k)] = edit(old, path[1:], f)
+		} else if value, keep := f(old); keep {
+			out[resource.PropertyKey(k)] = value
+		} else {
+			delete(out, resource.PropertyKey(k))
+		}
+		return resource.NewProperty(out)
 	}
 	return v
 }
