@@ -228,7 +228,15 @@ func NewComponent(ctx *pulumi.Context, name string, args *ComponentArgs, opts ..
 	if args == nil {
 		args = &ComponentArgs{}
 	}
-	return azurenative.NewResource[Component](ctx, ComponentToken, name, args, args.withDefaults().inputs(), opts)
+	opts, err := azurenative.Options(ComponentToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res Component
+	if err := ctx.RegisterResource(ComponentToken, name, args.withDefaults().inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(ComponentToken, name, err)
+	}
+	return &res, nil
 }
 
 // WebTest is an Application Insights WebTest definition.
@@ -376,7 +384,15 @@ func NewWebTest(ctx *pulumi.Context, name string, args *WebTestArgs, opts ...pul
 	if args == nil {
 		args = &WebTestArgs{}
 	}
-	return azurenative.NewResource[WebTest](ctx, WebTestToken, name, args, args.withDefaults().inputs(), opts)
+	opts, err := azurenative.Options(WebTestToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res WebTest
+	if err := ctx.RegisterResource(WebTestToken, name, args.withDefaults().inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(WebTestToken, name, err)
+	}
+	return &res, nil
 }
 
 // HeaderFieldArgs is an input object.

@@ -144,7 +144,15 @@ func NewRoleAssignment(ctx *pulumi.Context, name string, args *RoleAssignmentArg
 	if args == nil {
 		args = &RoleAssignmentArgs{}
 	}
-	return azurenative.NewResource[RoleAssignment](ctx, RoleAssignmentToken, name, args, args.withDefaults().inputs(), opts)
+	opts, err := azurenative.Options(RoleAssignmentToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res RoleAssignment
+	if err := ctx.RegisterResource(RoleAssignmentToken, name, args.withDefaults().inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(RoleAssignmentToken, name, err)
+	}
+	return &res, nil
 }
 
 // ManagementLockAtResourceGroupLevel is the lock information.
@@ -216,7 +224,15 @@ func NewManagementLockAtResourceGroupLevel(ctx *pulumi.Context, name string, arg
 	if args == nil {
 		args = &ManagementLockAtResourceGroupLevelArgs{}
 	}
-	return azurenative.NewResource[ManagementLockAtResourceGroupLevel](ctx, ManagementLockAtResourceGroupLevelToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(ManagementLockAtResourceGroupLevelToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res ManagementLockAtResourceGroupLevel
+	if err := ctx.RegisterResource(ManagementLockAtResourceGroupLevelToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(ManagementLockAtResourceGroupLevelToken, name, err)
+	}
+	return &res, nil
 }
 
 // ManagementLockByScope is the lock information.
@@ -288,7 +304,15 @@ func NewManagementLockByScope(ctx *pulumi.Context, name string, args *Management
 	if args == nil {
 		args = &ManagementLockByScopeArgs{}
 	}
-	return azurenative.NewResource[ManagementLockByScope](ctx, ManagementLockByScopeToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(ManagementLockByScopeToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res ManagementLockByScope
+	if err := ctx.RegisterResource(ManagementLockByScopeToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(ManagementLockByScopeToken, name, err)
+	}
+	return &res, nil
 }
 
 // RoleDefinition is an azure-native resource: Role definition.
@@ -365,7 +389,15 @@ func NewRoleDefinition(ctx *pulumi.Context, name string, args *RoleDefinitionArg
 	if args == nil {
 		args = &RoleDefinitionArgs{}
 	}
-	return azurenative.NewResource[RoleDefinition](ctx, RoleDefinitionToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(RoleDefinitionToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res RoleDefinition
+	if err := ctx.RegisterResource(RoleDefinitionToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(RoleDefinitionToken, name, err)
+	}
+	return &res, nil
 }
 
 // ManagementLockOwnerArgs is an input object.

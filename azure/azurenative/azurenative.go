@@ -46,25 +46,25 @@ func (e *MissingInputsError) Error() string {
 	return fmt.Sprintf("%s: missing required argument(s) %s", e.Token, strings.Join(e.Missing, ", "))
 }
 
-// NewResource checks args for required inputs, as the SDK's constructors
-// do, so that a missing input fails before anything is registered rather
-// than at deployment time, then registers the resource with the provider
-// version pinned. inputs is args with the SDK's defaults filled (args
-// itself where the type has none). R is the generated resource struct.
-func NewResource[R any, PR interface {
-	*R
-	pulumi.CustomResource
-}](ctx *pulumi.Context, token, name string, args Args, inputs pulumi.Input, opts []pulumi.ResourceOption,
-) (*R, error) {
+// Options checks args for required inputs, as the SDK's constructors do,
+// so that a missing input fails before anything is registered rather than
+// at deployment time, and returns opts with the provider version pinned.
+// The generated constructors call it and then ctx.RegisterResource
+// themselves, as the SDK's do: the SDK records a registration's call stack
+// from the caller of the function that calls RegisterResource, so the
+// stack starts at the component that declared the resource, not in the
+// generated layer (TestStackTracesStartInTheComponents).
+func Options(token string, args Args, opts []pulumi.ResourceOption) ([]pulumi.ResourceOption, error) {
 	if missing := args.MissingInputs(); len(missing) > 0 {
 		return nil, &MissingInputsError{Token: token, Missing: missing}
 	}
-	var res R
 	// The version goes first so that a caller's own pulumi.Version (as in
 	// the SDK's PkgResourceDefaultOpts) still wins.
-	opts = append([]pulumi.ResourceOption{pulumi.Version(Version)}, opts...)
-	if err := ctx.RegisterResource(token, name, inputs, PR(&res), opts...); err != nil {
-		return nil, fmt.Errorf("registering %s %q: %w", token, name, err)
-	}
-	return &res, nil
+	return append([]pulumi.ResourceOption{pulumi.Version(Version)}, opts...), nil
+}
+
+// RegisterError wraps an error of RegisterResource with the resource's
+// type and name.
+func RegisterError(token, name string, err error) error {
+	return fmt.Errorf("registering %s %q: %w", token, name, err)
 }

@@ -808,7 +808,15 @@ func NewManagedCluster(ctx *pulumi.Context, name string, args *ManagedClusterArg
 	if args == nil {
 		args = &ManagedClusterArgs{}
 	}
-	return azurenative.NewResource[ManagedCluster](ctx, ManagedClusterToken, name, args, args.withDefaults().inputs(), opts)
+	opts, err := azurenative.Options(ManagedClusterToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res ManagedCluster
+	if err := ctx.RegisterResource(ManagedClusterToken, name, args.withDefaults().inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(ManagedClusterToken, name, err)
+	}
+	return &res, nil
 }
 
 // ListManagedClusterUserCredentialsArgs are the arguments of listManagedClusterUserCredentials.

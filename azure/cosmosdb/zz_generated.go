@@ -521,7 +521,15 @@ func NewDatabaseAccount(ctx *pulumi.Context, name string, args *DatabaseAccountA
 	if args == nil {
 		args = &DatabaseAccountArgs{}
 	}
-	return azurenative.NewResource[DatabaseAccount](ctx, DatabaseAccountToken, name, args, args.withDefaults().inputs(), opts)
+	opts, err := azurenative.Options(DatabaseAccountToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res DatabaseAccount
+	if err := ctx.RegisterResource(DatabaseAccountToken, name, args.withDefaults().inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(DatabaseAccountToken, name, err)
+	}
+	return &res, nil
 }
 
 // SqlResourceSqlDatabase is an Azure Cosmos DB SQL database.
@@ -608,7 +616,15 @@ func NewSqlResourceSqlDatabase(ctx *pulumi.Context, name string, args *SqlResour
 	if args == nil {
 		args = &SqlResourceSqlDatabaseArgs{}
 	}
-	return azurenative.NewResource[SqlResourceSqlDatabase](ctx, SqlResourceSqlDatabaseToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(SqlResourceSqlDatabaseToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res SqlResourceSqlDatabase
+	if err := ctx.RegisterResource(SqlResourceSqlDatabaseToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(SqlResourceSqlDatabaseToken, name, err)
+	}
+	return &res, nil
 }
 
 // SqlResourceSqlContainer is an Azure Cosmos DB container.
@@ -708,7 +724,15 @@ func NewSqlResourceSqlContainer(ctx *pulumi.Context, name string, args *SqlResou
 	if args == nil {
 		args = &SqlResourceSqlContainerArgs{}
 	}
-	return azurenative.NewResource[SqlResourceSqlContainer](ctx, SqlResourceSqlContainerToken, name, args, args.withDefaults().inputs(), opts)
+	opts, err := azurenative.Options(SqlResourceSqlContainerToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res SqlResourceSqlContainer
+	if err := ctx.RegisterResource(SqlResourceSqlContainerToken, name, args.withDefaults().inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(SqlResourceSqlContainerToken, name, err)
+	}
+	return &res, nil
 }
 
 // SqlResourceSqlRoleAssignment is an Azure Cosmos DB Role Assignment.
@@ -781,7 +805,15 @@ func NewSqlResourceSqlRoleAssignment(ctx *pulumi.Context, name string, args *Sql
 	if args == nil {
 		args = &SqlResourceSqlRoleAssignmentArgs{}
 	}
-	return azurenative.NewResource[SqlResourceSqlRoleAssignment](ctx, SqlResourceSqlRoleAssignmentToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(SqlResourceSqlRoleAssignmentToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res SqlResourceSqlRoleAssignment
+	if err := ctx.RegisterResource(SqlResourceSqlRoleAssignmentToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(SqlResourceSqlRoleAssignmentToken, name, err)
+	}
+	return &res, nil
 }
 
 // AnalyticalStorageConfigurationArgs is an input object.

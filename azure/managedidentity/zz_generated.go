@@ -85,7 +85,15 @@ func NewUserAssignedIdentity(ctx *pulumi.Context, name string, args *UserAssigne
 	if args == nil {
 		args = &UserAssignedIdentityArgs{}
 	}
-	return azurenative.NewResource[UserAssignedIdentity](ctx, UserAssignedIdentityToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(UserAssignedIdentityToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res UserAssignedIdentity
+	if err := ctx.RegisterResource(UserAssignedIdentityToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(UserAssignedIdentityToken, name, err)
+	}
+	return &res, nil
 }
 
 // FederatedIdentityCredential is an azure-native resource: Describes a federated identity credential.
@@ -167,5 +175,13 @@ func NewFederatedIdentityCredential(ctx *pulumi.Context, name string, args *Fede
 	if args == nil {
 		args = &FederatedIdentityCredentialArgs{}
 	}
-	return azurenative.NewResource[FederatedIdentityCredential](ctx, FederatedIdentityCredentialToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(FederatedIdentityCredentialToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res FederatedIdentityCredential
+	if err := ctx.RegisterResource(FederatedIdentityCredentialToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(FederatedIdentityCredentialToken, name, err)
+	}
+	return &res, nil
 }

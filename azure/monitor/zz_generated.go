@@ -258,7 +258,15 @@ func NewDiagnosticSetting(ctx *pulumi.Context, name string, args *DiagnosticSett
 	if args == nil {
 		args = &DiagnosticSettingArgs{}
 	}
-	return azurenative.NewResource[DiagnosticSetting](ctx, DiagnosticSettingToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(DiagnosticSettingToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res DiagnosticSetting
+	if err := ctx.RegisterResource(DiagnosticSettingToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(DiagnosticSettingToken, name, err)
+	}
+	return &res, nil
 }
 
 // MetricAlert is the metric alert resource.
@@ -427,7 +435,15 @@ func NewMetricAlert(ctx *pulumi.Context, name string, args *MetricAlertArgs, opt
 	if args == nil {
 		args = &MetricAlertArgs{}
 	}
-	return azurenative.NewResource[MetricAlert](ctx, MetricAlertToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(MetricAlertToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res MetricAlert
+	if err := ctx.RegisterResource(MetricAlertToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(MetricAlertToken, name, err)
+	}
+	return &res, nil
 }
 
 // ActivityLogAlert is an Activity Log Alert rule resource.
@@ -538,7 +554,15 @@ func NewActivityLogAlert(ctx *pulumi.Context, name string, args *ActivityLogAler
 	if args == nil {
 		args = &ActivityLogAlertArgs{}
 	}
-	return azurenative.NewResource[ActivityLogAlert](ctx, ActivityLogAlertToken, name, args, args.withDefaults().inputs(), opts)
+	opts, err := azurenative.Options(ActivityLogAlertToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res ActivityLogAlert
+	if err := ctx.RegisterResource(ActivityLogAlertToken, name, args.withDefaults().inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(ActivityLogAlertToken, name, err)
+	}
+	return &res, nil
 }
 
 // ActionGroup is an action group resource.
@@ -772,7 +796,15 @@ func NewActionGroup(ctx *pulumi.Context, name string, args *ActionGroupArgs, opt
 	if args == nil {
 		args = &ActionGroupArgs{}
 	}
-	return azurenative.NewResource[ActionGroup](ctx, ActionGroupToken, name, args, args.withDefaults().inputs(), opts)
+	opts, err := azurenative.Options(ActionGroupToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res ActionGroup
+	if err := ctx.RegisterResource(ActionGroupToken, name, args.withDefaults().inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(ActionGroupToken, name, err)
+	}
+	return &res, nil
 }
 
 // ScheduledQueryRule is the scheduled query rule resource.
@@ -928,7 +960,15 @@ func NewScheduledQueryRule(ctx *pulumi.Context, name string, args *ScheduledQuer
 	if args == nil {
 		args = &ScheduledQueryRuleArgs{}
 	}
-	return azurenative.NewResource[ScheduledQueryRule](ctx, ScheduledQueryRuleToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(ScheduledQueryRuleToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res ScheduledQueryRule
+	if err := ctx.RegisterResource(ScheduledQueryRuleToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(ScheduledQueryRuleToken, name, err)
+	}
+	return &res, nil
 }
 
 // ActionGroupTypeArgs is an input object.

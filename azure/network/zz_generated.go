@@ -333,7 +333,15 @@ func NewVirtualNetwork(ctx *pulumi.Context, name string, args *VirtualNetworkArg
 	if args == nil {
 		args = &VirtualNetworkArgs{}
 	}
-	return azurenative.NewResource[VirtualNetwork](ctx, VirtualNetworkToken, name, args, args.withDefaults().inputs(), opts)
+	opts, err := azurenative.Options(VirtualNetworkToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res VirtualNetwork
+	if err := ctx.RegisterResource(VirtualNetworkToken, name, args.withDefaults().inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(VirtualNetworkToken, name, err)
+	}
+	return &res, nil
 }
 
 // Subnet is an azure-native resource: Subnet in a virtual network resource.
@@ -520,7 +528,15 @@ func NewSubnet(ctx *pulumi.Context, name string, args *SubnetArgs, opts ...pulum
 	if args == nil {
 		args = &SubnetArgs{}
 	}
-	return azurenative.NewResource[Subnet](ctx, SubnetToken, name, args, args.withDefaults().inputs(), opts)
+	opts, err := azurenative.Options(SubnetToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res Subnet
+	if err := ctx.RegisterResource(SubnetToken, name, args.withDefaults().inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(SubnetToken, name, err)
+	}
+	return &res, nil
 }
 
 // PublicIPAddress is an azure-native resource: Public IP address resource.
@@ -667,7 +683,15 @@ func NewPublicIPAddress(ctx *pulumi.Context, name string, args *PublicIPAddressA
 	if args == nil {
 		args = &PublicIPAddressArgs{}
 	}
-	return azurenative.NewResource[PublicIPAddress](ctx, PublicIPAddressToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(PublicIPAddressToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res PublicIPAddress
+	if err := ctx.RegisterResource(PublicIPAddressToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(PublicIPAddressToken, name, err)
+	}
+	return &res, nil
 }
 
 // PrivateEndpoint is an azure-native resource: Private endpoint resource.
@@ -804,7 +828,15 @@ func NewPrivateEndpoint(ctx *pulumi.Context, name string, args *PrivateEndpointA
 	if args == nil {
 		args = &PrivateEndpointArgs{}
 	}
-	return azurenative.NewResource[PrivateEndpoint](ctx, PrivateEndpointToken, name, args, args.withDefaults().inputs(), opts)
+	opts, err := azurenative.Options(PrivateEndpointToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res PrivateEndpoint
+	if err := ctx.RegisterResource(PrivateEndpointToken, name, args.withDefaults().inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(PrivateEndpointToken, name, err)
+	}
+	return &res, nil
 }
 
 // PrivateDnsZoneGroup is an azure-native resource: Private dns zone group resource.
@@ -881,7 +913,15 @@ func NewPrivateDnsZoneGroup(ctx *pulumi.Context, name string, args *PrivateDnsZo
 	if args == nil {
 		args = &PrivateDnsZoneGroupArgs{}
 	}
-	return azurenative.NewResource[PrivateDnsZoneGroup](ctx, PrivateDnsZoneGroupToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(PrivateDnsZoneGroupToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res PrivateDnsZoneGroup
+	if err := ctx.RegisterResource(PrivateDnsZoneGroupToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(PrivateDnsZoneGroupToken, name, err)
+	}
+	return &res, nil
 }
 
 // AddressSpaceArgs is an input object.

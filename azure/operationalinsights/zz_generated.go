@@ -152,7 +152,15 @@ func NewWorkspace(ctx *pulumi.Context, name string, args *WorkspaceArgs, opts ..
 	if args == nil {
 		args = &WorkspaceArgs{}
 	}
-	return azurenative.NewResource[Workspace](ctx, WorkspaceToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(WorkspaceToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res Workspace
+	if err := ctx.RegisterResource(WorkspaceToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(WorkspaceToken, name, err)
+	}
+	return &res, nil
 }
 
 // IdentityArgs is an input object.

@@ -85,7 +85,15 @@ func NewPrivateZone(ctx *pulumi.Context, name string, args *PrivateZoneArgs, opt
 	if args == nil {
 		args = &PrivateZoneArgs{}
 	}
-	return azurenative.NewResource[PrivateZone](ctx, PrivateZoneToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(PrivateZoneToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res PrivateZone
+	if err := ctx.RegisterResource(PrivateZoneToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(PrivateZoneToken, name, err)
+	}
+	return &res, nil
 }
 
 // VirtualNetworkLink is an azure-native resource: Describes a link to virtual network for a Private DNS zone.
@@ -168,7 +176,15 @@ func NewVirtualNetworkLink(ctx *pulumi.Context, name string, args *VirtualNetwor
 	if args == nil {
 		args = &VirtualNetworkLinkArgs{}
 	}
-	return azurenative.NewResource[VirtualNetworkLink](ctx, VirtualNetworkLinkToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(VirtualNetworkLinkToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res VirtualNetworkLink
+	if err := ctx.RegisterResource(VirtualNetworkLinkToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(VirtualNetworkLinkToken, name, err)
+	}
+	return &res, nil
 }
 
 // SubResourceArgs is an input object.

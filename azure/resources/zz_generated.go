@@ -74,5 +74,13 @@ func NewResourceGroup(ctx *pulumi.Context, name string, args *ResourceGroupArgs,
 	if args == nil {
 		args = &ResourceGroupArgs{}
 	}
-	return azurenative.NewResource[ResourceGroup](ctx, ResourceGroupToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(ResourceGroupToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res ResourceGroup
+	if err := ctx.RegisterResource(ResourceGroupToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(ResourceGroupToken, name, err)
+	}
+	return &res, nil
 }

@@ -209,7 +209,15 @@ func NewProfile(ctx *pulumi.Context, name string, args *ProfileArgs, opts ...pul
 	if args == nil {
 		args = &ProfileArgs{}
 	}
-	return azurenative.NewResource[Profile](ctx, ProfileToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(ProfileToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res Profile
+	if err := ctx.RegisterResource(ProfileToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(ProfileToken, name, err)
+	}
+	return &res, nil
 }
 
 // Endpoint is an azure-native resource: Class representing a Traffic Manager endpoint.
@@ -366,7 +374,15 @@ func NewEndpoint(ctx *pulumi.Context, name string, args *EndpointArgs, opts ...p
 	if args == nil {
 		args = &EndpointArgs{}
 	}
-	return azurenative.NewResource[Endpoint](ctx, EndpointToken, name, args, args.inputs(), opts)
+	opts, err := azurenative.Options(EndpointToken, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	var res Endpoint
+	if err := ctx.RegisterResource(EndpointToken, name, args.inputs(), &res, opts...); err != nil {
+		return nil, azurenative.RegisterError(EndpointToken, name, err)
+	}
+	return &res, nil
 }
 
 // DnsConfigArgs is an input object.

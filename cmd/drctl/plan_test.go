@@ -283,3 +283,26 @@ func TestPlanMermaid(t *testing.T) {
 
 // fhirSettings are the fhir settings the full tier requires.
 const fhirSettings = "  fhir-dr:fhir:\n    version: \"4.0.1\"\n    auth:\n      authority: https://login.microsoftonline.com/t\n      audience: https://fhir.example\n"
+
+// TestStackTracesStartInTheComponents: the SDK records the call stack of
+// every registration from the caller of the function that calls
+// RegisterResource, for the engine to say where a resource was declared.
+// It must start where fhir-dr declares the resource (a component, or the
+// program), never in the generated azure-native layer.
+func TestStackTracesStartInTheComponents(t *testing.T) {
+	sp, err := planStack(testfleet.Path("contoso"), rules.DefaultConfig())
+	require.NoError(t, err)
+	root := testfleet.RepoRoot()
+	for _, r := range sp.Plan.Resources {
+		frames := r.Request.GetStackTrace().GetFrames()
+		require.NotEmpty(t, frames, r.URN)
+		uri := frames[0].GetPc().GetUri()
+		rel, ok := strings.CutPrefix(uri, "file://"+root+"/")
+		if !ok {
+			rel, ok = strings.CutPrefix(uri, "file:///"+strings.TrimPrefix(root, "/")+"/")
+		}
+		require.True(t, ok, "%s: declared outside the repository, at %s", r.URN, uri)
+		dir := strings.SplitN(rel, "/", 2)[0]
+		assert.Contains(t, []string{"components", "program"}, dir, "%s: declared at %s", r.URN, rel)
+	}
+}

@@ -125,8 +125,11 @@ func TestGoCode(t *testing.T) {
 		"c.Count = pulumi.IntPtr(3)",
 		"c.Settings = c.Settings.withDefaults()",
 		"c.Limits = c.Limits.withDefaults()",
-		"return azurenative.NewResource[Widget](ctx, WidgetToken, name, args, args.withDefaults().inputs(), opts)",
-		"return azurenative.NewResource[Gadget](ctx, GadgetToken, name, args, args.inputs(), opts)",
+		// Registered by the constructor itself, so that the SDK's stack
+		// trace starts at its caller.
+		"if err := ctx.RegisterResource(WidgetToken, name, args.withDefaults().inputs(), &res, opts...); err != nil {",
+		"if err := ctx.RegisterResource(GadgetToken, name, args.inputs(), &res, opts...); err != nil {",
+		"opts, err := azurenative.Options(GadgetToken, args, opts)",
 		// The invoke, plain and as outputs, pinned.
 		"func ListWidgetKeys(ctx *pulumi.Context, args *ListWidgetKeysArgs, opts ...pulumi.InvokeOption) (*ListWidgetKeysResult, error)",
 		"func ListWidgetKeysOutput(ctx *pulumi.Context, args ListWidgetKeysOutputArgs, opts ...pulumi.InvokeOption) ListWidgetKeysResultOutput",

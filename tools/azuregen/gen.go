@@ -272,11 +272,14 @@ func (w *goWriter) resource(r *resource) error {
 	comment(w, fmt.Sprintf("New%s registers a %s after checking that every required input is set%s.", r.Name, r.Name, summary), "")
 	w.f("func New%s(ctx *pulumi.Context, name string, args *%sArgs, opts ...pulumi.ResourceOption) (*%s, error) {\n", r.Name, r.Name, r.Name)
 	w.f("\tif args == nil {\n\t\targs = &%sArgs{}\n\t}\n", r.Name)
+	w.f("\topts, err := azurenative.Options(%sToken, args, opts)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n", r.Name)
+	inputs := "args.inputs()"
 	if hasDefaults {
-		w.f("\treturn azurenative.NewResource[%s](ctx, %sToken, name, args, args.withDefaults().inputs(), opts)\n}\n\n", r.Name, r.Name)
-	} else {
-		w.f("\treturn azurenative.NewResource[%s](ctx, %sToken, name, args, args.inputs(), opts)\n}\n\n", r.Name, r.Name)
+		inputs = "args.withDefaults().inputs()"
 	}
+	w.f("\tvar res %s\n", r.Name)
+	w.f("\tif err := ctx.RegisterResource(%sToken, name, %s, &res, opts...); err != nil {\n", r.Name, inputs)
+	w.f("\t\treturn nil, azurenative.RegisterError(%sToken, name, err)\n\t}\n\treturn &res, nil\n}\n\n", r.Name)
 	return nil
 }
 
