@@ -89,6 +89,12 @@ const DefaultMinAvailability = 99.0
 // MaxAlertPages bounds the pages of the alert list read per check.
 const MaxAlertPages = 100
 
+// AlertsTimeRange is the window of the alert list, the widest Alerts
+// Management's timeRange filter offers: without it the list holds one day,
+// and an incident older than that, still firing and acknowledged, would
+// not halt the gate.
+const AlertsTimeRange = "30d"
+
 // Reader reads Resource Manager: target is a path under its endpoint (or
 // an absolute URL on it, a nextLink), and a non-200 answer is an
 // *azcore.ResponseError. *failover.Client is one.
@@ -456,7 +462,8 @@ const (
 )
 
 // FiredAlerts reads the alerts whose monitor condition is Fired in the
-// subscription (every page, at most MaxAlertPages) and returns those of the
+// subscription over AlertsTimeRange (every page, at most MaxAlertPages)
+// and returns those of the
 // targets' DR alert rules, by customer, as problems: New and Acknowledged
 // ones alike, for an acknowledged alert is a live incident with an owner,
 // no reason to release into its stack. An alert a person Closed is left
@@ -479,6 +486,7 @@ func FiredAlerts(ctx context.Context, r Reader, subscription string, targets []T
 	// state it does not know halts, as a New one does.
 	q := url.Values{}
 	q.Set("monitorCondition", "Fired")
+	q.Set("timeRange", AlertsTimeRange)
 	next := "/subscriptions/" + subscription + "/providers/Microsoft.AlertsManagement/alerts"
 	for page := 0; next != ""; page++ {
 		if page == MaxAlertPages {

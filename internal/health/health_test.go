@@ -141,5 +141,6 @@ func TestFiredAlertsQueryAndStates(t *testing.T) {
 		{Gate: health.GateAlerts, Message: "alert alert-contoso-cosmos-replication-lag (Sev1) is firing, suppressed"},
 		{Gate: health.GateAlerts, Message: "alert alert-contoso-cosmos-write-region-unavailable (Sev1) is firing"},
 	}}, fired)
-	assert.Equal(t, []url.Values{{"monitorCondition": {"Fired"}}, nil}, r.queries, "no alertState filter; the nextLink carries its own query")
+	assert.Equal(t, []url.Values{{"monitorCondition": {"Fired"}, "timeRange": {"30d"}}, nil}, r.queries,
+		"no alertState filter, the widest time range; the nextLink carries its own query")
 }

@@ -233,17 +233,19 @@ func (f *Server) readHealth(key, p string, q url.Values, host string) (int, []by
 			"name": map[string]any{"value": health.AvailabilityMetric}, "unit": "Percent", "timeseries": series}}})
 		return http.StatusOK, b, ""
 	default: // KeyAlerts
-		// The gate asks for every Fired alert and judges alertState
-		// itself: a query for one state, or without the Fired filter, or
-		// with another filter, would miss alerts or read Resolved ones, so
-		// it is refused.
+		// The gate asks for every Fired alert of the widest time range
+		// and judges alertState itself: a query for one state, without
+		// the Fired filter or the time range (a day by default), or with
+		// another filter, would miss alerts or read Resolved ones, so it
+		// is refused. Alerts are not aged: every one is in the range.
+		const want = "the gate asks for monitorCondition=Fired&timeRange=" + health.AlertsTimeRange + " only, got "
 		for k := range q {
-			if !slices.Contains([]string{"api-version", "monitorCondition", "fakePage"}, k) {
-				return http.StatusBadRequest, nil, "the gate asks for monitorCondition=Fired only, got " + q.Encode()
+			if !slices.Contains([]string{"api-version", "monitorCondition", "timeRange", "fakePage"}, k) {
+				return http.StatusBadRequest, nil, want + q.Encode()
 			}
 		}
-		if q.Get("monitorCondition") != "Fired" {
-			return http.StatusBadRequest, nil, "the gate asks for monitorCondition=Fired only, got " + q.Encode()
+		if q.Get("monitorCondition") != "Fired" || q.Get("timeRange") != health.AlertsTimeRange {
+			return http.StatusBadRequest, nil, want + q.Encode()
 		}
 		var match []Alert
 		for _, a := range f.health.alerts {
@@ -265,7 +267,7 @@ func (f *Server) readHealth(key, p string, q url.Values, host string) (int, []by
 		}
 		out := map[string]any{"value": value}
 		if end < len(match) {
-			next := url.Values{"api-version": {health.AlertsAPIVersion}, "monitorCondition": {"Fired"}, "fakePage": {strconv.Itoa(end)}}
+			next := url.Values{"api-version": {health.AlertsAPIVersion}, "monitorCondition": {"Fired"}, "timeRange": {health.AlertsTimeRange}, "fakePage": {strconv.Itoa(end)}}
 			out["nextLink"] = "http://" + host + p + "?" + next.Encode()
 		}
 		b, _ := json.Marshal(out)

@@ -45,7 +45,7 @@ func TestAlerts(t *testing.T) {
 	const alerts = "/subscriptions/sub-1/providers/Microsoft.AlertsManagement/alerts"
 
 	var got []string
-	next, q := alerts, url.Values{"monitorCondition": {"Fired"}}
+	next, q := alerts, url.Values{"monitorCondition": {"Fired"}, "timeRange": {"30d"}}
 	for next != "" {
 		var page alertPage
 		require.NoError(t, c.ReadJSON(t.Context(), next, health.AlertsAPIVersion, q, &page))
@@ -59,9 +59,11 @@ func TestAlerts(t *testing.T) {
 
 	for _, bad := range []url.Values{
 		nil,
-		{"monitorCondition": {"Resolved"}},
-		{"monitorCondition": {"Fired"}, "alertState": {"New"}},
-		{"monitorCondition": {"Fired"}, "timeRange": {"1h"}},
+		{"monitorCondition": {"Resolved"}, "timeRange": {"30d"}},
+		{"monitorCondition": {"Fired"}, "timeRange": {"30d"}, "alertState": {"New"}},
+		{"monitorCondition": {"Fired"}},
+		{"monitorCondition": {"Fired"}, "timeRange": {"1d"}},
+		{"monitorCondition": {"Fired"}, "timeRange": {"30d"}, "severity": {"Sev0"}},
 	} {
 		err := c.ReadJSON(t.Context(), alerts, health.AlertsAPIVersion, bad, &alertPage{})
 		var re *azcore.ResponseError
