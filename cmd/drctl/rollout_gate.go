@@ -54,7 +54,7 @@ func newRolloutGateCmd() *cobra.Command {
 			"endpoint Enabled and Online; Microsoft.Network "+health.TrafficManagerAPIVersion+"), availability-tests-passing (full tier: each web "+
 			"test of /health/check passed at least --min-availability percent of its runs over the bake, and at least twice the test frequency: "+
 			health.AvailabilityMetric+", Azure Monitor metrics "+health.MetricsAPIVersion+"), no-dr-alert-firing (every DR stack: no alert of "+
-			"its rules Fired and New in Alerts Management, "+health.AlertsAPIVersion+"). A problem that may clear on its own (an endpoint still "+
+			"its rules Fired in Alerts Management, "+health.AlertsAPIVersion+", New or Acknowledged alike; only one a person Closed passes). A problem that may clear on its own (an endpoint still "+
 			"CheckingEndpoint, a test without results, a read that failed after its retries) does not end the bake, but halts at the end.\n\n"+
 			"A halt names the failed stacks, the ones not started, the unhealthy ones with each problem, and how to resume (re-run the failed "+
 			"jobs of the workflow run, the release workflow with resume=<commit>, or drctl rollout resume). --summary appends the same as "+

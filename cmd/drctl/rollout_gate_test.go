@@ -232,7 +232,12 @@ func TestGateListsEveryHealthProblem(t *testing.T) {
 		Severity: "Sev0"})
 	fx.arm.FireAlert(fakearm.Alert{Rule: "/subscriptions/sub-1/resourceGroups/rg-litware-fhir-uksouth/providers/Microsoft.Insights/metricAlerts/alert-litware-cosmos-replication-lag",
 		Severity: "Sev2", Target: "fhir-litware"})
-	fx.arm.FireAlert(fakearm.Alert{Rule: contosoRG + "/providers/Microsoft.Insights/metricAlerts/alert-contoso-cosmos-region-failover", State: "Acknowledged"})
+	fx.arm.FireAlert(fakearm.Alert{Rule: contosoRG + "/providers/Microsoft.Insights/metricAlerts/alert-contoso-cosmos-region-failover",
+		Severity: "Sev1", Target: "fhir-contoso", Start: "2026-12-01T11:57:00Z", State: "Acknowledged"})
+	fx.arm.FireAlert(fakearm.Alert{Rule: contosoRG + "/providers/Microsoft.Insights/metricAlerts/alert-contoso-cosmos-replication-lag",
+		Severity: "Sev2", State: "Closed"})
+	fx.arm.FireAlert(fakearm.Alert{Rule: "/subscriptions/sub-1/resourceGroups/rg-litware-fhir-uksouth/providers/Microsoft.Insights/metricAlerts/alert-litware-cosmos-region-offline",
+		Severity: "Sev1", Condition: "Resolved"})
 	code, out, _ := fx.gate(t, "canary")
 	require.Equal(t, 1, code, out)
 	assert.Contains(t, out, "HALT: ring canary of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 2 stacks are not healthy.\n"+
@@ -243,6 +248,7 @@ func TestGateListsEveryHealthProblem(t *testing.T) {
 		"    availability-tests-passing: availability test webtest-contoso-primary passed 80% of its runs in the last 10m0s (at least 99% required)\n"+
 		"    availability-tests-passing: availability test webtest-contoso-secondary has no result in the last 10m0s (disabled, not run yet, or not yet published) (pending)\n"+
 		"    no-dr-alert-firing: alert alert-contoso-cosmos-region-offline (Sev1) is firing on fhir-contoso since 2026-12-01T11:58:00Z\n"+
+		"    no-dr-alert-firing: alert alert-contoso-cosmos-region-failover (Sev1) is firing on fhir-contoso since 2026-12-01T11:57:00Z, acknowledged\n"+
 		"  litware:\n"+
 		"    no-dr-alert-firing: alert alert-litware-cosmos-replication-lag (Sev2) is firing on fhir-litware\n")
 	assert.Contains(t, out, "stacks=fabrikam,adatum,northwind,tailspin ", "the ring is released: what is left are the later rings")
@@ -283,6 +289,42 @@ func TestGateBakeEndsEarlyOnAnAlert(t *testing.T) {
 	assert.Contains(t, out, "HALT: ring early of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 1 stacks are not healthy (1 DR alert(s) of the ring fired after 3m0s of the bake).\n")
 	assert.Contains(t, out, "    no-dr-alert-firing: alert alert-fabrikam-traffic-manager-endpoint-degraded (Sev1) is firing\n")
 	assert.Len(t, fx.sleeps, 3)
+}
+
+// An alert someone acknowledged is a live incident with an owner: it ends
+// the bake and halts the gate, the problem saying it is acknowledged.
+func TestGateHaltsOnAnAcknowledgedAlert(t *testing.T) {
+	fx := newGateFixture(t, gatePlan)
+	fx.results(t, "early", 0, "fabrikam=done")
+	fx.healthy(t, "fabrikam")
+	fx.onSleep = func(n int) {
+		if n == 2 {
+			fx.arm.FireAlert(fakearm.Alert{Rule: "/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Insights/metricAlerts/alert-fabrikam-cosmos-region-offline",
+				Severity: "Sev1", Target: "fhir-fabrikam", Start: "2026-12-01T11:00:00Z", State: "Acknowledged"})
+		}
+	}
+	code, out, _ := fx.gate(t, "early", "--bake", "1h")
+	require.Equal(t, 1, code, out)
+	assert.Contains(t, out, "  1 DR alert(s) of the ring fired after 2m0s of the bake: ending the bake early.\n")
+	assert.Contains(t, out, "  fabrikam:\n"+
+		"    no-dr-alert-firing: alert alert-fabrikam-cosmos-region-offline (Sev1) is firing on fhir-fabrikam since 2026-12-01T11:00:00Z, acknowledged\n")
+	assert.Len(t, fx.sleeps, 2)
+}
+
+// An alert a person closed is over, one whose condition resolved is not
+// even listed (the gate asks for Fired alerts only): neither halts.
+func TestGatePassesClosedAndResolvedAlerts(t *testing.T) {
+	fx := newGateFixture(t, gatePlan)
+	fx.results(t, "early", 0, "fabrikam=done")
+	fx.healthy(t, "fabrikam")
+	rules := "/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Insights/metricAlerts/"
+	fx.arm.FireAlert(fakearm.Alert{Rule: rules + "alert-fabrikam-cosmos-region-offline", Severity: "Sev1", State: "Closed"})
+	fx.arm.FireAlert(fakearm.Alert{Rule: rules + "alert-fabrikam-cosmos-replication-lag", Severity: "Sev2", Condition: "Resolved"})
+	fx.arm.FireAlert(fakearm.Alert{Rule: rules + "alert-fabrikam-traffic-manager-endpoint-degraded", Severity: "Sev1", Condition: "Resolved", State: "Acknowledged"})
+	code, out, _ := fx.gate(t, "early", "--bake", "3m")
+	require.Equal(t, 0, code, out)
+	assert.Contains(t, out, "PASS: ring early of commit c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffe: 1 of 1 stacks released, baked 3m0s, healthy: ring broad may start.\n")
+	assert.NotContains(t, out, "no-dr-alert-firing:")
 }
 
 // A read Azure throttles is retried as Retry-After asks; a read that

@@ -11,7 +11,8 @@
 //     resume.
 //  2. bake: the ring runs on the release for its bake time, the fired DR
 //     alerts of its stacks read every poll (one paged query for the whole
-//     ring); one firing ends the bake early.
+//     ring); one firing ends the bake early, acknowledged or not (only an
+//     alert a person Closed does not count).
 //  3. health (package health), every stack of the ring, every problem at
 //     once: Traffic Manager endpoints Online, availability tests passing,
 //     no DR alert firing.

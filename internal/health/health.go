@@ -13,8 +13,10 @@
 //     percent of its runs over the window, by the Application Insights
 //     metric availabilityResults/availabilityPercentage, split per test;
 //   - no-dr-alert-firing (every DR stack): no alert of the stack's rules
-//     (detection.Rules, named naming.AlertRule) is Fired and New in Alerts
-//     Management. One paged query per check serves the whole ring.
+//     (detection.Rules, named naming.AlertRule) is Fired in Alerts
+//     Management, whether New or Acknowledged (a live incident, owned or
+//     not); only one a person Closed does not count. One paged query per
+//     check serves the whole ring.
 //
 // Every problem of every stack is reported at once. A problem is Pending
 // when it may clear on its own (an endpoint still being checked, a test
@@ -86,6 +88,12 @@ const DefaultMinAvailability = 99.0
 
 // MaxAlertPages bounds the pages of the alert list read per check.
 const MaxAlertPages = 100
+
+// AlertsTimeRange is the window of the alert list, the widest Alerts
+// Management's timeRange filter offers: without it the list holds one day,
+// and an incident older than that, still firing and acknowledged, would
+// not halt the gate.
+const AlertsTimeRange = "30d"
 
 // Reader reads Resource Manager: target is a path under its endpoint (or
 // an absolute URL on it, a nextLink), and a non-200 answer is an
@@ -446,9 +454,20 @@ func availability(ctx context.Context, r Reader, t Target, window time.Duration,
 	return out
 }
 
-// FiredAlerts reads the alerts that are Fired and New in the subscription
-// (every page, at most MaxAlertPages) and returns those of the targets'
-// DR alert rules, by customer, as problems.
+// The alert states of Alerts Management (essentials.alertState) the gate
+// tells apart: an alert is New until a person acknowledges or closes it.
+const (
+	AlertStateNew    = "New"
+	AlertStateClosed = "Closed"
+)
+
+// FiredAlerts reads the alerts whose monitor condition is Fired in the
+// subscription over AlertsTimeRange (every page, at most MaxAlertPages)
+// and returns those of the
+// targets' DR alert rules, by customer, as problems: New and Acknowledged
+// ones alike, for an acknowledged alert is a live incident with an owner,
+// no reason to release into its stack. An alert a person Closed is left
+// out: the incident is over even if the condition has not cleared yet.
 func FiredAlerts(ctx context.Context, r Reader, subscription string, targets []Target) (map[string][]Problem, error) {
 	owner := map[string]string{} // lower-case rule name: customer
 	for _, t := range targets {
@@ -460,9 +479,14 @@ func FiredAlerts(ctx context.Context, r Reader, subscription string, targets []T
 	if len(owner) == 0 {
 		return out, nil // no stack with DR alert rules: nothing to read
 	}
+	// Alerts Management's alertState filter takes a single state (New,
+	// Acknowledged or Closed; none is all), so "not Closed" cannot be
+	// asked for in one query: the gate asks for every Fired alert and
+	// drops the Closed ones itself, keeping one paged query per check. A
+	// state it does not know halts, as a New one does.
 	q := url.Values{}
 	q.Set("monitorCondition", "Fired")
-	q.Set("alertState", "New")
+	q.Set("timeRange", AlertsTimeRange)
 	next := "/subscriptions/" + subscription + "/providers/Microsoft.AlertsManagement/alerts"
 	for page := 0; next != ""; page++ {
 		if page == MaxAlertPages {
@@ -478,6 +502,8 @@ func FiredAlerts(ctx context.Context, r Reader, subscription string, targets []T
 						AlertRule          string `json:"alertRule"`
 						TargetResourceName string `json:"targetResourceName"`
 						StartDateTime      string `json:"startDateTime"`
+						MonitorCondition   string `json:"monitorCondition"`
+						AlertState         string `json:"alertState"`
 					} `json:"essentials"`
 				} `json:"properties"`
 			} `json:"value"`
@@ -492,12 +518,22 @@ func FiredAlerts(ctx context.Context, r Reader, subscription string, targets []T
 			if !ok {
 				continue
 			}
+			// The query asked for Fired alerts only; one that says it is
+			// Resolved anyway has cleared.
+			if strings.EqualFold(e.MonitorCondition, "Resolved") || strings.EqualFold(e.AlertState, AlertStateClosed) {
+				continue
+			}
 			msg := fmt.Sprintf("alert %s (%s) is firing", rule, orNone(e.Severity))
 			if e.TargetResourceName != "" {
 				msg += " on " + e.TargetResourceName
 			}
 			if e.StartDateTime != "" {
 				msg += " since " + e.StartDateTime
+			}
+			if e.AlertState != "" && !strings.EqualFold(e.AlertState, AlertStateNew) {
+				// Acknowledged: someone owns the incident, whom the
+				// operator asks before anything else.
+				msg += ", " + strings.ToLower(e.AlertState)
 			}
 			out[customer] = append(out[customer], Problem{Gate: GateAlerts, Message: msg})
 		}

@@ -39,8 +39,10 @@ type Alert struct {
 	Target string
 	// Start is when it fired (RFC 3339).
 	Start string
-	// Condition is the monitor condition, "" Fired; State the alert state,
-	// "" New.
+	// Condition is the monitor condition (essentials.monitorCondition),
+	// "" Fired; a Resolved alert is never listed, the gate asks for Fired
+	// ones only. State is the alert state (essentials.alertState): "" New,
+	// "Acknowledged" or "Closed", listed as set.
 	Condition, State string
 }
 
@@ -231,12 +233,23 @@ func (f *Server) readHealth(key, p string, q url.Values, host string) (int, []by
 			"name": map[string]any{"value": health.AvailabilityMetric}, "unit": "Percent", "timeseries": series}}})
 		return http.StatusOK, b, ""
 	default: // KeyAlerts
-		if q.Get("monitorCondition") != "Fired" || q.Get("alertState") != "New" {
-			return http.StatusBadRequest, nil, "the gate asks for monitorCondition=Fired&alertState=New, got " + q.Encode()
+		// The gate asks for every Fired alert of the widest time range
+		// and judges alertState itself: a query for one state, without
+		// the Fired filter or the time range (a day by default), or with
+		// another filter, would miss alerts or read Resolved ones, so it
+		// is refused. Alerts are not aged: every one is in the range.
+		const want = "the gate asks for monitorCondition=Fired&timeRange=" + health.AlertsTimeRange + " only, got "
+		for k := range q {
+			if !slices.Contains([]string{"api-version", "monitorCondition", "timeRange", "fakePage"}, k) {
+				return http.StatusBadRequest, nil, want + q.Encode()
+			}
+		}
+		if q.Get("monitorCondition") != "Fired" || q.Get("timeRange") != health.AlertsTimeRange {
+			return http.StatusBadRequest, nil, want + q.Encode()
 		}
 		var match []Alert
 		for _, a := range f.health.alerts {
-			if (a.Condition == "" || a.Condition == "Fired") && (a.State == "" || a.State == "New") {
+			if a.Condition == "" || a.Condition == "Fired" {
 				match = append(match, a)
 			}
 		}
@@ -244,13 +257,17 @@ func (f *Server) readHealth(key, p string, q url.Values, host string) (int, []by
 		end := min(start+f.health.pageSize, len(match))
 		var value []any
 		for i, a := range match[min(start, end):end] {
+			state := a.State
+			if state == "" {
+				state = "New"
+			}
 			value = append(value, map[string]any{"id": fmt.Sprintf("%s/providers/Microsoft.AlertsManagement/alerts/%d", p, start+i), "name": path.Base(a.Rule),
 				"properties": map[string]any{"essentials": map[string]any{"severity": a.Severity, "alertRule": a.Rule,
-					"targetResourceName": a.Target, "startDateTime": a.Start, "monitorCondition": "Fired", "alertState": "New"}}})
+					"targetResourceName": a.Target, "startDateTime": a.Start, "monitorCondition": "Fired", "alertState": state}}})
 		}
 		out := map[string]any{"value": value}
 		if end < len(match) {
-			next := url.Values{"api-version": {health.AlertsAPIVersion}, "monitorCondition": {"Fired"}, "alertState": {"New"}, "fakePage": {strconv.Itoa(end)}}
+			next := url.Values{"api-version": {health.AlertsAPIVersion}, "monitorCondition": {"Fired"}, "timeRange": {health.AlertsTimeRange}, "fakePage": {strconv.Itoa(end)}}
 			out["nextLink"] = "http://" + host + p + "?" + next.Encode()
 		}
 		b, _ := json.Marshal(out)
