@@ -44,7 +44,7 @@ func TestFlagsAfterArguments(t *testing.T) {
 // audit's --json after a customer prints JSON, not the table.
 func TestAuditJSONAfterCustomer(t *testing.T) {
 	dir := t.TempDir()
-	writeFleet(t, dir, 0)
+	writeProject(t, dir)
 	b, err := os.ReadFile(filepath.Join("testdata", "failover", stackfile.Path("contoso")))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, stackfile.Path("contoso")), b, 0o644))

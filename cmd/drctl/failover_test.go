@@ -41,7 +41,7 @@ type armFixture struct {
 func failoverProject(t *testing.T) *armFixture {
 	t.Helper()
 	dir := t.TempDir()
-	writeFleet(t, dir, 0) // Pulumi.yaml and an empty stacks/
+	writeProject(t, dir)
 	for _, c := range []string{"contoso", "adatum"} {
 		b, err := os.ReadFile(filepath.Join("testdata", "failover", stackfile.Path(c)))
 		require.NoError(t, err)

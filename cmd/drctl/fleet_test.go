@@ -18,34 +18,15 @@ import (
 	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
-var customerLine = regexp.MustCompile(`(?m)^  fhir-dr:customer: .*$`)
-
-// writeFleet writes a project with n valid stacks into dir: copies of the
-// fixture fleet's stacks (testfleet) in turn, each under its own customer name, and returns the
-// stack files.
-func writeFleet(tb testing.TB, dir string, n int) []string {
+// writeProject makes dir a project drctl runs in: this project's
+// Pulumi.yaml and an empty stacks/, for the stack files of the test
+// (testfleet.Synthetic, fixtures).
+func writeProject(tb testing.TB, dir string) {
 	tb.Helper()
-	examples, err := stackfile.List(testfleet.Root())
-	require.NoError(tb, err)
 	project, err := os.ReadFile(filepath.Join(testfleet.RepoRoot(), "Pulumi.yaml"))
 	require.NoError(tb, err)
 	require.NoError(tb, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644))
 	require.NoError(tb, os.MkdirAll(filepath.Join(dir, stackfile.Dir), 0o755))
-	var templates [][]byte
-	for _, f := range examples {
-		b, err := os.ReadFile(f)
-		require.NoError(tb, err)
-		templates = append(templates, b)
-	}
-	var files []string
-	for i := range n {
-		customer := fmt.Sprintf("customer%04d", i)
-		content := customerLine.ReplaceAll(templates[i%len(templates)], []byte("  fhir-dr:customer: "+customer))
-		file := filepath.Join(dir, stackfile.Path(customer))
-		require.NoError(tb, os.WriteFile(file, content, 0o644))
-		files = append(files, file)
-	}
-	return files
 }
 
 // TestValidateFleetWithBrokenStacks: stacks are validated concurrently; the
@@ -53,10 +34,14 @@ func writeFleet(tb testing.TB, dir string, n int) []string {
 // the exit status is 1.
 func TestValidateFleetWithBrokenStacks(t *testing.T) {
 	dir := t.TempDir()
-	writeFleet(t, dir, 40)
+	writeProject(t, dir)
+	testfleet.Synthetic(t, dir, 40)
+	// Two stacks of the 40 (litware's adopting template) broken.
+	require.Equal(t, "litware0007", testfleet.SyntheticCustomer(7))
+	require.Equal(t, "litware0031", testfleet.SyntheticCustomer(31))
 	broken := map[string]string{
-		"customer0007": "config:\n  fhir-dr:customer: customer0007\n  fhir-dr:primaryRegion: mars\n  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: gold\n",
-		"customer0031": "config:\n  fhir-dr:customer: customer0031\n  fhir-dr:primaryRegion: eastus\n  fhir-dr:cosmos:\n    throughputt: 400\n",
+		"litware0007": "config:\n  fhir-dr:customer: litware0007\n  fhir-dr:primaryRegion: mars\n  fhir-dr:dr:\n    enabled: true\n    paging: {actionGroupId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform-oncall/providers/Microsoft.Insights/actionGroups/ag-fhir-oncall}\n    tier: gold\n",
+		"litware0031": "config:\n  fhir-dr:customer: litware0031\n  fhir-dr:primaryRegion: eastus\n  fhir-dr:cosmos:\n    throughputt: 400\n",
 	}
 	for c, content := range broken {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, stackfile.Path(c)), []byte(content), 0o644))
@@ -66,22 +51,30 @@ func TestValidateFleetWithBrokenStacks(t *testing.T) {
 	code, out, errOut := runDrctl(t, "validate", "--parallel", "4")
 	assert.Equal(t, 1, code, errOut)
 	assert.Contains(t, out, "\n40 stacks, 2 failed\n")
-	assert.Regexp(t, `(?m)^customer0007 +- +- +- +- +- +INVALID$`, out)
-	assert.Regexp(t, `(?m)^customer0031 +- +- +- +- +- +INVALID$`, out)
-	assert.Regexp(t, `(?m)^customer0001 +eastus +westus \(paired\) +full +15m0s +19m50s +ok$`, out)
+	assert.Regexp(t, `(?m)^litware0007 +- +- +- +- +- +INVALID$`, out)
+	assert.Regexp(t, `(?m)^litware0031 +- +- +- +- +- +INVALID$`, out)
+	assert.Regexp(t, `(?m)^contoso0001 +eastus +westus \(paired\) +full +15m0s +19m50s +ok$`, out)
 	for _, want := range []string{
-		"stacks/Pulumi.customer0007.yaml: 3 configuration problems:",
+		"stacks/Pulumi.litware0007.yaml: 3 configuration problems:",
 		"fhir-dr:primaryRegion: unknown Azure region \"mars\"",
 		`fhir-dr:dr.tier: must be data or full, got "gold"`,
 		"fhir-dr:dr.ticket: is required when DR is enabled",
-		"stacks/Pulumi.customer0031.yaml: 1 configuration problem:",
+		"stacks/Pulumi.litware0031.yaml: 1 configuration problem:",
 		`fhir-dr:cosmos.throughputt: unknown key (did you mean "throughput"?)`,
 	} {
 		assert.Contains(t, out, want)
 	}
-	assert.Len(t, regexp.MustCompile(`(?m)^customer\d{4} `).FindAllString(out, -1), 40, "one row per stack")
+	var want, rows []string
+	for i := range 40 {
+		want = append(want, testfleet.SyntheticCustomer(i))
+	}
+	slices.Sort(want) // the stack files' order
+	for _, m := range regexp.MustCompile(`(?m)^([a-z]+\d{4}) `).FindAllStringSubmatch(out, -1) {
+		rows = append(rows, m[1])
+	}
+	assert.Equal(t, want, rows, "one row per stack")
 
-	code, out, _ = runDrctl(t, "validate", "customer0001", "customer0002")
+	code, out, _ = runDrctl(t, "validate", "contoso0001", "fabrikam0002")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, out, "\n2 stacks, 0 failed\n")
 }
@@ -95,7 +88,7 @@ func BenchmarkValidateFleet(b *testing.B) {
 	f := floorOf(b, floorStack)
 	for _, n := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("stacks=%d", n), func(b *testing.B) {
-			files := writeFleet(b, b.TempDir(), n)
+			files := testfleet.Synthetic(b, b.TempDir(), n)
 			ratio := floorRatio{b: b, block: 1, floor: func() {
 				if err := f.renderMany(n, 0); err != nil {
 					b.Fatal(err)
@@ -124,7 +117,7 @@ func TestValidateFleetMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("validates 1,000 stacks")
 	}
-	files := writeFleet(t, t.TempDir(), 1000)
+	files := testfleet.Synthetic(t, t.TempDir(), 1000)
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -221,9 +214,7 @@ func TestValidateFleetConflicts(t *testing.T) {
 // fleet conflicts in nothing.
 func TestValidateSyntheticFleet(t *testing.T) {
 	dir := t.TempDir()
-	project, err := os.ReadFile(filepath.Join(testfleet.RepoRoot(), "Pulumi.yaml"))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644))
+	writeProject(t, dir)
 	testfleet.Synthetic(t, dir, 2*len(testfleet.Templates))
 	t.Chdir(dir)
 

@@ -86,7 +86,7 @@ func TestReportUnpricedVMSize(t *testing.T) {
 // without one.
 func TestReportLastDrill(t *testing.T) {
 	root := t.TempDir()
-	writeFleet(t, root, 0)
+	writeProject(t, root)
 	for _, c := range []string{"contoso", "adatum"} {
 		b, err := os.ReadFile(filepath.Join("testdata", "failover", stackfile.Path(c)))
 		require.NoError(t, err)

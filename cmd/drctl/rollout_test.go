@@ -22,13 +22,15 @@ import (
 	"github.com/fhir-dr/fhir-dr/stackfile"
 )
 
-// rolloutProject is a git repository of n stacks made from the fixture
-// fleet (customer0000 is adatum's copy, 0001 contoso's, ...; their rings
-// come with them), as the working directory.
+// rolloutProject is a git repository of the synthetic fleet of n stacks
+// (testfleet.Synthetic: adatum0000, contoso0001, ... litware0007,
+// adatum0008; their rings come with their fixtures), as the working
+// directory.
 func rolloutProject(t *testing.T, n int) string {
 	t.Helper()
 	dir := t.TempDir()
-	writeFleet(t, dir, n)
+	writeProject(t, dir)
+	testfleet.Synthetic(t, dir, n)
 	for _, args := range [][]string{{"init", "-q"}, {"add", "."},
 		{"-c", "user.name=Ops", "-c", "user.email=ops@example.com", "commit", "-q", "-m", "fleet"}} {
 		cmd := exec.Command("git", args...)
@@ -63,15 +65,17 @@ func TestRolloutPlanOfAFleet(t *testing.T) {
 		sizes = append(sizes, len(r.Stacks))
 		shards = append(shards, len(r.Shards))
 	}
-	// Of every six customers, two are canary (litware, tailspin), one
-	// early (contoso), three broad.
+	// Of every eight customers (testfleet.Templates), three are canary
+	// (litware twice, tailspin), one early (contoso), four broad; the
+	// last four of the 300 (37 rounds of eight, then adatum, contoso,
+	// fabrikam, litware) add a canary, an early and two broad.
 	assert.Equal(t, []string{"canary", "early", "broad"}, names)
-	assert.Equal(t, []int{100, 50, 150}, sizes)
+	assert.Equal(t, []int{37*3 + 1, 37 + 1, 37*4 + 2}, sizes)
 	assert.Equal(t, []int{8, 8, 8}, shards)
-	assert.Equal(t, "customer0001", p.Rings[1].Stacks[0])
+	assert.Equal(t, "contoso0001", p.Rings[1].Stacks[0])
 
 	// A change to one stack file releases that stack only.
-	file := filepath.Join(dir, stackfile.Path("customer0001"))
+	file := filepath.Join(dir, stackfile.Path("contoso0001"))
 	b, err := os.ReadFile(file)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(file, []byte(strings.Replace(string(b), "maxAge: 600", "maxAge: 900", 1)), 0o644))
@@ -79,15 +83,15 @@ func TestRolloutPlanOfAFleet(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "Release of "+headCommit(t, dir)[:12]+": 1 stacks in 1 rings, at most 32 shards (CI jobs) per ring.\n")
 	assert.Contains(t, out, "\n1     early  1       1       30m   gate, then done\n")
-	assert.Contains(t, out, "\nearly:\n  shard 0: customer0001\n")
+	assert.Contains(t, out, "\nearly:\n  shard 0: contoso0001\n")
 
-	code, out, errOut = runDrctl(t, "rollout", "plan", "--stacks", "customer0000,customer0003", "--json")
+	code, out, errOut = runDrctl(t, "rollout", "plan", "--stacks", "adatum0000,litware0003", "--json")
 	require.Equal(t, 0, code, errOut)
 	require.NoError(t, json.Unmarshal([]byte(out), &p))
 	require.Len(t, p.Rings, 2)
-	assert.Equal(t, []string{"customer0003"}, p.Rings[0].Stacks)
+	assert.Equal(t, []string{"litware0003"}, p.Rings[0].Stacks)
 	assert.Equal(t, "canary", p.Rings[0].Name)
-	assert.Equal(t, []string{"customer0000"}, p.Rings[1].Stacks)
+	assert.Equal(t, []string{"adatum0000"}, p.Rings[1].Stacks)
 
 	code, _, errOut = runDrctl(t, "rollout", "plan", "--all", "--stacks", "a")
 	assert.Equal(t, 2, code)
@@ -99,7 +103,7 @@ func TestRolloutPlanOfAFleet(t *testing.T) {
 
 func TestRolloutPlanUnknownRing(t *testing.T) {
 	dir := rolloutProject(t, 2)
-	file := filepath.Join(dir, stackfile.Path("customer0001"))
+	file := filepath.Join(dir, stackfile.Path("contoso0001"))
 	b, err := os.ReadFile(file)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(file, []byte(strings.Replace(string(b), "ring: early", "ring: earlyish", 1)), 0o644))
@@ -119,10 +123,10 @@ func TestRolloutStatusFromResults(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &p))
 	require.NoError(t, os.Mkdir("results", 0o755))
 	require.NoError(t, rollout.WriteResults(filepath.Join("results", "canary-0.json"), rollout.ShardResult{
-		Ring: "canary", Shard: 0, Commit: p.Commit, Stacks: []rollout.StackResult{{Customer: "customer0003", Status: rollout.Done}}}))
+		Ring: "canary", Shard: 0, Commit: p.Commit, Stacks: []rollout.StackResult{{Customer: "litware0003", Status: rollout.Done}}}))
 	require.NoError(t, rollout.WriteResults(filepath.Join("results", "canary-1.json"), rollout.ShardResult{
 		Ring: "canary", Shard: 1, Commit: p.Commit, Stacks: []rollout.StackResult{
-			{Customer: "customer0005", Status: rollout.Failed, Error: "up: failed\nstderr: error: the account is locked\nerror: update failed"}}}))
+			{Customer: "tailspin0005", Status: rollout.Failed, Error: "up: failed\nstderr: error: the account is locked\nerror: update failed"}}}))
 
 	code, out, errOut = runDrctl(t, "rollout", "status", "--plan", "plan.json", "--results", "results", "--policy-pack", ".bin/fhir-dr-policy")
 	assert.Equal(t, 1, code, errOut)
@@ -132,8 +136,8 @@ func TestRolloutStatusFromResults(t *testing.T) {
   broad    3 not-started
 HALTED in ring canary: 1 of 2 started stacks failed, more than 10%.
 Failed (1):
-  customer0005: the account is locked
-Not started (4): customer0001, customer0000, customer0002, customer0004
+  tailspin0005: the account is locked
+Not started (4): contoso0001, adatum0000, fabrikam0002, northwind0004
 Fix the failures, then resume (done stacks are not deployed again):
   drctl rollout resume --plan plan.json --policy-pack .bin/fhir-dr-policy
 `, out)
@@ -161,14 +165,14 @@ func TestRolloutRunRefusesAnotherCheckout(t *testing.T) {
 		": run git checkout "+strings.Repeat("e", 40)+", then this command again\n", errOut)
 
 	require.NoError(t, os.WriteFile("plan.json", []byte(out), 0o644))
-	file := filepath.Join(dir, stackfile.Path("customer0001"))
+	file := filepath.Join(dir, stackfile.Path("contoso0001"))
 	b, err := os.ReadFile(file)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(file, append(b, "# edited\n"...), 0o644))
 	code, _, errOut = runDrctl(t, "rollout", "resume", "--plan", "plan.json", "--offline-gate")
 	assert.Equal(t, 1, code)
 	assert.Equal(t, "drctl rollout resume: the checkout has changes that are not in "+head[:12]+
-		" (stacks/Pulumi.customer0001.yaml): a release deploys only what is committed; commit them and plan again, "+
+		" (stacks/Pulumi.contoso0001.yaml): a release deploys only what is committed; commit them and plan again, "+
 		"or git checkout -- . to drop them\n", errOut)
 }
 

@@ -12,7 +12,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os/exec"
+	"strconv"
 	"strings"
 )
 
@@ -57,4 +59,67 @@ func Commit(ctx context.Context, dir, rev string) (string, error) {
 		return "", fmt.Errorf("%q is not a commit: %w", rev, err)
 	}
 	return strings.TrimSpace(out), nil
+}
+
+// Files reads the files at paths (slash separated, from the top of the
+// repository) as they are at commit, with one git process however many
+// there are (git cat-file --batch): what would otherwise be one git show
+// per file. A path that commit does not have, or that is not a file there,
+// is left out of the map; an error is git failing, or a path no request
+// can name (one with a line break).
+func Files(ctx context.Context, dir, commit string, paths []string) (map[string][]byte, error) {
+	if err := CheckRevision(commit); err != nil {
+		return nil, err
+	}
+	var requests bytes.Buffer
+	for _, p := range paths {
+		if strings.ContainsAny(p, "\r\n") {
+			return nil, fmt.Errorf("git cat-file: %q: a path with a line break", p)
+		}
+		requests.WriteString(commit + ":" + p + "\n")
+	}
+	out, err := input(ctx, dir, &requests, "cat-file", "--batch")
+	if err != nil {
+		return nil, err
+	}
+	files := make(map[string][]byte, len(paths))
+	for _, p := range paths {
+		// Each request gets "<object> missing" (or "ambiguous"), or
+		// "<oid> <type> <size>", the object's content and a line feed.
+		header, rest, ok := bytes.Cut(out, []byte("\n"))
+		if !ok {
+			return nil, fmt.Errorf("git cat-file --batch: no answer for %s:%s", commit, p)
+		}
+		out = rest
+		if bytes.HasSuffix(header, []byte(" missing")) || bytes.HasSuffix(header, []byte(" ambiguous")) {
+			continue
+		}
+		fields := strings.Fields(string(header))
+		if len(fields) != 3 {
+			return nil, fmt.Errorf("git cat-file --batch: unexpected answer %q for %s:%s", header, commit, p)
+		}
+		size, err := strconv.Atoi(fields[2])
+		if err != nil || size < 0 || size >= len(out) || out[size] != '\n' {
+			return nil, fmt.Errorf("git cat-file --batch: unexpected answer %q for %s:%s", header, commit, p)
+		}
+		if fields[1] == "blob" {
+			files[p] = out[:size:size]
+		}
+		out = out[size+1:]
+	}
+	return files, nil
+}
+
+// input is Output with stdin as git's standard input.
+func input(ctx context.Context, dir string, stdin io.Reader, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = dir
+	cmd.Stdin = stdin
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
 }

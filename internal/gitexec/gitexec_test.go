@@ -40,3 +40,51 @@ func TestCommit(t *testing.T) {
 	}
 	assert.NoFileExists(t, target)
 }
+
+// Files reads every file of a commit it is asked for, with content that
+// looks like cat-file's own answers, and leaves out what the commit does
+// not have as a file.
+func TestFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	files := map[string]string{
+		"a.yaml":     "a: 1\n",
+		"empty":      "",
+		"d/tricky":   "x missing\n0123 blob 5\nno newline at the end",
+		"d/e/binary": "\x00\x01\n\n",
+	}
+	for p, content := range files {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, p), []byte(content), 0o644))
+	}
+	for _, args := range [][]string{{"init", "-q"}, {"add", "."},
+		{"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "one"}} {
+		_, err := Output(ctx, dir, args...)
+		require.NoError(t, err)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("a: 2\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "new"), []byte("new\n"), 0o644))
+
+	got, err := Files(ctx, dir, "HEAD", []string{"d/tricky", "new", "a.yaml", "d", "empty", "d/e/binary", "no/such"})
+	require.NoError(t, err)
+	want := map[string][]byte{}
+	for p, content := range files {
+		want[p] = []byte(content)
+	}
+	want["a.yaml"] = []byte("a: 1\n") // the commit's, not the working tree's
+	assert.Equal(t, want, got)
+
+	got, err = Files(ctx, dir, "HEAD", nil)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	_, err = Files(ctx, dir, "HEAD", []string{"a\n"})
+	assert.EqualError(t, err, `git cat-file: "a\n": a path with a line break`)
+	_, err = Files(ctx, dir, "-p", []string{"a.yaml"})
+	assert.EqualError(t, err, `"-p" is not a git revision: it starts with "-"`)
+
+	notRepo := t.TempDir()
+	t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(notRepo))
+	_, err = Files(ctx, notRepo, "HEAD", []string{"a.yaml"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "git cat-file --batch: exit status 128: fatal: not a git repository")
+}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/fhir-dr/fhir-dr/drconfig"
+	"github.com/fhir-dr/fhir-dr/internal/gitexec"
 	"github.com/fhir-dr/fhir-dr/internal/pricing"
 	"github.com/fhir-dr/fhir-dr/stackfile"
 )
@@ -51,6 +53,53 @@ func figuresOf(cfg *drconfig.Config, prices *pricing.Table) *Figures {
 	return f
 }
 
+// configsAt loads the customers' stack files as they were at commit, as
+// configAt does one by one, but with one git process for them all: a
+// program change's review gives figures to every stack of the fleet. A
+// customer whose stack file commit does not have, or whose file does not
+// load, is not in the map.
+func configsAt(ctx context.Context, root, commit string, customers []string) (map[string]*drconfig.Config, error) {
+	if len(customers) == 0 {
+		return map[string]*drconfig.Config{}, nil
+	}
+	paths := make([]string, len(customers))
+	for i, c := range customers {
+		paths[i] = filepath.ToSlash(stackfile.Path(c))
+	}
+	files, err := gitexec.Files(ctx, root, commit, paths)
+	if err != nil {
+		return nil, fmt.Errorf("review: reading the stack files at %s: %w", commit, err)
+	}
+	out := make(map[string]*drconfig.Config, len(files))
+	if len(files) == 0 {
+		return out, nil
+	}
+	// The files are loaded from a temporary project of their own, as
+	// loadContent loads one.
+	dir, err := os.MkdirTemp("", "fhir-dr-base-")
+	if err != nil {
+		return nil, fmt.Errorf("review: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	if err := os.MkdirAll(filepath.Join(dir, stackfile.Dir), 0o755); err != nil {
+		return nil, fmt.Errorf("review: %w", err)
+	}
+	for i, c := range customers {
+		content, ok := files[paths[i]]
+		if !ok {
+			continue
+		}
+		path := filepath.Join(dir, stackfile.Path(c))
+		if err := os.WriteFile(path, content, 0o644); err != nil {
+			return nil, fmt.Errorf("review: %w", err)
+		}
+		if cfg, err := drconfig.LoadFile(path); err == nil {
+			out[c] = cfg
+		}
+	}
+	return out, nil
+}
+
 // addFigures gives every stack of the report its figures at the base
 // (the stack file of the base revision) and at the head (the working
 // tree's). Both are computed by this revision's code, so a change of the
@@ -61,10 +110,17 @@ func addFigures(ctx context.Context, r *Report, root, commit string) error {
 	if err != nil {
 		return fmt.Errorf("review: %w", err)
 	}
+	customers := make([]string, len(r.Stacks))
+	for i, s := range r.Stacks {
+		customers[i] = s.Customer
+	}
+	bases, err := configsAt(ctx, root, commit, customers)
+	if err != nil {
+		return err
+	}
 	for i := range r.Stacks {
 		s := &r.Stacks[i]
-		base, _ := configAt(ctx, root, commit, s.Customer)
-		s.Base = figuresOf(base, prices)
+		s.Base = figuresOf(bases[s.Customer], prices)
 		if !s.Removed {
 			head, _ := drconfig.LoadFile(filepath.Join(root, stackfile.Path(s.Customer)))
 			s.Head = figuresOf(head, prices)

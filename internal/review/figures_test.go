@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -67,4 +68,83 @@ func TestFigures(t *testing.T) {
 	assert.Equal(t, "45s", duration(45*time.Second))
 	assert.Equal(t, "2h", duration(2*time.Hour))
 	assert.Equal(t, "1,234,567.05", money(1234567.05, "", false))
+}
+
+// The base figures of a fleet come from one git process, however many
+// stacks the review has, and each stack's from its own file at the base:
+// none for a stack the base does not have (new) or whose file there does
+// not load, the base's for a changed and a removed one.
+func TestFiguresReadTheBaseInOneGit(t *testing.T) {
+	base, head := readFixture(t, "base.yaml"), readFixture(t, "head.yaml")
+	broken := "config:\n  fhir-dr:customer: broken\n  fhir-dr:dr: {enabled: maybe}\n"
+	dir := gitRepo(t, map[string]string{
+		"stacks/Pulumi.kept.yaml":    base,
+		"stacks/Pulumi.changed.yaml": base,
+		"stacks/Pulumi.gone.yaml":    head,
+		"stacks/Pulumi.broken.yaml":  broken,
+		"stacks/Pulumi.mended.yaml":  broken,
+	})
+	write := func(customer, content string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "stacks", "Pulumi."+customer+".yaml"), []byte(content), 0o644))
+	}
+	write("changed", head)
+	write("mended", base)
+	write("new", head)
+	require.NoError(t, os.Remove(filepath.Join(dir, "stacks/Pulumi.gone.yaml")))
+	r := &Report{Stacks: []StackReview{{Customer: "broken"}, {Customer: "changed"}, {Customer: "gone", Removed: true},
+		{Customer: "kept"}, {Customer: "mended"}, {Customer: "new", New: true}}}
+
+	// Every git the review starts goes through a wrapper that counts it.
+	realGit, err := exec.LookPath("git")
+	require.NoError(t, err)
+	bin, calls := t.TempDir(), filepath.Join(t.TempDir(), "calls")
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "git"),
+		[]byte("#!/bin/sh\necho \"$*\" >> '"+calls+"'\nexec '"+realGit+"' \"$@\"\n"), 0o755))
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+
+	require.NoError(t, addFigures(context.Background(), r, dir, "HEAD"))
+	log, err := os.ReadFile(calls)
+	require.NoError(t, err)
+	assert.Equal(t, "cat-file --batch\n", string(log), "one git for the base figures of six stacks")
+
+	prices, err := pricing.Load()
+	require.NoError(t, err)
+	want := func(name string) *Figures {
+		cfg, err := drconfig.LoadFile(filepath.Join("testdata", "figures", name))
+		require.NoError(t, err)
+		return figuresOf(cfg, prices)
+	}
+	data, full := want("base.yaml"), want("head.yaml")
+	require.NotEqual(t, data, full)
+	for _, c := range []struct {
+		customer   string
+		base, head *Figures
+	}{
+		{"broken", nil, nil},
+		{"changed", data, full},
+		{"gone", full, nil},
+		{"kept", data, data},
+		{"mended", nil, data},
+		{"new", nil, full},
+	} {
+		var got *StackReview
+		for i := range r.Stacks {
+			if r.Stacks[i].Customer == c.customer {
+				got = &r.Stacks[i]
+			}
+		}
+		require.NotNil(t, got, c.customer)
+		assert.Equal(t, c.base, got.Base, "%s at the base", c.customer)
+		assert.Equal(t, c.head, got.Head, "%s at the head", c.customer)
+	}
+}
+
+// A git that fails is the review's error, not a fleet without base figures.
+func TestFiguresGitFails(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(dir))
+	r := &Report{Stacks: []StackReview{{Customer: "acme"}}}
+	err := addFigures(context.Background(), r, dir, "HEAD")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "review: reading the stack files at HEAD: git cat-file --batch: exit status 128: fatal: not a git repository")
 }
