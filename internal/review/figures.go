@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -71,29 +70,12 @@ func configsAt(ctx context.Context, root, commit string, customers []string) (ma
 		return nil, fmt.Errorf("review: reading the stack files at %s: %w", commit, err)
 	}
 	out := make(map[string]*drconfig.Config, len(files))
-	if len(files) == 0 {
-		return out, nil
-	}
-	// The files are loaded from a temporary project of their own, as
-	// loadContent loads one.
-	dir, err := os.MkdirTemp("", "fhir-dr-base-")
-	if err != nil {
-		return nil, fmt.Errorf("review: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	if err := os.MkdirAll(filepath.Join(dir, stackfile.Dir), 0o755); err != nil {
-		return nil, fmt.Errorf("review: %w", err)
-	}
 	for i, c := range customers {
 		content, ok := files[paths[i]]
 		if !ok {
 			continue
 		}
-		path := filepath.Join(dir, stackfile.Path(c))
-		if err := os.WriteFile(path, content, 0o644); err != nil {
-			return nil, fmt.Errorf("review: %w", err)
-		}
-		if cfg, err := drconfig.LoadFile(path); err == nil {
+		if cfg, err := loadContent(c, string(content)); err == nil {
 			out[c] = cfg
 		}
 	}
