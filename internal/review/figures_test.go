@@ -34,14 +34,7 @@ func TestFigures(t *testing.T) {
 
 	// The model's figures are objectives' business (and change with it):
 	// here, that each revision's come from its own stack file.
-	prices, err := pricing.Load()
-	require.NoError(t, err)
-	want := func(name string) *Figures {
-		cfg, err := drconfig.LoadFile(filepath.Join("testdata", "figures", name))
-		require.NoError(t, err)
-		return figuresOf(cfg, prices)
-	}
-	data, full := want("base.yaml"), want("head.yaml")
+	data, full := fixtureFigures(t, "base.yaml"), fixtureFigures(t, "head.yaml")
 	assert.Equal(t, "data", data.Tier)
 	assert.Equal(t, 900, data.RPOSeconds)
 	assert.Equal(t, 58.4, data.MonthlyDRCost)
@@ -107,14 +100,7 @@ func TestFiguresReadTheBaseInOneGit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "cat-file --batch\n", string(log), "one git for the base figures of six stacks")
 
-	prices, err := pricing.Load()
-	require.NoError(t, err)
-	want := func(name string) *Figures {
-		cfg, err := drconfig.LoadFile(filepath.Join("testdata", "figures", name))
-		require.NoError(t, err)
-		return figuresOf(cfg, prices)
-	}
-	data, full := want("base.yaml"), want("head.yaml")
+	data, full := fixtureFigures(t, "base.yaml"), fixtureFigures(t, "head.yaml")
 	require.NotEqual(t, data, full)
 	for _, c := range []struct {
 		customer   string
@@ -147,4 +133,14 @@ func TestFiguresGitFails(t *testing.T) {
 	err := addFigures(context.Background(), r, dir, "HEAD")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "review: reading the stack files at HEAD: git cat-file --batch: exit status 128: fatal: not a git repository")
+}
+
+// fixtureFigures are the figures of a stack file of testdata/figures.
+func fixtureFigures(t *testing.T, name string) *Figures {
+	t.Helper()
+	prices, err := pricing.Load()
+	require.NoError(t, err)
+	cfg, err := drconfig.LoadFile(filepath.Join("testdata", "figures", name))
+	require.NoError(t, err)
+	return figuresOf(cfg, prices)
 }
