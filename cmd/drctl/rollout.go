@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -80,6 +81,16 @@ func (f *releaseFlags) deployer(root, commit string) (d *rollout.AutoDeployer, d
 		}
 	}
 	return rollout.NewAutoDeployer(a, commit), func() { _ = os.RemoveAll(work) }, nil
+}
+
+// releaseDeployer is deployer for a command that deploys: it first
+// refuses a checkout that is not commit (rollout.CheckCheckout), so that
+// no deploying command can release another program than the plan's.
+func (f *releaseFlags) releaseDeployer(ctx context.Context, root, commit string) (d *rollout.AutoDeployer, done func(), err error) {
+	if err := rollout.CheckCheckout(ctx, root, commit); err != nil {
+		return nil, nil, err
+	}
+	return f.deployer(root, commit)
 }
 
 // resumeCommand is the one command that finishes the rollout of plan with

@@ -73,10 +73,7 @@ func runRolloutRun(o rolloutRunOptions, stdout io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := rollout.CheckCheckout(ctx, root, p.Commit); err != nil {
-		return err
-	}
-	d, done, err := o.deployer(root, p.Commit)
+	d, done, err := o.releaseDeployer(ctx, root, p.Commit)
 	if err != nil {
 		return err
 	}
